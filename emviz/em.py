@@ -1,0 +1,858 @@
+"""Expectation-Maximisation for Gaussian mixtures, as immutable steps.
+
+Everything here is pure: a step takes parameters and returns new parameters, never
+mutating the old ones, so a run is a :class:`Trace` (a tuple of :class:`Params`) that a
+user interface can index to scrub back and forth in time.
+
+The maths (Bishop, PRML §9.2) with responsibilities ``r_nk`` and ``N_k = Σ_n r_nk``:
+
+* E-step: ``r_nk = π_k N(x_n; μ_k, Σ_k) / Σ_j π_j N(x_n; μ_j, Σ_j)`` (log-sum-exp).
+* M-step: ``μ_k = Σ_n r_nk x_n / N_k``, ``Σ_k = Σ_n r_nk (x_n-μ_k)(x_n-μ_k)ᵀ / N_k``,
+  ``π_k = N_k / N``; the covariance types and ``reg_covar`` follow scikit-learn exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple, Protocol
+
+import numpy as np
+
+from .errors import CollapseError, DataError, ParameterError
+from .gaussian import log_gaussian_density, logsumexp_rows, precision_cholesky
+
+COVARIANCE_TYPES: tuple[str, ...] = ("full", "tied", "diag", "spherical")
+INIT_METHODS: tuple[str, ...] = ("random", "random_from_data", "kmeans++", "kmeans")
+
+#: A component whose smallest covariance eigenvalue falls below this fraction of the data's
+#: mean per-feature variance (a standard deviation 10⁻⁶ of the data's) counts as collapsed.
+COLLAPSE_RTOL = 1e-12
+
+_EPS = float(np.finfo(np.float64).eps)
+
+
+# --------------------------------------------------------------------------------------
+# Frozen records
+# --------------------------------------------------------------------------------------
+def _frozen_array(value: Any, name: str, ndim: int) -> np.ndarray:
+    arr = np.array(value, dtype=np.float64, copy=True)
+    if arr.ndim != ndim:
+        raise ParameterError(
+            f"Params.{name} should have {ndim} dimensions, but got shape {arr.shape}."
+        )
+    if not np.all(np.isfinite(arr)):
+        raise ParameterError(f"Params.{name} should be finite, but contains NaN or inf.")
+    arr.flags.writeable = False
+    return arr
+
+
+@dataclass(frozen=True, eq=False)
+class Params:
+    """Parameters of a Gaussian mixture.
+
+    Covariances are always stored as full matrices, whatever the covariance type that
+    produced them, so geometry and figure code handle one shape.
+
+    Parameters
+    ----------
+    weights : array of shape (n_components,)
+        Mixing proportions ``π_k``; non-negative, summing to 1.
+    means : array of shape (n_components, n_features)
+    covariances : array of shape (n_components, n_features, n_features)
+        Symmetric matrices (positive definiteness is checked where it matters: by the
+        E-step, which raises :class:`~emviz.errors.CollapseError`).
+    """
+
+    weights: np.ndarray
+    means: np.ndarray
+    covariances: np.ndarray
+
+    def __post_init__(self) -> None:
+        w = _frozen_array(self.weights, "weights", 1)
+        m = _frozen_array(self.means, "means", 2)
+        c = _frozen_array(self.covariances, "covariances", 3)
+        k, d = m.shape
+        if k < 1 or d < 1:
+            raise ParameterError(f"Params need at least one component and feature; got means {m.shape}.")
+        if w.shape != (k,):
+            raise ParameterError(f"Params.weights should have shape ({k},), but got {w.shape}.")
+        if c.shape != (k, d, d):
+            raise ParameterError(
+                f"Params.covariances should have shape ({k}, {d}, {d}), but got {c.shape}."
+            )
+        if np.any(w < 0) or abs(w.sum() - 1.0) > 1e-6:
+            raise ParameterError(
+                f"Params.weights should be non-negative and sum to 1, but got {np.round(w, 6)} "
+                f"(sum {w.sum():.6g})."
+            )
+        scale = np.maximum(np.abs(c).max(axis=(1, 2)), 1e-300)
+        asym = np.abs(c - np.swapaxes(c, 1, 2)).max(axis=(1, 2)) / scale
+        if np.any(asym > 1e-8):
+            raise ParameterError(
+                f"Params.covariances should be symmetric, but component {int(np.argmax(asym))} "
+                f"has relative asymmetry {asym.max():.2g}."
+            )
+        object.__setattr__(self, "weights", w)
+        object.__setattr__(self, "means", m)
+        object.__setattr__(self, "covariances", c)
+
+    @property
+    def n_components(self) -> int:
+        return int(self.means.shape[0])
+
+    @property
+    def n_features(self) -> int:
+        return int(self.means.shape[1])
+
+    def relabel(self, order: np.ndarray | list[int]) -> Params:
+        """Return the same mixture with its components reordered as ``order``."""
+        idx = np.asarray(order, dtype=int)
+        return Params(self.weights[idx], self.means[idx], self.covariances[idx])
+
+    def compact_covariances(self, covariance_type: str) -> np.ndarray:
+        """Covariances in scikit-learn's per-type shape.
+
+        ``full``: (K, D, D); ``tied``: (D, D); ``diag``: (K, D); ``spherical``: (K,).
+        """
+        compact = {
+            "full": lambda c: c.copy(),
+            "tied": lambda c: c[0].copy(),
+            "diag": lambda c: np.diagonal(c, axis1=1, axis2=2).copy(),
+            "spherical": lambda c: np.diagonal(c, axis1=1, axis2=2).mean(axis=1),
+        }
+        return compact[_check_covariance_type(covariance_type)](self.covariances)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serialisable form; :meth:`from_dict` reads it back."""
+        return {
+            "weights": self.weights.tolist(),
+            "means": self.means.tolist(),
+            "covariances": self.covariances.tolist(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Params:
+        """Build from :meth:`to_dict` output (e.g. a downloaded JSON file)."""
+        try:
+            return cls(data["weights"], data["means"], data["covariances"])
+        except KeyError as exc:
+            raise ParameterError(
+                f"A parameter dict needs the keys 'weights', 'means' and 'covariances'; "
+                f"missing {exc.args[0]!r}."
+            ) from exc
+
+
+class EStep(NamedTuple):
+    """Result of an E-step.
+
+    Attributes
+    ----------
+    resp : array of shape (n_samples, n_components)
+        Responsibilities; each row sums to 1.
+    log_resp : array of shape (n_samples, n_components)
+    point_log_likelihood : array of shape (n_samples,)
+        ``ln p(x_n | θ)``.
+    log_likelihood : float
+        Total log-likelihood ``Σ_n ln p(x_n | θ)`` (natural log).
+    """
+
+    resp: np.ndarray
+    log_resp: np.ndarray
+    point_log_likelihood: np.ndarray
+    log_likelihood: float
+
+
+# --------------------------------------------------------------------------------------
+# Input checks
+# --------------------------------------------------------------------------------------
+def _check_covariance_type(covariance_type: str) -> str:
+    if covariance_type not in COVARIANCE_TYPES:
+        raise ParameterError(
+            f"covariance_type should be one of {COVARIANCE_TYPES}, but got {covariance_type!r}."
+        )
+    return covariance_type
+
+
+def _check_reg_covar(reg_covar: float) -> float:
+    reg = float(reg_covar)
+    if not np.isfinite(reg) or reg < 0:
+        raise ParameterError(f"reg_covar should be a finite number >= 0, but got {reg_covar!r}.")
+    return reg
+
+
+def check_data(X: Any, n_features: int | None = None) -> np.ndarray:
+    """Validate a data matrix for the engine and return it as C-contiguous float64.
+
+    Integer and float32 input is converted up to float64 (never down).
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    n_features : int, optional
+        Required number of columns (e.g. to match given parameters).
+
+    Raises
+    ------
+    DataError
+        If ``X`` is not 2-D, is empty, has the wrong number of columns, or holds NaN/inf.
+    """
+    try:
+        arr = np.asarray(X)
+    except Exception as exc:  # ragged lists and the like
+        raise DataError(f"Data should be a 2-D numeric array; could not convert it ({exc}).") from exc
+    if arr.dtype.kind not in "biuf":
+        raise DataError(f"Data should be numeric, but got dtype {arr.dtype}.")
+    if np.dtype(arr.dtype).itemsize > 8 and arr.dtype.kind == "f":
+        raise DataError(f"Data should be at most float64, but got {arr.dtype}; convert it first.")
+    if arr.ndim != 2:
+        hint = " Use X.reshape(-1, 1) for a single feature." if arr.ndim == 1 else ""
+        raise DataError(f"Data should be 2-D (n_samples, n_features), but got shape {arr.shape}.{hint}")
+    if arr.shape[0] < 1 or arr.shape[1] < 1:
+        raise DataError(f"Data should have at least one row and one column, but got shape {arr.shape}.")
+    if n_features is not None and arr.shape[1] != n_features:
+        raise DataError(
+            f"Data should have {n_features} columns to match the parameters, but got {arr.shape[1]}."
+        )
+    arr = np.ascontiguousarray(arr, dtype=np.float64)
+    finite = np.isfinite(arr)
+    if not finite.all():
+        bad = np.argwhere(~finite)
+        r, c = bad[0]
+        raise DataError(
+            f"Data should be finite, but {len(bad)} values are NaN or inf (first at row {r}, "
+            f"column {c}). Drop or impute those rows first (load_csv's select() does that and "
+            "reports it)."
+        )
+    return arr
+
+
+def _check_resp(resp: Any, n_samples: int) -> np.ndarray:
+    r = np.asarray(resp, dtype=np.float64)
+    if r.ndim != 2 or r.shape[0] != n_samples or r.shape[1] < 1:
+        raise ParameterError(
+            f"resp should have shape ({n_samples}, n_components), but got {r.shape}."
+        )
+    if not np.all(np.isfinite(r)) or np.any(r < 0):
+        raise ParameterError("resp should hold finite, non-negative responsibilities.")
+    sums = r.sum(axis=1)
+    if np.any(np.abs(sums - 1.0) > 1e-6):
+        i = int(np.argmax(np.abs(sums - 1.0)))
+        raise ParameterError(f"Each row of resp should sum to 1, but row {i} sums to {sums[i]:.6g}.")
+    return r
+
+
+# --------------------------------------------------------------------------------------
+# E-step
+# --------------------------------------------------------------------------------------
+def weighted_log_prob(X: np.ndarray, params: Params) -> np.ndarray:
+    """``ln π_k + ln N(x_n; μ_k, Σ_k)`` for every point and component.
+
+    Returns
+    -------
+    array of shape (n_samples, n_components)
+
+    Raises
+    ------
+    CollapseError
+        If a covariance is not positive definite.
+    """
+    X = check_data(X, params.n_features)
+    prec_chol = precision_cholesky(params.covariances)
+    with np.errstate(divide="ignore"):
+        log_w = np.log(params.weights)
+    return log_gaussian_density(X, params.means, prec_chol) + log_w
+
+
+def e_step(X: Any, params: Params) -> EStep:
+    """E-step: responsibilities of ``params`` for every point, and the log-likelihood.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    params : Params
+
+    Returns
+    -------
+    EStep
+    """
+    wlp = weighted_log_prob(X, params)
+    point_ll = logsumexp_rows(wlp)
+    log_resp = wlp - point_ll[:, None]
+    return EStep(np.exp(log_resp), log_resp, point_ll, float(point_ll.sum()))
+
+
+# --------------------------------------------------------------------------------------
+# M-step: one small function per covariance type (scikit-learn's formulas)
+# --------------------------------------------------------------------------------------
+CovarianceEstimator = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float], np.ndarray]
+
+
+def _add_reg(cov: np.ndarray, reg_covar: float) -> np.ndarray:
+    d = cov.shape[-1]
+    idx = np.arange(d)
+    cov[..., idx, idx] += reg_covar
+    return cov
+
+
+def _covariances_full(resp, X, nk, means, reg_covar):
+    n_components, n_features = means.shape
+    cov = np.empty((n_components, n_features, n_features))
+    for k in range(n_components):
+        diff = X - means[k]
+        cov[k] = (resp[:, k] * diff.T) @ diff / nk[k]
+    return _add_reg(cov, reg_covar)
+
+
+def _covariances_tied(resp, X, nk, means, reg_covar):
+    avg_x2 = X.T @ X
+    avg_means2 = (nk * means.T) @ means
+    cov = _add_reg((avg_x2 - avg_means2) / nk.sum(), reg_covar)
+    return np.repeat(cov[None], means.shape[0], axis=0)
+
+
+def _variances_diag(resp, X, nk, means, reg_covar):
+    avg_x2 = resp.T @ (X * X) / nk[:, None]
+    avg_x_means = means * (resp.T @ X) / nk[:, None]
+    return avg_x2 - 2 * avg_x_means + means**2 + reg_covar
+
+
+def _covariances_diag(resp, X, nk, means, reg_covar):
+    var = _variances_diag(resp, X, nk, means, reg_covar)
+    return var[:, :, None] * np.eye(means.shape[1])
+
+
+def _covariances_spherical(resp, X, nk, means, reg_covar):
+    var = _variances_diag(resp, X, nk, means, reg_covar).mean(axis=1)
+    return var[:, None, None] * np.eye(means.shape[1])
+
+
+COVARIANCE_ESTIMATORS: dict[str, CovarianceEstimator] = {
+    "full": _covariances_full,
+    "tied": _covariances_tied,
+    "diag": _covariances_diag,
+    "spherical": _covariances_spherical,
+}
+
+
+def m_step(
+    X: Any, resp: Any, covariance_type: str = "full", reg_covar: float = 1e-6
+) -> Params:
+    """M-step: the parameters that maximise the expected complete-data log-likelihood.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    resp : array-like of shape (n_samples, n_components)
+        Responsibilities (rows sum to 1); hard one-hot assignments are allowed.
+    covariance_type : {"full", "tied", "diag", "spherical"}
+    reg_covar : float, default 1e-6
+        Added to the diagonal of every covariance (scikit-learn's convention). 0 gives
+        exact EM.
+
+    Returns
+    -------
+    Params
+
+    Raises
+    ------
+    CollapseError
+        If a resulting covariance is not positive definite (possible with reg_covar = 0).
+    """
+    X = check_data(X)
+    resp = _check_resp(resp, X.shape[0])
+    cov_type = _check_covariance_type(covariance_type)
+    reg = _check_reg_covar(reg_covar)
+    nk = resp.sum(axis=0) + 10 * _EPS
+    means = resp.T @ X / nk[:, None]
+    covariances = COVARIANCE_ESTIMATORS[cov_type](resp, X, nk, means, reg)
+    # Symmetrise exactly: rounding in the products can leave 1e-17 asymmetries.
+    covariances = 0.5 * (covariances + np.swapaxes(covariances, 1, 2))
+    precision_cholesky(covariances)  # raises CollapseError with advice if singular
+    return Params(nk / nk.sum(), means, covariances)
+
+
+# --------------------------------------------------------------------------------------
+# Iteration kernels: a dense reference path and (for small D) a fused fast path
+# --------------------------------------------------------------------------------------
+class EMKernel(Protocol):
+    """What :func:`run_em` needs from an implementation of one EM iteration on fixed data."""
+
+    def iterate(self, params: Params, covariance_type: str, reg_covar: float) -> tuple[float, Params]:
+        """E-step on ``params`` then M-step: (total log-likelihood of ``params``, new params)."""
+        ...
+
+    def log_likelihood(self, params: Params) -> float:
+        """Total log-likelihood of ``params``."""
+        ...
+
+
+@dataclass(frozen=True)
+class DenseKernel:
+    """Reference kernel: the public :func:`e_step` and :func:`m_step`, composed."""
+
+    X: np.ndarray
+
+    def iterate(self, params: Params, covariance_type: str, reg_covar: float) -> tuple[float, Params]:
+        est = e_step(self.X, params)
+        return est.log_likelihood, m_step(self.X, est.resp, covariance_type, reg_covar)
+
+    def log_likelihood(self, params: Params) -> float:
+        return e_step(self.X, params).log_likelihood
+
+
+def _kernel_for(X: np.ndarray, kernel: str) -> EMKernel:
+    from . import _fused  # local import: keeps the dependency one-way
+
+    factories: dict[str, Callable[[np.ndarray], EMKernel]] = {
+        "dense": DenseKernel,
+        "fused": _fused.FusedKernel,
+    }
+    if kernel == "auto":
+        kernel = "fused" if _fused.supports(X) else "dense"
+    if kernel not in factories:
+        raise ParameterError(f"kernel should be 'auto', 'dense' or 'fused', but got {kernel!r}.")
+    return factories[kernel](X)
+
+
+# --------------------------------------------------------------------------------------
+# Running EM: a trace of immutable states
+# --------------------------------------------------------------------------------------
+class HalfStep(NamedTuple):
+    """What to draw at one position of the half-step timeline.
+
+    Attributes
+    ----------
+    kind : {"init", "E", "M"}
+    iteration : int
+        The EM iteration this half-step belongs to (0 for the initial state).
+    params : Params
+        The parameters to draw (ellipses, densities).
+    resp_params : Params or None
+        The parameters whose responsibilities colour the points; None before the first
+        E-step. After an E-step they equal ``params``; after an M-step they are the
+        previous parameters (the new ellipses, coloured by the responsibilities that made them).
+    """
+
+    kind: str
+    iteration: int
+    params: Params
+    resp_params: Params | None
+
+
+@dataclass(frozen=True, eq=False)
+class Trace:
+    """A complete EM run.
+
+    Attributes
+    ----------
+    params : tuple of Params
+        ``params[0]`` is the initialisation, ``params[i]`` the parameters after ``i`` full
+        iterations (E then M).
+    log_likelihood : array of shape (n_iter + 1,)
+        ``log_likelihood[i]`` is the total log-likelihood of ``params[i]``.
+    converged : bool
+    n_iter : int
+    stop_reason : {"converged", "max_iter", "collapsed"}
+    collapsed_component : int or None
+        The component that collapsed when ``stop_reason == "collapsed"``.
+    reg_slack : array of shape (n_iter + 1,)
+        ``reg_slack[i]`` bounds how much the log-likelihood may legitimately *decrease* from
+        ``i-1`` to ``i`` because ``reg_covar`` makes the M-step inexact (0 when reg_covar = 0).
+    covariance_type, reg_covar, tol, max_iter, n_samples
+        The settings of the run.
+    """
+
+    params: tuple[Params, ...]
+    log_likelihood: np.ndarray
+    converged: bool
+    n_iter: int
+    stop_reason: str
+    collapsed_component: int | None
+    reg_slack: np.ndarray
+    covariance_type: str
+    reg_covar: float
+    tol: float
+    max_iter: int
+    n_samples: int
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def final(self) -> Params:
+        return self.params[-1]
+
+    @property
+    def mean_log_likelihood(self) -> np.ndarray:
+        """Per-point average log-likelihood, scikit-learn's ``score``; shape (n_iter + 1,)."""
+        return self.log_likelihood / self.n_samples
+
+    @property
+    def n_half_steps(self) -> int:
+        """Positions on the half-step timeline: init, then E and M for each iteration."""
+        return 2 * self.n_iter + 1
+
+    def half_step(self, h: int) -> HalfStep:
+        """The state at half-step ``h`` (0 = init, 2i-1 = E of iteration i, 2i = M of i)."""
+        if not 0 <= h < self.n_half_steps:
+            raise ParameterError(f"half-step should be in [0, {self.n_half_steps - 1}], but got {h}.")
+        if h == 0:
+            return HalfStep("init", 0, self.params[0], None)
+        it = (h + 1) // 2
+        if h % 2 == 1:
+            return HalfStep("E", it, self.params[it - 1], self.params[it - 1])
+        return HalfStep("M", it, self.params[it], self.params[it - 1])
+
+    def rounding_tolerance(self) -> float:
+        """Float64 noise allowed when comparing successive total log-likelihoods."""
+        finite = self.log_likelihood[np.isfinite(self.log_likelihood)]
+        scale = max(float(np.max(np.abs(finite))) if finite.size else 0.0, float(self.n_samples))
+        return 1e-10 * scale
+
+    def decreases(self) -> list[LikelihoodDecrease]:
+        """Every iteration at which the log-likelihood went down, and whether reg_covar explains it.
+
+        With exact EM (reg_covar = 0) the log-likelihood never decreases; an unexplained
+        decrease is a bug. With reg_covar > 0 the M-step is not the exact maximiser and the
+        decrease is bounded by :attr:`reg_slack` (see :func:`reg_covar_slack`).
+        """
+        out = []
+        ll, tol = self.log_likelihood, self.rounding_tolerance()
+        for i in range(1, len(ll)):
+            drop = ll[i - 1] - ll[i]
+            if np.isfinite(drop) and drop > 0:
+                allowed = float(self.reg_slack[i]) + tol
+                out.append(LikelihoodDecrease(i, float(drop), allowed, bool(drop <= allowed)))
+        return out
+
+
+class LikelihoodDecrease(NamedTuple):
+    """One decrease of the log-likelihood between iterations ``iteration-1`` and ``iteration``."""
+
+    iteration: int
+    amount: float
+    allowed: float
+    explained: bool
+
+
+def reg_covar_slack(params: Params, covariance_type: str, reg_covar: float, n_samples: int) -> float:
+    """Upper bound on the log-likelihood decrease an M-step with ``reg_covar`` can cause.
+
+    For fixed responsibilities, the covariance part of the expected complete-data
+    log-likelihood is ``-½ N_k (ln|Σ| + tr(Σ⁻¹S_k))``, maximised at ``Σ = S_k``. Using
+    ``S_k + εI`` instead loses exactly ``½ N_k Σ_i f(ε/λ_i)`` with ``f(u) = ln(1+u) − u/(1+u)``
+    over the eigenvalues ``λ_i`` of ``S_k`` (the diagonal for "diag", the mean variance with
+    multiplicity D for "spherical", weight N for "tied"). Since EM's log-likelihood gain is at
+    least the gain in that objective, a decrease larger than this bound is a bug.
+
+    Returns
+    -------
+    float
+        0 when ``reg_covar`` is 0; ``inf`` if an unregularised eigenvalue is not positive.
+    """
+    if reg_covar == 0:
+        return 0.0
+    cov = params.covariances
+    nk = params.weights * n_samples
+    d = params.n_features
+    eig_fns = {
+        "full": lambda: (np.linalg.eigvalsh(cov), nk),
+        "tied": lambda: (np.linalg.eigvalsh(cov[:1]), np.array([float(n_samples)])),
+        "diag": lambda: (np.diagonal(cov, axis1=1, axis2=2), nk),
+        "spherical": lambda: (
+            np.repeat(np.diagonal(cov, axis1=1, axis2=2).mean(axis=1, keepdims=True), d, axis=1),
+            nk,
+        ),
+    }
+    eig, weight = eig_fns[covariance_type]()
+    lam = eig - reg_covar
+    if np.any(lam <= 0):
+        return float("inf")
+    u = reg_covar / lam
+    return float(0.5 * np.sum(weight[:, None] * (np.log1p(u) - u / (1 + u))))
+
+
+def _collapsed_component(params: Params, floor: float) -> int | None:
+    min_eig = np.linalg.eigvalsh(params.covariances)[:, 0]
+    bad = np.flatnonzero(~(min_eig > floor))
+    return int(bad[0]) if bad.size else None
+
+
+def run_em(
+    X: Any,
+    init: Params,
+    covariance_type: str = "full",
+    reg_covar: float = 1e-6,
+    max_iter: int = 100,
+    tol: float = 1e-6,
+    kernel: str = "auto",
+) -> Trace:
+    """Run EM from ``init`` and keep every intermediate state.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    init : Params
+        Starting parameters (see :func:`initialize`).
+    covariance_type : {"full", "tied", "diag", "spherical"}
+    reg_covar : float, default 1e-6
+        Added to covariance diagonals; 0 gives exact EM, whose log-likelihood never decreases.
+    max_iter : int, default 100
+    tol : float, default 1e-6
+        Stop when the change in *mean per-point* log-likelihood between successive
+        parameters is below ``tol`` (scikit-learn's rule). ``tol=0`` runs exactly ``max_iter``
+        iterations unless a component collapses.
+    kernel : {"auto", "dense", "fused"}
+        "fused" is the fast path for up to 3 features; "dense" is the reference. Both give
+        the same numbers to ~1e-12.
+
+    Returns
+    -------
+    Trace
+        Never raises on a singular covariance: the run stops with
+        ``stop_reason="collapsed"`` and names the component.
+    """
+    X = check_data(X, init.n_features)
+    cov_type = _check_covariance_type(covariance_type)
+    reg = _check_reg_covar(reg_covar)
+    if int(max_iter) != max_iter or max_iter < 0:
+        raise ParameterError(f"max_iter should be a non-negative integer, but got {max_iter!r}.")
+    if not np.isfinite(tol) or tol < 0:
+        raise ParameterError(f"tol should be a finite number >= 0, but got {tol!r}.")
+    n = X.shape[0]
+    engine = _kernel_for(X, kernel)
+    floor = COLLAPSE_RTOL * max(float(X.var(axis=0).mean()), np.finfo(float).tiny)
+
+    params: list[Params] = [init]
+    lls: list[float] = []
+    slack: list[float] = [0.0]
+    stop, collapsed = "max_iter", _collapsed_component(init, floor)
+    if collapsed is not None:
+        stop = "collapsed"
+    else:
+        for _ in range(int(max_iter)):
+            try:
+                ll, new = engine.iterate(params[-1], cov_type, reg)
+            except CollapseError as exc:
+                stop, collapsed = "collapsed", exc.component
+                break
+            lls.append(ll)
+            if len(lls) >= 2 and abs(lls[-1] - lls[-2]) / n < tol:
+                stop = "converged"
+                break
+            params.append(new)
+            slack.append(reg_covar_slack(new, cov_type, reg, n))
+            collapsed = _collapsed_component(new, floor)
+            if collapsed is not None:
+                stop = "collapsed"
+                break
+    if len(lls) < len(params):  # the last state's log-likelihood is not known yet
+        try:
+            lls.append(engine.log_likelihood(params[-1]))
+        except CollapseError as exc:
+            stop, collapsed = "collapsed", exc.component
+            lls.append(float("inf"))  # a singular component on a point: unbounded likelihood
+    ll_arr = np.asarray(lls, dtype=np.float64)
+    ll_arr.flags.writeable = False
+    slack_arr = np.asarray(slack, dtype=np.float64)
+    slack_arr.flags.writeable = False
+    return Trace(
+        params=tuple(params),
+        log_likelihood=ll_arr,
+        converged=stop == "converged",
+        n_iter=len(params) - 1,
+        stop_reason=stop,
+        collapsed_component=collapsed if stop == "collapsed" else None,
+        reg_slack=slack_arr,
+        covariance_type=cov_type,
+        reg_covar=reg,
+        tol=float(tol),
+        max_iter=int(max_iter),
+        n_samples=n,
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Initialisation: one function per method, each giving starting responsibilities
+# --------------------------------------------------------------------------------------
+def _one_hot_nearest(X: np.ndarray, centers: np.ndarray) -> np.ndarray:
+    d2 = (X * X).sum(1)[:, None] - 2 * X @ centers.T + (centers * centers).sum(1)[None, :]
+    resp = np.zeros((X.shape[0], centers.shape[0]))
+    resp[np.arange(X.shape[0]), np.argmin(d2, axis=1)] = 1.0
+    return resp
+
+
+def _resp_random(X: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    resp = rng.uniform(size=(X.shape[0], k))
+    return resp / resp.sum(axis=1, keepdims=True)
+
+
+def _resp_random_from_data(X: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    # Unlike scikit-learn (which gives each component one point and a reg_covar-sized
+    # covariance), every point joins its nearest sampled centre: a usable start even at
+    # reg_covar = 0.
+    return _one_hot_nearest(X, X[rng.choice(X.shape[0], size=k, replace=False)])
+
+
+def _resp_kmeans_pp(X: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    from .kmeans import kmeans_plusplus
+
+    return _one_hot_nearest(X, kmeans_plusplus(X, k, seed=rng))
+
+
+def _resp_kmeans(X: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    from .kmeans import kmeans_run
+
+    labels = kmeans_run(X, k, init="kmeans++", seed=rng).final_labels
+    resp = np.zeros((X.shape[0], k))
+    resp[np.arange(X.shape[0]), labels] = 1.0
+    return resp
+
+
+INIT_RESPONSIBILITIES: dict[str, Callable[[np.ndarray, int, np.random.Generator], np.ndarray]] = {
+    "random": _resp_random,
+    "random_from_data": _resp_random_from_data,
+    "kmeans++": _resp_kmeans_pp,
+    "kmeans": _resp_kmeans,
+}
+
+
+def initialize(
+    X: Any,
+    n_components: int,
+    method: str = "kmeans++",
+    seed: int = 0,
+    covariance_type: str = "full",
+    reg_covar: float = 1e-6,
+) -> Params:
+    """Starting parameters: initial responsibilities from ``method``, then one M-step.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    n_components : int
+    method : {"random", "random_from_data", "kmeans++", "kmeans"}
+        "random": uniform random responsibilities; "random_from_data": K distinct data points
+        as centres, each point assigned to the nearest; "kmeans++": k-means++ seeding, each
+        point to the nearest seed; "kmeans": k-means++ seeding then Lloyd's algorithm to
+        convergence, with the final hard labels.
+    seed : int
+        Deterministic: the same seed gives the same parameters.
+    covariance_type, reg_covar
+        As in :func:`m_step`.
+
+    Raises
+    ------
+    DataError
+        If there are fewer points than components.
+    CollapseError
+        If the start is already singular (e.g. a component gets one point and reg_covar = 0).
+    """
+    X = check_data(X)
+    if method not in INIT_RESPONSIBILITIES:
+        raise ParameterError(f"method should be one of {INIT_METHODS}, but got {method!r}.")
+    k = int(n_components)
+    if k != n_components or k < 1:
+        raise ParameterError(f"n_components should be a positive integer, but got {n_components!r}.")
+    if X.shape[0] < k:
+        raise DataError(
+            f"K = {k} components need at least {k} points, but the data has {X.shape[0]}. "
+            "Lower K or add data."
+        )
+    n_distinct = len(np.unique(X, axis=0)) if X.shape[0] <= 200_000 else X.shape[0]
+    if n_distinct < k:
+        raise DataError(
+            f"K = {k} components need at least {k} distinct points, but the data has only "
+            f"{n_distinct}. Lower K."
+        )
+    rng = np.random.default_rng(seed)
+    resp = INIT_RESPONSIBILITIES[method](X, k, rng)
+    return m_step(X, resp, covariance_type, reg_covar)
+
+
+# --------------------------------------------------------------------------------------
+# Model scores
+# --------------------------------------------------------------------------------------
+_COV_PARAMS: dict[str, Callable[[int, int], int]] = {
+    "full": lambda k, d: k * d * (d + 1) // 2,
+    "tied": lambda k, d: d * (d + 1) // 2,
+    "diag": lambda k, d: k * d,
+    "spherical": lambda k, d: k,
+}
+
+
+def n_parameters(n_components: int, n_features: int, covariance_type: str) -> int:
+    """Free parameters of a mixture: means + (K-1) weights + covariance terms."""
+    cov = _COV_PARAMS[_check_covariance_type(covariance_type)](n_components, n_features)
+    return int(cov + n_components * n_features + n_components - 1)
+
+
+def bic(X: Any, params: Params, covariance_type: str) -> float:
+    """Bayesian information criterion ``-2 ln L + p ln N`` (lower is better)."""
+    X = check_data(X, params.n_features)
+    ll = e_step(X, params).log_likelihood
+    p = n_parameters(params.n_components, params.n_features, covariance_type)
+    return float(-2 * ll + p * np.log(X.shape[0]))
+
+
+def aic(X: Any, params: Params, covariance_type: str) -> float:
+    """Akaike information criterion ``-2 ln L + 2p`` (lower is better)."""
+    X = check_data(X, params.n_features)
+    ll = e_step(X, params).log_likelihood
+    p = n_parameters(params.n_components, params.n_features, covariance_type)
+    return float(-2 * ll + 2 * p)
+
+
+# --------------------------------------------------------------------------------------
+# The lower bound: ln p(X|θ) = L(q, θ) + KL(q ‖ p(Z|X, θ))
+# --------------------------------------------------------------------------------------
+class BoundTerms(NamedTuple):
+    """The decomposition behind EM (Bishop PRML eq. 9.70–9.72).
+
+    Attributes
+    ----------
+    log_likelihood : float
+        ``ln p(X|θ)``.
+    elbo : float
+        ``L(q, θ) = Q + H``.
+    kl : float
+        ``KL(q ‖ p(Z|X, θ))``, computed directly (not as a difference), ≥ 0.
+    expected_complete : float
+        ``Q = Σ_n Σ_k q_nk ln[π_k N(x_n; μ_k, Σ_k)]``.
+    entropy : float
+        ``H(q) = −Σ_n Σ_k q_nk ln q_nk``.
+    """
+
+    log_likelihood: float
+    elbo: float
+    kl: float
+    expected_complete: float
+    entropy: float
+
+
+def _xlogy(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(x > 0, x * np.log(np.where(x > 0, y, 1.0)), 0.0)
+
+
+def bound_terms(X: Any, params: Params, resp: Any) -> BoundTerms:
+    """Evaluate ``ln p(X|θ) = L(q, θ) + KL(q ‖ p(Z|X,θ))`` for any ``q`` (= ``resp``).
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    params : Params
+        θ.
+    resp : array-like of shape (n_samples, n_components)
+        q; rows sum to 1. After an E-step on ``params`` it equals the posterior and KL = 0.
+    """
+    X = check_data(X, params.n_features)
+    q = _check_resp(resp, X.shape[0])
+    wlp = weighted_log_prob(X, params)
+    point_ll = logsumexp_rows(wlp)
+    log_post = wlp - point_ll[:, None]
+    with np.errstate(invalid="ignore"):
+        q_complete = float(np.sum(np.where(q > 0, q * wlp, 0.0)))
+    entropy = float(-np.sum(_xlogy(q, q)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kl = float(np.sum(np.where(q > 0, q * (np.log(np.where(q > 0, q, 1.0)) - log_post), 0.0)))
+    return BoundTerms(float(point_ll.sum()), q_complete + entropy, kl, q_complete, entropy)
