@@ -74,7 +74,9 @@ class Params:
         c = _frozen_array(self.covariances, "covariances", 3)
         k, d = m.shape
         if k < 1 or d < 1:
-            raise ParameterError(f"Params need at least one component and feature; got means {m.shape}.")
+            raise ParameterError(
+                f"Params need at least one component and feature; got means {m.shape}."
+            )
         if w.shape != (k,):
             raise ParameterError(f"Params.weights should have shape ({k},), but got {w.shape}.")
         if c.shape != (k, d, d):
@@ -200,19 +202,26 @@ def check_data(X: Any, n_features: int | None = None) -> np.ndarray:
     try:
         arr = np.asarray(X)
     except Exception as exc:  # ragged lists and the like
-        raise DataError(f"Data should be a 2-D numeric array; could not convert it ({exc}).") from exc
+        raise DataError(
+            f"Data should be a 2-D numeric array; could not convert it ({exc})."
+        ) from exc
     if arr.dtype.kind not in "biuf":
         raise DataError(f"Data should be numeric, but got dtype {arr.dtype}.")
     if np.dtype(arr.dtype).itemsize > 8 and arr.dtype.kind == "f":
         raise DataError(f"Data should be at most float64, but got {arr.dtype}; convert it first.")
     if arr.ndim != 2:
         hint = " Use X.reshape(-1, 1) for a single feature." if arr.ndim == 1 else ""
-        raise DataError(f"Data should be 2-D (n_samples, n_features), but got shape {arr.shape}.{hint}")
+        raise DataError(
+            f"Data should be 2-D (n_samples, n_features), but got shape {arr.shape}.{hint}"
+        )
     if arr.shape[0] < 1 or arr.shape[1] < 1:
-        raise DataError(f"Data should have at least one row and one column, but got shape {arr.shape}.")
+        raise DataError(
+            f"Data should have at least one row and one column, but got shape {arr.shape}."
+        )
     if n_features is not None and arr.shape[1] != n_features:
         raise DataError(
-            f"Data should have {n_features} columns to match the parameters, but got {arr.shape[1]}."
+            f"Data should have {n_features} columns to match the parameters, "
+            f"but got {arr.shape[1]}."
         )
     arr = np.ascontiguousarray(arr, dtype=np.float64)
     finite = np.isfinite(arr)
@@ -238,7 +247,9 @@ def _check_resp(resp: Any, n_samples: int) -> np.ndarray:
     sums = r.sum(axis=1)
     if np.any(np.abs(sums - 1.0) > 1e-6):
         i = int(np.argmax(np.abs(sums - 1.0)))
-        raise ParameterError(f"Each row of resp should sum to 1, but row {i} sums to {sums[i]:.6g}.")
+        raise ParameterError(
+            f"Each row of resp should sum to 1, but row {i} sums to {sums[i]:.6g}."
+        )
     return r
 
 
@@ -335,9 +346,7 @@ COVARIANCE_ESTIMATORS: dict[str, CovarianceEstimator] = {
 }
 
 
-def m_step(
-    X: Any, resp: Any, covariance_type: str = "full", reg_covar: float = 1e-6
-) -> Params:
+def m_step(X: Any, resp: Any, covariance_type: str = "full", reg_covar: float = 1e-6) -> Params:
     """M-step: the parameters that maximise the expected complete-data log-likelihood.
 
     Parameters
@@ -378,7 +387,9 @@ def m_step(
 class EMKernel(Protocol):
     """What :func:`run_em` needs from an implementation of one EM iteration on fixed data."""
 
-    def iterate(self, params: Params, covariance_type: str, reg_covar: float) -> tuple[float, Params]:
+    def iterate(
+        self, params: Params, covariance_type: str, reg_covar: float
+    ) -> tuple[float, Params]:
         """E-step on ``params`` then M-step: (total log-likelihood of ``params``, new params)."""
         ...
 
@@ -393,7 +404,9 @@ class DenseKernel:
 
     X: np.ndarray
 
-    def iterate(self, params: Params, covariance_type: str, reg_covar: float) -> tuple[float, Params]:
+    def iterate(
+        self, params: Params, covariance_type: str, reg_covar: float
+    ) -> tuple[float, Params]:
         est = e_step(self.X, params)
         return est.log_likelihood, m_step(self.X, est.resp, covariance_type, reg_covar)
 
@@ -494,7 +507,9 @@ class Trace:
     def half_step(self, h: int) -> HalfStep:
         """The state at half-step ``h`` (0 = init, 2i-1 = E of iteration i, 2i = M of i)."""
         if not 0 <= h < self.n_half_steps:
-            raise ParameterError(f"half-step should be in [0, {self.n_half_steps - 1}], but got {h}.")
+            raise ParameterError(
+                f"half-step should be in [0, {self.n_half_steps - 1}], but got {h}."
+            )
         if h == 0:
             return HalfStep("init", 0, self.params[0], None)
         it = (h + 1) // 2
@@ -534,7 +549,9 @@ class LikelihoodDecrease(NamedTuple):
     explained: bool
 
 
-def reg_covar_slack(params: Params, covariance_type: str, reg_covar: float, n_samples: int) -> float:
+def reg_covar_slack(
+    params: Params, covariance_type: str, reg_covar: float, n_samples: int
+) -> float:
     """Upper bound on the log-likelihood decrease an M-step with ``reg_covar`` can cause.
 
     For fixed responsibilities, the covariance part of the expected complete-data
@@ -752,7 +769,9 @@ def initialize(
         raise ParameterError(f"method should be one of {INIT_METHODS}, but got {method!r}.")
     k = int(n_components)
     if k != n_components or k < 1:
-        raise ParameterError(f"n_components should be a positive integer, but got {n_components!r}.")
+        raise ParameterError(
+            f"n_components should be a positive integer, but got {n_components!r}."
+        )
     if X.shape[0] < k:
         raise DataError(
             f"K = {k} components need at least {k} points, but the data has {X.shape[0]}. "
