@@ -1,0 +1,167 @@
+"""Sidebar widgets that choose the data: synthetic (custom or preset), a sample, or a CSV."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from emviz.io import Table
+from emviz.ui import backend as be
+from emviz.ui import cache, state
+from emviz.ui.messages import show_error
+from emviz.ui.state import DataSpec, TableSpec
+
+Picked = tuple[DataSpec, bytes | None]
+
+SHAPES = ("spherical", "axis-aligned", "rotated")
+PCA = "Project with PCA"
+PICK = "Pick columns"
+
+
+def _pretty(name: str) -> str:
+    return name.replace("_", " ").replace(" 1d", " (1D)").replace(" 3d", " (3D)").capitalize()
+
+
+def _on_preset() -> None:
+    """A preset brings its own K and covariance type, so a teacher needs one click."""
+    name = st.session_state["syn_preset"]
+    if name == state.CUSTOM:
+        return
+    try:
+        data = cache.prepared(state.PresetSpec(name, int(st.session_state["syn_seed"])))
+    except Exception:  # shown by the main run; a callback must not raise
+        return
+    if data.suggested_k:
+        st.session_state["model_k"] = int(data.suggested_k)
+    if data.suggested_covariance_type:
+        st.session_state["model_cov"] = str(data.suggested_covariance_type)
+
+
+def _on_true_k() -> None:
+    st.session_state["model_k"] = int(st.session_state["syn_k"])
+
+
+def _synthetic() -> Picked:
+    st.selectbox(
+        "Scenario",
+        (state.CUSTOM, *be.PRESETS),
+        key="syn_preset",
+        format_func=lambda n: "Custom mixture" if n == state.CUSTOM else _pretty(n),
+        on_change=_on_preset,
+        help="Teaching presets set their own data and suggest K; 'Custom' opens every knob.",
+    )
+    if st.session_state["syn_preset"] == state.CUSTOM:
+        st.radio("Dimension", (1, 2, 3), key="syn_dim", horizontal=True)
+        st.number_input("True number of components", 1, 10, key="syn_k", on_change=_on_true_k)
+        st.select_slider("Number of points (N)", state.N_OPTIONS, key="syn_n",
+                         format_func=lambda n: f"{n:,}")
+        st.slider("Separation", 0.5, 8.0, step=0.5, key="syn_sep",
+                  help="Distance between true means, in units of their spread.")
+        st.selectbox("Component shape", SHAPES, key="syn_shape")
+        st.slider("Weight imbalance (largest ÷ smallest)", 1.0, 20.0, step=1.0,
+                  key="syn_imbalance")
+    st.number_input("Data seed", 0, 1_000_000, key="syn_seed",
+                    help="Same seed, same points.")
+    st.toggle("Show true components (dashed)", key="show_truth")
+    return state.synthetic_spec(), None
+
+
+def _reset_table_controls(tbl: Table, ident: str) -> None:
+    """New file: default to the first two numeric columns and the first text column."""
+    ss = st.session_state
+    if ss["tbl_for"] == ident:
+        return
+    ss["tbl_for"] = ident
+    ss["tbl_columns"] = list(tbl.numeric_columns[:2])
+    ss["tbl_label"] = tbl.text_columns[0] if tbl.text_columns else None
+    ss["tbl_mode"] = PICK
+    ss["tbl_pca_dim"] = 2
+    ss["tbl_standardise"] = False
+
+
+def _table_controls(tbl: Table, origin: str, name: str, digest: str) -> TableSpec | None:
+    _reset_table_controls(tbl, f"{origin}:{name}:{digest}")
+    ss = st.session_state
+    numeric = tbl.numeric_columns
+    pca_dim = None
+    if len(numeric) > 3:
+        st.radio("More than 3 numeric columns", (PICK, PCA), key="tbl_mode",
+                 help="EM is drawn in 1 to 3 dimensions: pick columns, or project all of them.")
+    if len(numeric) > 3 and ss["tbl_mode"] == PCA:
+        st.radio("PCA dimensions", (1, 2, 3), key="tbl_pca_dim", horizontal=True)
+        pca_dim = int(ss["tbl_pca_dim"])
+        columns = tuple(numeric)
+        st.caption(f"Projecting all {len(numeric)} numeric columns onto {pca_dim} principal "
+                   "components.")
+    else:
+        st.multiselect("Columns to cluster (1 to 3)", numeric, key="tbl_columns",
+                       max_selections=3)
+        columns = tuple(ss["tbl_columns"])
+    st.selectbox("Known labels (optional)", (None, *tbl.text_columns), key="tbl_label",
+                 format_func=lambda c: "(none)" if c is None else c,
+                 help="A text column with known classes: the fit is scored against it (ARI).")
+    st.toggle("Standardise columns", key="tbl_standardise",
+              help="Rescale each column to mean 0 and standard deviation 1.")
+    if tbl.notes:
+        with st.expander("How the file was read"):
+            for note in tbl.notes:
+                st.caption(note)
+    if not columns:
+        st.warning("Pick 1 to 3 numeric columns to cluster.")
+        return None
+    return TableSpec(origin=origin, name=name, digest=digest, columns=columns,
+                     label=ss["tbl_label"], standardise=bool(ss["tbl_standardise"]),
+                     pca_dim=pca_dim)
+
+
+def _sample() -> Picked | None:
+    st.selectbox("Sample dataset", tuple(state.SAMPLES), key="sample_name",
+                 format_func=state.SAMPLES.get)
+    name = st.session_state["sample_name"]
+    try:
+        tbl = cache.table("sample", name, "")
+    except Exception as exc:
+        show_error(exc, "loading the sample")
+        return None
+    st.caption("Sources and licences: assets/SOURCES.md")
+    spec = _table_controls(tbl, "sample", name, "")
+    return None if spec is None else (spec, None)
+
+
+def _upload_digest(upload) -> tuple[bytes, str]:
+    """The bytes and their digest; the digest is computed once per uploaded file."""
+    raw = upload.getvalue()
+    memo = st.session_state.get("upload_digest")
+    if memo is None or memo[0] != upload.file_id:
+        memo = (upload.file_id, cache.digest(raw))
+        st.session_state["upload_digest"] = memo
+    return raw, memo[1]
+
+
+def _upload() -> Picked | None:
+    upload = st.file_uploader("CSV file", type=["csv", "txt", "tsv"], key="csv_upload",
+                              help="A header row, 1 to 3 numeric columns to cluster, and "
+                                   "optionally a text column of known labels.")
+    if upload is None:
+        return None
+    raw, digest = _upload_digest(upload)
+    try:
+        tbl = cache.table("upload", upload.name, digest, _raw=raw)
+    except Exception as exc:
+        show_error(exc, "reading the file")
+        return None
+    st.caption(f"{tbl.n_rows:,} rows · {len(tbl.numeric_columns)} numeric · "
+               f"{len(tbl.text_columns)} text columns")
+    spec = _table_controls(tbl, "upload", upload.name, digest)
+    return None if spec is None else (spec, raw)
+
+
+def render() -> Picked | None:
+    """Draw the data widgets; return the chosen data spec (and uploaded bytes), or None."""
+    st.radio("Source", state.SOURCES, key="data_source", horizontal=True,
+             label_visibility="collapsed")
+    source = st.session_state["data_source"]
+    if source == "Sample":
+        return _sample()
+    if source == "Upload CSV":
+        return _upload()
+    return _synthetic()

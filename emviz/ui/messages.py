@@ -1,0 +1,62 @@
+"""Errors for people: emviz's typed errors verbatim, anything else as a friendly note.
+
+Nothing here renders HTML: messages can quote user-supplied text (file and column names),
+so they go through ``st.error`` / ``st.code``, which escape it.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+import streamlit as st
+
+from emviz.errors import CollapseError, EmvizError
+
+T = TypeVar("T")
+
+
+def show_error(exc: BaseException, context: str = "") -> None:
+    """Show ``exc`` in the page: its own message if emviz raised it on purpose."""
+    prefix = f"{context}: " if context else ""
+    if isinstance(exc, CollapseError):
+        st.warning(f"{prefix}{exc}", icon="⚠️")
+    elif isinstance(exc, EmvizError):
+        st.error(f"{prefix}{exc}", icon="🚫")
+    else:
+        show_unexpected(exc, context)
+
+
+def show_unexpected(exc: BaseException, context: str = "") -> None:
+    """A friendly message plus the details in a collapsed expander (no traceback element)."""
+    what = f" while {context}" if context else ""
+    st.error(
+        f"Something went wrong{what}. Try other settings or press Reset; if it keeps "
+        "happening, please report it with the details below.",
+        icon="🚫",
+    )
+    with st.expander("Details"):
+        st.code(
+            "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)),
+            language="text",
+        )
+
+
+@contextmanager
+def guarded(context: str = "") -> Iterator[None]:
+    """``with guarded("drawing the figure"): ...`` shows any exception instead of raising."""
+    try:
+        yield
+    except Exception as exc:  # the UI must never show a raw traceback
+        show_error(exc, context)
+
+
+def attempt(fn: Callable[[], T], context: str = "") -> T | None:
+    """Call ``fn``; on an exception show it and return None."""
+    try:
+        return fn()
+    except Exception as exc:  # the UI must never show a raw traceback
+        show_error(exc, context)
+        return None
