@@ -12,6 +12,7 @@ app_page        a page already opened at "/" with the first script run finished.
 screenshot_dir  ``artifacts/screenshots`` (git-ignored), created on demand.
 wait_for_app    the function ``wait_for_app(page)`` below, for use after interactions.
 wait_for_chart  the function ``wait_for_chart(page)`` below.
+assert_app_ok   the function ``assert_app_ok(page)`` below: no exception, no compile error.
 
 The helpers are handed out as fixtures because test modules cannot import from a conftest
 reliably (tests/conftest.py and tests/e2e/conftest.py share the module name ``conftest``).
@@ -180,9 +181,11 @@ def wait_for_app(page: Page, timeout: float = APP_TIMEOUT_MS, start_ms: float = 
             )
         except PlaywrightTimeoutError:
             pass  # the run ended before we looked, or nothing triggered one
-    page.wait_for_selector(
-        f'{app}[data-test-script-state="notRunning"]', state="attached", timeout=timeout
+    # A syntax error ends in compilationError, not notRunning; let the caller see its stException.
+    done = ", ".join(
+        f'{app}[data-test-script-state="{state}"]' for state in ("notRunning", "compilationError")
     )
+    page.wait_for_selector(done, state="attached", timeout=timeout)
 
 
 def wait_for_chart(page: Page, timeout: float = CHART_TIMEOUT_MS) -> Locator:
@@ -194,9 +197,27 @@ def wait_for_chart(page: Page, timeout: float = CHART_TIMEOUT_MS) -> Locator:
     return chart
 
 
+def assert_app_ok(page: Page) -> None:
+    """Fail with the app's own message if it shows an exception or a compile error.
+
+    A runtime exception renders as ``stException``; a syntax error instead ends the run in
+    ``compilationError`` and shows its traceback in a dialog, with no ``stException``.
+    """
+    problems = page.locator('[data-testid="stException"]').all_inner_texts()
+    if page.locator('[data-testid="stApp"][data-test-script-state="compilationError"]').count():
+        dialog = page.locator('[data-testid="stDialog"]').all_inner_texts()
+        problems.append("compilation error:\n" + "\n".join(dialog))
+    assert not problems, "the app shows an error:\n" + "\n---\n".join(problems)
+
+
 @pytest.fixture(name="wait_for_app")
 def _wait_for_app_fixture() -> Callable[..., None]:
     return wait_for_app
+
+
+@pytest.fixture(name="assert_app_ok")
+def _assert_app_ok_fixture() -> Callable[[Page], None]:
+    return assert_app_ok
 
 
 @pytest.fixture(name="wait_for_chart")

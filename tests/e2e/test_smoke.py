@@ -10,13 +10,13 @@ from playwright.sync_api import Locator, Page
 
 def test_app_loads_and_draws_first_chart(
     app_page: Page,
+    assert_app_ok: Callable[[Page], None],
     wait_for_chart: Callable[[Page], Locator],
     screenshot_dir: Path,
 ) -> None:
-    # app_page has waited for the first run to finish, so any exception is on the page now;
-    # check it first so a crash reports its message rather than a chart timeout.
-    exceptions = app_page.locator('[data-testid="stException"]')
-    assert exceptions.count() == 0, f"the app raised:\n{exceptions.first.inner_text()}"
+    # app_page has waited for the first run to finish, so any error is on the page now;
+    # check first so that a crash reports its own message rather than a chart timeout.
+    assert_app_ok(app_page)
 
     chart = wait_for_chart(app_page)
     assert chart.is_visible()
