@@ -100,13 +100,14 @@ def display_subset(n, max_points=20000, seed=0):
 
 def standardize(X):
     sd = X.std(axis=0)
-    return (X - X.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
+    sd = np.where(sd > 0, sd, 1.0)
+    return (X - X.mean(axis=0)) / sd, X.mean(axis=0), sd
 
 
 def pca_project(X, n):
     Xc = X - X.mean(axis=0)
-    _, _, vt = np.linalg.svd(Xc, full_matrices=False)
-    return Xc @ vt[:n].T
+    _, s, vt = np.linalg.svd(Xc, full_matrices=False)
+    return Xc @ vt[:n].T, vt[:n], (s[:n] ** 2) / (s**2).sum()
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,7 @@ class FigureOptions:
     height: int = 560
     title: str = ""
     max_points_note: str | None = None
+    uirevision: str = "emviz"
 
 
 def _colors(resp, k):

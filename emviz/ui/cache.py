@@ -130,14 +130,16 @@ def _from_table(spec: TableSpec, raw: bytes | None) -> Prepared:
         notes.append(f"Rows: {sel.summary()}.")
     columns = tuple(sel.columns)
     if spec.standardise:
-        X = np.asarray(be.standardize(X), dtype=np.float64)
+        X = np.asarray(be.standardize(X)[0], dtype=np.float64)
         notes.append("Columns standardised (mean 0, standard deviation 1).")
     if spec.pca_dim is not None:
-        X = np.asarray(be.pca_project(X, spec.pca_dim), dtype=np.float64)
+        Z, _, ratio = be.pca_project(X, spec.pca_dim)
+        X = np.asarray(Z, dtype=np.float64)
         columns = tuple(f"PC{i + 1}" for i in range(spec.pca_dim))
         notes.append(
             f"Projected {len(sel.columns)} numeric columns onto their first {spec.pca_dim} "
-            f"principal components{' (after standardising)' if spec.standardise else ''}."
+            f"principal components{' (after standardising)' if spec.standardise else ''}, "
+            f"which explain {100 * float(np.sum(ratio)):.0f}% of the variance."
         )
     labels = None
     if spec.label is not None:

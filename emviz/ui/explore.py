@@ -109,7 +109,7 @@ def _likelihood_notes(trace: Trace, upto_iteration: int) -> None:
         )
 
 
-def _options(data: cache.Prepared, title: str = "") -> be.FigureOptions:
+def _options(data: cache.Prepared, spec: DataSpec, title: str = "") -> be.FigureOptions:
     ss = st.session_state
     n, shown = data.n_samples, len(data.display)
     note = f"showing {shown:,} of {n:,} points (EM uses all of them)" if shown < n else None
@@ -119,6 +119,7 @@ def _options(data: cache.Prepared, title: str = "") -> be.FigureOptions:
         column_names=data.columns,
         title=title,
         max_points_note=note,
+        uirevision=repr(spec),  # same data: keep zoom and 3D camera across steps
     )
 
 
@@ -126,7 +127,13 @@ def _ari(data: cache.Prepared, resp: np.ndarray | None) -> float | None:
     if data.labels is None or resp is None:
         return None
     truth = data.labels[data.display]
-    return float(be.adjusted_rand_index(truth, np.argmax(resp, axis=1)))
+    pred = np.argmax(resp, axis=1)
+    if truth.dtype.kind in "iu":  # synthetic: -1 marks outliers without a true component
+        keep = truth >= 0
+        truth, pred = truth[keep], pred[keep]
+    if truth.size < 2:
+        return None
+    return float(be.adjusted_rand_index(truth, pred))
 
 
 def _step_view(spec: DataSpec, model: ModelSpec, raw: bytes | None,
@@ -142,8 +149,7 @@ def _step_view(spec: DataSpec, model: ModelSpec, raw: bytes | None,
     with guarded("drawing the figure"):
         fig = be.mixture_figure(data.X_display, hs.params, resp,
                                 truth=data.truth if ss["show_truth"] else None,
-                                options=_options(data))
-        fig.update_layout(uirevision=repr(spec))  # keep zoom and 3D camera across steps
+                                options=_options(data, spec))
         st.plotly_chart(fig, key="explore_chart", width="stretch",
                         config={"displaylogo": False})
     if h == trace.n_half_steps - 1:
@@ -151,7 +157,7 @@ def _step_view(spec: DataSpec, model: ModelSpec, raw: bytes | None,
     _likelihood_notes(trace, state.iteration_of(int(ss["frontier"])))
     left, right = st.columns([3, 2])
     with left, guarded("drawing the log-likelihood"):
-        ll_fig = be.loglik_figure(trace, h, _options(data))
+        ll_fig = be.loglik_figure(trace, h, _options(data, spec))
         st.plotly_chart(ll_fig, key="loglik_chart", width="stretch",
                         config={"displaylogo": False})
     with right, guarded("building the parameter table"):
@@ -167,7 +173,7 @@ def _animate_view(spec: DataSpec, model: ModelSpec, raw: bytes | None,
     st.caption("Press ▶ Play under the chart; drag its slider to any half-step. It runs in "
                "your browser. Switch Animate off to step by hand.")
     with guarded("building the animation"):
-        fig = cache.animation(spec, model, _options(data), _raw=raw)
+        fig = cache.animation(spec, model, _options(data, spec), _raw=raw)
         st.plotly_chart(fig, key="animation_chart", width="stretch",
                         config={"displaylogo": False})
     _end_of_run(trace)
@@ -175,7 +181,13 @@ def _animate_view(spec: DataSpec, model: ModelSpec, raw: bytes | None,
 
 def _caption(data: cache.Prepared) -> None:
     dims = f"{data.n_samples:,} points in {data.n_features}D"
-    st.caption(f"{data.name} — {data.description} · {dims} · columns: {', '.join(data.columns)}")
+    st.caption(f"**{data.name}** · {dims} · columns: {', '.join(data.columns)}")
+    if data.description:
+        st.caption(data.description)
+    shown = len(data.display)
+    if shown < data.n_samples:
+        st.caption(f"The figure is showing {shown:,} of {data.n_samples:,} points, chosen at "
+                   "random; EM uses all of them.")
     for note in data.notes:
         st.caption(note)
 
