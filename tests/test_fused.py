@@ -1,0 +1,409 @@
+"""The fused EM kernel (emviz/_fused.py) against the dense reference, scikit-learn, and an
+extended-precision evaluation of scikit-learn's formulas; plus its invariants."""
+
+from __future__ import annotations
+
+import warnings
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from threadpoolctl import threadpool_limits
+
+from emviz._fused import FusedKernel, supports
+from emviz.em import COVARIANCE_TYPES, DenseKernel, Params, e_step, initialize, run_em
+from emviz.errors import CollapseError
+
+TOL = 1e-10
+_EPS = float(np.finfo(np.float64).eps)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_blas_thread():
+    # Two BLAS threads on a busy 2-core runner cost milliseconds per small product.
+    with threadpool_limits(1):
+        yield
+
+
+# --- Builders -----------------------------------------------------------------------------
+def blobs(n: int, d: int, k: int, seed: int, offset: float = 0.0, scales=None) -> np.ndarray:
+    """``n`` points from ``k`` separated Gaussian clusters with random shapes, in ``d`` dims."""
+    rng = np.random.default_rng(seed)
+    centres = rng.uniform(-4.0, 4.0, size=(k, d)) * k ** (1.0 / d)
+    labels = rng.integers(0, k, size=n)
+    labels[:k] = np.arange(k)
+    shapes = rng.normal(size=(k, d, d)) * 0.3 + np.eye(d)
+    X = centres[labels] + np.einsum("nij,nj->ni", shapes[labels], rng.normal(size=(n, d)))
+    if scales is not None:
+        X = X * np.asarray(scales)
+    return X + offset
+
+
+def start(X: np.ndarray, k: int, cov_type: str, seed: int) -> Params:
+    return initialize(X, k, "kmeans++", seed=seed, covariance_type=cov_type, reg_covar=1e-6)
+
+
+def assert_params_close(got: Params, want: Params, tol: float, what: str = "") -> None:
+    """Relative agreement in each quantity's natural scale.
+
+    Means are compared relative to ``|μ| + σ`` per feature, covariance entries relative to
+    ``sqrt(Σ_ii Σ_jj)`` (so a column in 1e-3 is held to 1e-3-sized errors), weights
+    relative to themselves.
+    """
+    sd = np.sqrt(np.diagonal(want.covariances, axis1=1, axis2=2))
+    checks = {
+        "weights": (got.weights, want.weights, want.weights),
+        "means": (got.means, want.means, np.abs(want.means) + sd),
+        "covariances": (got.covariances, want.covariances, sd[:, :, None] * sd[:, None, :]),
+    }
+    for name, (a, b, scale) in checks.items():
+        err = float(np.max(np.abs(a - b) / scale))
+        assert err <= tol, f"{what}{name}: relative difference {err:.2e} > {tol:.0e}"
+
+
+def assert_ll_close(got: float, want: float, tol: float, what: str = "") -> None:
+    err = abs(got - want) / max(abs(want), 1.0)
+    assert err <= tol, f"{what}log-likelihood: relative difference {err:.2e} > {tol:.0e}"
+
+
+# --- An extended-precision reference ------------------------------------------------------
+# scikit-learn's own M-step formulas cancel badly on off-centre data (Σ r x²/n_k − μ² at
+# x ≈ 1e4 loses 8 digits), so there DenseKernel (which uses them in float64) is no reference.
+# This one does the E-step in long double, where nothing cancels, and the M-step in exact
+# rational arithmetic on the float64 responsibilities.
+def _as_ints(a: np.ndarray) -> tuple[np.ndarray, int]:
+    """``a == ints * 2**exp`` exactly, with ``ints`` an object array of Python ints."""
+    mant, expo = np.frexp(a)
+    ints = (mant * 2.0**53).astype(np.int64)
+    expo = expo - 53
+    low = int(expo[ints != 0].min()) if np.any(ints != 0) else 0
+    shift = np.frompyfunc(lambda i, s: int(i) << int(s), 2, 1)
+    return shift(ints, expo - low), low
+
+
+def _exact_m_step(X: np.ndarray, resp: np.ndarray, cov_type: str, reg: float) -> Params:
+    (xi, ex), (ri, er) = _as_ints(X), _as_ints(resp)
+    d, k = X.shape[1], resp.shape[1]
+
+    def frac(num: int, expo: int) -> Fraction:
+        return Fraction(num) * Fraction(2) ** expo
+
+    nk = [frac(v, er) + 10 * Fraction(_EPS) for v in ri.sum(axis=0)]
+    s1 = ri.T @ xi
+    s2 = np.einsum("nk,ni,nj->kij", ri, xi, xi)
+    means = [[frac(s1[c, i], er + ex) / nk[c] for i in range(d)] for c in range(k)]
+    ex2 = er + 2 * ex
+
+    def full(c: int, i: int, j: int) -> Fraction:
+        m, s = means[c], frac
+        return (
+            s(s2[c, i, j], ex2) - m[i] * s(s1[c, j], er + ex) - m[j] * s(s1[c, i], er + ex)
+        ) / nk[c] + m[i] * m[j] * (nk[c] - 10 * Fraction(_EPS)) / nk[c]
+
+    def diag(c: int, i: int) -> Fraction:
+        m = means[c]
+        return (
+            frac(s2[c, i, i], ex2) / nk[c]
+            - 2 * m[i] * frac(s1[c, i], er + ex) / nk[c]
+            + m[i] * m[i]
+        )
+
+    cov = np.zeros((k, d, d), dtype=object)
+    if cov_type == "full":
+        for c in range(k):
+            for i in range(d):
+                for j in range(d):
+                    cov[c, i, j] = full(c, i, j)
+    elif cov_type == "tied":
+        # XᵀX written as Σ_k Σ_n r_nk x xᵀ: equal in exact arithmetic, where rows of resp
+        # sum to 1; otherwise their float64 rounding (1e-16) is amplified by |x|²/σ².
+        tot = sum(nk)
+        for i in range(d):
+            for j in range(d):
+                xtx = sum(frac(s2[c, i, j], ex2) for c in range(k))
+                v = xtx - sum(nk[c] * means[c][i] * means[c][j] for c in range(k))
+                cov[:, i, j] = v / tot
+    else:
+        for c in range(k):
+            var = [diag(c, i) for i in range(d)]
+            if cov_type == "spherical":
+                var = [sum(var) / d] * d
+            for i in range(d):
+                cov[c, i, i] = var[i]
+    for i in range(d):
+        cov[:, i, i] += Fraction(reg)
+    cov_f = np.array([[[float(v) for v in row] for row in mat] for mat in cov])
+    w = np.array([float(v / sum(nk)) for v in nk])
+    return Params(w / w.sum(), np.array([[float(v) for v in m] for m in means]), cov_f)
+
+
+def _long_double_e_step(X: np.ndarray, params: Params) -> tuple[float, np.ndarray]:
+    ld = np.longdouble
+    x = X.astype(ld)
+    n, d = X.shape
+    lp = np.empty((n, params.n_components), dtype=ld)
+    for c in range(params.n_components):
+        cov = params.covariances[c].astype(ld)
+        chol = np.zeros((d, d), dtype=ld)
+        for i in range(d):
+            for j in range(i + 1):
+                s = cov[i, j] - sum(chol[i, m] * chol[j, m] for m in range(j))
+                chol[i, j] = np.sqrt(s) if i == j else s / chol[j, j]
+        diff = x - params.means[c].astype(ld)
+        y = np.empty_like(diff)
+        for i in range(d):
+            y[:, i] = (diff[:, i] - sum(chol[i, m] * y[:, m] for m in range(i))) / chol[i, i]
+        lp[:, c] = (
+            np.log(ld(params.weights[c]))
+            - 0.5 * (d * np.log(2 * np.pi * ld(1)) + (y * y).sum(axis=1))
+            - np.log(np.diagonal(chol)).sum()
+        )
+    top = lp.max(axis=1, keepdims=True)
+    point_ll = np.log(np.exp(lp - top).sum(axis=1)) + top[:, 0]
+    return float(point_ll.sum()), np.exp(lp - point_ll[:, None]).astype(np.float64)
+
+
+def reference_iterate(
+    X: np.ndarray, params: Params, cov_type: str, reg: float
+) -> tuple[float, Params]:
+    ll, resp = _long_double_e_step(X, params)
+    return ll, _exact_m_step(X, resp, cov_type, reg)
+
+
+# --- supports -----------------------------------------------------------------------------
+@pytest.mark.parametrize("d", [1, 2, 3])
+def test_supports_small_dimensions(d):
+    assert supports(np.zeros((5, d)))
+
+
+@pytest.mark.parametrize("shape", [(5, 4), (5,), (5, 0), (0, 2)])
+def test_supports_rejects_other_shapes(shape):
+    assert not supports(np.zeros(shape))
+
+
+# --- Exactness against the dense kernel ---------------------------------------------------
+def _compare_runs(X, init, cov_type, check_at=(1, 5, 50), reg=1e-6, tol=TOL):
+    dense, fused = DenseKernel(X), FusedKernel(X)
+    pd = pf = init
+    for it in range(1, max(check_at) + 1):
+        ll_d, pd = dense.iterate(pd, cov_type, reg)
+        ll_f, pf = fused.iterate(pf, cov_type, reg)
+        if it in check_at:
+            tag = f"iteration {it}: "
+            assert_ll_close(ll_f, ll_d, tol, tag)
+            assert_params_close(pf, pd, tol, tag)
+    assert_ll_close(fused.log_likelihood(pf), dense.log_likelihood(pd), tol, "final: ")
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("k", [1, 3, 10])
+@pytest.mark.parametrize("d", [1, 2, 3])
+@pytest.mark.parametrize("cov_type", COVARIANCE_TYPES)
+def test_matches_dense(cov_type, d, k, seed):
+    X = blobs(300, d, k, seed)
+    _compare_runs(X, start(X, k, cov_type, seed), cov_type)
+
+
+@pytest.mark.parametrize("k", [1, 3, 10])
+@pytest.mark.parametrize("d", [2, 3])
+@pytest.mark.parametrize("cov_type", COVARIANCE_TYPES)
+def test_matches_dense_columns_of_very_different_scales(cov_type, d, k):
+    X = blobs(300, d, k, seed=3, scales=np.logspace(-3, 3, d))
+    _compare_runs(X, start(X, k, cov_type, 3), cov_type)
+
+
+@pytest.mark.parametrize("k", [1, 3, 10])
+@pytest.mark.parametrize("d", [1, 2, 3])
+def test_matches_dense_off_centre_full(d, k):
+    # Full covariances are the one type whose scikit-learn formula centres the data itself.
+    X = blobs(300, d, k, seed=4, offset=1e4)
+    _compare_runs(X, start(X, k, "full", 4), "full")
+
+
+@pytest.mark.parametrize("k", [3, 10])
+@pytest.mark.parametrize("d", [1, 2, 3])
+@pytest.mark.parametrize("cov_type", COVARIANCE_TYPES)
+def test_matches_exact_reference_off_centre(cov_type, d, k):
+    """Data around 1e4 with spread ~1, against scikit-learn's formulas in high precision.
+
+    DenseKernel errs by ~1e-8 here for tied/diag/spherical (float64 cancellation in
+    Σ r x²/n_k − μ², shared with scikit-learn); the fused kernel centres first.
+    """
+    X = blobs(150, d, k, seed=5, offset=1e4)
+    pf = pr = start(X, k, cov_type, 5)
+    fused = FusedKernel(X)
+    for it in range(1, 6):
+        ll_f, pf = fused.iterate(pf, cov_type, 1e-6)
+        ll_r, pr = reference_iterate(X, pr, cov_type, 1e-6)
+        if it in (1, 5):
+            assert_ll_close(ll_f, ll_r, TOL, f"iteration {it}: ")
+            assert_params_close(pf, pr, TOL, f"iteration {it}: ")
+
+
+@pytest.mark.parametrize("cov_type", COVARIANCE_TYPES)
+def test_reference_agrees_with_dense_on_centred_data(cov_type):
+    # The extended-precision reference is itself checked where float64 is accurate.
+    X = blobs(120, 2, 3, seed=6)
+    p = start(X, 3, cov_type, 6)
+    ll_r, pr = reference_iterate(X, p, cov_type, 1e-6)
+    ll_d, pd = DenseKernel(X).iterate(p, cov_type, 1e-6)
+    assert_ll_close(ll_r, ll_d, 1e-13)
+    assert_params_close(pr, pd, 1e-12)
+
+
+# --- Against scikit-learn, through run_em ---------------------------------------------------
+def sklearn_fit(X, init: Params, cov_type: str, n_iter: int, reg: float):
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.mixture import GaussianMixture
+
+    precisions = np.linalg.inv(init.covariances)
+    precisions_init = {
+        "full": precisions,
+        "tied": precisions[0],
+        "diag": 1.0 / np.diagonal(init.covariances, axis1=1, axis2=2),
+        "spherical": 1.0 / init.compact_covariances("spherical"),
+    }[cov_type]
+    gm = GaussianMixture(
+        init.n_components,
+        covariance_type=cov_type,
+        reg_covar=reg,
+        max_iter=n_iter,
+        tol=0,
+        init_params="random_from_data",
+        weights_init=init.weights,
+        means_init=init.means,
+        precisions_init=precisions_init,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return gm.fit(X)
+
+
+@pytest.mark.parametrize("k", [1, 3, 10])
+@pytest.mark.parametrize("d", [1, 2, 3])
+@pytest.mark.parametrize("cov_type", COVARIANCE_TYPES)
+def test_run_em_fused_matches_scikit_learn(cov_type, d, k):
+    X = blobs(400, d, k, seed=7)
+    init = start(X, k, cov_type, 7)
+    trace = run_em(X, init, cov_type, reg_covar=1e-6, max_iter=20, tol=0, kernel="fused")
+    assert trace.n_iter == 20
+    gm = sklearn_fit(X, init, cov_type, 20, 1e-6)
+    got = trace.final
+    np.testing.assert_allclose(got.weights, gm.weights_, rtol=1e-8)
+    np.testing.assert_allclose(got.means, gm.means_, rtol=1e-8, atol=1e-8 * np.abs(X).max())
+    np.testing.assert_allclose(got.compact_covariances(cov_type), gm.covariances_, rtol=1e-8)
+    assert_ll_close(trace.log_likelihood[-1] / len(X), gm.score(X), 1e-8)
+
+
+# --- Edge cases -----------------------------------------------------------------------------
+@pytest.mark.parametrize("d", [1, 2, 3])
+def test_empty_component_matches_dense(d):
+    # Component 2 sits far from every point: its responsibilities underflow to ~0, so
+    # scikit-learn's formulas give mean 0 (user units) and covariance reg_covar·I.
+    X = blobs(200, d, 2, seed=8, offset=50.0)
+    base = start(X, 2, "full", 8)
+    far = Params(
+        np.r_[base.weights * (1 - 1e-3), 1e-3],
+        np.vstack([base.means, np.full(d, 1e4)]),
+        np.concatenate([base.covariances, 1e-2 * np.eye(d)[None]]),
+    )
+    for cov_type in COVARIANCE_TYPES:
+        ll_d, pd = DenseKernel(X).iterate(far, cov_type, 1e-6)
+        ll_f, pf = FusedKernel(X).iterate(far, cov_type, 1e-6)
+        assert np.all(np.isfinite(pf.means)) and np.all(np.isfinite(pf.covariances))
+        assert_ll_close(ll_f, ll_d, TOL)
+        np.testing.assert_allclose(pf.means, pd.means, rtol=TOL, atol=1e-12)
+        np.testing.assert_allclose(pf.covariances, pd.covariances, rtol=TOL, atol=1e-18)
+        np.testing.assert_allclose(pf.weights, pd.weights, rtol=TOL, atol=1e-18)
+    assert np.allclose(pd.means[2], 0.0, atol=1e-12)
+
+
+@pytest.mark.parametrize("d", [1, 2, 3])
+def test_singular_covariance_raises_collapse_error(d):
+    X = blobs(50, d, 2, seed=9)
+    p = start(X, 2, "full", 9)
+    cov = p.covariances.copy()
+    cov[1] = 0.0  # singular (and symmetric): component 1 collapsed
+    bad = Params(p.weights, p.means, cov)
+    kernel = FusedKernel(X)
+    with pytest.raises(CollapseError) as fused_err:
+        kernel.iterate(bad, "full", 0.0)
+    assert fused_err.value.component == 1
+    with pytest.raises(CollapseError):
+        kernel.log_likelihood(bad)
+    with pytest.raises(CollapseError) as dense_err:
+        DenseKernel(X).iterate(bad, "full", 0.0)
+    assert dense_err.value.component == fused_err.value.component
+
+
+def test_indefinite_covariance_raises_collapse_error():
+    X = blobs(50, 2, 2, seed=10)
+    p = start(X, 2, "full", 10)
+    cov = p.covariances.copy()
+    cov[0] = [[1.0, 2.0], [2.0, 1.0]]  # positive diagonal, negative determinant
+    with pytest.raises(CollapseError) as err:
+        FusedKernel(X).log_likelihood(Params(p.weights, p.means, cov))
+    assert err.value.component == 0
+
+
+def test_run_em_collapse_stops_like_dense():
+    # Two identical points and a component that can shrink onto them at reg_covar = 0.
+    X = np.r_[np.zeros((2, 2)), np.random.default_rng(11).normal(size=(30, 2)) + 5.0]
+    init = Params([0.5, 0.5], [[0.0, 0.0], [5.0, 5.0]], [np.eye(2) * 0.5, np.eye(2)])
+    runs = {
+        kernel: run_em(X, init, "full", reg_covar=0.0, max_iter=200, tol=0, kernel=kernel)
+        for kernel in ("dense", "fused")
+    }
+    assert runs["fused"].stop_reason == runs["dense"].stop_reason == "collapsed"
+    assert runs["fused"].collapsed_component == runs["dense"].collapsed_component == 0
+    assert runs["fused"].n_iter == runs["dense"].n_iter
+
+
+def test_log_likelihood_matches_e_step():
+    X = blobs(5000, 3, 4, seed=12, scales=[1.0, 10.0, 0.1])
+    p = start(X, 4, "full", 12)
+    assert_ll_close(FusedKernel(X).log_likelihood(p), e_step(X, p).log_likelihood, 1e-12)
+
+
+def test_several_blocks_and_a_ragged_last_block():
+    X = blobs(2 * 8192 + 17, 2, 3, seed=13)
+    p = start(X, 3, "full", 13)
+    ll_d, pd = DenseKernel(X).iterate(p, "full", 1e-6)
+    ll_f, pf = FusedKernel(X).iterate(p, "full", 1e-6)
+    assert_ll_close(ll_f, ll_d, TOL)
+    assert_params_close(pf, pd, TOL)
+
+
+def test_iterate_does_not_mutate_or_alias():
+    X = blobs(100, 2, 2, seed=14)
+    p = start(X, 2, "diag", 14)
+    before = p.to_dict()
+    kernel = FusedKernel(X)
+    _, a = kernel.iterate(p, "diag", 1e-6)
+    _, b = kernel.iterate(p, "diag", 1e-6)
+    assert p.to_dict() == before
+    assert a.to_dict() == b.to_dict()
+    assert not np.shares_memory(a.covariances, b.covariances)
+
+
+# --- Invariants on random problems ----------------------------------------------------------
+@settings(max_examples=40)
+@given(
+    n=st.integers(20, 150),
+    d=st.integers(1, 3),
+    k=st.integers(1, 4),
+    cov_type=st.sampled_from(COVARIANCE_TYPES),
+    seed=st.integers(0, 2**16),
+)
+def test_log_likelihood_never_decreases_without_reg(n, d, k, cov_type, seed):
+    X = blobs(n, d, k, seed)
+    init = initialize(X, k, "random", seed=seed, covariance_type=cov_type, reg_covar=1e-3)
+    trace = run_em(X, init, cov_type, reg_covar=0.0, max_iter=15, tol=0, kernel="fused")
+    ll = trace.log_likelihood[np.isfinite(trace.log_likelihood)]
+    assert np.all(np.diff(ll) >= -trace.rounding_tolerance())
+    for p in trace.params:
+        assert np.all(np.isfinite(p.means)) and np.all(np.isfinite(p.covariances))
+        assert np.allclose(p.covariances, np.swapaxes(p.covariances, 1, 2), rtol=0, atol=0)
