@@ -1,0 +1,58 @@
+"""Translations: English, Japanese and Russian for every label, help text and message.
+
+Each page keeps its strings in its own catalog module under ``emviz/ui/strings/`` (so pages
+can be written independently), as ``STRINGS = {key: {"en": ..., "ja": ..., "ru": ...}}``.
+Keys are namespaced by page, e.g. ``"explore.step"``. Mathematical notation stays the same
+in every language. ``tests/test_i18n.py`` fails if any key lacks a language or if the
+``{placeholders}`` differ between languages.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Mapping
+from functools import cache
+
+import streamlit as st
+
+from . import strings as _strings_pkg
+
+LANGUAGES: dict[str, str] = {"en": "English", "ja": "日本語", "ru": "Русский"}
+DEFAULT_LANGUAGE = "en"
+LANG_KEY = "lang"
+
+
+@cache
+def catalog() -> Mapping[str, Mapping[str, str]]:
+    """Every key of every page catalog, merged; duplicate keys across catalogs are an error."""
+    merged: dict[str, Mapping[str, str]] = {}
+    for info in pkgutil.iter_modules(_strings_pkg.__path__):
+        module = importlib.import_module(f"{_strings_pkg.__name__}.{info.name}")
+        for key, entry in module.STRINGS.items():
+            if key in merged:
+                raise KeyError(f"translation key {key!r} is defined twice (again in {info.name})")
+            merged[key] = entry
+    return merged
+
+
+def translate(key: str, lang: str, /, **fmt: object) -> str:
+    """The text for ``key`` in ``lang``, formatted with ``fmt``.
+
+    A missing key is a programming error: it raises ``KeyError`` (the i18n test catches it
+    before users do).
+    """
+    entry = catalog()[key]
+    text = entry.get(lang) or entry[DEFAULT_LANGUAGE]
+    return text.format(**fmt) if fmt else text
+
+
+def current_language() -> str:
+    """The session's language (falls back to English)."""
+    lang = st.session_state.get(LANG_KEY, DEFAULT_LANGUAGE)
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def t(key: str, /, **fmt: object) -> str:
+    """The text for ``key`` in the session's current language."""
+    return translate(key, current_language(), **fmt)

@@ -1,0 +1,1 @@
+"""Per-page translation catalogs; see :mod:`emviz.ui.i18n`."""
