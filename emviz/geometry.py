@@ -418,9 +418,18 @@ def quantized_blend(resp: Any, max_codes: int = 255) -> tuple[np.ndarray, np.nda
     n_pairs = k * (k - 1) // 2
     if k == 1 or k + 3 * n_pairs > max_codes:
         return np.argmax(r, axis=1).astype(dtype), eye
-    order = np.argsort(-r, axis=1)[:, :2]
-    a, b = order[:, 0], order[:, 1]
-    ra, rb = np.take_along_axis(r, order, axis=1).T
+    # top two per row by a pass over the (few) columns: far faster than argsort/argmax
+    # along a short axis
+    cols = np.ascontiguousarray(r.T)
+    ra, rb = cols[0].copy(), np.full(len(r), -1.0)
+    a, b = np.zeros(len(r), dtype=np.intp), np.zeros(len(r), dtype=np.intp)
+    for j in range(1, k):
+        c = cols[j]
+        first, second = c > ra, c > rb
+        b = np.where(first, a, np.where(second, j, b))
+        rb = np.where(first, ra, np.where(second, c, rb))
+        a = np.where(first, j, a)
+        ra = np.where(first, c, ra)
     level = np.rint(4.0 * rb / np.maximum(ra + rb, 1e-300)).astype(int)  # 0, 1 or 2
     lo, hi = np.minimum(a, b), np.maximum(a, b)
     # pair (lo, hi) with lo < hi → 0..n_pairs-1; level 1 leans to a, level 2 is half-half
