@@ -1,0 +1,1150 @@
+"""CSV loading and validation: turn whatever a user uploads into a clean numeric matrix.
+
+The loader is deliberately forgiving about *format* (encoding, delimiter, decimal comma,
+header or not, R's row-index column, Excel's empty trailing columns, thousands separators)
+and strict about *content*: every problem it cannot fix becomes a :class:`~emviz.errors.DataError`
+whose message says what was wrong, what was expected, and what to do. Everything it fixes
+silently is recorded in :attr:`Table.notes` so the UI can show it.
+
+Pipeline (one small function per step)::
+
+    source --_read_source--> bytes --_decode--> str --_detect_delimiter, _split_rows--> rows
+          --_scan_column (per column)--> numeric / text --> Table --select--> Selection (X)
+
+This module is pure: it imports only the standard library, NumPy and pandas.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import IO, Union
+
+import numpy as np
+import pandas as pd
+
+from emviz.errors import DataError, ParameterError
+
+__all__ = [
+    "DELIMITERS",
+    "MAX_BYTES",
+    "MISSING_TOKENS",
+    "Selection",
+    "Table",
+    "load_csv",
+    "validate_matrix",
+]
+
+Source = Union[bytes, bytearray, memoryview, str, "os.PathLike[str]", IO[bytes], IO[str]]
+
+# ---------------------------------------------------------------------------------------------
+# Constants
+# ---------------------------------------------------------------------------------------------
+
+#: Largest input accepted, in bytes; larger files are refused before they are parsed.
+#: 200 MB is Streamlit's default upload cap, and the parser holds every cell as a Python
+#: string (several times the file size in memory), so more would not be usable anyway.
+MAX_BYTES: int = 200 * 1024**2
+
+#: Delimiters the loader detects, in order of preference when the evidence is tied.
+DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
+
+#: Cell values (compared case-insensitively, after stripping whitespace) that mean "missing".
+MISSING_TOKENS: frozenset[str] = frozenset({"", "na", "n/a", "nan", "null", "none", "#n/a"})
+
+_INF_TOKENS: dict[str, float] = {
+    "inf": np.inf,
+    "+inf": np.inf,
+    "-inf": -np.inf,
+    "infinity": np.inf,
+    "+infinity": np.inf,
+    "-infinity": -np.inf,
+}
+
+_DELIMITER_NAMES: dict[str, str] = {
+    ",": "comma ','",
+    ";": "semicolon ';'",
+    "\t": "tab",
+    "|": "pipe '|'",
+}
+
+# Byte-order marks, longest first (the UTF-32 LE BOM starts with the UTF-16 LE one).
+_BOMS: tuple[tuple[bytes, str, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32", "UTF-32 (little-endian, with BOM)"),
+    (codecs.BOM_UTF32_BE, "utf-32", "UTF-32 (big-endian, with BOM)"),
+    (codecs.BOM_UTF8, "utf-8-sig", "UTF-8 with BOM"),
+    (codecs.BOM_UTF16_LE, "utf-16", "UTF-16 (little-endian, with BOM)"),
+    (codecs.BOM_UTF16_BE, "utf-16", "UTF-16 (big-endian, with BOM)"),
+)
+
+# Signatures of files people upload by mistake instead of a CSV export.
+_MAGIC: dict[bytes, str] = {
+    b"PK\x03\x04": "a ZIP archive (an Excel .xlsx workbook is one)",
+    b"\xd0\xcf\x11\xe0": "an old Excel .xls / OLE2 document",
+    b"%PDF": "a PDF document",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"\x1f\x8b": "a gzip archive",
+    b"BZh": "a bzip2 archive",
+    b"7z\xbc\xaf": "a 7-Zip archive",
+    b"\x7fELF": "an executable",
+    b"MZ": "a Windows executable",
+    b"PAR1": "a Parquet file",
+}
+
+_SNIFF_CHARS = 65_536  # characters of text used to detect the delimiter and binary content
+_SNIFF_ROWS = 100
+_MAX_CONTROL_FRACTION = 0.05
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
+
+# Number grammars, keyed by (decimal mark, thousands separator). Missing and inf tokens are
+# handled separately. A cell is compatible with a decimal mark if it matches either grammar
+# of that mark; plain integers match both marks.
+_EXP = r"(?:[eE][+-]?\d+)?"
+_NUMBER_RE: dict[tuple[str, str | None], re.Pattern[str]] = {
+    (".", None): re.compile(rf"[+-]?(?:\d+(?:\.\d*)?|\.\d+){_EXP}"),
+    (",", None): re.compile(rf"[+-]?(?:\d+(?:,\d*)?|,\d+){_EXP}"),
+    (".", ","): re.compile(rf"[+-]?\d{{1,3}}(?:,\d{{3}})+(?:\.\d*)?{_EXP}"),
+    (",", "."): re.compile(rf"[+-]?\d{{1,3}}(?:\.\d{{3}})+(?:,\d*)?{_EXP}"),
+}
+_THOUSANDS: dict[str, str] = {".": ",", ",": "."}  # decimal mark -> its thousands separator
+_DIGIT_RE = re.compile(r"\d")
+_SPECIAL_VALUES: dict[str, float] = {**dict.fromkeys(MISSING_TOKENS, np.nan), **_INF_TOKENS}
+
+
+# ---------------------------------------------------------------------------------------------
+# Public records
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Selection:
+    """Numeric columns picked from a :class:`Table`, with incomplete rows removed.
+
+    Attributes
+    ----------
+    X : ndarray of shape (n_kept, n_columns), float64
+        The data, C-contiguous and finite. A fresh array owned by this record.
+    rows : ndarray of shape (n_kept,), int64
+        0-based indices, into the rows of :attr:`Table.frame`, of the rows kept in ``X``.
+    n_dropped : int
+        Number of rows removed because at least one selected column is NaN or +-inf there.
+    columns : tuple of str
+        The selected column names, in the order of the columns of ``X``.
+    n_dropped_by_column : dict of str to int
+        For every selected column, how many rows are NaN or +-inf in that column. A row that
+        is missing in two columns counts in both, so the values may sum to more than
+        ``n_dropped``.
+    """
+
+    X: np.ndarray
+    rows: np.ndarray
+    n_dropped: int
+    columns: tuple[str, ...]
+    n_dropped_by_column: dict[str, int]
+
+    @property
+    def n_total(self) -> int:
+        """Number of rows before dropping (kept + dropped)."""
+        return int(self.rows.shape[0]) + self.n_dropped
+
+    def summary(self) -> str:
+        """One line for the UI, e.g. ``"kept 148 of 150 rows; dropped 2 with NaN or inf
+        (petal_width: 2)"``."""
+        kept = f"kept {self.rows.shape[0]} of {self.n_total} rows"
+        if not self.n_dropped:
+            return kept
+        detail = ", ".join(f"{c}: {n}" for c, n in self.n_dropped_by_column.items() if n)
+        return f"{kept}; dropped {self.n_dropped} with NaN or inf ({detail})"
+
+
+@dataclass(frozen=True, eq=False)
+class Table:
+    """A loaded CSV: column roles, detection results and the parsed data.
+
+    Build one with :func:`load_csv`; do not construct it directly. Tables compare by
+    identity (comparing the data cell by cell is rarely what a caller means).
+
+    Attributes
+    ----------
+    columns : tuple of str
+        Every kept column, in file order (unique, stripped names).
+    numeric_columns : tuple of str
+        Columns whose every non-missing cell is a number (candidate features).
+    text_columns : tuple of str
+        All other columns (candidate label columns).
+    n_rows : int
+        Number of data rows (the header and blank rows excluded).
+    notes : tuple of str
+        Human-readable record of what the loader detected and changed.
+    delimiter : str
+        The field delimiter used, one of :data:`DELIMITERS`.
+    decimal : str
+        The file's decimal mark, ``"."`` or ``","``.
+    encoding : str
+        Python codec name used to decode the bytes (``"str"`` for text streams).
+    has_header : bool
+        Whether the first row held column names.
+    """
+
+    columns: tuple[str, ...]
+    numeric_columns: tuple[str, ...]
+    text_columns: tuple[str, ...]
+    n_rows: int
+    notes: tuple[str, ...]
+    delimiter: str
+    decimal: str
+    encoding: str
+    has_header: bool
+    _frame: pd.DataFrame = field(repr=False, compare=False)
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """A copy of the data: float64 for numeric columns, strings for text columns.
+
+        Returns
+        -------
+        DataFrame of shape (n_rows, len(columns))
+            Safe to modify; the table keeps its own copy.
+        """
+        return self._frame.copy()
+
+    def select(self, columns: Sequence[str]) -> Selection:
+        """Pick numeric columns and drop the rows where any of them is NaN or +-inf.
+
+        Parameters
+        ----------
+        columns : sequence of str
+            Names from :attr:`numeric_columns`, each at most once.
+
+        Returns
+        -------
+        Selection
+            ``X`` of shape (n_kept, len(columns)), float64, plus the kept row indices.
+
+        Raises
+        ------
+        DataError
+            If the selection is empty, names an unknown or text column, leaves no complete
+            row, or holds values so large that their variance overflows float64.
+        """
+        names = self._check_selection(columns)
+        X = self._frame[list(names)].to_numpy(dtype=np.float64, copy=True)
+        finite = np.isfinite(X)
+        keep = finite.all(axis=1)
+        by_column = {c: int(n) for c, n in zip(names, (~finite).sum(axis=0), strict=True)}
+        n_dropped = int(X.shape[0] - keep.sum())
+        if not keep.any():
+            detail = ", ".join(f"'{c}': {n}" for c, n in by_column.items())
+            raise DataError(
+                f"No rows left: all {X.shape[0]} rows have NaN or inf in at least one selected "
+                f"column (rows with NaN/inf per column: {detail}). Expected at least one row "
+                "where every selected column is a finite number. Choose other columns, or "
+                "fill in the missing values in the file."
+            )
+        X = np.ascontiguousarray(X[keep])
+        _check_scale(X, names)
+        rows = np.flatnonzero(keep).astype(np.int64)
+        return Selection(X=X, rows=rows, n_dropped=n_dropped, columns=names,
+                         n_dropped_by_column=by_column)
+
+    def labels(self, column: str) -> np.ndarray:
+        """The values of one column as strings, e.g. known class labels.
+
+        Parameters
+        ----------
+        column : str
+            Any name from :attr:`columns` (text or numeric).
+
+        Returns
+        -------
+        ndarray of shape (n_rows,), dtype object
+            Python ``str`` values, one per row of :attr:`frame`; index it with
+            ``Selection.rows`` to align it with ``Selection.X``. Text cells are returned as
+            written (stripped); numbers are formatted without a trailing ``.0``; missing
+            numbers become ``""``.
+
+        Raises
+        ------
+        DataError
+            If the column does not exist.
+        """
+        if column not in self._frame.columns:
+            raise DataError(
+                f"Unknown label column {column!r}. Expected one of the table's columns: "
+                f"{_preview(self.columns)}. Pick a column from that list."
+            )
+        values = self._frame[column]
+        if column in self.numeric_columns:
+            return np.array([_format_number(v) for v in values.to_numpy()], dtype=object)
+        return np.array([str(v) for v in values.to_numpy(dtype=object)], dtype=object)
+
+    def _check_selection(self, columns: Sequence[str]) -> tuple[str, ...]:
+        if isinstance(columns, str):
+            raise DataError(
+                f"Expected a sequence of column names, got the single string {columns!r}. "
+                f"Pass a list, e.g. select([{columns!r}])."
+            )
+        names = tuple(columns)
+        if not names:
+            raise DataError(
+                "No columns selected. Expected at least one numeric column; choose from "
+                f"{_preview(self.numeric_columns)}."
+            )
+        repeated = [c for c, n in Counter(names).items() if n > 1]
+        if repeated:
+            raise DataError(
+                f"Column {repeated[0]!r} is selected more than once. Expected each column at "
+                "most once (a repeated column makes every covariance singular). Remove the "
+                "duplicate."
+            )
+        for name in names:
+            if name in self.text_columns:
+                raise DataError(
+                    f"Column {name!r} is text, not numeric. Expected numeric columns only; "
+                    f"choose from {_preview(self.numeric_columns)}, or use {name!r} as the "
+                    "label column."
+                )
+            if name not in self.numeric_columns:
+                raise DataError(
+                    f"Unknown column {name!r}. Expected one of the numeric columns "
+                    f"{_preview(self.numeric_columns)}. Check the spelling."
+                )
+        return names
+
+
+# ---------------------------------------------------------------------------------------------
+# Public functions
+# ---------------------------------------------------------------------------------------------
+
+
+def load_csv(source: Source) -> Table:
+    """Load a CSV file, detecting its encoding, delimiter, decimal mark and header.
+
+    Parameters
+    ----------
+    source : bytes, binary or text stream, str or os.PathLike
+        The file content (``bytes``), a file-like object (e.g. Streamlit's ``UploadedFile``
+        or ``io.StringIO``; its ``getvalue()`` is used when it has one, so the stream
+        position does not matter), or a path. A ``str`` is always a path: wrap CSV text in
+        ``io.StringIO`` to load it.
+
+    Returns
+    -------
+    Table
+        Column roles, detection results, :attr:`Table.notes` and the parsed data.
+
+    Raises
+    ------
+    DataError
+        If the source cannot be read, is larger than :data:`MAX_BYTES`, is empty, is not
+        text, has only a header row, has rows with extra fields, or has no numeric column.
+
+    Notes
+    -----
+    Encodings: UTF-8 (with or without BOM), UTF-16/32 with BOM, UTF-16 without BOM when its
+    NUL pattern is unmistakable, and otherwise Windows-1252 (falling back to Latin-1).
+    Delimiters: see :data:`DELIMITERS`; an Excel ``sep=;`` first line is honoured.
+    Missing cells: see :data:`MISSING_TOKENS`. ``inf``, ``-inf`` and ``Infinity`` parse
+    as +-inf. A column mixing numbers and text is text, and a note says so.
+    """
+    raw = _read_source(source)
+    text, encoding, notes = _decode(raw)
+    delimiter, skip_first, notes = _detect_delimiter(text, notes)
+    rows, lines, notes = _split_rows(text, delimiter, skip_first, notes)
+    return _build_table(rows, lines, delimiter, encoding, notes)
+
+
+def validate_matrix(X: object, n_components: int | None = None) -> np.ndarray:
+    """Check an array passed directly to the engine and return it as float64.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        Real numbers. Any real dtype is accepted and converted to float64 (the engine works
+        in float64 only; float32 input is up-cast, never the other way round).
+    n_components : int, optional
+        If given, the number of mixture components K; then at least K rows are required.
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_features), float64, C-contiguous
+        ``X`` itself when it already is float64 and C-contiguous (no copy), else a copy.
+
+    Raises
+    ------
+    DataError
+        If ``X`` is not a 2-D real array, has no rows or columns, holds NaN or inf, has fewer
+        rows than ``n_components``, has every point identical, or has values whose variance
+        overflows float64.
+    ParameterError
+        If ``n_components`` is not a positive integer.
+    """
+    A = _as_real_array(X)
+    if A.ndim != 2:
+        hint = (
+            " For a single feature use X.reshape(-1, 1); for a single point use X.reshape(1, -1)."
+            if A.ndim == 1 else ""
+        )
+        raise DataError(
+            "Expected a 2-D array of shape (n_samples, n_features); got a "
+            f"{A.ndim}-D array of shape {A.shape}.{hint}"
+        )
+    n, d = A.shape
+    if n == 0 or d == 0:
+        raise DataError(
+            f"Expected at least 1 row and 1 column; got an array of shape {A.shape}. Load "
+            "data with at least one row and select at least one column."
+        )
+    bad = ~np.isfinite(A)
+    if bad.any():
+        i, j = np.argwhere(bad)[0]
+        n_nan, n_inf = int(np.isnan(A).sum()), int(np.isinf(A).sum())
+        raise DataError(
+            f"Expected only finite numbers; got {n_nan} NaN and {n_inf} inf value(s), the first "
+            f"at row {i}, column {j} ({A[i, j]!r}). Drop those rows first (Table.select does "
+            "this) or fill them in."
+        )
+    if n_components is not None:
+        k = _check_n_components(n_components)
+        if n < k:
+            raise DataError(
+                f"K = {k} components need at least {k} points; got {n}. Expected n_samples >= "
+                "n_components. Lower K or add data."
+            )
+    if n > 1 and not np.any(A.max(axis=0) > A.min(axis=0)):
+        raise DataError(
+            f"All {n} points are identical ({_preview([float(v) for v in A[0]])}): every "
+            "column has zero variance. Expected points that differ in at least one column; a "
+            "mixture cannot be fitted to a single repeated point. Check the column selection, "
+            "or load data with some spread."
+        )
+    _check_scale(A, tuple(f"column {j}" for j in range(d)))
+    return np.ascontiguousarray(A, dtype=np.float64)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading and decoding
+# ---------------------------------------------------------------------------------------------
+
+
+def _too_large(size: int) -> DataError:
+    return DataError(
+        f"The file is too large: {size / 1024**2:,.1f} MB. Expected at most "
+        f"{MAX_BYTES / 1024**2:,.0f} MB (emviz.io.MAX_BYTES). Upload a sample of the rows "
+        "or only the columns you need."
+    )
+
+
+def _read_path(source: str | os.PathLike[str]) -> bytes:
+    path = os.fspath(source)
+    if isinstance(path, str) and ("\n" in path or len(path) > 4096):
+        raise DataError(
+            "Got a str that looks like CSV text, but a str is read as a file path. Expected a "
+            "path, bytes or a stream; to load CSV text, pass io.StringIO(text) or text.encode()."
+        )
+    try:
+        size = os.stat(path).st_size
+        if size > MAX_BYTES:
+            raise _too_large(size)
+        with open(path, "rb") as fh:
+            return fh.read()
+    except OSError as exc:
+        raise DataError(
+            f"Could not read the file {path!r}: {exc.strerror or exc}. Expected a readable CSV "
+            "file; check the path and its permissions."
+        ) from exc
+
+
+def _read_stream(source: object) -> bytes | str:
+    # getvalue() returns the whole buffer whatever the position (an UploadedFile may have
+    # been read already on a previous Streamlit run); plain files are read from where they are.
+    getvalue: Callable[[], bytes | str] | None = getattr(source, "getvalue", None)
+    try:
+        if callable(getvalue):
+            data = getvalue()
+        else:
+            data = source.read(MAX_BYTES + 1)  # type: ignore[attr-defined]
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise DataError(
+            f"Could not read the uploaded stream: {exc}. Expected an open, readable file "
+            "object; upload the file again."
+        ) from exc
+    if not isinstance(data, (bytes, bytearray, str)):
+        raise DataError(
+            f"The stream returned {type(data).__name__}; expected bytes or str. Pass a binary "
+            "or text file object."
+        )
+    return data
+
+
+def _read_source(source: Source) -> bytes | str:
+    """Get the raw content of any supported source, enforcing :data:`MAX_BYTES`."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data: bytes | str = bytes(source)
+    elif isinstance(source, (str, os.PathLike)):
+        data = _read_path(source)
+    elif hasattr(source, "read") or hasattr(source, "getvalue"):
+        data = _read_stream(source)
+    else:
+        raise DataError(
+            f"Cannot load a {type(source).__name__}. Expected bytes, a file-like object "
+            "(e.g. an uploaded file or io.StringIO) or a path (str or pathlib.Path)."
+        )
+    if len(data) > MAX_BYTES:  # characters for text streams: close enough for a guard
+        raise _too_large(len(data))
+    return data if isinstance(data, str) else bytes(data)
+
+
+def _empty_error(detail: str) -> DataError:
+    return DataError(
+        f"The file is empty ({detail}). Expected a CSV with a header row and at least one data "
+        "row. Check that you picked the right file and that it was saved."
+    )
+
+
+def _not_text_error(detail: str) -> DataError:
+    return DataError(
+        f"This does not look like a text CSV file: {detail}. Expected plain text with one row "
+        "per line. If it is a spreadsheet, export it with 'Save as > CSV (UTF-8)' and upload "
+        "that file."
+    )
+
+
+def _decode_with_bom(raw: bytes) -> tuple[str, str, str] | None:
+    for bom, codec, label in _BOMS:
+        if raw.startswith(bom):
+            return _strict_decode(raw, codec, label).lstrip("\ufeff"), codec, label
+    return None
+
+
+def _strict_decode(raw: bytes, codec: str, label: str) -> str:
+    try:
+        return raw.decode(codec)
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            f"The file looks like {label} but is not valid {label} ({exc.reason} at byte "
+            f"{exc.start}). Expected the whole file in one encoding. Re-save it as UTF-8."
+        ) from exc
+
+
+def _guess_utf16(raw: bytes) -> str | None:
+    """UTF-16 without a BOM: ASCII text then has a NUL in every other byte."""
+    sample = raw[: 2 * _SNIFF_CHARS]
+    if len(sample) < 4 or len(sample) % 2:
+        return None
+    even_nuls = sample[0::2].count(0) / (len(sample) // 2)
+    odd_nuls = sample[1::2].count(0) / (len(sample) // 2)
+    guesses = {"utf-16-le": odd_nuls > 0.9 and even_nuls < 0.1,
+               "utf-16-be": even_nuls > 0.9 and odd_nuls < 0.1}
+    return next((codec for codec, hit in guesses.items() if hit), None)
+
+
+def _decode_bytes(raw: bytes, notes: list[str]) -> tuple[str, str, str]:
+    """(text, codec, human label): BOM first, then BOM-less UTF-16, UTF-8, Windows-1252."""
+    if not raw:
+        raise _empty_error("0 bytes")
+    kind = next((what for magic, what in _MAGIC.items() if raw.startswith(magic)), None)
+    if kind is not None:
+        raise _not_text_error(f"it starts like {kind}")
+    decoded = _decode_with_bom(raw)
+    if decoded is not None:
+        return decoded
+    if b"\x00" in raw:
+        codec = _guess_utf16(raw)
+        if codec is None:
+            raise _not_text_error("it contains NUL bytes, which text files never do")
+        label = f"UTF-16 ({codec[-2:].upper()}, no BOM)"
+        return _strict_decode(raw, codec, label), codec, label
+    return _decode_8bit(raw, notes)
+
+
+def _decode(raw: bytes | str) -> tuple[str, str, list[str]]:
+    """Decode to text and refuse empty or binary content. Returns (text, codec, notes)."""
+    notes: list[str] = []
+    if isinstance(raw, str):
+        text, encoding, label = raw.lstrip("\ufeff"), "str", "text (already decoded)"
+    else:
+        text, encoding, label = _decode_bytes(raw, notes)
+    if "\x00" in text:
+        raise _not_text_error("it contains NUL characters, which text files never do")
+    sample = text[:_SNIFF_CHARS]
+    if len(_CONTROL_RE.findall(sample)) > _MAX_CONTROL_FRACTION * len(sample):
+        raise _not_text_error("it is full of non-printable control characters")
+    if not text.strip():
+        raise _empty_error(f"{len(text)} characters, all whitespace")
+    notes.insert(0, f"encoding: {label}")
+    return text, encoding, notes
+
+
+def _decode_8bit(raw: bytes, notes: list[str]) -> tuple[str, str, str]:
+    try:
+        return raw.decode("utf-8"), "utf-8", "UTF-8"
+    except UnicodeDecodeError as exc:
+        where = f"byte {exc.start}"
+    for codec, label in (("cp1252", "Windows-1252"), ("latin-1", "Latin-1 (ISO-8859-1)")):
+        try:
+            text = raw.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        notes.append(
+            f"the file is not valid UTF-8 (first bad {where}); decoded it as {label}. If "
+            "accented characters look wrong, re-save the file as UTF-8."
+        )
+        return text, codec, label
+    raise AssertionError("latin-1 decodes every byte")  # pragma: no cover
+
+
+# ---------------------------------------------------------------------------------------------
+# Delimiter detection and row splitting
+# ---------------------------------------------------------------------------------------------
+
+
+def _sample_rows(text: str, delimiter: str) -> list[list[str]]:
+    sample = text[:_SNIFF_CHARS]
+    if len(text) > _SNIFF_CHARS and "\n" in sample:
+        sample = sample[: sample.rindex("\n")]
+    reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter, strict=False)
+    rows: list[list[str]] = []
+    try:
+        for row in reader:
+            if "".join(row).strip():
+                rows.append(row)
+            if len(rows) >= _SNIFF_ROWS:
+                break
+    except csv.Error:
+        pass  # the full parse reports it with context
+    return rows
+
+
+def _numeric_fraction(rows: list[list[str]]) -> float:
+    cells = [c.strip() for row in rows[1:] for c in row]
+    cells = [c for c in cells if c.lower() not in MISSING_TOKENS]
+    if not cells:
+        return 0.0
+    return sum(_looks_numeric(c) for c in cells) / len(cells)
+
+
+def _field_span(row: Sequence[str]) -> tuple[int, int]:
+    """(fields without the trailing blank ones, all fields): the widths this row can take."""
+    n = len(row)
+    while n > 1 and not row[n - 1].strip():
+        n -= 1
+    return n, len(row)
+
+
+def _delimiter_score(rows: list[list[str]]) -> tuple[bool, float, float, int]:
+    """Score of one candidate: (plausible?, consistency, numeric cells, fields per row).
+
+    The width is the field count most rows can take (trailing blank fields may be dropped or
+    padded); consistency is the fraction of rows that can take it. Plausible means several
+    fields, and either nearly every row fits or the first row does, so that one ragged line
+    is reported as such rather than mis-split.
+    """
+    if not rows:
+        return (False, 0.0, 0.0, 0)
+    spans = np.array([_field_span(r) for r in rows])
+    cover = np.zeros(spans[:, 1].max() + 2, dtype=np.int64)
+    np.add.at(cover, spans[:, 0], 1)
+    np.add.at(cover, spans[:, 1] + 1, -1)
+    cover = np.cumsum(cover)
+    width = int(cover.size - 1 - np.argmax(cover[::-1]))  # the widest of the best
+    consistency = float(cover[width]) / len(rows)
+    first_fits = bool(spans[0, 0] <= width <= spans[0, 1])
+    plausible = width > 1 and consistency >= 0.5 and (consistency >= 0.9 or first_fits)
+    return (plausible, consistency, _numeric_fraction(rows), width)
+
+
+def _detect_delimiter(text: str, notes: list[str]) -> tuple[str, bool, list[str]]:
+    """Pick the delimiter giving the most consistent field counts over the first rows.
+
+    Ties (``1,5;2,25`` is consistent both ways) go to the split whose cells look like
+    numbers, then to the order of :data:`DELIMITERS`.
+    """
+    first = text.lstrip().partition("\n")[0]
+    hint = re.fullmatch(r'"?sep=(.)"?\s*', first)
+    if hint and hint.group(1) in DELIMITERS:
+        delimiter = hint.group(1)
+        notes.append(f"delimiter: {_DELIMITER_NAMES[delimiter]} (from the 'sep=' first line)")
+        return delimiter, True, notes
+    scores = {d: _delimiter_score(_sample_rows(text, d)) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: (scores[d], -DELIMITERS.index(d)))
+    if not scores[best][0]:
+        # One column (or hopelessly ragged): use a delimiter that never splits a line.
+        single = [d for d in DELIMITERS if scores[d][3] == 1 and scores[d][1] == 1.0]
+        best = single[0] if single else best
+    notes.append(f"delimiter: {_DELIMITER_NAMES[best]}")
+    return best, False, notes
+
+
+def _parse_rows(text: str, delimiter: str, strict: bool, skip_first: bool,
+                ) -> tuple[list[list[str]], list[int], int]:
+    """Non-blank rows, the line each starts on, and the number of blank rows after the first."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=strict)
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    n_blank = 0
+    start = 1
+    for row in reader:
+        if (row and row[0].strip()) or "".join(row).strip():  # cheap test first
+            if skip_first:
+                skip_first = False
+            else:
+                rows.append(row)
+                lines.append(start)
+        elif rows:
+            n_blank += 1
+        start = reader.line_num + 1
+    return rows, lines, n_blank
+
+
+def _parse_error(exc: csv.Error, text: str, delimiter: str) -> DataError:
+    """Explain a csv error, locating the row it happened in by where that row starts."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    start = line = 1
+    try:
+        for _ in reader:
+            line, start = start, reader.line_num + 1
+    except csv.Error:
+        line = start
+    if "unexpected end of data" in str(exc):
+        return DataError(
+            f"A double quote (\") in the row starting on line {line} is never closed, so the rest "
+            "of the file would be read as one field. Expected every quoted field to end with "
+            "a closing quote. Remove the stray quote or close it."
+        )
+    return DataError(
+        f"The CSV could not be parsed near line {line}: {exc}. Expected fields of at most "
+        f"{csv.field_size_limit():,} characters and well-formed quoting. Check that line."
+    )
+
+
+def _split_rows(text: str, delimiter: str, skip_first: bool, notes: list[str],
+                ) -> tuple[list[list[str]], list[int], list[str]]:
+    """Parse all rows; skip blank ones; pad short rows; refuse rows with extra content.
+
+    The strict parse catches unclosed quotes; if it fails on anything else (``"a"b`` style
+    quoting), a lenient parse is used, as spreadsheets do.
+    """
+    try:
+        try:
+            rows, lines, n_blank = _parse_rows(text, delimiter, True, skip_first)
+        except csv.Error as exc:
+            if "unexpected end of data" in str(exc):
+                raise
+            rows, lines, n_blank = _parse_rows(text, delimiter, False, skip_first)
+    except csv.Error as exc:
+        raise _parse_error(exc, text, delimiter) from exc
+    if not rows:
+        raise _empty_error("no non-blank rows")
+    if n_blank:  # typically Excel debris (",,,") below the data
+        notes.append(f"skipped {n_blank} blank row(s)")
+    width = len(rows[0])
+    for i, row in enumerate(rows):
+        if len(row) == width:
+            continue
+        if len(row) < width:
+            row.extend([""] * (width - len(row)))
+        elif "".join(row[width:]).strip():
+            raise DataError(
+                f"Line {lines[i]} has {len(row)} fields but the first line has {width} "
+                f"({_DELIMITER_NAMES[delimiter]}-separated). Expected the same number of fields "
+                "on every line. Quote text that contains the delimiter, or fix that line."
+            )
+        else:
+            del row[width:]
+    return rows, lines, notes
+
+
+# ---------------------------------------------------------------------------------------------
+# Column typing
+# ---------------------------------------------------------------------------------------------
+
+
+def _is_missing(cell: str) -> bool:
+    return cell.lower() in MISSING_TOKENS
+
+
+def _fits(cell: str, decimal: str) -> bool:
+    """Whether ``cell`` is a number written with decimal mark ``decimal``."""
+    return bool(
+        _NUMBER_RE[(decimal, None)].fullmatch(cell)
+        or _NUMBER_RE[(decimal, _THOUSANDS[decimal])].fullmatch(cell)
+    )
+
+
+def _looks_numeric(cell: str) -> bool:
+    """A number under either decimal mark, or an infinity."""
+    if cell.lower() in _INF_TOKENS:
+        return True
+    return bool(_DIGIT_RE.search(cell)) and (_fits(cell, ".") or _fits(cell, ","))
+
+
+def _to_float(cell: str, decimal: str) -> float:
+    """One cell known to be a number (or missing / inf token) with this decimal mark."""
+    low = cell.lower()
+    if low in _SPECIAL_VALUES:
+        return _SPECIAL_VALUES[low]
+    plain = cell.replace(_THOUSANDS[decimal], "")
+    return float(plain.replace(",", ".") if decimal == "," else plain)
+
+
+def _parse_mark(cells: list[str], mark: str) -> tuple[np.ndarray | None, str | None]:
+    """Read cells as numbers with decimal mark ``mark``.
+
+    Returns
+    -------
+    values : ndarray of shape (len(cells),) or None
+        None as soon as one cell is not a number written that way.
+    grouped : str or None
+        The first cell written with thousands separators, for the notes.
+    """
+    sep = _THOUSANDS[mark]
+    if cells and sep in cells[0] and not _NUMBER_RE[(mark, sep)].fullmatch(cells[0].strip()):
+        return None, None  # e.g. '1.5' under mark ',': no need to look further
+    joined = "".join(cells)
+    if sep not in joined and joined.isascii() and "_" not in joined:
+        # Fast path: Python's float() grammar equals ours on ASCII without '_' (it also reads
+        # nan/inf spellings, which is what the caller wants on its first, unfiltered try).
+        plain = [c.replace(",", ".") for c in cells] if mark == "," else cells
+        try:
+            return np.array([float(c) for c in plain], dtype=np.float64), None
+        except ValueError:
+            return None, None
+    plain_re, grouped_re = _NUMBER_RE[(mark, None)], _NUMBER_RE[(mark, sep)]
+    out = np.empty(len(cells), dtype=np.float64)
+    grouped = None
+    for i, cell in enumerate(cells):
+        if not plain_re.fullmatch(cell):
+            if not grouped_re.fullmatch(cell):
+                return None, None
+            grouped = grouped or cell
+        out[i] = _to_float(cell, mark)
+    return out, grouped
+
+
+@dataclass(frozen=True, eq=False)
+class _Scan:
+    """What one column looks like: its cells and how they read under each decimal mark."""
+
+    cells: np.ndarray  # (n_rows,) stripped cell strings, object
+    missing: np.ndarray  # (n_rows,) bool: a missing token
+    values: dict[str, np.ndarray | None]  # mark -> (n_rows,) float64, None if not all numbers
+    grouped: dict[str, str | None]  # mark -> first cell with thousands separators
+    separated: str | None  # first non-special cell containing '.' or ','
+
+    @property
+    def all_blank(self) -> bool:
+        return not any(self.cells)
+
+    @property
+    def all_missing(self) -> bool:
+        return bool(self.missing.all())
+
+    def compatible(self) -> dict[str, bool]:
+        return {d: v is not None for d, v in self.values.items()}
+
+    def bad_cells(self) -> np.ndarray:
+        """Indices of cells that are neither missing nor numbers (slow: text columns only)."""
+        numeric = {c: _looks_numeric(c) for c in dict.fromkeys(self.cells)}
+        return np.flatnonzero([not (m or numeric[c])
+                               for c, m in zip(self.cells, self.missing, strict=True)])
+
+
+def _scan_column(column: Sequence[str]) -> _Scan:
+    # The common case costs one float() per cell: float() ignores surrounding whitespace and
+    # reads nan/inf itself, so plain numeric columns need no stripping and no token lookup.
+    cells = list(column)
+    dot, dot_grouped = _parse_mark(cells, ".")
+    if dot is not None and dot_grouped is None:
+        special_values = dot
+        special = ~np.isfinite(dot)
+        if special.any():
+            cells = [c.strip() for c in cells]
+    else:
+        cells = [c.strip() for c in cells]
+        lowered = [c.lower() for c in cells]
+        special_values = np.array([_SPECIAL_VALUES.get(c, 0.0) for c in lowered])
+        special = np.array([c in _SPECIAL_VALUES for c in lowered], dtype=bool)
+    rest = [c for c, s in zip(cells, special, strict=True) if not s] if special.any() else cells
+    values: dict[str, np.ndarray | None] = {}
+    grouped: dict[str, str | None] = {}
+    for mark in (".", ","):
+        parsed, grouped[mark] = _parse_mark(rest, mark)
+        if parsed is None:
+            values[mark] = None
+            continue
+        full = special_values.copy()
+        full[~special] = parsed
+        values[mark] = full
+    return _Scan(
+        cells=np.array(cells, dtype=object),
+        missing=special & np.isnan(special_values),
+        values=values,
+        grouped=grouped,
+        separated=next((c.strip() for c in rest if "." in c or "," in c), None),
+    )
+
+
+def _column_decimal(scan: _Scan) -> str | None:
+    """The decimal mark a numeric column forces, or None (text, or either mark works)."""
+    ok = scan.compatible()
+    forced = [d for d in (".", ",") if ok[d] and not ok[_THOUSANDS[d]]]
+    return forced[0] if forced else None
+
+
+def _file_decimal(scans: Sequence[_Scan], delimiter: str) -> str:
+    """Majority of the columns that force a mark; ties go to ',' in ';' files (Excel's habit)."""
+    votes = Counter(_column_decimal(s) for s in scans)
+    if votes[","] != votes["."]:
+        return "," if votes[","] > votes["."] else "."
+    return "," if delimiter == ";" else "."
+
+
+def _first_bad(scan: _Scan, lines: Sequence[int]) -> tuple[int, str, int]:
+    """(count of non-numeric cells, first such cell, its line number)."""
+    bad = scan.bad_cells()
+    first = int(bad[0])
+    return int(bad.size), str(scan.cells[first]), int(lines[first])
+
+
+# ---------------------------------------------------------------------------------------------
+# Table assembly
+# ---------------------------------------------------------------------------------------------
+
+
+def _scan_all(rows: Sequence[Sequence[str]]) -> list[_Scan]:
+    columns = list(zip(*rows, strict=True)) if rows else []
+    return [_scan_column(col) for col in columns]
+
+
+def _is_numeric_row(cells: Sequence[str]) -> bool:
+    """Every cell a number or missing, and at least one a number."""
+    return any(not _is_missing(c) for c in cells) and all(
+        _is_missing(c) or _looks_numeric(c) for c in cells
+    )
+
+
+def _detect_header(header: Sequence[str], scans: Sequence[_Scan]) -> bool:
+    """The first row is data iff it is numeric in every column that is numeric below it."""
+    numeric = [i for i, s in enumerate(scans) if any(s.compatible().values()) and not s.all_missing]
+    return not (numeric and _is_numeric_row([header[i] for i in numeric]))
+
+
+def _row_index_start(name: str, scan: _Scan, decimal: str) -> int | None:
+    """If this is R's write.csv (1..n) or pandas' to_csv (0..n-1) row index, its first value.
+
+    Such a column has a blank header and consecutive integers; it numbers rows, it is not data.
+    """
+    values = scan.values[decimal]
+    if name or values is None or scan.missing.any():
+        return None
+    n = values.size
+    return next((s for s in (1, 0) if n and np.array_equal(values, np.arange(s, s + n))), None)
+
+
+def _unique_names(names: Sequence[str], notes: list[str]) -> list[str]:
+    seen: set[str] = set(names)
+    out: list[str] = []
+    used: set[str] = set()
+    for name in names:
+        if name not in used:
+            out.append(name)
+            used.add(name)
+            continue
+        k = 2
+        while f"{name} ({k})" in seen or f"{name} ({k})" in used:
+            k += 1
+        new = f"{name} ({k})"
+        notes.append(f"duplicate column name {name!r}: renamed the repeat to {new!r}")
+        out.append(new)
+        used.add(new)
+    return out
+
+
+def _build_table(rows: list[list[str]], lines: list[int], delimiter: str, encoding: str,
+                 notes: list[str]) -> Table:
+    header = [c.strip() for c in rows[0]]
+    body = _scan_all(rows[1:])
+    has_header = _detect_header(header, body) if len(rows) > 1 else not _is_numeric_row(header)
+    if has_header and len(rows) == 1:
+        raise DataError(
+            f"The file has a header row ({_preview(header)}) but no data rows. Expected at "
+            "least one row of values below the header. Check that the file was exported "
+            "completely."
+        )
+    if has_header:
+        scans, data_lines = body, lines[1:]
+    else:
+        scans, data_lines = _scan_all(rows), lines
+        header = [""] * len(header)
+        notes.append("no header row detected (the first row is numeric): columns are named "
+                     "'column 1', 'column 2', ...")
+    decimal = _file_decimal(scans, delimiter)
+
+    kept: list[tuple[str, _Scan]] = []
+    empty: list[str] = []
+    for i, (name, scan) in enumerate(zip(header, scans, strict=True)):
+        if scan.all_blank or (not name and scan.all_missing):
+            empty.append(repr(name) if name else f"column {i + 1} (no name)")
+        elif i == 0 and has_header and (start := _row_index_start(name, scan, decimal)) is not None:
+            notes.append(f"dropped the unnamed first column (values {start}.."
+                         f"{start + len(data_lines) - 1}): it is a row index as written by R's "
+                         "write.csv or pandas' to_csv, not data")
+        else:
+            if not name:
+                name = f"column {i + 1}"
+                if has_header:
+                    notes.append(f"column {i + 1} has no name: called it {name!r}")
+            kept.append((name, scan))
+    if empty:
+        notes.append(f"dropped {len(empty)} empty column(s): {', '.join(empty[:10])}"
+                     f"{' ...' if len(empty) > 10 else ''}")
+    names = _unique_names([n for n, _ in kept], notes)
+    return _assemble(names, [s for _, s in kept], data_lines, delimiter, decimal, encoding,
+                     has_header, notes)
+
+
+def _text_column(name: str, scan: _Scan, lines: Sequence[int], notes: list[str]) -> np.ndarray:
+    present = dict.fromkeys(c for c, m in zip(scan.cells, scan.missing, strict=True) if not m)
+    if any(_looks_numeric(c) for c in present):  # a numeric column spoiled by a few cells
+        n_bad, cell, line = _first_bad(scan, lines)
+        notes.append(f"column {name!r} has {n_bad} non-numeric cell(s) (first: {cell!r} on "
+                     f"line {line}); treated as text")
+    return scan.cells
+
+
+def _numeric_column(name: str, scan: _Scan, decimal: str, notes: list[str],
+                    ) -> tuple[np.ndarray, str | None]:
+    """Parse a numeric column. Returns the values and, if it used a decimal comma, an example."""
+    ok = scan.compatible()
+    mark = _column_decimal(scan) or decimal
+    example = scan.separated
+    if example is not None and ok["."] and ok[","]:
+        notes.append(f"column {name!r}: values like {example!r} are ambiguous; read with "
+                     f"decimal mark {mark!r} as {_to_float(example, mark):g}")
+    grouped = scan.grouped[mark]
+    if grouped is not None:
+        notes.append(f"column {name!r}: removed thousands separators (e.g. {grouped!r} -> "
+                     f"{_to_float(grouped, mark):g})")
+    values = scan.values[mark]
+    assert values is not None  # the caller checked compatibility
+    comma = example if mark == "," and example is not None and "," in example else None
+    return values, comma
+
+
+def _assemble(names: list[str], scans: list[_Scan], lines: Sequence[int], delimiter: str,
+              decimal: str, encoding: str, has_header: bool, notes: list[str]) -> Table:
+    data: dict[str, np.ndarray] = {}
+    numeric: list[str] = []
+    text: list[str] = []
+    comma_examples: list[str] = []
+    for name, scan in zip(names, scans, strict=True):
+        if any(scan.compatible().values()):
+            data[name], comma = _numeric_column(name, scan, decimal, notes)
+            numeric.append(name)
+            comma_examples += [comma] if comma else []
+        else:
+            data[name] = _text_column(name, scan, lines, notes)
+            text.append(name)
+    if not numeric:
+        raise DataError(_no_numeric_message(names, scans, lines, delimiter))
+    if comma_examples:
+        ex = comma_examples[0]
+        notes.append(f"decimal mark: comma (e.g. {ex!r} read as {_to_float(ex, ','):g})")
+    n_rows = len(lines)
+    frame = pd.DataFrame(data, index=pd.RangeIndex(n_rows), columns=names)
+    return Table(columns=tuple(names), numeric_columns=tuple(numeric), text_columns=tuple(text),
+                 n_rows=n_rows, notes=tuple(notes), delimiter=delimiter,
+                 decimal="," if comma_examples else ".", encoding=encoding,
+                 has_header=has_header, _frame=frame)
+
+
+def _no_numeric_message(names: Sequence[str], scans: Sequence[_Scan], lines: Sequence[int],
+                        delimiter: str) -> str:
+    examples = []
+    for name, scan in list(zip(names, scans, strict=True))[:3]:
+        if scan.all_missing:
+            continue
+        _, cell, line = _first_bad(scan, lines)
+        examples.append(f"{name!r} (first non-number {cell!r} on line {line})")
+    got = ", ".join(examples) or "only empty columns"
+    return (
+        f"No numeric column found among {len(names)} column(s): {got}. Expected at least one "
+        "column whose every cell is a number or missing. The file was read as "
+        f"{_DELIMITER_NAMES[delimiter]}-separated; check the delimiter and decimal mark, or "
+        "remove text such as units from the numeric columns."
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Small helpers
+# ---------------------------------------------------------------------------------------------
+
+
+def _preview(items: Sequence[object], limit: int = 10) -> str:
+    shown = ", ".join(repr(i) for i in items[:limit])
+    more = f", ... ({len(items) - limit} more)" if len(items) > limit else ""
+    return f"[{shown}{more}]" if items else "[] (none)"
+
+
+def _format_number(value: float) -> str:
+    if np.isnan(value):
+        return ""
+    if np.isfinite(value) and value == int(value) and abs(value) < 2**53:
+        return str(int(value))
+    return repr(float(value))
+
+
+def _as_real_array(X: object) -> np.ndarray:
+    try:
+        A = np.asarray(X)
+    except (ValueError, TypeError) as exc:  # ragged nested lists
+        raise DataError(
+            f"Expected a rectangular array of numbers; got {type(X).__name__} that NumPy cannot "
+            f"convert ({exc}). Pass a 2-D array of shape (n_samples, n_features)."
+        ) from exc
+    if np.iscomplexobj(A) or not (A.dtype.kind in "biuf" or A.dtype == object):
+        raise DataError(
+            f"Expected real numbers; got an array of dtype {A.dtype}. Convert the data to "
+            "float (and drop text columns) first."
+        )
+    try:
+        return A.astype(np.float64, copy=False)
+    except (ValueError, TypeError) as exc:
+        raise DataError(
+            f"Expected real numbers; got values that are not numbers ({exc}). Convert the data "
+            "to float (and drop text columns) first."
+        ) from exc
+
+
+def _check_n_components(n_components: object) -> int:
+    is_int = isinstance(n_components, (int, np.integer)) and not isinstance(n_components, bool)
+    if not is_int or n_components < 1:
+        raise ParameterError(
+            f"n_components must be a positive integer; got {n_components!r}. Choose K >= 1."
+        )
+    return int(n_components)
+
+
+def _check_scale(X: np.ndarray, names: Sequence[str]) -> None:
+    """Refuse data whose variance overflows float64 (values around 1e154 and beyond)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        var_ok = np.isfinite(X.var(axis=0))
+        sq_ok = np.isfinite((X - X.mean(axis=0)) ** 2).all(axis=0)
+    bad = np.flatnonzero(~(var_ok & sq_ok))
+    if bad.size:
+        j = int(bad[0])
+        raise DataError(
+            f"Values in {names[j]!r} are too large (largest magnitude "
+            f"{np.abs(X[:, j]).max():.3g}): their variance overflows float64. Expected "
+            "magnitudes below about 1e150. Rescale the column (e.g. divide by a power of ten, "
+            "or use log units) before fitting."
+        )
