@@ -14,8 +14,8 @@ Trace order, which :func:`animation_figure` relies on (``frame.traces`` are indi
 
 * 1D: histogram, [truth], K component densities, mixture density, mean markers,
   K + 1 responsibility bands (the last is grey "unassigned").
-* 2D: points, [truth], K ellipse traces (every coverage level, NaN-separated), means,
-  coverage legend entry.
+* 2D: points, [truth], white halo, K ellipse traces (every coverage level, NaN-separated),
+  means, coverage legend entry.
 * 3D: points, [truth], K ellipsoid meshes (outermost coverage), means, coverage legend entry.
 """
 
@@ -479,6 +479,7 @@ def _static_1d(
                 "mode": "markers",
                 **geom[k + 1],
                 "showlegend": False,
+                "name": "means",
                 "marker": {
                     "symbol": "triangle-up",
                     "size": st.mean,
@@ -554,9 +555,12 @@ def _ellipse_xy(
 
 
 def _geom_2d(ctx: _Ctx, params: Params) -> list[dict]:
+    """Changing parts of a 2D figure: the halo, K ellipse traces, the means."""
     n_points = 64 if ctx.animated else ctx.style.ell_points
     xy = _ellipse_xy(params.means, params.covariances, ctx.options.coverages, n_points)
-    out = [
+    halo = xy.reshape(-1, 2)
+    out = [{"x": halo[:, 0], "y": halo[:, 1]}]
+    out += [
         {"x": e[:, 0], "y": e[:, 1], "name": component_label(k, w)}
         for k, (e, w) in enumerate(zip(xy, params.weights, strict=True))
     ]
@@ -571,20 +575,19 @@ def _static_2d(
     st, k, opts = ctx.style, ctx.n_components, ctx.options
     n = len(ctx.X)
     names = _axis_names(opts, 2)
-    big = n > WEBGL_THRESHOLD or ctx.animated
-    marker: dict[str, Any] = {
-        "size": st.point * (0.75 if n > 20_000 else 1.0),
-        "line": {"width": 0},
-    }
+    # WebGL traces are always drawn above SVG ones, so the overlays follow the points.
+    kind = "scattergl" if n > WEBGL_THRESHOLD or ctx.animated else "scatter"
+    dense = n > WEBGL_THRESHOLD
+    marker: dict[str, Any] = {"size": st.point * (0.7 if dense else 1.0), "line": {"width": 0}}
     marker.update(ctx.extra.get("marker", {"color": _point_colors(ctx, resp)}))
     data: list[dict] = [
         {
-            "type": "scattergl" if big else "scatter",
+            "type": kind,
             "mode": "markers",
             "x": ctx.X[:, 0],
             "y": ctx.X[:, 1],
             "marker": marker,
-            "opacity": 0.55 if n > 20_000 else 0.75,
+            "opacity": 0.6 if dense else 0.75,
             "name": "data",
             "showlegend": False,
             "hovertemplate": f"{names[0]} = %{{x:.4g}}<br>{names[1]} = %{{y:.4g}}<extra></extra>",
@@ -592,45 +595,57 @@ def _static_2d(
     ]
     if truth is not None:
         txy = _ellipse_xy(truth.means, truth.covariances, opts.coverages, st.ell_points)
-        txy = np.concatenate(list(txy))
+        txy = txy.reshape(-1, 2)
         data.append(
             {
-                "type": "scatter",
+                "type": kind,
                 "mode": "lines",
                 "x": txy[:, 0],
                 "y": txy[:, 1],
                 "name": "truth (dashed)",
                 "hoverinfo": "skip",
-                "opacity": 0.8,
-                "line": {"color": TRUTH_HEX, "dash": "dash", "width": max(1.5, st.line - 1)},
+                "opacity": 0.85,
+                "line": {"color": TRUTH_HEX, "dash": "dash", "width": max(1.5, st.line - 0.5)},
             }
         )
     if params is not None:
         geom = _geom_2d(ctx, params)
+        # a white halo keeps each ellipse visible over points of its own colour
+        data.append(
+            {
+                "type": kind,
+                "mode": "lines",
+                **geom[0],
+                "line": {"color": "rgba(255,255,255,0.9)", "width": st.line + 3},
+                "hoverinfo": "skip",
+                "showlegend": False,
+                "name": "halo",
+            }
+        )
         for j in range(k):
             data.append(
                 {
-                    "type": "scatter",
+                    "type": kind,
                     "mode": "lines",
-                    **geom[j],
+                    **geom[1 + j],
                     "legendgroup": f"c{j}",
                     "line": {"color": ctx.colors[j], "width": st.line},
                     "fill": "toself",
-                    "fillcolor": _rgba(ctx.colors[j], 0.08),
+                    "fillcolor": _rgba(ctx.colors[j], 0.07),
                     "hoverinfo": "skip",
                 }
             )
         data.append(
             {
-                "type": "scatter",
+                "type": kind,
                 "mode": "markers",
-                **geom[k],
+                **geom[k + 1],
                 "showlegend": False,
                 "marker": {
                     "symbol": "x",
                     "size": st.mean,
                     "color": list(ctx.colors),
-                    "line": {"color": "white", "width": 1.5},
+                    "line": {"color": MIXTURE_HEX, "width": 1},
                 },
                 "customdata": np.arange(1, k + 1),
                 "name": "means",
@@ -934,7 +949,7 @@ def animation_figure(
     layout = _merge_layout(_base_layout(opts, ctx.style), layout)
     # the first dynamic trace comes after the points (or histogram) and the truth
     first_geom = 1 + (truth_shown is not None)
-    geom_idx = list(range(first_geom, first_geom + k + (2 if d == 1 else 1)))
+    geom_idx = list(range(first_geom, first_geom + len(_GEOMETRY[d](ctx, p0))))
     colour_idx = [geom_idx[-1] + 1 + j for j in range(k + 1)] if d == 1 else [0]
 
     def colour_data(resp: np.ndarray | None) -> list[dict]:
@@ -1032,7 +1047,7 @@ def _animation_controls(n_frames: int, frame_ms: int, style: _Style) -> dict[str
                 "currentvalue": {
                     "prefix": "E recolours points, M refits shapes · now: ",
                     "visible": True,
-                    "font": {"size": style.font},
+                    "font": {"size": style.font, "color": "#222"},
                     "xanchor": "right",
                 },
                 # 200 tick labels would overlap: hide them, the current value names the step
