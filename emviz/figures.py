@@ -1156,7 +1156,7 @@ def loglik_figure(
                 "marker": {
                     "color": color,
                     "symbol": symbol,
-                    "size": st.mean,
+                    "size": st.mean + (5 if explained else 0),
                     "line": {"color": "white" if explained else color, "width": 1},
                 },
                 "text": [text(d) for d in sel],
