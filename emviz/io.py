@@ -11,6 +11,10 @@ Pipeline (one small function per step)::
     source --_read_source--> bytes --_decode--> str --_detect_delimiter, _split_rows--> rows
           --_scan_column (per column)--> numeric / text --> Table --select--> Selection (X)
 
+Plain, rectangular files (no quotes, the same field count on every line) skip the row
+splitting: pandas' C reader parses their numeric columns (:func:`_fast_table`), and only the
+other columns are scanned cell by cell. Both paths give the same table and notes.
+
 This module is pure: it imports only the standard library, NumPy and pandas.
 """
 
@@ -48,8 +52,9 @@ Source = Union[bytes, bytearray, memoryview, str, "os.PathLike[str]", IO[bytes],
 # ---------------------------------------------------------------------------------------------
 
 #: Largest input accepted, in bytes; larger files are refused before they are parsed.
-#: 200 MB is Streamlit's default upload cap, and the parser holds every cell as a Python
-#: string (several times the file size in memory), so more would not be usable anyway.
+#: Keep it equal to ``server.maxUploadSize = 200`` (MB) in ``.streamlit/config.toml``, so a
+#: file the uploader accepts is never refused here. 200 MB is about 3.3 million rows of 3
+#: columns: EM on that takes minutes, so more would not be usable in a lesson anyway.
 MAX_BYTES: int = 200 * 1024**2
 
 #: Delimiters the loader detects, in order of preference when the evidence is tied.
@@ -101,6 +106,8 @@ _MAGIC: dict[bytes, str] = {
 
 _SNIFF_CHARS = 65_536  # characters of text used to detect the delimiter and binary content
 _SNIFF_ROWS = 100
+#: Texts at least this long try the C-reader path first (see :func:`_fast_table`). 0: always.
+_FAST_MIN_CHARS = 0
 _MAX_CONTROL_FRACTION = 0.05
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
 
@@ -358,8 +365,14 @@ def load_csv(source: Source) -> Table:
     raw = _read_source(source)
     text, encoding, notes = _decode(raw)
     delimiter, skip_first, notes = _detect_delimiter(text, notes)
+    if not skip_first and len(text) >= _FAST_MIN_CHARS:
+        table = _fast_table(text, delimiter, encoding, list(notes))
+        if table is not None:
+            return table
     rows, lines, notes = _split_rows(text, delimiter, skip_first, notes)
-    return _build_table(rows, lines, delimiter, encoding, notes)
+    body = _scan_all(rows[1:])
+    return _build_table(rows[0], body, lambda: _scan_all(rows), lines, delimiter, encoding,
+                        notes)
 
 
 def validate_matrix(X: object, n_components: int | None = None) -> np.ndarray:
@@ -578,7 +591,7 @@ def _decode(raw: bytes | str) -> tuple[str, str, list[str]]:
     sample = text[:_SNIFF_CHARS]
     if len(_CONTROL_RE.findall(sample)) > _MAX_CONTROL_FRACTION * len(sample):
         raise _not_text_error("it is full of non-printable control characters")
-    if not text.strip():
+    if not text or text.isspace():
         raise _empty_error(f"{len(text)} characters, all whitespace")
     notes.insert(0, f"encoding: {label}")
     return text, encoding, notes
@@ -763,6 +776,206 @@ def _split_rows(text: str, delimiter: str, skip_first: bool, notes: list[str],
     return rows, lines, notes
 
 
+
+# ---------------------------------------------------------------------------------------------
+# Fast path: pandas' C reader for plain, rectangular files
+# ---------------------------------------------------------------------------------------------
+#
+# The pipeline above holds every cell as a Python string: about 40 s for a 60 MB file. Most
+# big files are plain: no quotes, no blank lines, the same number of fields on every line,
+# numeric columns written as ASCII numbers. For those, pandas' C reader parses the numbers
+# (correctly rounded, as float() does) and NumPy finds, from the raw bytes, what the notes
+# need (which columns hold a '.', the first such cell). Only the columns the C reader did not
+# read as clean numbers go through :func:`_scan_column`, cell by cell, so every note and
+# every value is the same as on the slow path. Anything unusual returns None, and the caller
+# uses the slow path.
+
+_DIGIT = np.zeros(256, dtype=bool)
+_DIGIT[np.frombuffer(b"0123456789", dtype=np.uint8)] = True
+_SPACE_BYTES = np.frombuffer(b" \t\x0b\x0c", dtype=np.uint8)  # what strtod skips in a field
+
+
+def _fast_header(text: str, delimiter: str) -> tuple[list[str], int] | None:
+    """The first line's fields and where the body starts, or None if the line is unusual."""
+    end = text.find("\n")
+    if end < 0:
+        return None
+    line = text[:end].removesuffix("\r")
+    if not line.replace(delimiter, "").strip() or line.count('"') % 2:
+        return None  # blank, or a quoted field spanning lines
+    try:
+        fields = next(csv.reader([line], delimiter=delimiter, strict=True))
+    except csv.Error:
+        return None
+    return fields, end + 1
+
+
+def _fast_scans(body: str, delimiter: str, width: int) -> list[_Scan] | None:
+    """Scan every column of ``body`` (no header) with the C reader, or None to fall back."""
+    if width < 2 or not body or body.isspace() or '"' in body:
+        return None
+    raw = body.encode("utf-8")
+    b = np.frombuffer(raw, dtype=np.uint8)
+    ends = np.flatnonzero(b == 10)
+    if b[-1] != 10:
+        ends = np.append(ends, b.size)
+    returns = np.flatnonzero(b == 13)
+    if returns.size and not np.all(b[np.minimum(returns + 1, b.size - 1)] == 10):
+        return None  # a lone '\r' ends a row for the csv module: leave it to the slow path
+    delims = np.flatnonzero(b == ord(delimiter))
+    per_line = np.diff(np.searchsorted(delims, ends), prepend=0)
+    if not np.all(per_line == width - 1):
+        return None  # short, long or blank rows: the slow path pads, trims or reports them
+
+    def column_of(pos: np.ndarray) -> np.ndarray:
+        # Every line has width - 1 delimiters, so the field index follows from two counts.
+        return np.searchsorted(delims, pos) - (width - 1) * np.searchsorted(ends, pos)
+
+    try:
+        frame = pd.read_csv(
+            io.BytesIO(raw), sep=delimiter, header=None, names=list(range(width)),
+            index_col=False, na_filter=False, quoting=csv.QUOTE_NONE, skip_blank_lines=False,
+            engine="c", encoding="utf-8", low_memory=False,
+        )
+    except (ValueError, pd.errors.ParserError, OverflowError, MemoryError):
+        return None
+    if len(frame) != ends.size:
+        return None
+    is_space = np.zeros(b.shape, dtype=bool)
+    for byte in _SPACE_BYTES[_SPACE_BYTES != ord(delimiter)]:
+        is_space |= b == byte
+    spaced = set(column_of(np.flatnonzero(is_space)).tolist())
+    dots = np.flatnonzero(b == ord("."))
+    first_dots, complete = _first_dots(dots, column_of, width)
+    scans: list[_Scan | None] = []
+    for j in range(width):
+        col = frame[j]
+        values = col.to_numpy() if col.dtype.kind in "iuf" else None
+        if values is None or j in spaced or not np.isfinite(values).all():
+            scans.append(None)
+            continue
+
+        def all_dots(j: int = j) -> np.ndarray:
+            return first_dots[j] if complete[j] else dots[column_of(dots) == j]
+
+        scans.append(_clean_numeric_scan(values, first_dots[j], all_dots, raw, b, ends, delims))
+    if all(scan is None for scan in scans):
+        return None  # no column of plain numbers: nothing to gain, and blank rows are possible
+    need = [j for j, scan in enumerate(scans) if scan is None]
+    if need:
+        strings = pd.read_csv(
+            io.BytesIO(raw), sep=delimiter, header=None, names=list(range(width)),
+            usecols=need, index_col=False, na_filter=False, quoting=csv.QUOTE_NONE,
+            skip_blank_lines=False, engine="c", encoding="utf-8", low_memory=False,
+            dtype=object,
+        )
+        for j in need:
+            scans[j] = _scan_column(strings[j].to_numpy(dtype=object).tolist())
+    return scans  # type: ignore[return-value]
+
+
+def _first_dots(dots: np.ndarray, column_of: Callable[[np.ndarray], np.ndarray], width: int,
+                want: int = 64) -> tuple[list[np.ndarray], list[bool]]:
+    """Up to ``want`` first '.' positions per column, and whether that is all of them.
+
+    Mapping every '.' of a big file to its column costs more than the C reader itself; a
+    few per column answer the questions the notes ask, and the first chunks usually find them.
+    """
+    found: list[list[np.ndarray]] = [[] for _ in range(width)]
+    count = [0] * width
+    chunk = 1 << 16
+    for at in range(0, dots.size, chunk):
+        part = dots[at:at + chunk]
+        cols = column_of(part)
+        for j in range(width):
+            if count[j] < want:
+                mine = part[cols == j][: want - count[j]]
+                found[j].append(mine)
+                count[j] += mine.size
+        if min(count) >= want:
+            break
+    firsts = [np.concatenate(f) if f else dots[:0] for f in found]
+    return firsts, [n < want for n in count]
+
+
+def _clean_numeric_scan(values: np.ndarray, dots: np.ndarray,
+                        all_dots: Callable[[], np.ndarray], raw: bytes, b: np.ndarray,
+                        ends: np.ndarray, delims: np.ndarray) -> _Scan | None:
+    """The scan of a column of plain ASCII numbers, or None if it needs the cell-by-cell scan.
+
+    ``dots`` are the byte positions of the first '.' characters in this column (``all_dots()``
+    gives every one). Without one, every
+    cell is an integer or exponent number: both decimal marks read it the same way. With
+    one, the decimal comma fits only if every dotted cell looks like ``1.234`` (a thousands
+    group); that rare, ambiguous case is left to :func:`_scan_column`.
+    """
+    values = values.astype(np.float64, copy=False)
+    missing = np.zeros(values.shape, dtype=bool)
+    if not dots.size:
+        return _Scan(cells=None, missing=missing, values={".": values, ",": values},
+                     grouped={".": None, ",": None}, separated=None)
+    if _dotted_cells_could_be_groups(dots, b, ends, delims) and \
+            _dotted_cells_could_be_groups(all_dots(), b, ends, delims):
+        return None  # every dotted cell could be a thousands group: let the slow scan decide
+    start, stop = _field_bounds(dots[:1], b, ends, delims)
+    first = raw[int(start[0]):int(stop[0])].decode("ascii")
+    return _Scan(cells=None, missing=missing, values={".": values, ",": None},
+                 grouped={".": None, ",": None}, separated=first)
+
+
+def _field_bounds(pos: np.ndarray, b: np.ndarray, ends: np.ndarray, delims: np.ndarray,
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Start and stop byte offsets of the fields holding the bytes at ``pos``."""
+    line = np.searchsorted(ends, pos)
+    line_start = np.where(line > 0, ends[np.maximum(line - 1, 0)] + 1, 0)
+    k = np.searchsorted(delims, pos)
+    start = np.maximum(line_start, np.where(k > 0, delims[np.maximum(k - 1, 0)] + 1, 0))
+    stop = np.minimum(ends[line], np.where(k < delims.size, delims[np.minimum(k, delims.size - 1)],
+                                           b.size))
+    stop = stop - (b[np.maximum(stop - 1, 0)] == 13)  # a CRLF line's \r is not in the field
+    return start, stop
+
+
+def _dotted_cells_could_be_groups(dots: np.ndarray, b: np.ndarray, ends: np.ndarray,
+                                  delims: np.ndarray) -> bool:
+    """Whether every cell holding one of ``dots`` reads as ``[+-]d{1,3}.ddd[e...]``."""
+    start, stop = _field_bounds(dots, b, ends, delims)
+    signed = np.isin(b[start], np.frombuffer(b"+-", dtype=np.uint8))
+    before = dots - start - signed
+    after = dots[:, None] + np.arange(1, 4)
+    group_digits = (stop - dots > 3) & _DIGIT[b[np.minimum(after, b.size - 1)]].all(axis=1)
+    tail = np.minimum(dots + 4, b.size - 1)
+    group_end = (dots + 4 == stop) | np.isin(b[tail], np.frombuffer(b"eE", dtype=np.uint8))
+    return bool(np.all((before >= 1) & (before <= 3) & group_digits & group_end))
+
+
+def _fast_table(text: str, delimiter: str, encoding: str, notes: list[str]) -> Table | None:
+    """:func:`load_csv` after decoding, through the C reader; None if the file is unusual."""
+    head = _fast_header(text, delimiter)
+    if head is None:
+        return None
+    first, body_start = head
+    width = len(first)
+    body = _fast_scans(text[body_start:], delimiter, width)
+    if body is None:
+        return None
+    lines = np.arange(1, body[0].missing.size + 2)
+
+    def scans_with_first_row() -> list[_Scan]:  # only when the first row is data
+        scans = None if '"' in text[:body_start] else _fast_scans(text, delimiter, width)
+        if scans is None:
+            raise _FallBack
+        return scans
+
+    try:
+        return _build_table(first, body, scans_with_first_row, lines, delimiter, encoding, notes)
+    except _FallBack:
+        return None
+
+
+class _FallBack(Exception):
+    """Internal: the fast path met a case it leaves to the slow path."""
+
 # ---------------------------------------------------------------------------------------------
 # Column typing
 # ---------------------------------------------------------------------------------------------
@@ -834,7 +1047,7 @@ def _parse_mark(cells: list[str], mark: str) -> tuple[np.ndarray | None, str | N
 class _Scan:
     """What one column looks like: its cells and how they read under each decimal mark."""
 
-    cells: np.ndarray  # (n_rows,) stripped cell strings, object
+    cells: np.ndarray | None  # (n_rows,) stripped cell strings, object; None: clean numbers
     missing: np.ndarray  # (n_rows,) bool: a missing token
     values: dict[str, np.ndarray | None]  # mark -> (n_rows,) float64, None if not all numbers
     grouped: dict[str, str | None]  # mark -> first cell with thousands separators
@@ -842,7 +1055,7 @@ class _Scan:
 
     @property
     def all_blank(self) -> bool:
-        return not any(self.cells)
+        return self.cells is not None and not any(self.cells)
 
     @property
     def all_missing(self) -> bool:
@@ -969,12 +1182,17 @@ def _unique_names(names: Sequence[str], notes: list[str]) -> list[str]:
     return out
 
 
-def _build_table(rows: list[list[str]], lines: list[int], delimiter: str, encoding: str,
-                 notes: list[str]) -> Table:
-    header = [c.strip() for c in rows[0]]
-    body = _scan_all(rows[1:])
-    has_header = _detect_header(header, body) if len(rows) > 1 else not _is_numeric_row(header)
-    if has_header and len(rows) == 1:
+def _build_table(first: Sequence[str], body: list[_Scan], all_scans: Callable[[], list[_Scan]],
+                 lines: Sequence[int], delimiter: str, encoding: str, notes: list[str]) -> Table:
+    """Header detection, column roles and notes, from the first row and column scans.
+
+    ``body`` scans every row but the first; ``all_scans()`` scans every row (called only
+    when the first row turns out to be data). ``lines`` holds the line each row starts on.
+    """
+    header = [c.strip() for c in first]
+    n_rows = len(lines)
+    has_header = _detect_header(header, body) if n_rows > 1 else not _is_numeric_row(header)
+    if has_header and n_rows == 1:
         raise DataError(
             f"The file has a header row ({_preview(header)}) but no data rows. Expected at "
             "least one row of values below the header. Check that the file was exported "
@@ -983,7 +1201,7 @@ def _build_table(rows: list[list[str]], lines: list[int], delimiter: str, encodi
     if has_header:
         scans, data_lines = body, lines[1:]
     else:
-        scans, data_lines = _scan_all(rows), lines
+        scans, data_lines = all_scans(), lines
         header = [""] * len(header)
         notes.append("no header row detected (the first row is numeric): columns are named "
                      "'column 1', 'column 2', ...")
