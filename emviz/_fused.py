@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from contextlib import nullcontext
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -40,6 +40,12 @@ BLOCK_SIZE = 8192
 #: Log-responsibilities are floored here before ``exp``: e^-700 ≈ 1e-304 is still a normal
 #: float64, so no subnormal numbers reach the M-step product (they are 10–100× slower).
 LOG_RESP_FLOOR = -700.0
+
+#: Expanding ``(z−μ)ᵀΣ⁻¹(z−μ)`` about the data mean loses about log10(κ) digits, where
+#: ``κ = μᵀΣ⁻¹μ`` is the Mahalanobis² distance of the data mean from the component (and the
+#: M-step's ``Σ r z zᵀ/n_k − m mᵀ`` loses as many). Components beyond this bound (tiny or
+#: far-off ones, e.g. a component shrunk onto one point) are computed about their own mean.
+KAPPA_MAX = 1e4
 
 #: OpenBLAS runs a GEMM single-threaded below m·n·k = 65536·4; above it, two threads on a
 #: busy 2-core machine cost a fixed ~8 ms per call, so the hot loop pins BLAS to one thread.
@@ -56,109 +62,150 @@ def supports(X: Any) -> bool:
 
 
 # --------------------------------------------------------------------------------------
-# Closed-form inverse and determinant of stacks of 1×1, 2×2 and 3×3 symmetric matrices
+# Symmetric D×D matrices as packed rows of their upper triangle, (i, j) for i ≤ j
 # --------------------------------------------------------------------------------------
-# Each returns (inverse of shape (K, D, D), determinant (K,), leading principal minors
-# (K, D)). Only the lower triangle is read, as np.linalg.cholesky does.
-def _inv_det_1(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    det = a[:, 0, 0].copy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        inv = (1.0 / det)[:, None, None]
-    return inv, det, det[:, None]
+class _Layout(NamedTuple):
+    """Index tables for one dimension D (everything on the parameter side is packed)."""
+
+    d: int
+    i: np.ndarray  # (T,) row of each packed entry, T = D(D+1)/2
+    j: np.ndarray  # (T,) column of each packed entry
+    diag: np.ndarray  # (D,) packed positions of the diagonal
+    full: np.ndarray  # (D, D) packed position of every entry: unpacking is one gather
+    quad: np.ndarray  # (T,) coefficient of Σ⁻¹_ij in -½ zᵀΣ⁻¹z: -½ on the diagonal, else -1
+
+    @classmethod
+    def build(cls, d: int) -> _Layout:
+        i, j = np.triu_indices(d)
+        full = np.empty((d, d), dtype=np.intp)
+        full[i, j] = full[j, i] = np.arange(i.size)
+        return cls(d, i, j, full[np.arange(d), np.arange(d)], full, np.where(i == j, -0.5, -1.0))
 
 
-def _inv_det_2(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    a00, a10, a11 = a[:, 0, 0], a[:, 1, 0], a[:, 1, 1]
-    det = a00 * a11 - a10 * a10
-    adj = np.stack([a11, -a10, -a10, a00], axis=1).reshape(-1, 2, 2)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        inv = adj / det[:, None, None]
-    return inv, det, np.stack([a00, det], axis=1)
+_LAYOUTS = {d: _Layout.build(d) for d in range(1, MAX_FEATURES + 1)}
 
 
-def _inv_det_3(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    a00, a10, a11 = a[:, 0, 0], a[:, 1, 0], a[:, 1, 1]
-    a20, a21, a22 = a[:, 2, 0], a[:, 2, 1], a[:, 2, 2]
-    c00 = a11 * a22 - a21 * a21
-    c01 = a20 * a21 - a10 * a22
-    c02 = a10 * a21 - a20 * a11
-    c11 = a00 * a22 - a20 * a20
-    c12 = a10 * a20 - a00 * a21
-    c22 = a00 * a11 - a10 * a10
-    det = a00 * c00 + a10 * c01 + a20 * c02
-    adj = np.stack([c00, c01, c02, c01, c11, c12, c02, c12, c22], axis=1).reshape(-1, 3, 3)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        inv = adj / det[:, None, None]
-    return inv, det, np.stack([a00, c22, det], axis=1)
+# Closed-form adjugate, determinant and leading principal minors of packed 1×1, 2×2 and
+# 3×3 matrices, each of shape (K, T) -> ((K, T), (K,), (K, D)).
+def _adjugate_1(p: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return np.ones_like(p), p[:, 0], p
 
 
-_INV_DET: dict[int, Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]] = {
-    1: _inv_det_1,
-    2: _inv_det_2,
-    3: _inv_det_3,
+_SIGN_2 = np.array([1.0, -1.0, 1.0])
+
+
+def _adjugate_2(p: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    adj = p[:, ::-1] * _SIGN_2  # [a11, -a01, a00]
+    det = p[:, 0] * adj[:, 0] + p[:, 1] * adj[:, 1]
+    lead = np.empty((p.shape[0], 2))
+    lead[:, 0], lead[:, 1] = p[:, 0], det
+    return adj, det, lead
+
+
+# Cofactor c_ij = a[L1] a[L2] − a[R1] a[R2], packed order (00, 01, 02, 11, 12, 22).
+_COFACTOR_3 = (
+    np.array([3, 2, 1, 0, 1, 0]),
+    np.array([5, 4, 4, 5, 2, 3]),
+    np.array([4, 1, 2, 2, 0, 1]),
+    np.array([4, 5, 3, 2, 4, 1]),
+)
+
+
+def _adjugate_3(p: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    l1, l2, r1, r2 = _COFACTOR_3
+    adj = p[:, l1] * p[:, l2] - p[:, r1] * p[:, r2]
+    det = p[:, 0] * adj[:, 0] + p[:, 1] * adj[:, 1] + p[:, 2] * adj[:, 2]
+    lead = np.empty((p.shape[0], 3))
+    lead[:, 0], lead[:, 1], lead[:, 2] = p[:, 0], adj[:, 5], det
+    return adj, det, lead
+
+
+_ADJUGATE: dict[int, Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]] = {
+    1: _adjugate_1,
+    2: _adjugate_2,
+    3: _adjugate_3,
 }
 
 
-def _first_not_positive_definite(minors: np.ndarray) -> int | None:
-    """Index of the first matrix whose leading minors are not all positive and finite."""
-    bad = ~np.all(minors > 0.0, axis=1) | ~np.all(np.isfinite(minors), axis=1)
-    return int(np.argmax(bad)) if bad.any() else None
+def _check_positive_definite(lead: np.ndarray, when: str) -> None:
+    """Raise CollapseError for the first matrix with a leading minor ≤ 0 (or NaN/inf)."""
+    ok = ((lead > 0.0) & (lead < math.inf)).all(axis=1)
+    if not ok.all():
+        raise CollapseError(int(np.argmin(ok)), f"non-positive leading minor {when}")
 
 
 # --------------------------------------------------------------------------------------
 # M-step estimators in centred, scaled coordinates (scikit-learn's formulas, rewritten)
 # --------------------------------------------------------------------------------------
-# scikit-learn's n_k = N_k + 10·eps makes its estimates depend on where the origin is; with
-# the data mean c (scaled units: cz), m_k = Σ r z / n_k and δ_k = 10·eps / n_k, its mean
-# is μ_k = c + ν_k with ν_k = m_k − δ_k cz. Each estimator below is scikit-learn's,
-# expanded in those terms so that an empty component (N_k = 0, δ_k = 1) gives its
-# estimate without cancellation: mean 0 and variance reg_covar, exactly.
-#
-# Arguments: share (K,) = N_k / n_k = 1 − δ_k; nk (K,); m (K, D); t2 (K, D, D) = Σ r z zᵀ;
-# delta (K,); cz (D,). Each returns covariances of shape (K, D, D), in scaled units, without
-# reg_covar.
-_FusedEstimator = Callable[
-    [np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray
-]
+class _Moments(NamedTuple):
+    """Sufficient statistics of one E-step, about a pivot ``p_k`` per component.
+
+    Coordinates are scaled (``x/s``); ``y = x/s − p_k``. The pivot is the data mean for
+    components computed by the shared product, and the component's previous mean for the
+    ill-conditioned ones (see :data:`KAPPA_MAX`), so nothing below cancels.
+
+    scikit-learn's ``n_k = N_k + 10·eps`` makes its estimates depend on where the user's
+    origin is. With ``m_k = Σ r y / n_k`` and ``δ_k = 10·eps / n_k``, its mean is
+    ``μ_k = p_k + β_k``, ``β_k = m_k − δ_k p_k``. The estimators below are scikit-learn's,
+    expanded in these terms, so that an empty component (``N_k = 0``, ``δ_k = 1``) gets its
+    estimate without cancellation (mean 0 and variance reg_covar, exactly) and off-centre
+    data lose no digits.
+    """
+
+    nk: np.ndarray  # (K,) N_k + 10·eps
+    inv_nk: np.ndarray  # (K,)
+    share: np.ndarray  # (K,) N_k / n_k = 1 − δ_k
+    delta: np.ndarray  # (K,) 10·eps / n_k
+    m: np.ndarray  # (K, D) Σ r y / n_k
+    t2: np.ndarray  # (K, T) Σ r y yᵀ, packed
+    p: np.ndarray  # (K, D) pivots, relative to the user's origin
+    layout: _Layout
+
+    @property
+    def means(self) -> np.ndarray:
+        """``μ_k = p_k + β_k = share·p_k + m_k`` (scaled units); exactly 0 when empty."""
+        return self.share[:, None] * self.p + self.m
 
 
-def _covariances_full(share, nk, m, t2, delta, cz):
-    # Σ r (x − μ)(x − μ)ᵀ / n_k with x − μ = z − ν.
-    nu = m - delta[:, None] * cz
-    cross = nu[:, :, None] * m[:, None, :]
-    outer = nu[:, :, None] * nu[:, None, :]
-    return t2 / nk[:, None, None] - cross - np.swapaxes(cross, 1, 2) + share[:, None, None] * outer
+# Each returns packed covariances of shape (K, T) in scaled units, without reg_covar.
+def _covariances_full(s: _Moments) -> np.ndarray:
+    # Σ r (x − μ)(x − μ)ᵀ / n_k with x − μ = y − β and Σ r y = n_k m.
+    i, j = s.layout.i, s.layout.j
+    beta = s.m - s.delta[:, None] * s.p
+    cross = beta[:, i] * s.m[:, j] + s.m[:, i] * beta[:, j]
+    return s.t2 * s.inv_nk[:, None] - cross + s.share[:, None] * (beta[:, i] * beta[:, j])
 
 
-def _covariances_tied(share, nk, m, t2, delta, cz):
-    # (XᵀX − Σ n_k μ μᵀ) / Σ n_k, with XᵀX = Σ_k Σ_n r_nk x xᵀ (rows of resp sum to 1).
-    mc = m[:, :, None] * cz[None, None, :]
-    per_k = (
-        nk[:, None, None] * (m[:, :, None] * m[:, None, :])
-        - (10 * _EPS) * (mc + np.swapaxes(mc, 1, 2) + share[:, None, None] * np.outer(cz, cz))
+def _covariances_tied(s: _Moments) -> np.ndarray:
+    # (XᵀX − Σ_k n_k μ μᵀ) / Σ n_k, with XᵀX = Σ_k Σ_n r_nk x xᵀ (rows of resp sum to 1).
+    i, j, m, p = s.layout.i, s.layout.j, s.m, s.p
+    per_k = s.nk[:, None] * (m[:, i] * m[:, j]) - (10 * _EPS) * (
+        m[:, i] * p[:, j] + p[:, i] * m[:, j] + s.share[:, None] * (p[:, i] * p[:, j])
     )
-    cov = (t2.sum(axis=0) - per_k.sum(axis=0)) / nk.sum()
-    return np.broadcast_to(cov, t2.shape)
+    cov = (s.t2.sum(axis=0) - per_k.sum(axis=0)) / s.nk.sum()
+    return np.broadcast_to(cov, s.t2.shape)
 
 
-def _variances_diag(share, nk, m, t2, delta, cz):
-    # Σ r x²/n_k − 2 μ Σ r x/n_k + μ², in user units.
-    t2d = np.diagonal(t2, axis1=1, axis2=2)
-    d = delta[:, None]
-    return t2d / nk[:, None] - m * m + d * (2.0 * m * cz + share[:, None] * (cz * cz))
+def _variances_diag(s: _Moments) -> np.ndarray:
+    # Σ r x²/n_k − 2 μ Σ r x/n_k + μ², in user units; shape (K, D).
+    m, p = s.m, s.p
+    t2d = s.t2[:, s.layout.diag] * s.inv_nk[:, None]
+    return t2d - m * m + s.delta[:, None] * (2.0 * m * p + s.share[:, None] * (p * p))
 
 
-def _covariances_diag(share, nk, m, t2, delta, cz):
-    var = _variances_diag(share, nk, m, t2, delta, cz)
-    return var[:, :, None] * np.eye(var.shape[1])
+def _covariances_diag(s: _Moments) -> np.ndarray:
+    packed = np.zeros_like(s.t2)
+    packed[:, s.layout.diag] = _variances_diag(s)
+    return packed
 
 
-def _covariances_spherical(share, nk, m, t2, delta, cz):
-    var = _variances_diag(share, nk, m, t2, delta, cz)
-    return var.mean(axis=1)[:, None, None] * np.eye(var.shape[1])
+def _covariances_spherical(s: _Moments) -> np.ndarray:
+    packed = np.zeros_like(s.t2)
+    packed[:, s.layout.diag] = _variances_diag(s).mean(axis=1, keepdims=True)
+    return packed
 
 
-FUSED_ESTIMATORS: dict[str, _FusedEstimator] = {
+FUSED_ESTIMATORS: dict[str, Callable[[_Moments], np.ndarray]] = {
     "full": _covariances_full,
     "tied": _covariances_tied,
     "diag": _covariances_diag,
@@ -179,6 +226,33 @@ def _one_blas_thread() -> Any:
 
         _THREADPOOL_CONTROLLER = ThreadpoolController()
     return _THREADPOOL_CONTROLLER.limit(limits=1, user_api="blas")
+
+
+class _Plan(NamedTuple):
+    """What one pass over the blocks computes, derived from the parameters.
+
+    Components whose shared-product rows would lose digits (``κ_k > KAPPA_MAX``) are
+    recomputed in their own coordinates ``y = z − a_k``, where the quadratic form has no
+    linear term and nothing cancels.
+    """
+
+    coef: np.ndarray  # (K, F) rows for the shared features [1, z, z zᵀ]
+    pivoted: np.ndarray  # (P,) indices of the components done about their own pivot
+    shift: np.ndarray  # (P, D) pivot a_k relative to the data mean (scaled)
+    pivot_coef: np.ndarray  # (P, F) rows for the features of y = z − a_k
+
+
+class _Scratch(NamedTuple):
+    """Per-block work buffers, reused by every pass (sized for the largest block)."""
+
+    log_p: np.ndarray  # (K, B): log-densities, then responsibilities
+    top: np.ndarray  # (B,): max over components
+    floor: np.ndarray  # (B,)
+    total: np.ndarray  # (B,): Σ_k exp(…)
+    scaled: np.ndarray  # (F, B): features / Σ_k exp(…)
+    pivot_feats: np.ndarray  # (P, F, B): features of y = z − a_k for pivoted components
+    resp: np.ndarray  # (B,): one pivoted component's responsibilities
+    stats: np.ndarray  # (n_blocks, K, F): respᵀ @ features per block
 
 
 class FusedKernel:
@@ -214,90 +288,140 @@ class FusedKernel:
         # A power of two, so that scaling and unscaling are exact.
         self.scale = 2.0 ** round(math.log2(rms)) if rms > 0 and math.isfinite(rms) else 1.0
         z = y / self.scale
-        self._iu = np.triu_indices(d)
-        self.n_coef = 1 + d + len(self._iu[0])
+        self.center_scaled = self.center / self.scale
+        self._layout = _LAYOUTS[d]
+        self.n_coef = 1 + d + self._layout.i.size
+        self._log_norm = -d * math.log(self.scale) - 0.5 * d * _LOG_2PI
         self._blocks = [self._features(z[i : i + BLOCK_SIZE]) for i in range(0, n, BLOCK_SIZE)]
         self._block_len = max(b.shape[1] for b in self._blocks)
-        self._scratch: dict[int, tuple[np.ndarray, ...]] = {}
+        self._scratch: _Scratch | None = None
 
-    def _features(self, z: np.ndarray) -> np.ndarray:
+    def _features(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """Feature rows ``[1, z_i, z_i z_j (i ≤ j)]`` of a block, shape (n_coef, len(z))."""
-        i, j = self._iu
-        f = np.empty((self.n_coef, z.shape[0]))
+        lay = self._layout
+        f = np.empty((self.n_coef, z.shape[0])) if out is None else out
         f[0] = 1.0
-        f[1 : 1 + self.n_features] = z.T
-        f[1 + self.n_features :] = z.T[i] * z.T[j]
+        f[1 : 1 + lay.d] = z.T
+        np.multiply(f[1 + lay.i], f[1 + lay.j], out=f[1 + lay.d :])
         return f
 
     # ------------------------------------------------------------------ parameters
-    def _coefficients(self, params: Params) -> np.ndarray:
-        """E-step coefficient rows ``w_k`` (K, n_coef) for the scaled features.
+    def _plan(self, params: Params) -> _Plan:
+        """E-step coefficient rows for the scaled features.
+
+        ``f(z)·w_k = ln π_k + ln N(x; μ_k, Σ_k)`` in user units: the expanded quadratic form
+        in scaled coordinates, plus ``-D ln s`` for the change of variables.
 
         Raises
         ------
         CollapseError
             If a covariance is not positive definite.
         """
-        d, s = self.n_features, self.scale
-        if params.n_features != d:
-            raise ValueError(f"Params have {params.n_features} features, but the data {d}.")
-        mu = (params.means - self.center) / s
-        prec, det, minors = _INV_DET[d](params.covariances / (s * s))
-        bad = _first_not_positive_definite(minors)
-        if bad is not None:
-            raise CollapseError(bad, "non-positive leading minor of the covariance")
-        pmu = np.einsum("kij,kj->ki", prec, mu)
-        with np.errstate(divide="ignore"):
-            log_w = np.log(params.weights)
-        const = (
-            log_w
-            - 0.5 * np.log(det)
-            - d * math.log(s)
-            - 0.5 * d * _LOG_2PI
-            - 0.5 * np.einsum("ki,ki->k", pmu, mu)
-        )
-        i, j = self._iu
-        quad = np.where(i == j, -0.5, -1.0) * prec[:, i, j]
-        return np.concatenate([const[:, None], pmu, quad], axis=1)
+        lay, inv_s = self._layout, 1.0 / self.scale
+        if params.n_features != lay.d:
+            raise ValueError(f"Params have {params.n_features} features, but the data {lay.d}.")
+        # The lower triangle, as np.linalg.cholesky reads it.
+        cov = params.covariances[:, lay.j, lay.i] * (inv_s * inv_s)
+        adj, det, lead = _ADJUGATE[lay.d](cov)
+        _check_positive_definite(lead, "in the covariance")
+        prec = adj / det[:, None]
+        mu = params.means * inv_s - self.center_scaled
+        prec_mu = (prec[:, lay.full] * mu[:, None, :]).sum(axis=2)
+        kappa = (prec_mu * mu).sum(axis=1)  # Mahalanobis² of the data mean from μ_k
+        weights = params.weights
+        if weights.min() > 0.0:
+            log_w = np.log(weights)
+        else:
+            with np.errstate(divide="ignore"):
+                log_w = np.log(weights)
+        coef = np.empty((cov.shape[0], self.n_coef))
+        coef[:, 0] = log_w - 0.5 * np.log(det) + self._log_norm
+        coef[:, 1 : 1 + lay.d] = prec_mu
+        np.multiply(prec, lay.quad, out=coef[:, 1 + lay.d :])
+        pivoted = np.flatnonzero(kappa > KAPPA_MAX)
+        pivot_coef = coef[pivoted]
+        pivot_coef[:, 1 : 1 + lay.d] = 0.0
+        coef[:, 0] -= 0.5 * kappa
+        return _Plan(coef, pivoted, mu[pivoted], pivot_coef)
 
-    def _buffers(self, k: int) -> tuple[np.ndarray, ...]:
-        if k not in self._scratch:
-            b = self._block_len
-            self._scratch = {
-                k: (
-                    np.empty((k, b)),
-                    np.empty(b),
-                    np.empty(b),
-                    np.empty((len(self._blocks), k, self.n_coef)),
-                )
-            }
-        return self._scratch[k]
+    def _buffers(self, k: int, n_pivoted: int) -> _Scratch:
+        buf = self._scratch
+        if buf is None or buf.log_p.shape[0] != k or buf.pivot_feats.shape[0] < n_pivoted:
+            b, f = self._block_len, self.n_coef
+            self._scratch = buf = _Scratch(
+                log_p=np.empty((k, b)),
+                top=np.empty(b),
+                floor=np.empty(b),
+                total=np.empty(b),
+                scaled=np.empty((f, b)),
+                pivot_feats=np.empty((n_pivoted, f, b)),
+                resp=np.empty(b),
+                stats=np.empty((len(self._blocks), k, f)),
+            )
+        return buf
 
     # ------------------------------------------------------------------ the hot loop
-    def _pass(self, coef: np.ndarray, with_stats: bool) -> tuple[float, np.ndarray | None]:
-        """One pass over the blocks: total log-likelihood and (optionally) ``respᵀ @ f``."""
-        k = coef.shape[0]
-        log_p, top, total, stats = self._buffers(k)
-        threaded = k * self.n_coef * self._block_len >= _BLAS_THREADING_MNK
+    def _pass(self, plan: _Plan, with_stats: bool) -> tuple[float, np.ndarray | None]:
+        """One pass over the blocks: total log-likelihood and (optionally) ``respᵀ @ f``.
+
+        Per block of B points, all in place in (K, B) buffers: log-densities by one product,
+        the log-sum-exp over components, responsibilities, and their product with the
+        features. The division by Σ_k is applied to whichever of the (K, B) responsibilities
+        or the (F, B) features is smaller. Returns the statistics of pivoted components
+        about their pivots.
+        """
+        coef = plan.coef
+        k, f = coef.shape
+        d = self.n_features
+        buf = self._buffers(k, plan.pivoted.size)
+        pivot_feats = buf.pivot_feats[: plan.pivoted.size]
+        pivots = list(
+            zip(plan.pivoted.tolist(), plan.shift, plan.pivot_coef, pivot_feats, strict=True)
+        )
+        scale_features = f < k
+        threaded = k * f * self._block_len >= _BLAS_THREADING_MNK
         ll = 0.0
         with _one_blas_thread() if threaded else nullcontext():
             for b, feats in enumerate(self._blocks):
                 m = feats.shape[1]
-                lp, mx, sm = log_p[:, :m], top[:m], total[:m]
+                lp, mx, lo, sm = buf.log_p[:, :m], buf.top[:m], buf.floor[:m], buf.total[:m]
                 np.matmul(coef, feats, out=lp)
+                for c, shift, pivot_coef, pf in pivots:
+                    fy = pf[:, :m]
+                    np.subtract(feats[1 : 1 + d], shift[:, None], out=fy[1 : 1 + d])
+                    self._features_from_shifted(fy)
+                    np.matmul(pivot_coef, fy, out=lp[c])
                 np.max(lp, axis=0, out=mx)
+                # Floor at max + LOG_RESP_FLOOR, then shift: a (B,) row broadcast runs ~3×
+                # faster in NumPy than a scalar maximum.
+                np.add(mx, LOG_RESP_FLOOR, out=lo)
+                np.maximum(lp, lo, out=lp)
                 np.subtract(lp, mx, out=lp)
-                np.maximum(lp, LOG_RESP_FLOOR, out=lp)
                 np.exp(lp, out=lp)
                 np.sum(lp, axis=0, out=sm)
                 ll += float(mx.sum())
                 if with_stats:
-                    np.reciprocal(sm, out=mx)
-                    np.multiply(lp, mx, out=lp)
-                    np.matmul(lp, feats.T, out=stats[b])
+                    np.reciprocal(sm, out=lo)
+                    if scale_features:
+                        g = buf.scaled[:, :m]
+                        np.multiply(feats, lo, out=g)
+                    else:
+                        g = feats
+                        np.multiply(lp, lo, out=lp)
+                    np.matmul(lp, g.T, out=buf.stats[b])
+                    for c, _, _, pf in pivots:
+                        r = lp[c]
+                        if scale_features:
+                            r = np.multiply(r, lo, out=buf.resp[:m])
+                        np.matmul(pf[:, :m], r, out=buf.stats[b, c])
                 np.log(sm, out=sm)
                 ll += float(sm.sum())
-        return ll, (stats.sum(axis=0) if with_stats else None)
+        return ll, (buf.stats.sum(axis=0) if with_stats else None)
+
+    def _features_from_shifted(self, fy: np.ndarray) -> None:
+        lay = self._layout
+        fy[0] = 1.0
+        np.multiply(fy[1 + lay.i], fy[1 + lay.j], out=fy[1 + lay.d :])
 
     # ------------------------------------------------------------------ EMKernel
     def log_likelihood(self, params: Params) -> float:
@@ -308,7 +432,7 @@ class FusedKernel:
         CollapseError
             If a covariance is not positive definite.
         """
-        return self._pass(self._coefficients(params), with_stats=False)[0]
+        return self._pass(self._plan(params), with_stats=False)[0]
 
     def iterate(
         self, params: Params, covariance_type: str, reg_covar: float
@@ -320,26 +444,35 @@ class FusedKernel:
         log_likelihood : float
             Total log-likelihood of ``params``.
         new : Params
-            The M-step's parameters (user units; full covariances, symmetric).
+            The M-step's parameters (user units; full covariances, exactly symmetric).
 
         Raises
         ------
         CollapseError
             If a covariance of ``params`` or of the result is not positive definite.
         """
-        ll, stats = self._pass(self._coefficients(params), with_stats=True)
-        d, s, c = self.n_features, self.scale, self.center
-        i, j = self._iu
-        nk = stats[:, 0] + 10 * _EPS
-        share, delta = stats[:, 0] / nk, (10 * _EPS) / nk
-        m = stats[:, 1 : 1 + d] / nk[:, None]
-        t2 = np.empty((nk.shape[0], d, d))
-        t2[:, i, j] = stats[:, 1 + d :]
-        t2[:, j, i] = stats[:, 1 + d :]
-        cov = FUSED_ESTIMATORS[covariance_type](share, nk, m, t2, delta, c / s) * (s * s)
-        cov = cov + reg_covar * np.eye(d)
-        cov = 0.5 * (cov + np.swapaxes(cov, 1, 2))
-        bad = _first_not_positive_definite(_INV_DET[d](cov)[2])
-        if bad is not None:
-            raise CollapseError(bad, "non-positive leading minor after the M-step")
-        return ll, Params(nk / nk.sum(), share[:, None] * c + s * m, cov)
+        plan = self._plan(params)
+        ll, stats = self._pass(plan, with_stats=True)
+        lay, s = self._layout, self.scale
+        n = stats[:, 0]
+        nk = n + 10 * _EPS
+        inv_nk = 1.0 / nk
+        pivot = np.broadcast_to(self.center_scaled, (nk.size, lay.d))
+        if plan.pivoted.size:
+            pivot = pivot.copy()
+            pivot[plan.pivoted] += plan.shift
+        moments = _Moments(
+            nk=nk,
+            inv_nk=inv_nk,
+            share=n * inv_nk,
+            delta=(10 * _EPS) * inv_nk,
+            m=stats[:, 1 : 1 + lay.d] * inv_nk[:, None],
+            t2=stats[:, 1 + lay.d :],
+            p=pivot,
+            layout=lay,
+        )
+        cov = FUSED_ESTIMATORS[covariance_type](moments) * (s * s)
+        cov[:, lay.diag] += reg_covar
+        _check_positive_definite(_ADJUGATE[lay.d](cov)[2], "after the M-step")
+        # Unpacking the triangle makes every covariance exactly symmetric.
+        return ll, Params(nk / nk.sum(), s * moments.means, cov[:, lay.full])

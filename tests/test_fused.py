@@ -197,13 +197,19 @@ def _compare_runs(X, init, cov_type, check_at=(1, 5, 50), reg=1e-6, tol=TOL):
     assert_ll_close(fused.log_likelihood(pf), dense.log_likelihood(pd), tol, "final: ")
 
 
-@pytest.mark.parametrize("seed", [0, 1])
 @pytest.mark.parametrize("k", [1, 3, 10])
 @pytest.mark.parametrize("d", [1, 2, 3])
 @pytest.mark.parametrize("cov_type", COVARIANCE_TYPES)
-def test_matches_dense(cov_type, d, k, seed):
-    X = blobs(300, d, k, seed)
-    _compare_runs(X, start(X, k, cov_type, seed), cov_type)
+def test_matches_dense(cov_type, d, k):
+    X = blobs(200, d, k, seed=d + k)
+    _compare_runs(X, start(X, k, cov_type, seed=d + k), cov_type)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("cov_type", COVARIANCE_TYPES)
+def test_matches_dense_other_seeds(cov_type, seed):
+    X = blobs(200, 2, 4, seed)
+    _compare_runs(X, start(X, 4, cov_type, seed), cov_type, check_at=(1, 5))
 
 
 @pytest.mark.parametrize("k", [1, 3, 10])
@@ -218,7 +224,7 @@ def test_matches_dense_columns_of_very_different_scales(cov_type, d, k):
 @pytest.mark.parametrize("d", [1, 2, 3])
 def test_matches_dense_off_centre_full(d, k):
     # Full covariances are the one type whose scikit-learn formula centres the data itself.
-    X = blobs(300, d, k, seed=4, offset=1e4)
+    X = blobs(200, d, k, seed=4, offset=1e4)
     _compare_runs(X, start(X, k, "full", 4), "full")
 
 
@@ -240,6 +246,26 @@ def test_matches_exact_reference_off_centre(cov_type, d, k):
         if it in (1, 5):
             assert_ll_close(ll_f, ll_r, TOL, f"iteration {it}: ")
             assert_params_close(pf, pr, TOL, f"iteration {it}: ")
+
+
+@pytest.mark.parametrize("cov_type", ["full", "diag", "spherical"])  # a tied one can't shrink
+def test_component_on_one_point_is_exact(cov_type):
+    """A component shrunk onto one point (covariance = reg_covar) far from the data mean.
+
+    The shared expanded quadratic would lose ~14 digits for it (κ ~ 1e14), so the kernel
+    computes it about its own mean. DenseKernel's diag/spherical formula loses them too
+    (it errs by ~1e-2 here).
+    """
+    X = blobs(200, 3, 10, seed=3, scales=np.logspace(-3, 3, 3))
+    p = start(X, 10, cov_type, 3)
+    fused = FusedKernel(X)
+    assert fused._plan(p).pivoted.size >= 1
+    pf = pr = p
+    for it in range(1, 4):
+        ll_f, pf = fused.iterate(pf, cov_type, 1e-6)
+        ll_r, pr = reference_iterate(X, pr, cov_type, 1e-6)
+        assert_ll_close(ll_f, ll_r, TOL, f"iteration {it}: ")
+        assert_params_close(pf, pr, TOL, f"iteration {it}: ")
 
 
 @pytest.mark.parametrize("cov_type", COVARIANCE_TYPES)
@@ -286,11 +312,11 @@ def sklearn_fit(X, init: Params, cov_type: str, n_iter: int, reg: float):
 @pytest.mark.parametrize("d", [1, 2, 3])
 @pytest.mark.parametrize("cov_type", COVARIANCE_TYPES)
 def test_run_em_fused_matches_scikit_learn(cov_type, d, k):
-    X = blobs(400, d, k, seed=7)
+    X = blobs(300, d, k, seed=7)
     init = start(X, k, cov_type, 7)
-    trace = run_em(X, init, cov_type, reg_covar=1e-6, max_iter=20, tol=0, kernel="fused")
-    assert trace.n_iter == 20
-    gm = sklearn_fit(X, init, cov_type, 20, 1e-6)
+    trace = run_em(X, init, cov_type, reg_covar=1e-6, max_iter=10, tol=0, kernel="fused")
+    assert trace.n_iter == 10
+    gm = sklearn_fit(X, init, cov_type, 10, 1e-6)
     got = trace.final
     np.testing.assert_allclose(got.weights, gm.weights_, rtol=1e-8)
     np.testing.assert_allclose(got.means, gm.means_, rtol=1e-8, atol=1e-8 * np.abs(X).max())
@@ -390,7 +416,7 @@ def test_iterate_does_not_mutate_or_alias():
 
 
 # --- Invariants on random problems ----------------------------------------------------------
-@settings(max_examples=40)
+@settings(max_examples=25)
 @given(
     n=st.integers(20, 150),
     d=st.integers(1, 3),
