@@ -1,0 +1,38 @@
+"""Smoke test of benchmarks/bench_em.py: it runs and reports ratios and accuracy.
+
+No timing is asserted (shared CI runners are too noisy); only that the table has a
+speed-up for every row and that emviz matches scikit-learn to 1e-8.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.slow
+def test_bench_quick_reports_ratios_and_accuracy(tmp_path):
+    out = tmp_path / "bench.md"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_em.py"), "--quick", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr
+    rows = [line for line in proc.stdout.splitlines() if re.match(r"\| \d", line)]
+    assert rows, proc.stdout
+    for row in rows:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert cells[6].endswith("×") and float(cells[6][:-1]) > 0  # speed-up (kernel)
+        assert float(cells[8]) <= 1e-8  # max relative difference vs scikit-learn
+    summary = re.search(r"max relative difference vs scikit-learn: (\S+)", proc.stdout)
+    assert summary and float(summary.group(1)) <= 1e-8
+    assert out.read_text(encoding="utf-8").startswith("| N | D | K |")
