@@ -370,14 +370,24 @@ def m_step(X: Any, resp: Any, covariance_type: str = "full", reg_covar: float = 
     """
     X = check_data(X)
     resp = _check_resp(resp, X.shape[0])
-    cov_type = _check_covariance_type(covariance_type)
-    reg = _check_reg_covar(reg_covar)
+    params = _m_step_unchecked(
+        X, resp, _check_covariance_type(covariance_type), _check_reg_covar(reg_covar)
+    )
+    precision_cholesky(params.covariances)  # raises CollapseError with advice if singular
+    return params
+
+
+def _m_step_unchecked(X: np.ndarray, resp: np.ndarray, cov_type: str, reg: float) -> Params:
+    """The M-step on validated input, without the positive-definiteness check.
+
+    :func:`run_em` records a collapsed (singular) state rather than losing it, so the
+    singularity can be shown; its log-likelihood is +inf.
+    """
     nk = resp.sum(axis=0) + 10 * _EPS
     means = resp.T @ X / nk[:, None]
     covariances = COVARIANCE_ESTIMATORS[cov_type](resp, X, nk, means, reg)
     # Symmetrise exactly: rounding in the products can leave 1e-17 asymmetries.
     covariances = 0.5 * (covariances + np.swapaxes(covariances, 1, 2))
-    precision_cholesky(covariances)  # raises CollapseError with advice if singular
     return Params(nk / nk.sum(), means, covariances)
 
 
@@ -390,7 +400,11 @@ class EMKernel(Protocol):
     def iterate(
         self, params: Params, covariance_type: str, reg_covar: float
     ) -> tuple[float, Params]:
-        """E-step on ``params`` then M-step: (total log-likelihood of ``params``, new params)."""
+        """E-step on ``params`` then M-step: (total log-likelihood of ``params``, new params).
+
+        Raises :class:`~emviz.errors.CollapseError` only when ``params`` itself is singular;
+        a singular M-step *result* is returned, so that :func:`run_em` can record it.
+        """
         ...
 
     def log_likelihood(self, params: Params) -> float:
@@ -408,7 +422,7 @@ class DenseKernel:
         self, params: Params, covariance_type: str, reg_covar: float
     ) -> tuple[float, Params]:
         est = e_step(self.X, params)
-        return est.log_likelihood, m_step(self.X, est.resp, covariance_type, reg_covar)
+        return est.log_likelihood, _m_step_unchecked(self.X, est.resp, covariance_type, reg_covar)
 
     def log_likelihood(self, params: Params) -> float:
         return e_step(self.X, params).log_likelihood
@@ -463,7 +477,9 @@ class Trace:
         ``params[0]`` is the initialisation, ``params[i]`` the parameters after ``i`` full
         iterations (E then M).
     log_likelihood : array of shape (n_iter + 1,)
-        ``log_likelihood[i]`` is the total log-likelihood of ``params[i]``.
+        ``log_likelihood[i]`` is the total log-likelihood of ``params[i]``. A final state
+        whose covariance is exactly singular has log-likelihood ``+inf``: the likelihood
+        singularity itself.
     converged : bool
     n_iter : int
     stop_reason : {"converged", "max_iter", "collapsed"}

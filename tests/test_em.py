@@ -395,3 +395,15 @@ def test_bound_terms_direct_formulas():
     assert terms.entropy == pytest.approx(-np.sum(q * np.log(q)), rel=1e-12)
     assert terms.kl == pytest.approx(np.sum(q * np.log(q / post)), rel=1e-9)
     assert terms.log_likelihood == pytest.approx(np.sum(np.log(dens.sum(1))), rel=1e-12)
+
+
+def test_exact_collapse_is_recorded_with_infinite_likelihood():
+    # Component 1 owns only the 12 duplicated points after one E-step, so the M-step gives
+    # it an exactly zero covariance: that state is kept, with ln p = +inf.
+    X = _trap_data()
+    init = Params([0.5, 0.5], [[0.0, 0.0], [4.0, 4.0]], [np.eye(2), np.eye(2) * 1e-6])
+    trace = run_em(X, init, "full", reg_covar=0.0, max_iter=50, tol=0, kernel="dense")
+    assert trace.stop_reason == "collapsed" and trace.collapsed_component == 1
+    assert np.linalg.det(trace.final.covariances[1]) < 1e-20
+    assert trace.log_likelihood[-1] == np.inf
+    assert np.all(np.isfinite(trace.log_likelihood[:-1]))
