@@ -108,7 +108,7 @@ def test_e_step_is_stable_for_long_sets():
 
 
 # --- Invariants ----------------------------------------------------------------------------------
-@settings(max_examples=40)
+@settings(max_examples=25, deadline=None)
 @given(
     sets=st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30)), min_size=1, max_size=8)
     .map(lambda xs: [(h, t) for h, t in xs if h + t > 0])
