@@ -1,0 +1,312 @@
+"""Model selection: BIC and AIC over the number of components and the covariance type.
+
+For every cell (K, covariance type) of the grid, EM is run from ``n_init`` seeded starts and
+the highest log-likelihood is kept (as scikit-learn's ``n_init`` does). The criteria follow
+:func:`emviz.em.bic` and :func:`emviz.em.aic`, which are scikit-learn's conventions:
+
+* ``BIC = −2 ln L + p ln N`` and ``AIC = −2 ln L + 2p``, lower is better;
+* ``p = K·D`` means ``+ (K − 1)`` weights ``+`` covariance terms (``K·D(D+1)/2`` full,
+  ``D(D+1)/2`` tied, ``K·D`` diag, ``K`` spherical); see :func:`emviz.em.n_parameters`.
+
+A cell never raises. Its :attr:`SelectionCell.status` says what happened:
+
+* ``"converged"``: EM met the tolerance;
+* ``"max_iter"``: EM stopped at ``max_iter`` (scored anyway; the message says so);
+* ``"collapsed"``: every start collapsed (a singular covariance, only possible with a tiny
+  ``reg_covar``); not scored, since the likelihood is unbounded;
+* ``"skipped"``: the cell is impossible, e.g. more components than distinct points.
+
+Cells with a near-degenerate component (see :func:`emviz.restarts.degeneracy_reasons`) are
+scored like any other (that *is* what BIC does) but carry ``suspicious=True`` and a reason,
+so a UI can warn that a low BIC may come from a component sitting on a handful of points.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .em import (
+    COVARIANCE_TYPES,
+    INIT_METHODS,
+    Params,
+    _check_covariance_type,
+    _check_reg_covar,
+    check_data,
+    initialize,
+    n_parameters,
+    run_em,
+)
+from .errors import CollapseError, DataError, ParameterError
+from .restarts import degeneracy_reasons
+
+ProgressCallback = Callable[[int, int], None]
+
+#: Statuses of a cell that carry a fitted, scored model.
+SCORED_STATUSES: tuple[str, ...] = ("converged", "max_iter")
+
+
+@dataclass(frozen=True, eq=False)
+class SelectionCell:
+    """One (K, covariance type) cell of the grid.
+
+    Attributes
+    ----------
+    n_components : int
+    covariance_type : str
+    status : {"converged", "max_iter", "collapsed", "skipped"}
+        See the module docstring.
+    message : str
+        A sentence for the reader ("" when converged normally).
+    params : Params or None
+        Fitted parameters of the kept start (None when skipped, or when every start was
+        singular from the outset).
+    log_likelihood : float
+        Total log-likelihood of ``params`` (nan when there are none; may be inf if collapsed).
+    bic, aic : float
+        nan unless the cell is scored (:attr:`scored`).
+    n_parameters : int
+        Free parameters p.
+    n_iter : int
+        EM iterations of the kept start.
+    seed : int or None
+        Seed of the kept start: ``initialize(X, K, init, seed, covariance_type, reg_covar)``.
+    suspicious : bool
+        A component looks near-degenerate; ``reason`` says which and why.
+    reason : str
+    """
+
+    n_components: int
+    covariance_type: str
+    status: str
+    message: str
+    params: Params | None
+    log_likelihood: float
+    bic: float
+    aic: float
+    n_parameters: int
+    n_iter: int
+    seed: int | None
+    suspicious: bool = False
+    reason: str = ""
+
+    @property
+    def scored(self) -> bool:
+        """Whether the cell has a finite BIC/AIC (converged or stopped at max_iter)."""
+        return self.status in SCORED_STATUSES
+
+
+@dataclass(frozen=True, eq=False)
+class SelectionResult:
+    """The whole grid.
+
+    Attributes
+    ----------
+    k_values : tuple of int
+    covariance_types : tuple of str
+    cells : tuple of SelectionCell
+        Row-major: all covariance types for ``k_values[0]``, then ``k_values[1]``, ...
+    bic, aic : array of shape (len(k_values), len(covariance_types))
+        nan where a cell is not scored.
+    best_bic, best_aic : SelectionCell or None
+        The scored cell with the lowest criterion (None if no cell is scored). Ties go to
+        the smaller K, then to the earlier covariance type.
+    n_samples : int
+    """
+
+    k_values: tuple[int, ...]
+    covariance_types: tuple[str, ...]
+    cells: tuple[SelectionCell, ...]
+    bic: np.ndarray
+    aic: np.ndarray
+    best_bic: SelectionCell | None
+    best_aic: SelectionCell | None
+    n_samples: int
+
+    def cell(self, n_components: int, covariance_type: str) -> SelectionCell:
+        """The cell for ``(n_components, covariance_type)``."""
+        try:
+            i = self.k_values.index(n_components)
+            j = self.covariance_types.index(covariance_type)
+        except ValueError as exc:
+            raise ParameterError(
+                f"No cell for K = {n_components!r}, covariance_type = {covariance_type!r}; "
+                f"expected K in {self.k_values} and a type in {self.covariance_types}."
+            ) from exc
+        return self.cells[i * len(self.covariance_types) + j]
+
+
+def _check_k_values(k_range: Iterable[int]) -> tuple[int, ...]:
+    ks = tuple(k_range)
+    bad = [k for k in ks if not isinstance(k, int | np.integer) or k < 1]
+    if not ks or bad:
+        raise ParameterError(
+            f"k_range should hold positive integers, but got {list(ks)!r}"
+            f"{f' (bad: {bad!r})' if bad else ''}."
+        )
+    if len(set(ks)) != len(ks):
+        raise ParameterError(f"k_range should not repeat a value, but got {list(ks)!r}.")
+    return tuple(int(k) for k in ks)
+
+
+def _check_types(covariance_types: Sequence[str] | str) -> tuple[str, ...]:
+    types = (covariance_types,) if isinstance(covariance_types, str) else tuple(covariance_types)
+    if not types:
+        raise ParameterError(
+            f"covariance_types should name at least one of {COVARIANCE_TYPES}, but got ()."
+        )
+    for t in types:
+        _check_covariance_type(t)
+    if len(set(types)) != len(types):
+        raise ParameterError(f"covariance_types should not repeat, but got {types}.")
+    return types
+
+
+def _fit_cell(
+    X: np.ndarray,
+    k: int,
+    cov_type: str,
+    init: str,
+    seeds: range,
+    reg_covar: float,
+    max_iter: int,
+    tol: float,
+    tick: Callable[[], None],
+) -> SelectionCell:
+    n, d = X.shape
+    p = n_parameters(k, d, cov_type)
+    best = None  # (log-likelihood, trace, seed) of the best non-collapsed start
+    collapsed = None  # (trace or None, seed, message) of the last collapsed start
+    skipped_message = ""
+    for s in seeds:
+        try:
+            start = initialize(X, k, init, s, cov_type, reg_covar)
+        except DataError as exc:  # impossible cell (K > distinct points): no start works
+            skipped_message = str(exc)
+            for _ in range(len(seeds) - seeds.index(s)):
+                tick()
+            break
+        except CollapseError as exc:
+            collapsed = (None, s, f"the start was already singular: {exc}")
+            tick()
+            continue
+        tr = run_em(X, start, cov_type, reg_covar, max_iter, tol)
+        ll = float(tr.log_likelihood[-1])
+        if tr.stop_reason == "collapsed":
+            collapsed = (tr, s, f"component {tr.collapsed_component} collapsed at iteration "
+                                f"{tr.n_iter}")
+        elif best is None or ll > best[0]:
+            best = (ll, tr, s)
+        tick()
+
+    if skipped_message:
+        return SelectionCell(k, cov_type, "skipped", skipped_message, None, float("nan"),
+                             float("nan"), float("nan"), p, 0, None)
+    if best is None:
+        tr, s, why = collapsed
+        return SelectionCell(
+            k, cov_type, "collapsed",
+            f"Every start collapsed ({why}); the likelihood is unbounded, so the cell has no "
+            "BIC/AIC. Increase reg_covar or lower K.",
+            None if tr is None else tr.final,
+            float("nan") if tr is None else float(tr.log_likelihood[-1]),
+            float("nan"), float("nan"), p, 0 if tr is None else tr.n_iter, s,
+        )
+    ll, tr, s = best
+    message = "" if tr.converged else (
+        f"EM did not converge within max_iter = {max_iter} iterations; the scores may still "
+        "improve with more iterations."
+    )
+    reasons = degeneracy_reasons(tr.final, n, reg_covar)
+    return SelectionCell(
+        k, cov_type, "converged" if tr.converged else "max_iter", message, tr.final, ll,
+        float(-2.0 * ll + p * np.log(n)), float(-2.0 * ll + 2.0 * p), p, tr.n_iter, s,
+        bool(reasons), "; ".join(reasons),
+    )
+
+
+def _argmin_cell(scores: np.ndarray, cells: tuple[SelectionCell, ...]) -> SelectionCell | None:
+    flat = scores.ravel()
+    if not np.isfinite(flat).any():
+        return None
+    return cells[int(np.nanargmin(np.where(np.isfinite(flat), flat, np.nan)))]
+
+
+def model_selection(
+    X: Any,
+    k_range: Iterable[int] = range(1, 11),
+    covariance_types: Sequence[str] = COVARIANCE_TYPES,
+    init: str = "kmeans++",
+    n_init: int = 1,
+    seed: int = 0,
+    reg_covar: float = 1e-6,
+    max_iter: int = 200,
+    tol: float = 1e-6,
+    progress: ProgressCallback | None = None,
+) -> SelectionResult:
+    """Fit every (K, covariance type) and score it with BIC and AIC.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    k_range : iterable of int, default range(1, 11)
+        Numbers of components to try.
+    covariance_types : sequence of str, default all four
+    init : {"random", "random_from_data", "kmeans++", "kmeans"}
+    n_init : int, default 1
+        Starts per cell, with seeds ``seed, seed + 1, ...``; the highest log-likelihood
+        (among starts that did not collapse) is kept.
+    seed, reg_covar, max_iter, tol
+        As in :func:`emviz.em.initialize` and :func:`emviz.em.run_em`.
+    progress : callable (done, total) -> None, optional
+        Called after every start; ``total = len(k_range) * len(covariance_types) * n_init``.
+
+    Returns
+    -------
+    SelectionResult
+
+    Raises
+    ------
+    ParameterError
+        For bad options (unknown type or init, non-positive K, n_init < 1). A cell that
+        collapses or is impossible is recorded, never raised.
+    """
+    X = check_data(X)
+    ks = _check_k_values(k_range)
+    types = _check_types(covariance_types)
+    reg = _check_reg_covar(reg_covar)
+    if init not in INIT_METHODS:
+        raise ParameterError(f"init should be one of {INIT_METHODS}, but got {init!r}.")
+    if not isinstance(n_init, int | np.integer) or n_init < 1:
+        raise ParameterError(f"n_init should be a positive integer, but got {n_init!r}.")
+    seeds = range(int(seed), int(seed) + int(n_init))
+    total = len(ks) * len(types) * len(seeds)
+    done = 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, total)
+
+    cells = tuple(
+        _fit_cell(X, k, t, init, seeds, reg, max_iter, tol, tick) for k in ks for t in types
+    )
+    shape = (len(ks), len(types))
+    bic = np.array([c.bic for c in cells]).reshape(shape)
+    aic = np.array([c.aic for c in cells]).reshape(shape)
+    bic.flags.writeable = False
+    aic.flags.writeable = False
+    return SelectionResult(
+        k_values=ks,
+        covariance_types=types,
+        cells=cells,
+        bic=bic,
+        aic=aic,
+        best_bic=_argmin_cell(bic, cells),
+        best_aic=_argmin_cell(aic, cells),
+        n_samples=int(X.shape[0]),
+    )
