@@ -30,6 +30,8 @@ ASSETS = Path(__file__).resolve().parents[2] / "assets"
 #: Most points drawn; EM always uses all of them.
 MAX_DISPLAY = 20_000
 _MAX_ENTRIES = 64
+#: Milliseconds per half-step when playing at 1×: 20 frames per second.
+FRAME_MS = 50
 
 
 @dataclass(frozen=True, eq=False)
@@ -223,4 +225,5 @@ def animation(spec: DataSpec, model: ModelSpec, options, _raw: bytes | None = No
     data = prepared(spec, _raw=_raw)
     trace = fit(spec, model, _raw=_raw).trace
     resps = [display_resp(spec, model, i, _raw=_raw) for i in range(len(trace.params))]
-    return be.animation_figure(data.X_display, trace, resps, truth=data.truth, options=options)
+    return be.animation_figure(data.X_display, trace, resps, truth=data.truth, options=options,
+                               frame_ms=FRAME_MS)

@@ -7,6 +7,8 @@ the parameter table underneath.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import streamlit as st
 
@@ -17,6 +19,15 @@ from emviz.ui.messages import attempt, guarded
 from emviz.ui.state import DataSpec, ModelSpec
 
 KIND_NAMES = {"init": "Initialisation", "E": "E-step", "M": "M-step"}
+ASSETS = Path(__file__).resolve().parents[2] / "assets"
+
+
+def _styles(presenter: bool) -> None:
+    """Static CSS from assets/ (never user text)."""
+    files = ["emviz.css", "presenter.css"] if presenter else ["emviz.css"]
+    css = "\n".join((ASSETS / f).read_text() for f in files if (ASSETS / f).is_file())
+    if css:
+        st.html(f"<style>{css}</style>")
 
 
 # --------------------------------------------------------------------------------------
@@ -206,6 +217,7 @@ def render() -> None:
         st.subheader("Display")
         st.toggle("Presenter mode (large text)", key="presenter")
     model = state.model_spec()
+    _styles(bool(st.session_state["presenter"]))
 
     if picked is None:
         st.info("Choose data in the sidebar: upload a CSV, pick a sample, or use a synthetic "

@@ -104,7 +104,7 @@ N_OPTIONS = (100, 300, 1000, 3000, 10_000, 30_000, 100_000, 300_000, 1_000_000)
 #: Every value widget's key and default. Kept in session state across page switches.
 DEFAULTS: dict[str, Any] = {
     "data_source": "Synthetic",
-    "syn_preset": "well_separated",
+    "syn_preset": "overlapping",
     "syn_dim": 2,
     "syn_k": 3,
     "syn_n": 1000,
@@ -120,7 +120,7 @@ DEFAULTS: dict[str, Any] = {
     "tbl_standardise": False,
     "model_k": 3,
     "model_cov": "full",
-    "model_init": "kmeans++",
+    "model_init": "random_from_data",
     "model_seed": 0,
     "model_reg": 1e-6,
     "model_max_iter": 100,
