@@ -73,16 +73,30 @@ class _Layout(NamedTuple):
     diag: np.ndarray  # (D,) packed positions of the diagonal
     full: np.ndarray  # (D, D) packed position of every entry: unpacking is one gather
     quad: np.ndarray  # (T,) coefficient of Σ⁻¹_ij in -½ zᵀΣ⁻¹z: -½ on the diagonal, else -1
+    lower: np.ndarray  # (T,) flat position of (j, i) in a D×D matrix: packing reads the lower
+    unpack: np.ndarray  # (D·D,) packed position of every flat entry
+    is_diag: np.ndarray  # (T,) 1.0 on the diagonal, else 0.0
 
     @classmethod
     def build(cls, d: int) -> _Layout:
         i, j = np.triu_indices(d)
         full = np.empty((d, d), dtype=np.intp)
         full[i, j] = full[j, i] = np.arange(i.size)
-        return cls(d, i, j, full[np.arange(d), np.arange(d)], full, np.where(i == j, -0.5, -1.0))
+        return cls(
+            d=d,
+            i=i,
+            j=j,
+            diag=full[np.arange(d), np.arange(d)],
+            full=full,
+            quad=np.where(i == j, -0.5, -1.0),
+            lower=j * d + i,
+            unpack=full.ravel(),
+            is_diag=(i == j).astype(np.float64),
+        )
 
 
 _LAYOUTS = {d: _Layout.build(d) for d in range(1, MAX_FEATURES + 1)}
+_NONE = np.zeros(0, dtype=np.intp)
 
 
 # Closed-form adjugate, determinant and leading principal minors of packed 1×1, 2×2 and
@@ -129,9 +143,10 @@ _ADJUGATE: dict[int, Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.nda
 
 def _check_positive_definite(lead: np.ndarray, when: str) -> None:
     """Raise CollapseError for the first matrix with a leading minor ≤ 0 (or NaN/inf)."""
+    if lead.min() > 0.0 and lead.max() < math.inf:  # False on NaN
+        return
     ok = ((lead > 0.0) & (lead < math.inf)).all(axis=1)
-    if not ok.all():
-        raise CollapseError(int(np.argmin(ok)), f"non-positive leading minor {when}")
+    raise CollapseError(int(np.argmin(ok)), f"non-positive leading minor {when}")
 
 
 # --------------------------------------------------------------------------------------
@@ -183,7 +198,7 @@ def _covariances_tied(s: _Moments) -> np.ndarray:
         m[:, i] * p[:, j] + p[:, i] * m[:, j] + s.share[:, None] * (p[:, i] * p[:, j])
     )
     cov = (s.t2.sum(axis=0) - per_k.sum(axis=0)) / s.nk.sum()
-    return np.broadcast_to(cov, s.t2.shape)
+    return np.repeat(cov[None, :], s.t2.shape[0], axis=0)
 
 
 def _variances_diag(s: _Moments) -> np.ndarray:
@@ -321,23 +336,29 @@ class FusedKernel:
         if params.n_features != lay.d:
             raise ValueError(f"Params have {params.n_features} features, but the data {lay.d}.")
         # The lower triangle, as np.linalg.cholesky reads it.
-        cov = params.covariances[:, lay.j, lay.i] * (inv_s * inv_s)
+        k = params.n_components
+        cov = params.covariances.reshape(k, -1)[:, lay.lower] * (inv_s * inv_s)
         adj, det, lead = _ADJUGATE[lay.d](cov)
         _check_positive_definite(lead, "in the covariance")
         prec = adj / det[:, None]
         mu = params.means * inv_s - self.center_scaled
-        prec_mu = (prec[:, lay.full] * mu[:, None, :]).sum(axis=2)
-        kappa = (prec_mu * mu).sum(axis=1)  # Mahalanobis² of the data mean from μ_k
+        prec_mu = np.add.reduce(
+            prec[:, lay.unpack].reshape(k, lay.d, lay.d) * mu[:, None, :], axis=2
+        )
+        kappa = np.add.reduce(prec_mu * mu, axis=1)  # Mahalanobis² of the data mean from μ_k
         weights = params.weights
         if weights.min() > 0.0:
             log_w = np.log(weights)
         else:
             with np.errstate(divide="ignore"):
                 log_w = np.log(weights)
-        coef = np.empty((cov.shape[0], self.n_coef))
+        coef = np.empty((k, self.n_coef))
         coef[:, 0] = log_w - 0.5 * np.log(det) + self._log_norm
         coef[:, 1 : 1 + lay.d] = prec_mu
         np.multiply(prec, lay.quad, out=coef[:, 1 + lay.d :])
+        if kappa.max() <= KAPPA_MAX:
+            coef[:, 0] -= 0.5 * kappa
+            return _Plan(coef, _NONE, mu[:0], coef[:0])
         pivoted = np.flatnonzero(kappa > KAPPA_MAX)
         pivot_coef = coef[pivoted]
         pivot_coef[:, 1 : 1 + lay.d] = 0.0
@@ -391,15 +412,15 @@ class FusedKernel:
                     np.subtract(feats[1 : 1 + d], shift[:, None], out=fy[1 : 1 + d])
                     self._features_from_shifted(fy)
                     np.matmul(pivot_coef, fy, out=lp[c])
-                np.max(lp, axis=0, out=mx)
+                np.maximum.reduce(lp, axis=0, out=mx)
                 # Floor at max + LOG_RESP_FLOOR, then shift: a (B,) row broadcast runs ~3×
                 # faster in NumPy than a scalar maximum.
                 np.add(mx, LOG_RESP_FLOOR, out=lo)
                 np.maximum(lp, lo, out=lp)
                 np.subtract(lp, mx, out=lp)
                 np.exp(lp, out=lp)
-                np.sum(lp, axis=0, out=sm)
-                ll += float(mx.sum())
+                np.add.reduce(lp, axis=0, out=sm)
+                ll += float(np.add.reduce(mx))
                 if with_stats:
                     np.reciprocal(sm, out=lo)
                     if scale_features:
@@ -415,8 +436,8 @@ class FusedKernel:
                             r = np.multiply(r, lo, out=buf.resp[:m])
                         np.matmul(pf[:, :m], r, out=buf.stats[b, c])
                 np.log(sm, out=sm)
-                ll += float(sm.sum())
-        return ll, (buf.stats.sum(axis=0) if with_stats else None)
+                ll += float(np.add.reduce(sm))
+        return ll, (np.add.reduce(buf.stats, axis=0) if with_stats else None)
 
     def _features_from_shifted(self, fy: np.ndarray) -> None:
         lay = self._layout
@@ -457,9 +478,9 @@ class FusedKernel:
         n = stats[:, 0]
         nk = n + 10 * _EPS
         inv_nk = 1.0 / nk
-        pivot = np.broadcast_to(self.center_scaled, (nk.size, lay.d))
+        pivot = np.empty((nk.size, lay.d))
+        pivot[:] = self.center_scaled
         if plan.pivoted.size:
-            pivot = pivot.copy()
             pivot[plan.pivoted] += plan.shift
         moments = _Moments(
             nk=nk,
@@ -472,7 +493,8 @@ class FusedKernel:
             layout=lay,
         )
         cov = FUSED_ESTIMATORS[covariance_type](moments) * (s * s)
-        cov[:, lay.diag] += reg_covar
+        cov += reg_covar * lay.is_diag
         _check_positive_definite(_ADJUGATE[lay.d](cov)[2], "after the M-step")
         # Unpacking the triangle makes every covariance exactly symmetric.
-        return ll, Params(nk / nk.sum(), s * moments.means, cov[:, lay.full])
+        full = cov[:, lay.unpack].reshape(nk.size, lay.d, lay.d)
+        return ll, Params(nk / np.add.reduce(nk), s * moments.means, full)
