@@ -94,6 +94,19 @@ def test_batched_restarts_end_where_run_em_ends(covariance_type, dim):
     assert [o.count for o in fast.optima] == [o.count for o in slow.optima]
 
 
+@pytest.mark.parametrize("loader", ["iris", "wine"])
+def test_batched_restarts_match_run_em_on_real_data(loader):
+    from sklearn import datasets
+
+    X = getattr(datasets, f"load_{loader}")().data  # D = 4 and D = 13, unscaled columns
+    kwargs = {"methods": ("kmeans++", "random_from_data"), "seed": 568}
+    fast = run_restarts(X, 3, 4, use_batch=True, **kwargs)
+    slow = run_restarts(X, 3, 4, use_batch=False, **kwargs)
+    for a, b in zip(fast.restarts, slow.restarts, strict=True):
+        assert (a.n_iter, a.stop_reason) == (b.n_iter, b.stop_reason)
+        assert a.log_likelihood == pytest.approx(b.log_likelihood, rel=1e-9)
+
+
 def test_batched_collapse_matches_run_em_up_to_one_iteration():
     try:
         from emviz.data import make_preset
