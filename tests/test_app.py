@@ -186,7 +186,7 @@ def test_parameter_table_and_loglik_chart_follow_the_position():
         ("selectbox", "model_cov", "diag"),
         ("selectbox", "model_cov", "spherical"),
         ("selectbox", "model_init", "random"),
-        ("selectbox", "model_init", "random_from_data"),
+        ("selectbox", "model_init", "kmeans++"),
         ("selectbox", "model_init", "kmeans"),
         ("number_input", "model_seed", 5),
         ("select_slider", "model_reg", 0.0),
