@@ -4,6 +4,17 @@ The public API is importable from here; the Streamlit front end lives in ``emviz
 and is the only part that imports Streamlit.
 """
 
+from .coins import CoinState, CoinTrace, run_coins
+from .data import (
+    PRESETS,
+    Dataset,
+    adjusted_rand_index,
+    display_subset,
+    make_mixture,
+    make_preset,
+    pca_project,
+    standardize,
+)
 from .em import (
     COVARIANCE_TYPES,
     INIT_METHODS,
@@ -25,29 +36,69 @@ from .em import (
     run_em,
 )
 from .errors import CollapseError, DataError, EmvizError, ParameterError
+from .io import Selection, Table, load_csv
+from .kmeans import KMeansTrace, kmeans_plusplus, kmeans_run, soft_kmeans_resp, soft_kmeans_run
+from .remedies import REMEDIES, m_step_map, run_em_map, run_em_reseed
+from .restarts import RestartsResult, run_restarts
+from .selection import SelectionResult, model_selection
+from .vbgmm import VBParams, VBPrior, VBTrace, default_prior, elbo, run_vb, vb_initialize
 
 __all__ = [
     "COVARIANCE_TYPES",
     "INIT_METHODS",
+    "PRESETS",
+    "REMEDIES",
     "BoundTerms",
+    "CoinState",
+    "CoinTrace",
     "CollapseError",
     "DataError",
+    "Dataset",
     "EStep",
     "EmvizError",
     "HalfStep",
+    "KMeansTrace",
     "LikelihoodDecrease",
     "ParameterError",
     "Params",
+    "RestartsResult",
+    "Selection",
+    "SelectionResult",
+    "Table",
     "Trace",
+    "VBParams",
+    "VBPrior",
+    "VBTrace",
+    "adjusted_rand_index",
     "aic",
     "bic",
     "bound_terms",
     "check_data",
+    "default_prior",
+    "display_subset",
     "e_step",
+    "elbo",
     "initialize",
+    "kmeans_plusplus",
+    "kmeans_run",
+    "load_csv",
     "m_step",
+    "m_step_map",
+    "make_mixture",
+    "make_preset",
+    "model_selection",
     "n_parameters",
+    "pca_project",
     "reg_covar_slack",
+    "run_coins",
     "run_em",
+    "run_em_map",
+    "run_em_reseed",
+    "run_restarts",
+    "run_vb",
+    "soft_kmeans_resp",
+    "soft_kmeans_run",
+    "standardize",
+    "vb_initialize",
 ]
 __version__ = "0.1.0"
