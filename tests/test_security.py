@@ -1,0 +1,101 @@
+"""Static checks that user input is never deserialised, executed, or written to disk.
+
+These read the source with ``ast`` (not grep), so comments and docstrings that mention a
+forbidden name do not trip them, and aliased imports (``import pickle as p``) do.
+The upload limit is checked here too: the uploader and the loader must agree on it.
+"""
+
+from __future__ import annotations
+
+import ast
+import tomllib
+from pathlib import Path
+
+import pytest
+
+import emviz.io as emio
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "emviz"
+UI = PACKAGE / "ui"
+SOURCES = sorted(PACKAGE.rglob("*.py"))
+
+#: Modules that deserialise arbitrary objects or run code from data.
+UNSAFE_MODULES = {"pickle", "cPickle", "dill", "shelve", "marshal", "joblib", "cloudpickle"}
+#: Calls that deserialise with pickle or evaluate strings, wherever they come from.
+UNSAFE_CALLS = {"read_pickle", "eval", "exec", "loads_pickle", "__import__", "system", "popen"}
+
+
+def _tree(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(), filename=str(path))
+
+
+def _call_name(node: ast.Call) -> str:
+    f = node.func
+    return f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_nothing_is_unpickled_or_evaluated(path: Path) -> None:
+    for node in ast.walk(_tree(path)):
+        if isinstance(node, ast.Import):
+            names = {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            names = {(node.module or "").split(".")[0]}
+        else:
+            names = set()
+        assert not names & UNSAFE_MODULES, f"{path.name}:{node.lineno} imports {names}"
+        if isinstance(node, ast.Call):
+            name = _call_name(node)
+            assert name not in UNSAFE_CALLS, f"{path.name}:{node.lineno} calls {name}()"
+            for kw in node.keywords:  # np.load(..., allow_pickle=True)
+                if kw.arg == "allow_pickle":
+                    assert isinstance(kw.value, ast.Constant) and kw.value.value is False, (
+                        f"{path.name}:{node.lineno} allows pickle")
+
+
+def _writes(tree: ast.Module) -> list[str]:
+    """Every place the code could write a file."""
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = _call_name(node)
+        if name in {"write_bytes", "write_text", "NamedTemporaryFile", "mkstemp",
+                    "TemporaryDirectory", "mkdtemp", "to_csv", "savetxt", "save", "copyfileobj"}:
+            found.append(f"{name}() at line {node.lineno}")
+        if name == "open":
+            mode = node.args[1] if len(node.args) > 1 else next(
+                (k.value for k in node.keywords if k.arg == "mode"), None)
+            text = mode.value if isinstance(mode, ast.Constant) else "?" if mode else "r"
+            if any(c in str(text) for c in "wax+?"):
+                found.append(f"open(..., {text!r}) at line {node.lineno}")
+    return found
+
+
+@pytest.mark.parametrize("path", [*sorted(UI.glob("*.py")), PACKAGE / "io.py", ROOT / "app.py"],
+                         ids=lambda p: p.name)
+def test_uploads_are_never_written_to_disk(path: Path) -> None:
+    """The UI and the loader keep uploaded bytes in memory only."""
+    assert not _writes(_tree(path)), f"{path.name} writes files: {_writes(_tree(path))}"
+
+
+def test_write_detector_is_not_blind() -> None:
+    tree = ast.parse("open(name, 'wb').write(data)\nPath(p).write_bytes(b)\n"
+                     "tempfile.NamedTemporaryFile()\nopen(p, mode=m)\nopen(p)\n")
+    assert len(_writes(tree)) == 4
+
+
+@pytest.mark.parametrize("path", sorted(UI.glob("*.py")), ids=lambda p: p.name)
+def test_caches_stay_in_memory(path: Path) -> None:
+    """``st.cache_data(persist="disk")`` would pickle uploads to ~/.streamlit on disk."""
+    for node in ast.walk(_tree(path)):
+        if isinstance(node, ast.Call) and _call_name(node) in {"cache_data", "cache_resource"}:
+            assert not any(k.arg == "persist" for k in node.keywords), (
+                f"{path.name}:{node.lineno} persists a cache")
+
+
+def test_upload_limit_matches_the_loader() -> None:
+    """The uploader must never accept a file the loader then refuses as too large."""
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] * 1024**2 == emio.MAX_BYTES
