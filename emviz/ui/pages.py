@@ -5,6 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from emviz.ui import explore
+from emviz.ui.i18n import t
+from emviz.ui.labs import init_sensitivity, kmeans_vs_gmm, model_selection
 
 
 def pages() -> list[st.Page]:
@@ -12,6 +14,9 @@ def pages() -> list[st.Page]:
     return [
         st.Page(explore.render, title="Explore", icon=":material/insights:",
                 url_path="explore", default=True),
+        st.Page(kmeans_vs_gmm.render, title=t("kmeans.nav"), url_path="kmeans"),
+        st.Page(init_sensitivity.render, title=t("restarts.nav"), url_path="restarts"),
+        st.Page(model_selection.render, title=t("selection.nav"), url_path="selection"),
         # Labs (later issues), one line each, e.g.:
         # st.Page(kmeans_lab.render, title="k-means vs GMM", url_path="kmeans"),
     ]

@@ -1,0 +1,577 @@
+"""Figures of the teaching labs: k-means vs GMM, initialisation sensitivity, model selection.
+
+Plain functions ``(data, result, options) -> go.Figure`` (or a DataFrame for tables), no
+Streamlit, so pytest alone tests them. They share :mod:`emviz.figures`' look: the same
+:class:`~emviz.figures.FigureOptions` (presenter mode included), the same component colours
+(Okabe–Ito, component ``k`` is ``palette[k]`` everywhere) and the same minimal template.
+
+Every word drawn comes from a ``text`` mapping whose English defaults are :data:`TEXT`; the UI
+passes the translated mapping, so these builders never import the i18n layer.
+
+Geometry helpers (:func:`voronoi_cells`, :func:`voronoi_edges_1d`) are exact: a Voronoi cell
+of a centre is the intersection of the half-planes where it is nearer than every other
+centre, clipped to the drawing box (Sutherland–Hodgman), so no grid resolution is involved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from . import geometry as geo
+from .em import Params
+from .errors import ParameterError
+from .figures import (
+    _STYLES,
+    AMBER_HEX,
+    MIXTURE_HEX,
+    RED_HEX,
+    UNASSIGNED_HEX,
+    FigureOptions,
+    _axis,
+    _base_layout,
+    _padded_range,
+    _rgba,
+    component_color,
+    mixture_figure,
+)
+from .restarts import RestartsResult
+from .selection import SelectionResult
+
+#: English defaults of every word the lab figures draw; the UI passes translations.
+TEXT: dict[str, str] = {
+    "centres": "centres",
+    "boundary": "Voronoi boundary",
+    "limit_x": "σ (shared standard deviation of soft k-means)",
+    "limit_y": "fraction of points",
+    "agreement": "soft assignment = k-means label",
+    "mean_max": "mean of the largest responsibility",
+    "current": "current σ",
+    "hist_x": "final log-likelihood ln L",
+    "hist_y": "restarts",
+    "ninit_pick": "n_init keeps",
+    "recommended": "best trustworthy",
+    "gallery_title": "#{rank} · ln L = {ll} · {count}×",
+    "gallery_pick": " · n_init ★",
+    "gallery_suspicious": " · ⚠ suspicious",
+    "sel_x": "number of components K",
+    "sel_best": "best: K = {k}, {cov}",
+    "true_k": "true K = {k}",
+    "suspicious_cell": "near-degenerate",
+    "col_method": "init method",
+    "col_restarts": "restarts",
+    "col_converged": "converged",
+    "col_median_iter": "median iterations",
+    "col_fraction_best": "reach best trustworthy",
+    "col_fraction_top": "reach n_init pick",
+    "col_collapsed": "collapsed",
+}
+
+#: A line style per covariance type, so the model selection chart reads in greyscale too.
+_DASHES = {"full": "solid", "tied": "dash", "diag": "dot", "spherical": "dashdot"}
+_SYMBOLS = {"full": "circle", "tied": "square", "diag": "diamond", "spherical": "triangle-up"}
+
+
+def _text(text: Mapping[str, str] | None) -> dict[str, str]:
+    return {**TEXT, **(text or {})}
+
+
+def _opts(options: FigureOptions | None) -> FigureOptions:
+    return FigureOptions() if options is None else options
+
+
+def _figure(data: list[Any], layout: dict[str, Any]) -> go.Figure:
+    return go.Figure({"data": data, "layout": layout}, _validate=False)
+
+
+def _append(fig: go.Figure, traces: Sequence[dict], first: bool = False) -> go.Figure:
+    """A new figure with ``traces`` added below (``first``) or above the existing ones."""
+    d = fig.to_plotly_json()
+    data = [*traces, *d["data"]] if first else [*d["data"], *traces]
+    return _figure(data, d["layout"])
+
+
+# --------------------------------------------------------------------------------------
+# Geometry: exact Voronoi cells
+# --------------------------------------------------------------------------------------
+def _clip_halfplane(poly: np.ndarray, normal: np.ndarray, offset: float) -> np.ndarray:
+    """The part of a convex polygon with ``normal · x <= offset`` (Sutherland–Hodgman)."""
+    if len(poly) == 0:
+        return poly
+    side = poly @ normal - offset
+    out: list[np.ndarray] = []
+    for i in range(len(poly)):
+        a, b = poly[i], poly[(i + 1) % len(poly)]
+        sa, sb = side[i], side[(i + 1) % len(poly)]
+        if sa <= 0:
+            out.append(a)
+        if (sa < 0 < sb) or (sb < 0 < sa):
+            out.append(a + (b - a) * (sa / (sa - sb)))
+    return np.array(out).reshape(-1, 2)
+
+
+def voronoi_cells(centers: Any, box: Sequence[Sequence[float]]) -> list[np.ndarray]:
+    """The Voronoi cell of every centre, clipped to a rectangle.
+
+    Parameters
+    ----------
+    centers : array of shape (n_clusters, 2)
+    box : ((x_min, x_max), (y_min, y_max))
+
+    Returns
+    -------
+    list of arrays of shape (n_vertices, 2)
+        Cell ``k`` is the convex polygon of points of the box nearer to ``centers[k]`` than to
+        any other centre (ties split on the bisector). Empty (0 vertices) for a duplicate
+        centre that owns nothing, or one whose cell lies outside the box.
+    """
+    c = np.asarray(centers, dtype=np.float64)
+    if c.ndim != 2 or c.shape[1] != 2:
+        raise ParameterError(f"centers should have shape (n_clusters, 2), but got {c.shape}.")
+    (x0, x1), (y0, y1) = box
+    rect = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float64)
+    cells = []
+    for i in range(len(c)):
+        poly = rect
+        for j in range(len(c)):
+            if j == i:
+                continue
+            normal = c[j] - c[i]
+            if not np.any(normal):  # duplicate centre: the lower index owns the cell
+                if j < i:
+                    poly = poly[:0]
+                continue
+            # ‖x − c_i‖² ≤ ‖x − c_j‖²  ⇔  (c_j − c_i)·x ≤ (‖c_j‖² − ‖c_i‖²)/2
+            poly = _clip_halfplane(poly, normal, 0.5 * float(c[j] @ c[j] - c[i] @ c[i]))
+        cells.append(poly)
+    return cells
+
+
+def voronoi_edges_1d(centers: Any) -> np.ndarray:
+    """Boundaries of nearest-centre intervals in 1D: midpoints of neighbouring distinct centres."""
+    c = np.unique(np.asarray(centers, dtype=np.float64).reshape(-1))
+    return 0.5 * (c[1:] + c[:-1])
+
+
+# --------------------------------------------------------------------------------------
+# k-means vs GMM
+# --------------------------------------------------------------------------------------
+def _one_hot(labels: np.ndarray, k: int) -> np.ndarray:
+    out = np.zeros((len(labels), k))
+    out[np.arange(len(labels)), labels] = 1.0
+    return out
+
+
+def _centre_markers(centers: np.ndarray, options: FigureOptions, text: dict[str, str]) -> dict:
+    style = _STYLES[bool(options.presenter)]
+    k, d = centers.shape
+    colors = [component_color(j, options.palette) for j in range(k)]
+    marker = {"symbol": "x", "size": style.mean, "color": colors,
+              "line": {"color": MIXTURE_HEX, "width": 1}}
+    trace: dict[str, Any] = {
+        "type": "scatter3d" if d == 3 else "scatter",
+        "mode": "markers",
+        "x": centers[:, 0].tolist(),
+        "y": (centers[:, 1] if d >= 2 else np.zeros(k)).tolist(),
+        "marker": marker,
+        "name": text["centres"],
+        "customdata": list(range(1, k + 1)),
+        "hovertemplate": "k = %{customdata}<extra></extra>",
+    }
+    if d == 3:
+        trace["z"] = centers[:, 2].tolist()
+        marker["size"] = style.mean / 2
+    if d == 1:
+        trace["yaxis"] = "y"
+    return trace
+
+
+def kmeans_figure(
+    X: Any,
+    centers: Any,
+    labels: Any,
+    options: FigureOptions | None = None,
+    text: Mapping[str, str] | None = None,
+) -> go.Figure:
+    """k-means' view: hard colours, the centres and (1D, 2D) the Voronoi boundaries.
+
+    Parameters
+    ----------
+    X : array of shape (n_samples, n_features), 1 ≤ n_features ≤ 3
+    centers : array of shape (n_clusters, n_features)
+    labels : array of shape (n_samples,)
+        Nearest centre of every point (colours are one-hot, so there is no blending).
+    options : FigureOptions, optional
+    text : mapping, optional
+        Overrides of :data:`TEXT`.
+    """
+    opts, tx = _opts(options), _text(text)
+    X = np.asarray(X, dtype=np.float64)
+    X = X[:, None] if X.ndim == 1 else X
+    c = np.asarray(centers, dtype=np.float64).reshape(-1, X.shape[1])
+    lab = np.asarray(labels).astype(np.int64)
+    if lab.shape != (X.shape[0],):
+        raise ParameterError(f"labels should have shape ({X.shape[0]},), but got {lab.shape}.")
+    k = len(c)
+    fig = mixture_figure(X, None, _one_hot(lab, k), options=opts)
+    style = _STYLES[bool(opts.presenter)]
+    d = X.shape[1]
+    if d == 2:
+        layout = fig.layout
+        box = (tuple(layout.xaxis.range), tuple(layout.yaxis.range))
+        cells = voronoi_cells(c, box)
+        shades = []
+        for j, cell in enumerate(cells):
+            if len(cell) < 3:
+                continue
+            closed = np.vstack([cell, cell[:1]])
+            shades.append({
+                "type": "scatter", "mode": "lines", "x": closed[:, 0].tolist(),
+                "y": closed[:, 1].tolist(), "fill": "toself",
+                "fillcolor": _rgba(component_color(j, opts.palette), 0.10),
+                "line": {"color": "rgba(60,60,60,0.85)", "width": style.line},
+                "hoverinfo": "skip", "showlegend": j == 0, "legendgroup": "voronoi",
+                "name": tx["boundary"],
+            })
+        fig = _append(fig, shades, first=True)
+    elif d == 1:
+        shapes = [
+            {"type": "line", "xref": "x", "yref": "paper", "x0": float(e), "x1": float(e),
+             "y0": 0, "y1": 1, "line": {"color": "#444", "width": style.line, "dash": "dash"}}
+            for e in voronoi_edges_1d(c)
+        ]
+        fig.update_layout(shapes=shapes)
+    if d != 1:
+        fig = _append(fig, [_centre_markers(c, opts, tx)])
+    return fig
+
+
+def soft_kmeans_figure(
+    X: Any,
+    centers: Any,
+    sigma: float,
+    resp: Any,
+    options: FigureOptions | None = None,
+    text: Mapping[str, str] | None = None,
+) -> go.Figure:
+    """Soft k-means: EM with equal weights and covariance σ²I; colours blend the responsibilities.
+
+    Parameters
+    ----------
+    X : array of shape (n_samples, n_features)
+    centers : array of shape (n_clusters, n_features)
+    sigma : float
+        The shared standard deviation (circles of radius set by the coverage levels).
+    resp : array of shape (n_samples, n_clusters)
+    """
+    X = np.asarray(X, dtype=np.float64)
+    X = X[:, None] if X.ndim == 1 else X
+    c = np.asarray(centers, dtype=np.float64).reshape(-1, X.shape[1])
+    k, d = c.shape
+    if not np.isfinite(sigma) or sigma <= 0:
+        raise ParameterError(f"sigma should be a finite number > 0, but got {sigma!r}.")
+    params = Params(np.full(k, 1.0 / k), c, np.repeat((sigma**2 * np.eye(d))[None], k, axis=0))
+    return mixture_figure(X, params, resp, options=_opts(options))
+
+
+def kmeans_limit_figure(
+    sigmas: Any,
+    agreement: Any,
+    mean_max: Any,
+    current: float | None = None,
+    options: FigureOptions | None = None,
+    text: Mapping[str, str] | None = None,
+) -> go.Figure:
+    """How soft k-means turns into k-means as σ → 0.
+
+    Parameters
+    ----------
+    sigmas : array of shape (n_sigmas,)
+    agreement : array of shape (n_sigmas,)
+        Fraction of points whose largest soft responsibility is their k-means label.
+    mean_max : array of shape (n_sigmas,)
+        Mean over points of the largest responsibility (1 = hard assignments).
+    current : float, optional
+        The σ on screen, marked by a vertical line.
+    """
+    opts, tx = _opts(options), _text(text)
+    style = _STYLES[bool(opts.presenter)]
+    s = np.asarray(sigmas, dtype=float)
+    data = [
+        {"type": "scatter", "mode": "lines+markers", "x": s.tolist(),
+         "y": np.asarray(agreement, float).tolist(), "name": tx["agreement"],
+         "line": {"color": component_color(0, opts.palette), "width": style.thick},
+         "marker": {"size": style.point + 3},
+         "hovertemplate": "σ = %{x:.3g}<br>%{y:.1%}<extra></extra>"},
+        {"type": "scatter", "mode": "lines+markers", "x": s.tolist(),
+         "y": np.asarray(mean_max, float).tolist(), "name": tx["mean_max"],
+         "line": {"color": component_color(1, opts.palette), "width": style.thick,
+                  "dash": "dash"},
+         "marker": {"size": style.point + 3, "symbol": "square"},
+         "hovertemplate": "σ = %{x:.3g}<br>%{y:.3f}<extra></extra>"},
+    ]
+    layout = _base_layout(opts, style)
+    layout.update({
+        "xaxis": _axis(tx["limit_x"], style, type="log"),
+        "yaxis": _axis(tx["limit_y"], style, range=[0, 1.05], tickformat=".0%"),
+        "legend": {**layout["legend"], "x": 0.01, "y": 0.02, "xanchor": "left",
+                   "yanchor": "bottom"},
+    })
+    if current is not None:
+        layout["shapes"] = [{"type": "line", "xref": "x", "yref": "paper", "x0": current,
+                             "x1": current, "y0": 0, "y1": 1,
+                             "line": {"color": "#444", "width": style.line, "dash": "dot"}}]
+        layout["annotations"].append({"x": float(np.log10(current)), "xref": "x", "y": 1,
+                                      "yref": "paper", "text": tx["current"],
+                                      "showarrow": False, "yanchor": "bottom"})
+    return _figure(data, layout)
+
+
+# --------------------------------------------------------------------------------------
+# Initialisation sensitivity
+# --------------------------------------------------------------------------------------
+def restarts_histogram(
+    result: RestartsResult,
+    options: FigureOptions | None = None,
+    text: Mapping[str, str] | None = None,
+) -> go.Figure:
+    """Histogram of the restarts' final log-likelihoods, stacked by init method.
+
+    The optimum ``n_init`` keeps is marked (red when it is suspicious), and the best
+    trustworthy optimum too when it differs. Collapsed runs (ln L = ±inf or nan) are left
+    out: they have no finite likelihood to place.
+    """
+    opts, tx = _opts(options), _text(text)
+    style = _STYLES[bool(opts.presenter)]
+    ll = result.log_likelihoods
+    finite = ll[np.isfinite(ll)]
+    methods = list(result.method_stats)
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    span = hi - lo if hi > lo else max(1.0, abs(hi) * 1e-3)
+    size = span / 40
+    data = []
+    for j, m in enumerate(methods):
+        vals = [r.log_likelihood for r in result.restarts
+                if r.method == m and np.isfinite(r.log_likelihood)]
+        data.append({
+            "type": "histogram", "x": vals, "name": m,
+            "xbins": {"start": lo - size / 2, "end": hi + size, "size": size},
+            "marker": {"color": component_color(j, opts.palette),
+                       "line": {"color": "white", "width": 0.5}},
+            "hovertemplate": "ln L ≈ %{x:.5g}<br>%{y} restarts<extra>" + m + "</extra>",
+        })
+    layout = _base_layout(opts, style)
+    layout.update({
+        "barmode": "stack",
+        "bargap": 0.05,
+        "xaxis": _axis(tx["hist_x"], style, range=_padded_range(lo - size, hi + size, 0.02)),
+        "yaxis": _axis(tx["hist_y"], style),
+        "legend": {**layout["legend"], "x": 0.01, "y": 0.99, "xanchor": "left"},
+        "shapes": [],
+    })
+    marks = []
+    best, rec = result.best, result.recommended
+    if best is not None and np.isfinite(best.log_likelihood):
+        marks.append((best.log_likelihood, tx["ninit_pick"],
+                      RED_HEX if best.suspicious else MIXTURE_HEX, 1.0))
+    if rec is not None and rec is not best:
+        marks.append((rec.log_likelihood, tx["recommended"], component_color(2, opts.palette),
+                      0.88))
+    for x, label, color, y in marks:
+        layout["shapes"].append({"type": "line", "xref": "x", "yref": "paper", "x0": x, "x1": x,
+                                 "y0": 0, "y1": 1,
+                                 "line": {"color": color, "width": style.thick, "dash": "dash"}})
+        layout["annotations"].append({"x": x, "xref": "x", "y": y, "yref": "paper",
+                                      "text": f"{label}: {x:,.2f}", "showarrow": False,
+                                      "xanchor": "right", "yanchor": "top",
+                                      "font": {"color": color, "size": style.font},
+                                      "bgcolor": "rgba(255,255,255,0.85)"})
+    return _figure(data, layout)
+
+
+def _marginal(params: Params, dims: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    idx = np.asarray(dims)
+    return params.means[:, idx], params.covariances[:, idx][:, :, idx]
+
+
+def optima_gallery(
+    X: Any,
+    result: RestartsResult,
+    options: FigureOptions | None = None,
+    text: Mapping[str, str] | None = None,
+    max_optima: int = 12,
+    dims: tuple[int, int] = (0, 1),
+    columns: int = 4,
+    max_points: int = 1500,
+) -> go.Figure:
+    """Small multiples of the distinct optima, best first.
+
+    Each panel shows the data (grey) and every component's 95% ellipse in its colour (for
+    more than two features: the marginal over ``dims``, which is exact for a Gaussian; for
+    one feature, the weighted component densities). Titles give the rank, ln L and how many
+    restarts reached it, and mark the ``n_init`` pick (★) and suspicious optima (⚠, red).
+    A mean marker per panel carries ``customdata = optimum index`` for click handling.
+    """
+    opts, tx = _opts(options), _text(text)
+    style = _STYLES[bool(opts.presenter)]
+    X = np.asarray(X, dtype=np.float64)
+    X = X[:, None] if X.ndim == 1 else X
+    d = X.shape[1]
+    optima = result.optima[:max_optima]
+    n = max(len(optima), 1)
+    ncol = min(columns, n)
+    nrow = -(-n // ncol)
+    titles = []
+    for i, o in enumerate(optima):
+        title = tx["gallery_title"].format(rank=i + 1, ll=f"{o.log_likelihood:,.2f}",
+                                           count=o.count)
+        if i == result.best_index:
+            title += tx["gallery_pick"]
+        if o.suspicious:
+            title += tx["gallery_suspicious"]
+        titles.append(title)
+    fig = make_subplots(rows=nrow, cols=ncol, subplot_titles=titles or [""],
+                        horizontal_spacing=0.04, vertical_spacing=0.12 / max(nrow, 1) + 0.04)
+    step = max(1, X.shape[0] // max_points)
+    pts = X[::step]
+    for i, o in enumerate(optima):
+        row, col = i // ncol + 1, i % ncol + 1
+        k = o.params.n_components
+        colors = [component_color(j, opts.palette) for j in range(k)]
+        if d == 1:
+            grid = np.linspace(X.min(), X.max(), 200)
+            comps, _ = geo.mixture_density_1d(grid, o.params)
+            for j in range(k):
+                fig.add_trace(go.Scatter(x=grid, y=comps[:, j], mode="lines", showlegend=False,
+                                         line={"color": colors[j], "width": style.line},
+                                         hoverinfo="skip"), row=row, col=col)
+            fig.add_trace(go.Scatter(x=o.params.means[:, 0], y=np.zeros(k), mode="markers",
+                                     marker={"color": colors, "symbol": "x", "size": style.mean},
+                                     customdata=[i] * k, showlegend=False,
+                                     hovertemplate="%{x:.4g}<extra></extra>"), row=row, col=col)
+            continue
+        dd = dims if d > 2 else (0, 1)
+        means, covs = _marginal(o.params, dd)
+        fig.add_trace(go.Scatter(x=pts[:, dd[0]], y=pts[:, dd[1]], mode="markers",
+                                 marker={"color": UNASSIGNED_HEX, "size": max(2, style.point - 2)},
+                                 opacity=0.45, hoverinfo="skip", showlegend=False),
+                      row=row, col=col)
+        ell = geo.ellipses_points(means, covs, 0.95, 60)
+        for j in range(k):
+            e = np.vstack([ell[j], ell[j][:1]])
+            fig.add_trace(go.Scatter(x=e[:, 0], y=e[:, 1], mode="lines", showlegend=False,
+                                     line={"color": colors[j], "width": style.line},
+                                     hoverinfo="skip"), row=row, col=col)
+        fig.add_trace(go.Scatter(x=means[:, 0], y=means[:, 1], mode="markers",
+                                 marker={"color": colors, "symbol": "x", "size": style.mean * 0.8,
+                                         "line": {"color": MIXTURE_HEX, "width": 1}},
+                                 customdata=[i] * k, showlegend=False,
+                                 hovertemplate=f"#{i + 1}<extra></extra>"), row=row, col=col)
+    for ann, o in zip(fig.layout.annotations, optima, strict=False):
+        ann.font = {"size": style.font - 1, "color": RED_HEX if o.suspicious else "#222"}
+    ranges = ([_padded_range(X[:, j].min(), X[:, j].max()) for j in (dims if d > 2 else (0, 1))]
+              if d > 1 else [_padded_range(X.min(), X.max()), None])
+    fig.update_xaxes(showticklabels=False, range=ranges[0], showgrid=False, zeroline=False,
+                     linecolor="#BBB", mirror=True, showline=True)
+    fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=False, linecolor="#BBB",
+                     mirror=True, showline=True, **({"range": ranges[1]} if ranges[1] else {}))
+    fig.update_layout(template=_base_layout(opts, style)["template"],
+                      height=max(240, 230 * nrow) + (60 * nrow if opts.presenter else 0),
+                      margin={"l": 10, "r": 10, "t": 40, "b": 10},
+                      font={"size": style.font}, uirevision=opts.uirevision)
+    return fig
+
+
+def method_stats_table(result: RestartsResult, text: Mapping[str, str] | None = None
+                       ) -> pd.DataFrame:
+    """One row per init method: restarts, converged, median iterations, reach fractions."""
+    tx = _text(text)
+    rows = [{
+        tx["col_method"]: s.method,
+        tx["col_restarts"]: s.n_restarts,
+        tx["col_converged"]: s.n_converged,
+        tx["col_collapsed"]: s.n_collapsed,
+        tx["col_median_iter"]: s.median_iter,
+        tx["col_fraction_top"]: s.fraction_top,
+        tx["col_fraction_best"]: s.fraction_best,
+    } for s in result.method_stats.values()]
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------------------
+# Model selection
+# --------------------------------------------------------------------------------------
+def selection_figure(
+    result: SelectionResult,
+    criterion: str = "bic",
+    true_k: int | None = None,
+    options: FigureOptions | None = None,
+    text: Mapping[str, str] | None = None,
+) -> go.Figure:
+    """BIC or AIC against K, one line per covariance type; the best cell starred.
+
+    Suspicious (near-degenerate) cells are drawn hollow; unscored cells (collapsed or
+    skipped) are gaps. The true K, when known, is a dashed vertical line. Each point carries
+    ``customdata = [K, covariance type]`` so a click can open that cell.
+    """
+    if criterion not in ("bic", "aic"):
+        raise ParameterError(f"criterion should be 'bic' or 'aic', but got {criterion!r}.")
+    opts, tx = _opts(options), _text(text)
+    style = _STYLES[bool(opts.presenter)]
+    scores = result.bic if criterion == "bic" else result.aic
+    best = result.best_bic if criterion == "bic" else result.best_aic
+    ks = list(result.k_values)
+    data = []
+    for j, cov in enumerate(result.covariance_types):
+        y = [float(v) if np.isfinite(v) else None for v in scores[:, j]]
+        cells = [result.cell(k, cov) for k in ks]
+        color = component_color(j, opts.palette)
+        data.append({
+            "type": "scatter", "mode": "lines+markers", "x": ks, "y": y, "name": cov,
+            "line": {"color": color, "width": style.line, "dash": _DASHES.get(cov, "solid")},
+            "marker": {"size": style.point + 4, "symbol": [
+                _SYMBOLS.get(cov, "circle") + ("-open" if c.suspicious else "") for c in cells],
+                "color": color, "line": {"color": color, "width": 2}},
+            "customdata": [[k, cov] for k in ks],
+            "hovertemplate": (f"{cov}, K = %{{x}}<br>{criterion.upper()} = %{{y:,.1f}}"
+                              "<extra></extra>"),
+            "connectgaps": False,
+        })
+    layout = _base_layout(opts, style)
+    layout.update({
+        "xaxis": _axis(tx["sel_x"], style, tickmode="array", tickvals=ks),
+        "yaxis": _axis(f"{criterion.upper()} (lower is better)", style),
+        "legend": {**layout["legend"], "x": 1.02, "xanchor": "left", "y": 1},
+        "shapes": [],
+    })
+    if best is not None:
+        value = float(getattr(best, criterion))
+        data.append({
+            "type": "scatter", "mode": "markers", "x": [best.n_components], "y": [value],
+            "name": tx["sel_best"].format(k=best.n_components, cov=best.covariance_type),
+            "marker": {"symbol": "star", "size": style.mean + 14, "color": AMBER_HEX,
+                       "line": {"color": MIXTURE_HEX, "width": 1.5}},
+            "customdata": [[best.n_components, best.covariance_type]],
+            "hovertemplate": f"{criterion.upper()} = %{{y:,.1f}}<extra></extra>",
+        })
+    if true_k is not None and true_k in ks:
+        layout["shapes"].append({"type": "line", "xref": "x", "yref": "paper", "x0": true_k,
+                                 "x1": true_k, "y0": 0, "y1": 1,
+                                 "line": {"color": "#555", "width": style.line, "dash": "dash"}})
+        layout["annotations"].append({"x": true_k, "xref": "x", "y": 1, "yref": "paper",
+                                      "text": tx["true_k"].format(k=true_k), "showarrow": False,
+                                      "xanchor": "left", "yanchor": "top", "xshift": 4,
+                                      "font": {"size": style.font, "color": "#555"}})
+    return _figure(data, layout)
+
+
+def selection_table(result: SelectionResult, criterion: str = "bic") -> pd.DataFrame:
+    """The criterion as a K × covariance-type table (NaN where a cell is not scored)."""
+    scores = result.bic if criterion == "bic" else result.aic
+    return pd.DataFrame(np.asarray(scores), index=pd.Index(result.k_values, name="K"),
+                        columns=list(result.covariance_types))

@@ -1,0 +1,1 @@
+"""The labs: one module per page, each an ``st.Page`` callable ``render()``."""

@@ -1,0 +1,7 @@
+"""Lab placeholder (being written)."""
+
+import streamlit as st
+
+
+def render() -> None:
+    st.info("Coming soon.")

@@ -1,0 +1,400 @@
+"""Lab: k-means vs a Gaussian mixture, in lockstep from the same centres.
+
+Both algorithms start from the same K centres (k-means++ or random data points). EM's start
+is soft k-means' model: equal weights and one round covariance σ²I, with σ² the mean squared
+distance of the points to their nearest centre, so at iteration 0 the two panels agree and
+every difference after that is what EM is allowed to learn (weights and shapes) and k-means
+is not. Each Step advances both by one iteration.
+
+Below, "k-means is the limit of EM": soft k-means (EM with equal weights and fixed σ²I) run
+from the same centres for a range of σ; as σ → 0 its assignments turn hard and equal
+k-means' labels.
+
+The first part of this module is the plumbing the three labs share (data from the Explore
+sidebar, a teaching preset on the first visit, figure options, "Open in Explore").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+from emviz.data import adjusted_rand_index
+from emviz.em import COVARIANCE_TYPES, Params, Trace, e_step, run_em
+from emviz.figures import FigureOptions, mixture_figure
+from emviz.figures_labs import (
+    kmeans_figure,
+    kmeans_limit_figure,
+    soft_kmeans_figure,
+)
+from emviz.kmeans import (
+    KMeansTrace,
+    assign_labels,
+    inertia,
+    initial_centers,
+    kmeans_run,
+    soft_kmeans_resp,
+    soft_kmeans_run,
+)
+from emviz.ui import cache, data_panel, state
+from emviz.ui.i18n import t
+from emviz.ui.messages import attempt, guarded
+from emviz.ui.state import DataSpec, PresetSpec
+
+# ======================================================================================
+# Shared lab plumbing (used by init_sensitivity and model_selection too)
+# ======================================================================================
+#: Session key set by an "Open in Explore" callback; the next run switches page.
+GOTO_EXPLORE = "lab_goto_explore"
+CHART_CONFIG = {"displaylogo": False}
+
+
+def _pretty(name: str) -> str:
+    text = name.replace("_", " ").replace(" 1d", " (1D)").replace(" 3d", " (3D)").capitalize()
+    return text.replace("Kmeans", "k-means")
+
+
+def apply_preset(name: str) -> None:
+    """Callback: synthetic data from teaching preset ``name``, with its K and covariance type."""
+    ss = st.session_state
+    ss["data_source"] = "Synthetic"
+    ss["syn_preset"] = name
+    try:
+        data = cache.prepared(PresetSpec(name, int(ss["syn_seed"])))
+    except Exception:  # the main run shows the error; a callback must not raise
+        return
+    if data.suggested_k:
+        ss["model_k"] = int(data.suggested_k)
+    if data.suggested_covariance_type:
+        ss["model_cov"] = str(data.suggested_covariance_type)
+
+
+def _data_untouched() -> bool:
+    ss, d = st.session_state, state.DEFAULTS
+    return all(ss[k] == d[k] for k in ("data_source", "syn_preset", "syn_seed"))
+
+
+def lab_data(lab: str, preset: str, quick: tuple[str, ...]
+             ) -> tuple[DataSpec, bytes | None, cache.Prepared] | None:
+    """Sidebar data panel (shared with Explore) and the prepared data, or None.
+
+    On a lab's first visit, data still at Explore's default becomes the lab's ``preset``
+    (the one that makes its point at once); data the user chose is kept. ``quick`` presets
+    get one-click buttons above the lab.
+    """
+    state.init()
+    ss = st.session_state
+    if ss.pop(GOTO_EXPLORE, False):
+        st.switch_page(explore_page())
+    visited = f"lab_visited_{lab}"
+    if visited not in ss:
+        ss[visited] = True
+        if _data_untouched():
+            apply_preset(preset)
+    with st.sidebar:
+        st.subheader(t("labs.data"))
+        picked = data_panel.render()
+    cols = st.columns([1.3] + [1] * len(quick), vertical_alignment="center")
+    cols[0].caption(t("labs.try_preset"))
+    for col, name in zip(cols[1:], quick, strict=True):
+        col.button(_pretty(name), key=f"{lab}_quick_{name}", on_click=apply_preset,
+                   args=(name,), width="stretch",
+                   type="primary" if (ss["data_source"] == "Synthetic"
+                                      and ss["syn_preset"] == name) else "secondary")
+    if picked is None:
+        st.info(t("labs.choose_data"))
+        return None
+    spec, raw = picked
+    data = attempt(lambda: cache.prepared(spec, _raw=raw), t("labs.preparing"))
+    if data is None:
+        return None
+    return spec, raw, data
+
+
+def data_caption(data: cache.Prepared) -> None:
+    st.caption(t("labs.data_caption", name=data.name, n=f"{data.n_samples:,}",
+                 d=data.n_features, columns=", ".join(data.columns)))
+    if data.description:
+        st.caption(data.description)
+
+
+def presenter() -> bool:
+    return bool(st.session_state.get("presenter", False))
+
+
+def figure_options(data: cache.Prepared, spec: DataSpec, title: str = "",
+                   height: int = 520) -> FigureOptions:
+    return FigureOptions(presenter=presenter(), show_truth=False, column_names=data.columns,
+                         title=title, height=height + (120 if presenter() else 0),
+                         uirevision=repr(spec))
+
+
+def true_k(data: cache.Prepared) -> int | None:
+    """The number of true components (synthetic data only)."""
+    return None if data.truth is None else int(data.truth.n_components)
+
+
+def ari(data: cache.Prepared, labels: np.ndarray) -> float | None:
+    """Adjusted Rand index of ``labels`` (all points) against known labels, if any."""
+    if data.labels is None:
+        return None
+    truth, pred = np.asarray(data.labels), np.asarray(labels)
+    if truth.dtype.kind in "iu":  # synthetic: -1 marks points without a true component
+        keep = truth >= 0
+        truth, pred = truth[keep], pred[keep]
+    return float(adjusted_rand_index(truth, pred)) if truth.size >= 2 else None
+
+
+def explore_page() -> Any:
+    """Explore's ``st.Page`` (imported late: pages.py imports the labs)."""
+    from emviz.ui.pages import pages
+
+    return next(p for p in pages() if p.url_path == "explore")
+
+
+def open_in_explore(k: int, covariance_type: str, init: str, seed: int, reg_covar: float,
+                    max_iter: int, tol: float) -> None:
+    """Callback: set Explore's model to this run; the next run switches to Explore."""
+    ss = st.session_state
+    ss.update({
+        "model_k": int(k), "model_cov": covariance_type, "model_init": init,
+        "model_seed": int(seed), "model_reg": float(reg_covar),
+        "model_max_iter": int(max_iter), "model_tol": float(tol), "animate": False,
+    })
+    ss[GOTO_EXPLORE] = True
+
+
+# ======================================================================================
+# k-means vs GMM
+# ======================================================================================
+LAB = "kmeans"
+PRESET = "unequal_sizes"
+QUICK = ("unequal_sizes", "elongated", "kmeans_agrees")
+CENTRE_INITS = ("kmeans++", "random")
+MAX_ITER = 100
+TOL = 1e-4
+#: σ of soft k-means as multiples of the data's RMS spread around its k-means centres.
+SIGMA_FACTORS = (0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
+DEFAULTS: dict[str, Any] = {"km_init": "kmeans++", "km_seed": 0, "km_iter": 0, "km_key": None,
+                            "km_sigma": 0.5}
+
+
+@dataclass(frozen=True, eq=False)
+class Lockstep:
+    """k-means and EM from the same centres (cached per data, K, type, init, seed)."""
+
+    centres: np.ndarray  # (K, D), the shared start
+    kmeans: KMeansTrace
+    gmm: Trace
+    spread: float  # RMS distance to the nearest final k-means centre, per feature
+
+    @property
+    def n_steps(self) -> int:
+        return max(self.kmeans.n_iter, self.gmm.n_iter)
+
+
+def gmm_start(X: np.ndarray, centres: np.ndarray, reg_covar: float) -> Params:
+    """EM's start from k-means' centres: equal weights, one round covariance σ²I.
+
+    ``σ²`` is the mean squared per-feature distance of the points to their nearest centre,
+    the maximum-likelihood variance of k-means' own model (equal spherical clusters).
+    """
+    k, d = centres.shape
+    labels = assign_labels(X, centres)
+    var = inertia(X, centres, labels) / (X.shape[0] * d)
+    var = (var if var > 0 else 1.0) + reg_covar
+    return Params(np.full(k, 1.0 / k), centres, np.repeat((var * np.eye(d))[None], k, axis=0))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def lockstep(spec: DataSpec, k: int, covariance_type: str, init: str, seed: int,
+             reg_covar: float, _raw: bytes | None = None) -> Lockstep:
+    X = cache.prepared(spec, _raw=_raw).X
+    c0 = initial_centers(X, k, init, seed)
+    km = kmeans_run(X, k, init=c0, max_iter=MAX_ITER)
+    gm = run_em(X, gmm_start(X, c0, reg_covar), covariance_type, reg_covar, MAX_ITER, TOL)
+    spread = float(np.sqrt(max(km.final_inertia, 1e-300) / X.size))
+    return Lockstep(c0, km, gm, spread)
+
+
+@dataclass(frozen=True)
+class Limit:
+    """Soft k-means from the shared start for every σ of :data:`SIGMA_FACTORS`."""
+
+    sigmas: np.ndarray
+    agreement: np.ndarray  # fraction of points whose argmax = the k-means label
+    mean_max: np.ndarray  # mean largest responsibility
+    centres: tuple[np.ndarray, ...]  # final soft k-means centres per σ
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def kmeans_limit(spec: DataSpec, k: int, covariance_type: str, init: str, seed: int,
+                 reg_covar: float, _raw: bytes | None = None) -> Limit:
+    X = cache.prepared(spec, _raw=_raw).X
+    run = lockstep(spec, k, covariance_type, init, seed, reg_covar, _raw=_raw)
+    hard = run.kmeans.final_labels
+    sigmas, agree, mmax, centres = [], [], [], []
+    for f in SIGMA_FACTORS:
+        s = f * run.spread
+        soft = soft_kmeans_run(X, run.centres, s, max_iter=MAX_ITER, tol=1e-9 * run.spread)
+        resp = soft_kmeans_resp(X, soft.final_centers, s)
+        sigmas.append(s)
+        agree.append(float(np.mean(resp.argmax(axis=1) == hard)))
+        mmax.append(float(resp.max(axis=1).mean()))
+        centres.append(soft.final_centers)
+    return Limit(np.array(sigmas), np.array(agree), np.array(mmax), tuple(centres))
+
+
+# --- callbacks --------------------------------------------------------------------------
+def _step() -> None:
+    st.session_state["km_iter"] = int(st.session_state["km_iter"]) + 1
+
+
+def _run_to_end(last: int) -> None:
+    st.session_state["km_iter"] = last
+
+
+def _reset() -> None:
+    st.session_state["km_iter"] = 0
+
+
+def _new_init() -> None:
+    st.session_state["km_seed"] = int(st.session_state["km_seed"]) + 1
+    st.session_state["km_iter"] = 0
+
+
+def _init_state() -> None:
+    for key, value in DEFAULTS.items():
+        if key not in st.session_state:
+            st.session_state[key] = value
+
+
+# --- page pieces ------------------------------------------------------------------------
+def _controls(last: int) -> int:
+    ss = st.session_state
+    i = min(int(ss["km_iter"]), last)
+    ss["km_iter"] = i
+    cols = st.columns([1, 1, 1, 1, 3], vertical_alignment="center")
+    cols[0].button(t("kmeans.step"), key="km_btn_step", on_click=_step, disabled=i >= last,
+                   type="primary", width="stretch", help=t("kmeans.step_help"))
+    cols[1].button(t("kmeans.run"), key="km_btn_run", on_click=_run_to_end, args=(last,),
+                   disabled=i >= last, width="stretch")
+    cols[2].button(t("kmeans.reset"), key="km_btn_reset", on_click=_reset, disabled=i == 0,
+                   width="stretch")
+    cols[3].button(t("kmeans.new_init"), key="km_btn_new", on_click=_new_init,
+                   width="stretch", help=t("kmeans.new_init_help"))
+    cols[4].markdown(t("kmeans.status", i=i, last=last))
+    return i
+
+
+def _settings(data: cache.Prepared) -> None:
+    with st.expander(t("kmeans.settings"), expanded=False):
+        c = st.columns(4)
+        c[0].number_input(t("labs.k"), 1, 20, key="model_k")
+        c[1].selectbox(t("kmeans.gmm_cov"), COVARIANCE_TYPES, key="model_cov")
+        c[2].selectbox(t("kmeans.centre_init"), CENTRE_INITS, key="km_init")
+        c[3].number_input(t("labs.seed"), 0, 1_000_000, key="km_seed")
+
+
+def _panels(data: cache.Prepared, spec: DataSpec, run: Lockstep, i: int) -> None:
+    Xd = data.X_display
+    ik = min(i, run.kmeans.n_iter)
+    ig = min(i, run.gmm.n_iter)
+    centres = run.kmeans.centers[ik]
+    params = run.gmm.params[ig]
+    left, right = st.columns(2)
+    km_labels = run.kmeans.labels[ik]
+    gm_resp_all = e_step(data.X, params).resp
+    with left:
+        st.markdown(t("kmeans.km_title", it=ik))
+        with guarded(t("labs.drawing")):
+            fig = kmeans_figure(Xd, centres, km_labels[data.display],
+                                figure_options(data, spec), text=_fig_text())
+            st.plotly_chart(fig, key="km_chart", width="stretch", config=CHART_CONFIG)
+        st.caption(_summary("km", ari(data, km_labels), run.kmeans.converged,
+                            ik == run.kmeans.n_iter, run.kmeans.n_iter))
+    with right:
+        st.markdown(t("kmeans.gmm_title", it=ig, cov=run.gmm.covariance_type))
+        with guarded(t("labs.drawing")):
+            fig = _mixture(Xd, params, gm_resp_all[data.display], data, spec)
+            st.plotly_chart(fig, key="gmm_chart", width="stretch", config=CHART_CONFIG)
+        st.caption(_summary("gmm", ari(data, gm_resp_all.argmax(axis=1)), run.gmm.converged,
+                            ig == run.gmm.n_iter, run.gmm.n_iter))
+
+
+def _mixture(Xd, params, resp, data, spec):
+    return mixture_figure(Xd, params, resp, options=figure_options(data, spec))
+
+
+def _summary(which: str, score: float | None, converged: bool, done: bool, n: int) -> str:
+    parts = []
+    if score is not None:
+        parts.append(t("kmeans.ari", score=f"{score:.3f}"))
+    if done:
+        parts.append(t("kmeans.done_converged" if converged else "kmeans.done_max", n=n))
+    return " · ".join(parts) if parts else t(f"kmeans.{which}_caption")
+
+
+def _fig_text() -> dict[str, str]:
+    return {"centres": t("labfig.centres"), "boundary": t("labfig.boundary"),
+            "limit_x": t("labfig.limit_x"), "limit_y": t("labfig.limit_y"),
+            "agreement": t("labfig.agreement"), "mean_max": t("labfig.mean_max"),
+            "current": t("labfig.current")}
+
+
+def _limit_section(data: cache.Prepared, spec: DataSpec, run: Lockstep, args: tuple,
+                   raw: bytes | None) -> None:
+    st.subheader(t("kmeans.limit_title"))
+    st.markdown(t("kmeans.limit_intro"))
+    limit = attempt(lambda: kmeans_limit(*args, _raw=raw), t("labs.computing"))
+    if limit is None:
+        return
+    st.select_slider(t("kmeans.sigma"), SIGMA_FACTORS, key="km_sigma",
+                     format_func=lambda f: f"{f:g} × {run.spread:.3g}",
+                     help=t("kmeans.sigma_help"))
+    j = SIGMA_FACTORS.index(float(st.session_state["km_sigma"]))
+    sigma = float(limit.sigmas[j])
+    resp = soft_kmeans_resp(data.X_display, limit.centres[j], sigma)
+    m = st.columns(3)
+    m[0].metric(t("kmeans.metric_sigma"), f"{sigma:.3g}")
+    m[1].metric(t("kmeans.metric_agree"), f"{100 * limit.agreement[j]:.1f}%")
+    m[2].metric(t("kmeans.metric_mean_max"), f"{limit.mean_max[j]:.3f}")
+    left, right = st.columns(2)
+    with left, guarded(t("labs.drawing")):
+        fig = soft_kmeans_figure(data.X_display, limit.centres[j], sigma, resp,
+                                 figure_options(data, spec, height=460))
+        st.plotly_chart(fig, key="soft_chart", width="stretch", config=CHART_CONFIG)
+    with right, guarded(t("labs.drawing")):
+        fig = kmeans_limit_figure(limit.sigmas, limit.agreement, limit.mean_max, sigma,
+                                  figure_options(data, spec, height=460), text=_fig_text())
+        st.plotly_chart(fig, key="limit_chart", width="stretch", config=CHART_CONFIG)
+    st.caption(t("kmeans.limit_caption"))
+
+
+def render() -> None:
+    """The k-means vs GMM lab (an ``st.Page`` callable)."""
+    _init_state()
+    st.title(t("kmeans.title"))
+    st.markdown(t("kmeans.intro"))
+    picked = lab_data(LAB, PRESET, QUICK)
+    if picked is None:
+        return
+    spec, raw, data = picked
+    ss = st.session_state
+    _settings(data)
+    args = (spec, int(ss["model_k"]), str(ss["model_cov"]), str(ss["km_init"]),
+            int(ss["km_seed"]), float(ss["model_reg"]))
+    if ss["km_key"] != args:  # new data or settings: back to the shared start
+        ss["km_key"] = args
+        ss["km_iter"] = 0
+    run = attempt(lambda: lockstep(*args, _raw=raw), t("labs.computing"))
+    if run is None:
+        return
+    i = _controls(run.n_steps)
+    _panels(data, spec, run, i)
+    data_caption(data)
+    st.divider()
+    _limit_section(data, spec, run, args, raw)
