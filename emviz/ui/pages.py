@@ -7,6 +7,7 @@ import streamlit as st
 from emviz.ui import explore
 from emviz.ui.i18n import t
 from emviz.ui.labs import init_sensitivity, kmeans_vs_gmm, model_selection
+from emviz.ui.labs import coins, elbo, singularity, vbgmm
 
 
 def pages() -> list[st.Page]:
@@ -17,6 +18,10 @@ def pages() -> list[st.Page]:
         st.Page(kmeans_vs_gmm.render, title=t("kmeans.nav"), url_path="kmeans"),
         st.Page(init_sensitivity.render, title=t("restarts.nav"), url_path="restarts"),
         st.Page(model_selection.render, title=t("selection.nav"), url_path="selection"),
+        st.Page(elbo.render, title=t("elbo.nav"), url_path="elbo"),
+        st.Page(singularity.render, title=t("sing.nav"), url_path="singularity"),
+        st.Page(vbgmm.render, title=t("vb.nav"), url_path="vbgmm"),
+        st.Page(coins.render, title=t("coins.nav"), url_path="coins"),
         # Labs (later issues), one line each, e.g.:
         # st.Page(kmeans_lab.render, title="k-means vs GMM", url_path="kmeans"),
     ]

@@ -1,0 +1,160 @@
+"""Theory lab: the two coins of Do & Batzoglou (2008), EM on five sets of ten tosses.
+
+Edit the sets, then step: the E-step gives P(A | set) and the expected heads/tails table; the
+M-step divides its totals. Soft EM reaches θ_A ≈ 0.80, θ_B ≈ 0.52 after 10 iterations; hard EM
+(pick the likelier coin) is drawn alongside.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from emviz import figures_theory as ft
+from emviz.coins import (
+    LABELS_DEFAULT,
+    TOSSES_DEFAULT,
+    CoinState,
+    CoinTrace,
+    complete_data_mle,
+    parse_sets,
+    run_coins,
+)
+from emviz.errors import EmvizError
+from emviz.ui.i18n import t
+from emviz.ui.labs.elbo import (
+    CHART_CONFIG,
+    clamp_position,
+    fig_labels,
+    fig_options,
+    half_step_buttons,
+    init_keys,
+    kind_name,
+    timeline,
+)
+from emviz.ui.messages import guarded
+
+N_ITER = 20
+DEFAULTS = {"coins_ta": 0.6, "coins_tb": 0.5, "coins_mode": "soft", "coins_pos": 0}
+
+
+def default_sets() -> pd.DataFrame:
+    return pd.DataFrame({"tosses": list(TOSSES_DEFAULT), "coin": list(LABELS_DEFAULT)})
+
+
+def _sets_editor() -> pd.DataFrame:
+    ss = st.session_state
+    if "coins_sets" not in ss:
+        ss["coins_sets"] = default_sets()
+    return st.data_editor(
+        ss["coins_sets"], key="coins_editor", num_rows="dynamic", hide_index=False,
+        width="stretch",
+        column_config={
+            "tosses": st.column_config.TextColumn(t("coins.col_tosses"), required=True,
+                                                  help=t("coins.col_tosses_help")),
+            "coin": st.column_config.SelectboxColumn(t("coins.col_coin"), options=["A", "B"],
+                                                     help=t("coins.col_coin_help")),
+        },
+    )
+
+
+def _reset_sets() -> None:
+    st.session_state["coins_sets"] = default_sets()
+    st.session_state.pop("coins_editor", None)
+
+
+def _runs(tosses: tuple[str, ...], ta: float, tb: float) -> dict[str, CoinTrace]:
+    h, tl = parse_sets(tosses)
+    init = CoinState(ta, tb)
+    return {"soft": run_coins(h, tl, init, N_ITER), "hard": run_coins(h, tl, init, N_ITER,
+                                                                      hard=True)}
+
+
+def _mle(edited: pd.DataFrame, tosses: tuple[str, ...]) -> tuple[float, float] | None:
+    coins = [str(c).strip().upper() for c in edited["coin"].fillna("")]
+    if len(coins) != len(tosses) or any(c not in ("A", "B") for c in coins):
+        return None
+    try:
+        h, tl = parse_sets(tosses)
+        mle = complete_data_mle(h, tl, coins)
+    except EmvizError:
+        return None
+    return mle.theta_a, mle.theta_b
+
+
+def _step_text(trace: CoinTrace, h: int) -> None:
+    it = (h + 1) // 2
+    if h == 0:
+        s = trace.states[0]
+        st.info(t("coins.at_init", a=f"{s.theta_a:.2f}", b=f"{s.theta_b:.2f}"))
+    elif h % 2 == 1:
+        st.info(t("coins.after_e", i=it))
+    else:
+        e = trace.e_steps[it - 1]
+        tot = e.totals
+        new = trace.states[it]
+        st.info(t("coins.after_m", i=it,
+                  ha=f"{tot['heads_a']:.2f}", ta=f"{tot['tails_a']:.2f}", a=f"{new.theta_a:.4f}",
+                  hb=f"{tot['heads_b']:.2f}", tb=f"{tot['tails_b']:.2f}", b=f"{new.theta_b:.4f}"))
+
+
+def render() -> None:
+    """The two-coins lab (an ``st.Page`` callable)."""
+    init_keys(DEFAULTS)
+    ss = st.session_state
+    st.title(t("coins.title"))
+    st.markdown(t("coins.intro"))
+    left, right = st.columns([3, 2])
+    with left:
+        st.markdown(f"**{t('coins.sets')}**")
+        edited = _sets_editor()
+        st.button(t("coins.reset_sets"), key="coins_reset_sets", on_click=_reset_sets)
+    with right:
+        st.number_input(t("coins.theta_a0"), 0.0, 1.0, step=0.05, key="coins_ta")
+        st.number_input(t("coins.theta_b0"), 0.0, 1.0, step=0.05, key="coins_tb")
+        st.radio(t("coins.mode"), ("soft", "hard"), key="coins_mode", horizontal=True,
+                 format_func=lambda m: t(f"coins.mode.{m}"), help=t("coins.mode_help"))
+    tosses = tuple(str(s) for s in edited["tosses"].fillna(""))
+    try:
+        runs = _runs(tosses, float(ss["coins_ta"]), float(ss["coins_tb"]))
+    except EmvizError as exc:
+        st.error(str(exc))
+        return
+    mode = ss["coins_mode"]
+    trace = runs[mode]
+    last = 2 * N_ITER
+    clamp_position("coins_pos", "coins_owner", (tosses, ss["coins_ta"], ss["coins_tb"], mode),
+                   last, start=0)
+    half_step_buttons("coins_pos", last, "coins", run_label=t("coins.run10"))
+    timeline("coins_pos", "coins_timeline", last)
+    h = int(ss["coins_pos"])
+    it = (h + 1) // 2
+    state_now = trace.states[it if h % 2 == 0 else it - 1]
+    kind = "init" if h == 0 else ("E" if h % 2 else "M")
+    st.markdown(f"**{t('coins.mode.' + mode)} · {kind_name(kind, it)}**")
+    c1, c2, c3 = st.columns(3)
+    c1.metric("θ_A", f"{state_now.theta_a:.2f}")
+    c2.metric("θ_B", f"{state_now.theta_b:.2f}")
+    c3.metric(t("coins.loglik"), f"{trace.log_likelihood[it if h % 2 == 0 else it - 1]:.4f}")
+    _step_text(trace, h)
+    labels = fig_labels()
+    with guarded(t("theory.drawing")):
+        if h > 0:
+            estep = trace.e_steps[it - 1]
+            st.dataframe(ft.coins_table(tosses, estep, labels), hide_index=True,
+                         width="stretch", key="coins_table",
+                         column_config={labels[c]: st.column_config.NumberColumn(format="%.2f")
+                                        for c in ("p_a", "p_b", "heads_a", "tails_a",
+                                                  "heads_b", "tails_b")})
+        a, b = st.columns([1, 1])
+        if h > 0:
+            a.plotly_chart(ft.coins_posterior_figure(trace.e_steps[it - 1], fig_options(340),
+                                                     labels),
+                           key="coins_posterior", width="stretch", config=CHART_CONFIG)
+        b.plotly_chart(ft.coins_theta_figure(runs, it, _mle(edited, tosses), fig_options(340),
+                                             labels),
+                       key="coins_theta", width="stretch", config=CHART_CONFIG)
+    soft, hard = runs["soft"].states[10], runs["hard"].states[10]
+    st.markdown(t("coins.compare", sa=f"{soft.theta_a:.2f}", sb=f"{soft.theta_b:.2f}",
+                  ha=f"{hard.theta_a:.2f}", hb=f"{hard.theta_b:.2f}"))
+    st.markdown(t("coins.formulas"))
