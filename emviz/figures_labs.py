@@ -60,6 +60,7 @@ TEXT: dict[str, str] = {
     "gallery_pick": " · n_init ★",
     "gallery_suspicious": " · ⚠ suspicious",
     "sel_x": "number of components K",
+    "sel_y": "{crit} (lower is better)",
     "sel_best": "best: K = {k}, {cov}",
     "true_k": "true K = {k}",
     "suspicious_cell": "near-degenerate",
@@ -545,7 +546,7 @@ def selection_figure(
     layout = _base_layout(opts, style)
     layout.update({
         "xaxis": _axis(tx["sel_x"], style, tickmode="array", tickvals=ks),
-        "yaxis": _axis(f"{criterion.upper()} (lower is better)", style),
+        "yaxis": _axis(tx["sel_y"].format(crit=criterion.upper()), style),
         "legend": {**layout["legend"], "x": 1.02, "xanchor": "left", "y": 1},
         "shapes": [],
     })

@@ -53,8 +53,8 @@ CHART_CONFIG = {"displaylogo": False}
 
 
 def _pretty(name: str) -> str:
-    text = name.replace("_", " ").replace(" 1d", " (1D)").replace(" 3d", " (3D)").capitalize()
-    return text.replace("Kmeans", "k-means")
+    text = name.replace("_", " ").capitalize().replace("Kmeans", "k-means")
+    return text.replace(" 1d", " (1D)").replace(" 3d", " (3D)")
 
 
 def apply_preset(name: str) -> None:
@@ -152,7 +152,7 @@ def explore_page() -> Any:
     """Explore's ``st.Page`` (imported late: pages.py imports the labs)."""
     from emviz.ui.pages import pages
 
-    return next(p for p in pages() if p.url_path == "explore")
+    return pages()[0]  # "the first one is the home page" (pages.py): Explore
 
 
 def open_in_explore(k: int, covariance_type: str, init: str, seed: int, reg_covar: float,

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (Japanese sentences are measured in wide characters)
 """Strings of the k-means vs GMM, initialisation sensitivity and model selection labs.
 
 Keys: ``labs.*`` shared by the three labs, ``labfig.*`` words drawn in their figures,
@@ -167,4 +168,218 @@ STRINGS: dict[str, dict[str, str]] = {
               "для каждого σ доля точек, у которых наибольшая ответственность совпадает с меткой "
               "k-means, и средняя наибольшая ответственность; обе стремятся к 100% при σ → 0.",
     },
+    # --- figure words: restarts and selection -------------------------------------------
+    "labfig.hist_x": {"en": "final log-likelihood ln L", "ja": "最終対数尤度 ln L",
+                      "ru": "итоговое логарифмическое правдоподобие ln L"},
+    "labfig.hist_y": {"en": "restarts", "ja": "リスタート数", "ru": "перезапуски"},
+    "labfig.ninit_pick": {"en": "n_init keeps", "ja": "n_init が選ぶ解", "ru": "выбор n_init"},
+    "labfig.recommended": {"en": "best trustworthy", "ja": "信頼できる最良解",
+                           "ru": "лучший надёжный"},
+    "labfig.gallery_title": {"en": "#{rank} · ln L = {ll} · {count}×",
+                             "ja": "#{rank} · ln L = {ll} · {count} 回",
+                             "ru": "#{rank} · ln L = {ll} · {count}×"},
+    "labfig.gallery_pick": {"en": " · n_init ★", "ja": " · n_init ★", "ru": " · n_init ★"},
+    "labfig.gallery_suspicious": {"en": " · ⚠ suspicious", "ja": " · ⚠ 要注意",
+                                  "ru": " · ⚠ подозрительный"},
+    "labfig.col_method": {"en": "init method", "ja": "初期化法", "ru": "метод инициализации"},
+    "labfig.col_restarts": {"en": "restarts", "ja": "リスタート", "ru": "перезапуски"},
+    "labfig.col_converged": {"en": "converged", "ja": "収束", "ru": "сошлись"},
+    "labfig.col_collapsed": {"en": "collapsed", "ja": "崩壊", "ru": "вырождения"},
+    "labfig.col_median_iter": {"en": "median iterations", "ja": "反復回数の中央値",
+                               "ru": "медиана итераций"},
+    "labfig.col_fraction_top": {"en": "reach n_init pick", "ja": "n_init の解に到達",
+                                "ru": "доля, дошедших до выбора n_init"},
+    "labfig.col_fraction_best": {"en": "reach best trustworthy", "ja": "信頼できる最良解に到達",
+                                 "ru": "доля, дошедших до лучшего надёжного"},
+    "labfig.sel_x": {"en": "number of components K", "ja": "成分数 K", "ru": "число компонент K"},
+    "labfig.sel_y": {"en": "{crit} (lower is better)", "ja": "{crit}（小さいほど良い）",
+                     "ru": "{crit} (меньше — лучше)"},
+    "labfig.sel_best": {"en": "best: K = {k}, {cov}", "ja": "最良: K = {k}, {cov}",
+                        "ru": "лучшая: K = {k}, {cov}"},
+    "labfig.true_k": {"en": "true K = {k}", "ja": "真の K = {k}", "ru": "истинное K = {k}"},
+    "labfig.suspicious_cell": {"en": "near-degenerate", "ja": "ほぼ退化",
+                               "ru": "почти вырожденная"},
+    # --- initialisation sensitivity -----------------------------------------------
+    "restarts.title": {"en": "Initialisation sensitivity", "ja": "初期値への依存性",
+                       "ru": "Чувствительность к инициализации"},
+    "restarts.intro": {
+        "en": "EM climbs to the nearest hill of the likelihood, so where it starts decides "
+              "where it ends. Run many seeded restarts: the histogram shows how often each "
+              "final log-likelihood is reached, the gallery shows the **distinct** local optima "
+              "(identical up to relabelling the components), best first. scikit-learn's "
+              "`n_init` keeps the highest ln L (★), which is not always a sensible model (⚠).",
+        "ja": "EM は尤度の最も近い山を登るので、どこから始めるかで行き着く先が決まります。"
+              "シードを変えて何度もリスタートしてみましょう。ヒストグラムは各最終対数尤度に何回到達したか、"
+              "ギャラリーは**異なる**局所最適解（成分の番号の付け替えを除いて同じものは 1 つ）を良い順に示します。"
+              "scikit-learn の `n_init` は ln L が最大の解（★）を選びますが、"
+              "それが妥当なモデルとは限りません（⚠）。",
+        "ru": "EM поднимается на ближайший холм функции правдоподобия, поэтому начало "
+              "определяет конец. Запустите много перезапусков с разными seed: гистограмма "
+              "показывает, как часто достигается каждое итоговое ln L, галерея — **различные** "
+              "локальные оптимумы (совпадающие с точностью до перенумерации компонент), лучшие "
+              "первыми. `n_init` в scikit-learn оставляет наибольшее ln L (★), и это не всегда "
+              "разумная модель (⚠).",
+    },
+    "restarts.method": {"en": "Init method", "ja": "初期化法", "ru": "Метод инициализации"},
+    "restarts.all_four": {"en": "all four (compare)", "ja": "4 つすべて（比較）",
+                          "ru": "все четыре (сравнить)"},
+    "restarts.method_help": {
+        "en": "random: random responsibilities · random_from_data: K data points as centres · "
+              "kmeans++: k-means++ seeding · kmeans: k-means run to convergence.",
+        "ja": "random: ランダムな負担率 · random_from_data: データ点 K 個を中心に · "
+              "kmeans++: k-means++ の種まき · kmeans: 収束まで k-means を実行。",
+        "ru": "random: случайные ответственности · random_from_data: K точек данных как "
+              "центры · kmeans++: посев k-means++ · kmeans: k-means до сходимости.",
+    },
+    "restarts.m": {"en": "Restarts M (per method)", "ja": "リスタート数 M（手法ごと）",
+                   "ru": "Перезапуски M (на метод)"},
+    "restarts.m_help": {"en": "Restart r uses seed r, so every result can be reopened.",
+                        "ja": "r 番目のリスタートはシード r を使うので、どの結果も再現できます。",
+                        "ru": "Перезапуск r использует seed r, поэтому любой результат можно "
+                              "открыть снова."},
+    "restarts.progress": {"en": "EM restarts: {done} of {total}",
+                          "ja": "EM のリスタート: {done} / {total}",
+                          "ru": "Перезапуски EM: {done} из {total}"},
+    "restarts.summary": {"en": "**{n} restarts** reached **{optima} distinct optima**.",
+                         "ja": "**{n} 回のリスタート**で**{optima} 個の異なる最適解**に到達しました。",
+                         "ru": "**{n} перезапусков** дали **{optima} различных оптимумов**."},
+    "restarts.all_collapsed": {
+        "en": "Every restart collapsed (a covariance became singular). Increase reg_covar or "
+              "lower K.",
+        "ja": "すべてのリスタートが崩壊しました（共分散が特異に）。reg_covar を大きくするか K を減らしてください。",
+        "ru": "Все перезапуски выродились (ковариация стала сингулярной). Увеличьте reg_covar "
+              "или уменьшите K.",
+    },
+    "restarts.pick_ok": {
+        "en": "n_init keeps ln L = {ll}, reached by {count} of {n} restarts, and it looks sound.",
+        "ja": "n_init は ln L = {ll} を選びます（{n} 回中 {count} 回到達）。妥当な解に見えます。",
+        "ru": "n_init оставляет ln L = {ll}; его достигли {count} из {n} перезапусков, и он "
+              "выглядит разумно.",
+    },
+    "restarts.suspicious_pick": {
+        "en": "n_init would keep ln L = {ll}, but that optimum is near-degenerate: {reason}. "
+              "Its likelihood is high because a component shrinks onto a few points (or a "
+              "line), not because it explains the data better.",
+        "ja": "n_init は ln L = {ll} を選びますが、この解はほぼ退化しています: {reason}。"
+              "尤度が高いのは、成分が少数の点（または直線）に縮んでいるためで、"
+              "データをよりよく説明しているからではありません。",
+        "ru": "n_init оставил бы ln L = {ll}, но этот оптимум почти вырожден: {reason}. "
+              "Правдоподобие высоко потому, что компонента сжалась на несколько точек (или "
+              "прямую), а не потому, что она лучше объясняет данные.",
+    },
+    "restarts.trust": {
+        "en": "The best trustworthy optimum: ln L = {ll}, reached by {count} of {n} restarts.",
+        "ja": "信頼できる最良解: ln L = {ll}（{n} 回中 {count} 回到達）。",
+        "ru": "Лучший надёжный оптимум: ln L = {ll}; его достигли {count} из {n} перезапусков.",
+    },
+    "restarts.singularity_link": {"en": "Why? See the singularity lab",
+                                  "ja": "なぜ？ 特異点のラボへ",
+                                  "ru": "Почему? См. лабораторию о сингулярности"},
+    "restarts.singularity_text": {
+        "en": "Why: with a tiny reg_covar a component's covariance can shrink towards zero, "
+              "and the likelihood grows without bound (the singularity of EM).",
+        "ja": "理由: reg_covar が小さいと成分の共分散がゼロに近づき、尤度が際限なく大きくなります（EM の特異点）。",
+        "ru": "Причина: при малом reg_covar ковариация компоненты может стремиться к нулю, и "
+              "правдоподобие неограниченно растёт (сингулярность EM).",
+    },
+    "restarts.stats": {"en": "**Per init method**", "ja": "**初期化法ごと**",
+                       "ru": "**По методам инициализации**"},
+    "restarts.stats_caption": {
+        "en": "Median iterations of the converged restarts; the fractions of restarts that "
+              "end at the n_init pick and at the best trustworthy optimum.",
+        "ja": "収束したリスタートの反復回数の中央値と、n_init の解・信頼できる最良解に到達したリスタートの割合。",
+        "ru": "Медиана итераций сошедшихся перезапусков; доли перезапусков, пришедших к "
+              "выбору n_init и к лучшему надёжному оптимуму.",
+    },
+    "restarts.gallery": {"en": "Distinct optima, best first", "ja": "異なる最適解（良い順）",
+                         "ru": "Различные оптимумы, лучшие первыми"},
+    "restarts.gallery_more": {"en": "Showing the best {shown} of {total} distinct optima.",
+                              "ja": "{total} 個の異なる最適解のうち上位 {shown} 個を表示。",
+                              "ru": "Показаны лучшие {shown} из {total} различных оптимумов."},
+    "restarts.why_suspicious": {"en": "⚠ #{rank}: {reason}.", "ja": "⚠ #{rank}: {reason}。",
+                                "ru": "⚠ #{rank}: {reason}."},
+    "restarts.pick": {"en": "Optimum to open", "ja": "開く最適解", "ru": "Оптимум для открытия"},
+    "restarts.pick_item": {"en": "#{rank} · ln L = {ll} · {method}, seed {seed}",
+                           "ja": "#{rank} · ln L = {ll} · {method}, シード {seed}",
+                           "ru": "#{rank} · ln L = {ll} · {method}, seed {seed}"},
+    "restarts.pick_help": {
+        "en": "Click a panel's centres or pick here; Open in Explore replays that restart "
+              "step by step.",
+        "ja": "パネルの中心をクリックするか、ここで選びます。「Explore で開く」でそのリスタートを 1 ステップずつ再生します。",
+        "ru": "Щёлкните по центрам панели или выберите здесь; «Открыть в Explore» "
+              "воспроизведёт этот перезапуск по шагам.",
+    },
+    # --- model selection ------------------------------------------------------------
+    "selection.title": {"en": "Model selection: BIC and AIC", "ja": "モデル選択: BIC と AIC",
+                        "ru": "Выбор модели: BIC и AIC"},
+    "selection.intro": {
+        "en": "More components always raise the likelihood, so it cannot choose K. BIC = "
+              "−2 ln L + p ln N and AIC = −2 ln L + 2p charge for the p free parameters "
+              "(lower is better). Every K = 1..10 is fitted with each covariance type.",
+        "ja": "成分を増やせば尤度は必ず上がるので、尤度だけでは K を選べません。"
+              "BIC = −2 ln L + p ln N と AIC = −2 ln L + 2p は自由パラメータ数 p に罰則を課します"
+              "（小さいほど良い）。K = 1..10 をそれぞれの共分散の型で当てはめます。",
+        "ru": "Добавление компонент всегда повышает правдоподобие, поэтому оно не может "
+              "выбрать K. BIC = −2 ln L + p ln N и AIC = −2 ln L + 2p штрафуют за p свободных "
+              "параметров (меньше — лучше). Каждое K = 1..10 подгоняется с каждым типом "
+              "ковариации.",
+    },
+    "selection.criterion": {"en": "Criterion", "ja": "基準", "ru": "Критерий"},
+    "selection.criterion_help": {
+        "en": "BIC's penalty grows with ln N and prefers smaller models; AIC's does not.",
+        "ja": "BIC の罰則は ln N とともに大きくなり、小さいモデルを好みます。AIC は そうではありません。",
+        "ru": "Штраф BIC растёт с ln N и предпочитает меньшие модели; штраф AIC — нет.",
+    },
+    "selection.init": {"en": "Init method", "ja": "初期化法", "ru": "Метод инициализации"},
+    "selection.n_init": {"en": "n_init (starts per cell)", "ja": "n_init（セルごとの開始数）",
+                         "ru": "n_init (стартов на ячейку)"},
+    "selection.n_init_help": {
+        "en": "Each cell keeps its best of n_init seeded starts, as scikit-learn does.",
+        "ja": "各セルは n_init 回の開始のうち最良を保持します（scikit-learn と同じ）。",
+        "ru": "Каждая ячейка оставляет лучший из n_init стартов, как в scikit-learn.",
+    },
+    "selection.progress": {"en": "Fitting the grid: {done} of {total} fits",
+                           "ja": "グリッドを当てはめ中: {done} / {total}",
+                           "ru": "Подгонка сетки: {done} из {total}"},
+    "selection.none_scored": {
+        "en": "No cell could be scored: every fit collapsed or was impossible. Increase "
+              "reg_covar.",
+        "ja": "評価できるセルがありません（すべて崩壊または不可能）。reg_covar を大きくしてください。",
+        "ru": "Ни одну ячейку не удалось оценить: все подгонки выродились или невозможны. "
+              "Увеличьте reg_covar.",
+    },
+    "selection.best": {"en": "Best by {crit}: **K = {k}, {cov}** ({crit} = {score}).",
+                       "ja": "{crit} による最良: **K = {k}, {cov}**（{crit} = {score}）。",
+                       "ru": "Лучшая по {crit}: **K = {k}, {cov}** ({crit} = {score})."},
+    "selection.vs_true": {"en": "The data were generated with K = {k}.",
+                          "ja": "データは K = {k} で生成されました。",
+                          "ru": "Данные сгенерированы с K = {k}."},
+    "selection.best_suspicious": {
+        "en": "Careful: the best cell has a near-degenerate component ({reason}); its low "
+              "score may come from a component sitting on a handful of points.",
+        "ja": "注意: 最良セルにはほぼ退化した成分があります（{reason}）。"
+              "スコアが低いのは、成分が少数の点に乗っているためかもしれません。",
+        "ru": "Осторожно: у лучшей ячейки есть почти вырожденная компонента ({reason}); её "
+              "низкая оценка может объясняться компонентой на нескольких точках.",
+    },
+    "selection.unscored": {"en": "{n} cell(s) without a score: {cells}.",
+                           "ja": "スコアのないセル {n} 個: {cells}。",
+                           "ru": "Ячеек без оценки: {n}: {cells}."},
+    "selection.chart_caption": {
+        "en": "One line per covariance type; ★ the best cell; hollow markers are "
+              "near-degenerate fits; the dashed line is the true K (synthetic data). Click a "
+              "point to pick that cell below.",
+        "ja": "共分散の型ごとに 1 本の線。★ は最良セル、白抜きはほぼ退化した当てはめ、"
+              "破線は真の K（合成データ）。点をクリックすると下でそのセルを選べます。",
+        "ru": "Одна линия на тип ковариации; ★ — лучшая ячейка; полые маркеры — почти "
+              "вырожденные подгонки; пунктир — истинное K (синтетические данные). Щёлкните "
+              "точку, чтобы выбрать ячейку ниже.",
+    },
+    "selection.cell_k": {"en": "K", "ja": "K", "ru": "K"},
+    "selection.cell_info": {
+        "en": "{crit} = {score} · ln L = {ll} · p = {p} · {status}",
+        "ja": "{crit} = {score} · ln L = {ll} · p = {p} · {status}",
+        "ru": "{crit} = {score} · ln L = {ll} · p = {p} · {status}",
+    },
+    "selection.table": {"en": "{crit} table", "ja": "{crit} の表", "ru": "Таблица {crit}"},
 }
