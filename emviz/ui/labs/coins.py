@@ -34,7 +34,7 @@ from emviz.ui.labs.elbo import (
 )
 from emviz.ui.messages import guarded
 
-N_ITER = 20
+N_ITER = 10  # the paper stops after 10 iterations
 DEFAULTS = {"coins_ta": 0.6, "coins_tb": 0.5, "coins_mode": "soft", "coins_pos": 0}
 
 
