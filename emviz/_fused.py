@@ -262,7 +262,8 @@ class _Scratch(NamedTuple):
 
     log_p: np.ndarray  # (K, B): log-densities, then responsibilities
     top: np.ndarray  # (B,): max over components
-    floor: np.ndarray  # (B,)
+    floor: np.ndarray  # (B,): LOG_RESP_FLOOR
+    inverse: np.ndarray  # (B,): 1 / Σ_k exp(…)
     total: np.ndarray  # (B,): Σ_k exp(…)
     scaled: np.ndarray  # (F, B): features / Σ_k exp(…)
     pivot_feats: np.ndarray  # (P, F, B): features of y = z − a_k for pivoted components
@@ -310,6 +311,7 @@ class FusedKernel:
         self._blocks = [self._features(z[i : i + BLOCK_SIZE]) for i in range(0, n, BLOCK_SIZE)]
         self._block_len = max(b.shape[1] for b in self._blocks)
         self._scratch: _Scratch | None = None
+        self._last_output: tuple[Params, np.ndarray, np.ndarray] | None = None
 
     def _features(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """Feature rows ``[1, z_i, z_i z_j (i ≤ j)]`` of a block, shape (n_coef, len(z))."""
@@ -335,12 +337,14 @@ class FusedKernel:
         lay, inv_s = self._layout, 1.0 / self.scale
         if params.n_features != lay.d:
             raise ValueError(f"Params have {params.n_features} features, but the data {lay.d}.")
-        # The lower triangle, as np.linalg.cholesky reads it.
         k = params.n_components
-        cov = params.covariances.reshape(k, -1)[:, lay.lower] * (inv_s * inv_s)
-        adj, det, lead = _ADJUGATE[lay.d](cov)
-        _check_positive_definite(lead, "in the covariance")
-        prec = adj / det[:, None]
+        cached, self._last_output = self._last_output, None
+        if cached is not None and cached[0] is params:
+            prec, log_det = cached[1], cached[2]  # this kernel's own previous output
+        else:
+            # The lower triangle, as np.linalg.cholesky reads it.
+            packed = params.covariances.reshape(k, -1)[:, lay.lower]
+            prec, log_det = self._precision(packed, "in the covariance")
         mu = params.means * inv_s - self.center_scaled
         prec_mu = np.add.reduce(
             prec[:, lay.unpack].reshape(k, lay.d, lay.d) * mu[:, None, :], axis=2
@@ -353,7 +357,7 @@ class FusedKernel:
             with np.errstate(divide="ignore"):
                 log_w = np.log(weights)
         coef = np.empty((k, self.n_coef))
-        coef[:, 0] = log_w - 0.5 * np.log(det) + self._log_norm
+        coef[:, 0] = log_w - 0.5 * log_det + self._log_norm
         coef[:, 1 : 1 + lay.d] = prec_mu
         np.multiply(prec, lay.quad, out=coef[:, 1 + lay.d :])
         if kappa.max() <= KAPPA_MAX:
@@ -365,6 +369,20 @@ class FusedKernel:
         coef[:, 0] -= 0.5 * kappa
         return _Plan(coef, pivoted, mu[pivoted], pivot_coef)
 
+    def _precision(self, packed: np.ndarray, when: str) -> tuple[np.ndarray, np.ndarray]:
+        """Packed precisions and log-determinants, scaled units, of packed user covariances.
+
+        Raises
+        ------
+        CollapseError
+            If a covariance is not positive definite.
+        """
+        adj, det, lead = _ADJUGATE[self.n_features](packed)
+        _check_positive_definite(lead, when)
+        # Σ/s² has precision s²·Σ⁻¹ and determinant |Σ|/s^(2D); s is a power of two.
+        prec = adj * (self.scale * self.scale) / det[:, None]
+        return prec, np.log(det) - 2 * self.n_features * math.log(self.scale)
+
     def _buffers(self, k: int, n_pivoted: int) -> _Scratch:
         buf = self._scratch
         if buf is None or buf.log_p.shape[0] != k or buf.pivot_feats.shape[0] < n_pivoted:
@@ -372,7 +390,8 @@ class FusedKernel:
             self._scratch = buf = _Scratch(
                 log_p=np.empty((k, b)),
                 top=np.empty(b),
-                floor=np.empty(b),
+                floor=np.full(b, LOG_RESP_FLOOR),
+                inverse=np.empty(b),
                 total=np.empty(b),
                 scaled=np.empty((f, b)),
                 pivot_feats=np.empty((n_pivoted, f, b)),
@@ -405,7 +424,7 @@ class FusedKernel:
         with _one_blas_thread() if threaded else nullcontext():
             for b, feats in enumerate(self._blocks):
                 m = feats.shape[1]
-                lp, mx, lo, sm = buf.log_p[:, :m], buf.top[:m], buf.floor[:m], buf.total[:m]
+                lp, mx, sm = buf.log_p[:, :m], buf.top[:m], buf.total[:m]
                 np.matmul(coef, feats, out=lp)
                 for c, shift, pivot_coef, pf in pivots:
                     fy = pf[:, :m]
@@ -413,16 +432,14 @@ class FusedKernel:
                     self._features_from_shifted(fy)
                     np.matmul(pivot_coef, fy, out=lp[c])
                 np.maximum.reduce(lp, axis=0, out=mx)
-                # Floor at max + LOG_RESP_FLOOR, then shift: a (B,) row broadcast runs ~3×
-                # faster in NumPy than a scalar maximum.
-                np.add(mx, LOG_RESP_FLOOR, out=lo)
-                np.maximum(lp, lo, out=lp)
                 np.subtract(lp, mx, out=lp)
+                # A (B,) row broadcast runs ~3× faster in NumPy than a scalar maximum.
+                np.maximum(lp, buf.floor[:m], out=lp)
                 np.exp(lp, out=lp)
                 np.add.reduce(lp, axis=0, out=sm)
                 ll += float(np.add.reduce(mx))
                 if with_stats:
-                    np.reciprocal(sm, out=lo)
+                    lo = np.reciprocal(sm, out=buf.inverse[:m])
                     if scale_features:
                         g = buf.scaled[:, :m]
                         np.multiply(feats, lo, out=g)
@@ -494,7 +511,11 @@ class FusedKernel:
         )
         cov = FUSED_ESTIMATORS[covariance_type](moments) * (s * s)
         cov += reg_covar * lay.is_diag
-        _check_positive_definite(_ADJUGATE[lay.d](cov)[2], "after the M-step")
+        prec, log_det = self._precision(cov, "after the M-step")
         # Unpacking the triangle makes every covariance exactly symmetric.
         full = cov[:, lay.unpack].reshape(nk.size, lay.d, lay.d)
-        return ll, Params(nk / np.add.reduce(nk), s * moments.means, full)
+        new = Params(nk / np.add.reduce(nk), s * moments.means, full)
+        # run_em passes `new` straight back: keep its precisions for the next E-step
+        # (Params are immutable, so identity is enough).
+        self._last_output = (new, prec, log_det)
+        return ll, new
