@@ -170,10 +170,10 @@ def test_new_init_takes_the_next_seed():
 def test_parameter_table_and_loglik_chart_follow_the_position():
     at = fresh()
     ok(at.selectbox(key="model_init").set_value("random").run())  # a start that moves
-    table0 = at.dataframe[0].value.copy()
+    table0 = at.table[0].value.copy()
     assert len(table0) == 3
     ok(at.button(key="btn_step").click().run())
-    assert not at.dataframe[0].value.equals(table0)
+    assert not at.table[0].value.equals(table0)
     assert len(at.get("plotly_chart")) == 2
 
 
@@ -205,7 +205,7 @@ def test_each_model_control_refits_and_restarts(kind, key, value):
     if key == "model_max_iter":
         assert ss(at, "n_half_steps") <= 3
     if key == "model_k":
-        assert len(at.dataframe[0].value) == 2
+        assert len(at.table[0].value) == 2
 
 
 def test_k_larger_than_n_is_a_clear_error():
@@ -338,3 +338,42 @@ def test_presenter_mode():
     at = fresh()
     ok(at.toggle(key="presenter").set_value(True).run())
     assert at.get("plotly_chart")
+
+
+# --- engine edge cases and messages ------------------------------------------------------
+def test_reg_covar_dips_are_explained_not_flagged():
+    at = fresh()
+    ok(at.select_slider(key="model_reg").set_value(0.1).run())
+    ok(at.button(key="btn_run").click().run())
+    assert any("reg_covar" in i.value and "dipped" in i.value for i in at.info)
+    assert not any("more than reg_covar can explain" in w.value for w in at.warning)
+
+
+def test_collapse_is_a_warning_with_advice():
+    at = fresh()
+    ok(at.selectbox(key="syn_preset").set_value("singularity_trap").run())
+    ok(at.number_input(key="model_k").set_value(4).run())
+    ok(at.selectbox(key="model_init").set_value("kmeans++").run())
+    ok(at.select_slider(key="model_reg").set_value(0.0).run())
+    ok(at.button(key="btn_run").click().run())
+    assert any("collapsed" in w.value and "reg_covar" in w.value for w in at.warning)
+
+
+def test_identical_points_are_a_clear_error():
+    at = fresh()
+    upload(at, b"x,y\n" + b"1.5,2.5\n" * 20)
+    assert at.error
+    assert not at.get("plotly_chart")
+
+
+def test_unexpected_errors_are_friendly_with_details():
+    def script():
+        from emviz.ui.messages import guarded
+
+        with guarded("drawing"):
+            raise RuntimeError("boom")
+
+    at = AppTest.from_function(script, default_timeout=30).run()
+    assert not at.exception
+    assert "Something went wrong while drawing" in at.error[0].value
+    assert at.expander and "boom" in at.code[0].value

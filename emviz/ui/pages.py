@@ -6,8 +6,15 @@ import streamlit as st
 
 from emviz.ui import explore
 from emviz.ui.i18n import t
-from emviz.ui.labs import init_sensitivity, kmeans_vs_gmm, model_selection
-from emviz.ui.labs import coins, elbo, singularity, vbgmm
+from emviz.ui.labs import (
+    coins,
+    elbo,
+    init_sensitivity,
+    kmeans_vs_gmm,
+    model_selection,
+    singularity,
+    vbgmm,
+)
 
 
 def pages() -> list[st.Page]:
