@@ -58,7 +58,7 @@ DEFAULT_LABELS: dict[str, str] = {
     "L + KL = ln p exactly.",
     "no_q": "no q yet",
     "decomposition": "nats",
-    "decomp_note": "L = Q + H(q); ln p = L + KL. Values in nats (totals over the N points).",
+    "decomp_note": "L = Q + H(q); ln p = L + KL.<br>Values in nats (totals over the N points).",
     "iteration": "iteration",
     "det": "det Σ_k (log scale)",
     "loglik": "log-likelihood ℓ",
@@ -165,7 +165,9 @@ def bar_segments(points: Sequence[BoundPoint]) -> BarSegments:
     lows = [p.terms.elbo if p.terms is not None else p.log_likelihood for p in points]
     highs = [p.log_likelihood for p in points]
     lo, hi = float(min(lows)), float(max(highs))
-    span = max(hi - lo, 1e-9 * max(abs(hi), 1.0), 1e-12)
+    # At least one nat of headroom: with nothing to compare yet, the bar is not stretched
+    # to show rounding noise.
+    span = max(hi - lo, 1.0)
     baseline = lo - 0.25 * span
     elbo = np.array([(p.terms.elbo if p.terms is not None else np.nan) - baseline for p in points])
     kl = np.array([p.terms.kl if p.terms is not None else np.nan for p in points])
@@ -225,7 +227,9 @@ def bound_bars_figure(
          "cliponaxis": False,
          "marker": {"color": KL_HEX, "line": {"color": "#111", "width": current}},
          "customdata": custom, "hovertemplate": hover},
-        {"type": "scatter", "mode": "markers", "x": x, "y": seg.lnp_height, "name": lab["lnp"],
+        {"type": "scatter", "mode": "markers+text", "x": x, "y": seg.lnp_height,
+         "name": lab["lnp"], "textposition": "top center",
+         "text": [lab["no_q"] if p.terms is None else "" for p in points],
          "marker": {"symbol": "line-ew-open", "size": 38, "color": MIXTURE_HEX,
                     "line": {"width": style.thick, "color": MIXTURE_HEX}},
          "customdata": custom, "hovertemplate": hover},
@@ -262,7 +266,7 @@ def decomposition_figure(
     t = point.terms
     if t is None:
         raise ValueError("decomposition_figure needs a half-step with responsibilities (h ≥ 1).")
-    names = [lab["q"], lab["entropy"], lab["elbo"], lab["kl"], lab["lnp"]]
+    names = ["Q", "H(q)", "L(q, θ)", "KL", "ln p"]
     values = [t.expected_complete, t.entropy, t.elbo, t.kl, t.log_likelihood]
     data = [{
         "type": "waterfall", "orientation": "v", "x": names,
@@ -274,7 +278,8 @@ def decomposition_figure(
         "decreasing": {"marker": {"color": Q_HEX}},
         "increasing": {"marker": {"color": ENTROPY_HEX}},
         "totals": {"marker": {"color": ELBO_HEX}},
-        "hovertemplate": "%{x}: %{text}<extra></extra>",
+        "customdata": [lab["q"], lab["entropy"], lab["elbo"], lab["kl"], lab["lnp"]],
+        "hovertemplate": "%{customdata}: %{text}<extra></extra>",
     }]  # fmt: skip
     layout = _base_layout(opts, style)
     lo = min(*values, 0.0)
@@ -569,7 +574,8 @@ def coins_theta_figure(
                        "line": {"color": CURSOR_HEX, "width": 1.5, "dash": "dot"}})
     layout.update(xaxis=_axis(lab["iteration"], style, dtick=1),
                   yaxis=_axis(lab["theta"], style, range=[0, 1]), shapes=shapes,
-                  legend={**layout["legend"], "orientation": "h", "x": 0, "y": -0.2})
+                  legend={**layout["legend"], "orientation": "h", "x": 0, "y": -0.3},
+                  margin={**layout["margin"], "b": 110})
     return _make_figure(data, layout)
 
 

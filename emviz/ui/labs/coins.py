@@ -146,7 +146,7 @@ def render() -> None:
                          column_config={labels[c]: st.column_config.NumberColumn(format="%.2f")
                                         for c in ("p_a", "p_b", "heads_a", "tails_a",
                                                   "heads_b", "tails_b")})
-        a, b = st.columns([1, 1])
+        a, b = st.columns([1, 1]) if h > 0 else (None, st.container())
         if h > 0:
             a.plotly_chart(ft.coins_posterior_figure(trace.e_steps[it - 1], fig_options(340),
                                                      labels),

@@ -126,6 +126,7 @@ def render() -> None:
         fig = be.mixture_figure(data.X_display, params, resp,
                                 options=fig_options(520, column_names=data.columns,
                                                     uirevision=repr(spec), show_truth=False))
+        fig.update_layout(legend={"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top"})
         st.plotly_chart(fig, key="sing_mixture", width="stretch", config=CHART_CONFIG)
     with right, guarded(t("theory.drawing")):
         fig = ft.singularity_figure(trace, it, fig_options(520),

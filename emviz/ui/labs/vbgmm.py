@@ -110,6 +110,7 @@ def render() -> None:
             options=fig_options(480, column_names=data.columns, uirevision=repr(spec),
                                 show_truth=False,
                                 palette=tuple(palette[k % len(palette)] for k in kept)))
+        fig.update_layout(legend={"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top"})
         st.plotly_chart(fig, key="vb_mixture", width="stretch", config=CHART_CONFIG)
         st.caption(t("vb.drawn", n=len(kept), threshold=THRESHOLD))
     with right, guarded(t("theory.drawing")):

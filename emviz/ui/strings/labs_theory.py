@@ -82,9 +82,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "theory.fig.no_q": {"en": "no q yet", "ja": "q はまだない", "ru": "q ещё нет"},
     "theory.fig.decomposition": {"en": "nats", "ja": "nat", "ru": "нат"},
     "theory.fig.decomp_note": {
-        "en": "L = Q + H(q); ln p = L + KL. Values in nats (totals over the N points).",
-        "ja": "L = Q + H(q)、ln p = L + KL。値は nat 単位（N 点の合計）。",
-        "ru": "L = Q + H(q); ln p = L + KL. Значения в натах (суммы по N точкам).",
+        "en": "L = Q + H(q); ln p = L + KL.<br>Values in nats (totals over the N points).",
+        "ja": "L = Q + H(q)、ln p = L + KL。<br>値は nat 単位（N 点の合計）。",
+        "ru": "L = Q + H(q); ln p = L + KL.<br>Значения в натах (суммы по N точкам).",
     },
     "theory.fig.iteration": {"en": "iteration", "ja": "反復", "ru": "итерация"},
     "theory.fig.det": {"en": "det Σ_k (log scale)", "ja": "det Σ_k（対数目盛）",
