@@ -223,8 +223,9 @@ def kmeans_figure(
     style = _STYLES[bool(opts.presenter)]
     d = X.shape[1]
     if d == 2:
-        layout = fig.layout
-        box = (tuple(layout.xaxis.range), tuple(layout.yaxis.range))
+        # Cells far larger than the view: equal aspect widens one axis beyond its range, and
+        # the cells' outer edges must not show as a frame.
+        box = tuple(_padded_range(*fig.layout[a].range, pad=5.0) for a in ("xaxis", "yaxis"))
         cells = voronoi_cells(c, box)
         shades = []
         for j, cell in enumerate(cells):
@@ -249,6 +250,13 @@ def kmeans_figure(
         fig.update_layout(shapes=shapes)
     if d != 1:
         fig = _append(fig, [_centre_markers(c, opts, tx)])
+    return fig
+
+
+def legend_below(fig: go.Figure) -> go.Figure:
+    """The same figure with a horizontal legend under the plot (for side-by-side panels)."""
+    fig.update_layout(legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.2,
+                              "yanchor": "top"}, margin={"r": 10})
     return fig
 
 

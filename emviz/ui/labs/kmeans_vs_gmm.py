@@ -28,6 +28,7 @@ from emviz.figures import FigureOptions, mixture_figure
 from emviz.figures_labs import (
     kmeans_figure,
     kmeans_limit_figure,
+    legend_below,
     soft_kmeans_figure,
 )
 from emviz.kmeans import (
@@ -311,8 +312,8 @@ def _panels(data: cache.Prepared, spec: DataSpec, run: Lockstep, i: int) -> None
     with left:
         st.markdown(t("kmeans.km_title", it=ik))
         with guarded(t("labs.drawing")):
-            fig = kmeans_figure(Xd, centres, km_labels[data.display],
-                                figure_options(data, spec), text=_fig_text())
+            fig = legend_below(kmeans_figure(Xd, centres, km_labels[data.display],
+                                             figure_options(data, spec), text=_fig_text()))
             st.plotly_chart(fig, key="km_chart", width="stretch", config=CHART_CONFIG)
         st.caption(_summary("km", ari(data, km_labels), run.kmeans.converged,
                             ik == run.kmeans.n_iter, run.kmeans.n_iter))
@@ -326,7 +327,7 @@ def _panels(data: cache.Prepared, spec: DataSpec, run: Lockstep, i: int) -> None
 
 
 def _mixture(Xd, params, resp, data, spec):
-    return mixture_figure(Xd, params, resp, options=figure_options(data, spec))
+    return legend_below(mixture_figure(Xd, params, resp, options=figure_options(data, spec)))
 
 
 def _summary(which: str, score: float | None, converged: bool, done: bool, n: int) -> str:
@@ -364,8 +365,8 @@ def _limit_section(data: cache.Prepared, spec: DataSpec, run: Lockstep, args: tu
     m[2].metric(t("kmeans.metric_mean_max"), f"{limit.mean_max[j]:.3f}")
     left, right = st.columns(2)
     with left, guarded(t("labs.drawing")):
-        fig = soft_kmeans_figure(data.X_display, limit.centres[j], sigma, resp,
-                                 figure_options(data, spec, height=460))
+        fig = legend_below(soft_kmeans_figure(data.X_display, limit.centres[j], sigma, resp,
+                                              figure_options(data, spec, height=460)))
         st.plotly_chart(fig, key="soft_chart", width="stretch", config=CHART_CONFIG)
     with right, guarded(t("labs.drawing")):
         fig = kmeans_limit_figure(limit.sigmas, limit.agreement, limit.mean_max, sigma,

@@ -1,0 +1,169 @@
+"""Pure tests of the lab figure builders and of the engine facts the labs teach."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from emviz import figures_labs as fl
+from emviz.data import make_preset
+from emviz.em import Params, aic, bic, initialize, run_em
+from emviz.errors import ParameterError
+from emviz.figures import FigureOptions
+from emviz.kmeans import assign_labels, kmeans_run, soft_kmeans_resp, soft_kmeans_run
+from emviz.restarts import run_restarts, same_optimum
+from emviz.selection import model_selection
+
+RNG = np.random.default_rng(0)
+X2 = np.vstack([RNG.normal(0, 1, (60, 2)), RNG.normal(6, 1, (60, 2)),
+                RNG.normal([0, 7], 1, (60, 2))])
+
+
+@pytest.fixture(scope="module")
+def restarts():
+    return run_restarts(X2, 3, 8, methods=("random", "kmeans++"), tol=1e-4)
+
+
+# --- Voronoi geometry ------------------------------------------------------------------------
+@pytest.mark.parametrize("k", [2, 3, 5])
+def test_voronoi_cells_are_the_nearest_centre_regions(k):
+    centres = np.random.default_rng(k).uniform(-3, 3, (k, 2))
+    box = ((-5.0, 5.0), (-4.0, 6.0))
+    cells = fl.voronoi_cells(centres, box)
+    def shoelace(c):
+        x, y = c[:, 0], c[:, 1]
+        return 0.5 * abs(np.dot(x, np.roll(y, 1)) - np.dot(y, np.roll(x, 1)))
+
+    area = sum(shoelace(c) for c in cells if len(c) >= 3)
+    assert area == pytest.approx(10 * 10)  # the cells tile the box
+    for j, cell in enumerate(cells):  # the centroid of each cell is nearest its own centre
+        assert assign_labels(cell.mean(axis=0)[None], centres)[0] == j
+
+
+def test_voronoi_duplicate_centre_owns_nothing_and_bad_shape_raises():
+    cells = fl.voronoi_cells([[0, 0], [0, 0], [2, 0]], ((-1, 3), (-1, 1)))
+    assert len(cells[1]) == 0 and len(cells[0]) >= 3
+    with pytest.raises(ParameterError):
+        fl.voronoi_cells(np.zeros((3, 3)), ((0, 1), (0, 1)))
+    assert fl.voronoi_edges_1d([[2.0], [0.0], [2.0]]).tolist() == [1.0]
+
+
+# --- k-means panels --------------------------------------------------------------------------
+@pytest.mark.parametrize("d", [1, 2, 3])
+def test_kmeans_figure_hard_colours_in_every_dimension(d):
+    X = RNG.normal(size=(90, d))
+    tr = kmeans_run(X, 3, seed=0)
+    fig = fl.kmeans_figure(X, tr.final_centers, tr.final_labels, FigureOptions(presenter=True))
+    names = [tr_.name for tr_ in fig.data]
+    if d == 2:
+        assert names.count("Voronoi boundary") >= 2 and "centres" in names
+    if d == 1:
+        assert len(fig.layout.shapes) == 2
+
+
+def test_kmeans_figure_checks_labels_and_translates():
+    with pytest.raises(ParameterError):
+        fl.kmeans_figure(X2, X2[:3], np.zeros(5, int))
+    fig = fl.kmeans_figure(X2, X2[:3], assign_labels(X2, X2[:3]), text={"centres": "中心"})
+    assert "中心" in [t.name for t in fig.data]
+
+
+def test_soft_kmeans_and_limit_figures():
+    c = X2[[0, 70, 130]]
+    fig = fl.soft_kmeans_figure(X2, c, 0.5, soft_kmeans_resp(X2, c, 0.5))
+    assert len(fig.data) > 3
+    with pytest.raises(ParameterError):
+        fl.soft_kmeans_figure(X2, c, 0.0, None)
+    lim = fl.kmeans_limit_figure([0.1, 1, 2], [1, 0.9, 0.5], [1, 0.8, 0.6], current=1.0)
+    assert len(lim.data) == 2 and lim.layout.xaxis.type == "log"
+
+
+# --- soft k-means limit (issue 4) ------------------------------------------------------------
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_soft_kmeans_assignments_equal_kmeans_as_sigma_goes_to_zero(seed):
+    X = make_preset("unequal_sizes", seed).X
+    c0 = X[np.random.default_rng(seed).choice(len(X), 3, replace=False)]
+    hard = kmeans_run(X, 3, init=c0).final_labels
+    soft = soft_kmeans_run(X, c0, 1e-3)
+    resp = soft_kmeans_resp(X, soft.final_centers, 1e-3)
+    assert np.array_equal(resp.argmax(axis=1), hard)
+    assert resp.max(axis=1).min() == pytest.approx(1.0)
+    wide = soft_kmeans_resp(X, soft.final_centers, 10.0)
+    assert wide.max(axis=1).mean() < 0.6  # large σ: shared, not hard
+
+
+# --- restarts ---------------------------------------------------------------------------------
+def test_restarts_histogram_marks_ninit_pick(restarts):
+    fig = fl.restarts_histogram(restarts, text={"ninit_pick": "PICK"})
+    assert [t.type for t in fig.data] == ["histogram", "histogram"]
+    assert any("PICK" in a.text for a in fig.layout.annotations)
+    assert sum(len(t.x) for t in fig.data) == len(restarts.restarts)
+
+
+def test_optima_gallery_one_panel_per_optimum(restarts):
+    fig = fl.optima_gallery(X2, restarts, max_optima=4)
+    shown = min(4, len(restarts.optima))
+    assert len(fig.layout.annotations) == shown
+    assert "★" in fig.layout.annotations[restarts.best_index].text
+    means = [t for t in fig.data if t.customdata is not None]
+    assert sorted({int(t.customdata[0]) for t in means}) == list(range(shown))
+
+
+def test_gallery_draws_marginals_above_two_features():
+    X4 = np.hstack([X2, RNG.normal(size=(len(X2), 2))])
+    res = run_restarts(X4, 2, 3, tol=1e-3)
+    fig = fl.optima_gallery(X4, res, dims=(2, 3))
+    assert len(fig.data) >= 3
+
+
+def test_method_stats_table(restarts):
+    table = fl.method_stats_table(restarts)
+    assert list(table["init method"]) == ["random", "kmeans++"]
+    assert table["restarts"].tolist() == [8, 8]
+    assert table["reach n_init pick"].between(0, 1).all()
+
+
+def test_dedup_treats_relabelled_optimum_as_the_same():
+    tr = run_em(X2, initialize(X2, 3, "kmeans++", 0), "full", 1e-6, 200, 1e-8)
+    p = tr.final
+    swapped = p.relabel([2, 0, 1])
+    ll = float(tr.log_likelihood[-1])
+    assert same_optimum(p, ll, swapped, ll, X2.std(axis=0))
+
+
+# --- model selection ---------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def grid():
+    return model_selection(X2, range(1, 5), n_init=1, tol=1e-4)
+
+
+def test_selection_figure_best_and_true_k(grid):
+    fig = fl.selection_figure(grid, "bic", true_k=3, options=FigureOptions(presenter=True))
+    assert [t.name for t in fig.data][:4] == ["full", "tied", "diag", "spherical"]
+    star = fig.data[-1]
+    assert star.marker.symbol == "star" and star.x[0] == grid.best_bic.n_components
+    assert fig.layout.shapes[0].x0 == 3
+    aic_fig = fl.selection_figure(grid, "aic")
+    assert aic_fig.data[-1].y[0] == pytest.approx(grid.best_aic.aic)
+    with pytest.raises(ParameterError):
+        fl.selection_figure(grid, "hqc")
+
+
+def test_selection_table_matches_grid(grid):
+    table = fl.selection_table(grid, "bic")
+    assert table.shape == (4, 4)
+    assert table.loc[grid.best_bic.n_components, grid.best_bic.covariance_type] == pytest.approx(
+        np.nanmin(grid.bic))
+
+
+@pytest.mark.parametrize("cov", ["full", "tied", "diag", "spherical"])
+def test_bic_aic_equal_scikit_learn(cov):
+    sklearn = pytest.importorskip("sklearn.mixture")
+    gm = sklearn.GaussianMixture(3, covariance_type=cov, random_state=0).fit(X2)
+    full = {"full": lambda c: c, "tied": lambda c: np.repeat(c[None], 3, 0),
+            "diag": lambda c: np.array([np.diag(v) for v in c]),
+            "spherical": lambda c: np.array([v * np.eye(2) for v in c])}
+    covs = full[cov](gm.covariances_)
+    p = Params(gm.weights_, gm.means_, covs)
+    assert bic(X2, p, cov) == pytest.approx(gm.bic(X2), rel=1e-10)
+    assert aic(X2, p, cov) == pytest.approx(gm.aic(X2), rel=1e-10)

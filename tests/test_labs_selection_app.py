@@ -1,0 +1,131 @@
+"""AppTest: the k-means vs GMM, initialisation and model selection labs.
+
+Pages are callables registered by ``st.navigation`` (``emviz/ui/pages.py``), which
+``AppTest.switch_page`` cannot address (it takes page *files*). :func:`open_lab` therefore
+selects the page by its ``url_path`` among the pages the first run registered.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def ok(at: AppTest) -> AppTest:
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def open_lab(url_path: str, **state) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    hashes = [h for h, info in at._registered_pages.items()
+              if info.get("url_pathname") == url_path]
+    assert hashes, f"no page with url_path {url_path!r}"
+    at._page_hash = hashes[0]
+    return ok(at.run())
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [e.value for kind in ("success", "warning", "info", "error") for e in at.get(kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+def figure(at: AppTest, index: int) -> dict:
+    return json.loads(at.get("plotly_chart")[index].proto.spec)
+
+
+# --- k-means vs GMM ---------------------------------------------------------------------------
+def test_kmeans_lab_opens_on_unequal_sizes_and_steps_both():
+    at = open_lab("kmeans")
+    assert at.session_state["syn_preset"] == "unequal_sizes"
+    assert len(at.get("plotly_chart")) == 4  # k-means, GMM, soft k-means, limit curve
+    assert "k-means · iteration 0" in texts(at)
+    ok(at.button(key="km_btn_step").click().run())
+    assert "k-means · iteration 1" in texts(at) and "iteration 1" in texts(at)
+    ok(at.button(key="km_btn_run").click().run())
+    aris = [float(c.value.split("ARI vs true labels ")[1].split()[0])
+            for c in at.caption if "ARI vs true labels" in c.value]
+    assert len(aris) == 2 and aris[1] > 0.9 > aris[0]  # GMM recovers, k-means does not
+    ok(at.button(key="km_btn_reset").click().run())
+    assert at.session_state["km_iter"] == 0
+
+
+def test_kmeans_lab_sigma_limit_and_agreeing_preset():
+    at = open_lab("kmeans")
+    ok(at.select_slider(key="km_sigma").set_value(0.02).run())
+    metrics = [m.value for m in at.metric]
+    assert metrics[1] == "100.0%" and metrics[2] == "1.000"
+    ok(at.button(key="kmeans_quick_kmeans_agrees").click().run())
+    assert at.session_state["syn_preset"] == "kmeans_agrees"
+    ok(at.button(key="km_btn_run").click().run())
+    aris = [c.value for c in at.caption if "ARI" in c.value]
+    assert all("1.000" in a for a in aris), aris
+
+
+def test_kmeans_lab_keeps_user_data_and_reports_bad_k():
+    at = open_lab("kmeans", data_source="Synthetic", syn_preset="well_separated")
+    assert at.session_state["syn_preset"] == "well_separated"  # not overridden
+    at.session_state["model_k"] = 20
+    at.session_state["syn_preset"] = "three_peaks_1d"
+    ok(at.run())
+    ok(at.button(key="km_btn_step").click().run())
+
+
+# --- initialisation sensitivity ------------------------------------------------------------
+def test_restarts_lab_runs_shows_gallery_and_opens_explore():
+    at = open_lab("restarts", rs_m=10)
+    assert at.session_state["syn_preset"] == "kmeans_agrees"
+    body = texts(at)
+    assert "40 restarts" in body and "distinct optima" in body
+    assert len(at.get("plotly_chart")) == 2  # histogram + gallery
+    assert len(at.dataframe[0].value) == 4  # one row per init method
+    gallery = figure(at, 1)
+    assert "★" in json.dumps(gallery["layout"]["annotations"], ensure_ascii=False)
+    ok(at.selectbox(key="rs_method").set_value("random").run())
+    assert "10 restarts" in texts(at)
+    pick = at.selectbox(key="rs_pick")
+    ok(pick.set_value(pick.options and 0).run())
+    ok(at.button(key="rs_open").click().run())
+    assert at.session_state["model_init"] == "random"
+    assert at.session_state["model_tol"] == 1e-6
+    assert "Initialisation" in texts(at) or "Iteration 0" in texts(at)  # Explore now
+
+
+def test_restarts_lab_flags_a_degenerate_optimum():
+    # singularity_trap: 15 copies of one point; K = 4 with a tiny floor lets a component sit there
+    at = open_lab("restarts", rs_m=10, rs_method="kmeans++", data_source="Synthetic",
+                  syn_preset="singularity_trap", model_k=4, model_reg=1e-9)
+    body = texts(at)
+    assert "suspicious" in json.dumps(figure(at, 1), ensure_ascii=False) or "⚠" in body
+
+
+# --- model selection ------------------------------------------------------------------------------
+def test_selection_lab_marks_best_and_true_k_and_opens_cell():
+    at = open_lab("selection")
+    assert at.session_state["syn_preset"] == "overlapping"
+    body = texts(at)
+    assert "Best by BIC: **K = 3" in body and "generated with K = 3" in body
+    fig = figure(at, 0)
+    assert fig["data"][-1]["marker"]["symbol"] == "star"
+    assert fig["layout"]["shapes"][0]["x0"] == 3
+    ok(at.radio(key="ms_criterion").set_value("aic").run())
+    assert "Best by AIC" in texts(at)
+    ok(at.selectbox(key="ms_k").set_value(2).run())
+    ok(at.selectbox(key="ms_cov").set_value("diag").run())
+    ok(at.button(key="ms_open").click().run())
+    assert at.session_state["model_k"] == 2 and at.session_state["model_cov"] == "diag"
+
+
+@pytest.mark.parametrize("lang", ["ja", "ru"])
+def test_labs_render_in_other_languages(lang):
+    at = open_lab("selection", lang=lang)
+    assert "Best by" not in texts(at)
