@@ -126,6 +126,7 @@ def _options(data: cache.Prepared, spec: DataSpec, title: str = "") -> be.Figure
     note = f"showing {shown:,} of {n:,} points (EM uses all of them)" if shown < n else None
     return be.FigureOptions(
         presenter=bool(ss["presenter"]),
+        height=640 if ss["presenter"] else 560,  # a projector: let the figure fill the room
         show_truth=bool(ss["show_truth"]) and data.truth is not None,
         column_names=data.columns,
         title=title,
