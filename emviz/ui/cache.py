@@ -103,6 +103,25 @@ def table(origin: str, name: str, digest_: str, _raw: bytes | None = None) -> Ta
     return load_csv(_raw)
 
 
+@dataclass(frozen=True)
+class TableInfo:
+    """What the data panel needs from a loaded CSV, without its (possibly huge) data."""
+
+    columns: tuple[str, ...]
+    numeric_columns: tuple[str, ...]
+    text_columns: tuple[str, ...]
+    n_rows: int
+    notes: tuple[str, ...]
+
+
+@st.cache_data(max_entries=_MAX_ENTRIES, show_spinner="Reading the file…")
+def table_info(origin: str, name: str, digest_: str, _raw: bytes | None = None) -> TableInfo:
+    """Column roles of a CSV; cheap to return on every rerun (a Table would be unpickled)."""
+    tbl = table(origin, name, digest_, _raw=_raw)
+    return TableInfo(tuple(tbl.columns), tuple(tbl.numeric_columns), tuple(tbl.text_columns),
+                     int(tbl.n_rows), tuple(tbl.notes))
+
+
 def _subset(n: int, seed: int = 0) -> np.ndarray:
     return np.asarray(be.display_subset(n, max_points=MAX_DISPLAY, seed=seed), dtype=np.int64)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from emviz.io import Table
 from emviz.ui import backend as be
 from emviz.ui import cache, state
 from emviz.ui.messages import show_error
@@ -65,7 +64,7 @@ def _synthetic() -> Picked:
     return state.synthetic_spec(), None
 
 
-def _reset_table_controls(tbl: Table, ident: str) -> None:
+def _reset_table_controls(tbl: cache.TableInfo, ident: str) -> None:
     """New file: default to the first two numeric columns and the first text column."""
     ss = st.session_state
     if ss["tbl_for"] == ident:
@@ -78,7 +77,7 @@ def _reset_table_controls(tbl: Table, ident: str) -> None:
     ss["tbl_standardise"] = False
 
 
-def _table_controls(tbl: Table, origin: str, name: str, digest: str) -> TableSpec | None:
+def _table_controls(tbl: cache.TableInfo, origin: str, name: str, digest: str) -> TableSpec | None:
     _reset_table_controls(tbl, f"{origin}:{name}:{digest}")
     ss = st.session_state
     numeric = tbl.numeric_columns
@@ -118,7 +117,7 @@ def _sample() -> Picked | None:
                  format_func=state.SAMPLES.get)
     name = st.session_state["sample_name"]
     try:
-        tbl = cache.table("sample", name, "")
+        tbl = cache.table_info("sample", name, "")
     except Exception as exc:
         show_error(exc, "loading the sample")
         return None
@@ -145,7 +144,7 @@ def _upload() -> Picked | None:
         return None
     raw, digest = _upload_digest(upload)
     try:
-        tbl = cache.table("upload", upload.name, digest, _raw=raw)
+        tbl = cache.table_info("upload", upload.name, digest, _raw=raw)
     except Exception as exc:
         show_error(exc, "reading the file")
         return None
