@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import asdict
+from typing import NamedTuple
 
 import numpy as np
 import plotly.graph_objects as go
@@ -54,17 +56,27 @@ def stem(spec: DataSpec, model: ModelSpec, h: int) -> str:
                              model.covariance_type, f"h{h}")
 
 
-def render(spec: DataSpec, model: ModelSpec, raw: bytes | None, data: cache.Prepared,
-           trace: Trace, h: int, figure: go.Figure | None,
-           options: be.FigureOptions) -> None:
-    """Four download buttons for the run at half-step ``h``."""
+class File(NamedTuple):
+    """One download: its file name, MIME type and a function that makes its bytes."""
+
+    file_name: str
+    mime: str
+    make: Callable[[], bytes | str]
+
+
+def files(spec: DataSpec, model: ModelSpec, raw: bytes | None, data: cache.Prepared,
+          trace: Trace, h: int, figure: go.Figure | None,
+          options: be.FigureOptions) -> dict[str, File]:
+    """The four downloads for the run at half-step ``h``: "params", "csv", "html", "png".
+
+    Only the JSON is built here; the others are built when ``make`` is called.
+    """
     hs = trace.half_step(h)
-    pi = state.params_index(h)
     name = stem(spec, model, h)
     params_text = exports.params_json(
         hs.params, covariance_type=trace.covariance_type,
-        log_likelihood=float(trace.log_likelihood[pi]), iteration=hs.iteration, half_step=h,
-        kind=hs.kind, settings=settings(spec, model))
+        log_likelihood=float(trace.log_likelihood[state.params_index(h)]),
+        iteration=hs.iteration, half_step=h, kind=hs.kind, settings=settings(spec, model))
     frame, rows = _data_frame_and_rows(spec, raw, data)
     X, params = data.X, hs.params
     X_display, truth, all_params = data.X_display, data.truth, trace.params
@@ -78,29 +90,47 @@ def render(spec: DataSpec, model: ModelSpec, raw: bytes | None, data: cache.Prep
                                   frame_ms=cache.FRAME_MS)
         return exports.animation_html(fig, title=name)
 
-    cols = st.columns(4)
-    cols[0].download_button(t("export.params"), params_text, file_name=f"{name}.json",
-                            mime="application/json", help=t("export.params_help"),
-                            icon=":material/data_object:", on_click="ignore",
-                            key="dl_params", width="stretch")
-    cols[1].download_button(t("export.csv"), csv_bytes, file_name=f"{name}.csv",
-                            mime="text/csv", help=t("export.csv_help"),
-                            icon=":material/table:", on_click="ignore", key="dl_csv",
-                            width="stretch")
-    cols[2].download_button(t("export.html"), html_bytes, file_name=f"{name}_animation.html",
-                            mime="text/html", help=t("export.html_help"),
-                            icon=":material/animation:", on_click="ignore", key="dl_html",
-                            width="stretch")
+    def png_bytes() -> bytes:
+        if figure is None:
+            raise exports.ExportError("There is no figure on screen to save.")
+        return exports.figure_png(figure, *PNG_SIZE)
+
+    return {
+        "params": File(f"{name}.json", "application/json", lambda: params_text),
+        "csv": File(f"{name}.csv", "text/csv", csv_bytes),
+        "html": File(f"{name}_animation.html", "text/html", html_bytes),
+        "png": File(f"{name}.png", "image/png", png_bytes),
+    }
+
+
+#: Button label key, help key and icon of each download, in display order.
+_BUTTONS = {
+    "params": ("export.params", "export.params_help", ":material/data_object:"),
+    "csv": ("export.csv", "export.csv_help", ":material/table:"),
+    "html": ("export.html", "export.html_help", ":material/animation:"),
+    "png": ("export.png", "export.png_help", ":material/image:"),
+}
+
+
+def render(spec: DataSpec, model: ModelSpec, raw: bytes | None, data: cache.Prepared,
+           trace: Trace, h: int, figure: go.Figure | None,
+           options: be.FigureOptions) -> None:
+    """Four download buttons for the run at half-step ``h``."""
+    made = files(spec, model, raw, data, trace, h, figure, options)
+    png_ok = figure is not None and png_available()
     w, ht = PNG_SIZE
-    available = figure is not None and png_available()
-    cols[3].download_button(t("export.png"),
-                            (lambda: exports.figure_png(figure, w, ht)) if available else b"",
-                            file_name=f"{name}.png", mime="image/png",
-                            help=t("export.png_help", width=w, height=ht) if available
-                            else t("export.png_missing"), icon=":material/image:",
-                            on_click="ignore", key="dl_png", disabled=not available,
-                            width="stretch")
-    if not available:
+    for col, (key, (label, tip, icon)) in zip(st.columns(len(_BUTTONS)), _BUTTONS.items(),
+                                              strict=True):
+        f = made[key]
+        disabled = key == "png" and not png_ok
+        # The JSON is ready; the rest are callables, run only when clicked.
+        data_arg = f.make() if key == "params" else (b"" if disabled else f.make)
+        help_text = t(tip, width=w, height=ht) if key == "png" else t(tip)
+        col.download_button(t(label), data_arg, file_name=f.file_name, mime=f.mime,
+                            help=t("export.png_missing") if disabled else help_text,
+                            icon=icon, on_click="ignore", key=f"dl_{key}",
+                            disabled=disabled, width="stretch")
+    if not png_ok:
         st.caption(t("export.png_missing"))
     if isinstance(spec, TableSpec) and spec.origin == "upload":
         st.caption(t("export.upload_note"))
