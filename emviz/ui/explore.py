@@ -175,8 +175,7 @@ def _step_view(spec: DataSpec, model: ModelSpec, raw: bytes | None,
     with right, guarded("building the parameter table"):
         st.markdown(f"**Parameters at half-step {h}** ({trace.covariance_type} covariances)")
         # st.table, not st.dataframe: plain HTML, no data-grid JavaScript to load.
-        table = be.params_table(hs.params, trace.covariance_type)
-        st.table(table.set_index(table.columns[0]))
+        st.table(be.params_table(hs.params, trace.covariance_type), hide_index=True)
 
 
 def _animate_view(spec: DataSpec, model: ModelSpec, raw: bytes | None,
