@@ -487,7 +487,8 @@ class FusedKernel:
         Raises
         ------
         CollapseError
-            If a covariance of ``params`` or of the result is not positive definite.
+            If a covariance of ``params`` is not positive definite. A singular *result*
+            is returned, so that run_em can record the collapse.
         """
         plan = self._plan(params)
         ll, stats = self._pass(plan, with_stats=True)
@@ -511,10 +512,15 @@ class FusedKernel:
         )
         cov = FUSED_ESTIMATORS[covariance_type](moments) * (s * s)
         cov += reg_covar * lay.is_diag
-        prec, log_det = self._precision(cov, "after the M-step")
         # Unpacking the triangle makes every covariance exactly symmetric.
         full = cov[:, lay.unpack].reshape(nk.size, lay.d, lay.d)
-        new = Params(nk / np.add.reduce(nk), s * moments.means, full)
+        new = Params.trusted(nk / np.add.reduce(nk), s * moments.means, full)
+        try:
+            prec, log_det = self._precision(cov, "after the M-step")
+        except CollapseError:
+            # Returned, not raised: run_em records the singular state (ln p = +inf).
+            self._last_output = None
+            return ll, new
         # run_em passes `new` straight back: keep its precisions for the next E-step
         # (Params are immutable, so identity is enough).
         self._last_output = (new, prec, log_det)

@@ -99,6 +99,20 @@ class Params:
         object.__setattr__(self, "means", m)
         object.__setattr__(self, "covariances", c)
 
+    @classmethod
+    def trusted(cls, weights: np.ndarray, means: np.ndarray, covariances: np.ndarray) -> Params:
+        """Build from arrays an engine kernel has just computed, skipping validation.
+
+        For the hot loop only: the caller guarantees float64 arrays of consistent shapes,
+        weights summing to 1 and exactly symmetric covariances. The arrays are taken over
+        (not copied) and made read-only.
+        """
+        self = object.__new__(cls)
+        for name, arr in (("weights", weights), ("means", means), ("covariances", covariances)):
+            arr.flags.writeable = False
+            object.__setattr__(self, name, arr)
+        return self
+
     @property
     def n_components(self) -> int:
         return int(self.means.shape[0])
@@ -388,7 +402,7 @@ def _m_step_unchecked(X: np.ndarray, resp: np.ndarray, cov_type: str, reg: float
     covariances = COVARIANCE_ESTIMATORS[cov_type](resp, X, nk, means, reg)
     # Symmetrise exactly: rounding in the products can leave 1e-17 asymmetries.
     covariances = 0.5 * (covariances + np.swapaxes(covariances, 1, 2))
-    return Params(nk / nk.sum(), means, covariances)
+    return Params.trusted(nk / nk.sum(), means, covariances)
 
 
 # --------------------------------------------------------------------------------------
@@ -566,7 +580,11 @@ class LikelihoodDecrease(NamedTuple):
 
 
 def reg_covar_slack(
-    params: Params, covariance_type: str, reg_covar: float, n_samples: int
+    params: Params,
+    covariance_type: str,
+    reg_covar: float,
+    n_samples: int,
+    eigenvalues: np.ndarray | None = None,
 ) -> float:
     """Upper bound on the log-likelihood decrease an M-step with ``reg_covar`` can cause.
 
@@ -577,6 +595,8 @@ def reg_covar_slack(
     multiplicity D for "spherical", weight N for "tied"). Since EM's log-likelihood gain is at
     least the gain in that objective, a decrease larger than this bound is a bug.
 
+    ``eigenvalues`` (shape (K, D), ascending) may be passed when already computed.
+
     Returns
     -------
     float
@@ -585,11 +605,12 @@ def reg_covar_slack(
     if reg_covar == 0:
         return 0.0
     cov = params.covariances
+    eigh = (lambda c: np.linalg.eigvalsh(c)) if eigenvalues is None else (lambda c: eigenvalues)
     nk = params.weights * n_samples
     d = params.n_features
     eig_fns = {
-        "full": lambda: (np.linalg.eigvalsh(cov), nk),
-        "tied": lambda: (np.linalg.eigvalsh(cov[:1]), np.array([float(n_samples)])),
+        "full": lambda: (eigh(cov), nk),
+        "tied": lambda: (eigh(cov)[:1], np.array([float(n_samples)])),
         "diag": lambda: (np.diagonal(cov, axis1=1, axis2=2), nk),
         "spherical": lambda: (
             np.repeat(np.diagonal(cov, axis1=1, axis2=2).mean(axis=1, keepdims=True), d, axis=1),
@@ -604,8 +625,11 @@ def reg_covar_slack(
     return float(0.5 * np.sum(weight[:, None] * (np.log1p(u) - u / (1 + u))))
 
 
-def _collapsed_component(params: Params, floor: float) -> int | None:
-    min_eig = np.linalg.eigvalsh(params.covariances)[:, 0]
+def _collapsed_component(
+    params: Params, floor: float, eigenvalues: np.ndarray | None = None
+) -> int | None:
+    eig = np.linalg.eigvalsh(params.covariances) if eigenvalues is None else eigenvalues
+    min_eig = eig[:, 0]
     bad = np.flatnonzero(~(min_eig > floor))
     return int(bad[0]) if bad.size else None
 
@@ -673,8 +697,9 @@ def run_em(
                 stop = "converged"
                 break
             params.append(new)
-            slack.append(reg_covar_slack(new, cov_type, reg, n))
-            collapsed = _collapsed_component(new, floor)
+            eig = np.linalg.eigvalsh(new.covariances)
+            slack.append(reg_covar_slack(new, cov_type, reg, n, eig))
+            collapsed = _collapsed_component(new, floor, eig)
             if collapsed is not None:
                 stop = "collapsed"
                 break

@@ -407,3 +407,18 @@ def test_exact_collapse_is_recorded_with_infinite_likelihood():
     assert np.linalg.det(trace.final.covariances[1]) < 1e-20
     assert trace.log_likelihood[-1] == np.inf
     assert np.all(np.isfinite(trace.log_likelihood[:-1]))
+
+
+def test_exact_collapse_is_recorded_by_the_fused_kernel_too():
+    X = _trap_data()
+    init = Params([0.5, 0.5], [[0.0, 0.0], [4.0, 4.0]], [np.eye(2), np.eye(2) * 1e-6])
+    dense = run_em(X, init, "full", reg_covar=0.0, max_iter=50, tol=0, kernel="dense")
+    fused = run_em(X, init, "full", reg_covar=0.0, max_iter=50, tol=0, kernel="fused")
+    assert fused.stop_reason == "collapsed" and fused.collapsed_component == 1
+    assert fused.n_iter == dense.n_iter and fused.log_likelihood[-1] == np.inf
+
+
+def test_trusted_params_are_read_only():
+    p = Params.trusted(np.array([1.0]), np.zeros((1, 2)), np.eye(2)[None].copy())
+    with pytest.raises(ValueError):
+        p.covariances[0, 0, 0] = 2.0
