@@ -6,6 +6,7 @@ import streamlit as st
 
 from emviz.ui import backend as be
 from emviz.ui import cache, state
+from emviz.ui.i18n import t
 from emviz.ui.messages import show_error
 from emviz.ui.state import DataSpec, TableSpec
 
@@ -17,7 +18,11 @@ PICK = "Pick columns"
 
 
 def _pretty(name: str) -> str:
-    return name.replace("_", " ").replace(" 1d", " (1D)").replace(" 3d", " (3D)").capitalize()
+    key = f"panels.preset.{name}"
+    try:
+        return t(key)
+    except KeyError:  # a preset added to emviz.data before its translation
+        return name.replace("_", " ").replace(" 1d", " (1D)").replace(" 3d", " (3D)").capitalize()
 
 
 def _on_preset() -> None:
@@ -41,26 +46,25 @@ def _on_true_k() -> None:
 
 def _synthetic() -> Picked:
     st.selectbox(
-        "Scenario",
+        t("panels.scenario"),
         (state.CUSTOM, *be.PRESETS),
         key="syn_preset",
-        format_func=lambda n: "Custom mixture" if n == state.CUSTOM else _pretty(n),
+        format_func=lambda n: t("panels.custom") if n == state.CUSTOM else _pretty(n),
         on_change=_on_preset,
-        help="Teaching presets set their own data and suggest K; 'Custom' opens every knob.",
+        help=t("panels.scenario_help"),
     )
     if st.session_state["syn_preset"] == state.CUSTOM:
-        st.radio("Dimension", (1, 2, 3), key="syn_dim", horizontal=True)
-        st.number_input("True number of components", 1, 10, key="syn_k", on_change=_on_true_k)
-        st.select_slider("Number of points (N)", state.N_OPTIONS, key="syn_n",
+        st.radio(t("panels.dim"), (1, 2, 3), key="syn_dim", horizontal=True)
+        st.number_input(t("panels.true_k"), 1, 10, key="syn_k", on_change=_on_true_k)
+        st.select_slider(t("panels.n"), state.N_OPTIONS, key="syn_n",
                          format_func=lambda n: f"{n:,}")
-        st.slider("Separation", 0.5, 8.0, step=0.5, key="syn_sep",
-                  help="Distance between true means, in units of their spread.")
-        st.selectbox("Component shape", SHAPES, key="syn_shape")
-        st.slider("Weight imbalance (largest ÷ smallest)", 1.0, 20.0, step=1.0,
-                  key="syn_imbalance")
-    st.number_input("Data seed", 0, 1_000_000, key="syn_seed",
-                    help="Same seed, same points.")
-    st.toggle("Show true components (dashed)", key="show_truth")
+        st.slider(t("panels.sep"), 0.5, 8.0, step=0.5, key="syn_sep", help=t("panels.sep_help"))
+        st.selectbox(t("panels.shape"), SHAPES, key="syn_shape",
+                     format_func=lambda s: t(f"panels.shape.{s}"))
+        st.slider(t("panels.imbalance"), 1.0, 20.0, step=1.0, key="syn_imbalance")
+    st.number_input(t("panels.data_seed"), 0, 1_000_000, key="syn_seed",
+                    help=t("panels.data_seed_help"))
+    st.toggle(t("panels.show_truth"), key="show_truth")
     return state.synthetic_spec(), None
 
 
@@ -83,29 +87,26 @@ def _table_controls(tbl: cache.TableInfo, origin: str, name: str, digest: str) -
     numeric = tbl.numeric_columns
     pca_dim = None
     if len(numeric) > 3:
-        st.radio("More than 3 numeric columns", (PICK, PCA), key="tbl_mode",
-                 help="EM is drawn in 1 to 3 dimensions: pick columns, or project all of them.")
+        st.radio(t("panels.more_cols"), (PICK, PCA), key="tbl_mode",
+                 format_func=lambda m: t(f"panels.mode.{m}"), help=t("panels.more_cols_help"))
     if len(numeric) > 3 and ss["tbl_mode"] == PCA:
-        st.radio("PCA dimensions", (1, 2, 3), key="tbl_pca_dim", horizontal=True)
+        st.radio(t("panels.pca_dims"), (1, 2, 3), key="tbl_pca_dim", horizontal=True)
         pca_dim = int(ss["tbl_pca_dim"])
         columns = tuple(numeric)
-        st.caption(f"Projecting all {len(numeric)} numeric columns onto {pca_dim} principal "
-                   "components.")
+        st.caption(t("panels.projecting", n=len(numeric), d=pca_dim))
     else:
-        st.multiselect("Columns to cluster (1 to 3)", numeric, key="tbl_columns",
-                       max_selections=3)
+        st.multiselect(t("panels.columns"), numeric, key="tbl_columns", max_selections=3)
         columns = tuple(ss["tbl_columns"])
-    st.selectbox("Known labels (optional)", (None, *tbl.text_columns), key="tbl_label",
-                 format_func=lambda c: "(none)" if c is None else c,
-                 help="A text column with known classes: the fit is scored against it (ARI).")
-    st.toggle("Standardise columns", key="tbl_standardise",
-              help="Rescale each column to mean 0 and standard deviation 1.")
+    st.selectbox(t("panels.label"), (None, *tbl.text_columns), key="tbl_label",
+                 format_func=lambda c: t("panels.none") if c is None else c,
+                 help=t("panels.label_help"))
+    st.toggle(t("panels.standardise"), key="tbl_standardise", help=t("panels.standardise_help"))
     if tbl.notes:
-        with st.expander("How the file was read"):
+        with st.expander(t("panels.how_read")):
             for note in tbl.notes:
                 st.caption(note)
     if not columns:
-        st.warning("Pick 1 to 3 numeric columns to cluster.")
+        st.warning(t("panels.pick_warning"))
         return None
     return TableSpec(origin=origin, name=name, digest=digest, columns=columns,
                      label=ss["tbl_label"], standardise=bool(ss["tbl_standardise"]),
@@ -113,15 +114,15 @@ def _table_controls(tbl: cache.TableInfo, origin: str, name: str, digest: str) -
 
 
 def _sample() -> Picked | None:
-    st.selectbox("Sample dataset", tuple(state.SAMPLES), key="sample_name",
-                 format_func=state.SAMPLES.get)
+    st.selectbox(t("panels.sample"), tuple(state.SAMPLES), key="sample_name",
+                 format_func=lambda n: t(f"panels.sample.{n}"))
     name = st.session_state["sample_name"]
     try:
         tbl = cache.table_info("sample", name, "")
     except Exception as exc:
-        show_error(exc, "loading the sample")
+        show_error(exc, t("ctx.sample"))
         return None
-    st.caption("Sources and licences: assets/SOURCES.md")
+    st.caption(t("panels.sources"))
     spec = _table_controls(tbl, "sample", name, "")
     return None if spec is None else (spec, None)
 
@@ -137,27 +138,26 @@ def _upload_digest(upload) -> tuple[bytes, str]:
 
 
 def _upload() -> Picked | None:
-    upload = st.file_uploader("CSV file", type=["csv", "txt", "tsv"], key="csv_upload",
-                              help="A header row, 1 to 3 numeric columns to cluster, and "
-                                   "optionally a text column of known labels.")
+    upload = st.file_uploader(t("panels.csv_file"), type=["csv", "txt", "tsv"],
+                              key="csv_upload", help=t("panels.csv_help"))
     if upload is None:
         return None
     raw, digest = _upload_digest(upload)
     try:
         tbl = cache.table_info("upload", upload.name, digest, _raw=raw)
     except Exception as exc:
-        show_error(exc, "reading the file")
+        show_error(exc, t("ctx.file"))
         return None
-    st.caption(f"{tbl.n_rows:,} rows · {len(tbl.numeric_columns)} numeric · "
-               f"{len(tbl.text_columns)} text columns")
+    st.caption(t("panels.upload_summary", rows=f"{tbl.n_rows:,}",
+                 numeric=len(tbl.numeric_columns), text=len(tbl.text_columns)))
     spec = _table_controls(tbl, "upload", upload.name, digest)
     return None if spec is None else (spec, raw)
 
 
 def render() -> Picked | None:
     """Draw the data widgets; return the chosen data spec (and uploaded bytes), or None."""
-    st.radio("Source", state.SOURCES, key="data_source", horizontal=True,
-             label_visibility="collapsed")
+    st.radio(t("panels.source"), state.SOURCES, key="data_source", horizontal=True,
+             format_func=lambda s: t(f"panels.source.{s}"), label_visibility="collapsed")
     source = st.session_state["data_source"]
     if source == "Sample":
         return _sample()

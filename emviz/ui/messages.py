@@ -14,6 +14,7 @@ from typing import TypeVar
 import streamlit as st
 
 from emviz.errors import CollapseError, EmvizError
+from emviz.ui.i18n import t
 
 T = TypeVar("T")
 
@@ -31,13 +32,11 @@ def show_error(exc: BaseException, context: str = "") -> None:
 
 def show_unexpected(exc: BaseException, context: str = "") -> None:
     """A friendly message plus the details in a collapsed expander (no traceback element)."""
-    what = f" while {context}" if context else ""
-    st.error(
-        f"Something went wrong{what}. Try other settings or press Reset; if it keeps "
-        "happening, please report it with the details below.",
-        icon="🚫",
-    )
-    with st.expander("Details"):
+    if context:
+        st.error(t("messages.unexpected", context=context), icon="🚫")
+    else:
+        st.error(t("common.unexpected_error"), icon="🚫")
+    with st.expander(t("common.details")):
         st.code(
             "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)),
             language="text",

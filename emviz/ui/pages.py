@@ -20,7 +20,7 @@ from emviz.ui.labs import (
 def pages() -> list[st.Page]:
     """The ``st.Page`` objects for ``st.navigation`` (the first one is the home page)."""
     return [
-        st.Page(explore.render, title="Explore", icon=":material/insights:",
+        st.Page(explore.render, title=t("explore.nav"), icon=":material/insights:",
                 url_path="explore", default=True),
         st.Page(kmeans_vs_gmm.render, title=t("kmeans.nav"), url_path="kmeans"),
         st.Page(init_sensitivity.render, title=t("restarts.nav"), url_path="restarts"),

@@ -219,9 +219,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "ctx.export": {"en": "preparing the downloads", "ja": "ダウンロードの準備",
                    "ru": "подготовка файлов"},
     "messages.unexpected": {
-        "en": "Something went wrong ({context}). Try other settings or press Reset; if it "
+        "en": "Something went wrong while {context}. Try other settings or press Reset; if it "
               "keeps happening, please report it with the details below.",
-        "ja": "問題が発生しました（{context}）。設定を変えるかリセットを押してください。"
+        "ja": "{context}中に問題が発生しました。設定を変えるかリセットを押してください。"
               "繰り返し起こる場合は、下の詳細を添えて報告してください。",
         "ru": "Что-то пошло не так ({context}). Попробуйте другие настройки или нажмите "
               "«Сброс»; если ошибка повторяется, сообщите о ней с подробностями ниже.",
