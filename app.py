@@ -1,11 +1,13 @@
 """emviz: the EM algorithm for Gaussian mixtures, one visible step at a time.
 
 Run with ``streamlit run app.py``. This file is only the frame; the pages live in
-``emviz/ui/`` (see ``emviz/ui/pages.py``).
+``emviz/ui/`` (see ``emviz/ui/pages.py``), and what every page shares (language, presenter
+mode, the shareable link) in ``emviz/ui/sidebar_common.py``.
 """
 
 import streamlit as st
 
+from emviz.ui import sidebar_common
 from emviz.ui.pages import pages
 
 st.set_page_config(
@@ -14,4 +16,10 @@ st.set_page_config(
     layout="wide",
     initial_sidebar_state="expanded",
 )
-st.navigation(pages()).run()
+sidebar_common.setup()  # a shared link's settings (and language) before the menu is built
+if st.session_state["presenter"]:  # the figure gets the screen; » brings the controls back
+    st.set_page_config(initial_sidebar_state="collapsed")
+page = st.navigation(pages())
+slot = sidebar_common.render()
+page.run()
+sidebar_common.finish(page, slot)

@@ -27,7 +27,7 @@ _LAST_TICK = "play_tick"
 
 @cache
 def _css(presenter: bool) -> str:
-    files = ("emviz.css", "presenter.css") if presenter else ("emviz.css",)
+    files = ("emviz.css", "classroom.css") + (("presenter.css",) if presenter else ())
     return "\n".join((ASSETS / f).read_text(encoding="utf-8") for f in files
                      if (ASSETS / f).is_file())
 

@@ -27,7 +27,6 @@ from emviz.ui.state import DEFAULTS
 _LOADED = "url_loaded"
 _NOTES = "url_notes"
 _FIRST_QUERY = "url_first_query"
-_PRESENTER_SWITCH = "presenter_switch"
 #: Pages that show the Explore timeline (the link carries its half-step).
 STEPPED_PAGES = ("", "explore")
 
@@ -75,10 +74,6 @@ def setup() -> None:
     ss.setdefault("presenter", False)
 
 
-def _on_presenter() -> None:
-    st.session_state["presenter"] = bool(st.session_state[_PRESENTER_SWITCH])
-
-
 def render() -> DeltaGenerator:
     """Sidebar top: language and presenter mode; projector CSS; notes about the link.
 
@@ -88,10 +83,7 @@ def render() -> DeltaGenerator:
     with st.sidebar:
         st.selectbox(t("common.language"), tuple(LANGUAGES), key=LANG_KEY,
                      format_func=LANGUAGES.get)
-        # A widget key of its own: pages re-store "presenter" (state.init) after this runs.
-        ss[_PRESENTER_SWITCH] = bool(ss["presenter"])
-        st.toggle(t("presenter.toggle"), key=_PRESENTER_SWITCH, help=t("presenter.help"),
-                  on_change=_on_presenter)
+        st.toggle(t("presenter.toggle"), key="presenter", help=t("presenter.help"))
         slot = st.empty()
     presenter.inject_css(bool(ss["presenter"]))
     notes = ss.get(_NOTES)

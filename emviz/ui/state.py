@@ -126,7 +126,7 @@ DEFAULTS: dict[str, Any] = {
     "model_max_iter": 100,
     "model_tol": 1e-3,
     "animate": False,
-    "presenter": False,
+    # "presenter" and "lang" belong to every page: emviz/ui/sidebar_common.py owns them.
     "show_truth": True,
 }
 

@@ -1,0 +1,150 @@
+"""AppTest: presenter mode, shareable links, downloads and the three languages (issue 6)."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from emviz import exports
+from emviz.ui import cache, downloads, state
+from emviz.ui.i18n import catalog
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def _app(query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for name, value in (query or {}).items():
+        at.query_params[name] = value
+    at.run()
+    assert not at.exception
+    return at
+
+
+def _figure(at: AppTest) -> dict:
+    return json.loads(at.get("plotly_chart")[0].proto.spec)
+
+
+def _query(at: AppTest) -> dict:
+    return {k: v for k, v in at.query_params.items()}
+
+
+@pytest.fixture(scope="module")
+def stepped():
+    """A session with non-default settings, two full steps in, presenter on, in Russian."""
+    at = _app()
+    at.sidebar.number_input(key="model_k").set_value(4).run()
+    at.sidebar.selectbox(key="model_cov").set_value("diag").run()
+    at.sidebar.number_input(key="model_seed").set_value(5).run()
+    at.button(key="btn_step").click().run()
+    at.button(key="btn_step").click().run()
+    at.button(key="btn_e").click().run()
+    at.sidebar.toggle(key="presenter").set_value(True).run()
+    at.sidebar.selectbox(key="lang").set_value("ru").run()
+    assert not at.exception
+    return at
+
+
+def test_presenter_mode_styles_and_figure(stepped):
+    css = " ".join(h.proto.body for h in stepped.get("html"))
+    assert "Presenter mode" in css and "font-size" in css  # assets/presenter.css is injected
+    layout = _figure(stepped)["layout"]
+    assert layout["font"]["size"] >= 20
+    for axis in ("xaxis", "yaxis"):
+        assert layout[axis]["title"]["font"]["size"] >= 18
+        assert layout[axis]["tickfont"]["size"] >= 18
+    lines = [tr["line"]["width"] for tr in _figure(stepped)["data"]
+             if tr.get("mode") == "lines" and "width" in tr.get("line", {})]
+    assert lines and min(lines) >= 3
+    assert any("Home" in c.value for c in stepped.caption)  # the shortcuts are on screen
+    assert {b.proto.shortcut.lower() for b in stepped.button} >= {"right", "left", "p", "home"}
+
+
+def test_link_round_trip_reproduces_state_and_figure(stepped):
+    q = _query(stepped)
+    assert q["k"] == "4" and q["cov"] == "diag" and q["step"] == "5"
+    assert q["presenter"] == "1" and q["lang"] == "ru"
+    fresh = _app(q)
+    for key in ("model_k", "model_cov", "model_seed", "position", "presenter", "lang"):
+        assert fresh.session_state[key] == stepped.session_state[key], key
+    assert _figure(fresh) == _figure(stepped)
+    assert _query(fresh) == q
+    assert not fresh.warning  # a clean link raises no note
+
+
+def test_hostile_link_falls_back_with_a_note():
+    at = _app({"k": "-3", "cov": "<script>alert(1)</script>", "reg": "nan", "step": "1e99",
+               "lang": "xx", "presenter": "maybe", "utm": "x"})
+    assert at.session_state["model_k"] == state.DEFAULTS["model_k"]
+    assert at.session_state["model_cov"] == state.DEFAULTS["model_cov"]
+    assert at.session_state["position"] == 0 and at.session_state["lang"] == "en"
+    text = " ".join(w.value for w in at.warning)
+    assert all(name in text for name in ("k", "cov", "reg", "step", "lang", "presenter"))
+    assert "<script>" not in text and "alert" not in text
+    assert at.info and "1" in at.info[0].value  # one unknown parameter, ignored
+
+
+def test_upload_link_says_the_data_cannot_travel():
+    at = _app({"src": "upload", "k": "2"})
+    assert at.session_state["model_k"] == 2 and at.session_state["data_source"] == "Synthetic"
+    assert any("upload" in w.value.lower() for w in at.warning)
+
+
+def test_download_buttons_are_offered():
+    at = _app()
+    labels = [d.label for d in at.get("download_button")]
+    assert labels == ["Parameters (JSON)", "Data with labels (CSV)",
+                      "Animation (offline HTML)", "Figure (PNG)"]
+
+
+def test_every_download_has_the_right_content():
+    """The same files() the buttons use, on a sample with a NaN-free table (Iris)."""
+    spec = state.TableSpec(origin="sample", name="iris.csv", digest="",
+                           columns=("petal_length_cm", "petal_width_cm"), label="species")
+    model = state.ModelSpec(n_components=3, covariance_type="full", seed=0)
+    data = cache.prepared(spec)
+    trace = cache.fit(spec, model).trace
+    h = 4
+    made = downloads.files(spec, model, None, data, trace, h, None,
+                           downloads.be.FigureOptions())
+    assert made["params"].file_name.endswith("_h4.json")
+    params, doc = exports.load_params_json(made["params"].make())
+    np.testing.assert_array_equal(params.means, trace.params[2].means)
+    assert doc["settings"]["model"]["n_components"] == 3 and doc["step"] == "M"
+    table = pd.read_csv(io.StringIO(made["csv"].make().decode()))
+    original = cache.table("sample", "iris.csv", "").frame
+    assert len(table) == len(original)
+    pd.testing.assert_frame_equal(table[list(original.columns)], original, check_dtype=False)
+    assert np.allclose(table[["em_resp_1", "em_resp_2", "em_resp_3"]].sum(axis=1), 1)
+    html = made["html"].make()
+    assert b"<script src=" not in html and b"addFrames" in html
+    assert made["png"].mime == "image/png" and made["csv"].mime == "text/csv"
+
+
+def _visible_text(at: AppTest) -> list[str]:
+    texts = []
+    for kind in ("button", "toggle", "selectbox", "number_input", "slider", "select_slider",
+                 "radio", "subheader", "download_button", "expander"):
+        texts += [getattr(e, "label", "") or "" for e in at.get(kind)]
+    for kind in ("markdown", "caption", "info", "warning", "success"):
+        texts += [e.value for e in at.get(kind)]
+    return texts
+
+
+@pytest.mark.parametrize("lang", ["ja", "ru"])
+def test_no_english_label_left(lang):
+    at = _app({"lang": lang})
+    shown = _visible_text(at)
+    english = {e["en"] for k, e in catalog().items()
+               if k.split(".")[0] in ("explore", "panels", "presenter", "stepper", "share",
+                                      "export", "common") and e["en"] != e[lang]
+               and "{" not in e["en"]}
+    leaks = [s for s in shown for en in english if s == en or (len(en) > 24 and en in s)]
+    assert not leaks
+    assert not at.exception
