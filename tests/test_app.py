@@ -373,7 +373,7 @@ def test_unexpected_errors_are_friendly_with_details():
         with guarded("drawing"):
             raise RuntimeError("boom")
 
-    at = AppTest.from_function(script, default_timeout=30).run()
+    at = AppTest.from_function(script, default_timeout=60).run()
     assert not at.exception
     assert "Something went wrong while drawing" in at.error[0].value
     assert at.expander and "boom" in at.code[0].value
