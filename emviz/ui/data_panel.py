@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import streamlit as st
 
 from emviz.ui import backend as be
 from emviz.ui import cache, state
-from emviz.ui.i18n import t
+from emviz.ui.i18n import catalog, current_language, t, translate
 from emviz.ui.messages import show_error
 from emviz.ui.state import DataSpec, TableSpec
 
@@ -17,12 +20,21 @@ PCA = "Project with PCA"
 PICK = "Pick columns"
 
 
-def _pretty(name: str) -> str:
-    key = f"panels.preset.{name}"
-    try:
-        return t(key)
-    except KeyError:  # a preset added to emviz.data before its translation
-        return name.replace("_", " ").replace(" 1d", " (1D)").replace(" 3d", " (3D)").capitalize()
+def _labels(prefix: str, special: dict[Any, str] | None = None) -> Callable[[Any], str]:
+    """A format_func showing option ``v`` as the catalog text of ``prefix + v``.
+
+    ``special`` maps some options to their own keys. An option without a key is shown as it
+    is (column names; a preset added to emviz.data before its translation). Bound to this
+    run's language: Streamlit and AppTest may call a format_func outside the script run,
+    where the session's language cannot be read.
+    """
+    lang, special = current_language(), special or {}
+
+    def label(v: Any) -> str:
+        key = special.get(v, f"{prefix}{v}")
+        return translate(key, lang) if key in catalog() else str(v)
+
+    return label
 
 
 def _on_preset() -> None:
@@ -49,7 +61,7 @@ def _synthetic() -> Picked:
         t("panels.scenario"),
         (state.CUSTOM, *be.PRESETS),
         key="syn_preset",
-        format_func=lambda n: t("panels.custom") if n == state.CUSTOM else _pretty(n),
+        format_func=_labels("panels.preset.", {state.CUSTOM: "panels.custom"}),
         on_change=_on_preset,
         help=t("panels.scenario_help"),
     )
@@ -60,7 +72,7 @@ def _synthetic() -> Picked:
                          format_func=lambda n: f"{n:,}")
         st.slider(t("panels.sep"), 0.5, 8.0, step=0.5, key="syn_sep", help=t("panels.sep_help"))
         st.selectbox(t("panels.shape"), SHAPES, key="syn_shape",
-                     format_func=lambda s: t(f"panels.shape.{s}"))
+                     format_func=_labels("panels.shape."))
         st.slider(t("panels.imbalance"), 1.0, 20.0, step=1.0, key="syn_imbalance")
     st.number_input(t("panels.data_seed"), 0, 1_000_000, key="syn_seed",
                     help=t("panels.data_seed_help"))
@@ -88,7 +100,7 @@ def _table_controls(tbl: cache.TableInfo, origin: str, name: str, digest: str) -
     pca_dim = None
     if len(numeric) > 3:
         st.radio(t("panels.more_cols"), (PICK, PCA), key="tbl_mode",
-                 format_func=lambda m: t(f"panels.mode.{m}"), help=t("panels.more_cols_help"))
+                 format_func=_labels("panels.mode."), help=t("panels.more_cols_help"))
     if len(numeric) > 3 and ss["tbl_mode"] == PCA:
         st.radio(t("panels.pca_dims"), (1, 2, 3), key="tbl_pca_dim", horizontal=True)
         pca_dim = int(ss["tbl_pca_dim"])
@@ -98,7 +110,7 @@ def _table_controls(tbl: cache.TableInfo, origin: str, name: str, digest: str) -
         st.multiselect(t("panels.columns"), numeric, key="tbl_columns", max_selections=3)
         columns = tuple(ss["tbl_columns"])
     st.selectbox(t("panels.label"), (None, *tbl.text_columns), key="tbl_label",
-                 format_func=lambda c: t("panels.none") if c is None else c,
+                 format_func=_labels("\0column:", {None: "panels.none"}),
                  help=t("panels.label_help"))
     st.toggle(t("panels.standardise"), key="tbl_standardise", help=t("panels.standardise_help"))
     if tbl.notes:
@@ -115,7 +127,7 @@ def _table_controls(tbl: cache.TableInfo, origin: str, name: str, digest: str) -
 
 def _sample() -> Picked | None:
     st.selectbox(t("panels.sample"), tuple(state.SAMPLES), key="sample_name",
-                 format_func=lambda n: t(f"panels.sample.{n}"))
+                 format_func=_labels("panels.sample."))
     name = st.session_state["sample_name"]
     try:
         tbl = cache.table_info("sample", name, "")
@@ -157,7 +169,7 @@ def _upload() -> Picked | None:
 def render() -> Picked | None:
     """Draw the data widgets; return the chosen data spec (and uploaded bytes), or None."""
     st.radio(t("panels.source"), state.SOURCES, key="data_source", horizontal=True,
-             format_func=lambda s: t(f"panels.source.{s}"), label_visibility="collapsed")
+             format_func=_labels("panels.source."), label_visibility="collapsed")
     source = st.session_state["data_source"]
     if source == "Sample":
         return _sample()

@@ -6,11 +6,14 @@ import streamlit as st
 
 from emviz.em import COVARIANCE_TYPES, INIT_METHODS
 from emviz.ui import state
-from emviz.ui.i18n import t
+from emviz.ui.i18n import current_language, t, translate
 
 
-def _num(x: float) -> str:
-    return t("panels.reg_zero") if x == 0 else f"{x:g}"
+def _number(zero_key: str):
+    """format_func: ``x:g``, with 0 spelled out. Bound to this run's language, because
+    Streamlit and AppTest may call a format_func outside the script run."""
+    zero = translate(zero_key, current_language())
+    return lambda x: zero if x == 0 else f"{x:g}"
 
 
 def render() -> None:
@@ -19,9 +22,9 @@ def render() -> None:
     st.selectbox("covariance_type", COVARIANCE_TYPES, key="model_cov", help=t("panels.cov_help"))
     st.selectbox("init_params", INIT_METHODS, key="model_init", help=t("panels.init_help"))
     st.number_input(t("panels.seed"), 0, 1_000_000, key="model_seed", help=t("panels.seed_help"))
-    st.select_slider("reg_covar", state.REG_COVAR_OPTIONS, key="model_reg", format_func=_num,
-                     help=t("panels.reg_help"))
+    st.select_slider("reg_covar", state.REG_COVAR_OPTIONS, key="model_reg",
+                     format_func=_number("panels.reg_zero"), help=t("panels.reg_help"))
     st.number_input("max_iter", 1, 1000, key="model_max_iter")
     st.select_slider("tol", state.TOL_OPTIONS, key="model_tol",
-                     format_func=lambda x: t("panels.tol_zero") if x == 0 else f"{x:g}",
+                     format_func=_number("panels.tol_zero"),
                      help=t("panels.tol_help"))
