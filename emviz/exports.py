@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import math
 import threading
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -258,8 +259,10 @@ def figure_png(fig: go.Figure, width: int = 1600, height: int = 1000, scale: flo
     """
     _start_kaleido()
     try:
-        png = go.Figure(fig).to_image(format="png", width=int(width), height=int(height),
-                                      scale=float(scale))
+        with warnings.catch_warnings():  # "kopts is ignored if using a server": expected
+            warnings.simplefilter("ignore", UserWarning)
+            png = go.Figure(fig).to_image(format="png", width=int(width), height=int(height),
+                                          scale=float(scale))
     except Exception as exc:
         raise ExportError(_png_advice(exc)) from exc
     if not png.startswith(b"\x89PNG"):
