@@ -818,6 +818,12 @@ def initialize(
             f"K = {k} components need at least {k} points, but the data has {X.shape[0]}. "
             "Lower K or add data."
         )
+    if X.shape[0] > 1 and not np.any(np.ptp(X, axis=0) > 0):
+        raise DataError(
+            f"All {X.shape[0]} points are identical ({X[0].tolist()}): every column has zero "
+            "variance, so there is no spread for a Gaussian to fit. Expected at least two "
+            "distinct points. Check the column choice, or whether the file holds one repeated row."
+        )
     n_distinct = len(np.unique(X, axis=0)) if X.shape[0] <= 200_000 else X.shape[0]
     if n_distinct < k:
         raise DataError(

@@ -349,7 +349,9 @@ def test_more_components_than_points():
     with pytest.raises(DataError, match="need at least 5 points"):
         initialize(np.arange(6.0).reshape(3, 2), 5)
     with pytest.raises(DataError, match="distinct points"):
-        initialize(np.ones((10, 2)), 2)
+        initialize(np.vstack([np.ones((9, 2)), np.zeros((1, 2))]), 3)
+    with pytest.raises(DataError, match="identical"):
+        initialize(np.ones((10, 2)), 1)
 
 
 def test_bad_options_messages():

@@ -108,15 +108,12 @@ def test_k_larger_than_n_says_so() -> None:
 
 
 def test_all_points_identical_says_so() -> None:
-    at = upload_app(CORPUS["all_identical"])  # K = 3
-    text = " ".join(messages(at, "error", "warning"))
-    assert "distinct points" in text and GENERIC not in text, text
-    assert not at.get("plotly_chart")
-    at = upload_app(CORPUS["all_identical"], model_k=1, model_reg=0.0)
-    text = " ".join(messages(at, "error", "warning"))
-    assert "collapsed" in text and GENERIC not in text, text
-    # Known gap (reported to the UI owner): K = 1 with reg_covar > 0 fits a point mass and
-    # says nothing; validate_matrix would say "All 6 points are identical".
+    # Whatever K and reg_covar, identical points are refused with the engine's message.
+    for kwargs in ({}, {"model_k": 1, "model_reg": 0.0}, {"model_k": 1}):
+        at = upload_app(CORPUS["all_identical"], **kwargs)
+        text = " ".join(messages(at, "error", "warning"))
+        assert "identical" in text and GENERIC not in text, (kwargs, text)
+        assert not at.get("plotly_chart")
 
 
 SINGULARITY_TRAP = b"a,b\n" + b"".join(
