@@ -6,6 +6,7 @@ so they go through ``st.error`` / ``st.code``, which escape it.
 
 from __future__ import annotations
 
+import logging
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from emviz.errors import CollapseError, EmvizError
 from emviz.ui.i18n import t
 
 T = TypeVar("T")
+_log = logging.getLogger("emviz")
 
 
 def show_error(exc: BaseException, context: str = "") -> None:
@@ -31,16 +33,19 @@ def show_error(exc: BaseException, context: str = "") -> None:
 
 
 def show_unexpected(exc: BaseException, context: str = "") -> None:
-    """A friendly message plus the details in a collapsed expander (no traceback element)."""
+    """A friendly message plus the error's type and message in a collapsed expander.
+
+    The full traceback goes to the server log, not the page: the app is projected in
+    lecture halls, and a stack trace on the screen helps nobody in the room.
+    """
+    _log.error("Unexpected error while %s", context or "running the page",
+               exc_info=(type(exc), exc, exc.__traceback__))
     if context:
         st.error(t("messages.unexpected", context=context), icon="🚫")
     else:
         st.error(t("common.unexpected_error"), icon="🚫")
     with st.expander(t("common.details")):
-        st.code(
-            "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)),
-            language="text",
-        )
+        st.code("".join(traceback.format_exception_only(type(exc), exc)), language="text")
 
 
 @contextmanager
