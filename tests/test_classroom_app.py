@@ -148,3 +148,21 @@ def test_no_english_label_left(lang):
     leaks = [s for s in shown for en in english if s == en or (len(en) > 24 and en in s)]
     assert not leaks
     assert not at.exception
+
+
+def test_play_pause_and_back():
+    at = _app({"step": "3"})
+    assert at.session_state["position"] == 3
+    at.button(key="btn_back").click().run()
+    assert at.session_state["position"] == 2
+    at.button(key="btn_play").click().run()
+    assert at.session_state["playing"] and at.button(key="btn_play").label == "Pause"
+    at.button(key="btn_play").click().run()
+    assert not at.session_state["playing"] and not at.exception
+
+
+def test_sample_link_with_unknown_column_keeps_the_default_columns():
+    at = _app({"src": "sample", "sample": "iris.csv", "cols": ["petal_length_cm", "nope"]})
+    assert at.session_state["sample_name"] == "iris.csv"
+    assert "nope" not in at.session_state["tbl_columns"]
+    assert any("cols" in w.value for w in at.warning)
