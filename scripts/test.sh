@@ -63,6 +63,14 @@ if [ ! -x /usr/bin/chromium ]; then
     [ -x /usr/bin/chromium ] || die "apt-get finished but /usr/bin/chromium is still missing"
 fi
 
+# Japanese glyphs for the ja screenshots and PNG exports (Chromium renders boxes without them).
+if ! fc-list 2>/dev/null | grep -qi "ipagothic\|ipa gothic\|noto sans cjk"; then
+    say "installing a Japanese font (fonts-ipafont-gothic)"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-ipafont-gothic \
+        || say "warning: could not install fonts-ipafont-gothic; Japanese screenshots show boxes"
+fi
+
 # --- Lint, then tests ---------------------------------------------------------------------
 # Both always run, so one CI log shows lint problems and test failures together.
 say "ruff check ."
