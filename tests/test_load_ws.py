@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -32,7 +33,10 @@ def test_cross_check_catches_mixed_sessions():
 
 @pytest.mark.slow
 def test_three_websocket_sessions_step_in_isolation():
-    result = asyncio.run(lc.classroom(3, steps=3, ramp_s=0, budget_s=50))
+    # A thread of its own: after the Playwright tests, this thread may already own a
+    # running event loop (the sync API keeps one), and asyncio.run refuses to nest.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        result = pool.submit(asyncio.run, lc.classroom(3, steps=3, ramp_s=0, budget_s=50)).result()
     assert result["errors"] == []
     assert len(result["latencies"]) == 3 * 3
     seen = result["seen"]
