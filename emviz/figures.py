@@ -299,6 +299,20 @@ def _axis(title: str, style: _Style, **extra: Any) -> dict[str, Any]:
     }
 
 
+def _loglik_yaxis(trace: Trace) -> dict[str, Any]:
+    """Readable ticks: 7 significant digits, and at least 2 nats of span.
+
+    A run at iteration 0 (one point) or a flat curve would otherwise autoscale to a
+    sub-nat range with tick labels like -1,518.7047375492598.
+    """
+    extra: dict[str, Any] = {"tickformat": ",.7~g"}
+    finite = trace.log_likelihood[np.isfinite(trace.log_likelihood)]
+    if finite.size and float(finite.max() - finite.min()) < 1.0:
+        mid = 0.5 * float(finite.max() + finite.min())
+        extra["range"] = [mid - 1.0, mid + 1.0]
+    return extra
+
+
 def _make_figure(data: list[dict], layout: dict, frames: list[dict] | None = None) -> go.Figure:
     # The dicts are built here from checked arrays; Plotly's per-property validation of
     # 20k-element arrays would dominate the build time.
@@ -1238,7 +1252,7 @@ def loglik_figure(
             "height": min(opts.height, 420 if not opts.presenter else 480),
             "shapes": shapes,
             "xaxis": _axis("iteration", st, range=_padded_range(0, max(trace.n_iter, 1), 0.03)),
-            "yaxis": _axis("total log-likelihood ℓ(θ)", st),
+            "yaxis": _axis("total log-likelihood ℓ(θ)", st, **_loglik_yaxis(trace)),
             "legend": {
                 **layout["legend"],
                 "x": 1,

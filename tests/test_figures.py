@@ -324,3 +324,14 @@ def test_params_table_covariance_types():
     assert "N_k" not in F.params_table(p, "full").columns
     with pytest.raises(ParameterError, match="covariance_type"):
         F.params_table(p, "banana")
+
+
+def test_loglik_axis_is_readable_on_a_flat_curve():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 2))
+    trace = run_em(X, initialize(X, 2, seed=0), max_iter=0)
+    fig = F.loglik_figure(trace, 0)
+    y = fig.layout.yaxis
+    assert y.tickformat == ",.7~g"
+    assert y.range[1] - y.range[0] == pytest.approx(2.0)
+    assert y.range[0] < trace.log_likelihood[0] < y.range[1]
