@@ -277,14 +277,14 @@ STRINGS: dict[str, dict[str, str]] = {
                         "ru": "авто (10⁻³ × дисперсия данных)"},
     "sing.collapsed": {
         "en": "**Collapse detected** at iteration {it}: component {k} shrank onto (nearly) one "
-        "point. Its det Σ fell from {det0} to {det}; the next M-step would make it exactly "
-        "singular and ℓ = +∞. EM stopped here instead of crashing.",
+        "point. Its det Σ fell from {det0} to {det}, which is zero to machine precision: there the "
+        "likelihood is unbounded (ℓ → +∞). EM stopped here instead of crashing.",
         "ja": "反復 {it} で**崩壊を検出**：成分 {k} が（ほぼ）1 点に縮みました。det Σ は {det0} から "
-        "{det} に減少し、次の M ステップで完全に特異になり ℓ = +∞ になります。EM はクラッシュせず"
+        "{det} に減少しました。これは計算機精度でゼロであり、尤度は有界でなくなります（ℓ → +∞）。EM はクラッシュせず"
         "ここで停止しました。",
         "ru": "**Обнаружено схлопывание** на итерации {it}: компонента {k} сжалась (почти) в одну "
-        "точку. Её det Σ упал с {det0} до {det}; следующий M-шаг сделал бы её вырожденной, и "
-        "ℓ = +∞. EM остановился здесь, а не упал.",
+        "точку. Её det Σ упал с {det0} до {det}, то есть до нуля с машинной точностью: там "
+        "правдоподобие не ограничено (ℓ → +∞). EM остановился здесь, а не упал.",
     },
     "sing.why": {
         "en": "ℓ rises at every step, exactly as EM promises, but what it climbs towards is a "
