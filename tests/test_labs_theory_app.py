@@ -164,3 +164,28 @@ def test_coins_lab_edited_sets_are_used_and_bad_ones_explained():
     at.session_state["coins_sets"] = pd.DataFrame({"tosses": ["HTX"], "coin": ["A"]})
     at = ok(at.run())
     assert at.error
+
+
+def _display_values(element) -> pd.DataFrame:
+    """What st.dataframe shows for a Styler (its display strings), as a frame."""
+    import pyarrow as pa
+
+    raw = element.proto.arrow_data.styler.display_values
+    return pa.ipc.open_stream(raw).read_all().to_pandas()
+
+
+def test_coins_lab_totals_row_is_blank_not_none_and_sets_count_from_one():
+    at = lab("coins")
+    editor = at.dataframe[0].value
+    assert editor.index.tolist() == [1, 2, 3, 4, 5]  # trial 1, 2, ... not 0, 1, ...
+    at = click(at, "coins_btn_e")
+    shown = _display_values(at.dataframe[1])
+    total = shown.iloc[-1]
+    assert total.iloc[0] == "total"
+    assert "None" not in total.tolist() and "nan" not in total.tolist()
+    assert total.iloc[4] == "" and total.iloc[5] == ""  # no P(A|set) for the totals
+    assert total.iloc[6] == "21.30"  # heads → A summed, 2 decimals as in the paper
+    # A table set from code with a 0-based index is renumbered from 1 too.
+    at.session_state["coins_sets"] = pd.DataFrame({"tosses": ["HHT", "TTH"], "coin": ["A", "B"]})
+    at = ok(at.run())
+    assert at.dataframe[0].value.index.tolist() == [1, 2]

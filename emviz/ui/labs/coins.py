@@ -7,6 +7,8 @@ M-step divides its totals. Soft EM reaches θ_A ≈ 0.80, θ_B ≈ 0.52 after 10
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 import streamlit as st
 
@@ -38,24 +40,48 @@ N_ITER = 10  # the paper stops after 10 iterations
 DEFAULTS = {"coins_ta": 0.6, "coins_tb": 0.5, "coins_mode": "soft", "coins_pos": 0}
 
 
+def sets_frame(tosses: Sequence[str], coins: Sequence[str | None]) -> pd.DataFrame:
+    """The editor's table, numbered from 1 as people count trials (set 1, 2, ...)."""
+    return pd.DataFrame({"tosses": list(tosses), "coin": list(coins)},
+                        index=pd.RangeIndex(1, len(tosses) + 1))
+
+
 def default_sets() -> pd.DataFrame:
-    return pd.DataFrame({"tosses": list(TOSSES_DEFAULT), "coin": list(LABELS_DEFAULT)})
+    return sets_frame(TOSSES_DEFAULT, LABELS_DEFAULT)
+
+
+def _numbered(df: pd.DataFrame) -> pd.DataFrame:
+    index = df.index
+    if isinstance(index, pd.RangeIndex) and index.start == 1 and index.step == 1:
+        return df
+    return df.set_axis(pd.RangeIndex(1, len(df) + 1), axis=0)
 
 
 def _sets_editor() -> pd.DataFrame:
     ss = st.session_state
     if "coins_sets" not in ss:
         ss["coins_sets"] = default_sets()
+    ss["coins_sets"] = _numbered(ss["coins_sets"])
     return st.data_editor(
         ss["coins_sets"], key="coins_editor", num_rows="dynamic", hide_index=False,
         width="stretch",
         column_config={
+            "_index": st.column_config.NumberColumn(t("coins.col_set"), format="%d"),
             "tosses": st.column_config.TextColumn(t("coins.col_tosses"), required=True,
                                                   help=t("coins.col_tosses_help")),
             "coin": st.column_config.SelectboxColumn(t("coins.col_coin"), options=["A", "B"],
                                                      help=t("coins.col_coin_help")),
         },
     )
+
+
+def totals_styled(table: pd.DataFrame, labels: dict[str, str]):
+    """The E-step table with 2 decimals; the totals row's empty cells (no P(A|set) for a
+    total) are blank, not "None"."""
+    numeric = [labels[c] for c in ("p_a", "p_b", "heads_a", "tails_a", "heads_b", "tails_b")]
+    table = table.copy()
+    table[numeric] = table[numeric].apply(pd.to_numeric, errors="coerce")
+    return table.style.format("{:.2f}", subset=numeric, na_rep="")
 
 
 def _reset_sets() -> None:
@@ -141,11 +167,8 @@ def render() -> None:
     with guarded(t("theory.drawing")):
         if h > 0:
             estep = trace.e_steps[it - 1]
-            st.dataframe(ft.coins_table(tosses, estep, labels), hide_index=True,
-                         width="stretch", key="coins_table",
-                         column_config={labels[c]: st.column_config.NumberColumn(format="%.2f")
-                                        for c in ("p_a", "p_b", "heads_a", "tails_a",
-                                                  "heads_b", "tails_b")})
+            st.dataframe(totals_styled(ft.coins_table(tosses, estep, labels), labels),
+                         hide_index=True, width="stretch", key="coins_table")
         a, b = st.columns([1, 1]) if h > 0 else (None, st.container())
         if h > 0:
             a.plotly_chart(ft.coins_posterior_figure(trace.e_steps[it - 1], fig_options(340),

@@ -431,6 +431,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "coins.sets": {"en": "Sets of tosses (editable)", "ja": "投げの組（編集可）",
                    "ru": "Серии бросков (можно править)"},
+    "coins.col_set": {"en": "Set", "ja": "組", "ru": "Серия"},
     "coins.col_tosses": {"en": "Tosses (H/T)", "ja": "結果（H/T）", "ru": "Броски (H/T)"},
     "coins.col_tosses_help": {"en": "H for heads, T for tails, e.g. HTTHH.",
                               "ja": "H は表、T は裏（例：HTTHH）。",
