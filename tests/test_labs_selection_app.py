@@ -129,3 +129,71 @@ def test_selection_lab_marks_best_and_true_k_and_opens_cell():
 def test_labs_render_in_other_languages(lang):
     at = open_lab("selection", lang=lang)
     assert "Best by" not in texts(at)
+
+
+# --- more than 3 columns (issue 4: iris with all 4 columns) ---------------------------------
+def _page(at: AppTest, url_path: str) -> AppTest:
+    at._page_hash = next(h for h, info in at._registered_pages.items()
+                         if info.get("url_pathname") == url_path)
+    return ok(at.run())
+
+
+def test_iris_preset_shows_both_optima_as_the_engine_finds_them():
+    from emviz.io import load_csv
+    from emviz.restarts import run_restarts
+    from emviz.ui import cache
+    from emviz.ui.labs import init_sensitivity as lab
+
+    at = open_lab("restarts", rs_m=10)
+    ok(at.button(key="rs_iris").click().run())
+    ss = at.session_state
+    assert (ss["sample_name"], ss["tbl_mode"], ss["model_k"], ss["model_cov"]) == (
+        "iris.csv", "All columns", 3, "full")
+    assert (ss["model_reg"], ss["rs_method"], ss["rs_m"], ss["rs_seed"]) == (
+        1e-6, "kmeans++", 50, 550)
+    # The engine on the same data and settings.
+    tbl = load_csv(cache.ASSETS / "iris.csv")
+    X = tbl.select(list(tbl.numeric_columns)).X
+    res = run_restarts(X, 3, 50, ("kmeans++",), "full", 1e-6, lab.MAX_ITER, lab.TOL, seed=550)
+    best, rec = res.best, res.recommended
+    assert best.suspicious and 573 in best.seeds and not rec.suspicious
+    assert best.log_likelihood == pytest.approx(-99.17, abs=0.01)
+    assert rec.log_likelihood == pytest.approx(-180.185, abs=0.001)
+    metrics = {m.label: (m.value, m.proto.delta) for m in at.metric}
+    assert metrics["n_init keeps (ln L)"] == (f"{best.log_likelihood:,.2f} ⚠",
+                                              f"{best.count} of 50 restarts")
+    assert metrics["Recommended (ln L)"] == (f"{rec.log_likelihood:,.2f}",
+                                             f"{rec.count} of 50 restarts")
+    body = texts(at)
+    assert "150 points in 4D" in body and "all 4 numeric columns" in body
+    assert "seed 573" in body and "-99.17 is not a better model than -180.19" in body
+    assert "flat" in body  # the engine's reason, under the gallery
+    assert any("singularity" in link.proto.label for link in at.get("page_link"))
+    titles = json.dumps(figure(at, 1)["layout"]["annotations"], ensure_ascii=False)
+    assert "#1 · ln L = -99.17" in titles and "⚠" in titles and "★" in titles
+    assert "#2 · ln L = -180.19" in titles
+    # The small plots say which 2-D view they draw, and the view can change.
+    assert "sepal_length_cm × sepal_width_cm" in body
+    ok(at.selectbox(key="rs_view").set_value("2,3").run())
+    assert "petal_length_cm × petal_width_cm" in texts(at)
+    assert at.button(key="rs_open").disabled  # Explore draws at most 3 columns
+
+
+def test_explore_refuses_all_columns_and_recovers_with_three():
+    at = open_lab("restarts", rs_m=10)
+    ok(at.button(key="rs_iris").click().run())
+    at = _page(at, "")  # the default page (Explore) has an empty url_pathname
+    assert any("cannot use all 4" in w.value for w in at.warning)
+    assert not at.get("plotly_chart")
+    ok(at.sidebar.radio(key="tbl_mode").set_value("Pick columns").run())
+    assert at.get("plotly_chart") and not any("cannot use all" in w.value for w in at.warning)
+
+
+def test_selection_lab_scores_all_four_iris_columns():
+    at = open_lab("selection", data_source="Sample", sample_name="iris.csv",
+                  tbl_for="sample:iris.csv:", tbl_mode="All columns",
+                  tbl_columns=["sepal_length_cm"], tbl_label="species")
+    body = texts(at)
+    assert "150 points in 4D" in body and "Best by BIC" in body
+    assert at.button(key="ms_open").disabled
+    assert "Explore draws 1 to 3 columns" in body

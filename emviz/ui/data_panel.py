@@ -18,6 +18,9 @@ Picked = tuple[DataSpec, bytes | None]
 SHAPES = ("spherical", "axis-aligned", "rotated")
 PCA = "Project with PCA"
 PICK = "Pick columns"
+#: Cluster every numeric column as it is (D > 3): only pages that never draw the fit in
+#: its own coordinates offer it (they pass ``all_columns=True`` to :func:`render`).
+ALL = "All columns"
 
 
 def _labels(prefix: str, special: dict[Any, str] | None = None) -> Callable[[Any], str]:
@@ -93,19 +96,32 @@ def _reset_table_controls(tbl: cache.TableInfo, ident: str) -> None:
     ss["tbl_standardise"] = False
 
 
-def _table_controls(tbl: cache.TableInfo, origin: str, name: str, digest: str) -> TableSpec | None:
+def _table_controls(tbl: cache.TableInfo, origin: str, name: str, digest: str,
+                    all_columns: bool) -> TableSpec | None:
     _reset_table_controls(tbl, f"{origin}:{name}:{digest}")
     ss = st.session_state
     numeric = tbl.numeric_columns
     pca_dim = None
-    if len(numeric) > 3:
-        st.radio(t("panels.more_cols"), (PICK, PCA), key="tbl_mode",
-                 format_func=_labels("panels.mode."), help=t("panels.more_cols_help"))
-    if len(numeric) > 3 and ss["tbl_mode"] == PCA:
+    many = len(numeric) > 3
+    if many:
+        # ALL stays an option while it is the value, so a page that refuses it can say so.
+        modes = (PICK, PCA, ALL) if all_columns or ss["tbl_mode"] == ALL else (PICK, PCA)
+        st.radio(t("panels.more_cols"), modes, key="tbl_mode",
+                 format_func=_labels("panels.mode.", {ALL: "panels.mode.all"}),
+                 help=t("panels.more_cols_help_all" if all_columns
+                        else "panels.more_cols_help"))
+    mode = ss["tbl_mode"] if many else PICK
+    if mode == ALL and not all_columns:
+        st.warning(t("panels.all_refused", n=len(numeric)), icon=":material/view_in_ar:")
+        return None
+    if mode == PCA:
         st.radio(t("panels.pca_dims"), (1, 2, 3), key="tbl_pca_dim", horizontal=True)
         pca_dim = int(ss["tbl_pca_dim"])
         columns = tuple(numeric)
         st.caption(t("panels.projecting", n=len(numeric), d=pca_dim))
+    elif mode == ALL:
+        columns = tuple(numeric)
+        st.caption(t("panels.using_all", n=len(numeric)))
     else:
         st.multiselect(t("panels.columns"), numeric, key="tbl_columns", max_selections=3)
         columns = tuple(ss["tbl_columns"])
@@ -125,7 +141,7 @@ def _table_controls(tbl: cache.TableInfo, origin: str, name: str, digest: str) -
                      pca_dim=pca_dim)
 
 
-def _sample() -> Picked | None:
+def _sample(all_columns: bool) -> Picked | None:
     st.selectbox(t("panels.sample"), tuple(state.SAMPLES), key="sample_name",
                  format_func=_labels("panels.sample."))
     name = st.session_state["sample_name"]
@@ -135,7 +151,7 @@ def _sample() -> Picked | None:
         show_error(exc, t("ctx.sample"))
         return None
     st.caption(t("panels.sources"))
-    spec = _table_controls(tbl, "sample", name, "")
+    spec = _table_controls(tbl, "sample", name, "", all_columns)
     return None if spec is None else (spec, None)
 
 
@@ -149,7 +165,7 @@ def _upload_digest(upload) -> tuple[bytes, str]:
     return raw, memo[1]
 
 
-def _upload() -> Picked | None:
+def _upload(all_columns: bool) -> Picked | None:
     upload = st.file_uploader(t("panels.csv_file"), type=["csv", "txt", "tsv"],
                               key="csv_upload", help=t("panels.csv_help"))
     if upload is None:
@@ -162,17 +178,22 @@ def _upload() -> Picked | None:
         return None
     st.caption(t("panels.upload_summary", rows=f"{tbl.n_rows:,}",
                  numeric=len(tbl.numeric_columns), text=len(tbl.text_columns)))
-    spec = _table_controls(tbl, "upload", upload.name, digest)
+    spec = _table_controls(tbl, "upload", upload.name, digest, all_columns)
     return None if spec is None else (spec, raw)
 
 
-def render() -> Picked | None:
-    """Draw the data widgets; return the chosen data spec (and uploaded bytes), or None."""
+def render(all_columns: bool = False) -> Picked | None:
+    """Draw the data widgets; return the chosen data spec (and uploaded bytes), or None.
+
+    ``all_columns``: the page can cluster more than 3 columns (it never draws the fit in
+    its own coordinates), so a table with more than 3 numeric columns may use them all.
+    Other pages draw at most 3 and refuse that choice with a note (returning None).
+    """
     st.radio(t("panels.source"), state.SOURCES, key="data_source", horizontal=True,
              format_func=_labels("panels.source."), label_visibility="collapsed")
     source = st.session_state["data_source"]
     if source == "Sample":
-        return _sample()
+        return _sample(all_columns)
     if source == "Upload CSV":
-        return _upload()
+        return _upload(all_columns)
     return _synthetic()

@@ -9,17 +9,20 @@ statistics, and an "Open in Explore" for any optimum at the seed that reached it
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import combinations
 
+import numpy as np
 import streamlit as st
 
 from emviz.em import COVARIANCE_TYPES, INIT_METHODS
 from emviz.errors import EmvizError
 from emviz.figures_labs import method_stats_table, optima_gallery, restarts_histogram
 from emviz.restarts import RestartsResult, run_restarts
-from emviz.ui import cache, state
+from emviz.ui import cache, data_panel, state
 from emviz.ui.i18n import t
 from emviz.ui.labs.kmeans_vs_gmm import (
     CHART_CONFIG,
+    EXPLORE_MAX_DIM,
     data_caption,
     figure_options,
     lab_data,
@@ -36,7 +39,14 @@ RESTART_COUNTS = (10, 20, 50, 100, 200, 500)
 MAX_ITER = 200
 TOL = 1e-6
 GALLERY_MAX = 12
-DEFAULTS = {"rs_method": ALL, "rs_m": 50, "rs_pick": 0}
+MAX_SEED = 1_000_000
+DEFAULTS = {"rs_method": ALL, "rs_m": 50, "rs_pick": 0, "rs_seed": 0, "rs_view": "0,1"}
+#: One click to issue 4's story: on iris (all 4 columns, K = 3, full, reg_covar = 1e-6) the
+#: k-means++ restart with seed 573 reaches ln L ≈ −99.17 through a flat component, far
+#: "better" than the sensible −180.19 most restarts reach. Seeds 550..599 include it.
+IRIS = "iris.csv"
+IRIS_PRESET = {"model_k": 3, "model_cov": "full", "model_reg": 1e-6, "rs_method": "kmeans++",
+               "rs_m": 50, "rs_seed": 550}
 
 
 @dataclass(frozen=True)
@@ -48,6 +58,7 @@ class Settings:
     n_restarts: int
     covariance_type: str
     reg_covar: float
+    seed: int = 0
     max_iter: int = MAX_ITER
     tol: float = TOL
 
@@ -69,7 +80,7 @@ def restarts(spec: DataSpec, settings: Settings, _raw: bytes | None = None
     try:
         return run_restarts(X, settings.k, settings.n_restarts, settings.methods,
                             settings.covariance_type, settings.reg_covar, settings.max_iter,
-                            settings.tol, seed=0, progress=report)
+                            settings.tol, seed=settings.seed, progress=report)
     except EmvizError as exc:
         return str(exc)
     finally:
@@ -82,21 +93,62 @@ def _init_state() -> None:
             st.session_state[key] = value
 
 
+def apply_iris() -> None:
+    """Callback: iris with all 4 columns and the settings of issue 4's story."""
+    ss = st.session_state
+    try:
+        info = cache.table_info("sample", IRIS, "")
+    except Exception:  # the main run shows the error; a callback must not raise
+        return
+    ss.update({"data_source": "Sample", "sample_name": IRIS, "tbl_for": f"sample:{IRIS}:",
+               "tbl_mode": data_panel.ALL, "tbl_columns": list(info.numeric_columns[:2]),
+               "tbl_label": info.text_columns[0] if info.text_columns else None,
+               "tbl_standardise": False, "rs_pick": 0, **IRIS_PRESET})
+
+
+def _iris_active(data: cache.Prepared) -> bool:
+    """Iris on all 4 raw columns with the preset's model (any restart count or seed)."""
+    ss = st.session_state
+    model = ("model_k", "model_cov", "model_reg")
+    return (ss["data_source"] == "Sample" and ss["sample_name"] == IRIS
+            and data.n_features == 4 and not ss["tbl_standardise"]
+            and all(ss[k] == IRIS_PRESET[k] for k in model))
+
+
+def _iris_story(data: cache.Prepared, result: RestartsResult) -> None:
+    """Why ln L ≈ −99 is not a better model of iris than −180.19, with the numbers of this run."""
+    best, rec = result.best, result.recommended
+    if best is None or rec is None or not best.suspicious:
+        st.info(t("restarts.iris_not_found", n=len(result.restarts)))
+        return
+    p = best.params
+    thinnest = np.linalg.eigvalsh(p.covariances).min(axis=1)
+    k = int(np.argmin(thinnest))
+    st.info(t("restarts.iris_story", seed=best.seeds[0], bad=f"{best.log_likelihood:,.2f}",
+              good=f"{rec.log_likelihood:,.2f}",
+              gap=f"{best.log_likelihood - rec.log_likelihood:,.1f}", count=rec.count,
+              n=len(result.restarts), pts=round(float(p.weights[k]) * data.n_samples),
+              var=f"{thinnest[k]:.2g}", reg=f"{result.reg_covar:g}"),
+            icon=":material/lightbulb:")
+
+
 def _controls() -> Settings:
     ss = st.session_state
-    c = st.columns([1.4, 1.4, 0.8, 1, 1.2])
+    c = st.columns([1.4, 1.4, 0.9, 0.8, 1, 1.2])
     c[0].selectbox(t("restarts.method"), (ALL, *INIT_METHODS), key="rs_method",
                    format_func=lambda m: t("restarts.all_four") if m == ALL else m,
                    help=t("restarts.method_help"))
     c[1].select_slider(t("restarts.m"), RESTART_COUNTS, key="rs_m",
                        help=t("restarts.m_help"))
-    c[2].number_input(t("labs.k"), 1, 20, key="model_k")
-    c[3].selectbox(t("labs.covariance_type"), COVARIANCE_TYPES, key="model_cov")
-    c[4].select_slider(t("labs.reg_covar"), state.REG_COVAR_OPTIONS, key="model_reg",
+    c[2].number_input(t("restarts.first_seed"), 0, MAX_SEED, key="rs_seed",
+                      help=t("restarts.first_seed_help"))
+    c[3].number_input(t("labs.k"), 1, 20, key="model_k")
+    c[4].selectbox(t("labs.covariance_type"), COVARIANCE_TYPES, key="model_cov")
+    c[5].select_slider(t("labs.reg_covar"), state.REG_COVAR_OPTIONS, key="model_reg",
                        format_func=lambda x: f"{x:g}")
     methods = INIT_METHODS if ss["rs_method"] == ALL else (str(ss["rs_method"]),)
     return Settings(int(ss["model_k"]), tuple(methods), int(ss["rs_m"]), str(ss["model_cov"]),
-                    float(ss["model_reg"]))
+                    float(ss["model_reg"]), int(ss["rs_seed"]))
 
 
 def _fig_text() -> dict[str, str]:
@@ -114,6 +166,12 @@ def _summary(result: RestartsResult) -> None:
         st.warning(t("restarts.all_collapsed"))
         return
     if best.suspicious:
+        m = st.columns(2)
+        m[0].metric(t("restarts.metric_ninit"), f"{best.log_likelihood:,.2f} ⚠",
+                    t("restarts.metric_count", count=best.count, n=n), delta_color="off")
+        if rec is not None:
+            m[1].metric(t("restarts.metric_recommended"), f"{rec.log_likelihood:,.2f}",
+                        t("restarts.metric_count", count=rec.count, n=n), delta_color="off")
         st.warning(t("restarts.suspicious_pick", ll=f"{best.log_likelihood:,.2f}",
                      reason=best.reason))
         if rec is not None:
@@ -134,15 +192,42 @@ def _singularity_link() -> None:
         st.caption(t("restarts.singularity_text"))
 
 
+def view_pairs(n_features: int) -> tuple[str, ...]:
+    """The pairs of columns a 2-D panel can show, as "i,j" (what the link carries)."""
+    return tuple(f"{i},{j}" for i, j in combinations(range(n_features), 2))
+
+
+def _view(data: cache.Prepared) -> tuple[int, int]:
+    """Which two columns the small plots draw (for more than 2); says so on screen."""
+    d = data.n_features
+    if d <= 2:
+        return (0, 1)
+    ss, pairs = st.session_state, view_pairs(d)
+    if ss["rs_view"] not in pairs:
+        ss["rs_view"] = pairs[0]
+    names = data.columns
+
+    def label(pair: str) -> str:
+        i, j = (int(x) for x in pair.split(","))
+        return f"{names[i]} × {names[j]}"
+
+    st.selectbox(t("restarts.view"), pairs, key="rs_view", format_func=label,
+                 help=t("restarts.view_help"))
+    i, j = (int(x) for x in ss["rs_view"].split(","))
+    st.caption(t("restarts.view_caption", d=d, x=names[i], y=names[j]))
+    return (i, j)
+
+
 def _gallery(data: cache.Prepared, spec: DataSpec, result: RestartsResult,
              settings: Settings) -> None:
     st.subheader(t("restarts.gallery"))
     shown = min(len(result.optima), GALLERY_MAX)
     if len(result.optima) > shown:
         st.caption(t("restarts.gallery_more", shown=shown, total=len(result.optima)))
+    dims = _view(data)
     with guarded(t("labs.drawing")):
         fig = optima_gallery(data.X, result, figure_options(data, spec), text=_fig_text(),
-                             max_optima=GALLERY_MAX)
+                             max_optima=GALLERY_MAX, dims=dims)
         event = st.plotly_chart(fig, key="rs_gallery", width="stretch", config=CHART_CONFIG,
                                 on_select="rerun", selection_mode="points")
         points = (event or {}).get("selection", {}).get("points", []) if event else []
@@ -153,10 +238,10 @@ def _gallery(data: cache.Prepared, spec: DataSpec, result: RestartsResult,
         if o.suspicious:
             rank = result.optima.index(o) + 1
             st.caption(t("restarts.why_suspicious", rank=rank, reason=o.reason))
-    _open_row(result, settings, shown)
+    _open_row(result, settings, shown, data.n_features)
 
 
-def _open_row(result: RestartsResult, settings: Settings, shown: int) -> None:
+def _open_row(result: RestartsResult, settings: Settings, shown: int, n_features: int) -> None:
     ss = st.session_state
     if int(ss["rs_pick"]) >= shown:
         ss["rs_pick"] = 0
@@ -169,10 +254,13 @@ def _open_row(result: RestartsResult, settings: Settings, shown: int) -> None:
                                 seed=result.optima[i].seeds[0]),
         help=t("restarts.pick_help"))
     o = result.optima[int(ss["rs_pick"])]
+    too_many = n_features > EXPLORE_MAX_DIM
     c[1].button(t("labs.open_explore"), key="rs_open", type="primary", width="stretch",
-                on_click=open_in_explore,
+                on_click=open_in_explore, disabled=too_many,
                 args=(settings.k, settings.covariance_type, o.methods[0], o.seeds[0],
                       settings.reg_covar, settings.max_iter, settings.tol))
+    if too_many:
+        c[2].caption(t("labs.explore_max_dim", d=n_features))
 
 
 def render() -> None:
@@ -180,7 +268,9 @@ def render() -> None:
     _init_state()
     st.title(t("restarts.title"))
     st.markdown(t("restarts.intro"))
-    picked = lab_data(LAB, PRESET, QUICK)
+    st.button(t("restarts.iris_button"), key="rs_iris", on_click=apply_iris,
+              icon=":material/local_florist:", help=t("restarts.iris_help"))
+    picked = lab_data(LAB, PRESET, QUICK, all_columns=True)
     if picked is None:
         return
     spec, raw, data = picked
@@ -191,6 +281,8 @@ def render() -> None:
         data_caption(data)
         return
     _summary(result)
+    if _iris_active(data):
+        _iris_story(data, result)
     left, right = st.columns([3, 2])
     with left, guarded(t("labs.drawing")):
         fig = restarts_histogram(result, figure_options(data, spec, height=380),

@@ -50,6 +50,10 @@ from emviz.ui.state import DataSpec, PresetSpec
 # ======================================================================================
 #: Session key set by an "Open in Explore" callback; the next run switches page.
 GOTO_EXPLORE = "lab_goto_explore"
+#: Session key set when a shared link chose the data (see sidebar_common): keep it.
+LINKED_DATA = "url_linked_data"
+#: Explore draws 1 to 3 features; a fit on more cannot be opened there.
+EXPLORE_MAX_DIM = 3
 CHART_CONFIG = {"displaylogo": False}
 
 
@@ -78,13 +82,14 @@ def _data_untouched() -> bool:
     return all(ss[k] == d[k] for k in ("data_source", "syn_preset", "syn_seed"))
 
 
-def lab_data(lab: str, preset: str, quick: tuple[str, ...]
+def lab_data(lab: str, preset: str, quick: tuple[str, ...], all_columns: bool = False
              ) -> tuple[DataSpec, bytes | None, cache.Prepared] | None:
     """Sidebar data panel (shared with Explore) and the prepared data, or None.
 
     On a lab's first visit, data still at Explore's default becomes the lab's ``preset``
-    (the one that makes its point at once); data the user chose is kept. ``quick`` presets
-    get one-click buttons above the lab.
+    (the one that makes its point at once); data the user chose, or a shared link's data,
+    is kept. ``quick`` presets get one-click buttons above the lab. ``all_columns``: the lab
+    can cluster more than 3 columns (see :func:`emviz.ui.data_panel.render`).
     """
     state.init()
     ss = st.session_state
@@ -93,11 +98,11 @@ def lab_data(lab: str, preset: str, quick: tuple[str, ...]
     visited = f"lab_visited_{lab}"
     if visited not in ss:
         ss[visited] = True
-        if _data_untouched():
+        if _data_untouched() and not ss.get(LINKED_DATA, False):
             apply_preset(preset)
     with st.sidebar:
         st.subheader(t("labs.data"))
-        picked = data_panel.render()
+        picked = data_panel.render(all_columns=all_columns)
     cols = st.columns([1.3] + [1] * len(quick), vertical_alignment="center")
     cols[0].caption(t("labs.try_preset"))
     for col, name in zip(cols[1:], quick, strict=True):

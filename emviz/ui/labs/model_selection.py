@@ -20,6 +20,7 @@ from emviz.ui import cache, state
 from emviz.ui.i18n import t
 from emviz.ui.labs.kmeans_vs_gmm import (
     CHART_CONFIG,
+    EXPLORE_MAX_DIM,
     data_caption,
     figure_options,
     lab_data,
@@ -108,7 +109,8 @@ def _verdict(result: SelectionResult, criterion: str, k_true: int | None) -> Non
             f"K = {c.n_components} {c.covariance_type} ({c.status})" for c in failed[:6])))
 
 
-def _open_row(result: SelectionResult, settings: Settings, criterion: str) -> None:
+def _open_row(result: SelectionResult, settings: Settings, criterion: str,
+              n_features: int) -> None:
     ss = st.session_state
     best = result.best_bic if criterion == "bic" else result.best_aic
     if ss["ms_k"] not in K_VALUES:
@@ -119,8 +121,9 @@ def _open_row(result: SelectionResult, settings: Settings, criterion: str) -> No
     c[0].selectbox(t("selection.cell_k"), K_VALUES, key="ms_k")
     c[1].selectbox(t("labs.covariance_type"), COVARIANCE_TYPES, key="ms_cov")
     cell = result.cell(int(ss["ms_k"]), str(ss["ms_cov"]))
+    too_many = n_features > EXPLORE_MAX_DIM
     c[2].button(t("labs.open_explore"), key="ms_open", type="primary", width="stretch",
-                disabled=cell.seed is None, on_click=open_in_explore,
+                disabled=cell.seed is None or too_many, on_click=open_in_explore,
                 args=(cell.n_components, cell.covariance_type, settings.init,
                       cell.seed or 0, settings.reg_covar, settings.max_iter, settings.tol))
     score = getattr(cell, criterion)
@@ -130,6 +133,8 @@ def _open_row(result: SelectionResult, settings: Settings, criterion: str) -> No
                     else "—", p=cell.n_parameters, status=cell.status))
     if cell.message or cell.reason:
         st.caption(cell.message or cell.reason)
+    if too_many:
+        st.caption(t("labs.explore_max_dim", d=n_features))
 
 
 def _on_chart_select() -> None:
@@ -146,7 +151,7 @@ def render() -> None:
     _init_state()
     st.title(t("selection.title"))
     st.markdown(t("selection.intro"))
-    picked = lab_data(LAB, PRESET, QUICK)
+    picked = lab_data(LAB, PRESET, QUICK, all_columns=True)
     if picked is None:
         return
     spec, raw, data = picked
@@ -168,7 +173,7 @@ def render() -> None:
         st.plotly_chart(fig, key="ms_chart", width="stretch", config=CHART_CONFIG,
                         on_select=_on_chart_select, selection_mode="points")
     st.caption(t("selection.chart_caption"))
-    _open_row(result, settings, criterion)
+    _open_row(result, settings, criterion, data.n_features)
     with st.expander(t("selection.table", crit=criterion.upper())):
         st.dataframe(selection_table(result, criterion).style.format("{:,.1f}", na_rep="—")
                      .highlight_min(axis=None, color="#FCE7B2"), width="stretch")

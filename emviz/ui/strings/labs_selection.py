@@ -41,6 +41,13 @@ STRINGS: dict[str, dict[str, str]] = {
                        "ru": "reg_covar (регуляризация)"},
     "labs.open_explore": {"en": "Open in Explore", "ja": "Explore で開く",
                           "ru": "Открыть в Explore"},
+    "labs.explore_max_dim": {
+        "en": "Explore draws 1 to 3 columns; this fit uses {d}, so it cannot be opened there.",
+        "ja": "Explore は 1〜3 列しか描けません。この当てはめは {d} 列を使うため、Explore で"
+              "開けません。",
+        "ru": "Explore рисует от 1 до 3 столбцов; эта модель использует {d}, поэтому её нельзя "
+              "открыть там.",
+    },
     # --- figure words ---------------------------------------------------------------
     "labfig.centres": {"en": "centres", "ja": "中心", "ru": "центры"},
     "labfig.boundary": {"en": "Voronoi boundary", "ja": "ボロノイ境界", "ru": "граница Вороного"},
@@ -281,6 +288,91 @@ STRINGS: dict[str, dict[str, str]] = {
         "ja": "理由: reg_covar が小さいと成分の共分散がゼロに近づき、尤度が際限なく大きくなります（EM の特異点）。",
         "ru": "Причина: при малом reg_covar ковариация компоненты может стремиться к нулю, и "
               "правдоподобие неограниченно растёт (сингулярность EM).",
+    },
+    "restarts.first_seed": {"en": "First seed", "ja": "最初のシード", "ru": "Первый seed"},
+    "restarts.first_seed_help": {
+        "en": "Restart r uses seed (first seed + r), the same seeds for every init method.",
+        "ja": "r 番目の再実行はシード（最初のシード + r）を使います。どの初期化法でも同じ"
+              "シードです。",
+        "ru": "Перезапуск r использует seed (первый seed + r), одинаковый для всех методов "
+              "инициализации.",
+    },
+    "restarts.iris_button": {
+        "en": "Iris, 4 columns, K=3, full, reg_covar=1e-6, k-means++",
+        "ja": "アイリス、4 列、K=3、full、reg_covar=1e-6、k-means++",
+        "ru": "Ирисы, 4 столбца, K=3, full, reg_covar=1e-6, k-means++",
+    },
+    "restarts.iris_help": {
+        "en": "Iris with all 4 raw columns, 50 k-means++ restarts from seed 550: one of them "
+              "reaches ln L ≈ −99 through a degenerate component, far above the sensible "
+              "−180.19.",
+        "ja": "アイリスの 4 列すべて（生の値）、シード 550 からの k-means++ 再実行 50 回。"
+              "そのうち 1 回が退化した成分によって ln L ≈ −99 に達し、妥当な −180.19 を"
+              "大きく上回ります。",
+        "ru": "Ирисы, все 4 исходных столбца, 50 перезапусков k-means++ с seed 550: один из "
+              "них достигает ln L ≈ −99 за счёт вырожденной компоненты, намного выше "
+              "разумного −180.19.",
+    },
+    "restarts.iris_story": {
+        "en": "**Why {bad} is not a better model than {good}.** The restart with seed {seed} "
+              "ends {gap} nats above the optimum that {count} of {n} restarts reach. Its "
+              "flattest component sits on about {pts} flowers that, measured to 0.1 cm, lie almost "
+              "in a plane of the 4-D space: its thinnest variance is {var}, the floor "
+              "reg_covar = {reg} itself. A Gaussian that thin has an enormous density on its "
+              "own points, and that alone buys the extra likelihood; with reg_covar = 0 it "
+              "would grow without bound (the singularity of maximum likelihood). n_init keeps "
+              "the highest ln L whatever it is (★); emviz flags it ⚠ and recommends {good}, "
+              "the best optimum without a degenerate component.",
+        "ja": "**なぜ {bad} は {good} より良いモデルではないのか。** シード {seed} の再実行は、"
+              "{n} 回中 {count} 回が到達する最適解より {gap} nat 高い値で終わります。最も"
+              "平たい成分は約 {pts} 本の花に乗っていますが、0.1 cm 単位で測られたこれらの点は"
+              "4 次元空間のほぼ平面上にあります。最も細い方向の分散は {var} で、下限 "
+              "reg_covar = {reg} そのものです。これほど細いガウス分布は自分の点の上で密度が"
+              "極端に大きくなり、それだけで尤度が増えます。reg_covar = 0 なら尤度は際限なく"
+              "増えます（最尤推定の特異点）。n_init は何であれ最大の ln L を選びます（★）。"
+              "emviz はそれに ⚠ を付け、退化した成分のない最良解 {good} を推奨します。",
+        "ru": "**Почему {bad} — не лучшая модель, чем {good}.** Перезапуск с seed {seed} "
+              "заканчивается на {gap} нат выше оптимума, которого достигают {count} из {n} "
+              "перезапусков. Его самая плоская компонента сидит примерно на {pts} цветках, которые "
+              "(при точности измерений 0,1 см) лежат почти в плоскости 4-мерного "
+              "пространства: её наименьшая дисперсия равна {var}, то есть самому порогу "
+              "reg_covar = {reg}. Такая тонкая гауссиана имеет огромную плотность в своих "
+              "точках, и только это даёт прирост правдоподобия; при reg_covar = 0 оно росло "
+              "бы неограниченно (сингулярность метода максимального правдоподобия). n_init "
+              "оставляет наибольший ln L, каким бы он ни был (★); emviz помечает его ⚠ и "
+              "рекомендует {good} — лучший оптимум без вырожденной компоненты.",
+    },
+    "restarts.iris_not_found": {
+        "en": "None of these {n} restarts reached the degenerate optimum near −99: it is rare "
+              "(seed 573 of k-means++ finds it). Press the iris button above to run seeds "
+              "550 to 599.",
+        "ja": "この {n} 回の再実行はどれも −99 付近の退化した解に達しませんでした。これは"
+              "まれです（k-means++ のシード 573 が見つけます）。上のアイリスのボタンで"
+              "シード 550〜599 を実行してください。",
+        "ru": "Ни один из этих {n} перезапусков не достиг вырожденного оптимума около −99: "
+              "это редкость (его находит k-means++ с seed 573). Нажмите кнопку с ирисами "
+              "выше, чтобы запустить seed 550–599.",
+    },
+    "restarts.metric_ninit": {"en": "n_init keeps (ln L)", "ja": "n_init が選ぶ解（ln L）",
+                              "ru": "выбор n_init (ln L)"},
+    "restarts.metric_recommended": {"en": "Recommended (ln L)", "ja": "推奨される解（ln L）",
+                                    "ru": "Рекомендуемый (ln L)"},
+    "restarts.metric_count": {"en": "{count} of {n} restarts", "ja": "{n} 回中 {count} 回",
+                              "ru": "{count} из {n} перезапусков"},
+    "restarts.view": {"en": "Columns drawn", "ja": "描く列", "ru": "Рисуемые столбцы"},
+    "restarts.view_help": {
+        "en": "The small plots are 2-D: pick the two columns they show.",
+        "ja": "小さな図は 2 次元です。表示する 2 列を選んでください。",
+        "ru": "Маленькие графики двумерные: выберите два столбца для них.",
+    },
+    "restarts.view_caption": {
+        "en": "EM fits all {d} columns; each panel draws the fit's marginal on two of them, "
+              "{x} × {y} (not a PCA projection). The marginal of a Gaussian is exact.",
+        "ja": "EM は {d} 列すべてに当てはめます。各図はそのうち 2 列 {x} × {y} への周辺分布を"
+              "描きます（PCA 射影ではありません）。ガウス分布の周辺分布は厳密です。",
+        "ru": "EM использует все {d} столбцов; каждая панель рисует маргинальное "
+              "распределение модели на двух из них, {x} × {y} (не проекция PCA). "
+              "Маргинальное распределение гауссианы точное.",
     },
     "restarts.stats": {"en": "**Per init method**", "ja": "**初期化法ごと**",
                        "ru": "**По методам инициализации**"},

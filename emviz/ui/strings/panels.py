@@ -79,6 +79,36 @@ STRINGS: dict[str, dict[str, str]] = {
                                  "ru": "Выбрать столбцы"},
     "panels.mode.Project with PCA": {"en": "Project with PCA", "ja": "PCA で射影",
                                      "ru": "Проекция PCA"},
+    "panels.mode.all": {"en": "Use all columns", "ja": "すべての列を使う",
+                        "ru": "Все столбцы"},
+    "panels.more_cols_help_all": {
+        "en": "This lab never draws the fit in its own coordinates, so EM can use every "
+              "numeric column; its small plots show a 2-D view. Or pick up to 3 columns, or "
+              "project all of them with PCA.",
+        "ja": "このラボは当てはめを元の座標で描かないので、EM はすべての数値列を使えます"
+              "（小さな図は 2 次元の断面を表示）。3 列までを選ぶか、PCA で射影することも"
+              "できます。",
+        "ru": "Эта лаборатория не рисует модель в исходных координатах, поэтому EM может "
+              "использовать все числовые столбцы; маленькие графики показывают 2-D вид. "
+              "Или выберите до 3 столбцов, или спроецируйте все с помощью PCA.",
+    },
+    "panels.all_refused": {
+        "en": "This page draws the fit in 1 to 3 dimensions, so it cannot use all {n} "
+              "columns. Pick up to 3 columns or project them with PCA above. (All columns "
+              "work in the Initialisation and Model selection labs.)",
+        "ja": "このページは当てはめを 1〜3 次元で描くため、{n} 列すべては使えません。"
+              "上で 3 列までを選ぶか、PCA で射影してください（すべての列は「初期値依存性」と"
+              "「モデル選択」のラボで使えます）。",
+        "ru": "Эта страница рисует модель в 1–3 измерениях и не может использовать все {n} "
+              "столбцов. Выберите выше до 3 столбцов или спроецируйте их с помощью PCA. "
+              "(Все столбцы можно использовать в лабораториях «Инициализация» и «Выбор "
+              "модели».)",
+    },
+    "panels.using_all": {
+        "en": "EM clusters all {n} numeric columns as they are.",
+        "ja": "EM は {n} 個の数値列すべてをそのまま使ってクラスタリングします。",
+        "ru": "EM кластеризует все {n} числовых столбцов как есть.",
+    },
     "panels.pca_dims": {"en": "PCA dimensions", "ja": "PCA の次元数", "ru": "Размерность PCA"},
     "panels.projecting": {
         "en": "Projecting all {n} numeric columns onto {d} principal components.",
