@@ -19,6 +19,7 @@ from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 
+from ._messages import error
 from .errors import CollapseError, DataError, ParameterError
 from .gaussian import log_gaussian_density, logsumexp_rows, precision_cholesky
 
@@ -38,11 +39,9 @@ _EPS = float(np.finfo(np.float64).eps)
 def _frozen_array(value: Any, name: str, ndim: int) -> np.ndarray:
     arr = np.array(value, dtype=np.float64, copy=True)
     if arr.ndim != ndim:
-        raise ParameterError(
-            f"Params.{name} should have {ndim} dimensions, but got shape {arr.shape}."
-        )
+        raise error(ParameterError, "em.params_ndim", name=name, ndim=ndim, shape=arr.shape)
     if not np.all(np.isfinite(arr)):
-        raise ParameterError(f"Params.{name} should be finite, but contains NaN or inf.")
+        raise error(ParameterError, "em.params_finite", name=name)
     arr.flags.writeable = False
     return arr
 
@@ -74,27 +73,19 @@ class Params:
         c = _frozen_array(self.covariances, "covariances", 3)
         k, d = m.shape
         if k < 1 or d < 1:
-            raise ParameterError(
-                f"Params need at least one component and feature; got means {m.shape}."
-            )
+            raise error(ParameterError, "em.params_empty", shape=m.shape)
         if w.shape != (k,):
-            raise ParameterError(f"Params.weights should have shape ({k},), but got {w.shape}.")
+            raise error(ParameterError, "em.weights_shape", k=k, shape=w.shape)
         if c.shape != (k, d, d):
-            raise ParameterError(
-                f"Params.covariances should have shape ({k}, {d}, {d}), but got {c.shape}."
-            )
+            raise error(ParameterError, "em.covariances_shape", k=k, d=d, shape=c.shape)
         if np.any(w < 0) or abs(w.sum() - 1.0) > 1e-6:
-            raise ParameterError(
-                f"Params.weights should be non-negative and sum to 1, but got {np.round(w, 6)} "
-                f"(sum {w.sum():.6g})."
-            )
+            raise error(ParameterError, "em.weights_sum", weights=np.round(w, 6),
+                        total=float(w.sum()))
         scale = np.maximum(np.abs(c).max(axis=(1, 2)), 1e-300)
         asym = np.abs(c - np.swapaxes(c, 1, 2)).max(axis=(1, 2)) / scale
         if np.any(asym > 1e-8):
-            raise ParameterError(
-                f"Params.covariances should be symmetric, but component {int(np.argmax(asym))} "
-                f"has relative asymmetry {asym.max():.2g}."
-            )
+            raise error(ParameterError, "em.covariances_symmetric",
+                        component=int(np.argmax(asym)), asymmetry=float(asym.max()))
         object.__setattr__(self, "weights", w)
         object.__setattr__(self, "means", m)
         object.__setattr__(self, "covariances", c)
@@ -153,10 +144,7 @@ class Params:
         try:
             return cls(data["weights"], data["means"], data["covariances"])
         except KeyError as exc:
-            raise ParameterError(
-                f"A parameter dict needs the keys 'weights', 'means' and 'covariances'; "
-                f"missing {exc.args[0]!r}."
-            ) from exc
+            raise error(ParameterError, "em.params_dict_keys", key=exc.args[0]) from exc
 
 
 class EStep(NamedTuple):
@@ -184,16 +172,15 @@ class EStep(NamedTuple):
 # --------------------------------------------------------------------------------------
 def _check_covariance_type(covariance_type: str) -> str:
     if covariance_type not in COVARIANCE_TYPES:
-        raise ParameterError(
-            f"covariance_type should be one of {COVARIANCE_TYPES}, but got {covariance_type!r}."
-        )
+        raise error(ParameterError, "em.covariance_type", allowed=COVARIANCE_TYPES,
+                    value=covariance_type)
     return covariance_type
 
 
 def _check_reg_covar(reg_covar: float) -> float:
     reg = float(reg_covar)
     if not np.isfinite(reg) or reg < 0:
-        raise ParameterError(f"reg_covar should be a finite number >= 0, but got {reg_covar!r}.")
+        raise error(ParameterError, "em.reg_covar", value=reg_covar)
     return reg
 
 
@@ -216,54 +203,37 @@ def check_data(X: Any, n_features: int | None = None) -> np.ndarray:
     try:
         arr = np.asarray(X)
     except Exception as exc:  # ragged lists and the like
-        raise DataError(
-            f"Data should be a 2-D numeric array; could not convert it ({exc})."
-        ) from exc
+        raise error(DataError, "em.data_not_array", reason=str(exc)) from exc
     if arr.dtype.kind not in "biuf":
-        raise DataError(f"Data should be numeric, but got dtype {arr.dtype}.")
+        raise error(DataError, "em.data_not_numeric", dtype=str(arr.dtype))
     if np.dtype(arr.dtype).itemsize > 8 and arr.dtype.kind == "f":
-        raise DataError(f"Data should be at most float64, but got {arr.dtype}; convert it first.")
+        raise error(DataError, "em.data_too_precise", dtype=str(arr.dtype))
     if arr.ndim != 2:
-        hint = " Use X.reshape(-1, 1) for a single feature." if arr.ndim == 1 else ""
-        raise DataError(
-            f"Data should be 2-D (n_samples, n_features), but got shape {arr.shape}.{hint}"
-        )
+        code = "em.data_not_2d_1d" if arr.ndim == 1 else "em.data_not_2d"
+        raise error(DataError, code, shape=arr.shape)
     if arr.shape[0] < 1 or arr.shape[1] < 1:
-        raise DataError(
-            f"Data should have at least one row and one column, but got shape {arr.shape}."
-        )
+        raise error(DataError, "em.data_empty", shape=arr.shape)
     if n_features is not None and arr.shape[1] != n_features:
-        raise DataError(
-            f"Data should have {n_features} columns to match the parameters, "
-            f"but got {arr.shape[1]}."
-        )
+        raise error(DataError, "em.data_features", n_features=n_features, got=arr.shape[1])
     arr = np.ascontiguousarray(arr, dtype=np.float64)
     finite = np.isfinite(arr)
     if not finite.all():
         bad = np.argwhere(~finite)
         r, c = bad[0]
-        raise DataError(
-            f"Data should be finite, but {len(bad)} values are NaN or inf (first at row {r}, "
-            f"column {c}). Drop or impute those rows first (load_csv's select() does that and "
-            "reports it)."
-        )
+        raise error(DataError, "em.data_not_finite", n_bad=len(bad), row=int(r), column=int(c))
     return arr
 
 
 def _check_resp(resp: Any, n_samples: int) -> np.ndarray:
     r = np.asarray(resp, dtype=np.float64)
     if r.ndim != 2 or r.shape[0] != n_samples or r.shape[1] < 1:
-        raise ParameterError(
-            f"resp should have shape ({n_samples}, n_components), but got {r.shape}."
-        )
+        raise error(ParameterError, "em.resp_shape", n_samples=n_samples, shape=r.shape)
     if not np.all(np.isfinite(r)) or np.any(r < 0):
-        raise ParameterError("resp should hold finite, non-negative responsibilities.")
+        raise error(ParameterError, "em.resp_values")
     sums = r.sum(axis=1)
     if np.any(np.abs(sums - 1.0) > 1e-6):
         i = int(np.argmax(np.abs(sums - 1.0)))
-        raise ParameterError(
-            f"Each row of resp should sum to 1, but row {i} sums to {sums[i]:.6g}."
-        )
+        raise error(ParameterError, "em.resp_sum", row=i, total=float(sums[i]))
     return r
 
 
@@ -452,7 +422,7 @@ def _kernel_for(X: np.ndarray, kernel: str) -> EMKernel:
     if kernel == "auto":
         kernel = "fused" if _fused.supports(X) else "dense"
     if kernel not in factories:
-        raise ParameterError(f"kernel should be 'auto', 'dense' or 'fused', but got {kernel!r}.")
+        raise error(ParameterError, "em.kernel", value=kernel)
     return factories[kernel](X)
 
 
@@ -537,9 +507,7 @@ class Trace:
     def half_step(self, h: int) -> HalfStep:
         """The state at half-step ``h`` (0 = init, 2i-1 = E of iteration i, 2i = M of i)."""
         if not 0 <= h < self.n_half_steps:
-            raise ParameterError(
-                f"half-step should be in [0, {self.n_half_steps - 1}], but got {h}."
-            )
+            raise error(ParameterError, "em.half_step", last=self.n_half_steps - 1, h=h)
         if h == 0:
             return HalfStep("init", 0, self.params[0], None)
         it = (h + 1) // 2
@@ -672,9 +640,9 @@ def run_em(
     cov_type = _check_covariance_type(covariance_type)
     reg = _check_reg_covar(reg_covar)
     if int(max_iter) != max_iter or max_iter < 0:
-        raise ParameterError(f"max_iter should be a non-negative integer, but got {max_iter!r}.")
+        raise error(ParameterError, "em.max_iter", value=max_iter)
     if not np.isfinite(tol) or tol < 0:
-        raise ParameterError(f"tol should be a finite number >= 0, but got {tol!r}.")
+        raise error(ParameterError, "em.tol", value=tol)
     n = X.shape[0]
     engine = _kernel_for(X, kernel)
     floor = COLLAPSE_RTOL * max(float(X.var(axis=0).mean()), np.finfo(float).tiny)
@@ -807,29 +775,17 @@ def initialize(
     """
     X = check_data(X)
     if method not in INIT_RESPONSIBILITIES:
-        raise ParameterError(f"method should be one of {INIT_METHODS}, but got {method!r}.")
+        raise error(ParameterError, "em.init_method", allowed=INIT_METHODS, value=method)
     k = int(n_components)
     if k != n_components or k < 1:
-        raise ParameterError(
-            f"n_components should be a positive integer, but got {n_components!r}."
-        )
+        raise error(ParameterError, "em.n_components", value=n_components)
     if X.shape[0] < k:
-        raise DataError(
-            f"K = {k} components need at least {k} points, but the data has {X.shape[0]}. "
-            "Lower K or add data."
-        )
+        raise error(DataError, "em.fewer_points_than_k", k=k, n=X.shape[0])
     if X.shape[0] > 1 and not np.any(np.ptp(X, axis=0) > 0):
-        raise DataError(
-            f"All {X.shape[0]} points are identical ({X[0].tolist()}): every column has zero "
-            "variance, so there is no spread for a Gaussian to fit. Expected at least two "
-            "distinct points. Check the column choice, or whether the file holds one repeated row."
-        )
+        raise error(DataError, "em.all_identical", n=X.shape[0], point=X[0].tolist())
     n_distinct = len(np.unique(X, axis=0)) if X.shape[0] <= 200_000 else X.shape[0]
     if n_distinct < k:
-        raise DataError(
-            f"K = {k} components need at least {k} distinct points, but the data has only "
-            f"{n_distinct}. Lower K."
-        )
+        raise error(DataError, "em.fewer_distinct_than_k", k=k, n_distinct=n_distinct)
     rng = np.random.default_rng(seed)
     resp = INIT_RESPONSIBILITIES[method](X, k, rng)
     return m_step(X, resp, covariance_type, reg_covar)

@@ -1,11 +1,45 @@
 """Typed errors. Every message says what was wrong, what was expected, what was received,
-and what to do about it, so the UI can show it verbatim with ``st.error``."""
+and what to do about it, so the UI can show it verbatim with ``st.error``.
+
+An error raised through :func:`emviz._messages.error` also carries a message ``code`` and its
+``params``, so a user interface can show it in another language; ``str(exc)`` is always the
+English text.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 class EmvizError(Exception):
-    """Base class of every error emviz raises on purpose."""
+    """Base class of every error emviz raises on purpose.
+
+    Attributes
+    ----------
+    code : str or None
+        Key of the message template in :data:`emviz._messages.MESSAGES` (None for a free-form
+        message, which then exists in English only).
+    params : dict
+        The values the template is formatted with (``str.format`` keywords).
+    """
+
+    def __init__(self, message: object = "", *args: object, code: str | None = None,
+                 params: Mapping[str, object] | None = None) -> None:
+        super().__init__(message, *args)
+        self.code: str | None = code if code is not None else getattr(message, "code", None)
+        if params is None:
+            params = getattr(message, "params", None)
+        self.params: dict[str, object] = dict(params or {})
+
+    def __str__(self) -> str:
+        """The English message; with a code, as a translatable ``emviz._messages.Message``
+        (still a ``str``), so ``str(exc)`` kept by a cache can be translated later."""
+        text = super().__str__()
+        if self.code is None:
+            return text
+        from ._messages import Message  # imported late: the catalog module imports this one
+
+        return Message.wrap(text, self.code, self.params)
 
 
 class DataError(EmvizError, ValueError):
@@ -19,6 +53,9 @@ class ParameterError(EmvizError, ValueError):
 class CollapseError(EmvizError, ValueError):
     """A component's covariance became singular (the likelihood singularity of EM).
 
+    Its ``code`` is ``"collapse"`` with ``component`` (the 0-based index) as parameter; the
+    technical ``detail`` (which factorisation failed) is kept in the English message only.
+
     Attributes
     ----------
     component : int
@@ -26,13 +63,14 @@ class CollapseError(EmvizError, ValueError):
     """
 
     def __init__(self, component: int, detail: str = "") -> None:
+        from ._messages import MESSAGES  # imported late: the catalog module imports this one
+
         self.component = int(component)
-        msg = (
-            f"Component {self.component} collapsed: its covariance matrix is singular or "
-            f"numerically zero{(' (' + detail + ')') if detail else ''}. Expected a positive-"
-            "definite covariance. This is the likelihood singularity of EM: a component "
-            "shrinks onto one point (or a line/plane) and the likelihood grows without bound. "
-            "Increase reg_covar, decrease the number of components, remove duplicated points, "
-            "or scale the input data."
-        )
-        super().__init__(msg)
+        self.detail = str(detail)
+        msg = MESSAGES["collapse"].format(component=self.component)
+        if detail:
+            msg = msg.replace("numerically zero.", f"numerically zero ({detail}).", 1)
+        super().__init__(msg, code="collapse", params={"component": self.component})
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.component, self.detail))

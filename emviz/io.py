@@ -33,6 +33,7 @@ from typing import IO, Union
 import numpy as np
 import pandas as pd
 
+from emviz._messages import Joined, Message, error
 from emviz.errors import DataError, ParameterError
 
 __all__ = [
@@ -72,11 +73,11 @@ _INF_TOKENS: dict[str, float] = {
     "-infinity": -np.inf,
 }
 
-_DELIMITER_NAMES: dict[str, str] = {
-    ",": "comma ','",
-    ";": "semicolon ';'",
-    "\t": "tab",
-    "|": "pipe '|'",
+_DELIMITER_NAMES: dict[str, Message] = {
+    ",": Message("io.delimiter_comma"),
+    ";": Message("io.delimiter_semicolon"),
+    "\t": Message("io.delimiter_tab"),
+    "|": Message("io.delimiter_pipe"),
 }
 
 # Byte-order marks, longest first (the UTF-32 LE BOM starts with the UTF-16 LE one).
@@ -162,14 +163,15 @@ class Selection:
         """Number of rows before dropping (kept + dropped)."""
         return int(self.rows.shape[0]) + self.n_dropped
 
-    def summary(self) -> str:
+    def summary(self) -> Message:
         """One line for the UI, e.g. ``"kept 148 of 150 rows; dropped 2 with NaN or inf
-        (petal_width: 2)"``."""
-        kept = f"kept {self.rows.shape[0]} of {self.n_total} rows"
+        (petal_width: 2)"`` (a translatable :class:`~emviz._messages.Message`)."""
+        kept, total = int(self.rows.shape[0]), self.n_total
         if not self.n_dropped:
-            return kept
+            return Message("note.rows_kept", kept=kept, total=total)
         detail = ", ".join(f"{c}: {n}" for c, n in self.n_dropped_by_column.items() if n)
-        return f"{kept}; dropped {self.n_dropped} with NaN or inf ({detail})"
+        return Message("note.rows_dropped", kept=kept, total=total, n_dropped=self.n_dropped,
+                       detail=detail)
 
 
 @dataclass(frozen=True, eq=False)
@@ -250,12 +252,7 @@ class Table:
         n_dropped = int(X.shape[0] - keep.sum())
         if not keep.any():
             detail = ", ".join(f"'{c}': {n}" for c, n in by_column.items())
-            raise DataError(
-                f"No rows left: all {X.shape[0]} rows have NaN or inf in at least one selected "
-                f"column (rows with NaN/inf per column: {detail}). Expected at least one row "
-                "where every selected column is a finite number. Choose other columns, or "
-                "fill in the missing values in the file."
-            )
+            raise error(DataError, "io.no_rows_left", n_rows=X.shape[0], detail=detail)
         X = np.ascontiguousarray(X[keep])
         _check_scale(X, names)
         rows = np.flatnonzero(keep).astype(np.int64)
@@ -284,10 +281,8 @@ class Table:
             If the column does not exist.
         """
         if column not in self._frame.columns:
-            raise DataError(
-                f"Unknown label column {column!r}. Expected one of the table's columns: "
-                f"{_preview(self.columns)}. Pick a column from that list."
-            )
+            raise error(DataError, "io.unknown_label_column", column=column,
+                        columns=_preview(self.columns))
         values = self._frame[column]
         if column in self.numeric_columns:
             return np.array([_format_number(v) for v in values.to_numpy()], dtype=object)
@@ -295,35 +290,21 @@ class Table:
 
     def _check_selection(self, columns: Sequence[str]) -> tuple[str, ...]:
         if isinstance(columns, str):
-            raise DataError(
-                f"Expected a sequence of column names, got the single string {columns!r}. "
-                f"Pass a list, e.g. select([{columns!r}])."
-            )
+            raise error(DataError, "io.single_string_selection", column=columns)
         names = tuple(columns)
         if not names:
-            raise DataError(
-                "No columns selected. Expected at least one numeric column; choose from "
-                f"{_preview(self.numeric_columns)}."
-            )
+            raise error(DataError, "io.no_columns_selected",
+                        columns=_preview(self.numeric_columns))
         repeated = [c for c, n in Counter(names).items() if n > 1]
         if repeated:
-            raise DataError(
-                f"Column {repeated[0]!r} is selected more than once. Expected each column at "
-                "most once (a repeated column makes every covariance singular). Remove the "
-                "duplicate."
-            )
+            raise error(DataError, "io.repeated_column", column=repeated[0])
         for name in names:
             if name in self.text_columns:
-                raise DataError(
-                    f"Column {name!r} is text, not numeric. Expected numeric columns only; "
-                    f"choose from {_preview(self.numeric_columns)}, or use {name!r} as the "
-                    "label column."
-                )
+                raise error(DataError, "io.text_column_selected", column=name,
+                            columns=_preview(self.numeric_columns))
             if name not in self.numeric_columns:
-                raise DataError(
-                    f"Unknown column {name!r}. Expected one of the numeric columns "
-                    f"{_preview(self.numeric_columns)}. Check the spelling."
-                )
+                raise error(DataError, "io.unknown_column", column=name,
+                            columns=_preview(self.numeric_columns))
         return names
 
 
@@ -402,44 +383,25 @@ def validate_matrix(X: object, n_components: int | None = None) -> np.ndarray:
     """
     A = _as_real_array(X)
     if A.ndim != 2:
-        hint = (
-            " For a single feature use X.reshape(-1, 1); for a single point use X.reshape(1, -1)."
-            if A.ndim == 1 else ""
-        )
-        raise DataError(
-            "Expected a 2-D array of shape (n_samples, n_features); got a "
-            f"{A.ndim}-D array of shape {A.shape}.{hint}"
-        )
+        code = "io.not_2d_1d" if A.ndim == 1 else "io.not_2d"
+        raise error(DataError, code, ndim=A.ndim, shape=A.shape)
     n, d = A.shape
     if n == 0 or d == 0:
-        raise DataError(
-            f"Expected at least 1 row and 1 column; got an array of shape {A.shape}. Load "
-            "data with at least one row and select at least one column."
-        )
+        raise error(DataError, "io.empty_array", shape=A.shape)
     bad = ~np.isfinite(A)
     if bad.any():
         i, j = np.argwhere(bad)[0]
         n_nan, n_inf = int(np.isnan(A).sum()), int(np.isinf(A).sum())
-        raise DataError(
-            f"Expected only finite numbers; got {n_nan} NaN and {n_inf} inf value(s), the first "
-            f"at row {i}, column {j} ({A[i, j]!r}). Drop those rows first (Table.select does "
-            "this) or fill them in."
-        )
+        raise error(DataError, "io.not_finite", n_nan=n_nan, n_inf=n_inf, row=int(i),
+                    column=int(j), value=float(A[i, j]))
     if n_components is not None:
         k = _check_n_components(n_components)
         if n < k:
-            raise DataError(
-                f"K = {k} components need at least {k} points; got {n}. Expected n_samples >= "
-                "n_components. Lower K or add data."
-            )
+            raise error(DataError, "io.fewer_points_than_k", k=k, n=n)
     if n > 1 and not np.any(A.max(axis=0) > A.min(axis=0)):
-        raise DataError(
-            f"All {n} points are identical ({_preview([float(v) for v in A[0]])}): every "
-            "column has zero variance. Expected points that differ in at least one column; a "
-            "mixture cannot be fitted to a single repeated point. Check the column selection, "
-            "or load data with some spread."
-        )
-    _check_scale(A, tuple(f"column {j}" for j in range(d)))
+        raise error(DataError, "io.all_identical", n=n,
+                    point=_preview([float(v) for v in A[0]]))
+    _check_scale(A, tuple(Message("io.array_column", j=j) for j in range(d)))
     return np.ascontiguousarray(A, dtype=np.float64)
 
 
@@ -449,20 +411,13 @@ def validate_matrix(X: object, n_components: int | None = None) -> np.ndarray:
 
 
 def _too_large(size: int) -> DataError:
-    return DataError(
-        f"The file is too large: {size / 1024**2:,.1f} MB. Expected at most "
-        f"{MAX_BYTES / 1024**2:,.0f} MB (emviz.io.MAX_BYTES). Upload a sample of the rows "
-        "or only the columns you need."
-    )
+    return error(DataError, "io.too_large", size_mb=size / 1024**2, max_mb=MAX_BYTES / 1024**2)
 
 
 def _read_path(source: str | os.PathLike[str]) -> bytes:
     path = os.fspath(source)
     if isinstance(path, str) and ("\n" in path or len(path) > 4096):
-        raise DataError(
-            "Got a str that looks like CSV text, but a str is read as a file path. Expected a "
-            "path, bytes or a stream; to load CSV text, pass io.StringIO(text) or text.encode()."
-        )
+        raise error(DataError, "io.csv_text_as_path")
     try:
         size = os.stat(path).st_size
         if size > MAX_BYTES:
@@ -470,10 +425,8 @@ def _read_path(source: str | os.PathLike[str]) -> bytes:
         with open(path, "rb") as fh:
             return fh.read()
     except OSError as exc:
-        raise DataError(
-            f"Could not read the file {path!r}: {exc.strerror or exc}. Expected a readable CSV "
-            "file; check the path and its permissions."
-        ) from exc
+        raise error(DataError, "io.unreadable_file", path=path,
+                    reason=str(exc.strerror or exc)) from exc
 
 
 def _read_stream(source: object) -> bytes | str:
@@ -486,15 +439,9 @@ def _read_stream(source: object) -> bytes | str:
         else:
             data = source.read(MAX_BYTES + 1)  # type: ignore[attr-defined]
     except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise DataError(
-            f"Could not read the uploaded stream: {exc}. Expected an open, readable file "
-            "object; upload the file again."
-        ) from exc
+        raise error(DataError, "io.unreadable_stream", reason=str(exc)) from exc
     if not isinstance(data, (bytes, bytearray, str)):
-        raise DataError(
-            f"The stream returned {type(data).__name__}; expected bytes or str. Pass a binary "
-            "or text file object."
-        )
+        raise error(DataError, "io.stream_type", type=type(data).__name__)
     return data
 
 
@@ -507,28 +454,18 @@ def _read_source(source: Source) -> bytes | str:
     elif hasattr(source, "read") or hasattr(source, "getvalue"):
         data = _read_stream(source)
     else:
-        raise DataError(
-            f"Cannot load a {type(source).__name__}. Expected bytes, a file-like object "
-            "(e.g. an uploaded file or io.StringIO) or a path (str or pathlib.Path)."
-        )
+        raise error(DataError, "io.source_type", type=type(source).__name__)
     if len(data) > MAX_BYTES:  # characters for text streams: close enough for a guard
         raise _too_large(len(data))
     return data if isinstance(data, str) else bytes(data)
 
 
-def _empty_error(detail: str) -> DataError:
-    return DataError(
-        f"The file is empty ({detail}). Expected a CSV with a header row and at least one data "
-        "row. Check that you picked the right file and that it was saved."
-    )
+def _empty_error(detail: Message) -> DataError:
+    return error(DataError, "io.empty_file", detail=detail)
 
 
-def _not_text_error(detail: str) -> DataError:
-    return DataError(
-        f"This does not look like a text CSV file: {detail}. Expected plain text with one row "
-        "per line. If it is a spreadsheet, export it with 'Save as > CSV (UTF-8)' and upload "
-        "that file."
-    )
+def _not_text_error(detail: Message) -> DataError:
+    return error(DataError, "io.not_text", detail=detail)
 
 
 def _decode_with_bom(raw: bytes) -> tuple[str, str, str] | None:
@@ -542,10 +479,8 @@ def _strict_decode(raw: bytes, codec: str, label: str) -> str:
     try:
         return raw.decode(codec)
     except UnicodeDecodeError as exc:
-        raise DataError(
-            f"The file looks like {label} but is not valid {label} ({exc.reason} at byte "
-            f"{exc.start}). Expected the whole file in one encoding. Re-save it as UTF-8."
-        ) from exc
+        raise error(DataError, "io.bad_encoding", label=label, reason=exc.reason,
+                    byte=exc.start) from exc
 
 
 def _guess_utf16(raw: bytes) -> str | None:
@@ -563,17 +498,17 @@ def _guess_utf16(raw: bytes) -> str | None:
 def _decode_bytes(raw: bytes, notes: list[str]) -> tuple[str, str, str]:
     """(text, codec, human label): BOM first, then BOM-less UTF-16, UTF-8, Windows-1252."""
     if not raw:
-        raise _empty_error("0 bytes")
+        raise _empty_error(Message("io.empty_zero_bytes"))
     kind = next((what for magic, what in _MAGIC.items() if raw.startswith(magic)), None)
     if kind is not None:
-        raise _not_text_error(f"it starts like {kind}")
+        raise _not_text_error(Message("io.not_text_magic", kind=kind))
     decoded = _decode_with_bom(raw)
     if decoded is not None:
         return decoded
     if b"\x00" in raw:
         codec = _guess_utf16(raw)
         if codec is None:
-            raise _not_text_error("it contains NUL bytes, which text files never do")
+            raise _not_text_error(Message("io.not_text_nul_bytes"))
         label = f"UTF-16 ({codec[-2:].upper()}, no BOM)"
         return _strict_decode(raw, codec, label), codec, label
     return _decode_8bit(raw, notes)
@@ -583,17 +518,17 @@ def _decode(raw: bytes | str) -> tuple[str, str, list[str]]:
     """Decode to text and refuse empty or binary content. Returns (text, codec, notes)."""
     notes: list[str] = []
     if isinstance(raw, str):
-        text, encoding, label = raw.lstrip("\ufeff"), "str", "text (already decoded)"
+        text, encoding, label = raw.lstrip("\ufeff"), "str", Message("io.encoding_text")
     else:
         text, encoding, label = _decode_bytes(raw, notes)
     if "\x00" in text:
-        raise _not_text_error("it contains NUL characters, which text files never do")
+        raise _not_text_error(Message("io.not_text_nul_chars"))
     sample = text[:_SNIFF_CHARS]
     if len(_CONTROL_RE.findall(sample)) > _MAX_CONTROL_FRACTION * len(sample):
-        raise _not_text_error("it is full of non-printable control characters")
+        raise _not_text_error(Message("io.not_text_control"))
     if not text or text.isspace():
-        raise _empty_error(f"{len(text)} characters, all whitespace")
-    notes.insert(0, f"encoding: {label}")
+        raise _empty_error(Message("io.empty_whitespace", n=len(text)))
+    notes.insert(0, Message("note.encoding", label=label))
     return text, encoding, notes
 
 
@@ -601,16 +536,13 @@ def _decode_8bit(raw: bytes, notes: list[str]) -> tuple[str, str, str]:
     try:
         return raw.decode("utf-8"), "utf-8", "UTF-8"
     except UnicodeDecodeError as exc:
-        where = f"byte {exc.start}"
+        where = exc.start
     for codec, label in (("cp1252", "Windows-1252"), ("latin-1", "Latin-1 (ISO-8859-1)")):
         try:
             text = raw.decode(codec)
         except UnicodeDecodeError:
             continue
-        notes.append(
-            f"the file is not valid UTF-8 (first bad {where}); decoded it as {label}. If "
-            "accented characters look wrong, re-save the file as UTF-8."
-        )
+        notes.append(Message("note.not_utf8", byte=where, label=label))
         return text, codec, label
     raise AssertionError("latin-1 decodes every byte")  # pragma: no cover
 
@@ -685,7 +617,7 @@ def _detect_delimiter(text: str, notes: list[str]) -> tuple[str, bool, list[str]
     hint = re.fullmatch(r'"?sep=(.)"?\s*', first)
     if hint and hint.group(1) in DELIMITERS:
         delimiter = hint.group(1)
-        notes.append(f"delimiter: {_DELIMITER_NAMES[delimiter]} (from the 'sep=' first line)")
+        notes.append(Message("note.delimiter_sep", delimiter=_DELIMITER_NAMES[delimiter]))
         return delimiter, True, notes
     scores = {d: _delimiter_score(_sample_rows(text, d)) for d in DELIMITERS}
     best = max(DELIMITERS, key=lambda d: (scores[d], -DELIMITERS.index(d)))
@@ -693,7 +625,7 @@ def _detect_delimiter(text: str, notes: list[str]) -> tuple[str, bool, list[str]
         # One column (or hopelessly ragged): use a delimiter that never splits a line.
         single = [d for d in DELIMITERS if scores[d][3] == 1 and scores[d][1] == 1.0]
         best = single[0] if single else best
-    notes.append(f"delimiter: {_DELIMITER_NAMES[best]}")
+    notes.append(Message("note.delimiter", delimiter=_DELIMITER_NAMES[best]))
     return best, False, notes
 
 
@@ -728,15 +660,9 @@ def _parse_error(exc: csv.Error, text: str, delimiter: str) -> DataError:
     except csv.Error:
         line = start
     if "unexpected end of data" in str(exc):
-        return DataError(
-            f"A double quote (\") in the row starting on line {line} is never closed, so the rest "
-            "of the file would be read as one field. Expected every quoted field to end with "
-            "a closing quote. Remove the stray quote or close it."
-        )
-    return DataError(
-        f"The CSV could not be parsed near line {line}: {exc}. Expected fields of at most "
-        f"{csv.field_size_limit():,} characters and well-formed quoting. Check that line."
-    )
+        return error(DataError, "io.unclosed_quote", line=line)
+    return error(DataError, "io.parse_error", line=line, reason=str(exc),
+                 limit=csv.field_size_limit())
 
 
 def _split_rows(text: str, delimiter: str, skip_first: bool, notes: list[str],
@@ -756,9 +682,9 @@ def _split_rows(text: str, delimiter: str, skip_first: bool, notes: list[str],
     except csv.Error as exc:
         raise _parse_error(exc, text, delimiter) from exc
     if not rows:
-        raise _empty_error("no non-blank rows")
+        raise _empty_error(Message("io.empty_no_rows"))
     if n_blank:  # typically Excel debris (",,,") below the data
-        notes.append(f"skipped {n_blank} blank row(s)")
+        notes.append(Message("note.blank_rows", n=n_blank))
     width = len(rows[0])
     for i, row in enumerate(rows):
         if len(row) == width:
@@ -766,11 +692,8 @@ def _split_rows(text: str, delimiter: str, skip_first: bool, notes: list[str],
         if len(row) < width:
             row.extend([""] * (width - len(row)))
         elif "".join(row[width:]).strip():
-            raise DataError(
-                f"Line {lines[i]} has {len(row)} fields but the first line has {width} "
-                f"({_DELIMITER_NAMES[delimiter]}-separated). Expected the same number of fields "
-                "on every line. Quote text that contains the delimiter, or fix that line."
-            )
+            raise error(DataError, "io.ragged_line", line=lines[i], n_fields=len(row),
+                        width=width, delimiter=_DELIMITER_NAMES[delimiter])
         else:
             del row[width:]
     return rows, lines, notes
@@ -1176,7 +1099,7 @@ def _unique_names(names: Sequence[str], notes: list[str]) -> list[str]:
         while f"{name} ({k})" in seen or f"{name} ({k})" in used:
             k += 1
         new = f"{name} ({k})"
-        notes.append(f"duplicate column name {name!r}: renamed the repeat to {new!r}")
+        notes.append(Message("note.duplicate_name", name=name, new=new))
         out.append(new)
         used.add(new)
     return out
@@ -1193,38 +1116,32 @@ def _build_table(first: Sequence[str], body: list[_Scan], all_scans: Callable[[]
     n_rows = len(lines)
     has_header = _detect_header(header, body) if n_rows > 1 else not _is_numeric_row(header)
     if has_header and n_rows == 1:
-        raise DataError(
-            f"The file has a header row ({_preview(header)}) but no data rows. Expected at "
-            "least one row of values below the header. Check that the file was exported "
-            "completely."
-        )
+        raise error(DataError, "io.header_only", header=_preview(header))
     if has_header:
         scans, data_lines = body, lines[1:]
     else:
         scans, data_lines = all_scans(), lines
         header = [""] * len(header)
-        notes.append("no header row detected (the first row is numeric): columns are named "
-                     "'column 1', 'column 2', ...")
+        notes.append(Message("note.no_header"))
     decimal = _file_decimal(scans, delimiter)
 
     kept: list[tuple[str, _Scan]] = []
-    empty: list[str] = []
+    empty: list[str] = []  # quoted names, or Messages for unnamed columns
     for i, (name, scan) in enumerate(zip(header, scans, strict=True)):
         if scan.all_blank or (not name and scan.all_missing):
-            empty.append(repr(name) if name else f"column {i + 1} (no name)")
+            empty.append(repr(name) if name else Message("note.empty_column_unnamed", i=i + 1))
         elif i == 0 and has_header and (start := _row_index_start(name, scan, decimal)) is not None:
-            notes.append(f"dropped the unnamed first column (values {start}.."
-                         f"{start + len(data_lines) - 1}): it is a row index as written by R's "
-                         "write.csv or pandas' to_csv, not data")
+            notes.append(Message("note.row_index", start=start,
+                                 stop=start + len(data_lines) - 1))
         else:
             if not name:
                 name = f"column {i + 1}"
                 if has_header:
-                    notes.append(f"column {i + 1} has no name: called it {name!r}")
+                    notes.append(Message("note.unnamed_column", i=i + 1, name=name))
             kept.append((name, scan))
     if empty:
-        notes.append(f"dropped {len(empty)} empty column(s): {', '.join(empty[:10])}"
-                     f"{' ...' if len(empty) > 10 else ''}")
+        listed = Joined([*empty[:10], *(["..."] if len(empty) > 10 else [])])
+        notes.append(Message("note.empty_columns", n=len(empty), columns=listed))
     names = _unique_names([n for n, _ in kept], notes)
     return _assemble(names, [s for _, s in kept], data_lines, delimiter, decimal, encoding,
                      has_header, notes)
@@ -1234,8 +1151,7 @@ def _text_column(name: str, scan: _Scan, lines: Sequence[int], notes: list[str])
     present = dict.fromkeys(c for c, m in zip(scan.cells, scan.missing, strict=True) if not m)
     if any(_looks_numeric(c) for c in present):  # a numeric column spoiled by a few cells
         n_bad, cell, line = _first_bad(scan, lines)
-        notes.append(f"column {name!r} has {n_bad} non-numeric cell(s) (first: {cell!r} on "
-                     f"line {line}); treated as text")
+        notes.append(Message("note.text_column", name=name, n_bad=n_bad, cell=cell, line=line))
     return scan.cells
 
 
@@ -1246,12 +1162,12 @@ def _numeric_column(name: str, scan: _Scan, decimal: str, notes: list[str],
     mark = _column_decimal(scan) or decimal
     example = scan.separated
     if example is not None and ok["."] and ok[","]:
-        notes.append(f"column {name!r}: values like {example!r} are ambiguous; read with "
-                     f"decimal mark {mark!r} as {_to_float(example, mark):g}")
+        notes.append(Message("note.ambiguous_decimal", name=name, example=example, mark=mark,
+                             value=_to_float(example, mark)))
     grouped = scan.grouped[mark]
     if grouped is not None:
-        notes.append(f"column {name!r}: removed thousands separators (e.g. {grouped!r} -> "
-                     f"{_to_float(grouped, mark):g})")
+        notes.append(Message("note.thousands", name=name, example=grouped,
+                             value=_to_float(grouped, mark)))
     values = scan.values[mark]
     assert values is not None  # the caller checked compatibility
     comma = example if mark == "," and example is not None and "," in example else None
@@ -1273,10 +1189,10 @@ def _assemble(names: list[str], scans: list[_Scan], lines: Sequence[int], delimi
             data[name] = _text_column(name, scan, lines, notes)
             text.append(name)
     if not numeric:
-        raise DataError(_no_numeric_message(names, scans, lines, delimiter))
+        raise _no_numeric_error(names, scans, lines, delimiter)
     if comma_examples:
         ex = comma_examples[0]
-        notes.append(f"decimal mark: comma (e.g. {ex!r} read as {_to_float(ex, ','):g})")
+        notes.append(Message("note.decimal_comma", example=ex, value=_to_float(ex, ",")))
     n_rows = len(lines)
     frame = pd.DataFrame(data, index=pd.RangeIndex(n_rows), columns=names)
     return Table(columns=tuple(names), numeric_columns=tuple(numeric), text_columns=tuple(text),
@@ -1285,21 +1201,17 @@ def _assemble(names: list[str], scans: list[_Scan], lines: Sequence[int], delimi
                  has_header=has_header, _frame=frame)
 
 
-def _no_numeric_message(names: Sequence[str], scans: Sequence[_Scan], lines: Sequence[int],
-                        delimiter: str) -> str:
+def _no_numeric_error(names: Sequence[str], scans: Sequence[_Scan], lines: Sequence[int],
+                      delimiter: str) -> DataError:
     examples = []
     for name, scan in list(zip(names, scans, strict=True))[:3]:
         if scan.all_missing:
             continue
         _, cell, line = _first_bad(scan, lines)
-        examples.append(f"{name!r} (first non-number {cell!r} on line {line})")
-    got = ", ".join(examples) or "only empty columns"
-    return (
-        f"No numeric column found among {len(names)} column(s): {got}. Expected at least one "
-        "column whose every cell is a number or missing. The file was read as "
-        f"{_DELIMITER_NAMES[delimiter]}-separated; check the delimiter and decimal mark, or "
-        "remove text such as units from the numeric columns."
-    )
+        examples.append(Message("io.no_numeric_example", column=name, cell=cell, line=line))
+    got = Joined(examples) if examples else Message("io.no_numeric_only_empty")
+    return error(DataError, "io.no_numeric_column", n_columns=len(names), examples=got,
+                 delimiter=_DELIMITER_NAMES[delimiter])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1325,30 +1237,20 @@ def _as_real_array(X: object) -> np.ndarray:
     try:
         A = np.asarray(X)
     except (ValueError, TypeError) as exc:  # ragged nested lists
-        raise DataError(
-            f"Expected a rectangular array of numbers; got {type(X).__name__} that NumPy cannot "
-            f"convert ({exc}). Pass a 2-D array of shape (n_samples, n_features)."
-        ) from exc
+        raise error(DataError, "io.not_convertible", type=type(X).__name__,
+                    reason=str(exc)) from exc
     if np.iscomplexobj(A) or not (A.dtype.kind in "biuf" or A.dtype == object):
-        raise DataError(
-            f"Expected real numbers; got an array of dtype {A.dtype}. Convert the data to "
-            "float (and drop text columns) first."
-        )
+        raise error(DataError, "io.not_real", dtype=str(A.dtype))
     try:
         return A.astype(np.float64, copy=False)
     except (ValueError, TypeError) as exc:
-        raise DataError(
-            f"Expected real numbers; got values that are not numbers ({exc}). Convert the data "
-            "to float (and drop text columns) first."
-        ) from exc
+        raise error(DataError, "io.not_numbers", reason=str(exc)) from exc
 
 
 def _check_n_components(n_components: object) -> int:
     is_int = isinstance(n_components, (int, np.integer)) and not isinstance(n_components, bool)
     if not is_int or n_components < 1:
-        raise ParameterError(
-            f"n_components must be a positive integer; got {n_components!r}. Choose K >= 1."
-        )
+        raise error(ParameterError, "io.n_components", value=n_components)
     return int(n_components)
 
 
@@ -1360,9 +1262,5 @@ def _check_scale(X: np.ndarray, names: Sequence[str]) -> None:
     bad = np.flatnonzero(~(var_ok & sq_ok))
     if bad.size:
         j = int(bad[0])
-        raise DataError(
-            f"Values in {names[j]!r} are too large (largest magnitude "
-            f"{np.abs(X[:, j]).max():.3g}): their variance overflows float64. Expected "
-            "magnitudes below about 1e150. Rescale the column (e.g. divide by a power of ten, "
-            "or use log units) before fitting."
-        )
+        raise error(DataError, "io.too_large_values", column=names[j],
+                    magnitude=float(np.abs(X[:, j]).max()))

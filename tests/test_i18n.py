@@ -35,3 +35,146 @@ def test_translate_formats_and_rejects_unknown_keys():
     assert translate("common.language", "ja") == "言語"
     with pytest.raises(KeyError):
         translate("no.such.key", "en")
+
+
+# ---- the engine's messages (errors and loader notes) ------------------------------------------
+
+import importlib.util  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from emviz._messages import MESSAGES, Joined, Message  # noqa: E402
+from emviz.errors import DataError, EmvizError  # noqa: E402
+from emviz.io import load_csv  # noqa: E402
+from emviz.ui.messages import error_text, localize  # noqa: E402
+
+TRANSLATED = ("ja", "ru")
+_SCRIPT = {"ja": r"[\u3040-\u30ff\u4e00-\u9fff]", "ru": r"[\u0400-\u04ff]"}
+
+
+def _fields(text: str) -> list[tuple[str, str | None, str | None]]:
+    """(name, format spec, conversion) of every placeholder, in order of first use."""
+    seen = {}
+    for _, name, spec, conv in string.Formatter().parse(text):
+        if name is not None:
+            seen.setdefault((name, spec or "", conv or ""), None)
+    return sorted(seen)
+
+
+def _english_chunks() -> set[str]:
+    """Literal runs of English of every engine template, long enough to be telling."""
+    chunks = set()
+    for template in MESSAGES.values():
+        for literal, *_ in string.Formatter().parse(template):
+            words = [w for w in literal.split() if w.isalpha() and len(w) > 2]
+            if len(literal.strip()) >= 15 and len(words) >= 2:
+                chunks.add(literal.strip())
+    return chunks
+
+
+ENGLISH = _english_chunks()
+
+
+@pytest.mark.parametrize("code", sorted(MESSAGES))
+def test_every_engine_message_is_translated_with_the_same_fields(code):
+    key = f"error.{code}"
+    assert key in catalog(), f"engine message {code!r} has no UI translation"
+    entry = catalog()[key]
+    assert entry["en"] == MESSAGES[code], f"{key}: English must be the engine's own template"
+    for lang in TRANSLATED:
+        assert _fields(entry[lang]) == _fields(entry["en"]), f"{key} [{lang}] fields differ"
+        assert entry[lang] != entry["en"] or not any(c.isalpha() for c in entry["en"])
+
+
+def _assert_translated(text: str, english: str, lang: str) -> None:
+    import re
+
+    assert re.search(_SCRIPT[lang], text), f"[{lang}] not translated: {text}"
+    left = [chunk for chunk in ENGLISH if chunk in text]
+    assert not left, f"[{lang}] English left {left} in: {text}"
+    assert text != english
+
+
+def _corpus():
+    path = Path(__file__).parent / "csv_corpus" / "make_corpus.py"
+    spec = importlib.util.spec_from_file_location("emviz_csv_corpus_i18n", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+CORPUS = _corpus()
+BAD = sorted(name for name, outcome in CORPUS.EXPECTED.items() if outcome == "DataError")
+GOOD = sorted(name for name, outcome in CORPUS.EXPECTED.items() if outcome == "loads")
+
+
+def test_the_corpus_has_both_kinds():
+    assert BAD and GOOD
+
+
+@pytest.mark.parametrize("case", BAD)
+def test_csv_errors_render_in_every_language(case):
+    with pytest.raises(DataError) as info:
+        load_csv(CORPUS.build_corpus()[case])
+    exc = info.value
+    assert exc.code in MESSAGES, f"{case}: raised without a message code: {exc}"
+    assert error_text(exc, "en") == str(exc)
+    for lang in TRANSLATED:
+        _assert_translated(error_text(exc, lang), str(exc), lang)
+
+
+@pytest.mark.parametrize("case", GOOD)
+def test_loader_notes_render_in_every_language(case):
+    table = load_csv(CORPUS.build_corpus()[case])
+    for note in table.notes:
+        assert isinstance(note, Message), f"{case}: note without a code: {note!r}"
+        assert localize(note, "en") == note
+        for lang in TRANSLATED:
+            _assert_translated(localize(note, lang), note, lang)
+
+
+def test_fitting_errors_render_in_every_language():
+    from emviz.em import initialize
+
+    X = np.arange(4.0).reshape(2, 2)
+    errors = []
+    for call in (lambda: initialize(X, 3, seed=0),  # K > N
+                 lambda: initialize(np.ones((6, 2)), 2, seed=0),  # all points identical
+                 lambda: load_csv(b"x,y\n1,2\n3,4\n").select(["x", "z"]),
+                 lambda: load_csv(b"x,y\n1,2\n3,4\n").select(["x", "x"])):
+        with pytest.raises(EmvizError) as info:
+            call()
+        errors.append(info.value)
+    for exc in errors:
+        assert exc.code in MESSAGES, f"raised without a message code: {exc}"
+        for lang in TRANSLATED:
+            _assert_translated(error_text(exc, lang), str(exc), lang)
+
+
+def test_quoted_user_text_is_kept_verbatim_and_never_translated():
+    hostile = "<b>Ω</b> & 'x'"
+    csv = f"a,{hostile}\n1,text\n2,more\n".encode()
+    table = load_csv(csv)
+    with pytest.raises(DataError) as info:
+        table.select([hostile])
+    for lang in ("en", *TRANSLATED):
+        assert repr(hostile) in error_text(info.value, lang)
+
+
+def test_messages_survive_pickling_and_str():
+    import pickle
+
+    exc = pickle.loads(pickle.dumps(DataError(Message("io.empty_array", shape=(0, 2)))))
+    assert exc.code == "io.empty_array" and exc.params == {"shape": (0, 2)}
+    text = pickle.loads(pickle.dumps(str(exc)))  # a cache keeps str(exc)
+    assert isinstance(text, Message) and text.code == "io.empty_array"
+    assert "形状" in localize(text, "ja")
+    joined = pickle.loads(pickle.dumps(Joined([Message("io.delimiter_tab"), "'x'"])))
+    assert localize(joined, "ru") == "табуляция, 'x'"
+
+
+def test_an_error_without_a_code_falls_back_to_english():
+    exc = DataError("free-form text")
+    assert exc.code is None
+    assert error_text(exc, "ja") == "free-form text"

@@ -1,33 +1,77 @@
-"""Errors for people: emviz's typed errors verbatim, anything else as a friendly note.
+"""Errors for people: emviz's typed errors in the reader's language, anything else as a
+friendly note.
+
+The engine's errors and loader notes carry a message code (:mod:`emviz._messages`); they
+are shown translated from ``emviz/ui/strings/errors.py`` (keys ``error.<code>``), falling
+back to the English ``str(exc)`` for an error without a code.
 
 Nothing here renders HTML: messages can quote user-supplied text (file and column names),
-so they go through ``st.error`` / ``st.code``, which escape it.
+so they go through ``st.error`` / ``st.caption`` / ``st.code``, which escape it.
 """
 
 from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TypeVar
 
 import streamlit as st
 
+from emviz._messages import Joined, Message
 from emviz.errors import CollapseError, EmvizError
-from emviz.ui.i18n import t
+from emviz.ui.i18n import DEFAULT_LANGUAGE, catalog, current_language, t, translate
 
 T = TypeVar("T")
 _log = logging.getLogger("emviz")
 
 
+def _translated(code: str | None, params: Mapping[str, object], lang: str) -> str | None:
+    """The engine message ``code`` in ``lang``, or None if it has no translation."""
+    key = f"error.{code}"
+    if code is None or key not in catalog():
+        return None
+    values = {name: localize(value, lang) if isinstance(value, str) else value
+              for name, value in params.items()}
+    try:
+        return translate(key, lang, **values)
+    except (KeyError, IndexError, ValueError):  # a template/params mismatch: show English
+        _log.warning("Could not translate engine message %r into %r", code, lang)
+        return None
+
+
+def localize(text: object, lang: str | None = None) -> str:
+    """``text`` in ``lang`` (default: the session's) if the engine wrote it as a
+    :class:`~emviz._messages.Message` (a loader note, a data description); other text is
+    returned unchanged (it is data, or already translated)."""
+    lang = current_language() if lang is None else lang
+    if isinstance(text, Joined):
+        return text.sep.join(localize(part, lang) for part in text.parts)
+    if isinstance(text, Message) and lang != DEFAULT_LANGUAGE:
+        return _translated(text.code, text.params, lang) or str(text)
+    return str(text)
+
+
+def error_text(exc: BaseException, lang: str | None = None) -> str:
+    """The message of an emviz error in ``lang`` (default: the session's).
+
+    English is ``str(exc)`` itself; other languages use the error's ``code`` and fall back
+    to ``str(exc)`` when it has none (or no translation).
+    """
+    lang = current_language() if lang is None else lang
+    if lang == DEFAULT_LANGUAGE or not isinstance(exc, EmvizError):
+        return str(exc)
+    return _translated(exc.code, exc.params, lang) or str(exc)
+
+
 def show_error(exc: BaseException, context: str = "") -> None:
-    """Show ``exc`` in the page: its own message if emviz raised it on purpose."""
+    """Show ``exc`` in the page: its own (translated) message if emviz raised it on purpose."""
     prefix = f"{context}: " if context else ""
     if isinstance(exc, CollapseError):
-        st.warning(f"{prefix}{exc}", icon="⚠️")
+        st.warning(f"{prefix}{error_text(exc)}", icon="⚠️")
     elif isinstance(exc, EmvizError):
-        st.error(f"{prefix}{exc}", icon="🚫")
+        st.error(f"{prefix}{error_text(exc)}", icon="🚫")
     else:
         show_unexpected(exc, context)
 
