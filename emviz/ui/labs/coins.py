@@ -34,7 +34,7 @@ from emviz.ui.labs.elbo import (
     kind_name,
     timeline,
 )
-from emviz.ui.messages import guarded
+from emviz.ui.messages import error_text, guarded
 
 N_ITER = 10  # the paper stops after 10 iterations
 DEFAULTS = {"coins_ta": 0.6, "coins_tb": 0.5, "coins_mode": "soft", "coins_pos": 0}
@@ -144,7 +144,7 @@ def render() -> None:
     try:
         runs = _runs(tosses, float(ss["coins_ta"]), float(ss["coins_tb"]))
     except EmvizError as exc:
-        st.error(str(exc))
+        st.error(error_text(exc))
         return
     mode = ss["coins_mode"]
     trace = runs[mode]

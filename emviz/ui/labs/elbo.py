@@ -18,7 +18,7 @@ from emviz.em import COVARIANCE_TYPES, Trace
 from emviz.ui import backend as be
 from emviz.ui import cache, data_panel, state
 from emviz.ui.i18n import t
-from emviz.ui.messages import attempt, guarded
+from emviz.ui.messages import attempt, guarded, localize
 
 CHART_CONFIG = {"displaylogo": False}
 
@@ -181,7 +181,7 @@ def render() -> None:
     if fit is None:
         return
     if fit.trace is None:
-        (st.warning if fit.error_kind == "collapse" else st.error)(fit.error)
+        (st.warning if fit.error_kind == "collapse" else st.error)(localize(fit.error))
         return
     trace = fit.trace
     last = trace.n_half_steps - 1

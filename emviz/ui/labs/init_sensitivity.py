@@ -28,7 +28,7 @@ from emviz.ui.labs.kmeans_vs_gmm import (
     lab_data,
     open_in_explore,
 )
-from emviz.ui.messages import guarded
+from emviz.ui.messages import guarded, localize
 from emviz.ui.state import DataSpec
 
 LAB = "restarts"
@@ -277,7 +277,7 @@ def render() -> None:
     settings = _controls()
     result = restarts(spec, settings, _raw=raw)
     if isinstance(result, str):
-        st.error(result, icon="🚫")
+        st.error(localize(result), icon="🚫")
         data_caption(data)
         return
     _summary(result)

@@ -27,7 +27,7 @@ from emviz.ui.labs.kmeans_vs_gmm import (
     open_in_explore,
     true_k,
 )
-from emviz.ui.messages import guarded
+from emviz.ui.messages import guarded, localize
 from emviz.ui.state import DataSpec
 
 LAB = "selection"
@@ -158,7 +158,7 @@ def render() -> None:
     settings = _controls()
     result = grid(spec, settings, _raw=raw)
     if isinstance(result, str):
-        st.error(result, icon="🚫")
+        st.error(localize(result), icon="🚫")
         data_caption(data)
         return
     criterion = str(st.session_state["ms_criterion"])
