@@ -14,7 +14,7 @@ from emviz.em import HalfStep, Trace
 from emviz.ui import backend as be
 from emviz.ui import cache, data_panel, downloads, model_panel, presenter, state
 from emviz.ui.i18n import t
-from emviz.ui.messages import attempt, guarded
+from emviz.ui.messages import attempt, guarded, localize
 from emviz.ui.state import DataSpec, ModelSpec
 from emviz.ui.urlstate import PENDING_STEP
 
@@ -195,12 +195,12 @@ def _caption(data: cache.Prepared) -> None:
     st.caption(t("explore.caption", name=data.name, n=f"{data.n_samples:,}", d=data.n_features,
                  columns=", ".join(data.columns)))
     if data.description:
-        st.caption(data.description)
+        st.caption(localize(data.description))
     shown = len(data.display)
     if shown < data.n_samples:
         st.caption(t("explore.subsample", shown=f"{shown:,}", n=f"{data.n_samples:,}"))
     for note in data.notes:
-        st.caption(note)
+        st.caption(localize(note))
 
 
 def _apply_linked_step(last: int) -> None:
@@ -234,7 +234,7 @@ def render() -> None:
     if fit is None:
         return
     if fit.trace is None:
-        (st.warning if fit.error_kind == "collapse" else st.error)(fit.error)
+        (st.warning if fit.error_kind == "collapse" else st.error)(localize(fit.error))
         _caption(data)
         return
     trace = fit.trace
