@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from emviz.ui import state
@@ -105,3 +106,191 @@ def test_linked_columns_are_checked_against_the_sample():
     values = {"tbl_columns": ["x", "nope"], "tbl_label": "species"}
     assert check_table_columns(values, ["x", "y"], ["species"]) == ["cols"]
     assert values == {"tbl_label": "species"}
+
+
+# --------------------------------------------------------------------------------------
+# The labs' own controls (issue 6): settings -> URL -> fresh AppTest session -> same state
+# --------------------------------------------------------------------------------------
+import json  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from emviz.ui import urlstate  # noqa: E402
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def _ok(at: AppTest) -> AppTest:
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _goto(at: AppTest, url_path: str) -> AppTest:
+    """Show page ``url_path`` (AppTest cannot open a path, so pick the registered page)."""
+    at._page_hash = next(h for h, info in at._registered_pages.items()
+                         if info.get("url_pathname") == url_path)
+    return _ok(at.run())
+
+
+def _session(url_path: str, query: dict | None = None, **state) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for name, value in (query or {}).items():
+        at.query_params[name] = value
+    for key, value in state.items():
+        at.session_state[key] = value
+    return _goto(_ok(at.run()), url_path)
+
+
+def _link(at: AppTest) -> dict:
+    return dict(at.query_params.items())
+
+
+def _screen(at: AppTest) -> list:
+    """What the lab shows: metrics, text and figures (their data and titles)."""
+    figs = [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+    return ([(m.label, m.value) for m in at.metric]
+            + [m.value for m in at.markdown] + [c.value for c in at.caption]
+            + [json.dumps([f["data"], f["layout"].get("annotations")], sort_keys=True)
+               for f in figs])
+
+
+#: Per lab: settings made in the first session, then the widget actions (key, value) that
+#: move the position inside the run (positions only exist once the run does).
+LAB_CASES = {
+    "kmeans": ({"km_init": "random", "km_seed": 3, "km_sigma": 0.2, "model_k": 2},
+               [("km_btn_step", None), ("km_btn_step", None)]),
+    "restarts": ({"rs_method": "kmeans", "rs_m": 10, "rs_seed": 7, "rs_pick": 1,
+                  "model_k": 4}, []),
+    "selection": ({"ms_criterion": "aic", "ms_init": "random", "ms_n_init": 1, "ms_k": 4,
+                   "ms_cov": "diag"}, []),
+    "elbo": ({"elbo_k": 2, "elbo_cov": "diag", "elbo_seed": 4},
+             [("elbo_btn_step", None), ("elbo_btn_e", None)]),
+    "singularity": ({"sing_remedy": "reg_covar", "sing_floor": 1e-2, "sing_seed": 1},
+                    [("sing_it", 3)]),
+    "vbgmm": ({"vb_source": "six_clusters_3d", "vb_k": 8, "vb_alpha": 0.1,
+               "vb_type": "dirichlet_process", "vb_seed": 2}, [("vb_it", 5)]),
+    "coins": ({"coins_ta": 0.7, "coins_tb": 0.35, "coins_mode": "hard"},
+              [("coins_btn_step", None), ("coins_btn_e", None)]),
+}
+POSITION_OF = {"kmeans": "km_iter", "elbo": "elbo_pos", "singularity": "sing_it",
+               "vbgmm": "vb_it", "coins": "coins_pos"}
+#: Where those actions leave the position (none of them is where a run starts).
+POSITION_AT = {"km_iter": 2, "elbo_pos": 3, "sing_it": 3, "vb_it": 5, "coins_pos": 3}
+
+
+def _act(at: AppTest, key: str, value) -> AppTest:
+    if value is None:
+        return _ok(at.button(key=key).click().run())
+    return _ok(at.slider(key=key).set_value(value).run())
+
+
+@pytest.mark.parametrize("page", list(LAB_CASES))
+def test_lab_settings_round_trip_through_a_fresh_session(page):
+    settings, actions = LAB_CASES[page]
+    first = _session(page, **settings)
+    for key, value in actions:
+        first = _act(first, key, value)
+    link = _link(first)
+    if page in POSITION_OF:
+        assert first.session_state[POSITION_OF[page]] == POSITION_AT[POSITION_OF[page]]
+    keys = [*settings, *([POSITION_OF[page]] if page in POSITION_OF else [])]
+    lab_names = {p.name for p in urlstate.LAB_PARAMS[page]}
+    for key in keys:
+        assert key in link or key not in lab_names, key
+    fresh = _session(page, link)
+    for key in keys:
+        assert fresh.session_state[key] == first.session_state[key], key
+    assert not fresh.warning or all("link" not in w.value for w in fresh.warning)
+    assert _screen(fresh) == _screen(first)
+    assert _link(fresh) == link
+
+
+def test_coins_sets_travel_in_the_link():
+    first = _session("coins", coins_sets=pd.DataFrame(
+        {"tosses": ["HHHHHHHHHT", "TTTTTTTTTH", "HTHT"], "coin": ["A", None, "B"]}))
+    first = _ok(first.button(key="coins_btn_run").click().run())
+    link = _link(first)
+    assert link["coins_set"] == ["HHHHHHHHHT.A", "TTTTTTTTTH", "HTHT.B"]
+    fresh = _session("coins", link)
+    assert fresh.dataframe[0].value["tosses"].tolist() == ["HHHHHHHHHT", "TTTTTTTTTH", "HTHT"]
+    assert fresh.session_state["coins_pos"] == 20
+    assert _screen(fresh) == _screen(first)
+
+
+def test_iris_preset_link_reproduces_both_optima():
+    first = _session("restarts", rs_m=10)
+    first = _ok(first.button(key="rs_iris").click().run())
+    link = _link(first)
+    assert (link["all"], link["sample"], link["rs_seed"]) == ("1", "iris.csv", "550")
+    fresh = _session("restarts", link)
+    assert fresh.session_state["tbl_mode"] == "All columns"
+    metrics = [(m.label, m.value) for m in fresh.metric]
+    assert metrics == [(m.label, m.value) for m in first.metric]
+    assert ("n_init keeps (ln L)", "-99.17 ⚠") in metrics
+    assert ("Recommended (ln L)", "-180.19") in metrics
+
+
+LAB_HOSTILE = [
+    ("km_init", "kmeans"), ("km_sigma", "0.3"), ("km_iter", "-1"), ("rs_method", "ALL"),
+    ("rs_m", "7"), ("rs_m", "1e3"), ("rs_pick", "12"), ("rs_view", "1,0"), ("rs_view", "0;1"),
+    ("rs_seed", "1000001"), ("ms_criterion", "bic<script>"), ("ms_n_init", "2"),
+    ("ms_k", "11"), ("elbo_k", "0"), ("elbo_pos", "2001"), ("sing_floor", "0.5"),
+    ("sing_floor", "nan"), ("sing_remedy", "__import__('os')"), ("sing_source", ""),
+    ("vb_alpha", "0.02"), ("vb_type", "dirichlet"), ("vb_k", "21"), ("coins_ta", "1.5"),
+    ("coins_tb", "-0"), ("coins_tb", "inf"), ("coins_mode", "SOFT"), ("coins_set", "HTX"),
+    ("coins_set", "HT.C"), ("coins_set", "H" * 101), ("coins_set", ["HT"] * 31), ("all", "2"),
+]
+
+
+@pytest.mark.parametrize(("name", "value"), LAB_HOSTILE)
+def test_hostile_lab_values_fall_back_and_are_named(name, value):
+    got = decode({"src": "sample" if name == "all" else "synthetic", name: value})
+    if name == "coins_tb" and value == "-0":  # −0 is a number in [0, 1]: accepted
+        assert got.clean and got.values["coins_tb"] == 0.0
+        return
+    assert got.rejected == [name]
+    assert set(got.values) <= {"data_source"}
+
+
+def test_lab_positions_wait_for_their_run():
+    got = decode({"elbo_pos": "5", "km_iter": "3", "elbo_k": "2"})
+    assert got.values[urlstate.PENDING_LAB] == {"elbo_pos": 5, "km_iter": 3}
+    assert got.values["elbo_k"] == 2 and "elbo_pos" not in got.values
+    session = {urlstate.PENDING_LAB: {"elbo_pos": 5}}
+    assert urlstate.take_linked(session, "elbo_pos", 1) == 5
+    assert urlstate.take_linked(session, "elbo_pos", 1) == 1  # once only
+
+
+def test_lab_controls_are_written_only_for_their_page():
+    values = {"rs_m": 20, "km_seed": 4, "elbo_k": 5}
+    assert "rs_m" in encode(values, page="restarts") and "km_seed" not in encode(
+        values, page="restarts")
+    assert not {"rs_m", "km_seed", "elbo_k"} & set(encode(values, page="explore"))
+
+
+def test_url_allow_lists_match_the_labs():
+    from emviz.ui.labs import init_sensitivity, kmeans_vs_gmm, model_selection, singularity
+    from emviz.ui.labs import vbgmm as vb
+
+    assert urlstate.KM_INITS == kmeans_vs_gmm.CENTRE_INITS
+    assert urlstate.KM_SIGMAS == kmeans_vs_gmm.SIGMA_FACTORS
+    assert urlstate.RS_ALL == init_sensitivity.ALL
+    assert urlstate.RS_COUNTS == init_sensitivity.RESTART_COUNTS
+    assert urlstate.RS_GALLERY == init_sensitivity.GALLERY_MAX
+    assert urlstate.MS_N_INIT == model_selection.N_INIT_OPTIONS
+    assert urlstate.MS_K == model_selection.K_VALUES
+    assert ("auto", *urlstate.SING_FLOORS) == singularity.FLOORS
+    assert urlstate.VB_SOURCES == vb.SOURCES and urlstate.VB_ALPHAS == vb.CONCENTRATIONS
+    assert urlstate.ALL_MODE == __import__("emviz.ui.data_panel").ui.data_panel.ALL
+
+
+def test_hostile_lab_link_in_the_app_falls_back_with_a_note():
+    at = _session("restarts", {"rs_m": "7", "rs_method": "<script>alert(1)</script>",
+                               "rs_view": "9,9", "coins_set": "HTX", "elbo_pos": "-5"})
+    assert at.session_state["rs_m"] == 50 and at.session_state["rs_method"] == "all four"
+    text = " ".join(w.value for w in at.warning)
+    assert all(name in text for name in ("rs_m", "rs_method", "rs_view", "coins_set",
+                                         "elbo_pos"))
+    assert "<script>" not in text and "alert" not in text
+    assert "**200 restarts**" in " ".join(m.value for m in at.markdown)  # 4 methods × 50

@@ -54,6 +54,8 @@ def _apply_link() -> None:
         except Exception:  # the sample is checked again (and reported) by the page
             values.pop("tbl_columns", None)
             values.pop("tbl_label", None)
+    if "data_source" in values:  # the link chose the data: a lab's first visit keeps it
+        ss[urlstate.LINKED_DATA] = True
     for key, value in values.items():
         ss[key] = value
     if not decoded.clean:
@@ -116,7 +118,7 @@ def finish(page: st.Page, slot: DeltaGenerator) -> None:
     stepped = page.url_path in STEPPED_PAGES
     if not stepped:
         ss.pop(urlstate.PENDING_STEP, None)
-    query = urlstate.encode(ss, include_step=stepped)
+    query = urlstate.encode(ss, include_step=stepped, page=page.url_path)
     first = ss.setdefault(_FIRST_QUERY, query)
     if query != first:  # the user changed something: the link's notes no longer apply
         ss.pop(_NOTES, None)

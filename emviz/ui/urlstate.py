@@ -18,14 +18,16 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from emviz.data import PRESETS
 from emviz.em import COVARIANCE_TYPES, INIT_METHODS
+from emviz.remedies import REMEDIES
 from emviz.ui import state
 from emviz.ui.i18n import LANGUAGES
+from emviz.vbgmm import WEIGHT_PRIOR_TYPES
 
 #: Longest accepted value and most accepted parameters; longer or more is hostile.
 MAX_VALUE_LEN = 200
@@ -36,11 +38,17 @@ MAX_STEP = 2000
 STREAMLIT_PARAMS = frozenset({"embed", "embed_options"})
 #: Session key that carries the linked half-step until the fit exists (see explore.py).
 PENDING_STEP = "url_step"
+#: Session key holding a link's positions inside a lab's run ({session key: value}); the
+#: lab resets its position when it builds a run, so it takes the linked one instead
+#: (:func:`take_linked`).
+PENDING_LAB = "url_lab_positions"
+#: Session flag: a link chose the data, so a lab's first visit keeps it (no teaching preset).
+LINKED_DATA = "url_linked_data"
 
 SOURCE_NAMES = {"Synthetic": "synthetic", "Sample": "sample", "Upload CSV": "upload"}
 _SOURCE_VALUES = {v: k for k, v in SOURCE_NAMES.items()}
 SHAPES = ("spherical", "axis-aligned", "rotated")
-PCA_MODE, PICK_MODE = "Project with PCA", "Pick columns"
+PCA_MODE, PICK_MODE, ALL_MODE = "Project with PCA", "Pick columns", "All columns"
 
 _INT = re.compile(r"-?[0-9]{1,12}", re.ASCII)
 _FLOAT = re.compile(r"[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]{1,3})?", re.ASCII)
@@ -120,6 +128,38 @@ def _fmt_float(value: Any) -> str:
     return format(float(value), "g")
 
 
+def _fmt_exact(value: Any) -> str:
+    return repr(float(value))
+
+
+def _unit(text: str) -> float:
+    """A probability typed into a number input: any finite number in [0, 1]."""
+    value = _float(text)
+    if not 0.0 <= value <= 1.0:
+        raise ValueError("not in [0, 1]")
+    return value
+
+
+_PAIR = re.compile(r"([0-9]{1,2}),([0-9]{1,2})", re.ASCII)
+
+
+def _pair(text: str) -> str:
+    """Two column indices "i,j" with i < j (the initialisation lab's 2-D view)."""
+    m = _PAIR.fullmatch(text)
+    if m is None or not int(m[1]) < int(m[2]):
+        raise ValueError("not two increasing column indices")
+    return f"{int(m[1])},{int(m[2])}"
+
+
+def _floor(text: str) -> Any:
+    """The singularity lab's covariance floor: "auto" or one of its values."""
+    return "auto" if text == "auto" else _float_option(SING_FLOORS)(text)
+
+
+def _fmt_floor(value: Any) -> str:
+    return "auto" if value == "auto" else _fmt_float(value)
+
+
 @dataclass(frozen=True)
 class Param:
     """One query parameter: its name, the session key it fills and how to read/write it."""
@@ -166,21 +206,128 @@ SAMPLE = (
     _p("sample", "sample_name", _choice(tuple(state.SAMPLES))),
     _p("std", "tbl_standardise", _bool, _fmt_bool),
 )
+# --- The labs' own controls ----------------------------------------------------------
+# Allow-lists copied from the labs (tests/test_urlstate.py checks they agree), so this
+# module stays free of Streamlit pages. A lab parameter's name is its session key.
+KM_INITS = ("kmeans++", "random")
+KM_SIGMAS = (0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
+RS_ALL = "all four"
+RS_COUNTS = (10, 20, 50, 100, 200, 500)
+RS_GALLERY = 12
+MS_CRITERIA = ("bic", "aic")
+MS_N_INIT = (1, 3, 5)
+MS_K = tuple(range(1, 11))
+SING_SOURCES = ("trap", "current")
+SING_FLOORS = (1e-6, 1e-4, 1e-2, 1e-1)
+VB_SOURCES = ("well_separated", "six_clusters_3d", "current")
+VB_ALPHAS = (0.001, 0.01, 0.1, 1.0, 10.0, 100.0, 1000.0)
+COIN_MODES = ("soft", "hard")
+#: The coins lab's sets: at most this many, each at most this many tosses.
+MAX_COIN_SETS, MAX_TOSSES = 30, 100
+_SEED = _int(0, 1_000_000)
+
+
+def _lab(key: str, parse: Callable[[str], Any], fmt: Callable[[Any], str] = str) -> Param:
+    return Param(key, key, parse, fmt)
+
+
+#: Per page (its url_path): the controls that define what the lab shows.
+LAB_PARAMS: dict[str, tuple[Param, ...]] = {
+    "kmeans": (
+        _lab("km_init", _choice(KM_INITS)),
+        _lab("km_seed", _SEED),
+        _lab("km_iter", _int(0, MAX_STEP)),
+        _lab("km_sigma", _float_option(KM_SIGMAS), _fmt_float),
+    ),
+    "restarts": (
+        _lab("rs_method", _choice((RS_ALL, *INIT_METHODS))),
+        _lab("rs_m", _choice(RS_COUNTS)),
+        _lab("rs_seed", _SEED),
+        _lab("rs_pick", _int(0, RS_GALLERY - 1)),
+        _lab("rs_view", _pair),
+    ),
+    "selection": (
+        _lab("ms_criterion", _choice(MS_CRITERIA)),
+        _lab("ms_init", _choice(INIT_METHODS)),
+        _lab("ms_n_init", _choice(MS_N_INIT)),
+        _lab("ms_k", _choice(MS_K)),
+        _lab("ms_cov", _choice(COVARIANCE_TYPES)),
+    ),
+    "elbo": (
+        _lab("elbo_k", _int(1, 12)),
+        _lab("elbo_cov", _choice(COVARIANCE_TYPES)),
+        _lab("elbo_seed", _SEED),
+        _lab("elbo_pos", _int(0, MAX_STEP)),
+    ),
+    "singularity": (
+        _lab("sing_source", _choice(SING_SOURCES)),
+        _lab("sing_k", _int(1, 12)),
+        _lab("sing_cov", _choice(COVARIANCE_TYPES)),
+        _lab("sing_init", _choice(INIT_METHODS)),
+        _lab("sing_seed", _SEED),
+        _lab("sing_remedy", _choice(tuple(REMEDIES))),
+        _lab("sing_floor", _floor, _fmt_floor),
+        _lab("sing_it", _int(0, MAX_STEP)),
+    ),
+    "vbgmm": (
+        _lab("vb_source", _choice(VB_SOURCES)),
+        _lab("vb_k", _int(1, 20)),
+        _lab("vb_alpha", _float_option(VB_ALPHAS), _fmt_float),
+        _lab("vb_type", _choice(WEIGHT_PRIOR_TYPES)),
+        _lab("vb_seed", _SEED),
+        _lab("vb_it", _int(0, MAX_STEP)),
+    ),
+    "coins": (
+        _lab("coins_ta", _unit, _fmt_exact),
+        _lab("coins_tb", _unit, _fmt_exact),
+        _lab("coins_mode", _choice(COIN_MODES)),
+        _lab("coins_pos", _int(0, MAX_STEP)),
+    ),
+}
+#: Positions inside a lab's run: they wait in :data:`PENDING_LAB` until the run exists.
+POSITIONS = frozenset({"km_iter", "elbo_pos", "sing_it", "vb_it", "coins_pos"})
+#: The coins lab's sets travel as repeated ``coins_set=HTTTHHTHTH.B`` (coin optional).
+COINS_SET, COINS_DATA = "coins_set", "coins_data"
+_TOSSES = re.compile(rf"[HTht ]{{1,{MAX_TOSSES}}}", re.ASCII)
+
 #: Every parameter name this module reads, including the ones handled by hand below.
 KNOWN = frozenset(p.name for p in (*COMMON, *MODEL, *SYNTHETIC, *CUSTOM, *SAMPLE)) | {
-    "src", "cols", "label", "pca", "step",
-}
+    "src", "cols", "label", "pca", "all", "step", COINS_SET,
+} | frozenset(p.name for params in LAB_PARAMS.values() for p in params)
+
+
+def _coin_set(text: str) -> tuple[str, str | None]:
+    """One set of tosses from a link: ``HTTH`` or ``HTTH.A`` / ``HTTH.B``."""
+    tosses, _, coin = text.partition(".")
+    if not _TOSSES.fullmatch(tosses) or coin not in ("", "A", "B"):
+        raise ValueError("not a set of H/T tosses with an optional coin A or B")
+    return tosses, coin or None
+
+
+def _fmt_coin_set(pair: Sequence[Any]) -> str:
+    tosses, coin = pair
+    return f"{tosses}.{coin}" if coin in ("A", "B") else str(tosses)
+
+
+def take_linked(session: MutableMapping[str, Any], key: str, default: int) -> int:
+    """The linked position for ``key`` (once), else ``default``. For a lab building a run."""
+    pending = session.get(PENDING_LAB)
+    if isinstance(pending, dict) and key in pending:
+        return int(pending.pop(key))
+    return int(default)
 
 
 # --------------------------------------------------------------------------------------
 # Encode
 # --------------------------------------------------------------------------------------
-def encode(values: Mapping[str, Any], *, include_step: bool = True) -> dict[str, list[str]]:
+def encode(values: Mapping[str, Any], *, include_step: bool = True,
+           page: str = "") -> dict[str, list[str]]:
     """Query parameters for the settings in ``values`` (session state or a plain dict).
 
     Only the parameters that matter for the current data source are written. Uploaded data
     cannot travel in a URL: its link says ``src=upload`` and opens with the default data.
     ``include_step`` adds the half-step on screen (``position``), for the Explore page.
+    ``page`` (a url_path) adds that lab's own controls (:data:`LAB_PARAMS`).
     """
 
     def get(key: str) -> Any:
@@ -207,11 +354,16 @@ def encode(values: Mapping[str, Any], *, include_step: bool = True) -> dict[str,
             out["pca"] = [str(int(get("tbl_pca_dim")))]
         else:
             out["cols"] = [str(c) for c in get("tbl_columns") or []]
+        if get("tbl_mode") == ALL_MODE:
+            out["all"] = ["1"]
         if get("tbl_label") is not None:
             out["label"] = [str(get("tbl_label"))]
     put(MODEL)
     if include_step:
         out["step"] = [str(int(values.get("position", 0) or 0))]
+    put(LAB_PARAMS.get(page, ()))
+    if page == "coins" and values.get(COINS_DATA):
+        out[COINS_SET] = [_fmt_coin_set(pair) for pair in values[COINS_DATA]]
     return {k: v for k, v in out.items() if v}
 
 
@@ -280,7 +432,8 @@ def _decode_into(query: Mapping[str, Sequence[str] | str], out: Decoded) -> None
         if name not in KNOWN:
             out.unknown += 1
             continue
-        vals = [value] if isinstance(value, str) else [str(v) for v in list(value)[:4]]
+        cap = MAX_COIN_SETS + 1 if name == COINS_SET else 4
+        vals = [value] if isinstance(value, str) else [str(v) for v in list(value)[:cap]]
         raw[name] = vals
 
     def one(name: str) -> str | None:
@@ -326,6 +479,24 @@ def _decode_into(query: Mapping[str, Sequence[str] | str], out: Decoded) -> None
             out.values[PENDING_STEP] = _int(0, MAX_STEP)(step)
         except ValueError:
             out.rejected.append("step")
+    for params in LAB_PARAMS.values():
+        read(params)
+    positions = {k: out.values.pop(k) for k in POSITIONS if k in out.values}
+    if positions:
+        out.values[PENDING_LAB] = positions
+    _decode_coins(raw, out)
+
+
+def _decode_coins(raw: dict[str, list[str]], out: Decoded) -> None:
+    sets = raw.get(COINS_SET)
+    if not sets:
+        return
+    try:
+        if len(sets) > MAX_COIN_SETS or any(len(v) > MAX_VALUE_LEN for v in sets):
+            raise ValueError("too many or too long")
+        out.values[COINS_DATA] = tuple(_coin_set(v) for v in sets)
+    except ValueError:
+        out.rejected.append(COINS_SET)
 
 
 def _decode_table(raw: dict[str, list[str]], one: Callable[[str], str | None],
@@ -352,6 +523,13 @@ def _decode_table(raw: dict[str, list[str]], one: Callable[[str], str | None],
             out.values["tbl_label"] = _text(label)
         except ValueError:
             out.rejected.append("label")
+    every = one("all")
+    if every is not None:
+        try:
+            if _bool(every):
+                out.values["tbl_mode"] = ALL_MODE
+        except ValueError:
+            out.rejected.append("all")
 
 
 def check_table_columns(values: dict[str, Any], numeric: Sequence[str],

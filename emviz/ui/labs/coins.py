@@ -23,6 +23,7 @@ from emviz.coins import (
     run_coins,
 )
 from emviz.errors import EmvizError
+from emviz.ui import urlstate
 from emviz.ui.i18n import t
 from emviz.ui.labs.elbo import (
     CHART_CONFIG,
@@ -59,8 +60,10 @@ def _numbered(df: pd.DataFrame) -> pd.DataFrame:
 
 def _sets_editor() -> pd.DataFrame:
     ss = st.session_state
-    if "coins_sets" not in ss:
-        ss["coins_sets"] = default_sets()
+    if "coins_sets" not in ss:  # a shared link's sets (validated in urlstate), or the paper's
+        linked = ss.get(urlstate.COINS_DATA)
+        ss["coins_sets"] = (sets_frame([s for s, _ in linked], [c for _, c in linked])
+                            if linked else default_sets())
     ss["coins_sets"] = _numbered(ss["coins_sets"])
     return st.data_editor(
         ss["coins_sets"], key="coins_editor", num_rows="dynamic", hide_index=False,
@@ -141,6 +144,10 @@ def render() -> None:
         st.radio(t("coins.mode"), ("soft", "hard"), key="coins_mode", horizontal=True,
                  format_func=lambda m: t(f"coins.mode.{m}"), help=t("coins.mode_help"))
     tosses = tuple(str(s) for s in edited["tosses"].fillna(""))
+    ss[urlstate.COINS_DATA] = tuple(  # what the shareable link carries
+        (s, c if c in ("A", "B") else None)
+        for s, c in zip(tosses, edited["coin"].fillna("").astype(str).str.strip().str.upper(),
+                        strict=True))
     try:
         runs = _runs(tosses, float(ss["coins_ta"]), float(ss["coins_tb"]))
     except EmvizError as exc:

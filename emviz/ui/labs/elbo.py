@@ -16,7 +16,7 @@ import streamlit as st
 from emviz import figures_theory as ft
 from emviz.em import COVARIANCE_TYPES, Trace
 from emviz.ui import backend as be
-from emviz.ui import cache, data_panel, state
+from emviz.ui import cache, data_panel, state, urlstate
 from emviz.ui.i18n import t
 from emviz.ui.messages import attempt, guarded, localize
 
@@ -64,9 +64,9 @@ def current_data() -> tuple[object, bytes | None, cache.Prepared] | None:
 def clamp_position(key: str, owner_key: str, owner: object, last: int, start: int) -> int:
     """The half-step position ``ss[key]``, reset to ``start`` when ``owner`` (the run) changes."""
     ss = st.session_state
-    if ss.get(owner_key) != owner:
+    if ss.get(owner_key) != owner:  # a new run: its start, or the position a link asks for
         ss[owner_key] = owner
-        ss[key] = min(start, last)
+        ss[key] = min(urlstate.take_linked(ss, key, start), last)
     ss[key] = max(0, min(int(ss.get(key, 0)), last))
     return int(ss[key])
 

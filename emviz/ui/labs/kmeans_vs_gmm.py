@@ -40,7 +40,7 @@ from emviz.kmeans import (
     soft_kmeans_resp,
     soft_kmeans_run,
 )
-from emviz.ui import cache, data_panel, state
+from emviz.ui import cache, data_panel, state, urlstate
 from emviz.ui.i18n import t
 from emviz.ui.messages import attempt, guarded
 from emviz.ui.state import DataSpec, PresetSpec
@@ -50,8 +50,6 @@ from emviz.ui.state import DataSpec, PresetSpec
 # ======================================================================================
 #: Session key set by an "Open in Explore" callback; the next run switches page.
 GOTO_EXPLORE = "lab_goto_explore"
-#: Session key set when a shared link chose the data (see sidebar_common): keep it.
-LINKED_DATA = "url_linked_data"
 #: Explore draws 1 to 3 features; a fit on more cannot be opened there.
 EXPLORE_MAX_DIM = 3
 CHART_CONFIG = {"displaylogo": False}
@@ -98,7 +96,7 @@ def lab_data(lab: str, preset: str, quick: tuple[str, ...], all_columns: bool = 
     visited = f"lab_visited_{lab}"
     if visited not in ss:
         ss[visited] = True
-        if _data_untouched() and not ss.get(LINKED_DATA, False):
+        if _data_untouched() and not ss.get(urlstate.LINKED_DATA, False):
             apply_preset(preset)
     with st.sidebar:
         st.subheader(t("labs.data"))
@@ -393,9 +391,9 @@ def render() -> None:
     _settings(data)
     args = (spec, int(ss["model_k"]), str(ss["model_cov"]), str(ss["km_init"]),
             int(ss["km_seed"]), float(ss["model_reg"]))
-    if ss["km_key"] != args:  # new data or settings: back to the shared start
+    if ss["km_key"] != args:  # new data or settings: back to the shared start (or a link's)
         ss["km_key"] = args
-        ss["km_iter"] = 0
+        ss["km_iter"] = urlstate.take_linked(ss, "km_iter", 0)
     run = attempt(lambda: lockstep(*args, _raw=raw), t("labs.computing"))
     if run is None:
         return

@@ -16,7 +16,7 @@ from emviz.em import COVARIANCE_TYPES, INIT_METHODS, Trace, e_step, initialize
 from emviz.errors import EmvizError
 from emviz.remedies import REMEDIES
 from emviz.ui import backend as be
-from emviz.ui import cache, state
+from emviz.ui import cache, state, urlstate
 from emviz.ui.i18n import t
 from emviz.ui.labs.elbo import CHART_CONFIG, current_data, fig_labels, fig_options, init_keys
 from emviz.ui.messages import attempt, guarded, localize
@@ -111,7 +111,7 @@ def render() -> None:
     _explain(trace, baseline, remedy)
     if ss.get("sing_owner") != (spec, args, remedy, ss["sing_floor"]):
         ss["sing_owner"] = (spec, args, remedy, ss["sing_floor"])
-        ss["sing_it"] = trace.n_iter
+        ss["sing_it"] = urlstate.take_linked(ss, "sing_it", trace.n_iter)
     ss["sing_it"] = max(0, min(int(ss.get("sing_it", trace.n_iter)), trace.n_iter))
     st.slider(t("sing.iteration"), 0, max(trace.n_iter, 1), key="sing_it",
               disabled=trace.n_iter == 0)

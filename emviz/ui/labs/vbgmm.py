@@ -13,7 +13,7 @@ import streamlit as st
 from emviz import figures_theory as ft
 from emviz.errors import EmvizError
 from emviz.ui import backend as be
-from emviz.ui import cache, state
+from emviz.ui import cache, state, urlstate
 from emviz.ui.i18n import t
 from emviz.ui.labs.elbo import CHART_CONFIG, current_data, fig_labels, fig_options, init_keys
 from emviz.ui.messages import attempt, guarded, localize
@@ -81,7 +81,7 @@ def render() -> None:
         return
     if ss.get("vb_owner") != (spec, args):
         ss["vb_owner"] = (spec, args)
-        ss["vb_it"] = trace.n_iter
+        ss["vb_it"] = urlstate.take_linked(ss, "vb_it", trace.n_iter)
     ss["vb_it"] = max(0, min(int(ss.get("vb_it", trace.n_iter)), trace.n_iter))
     st.slider(t("vb.iteration"), 0, max(trace.n_iter, 1), key="vb_it",
               disabled=trace.n_iter == 0)
