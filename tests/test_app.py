@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import base64
 import json
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from emviz import exports
 from emviz.ui import backend as be
-from emviz.ui import state
+from emviz.ui import downloads, state
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -338,6 +341,70 @@ def test_presenter_mode():
     at = fresh()
     ok(at.toggle(key="presenter").set_value(True).run())
     assert at.get("plotly_chart")
+
+
+# --- shared work is cached across sessions -----------------------------------------------
+BUILDERS = ("mixture_figure", "loglik_figure", "params_table", "adjusted_rand_index")
+
+
+@pytest.fixture
+def builds(monkeypatch) -> Counter:
+    """Calls of each figure/table builder and export; every cache emptied first."""
+    st.cache_data.clear()
+    calls: Counter = Counter()
+
+    def counting(module, name):
+        original = getattr(module, name)
+
+        def counted(*args, **kwargs):
+            calls[name] += 1
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, counted)
+
+    for name in BUILDERS:
+        counting(be, name)
+    counting(exports, "params_json")
+    counting(exports, "labelled_csv")
+    counting(downloads, "_data_frame_and_rows")
+    yield calls
+    st.cache_data.clear()
+
+
+def test_a_second_session_on_the_same_preset_builds_nothing(builds):
+    one = fresh()
+    ok(one.button(key="btn_step").click().run())
+    first = dict(builds)
+    # Session one built each piece once per half-step it saw (0 and 2), the ARI at 2.
+    assert first["mixture_figure"] == first["loglik_figure"] == first["params_table"] == 2
+    assert first["adjusted_rand_index"] == 1 and first["params_json"] == 2
+    two = fresh()
+    ok(two.button(key="btn_step").click().run())
+    assert dict(builds) == first  # a second student costs no figure, table, ARI or JSON
+    assert figure(two) == figure(one) and figure(two, 1) == figure(one, 1)
+    assert two.table[0].value.equals(one.table[0].value)
+    ok(two.button(key="btn_e").click().run())  # a half-step nobody has seen: built once
+    assert builds["mixture_figure"] == first["mixture_figure"] + 1
+
+
+def test_the_cache_keys_hold_the_language_and_the_presenter_flag(builds):
+    at = fresh()
+    before = builds["mixture_figure"]
+    ok(at.toggle(key="presenter").set_value(True).run())
+    assert builds["mixture_figure"] == before + 1  # presenter styling: another figure
+    at.session_state["lang"] = "ja"
+    ok(at.run())
+    assert builds["mixture_figure"] == before + 2  # translated labels: another figure
+    assert builds["loglik_figure"] == 3
+    assert builds["params_table"] == 2  # the table has no presenter styling, only language
+
+
+def test_downloads_are_not_built_on_a_rerun(builds):
+    at = fresh()
+    for _ in range(3):
+        ok(at.button(key="btn_step").click().run())
+    assert len(at.get("download_button")) == 4
+    assert builds["_data_frame_and_rows"] == builds["labelled_csv"] == 0  # only on a click
 
 
 # --- engine edge cases and messages ------------------------------------------------------

@@ -1,9 +1,12 @@
 """The Explore page's downloads: parameters (JSON), labelled data (CSV), animation (HTML), PNG.
 
-The JSON is small and built on every run. The other three are built only when their button
-is clicked (``st.download_button`` with a callable, run off the script thread), so a rerun
-never pays for a 5 MB HTML page or a browser screenshot. Those callables get plain arrays
-and figures captured here, never Streamlit objects.
+Nothing is built eagerly on a rerun. The JSON is small and comes from ``cache.params_json``
+(one copy for every session at the same half-step). The other three are built only when
+their button is clicked (``st.download_button`` with a callable, run off the script thread),
+so a rerun never pays for a 5 MB HTML page, a browser screenshot, or even for loading the
+table the CSV is made from (a million-row upload took 0.3-1.3 s per rerun to unpickle and
+re-select before). Those callables capture specs, plain arrays and figures, never Streamlit
+objects; they may call the cached loaders, which work without a script run.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import streamlit as st
 from emviz import exports
 from emviz.em import Trace, e_step
 from emviz.ui import backend as be
-from emviz.ui import cache, state
+from emviz.ui import cache
 from emviz.ui.i18n import t
 from emviz.ui.state import DataSpec, ModelSpec, TableSpec
 
@@ -64,29 +67,32 @@ class File(NamedTuple):
     make: Callable[[], bytes | str]
 
 
-def files(spec: DataSpec, model: ModelSpec, raw: bytes | None, data: cache.Prepared,
+def files(spec: DataSpec, model: ModelSpec, raw: bytes | None, data: cache.Prepared | None,
           trace: Trace, h: int, figure: go.Figure | None,
           options: be.FigureOptions) -> dict[str, File]:
     """The four downloads for the run at half-step ``h``: "params", "csv", "html", "png".
 
-    Only the JSON is built here; the others are built when ``make`` is called.
+    Only the JSON is ready here (cached); the others are built when ``make`` is called.
+    ``data`` may be None: it is then fetched (from the cache) when a file needs it.
     """
     hs = trace.half_step(h)
     name = stem(spec, model, h)
-    params_text = exports.params_json(
-        hs.params, covariance_type=trace.covariance_type,
-        log_likelihood=float(trace.log_likelihood[state.params_index(h)]),
-        iteration=hs.iteration, half_step=h, kind=hs.kind, settings=settings(spec, model))
-    frame, rows = _data_frame_and_rows(spec, raw, data)
-    X, params = data.X, hs.params
-    X_display, truth, all_params = data.X_display, data.truth, trace.params
+    params_text = cache.params_json(spec, model, h, settings(spec, model), _raw=raw)
+    params = hs.params
+
+    def prepared() -> cache.Prepared:
+        return data if data is not None else cache.prepared(spec, _raw=raw)
 
     def csv_bytes() -> bytes:
-        return exports.labelled_csv(frame, rows, e_step(X, params).resp).encode("utf-8")
+        d = prepared()
+        frame, rows = _data_frame_and_rows(spec, raw, d)
+        return exports.labelled_csv(frame, rows, e_step(d.X, params).resp).encode("utf-8")
 
     def html_bytes() -> bytes:
-        resps = [e_step(X_display, p).resp.astype(np.float32) for p in all_params]
-        fig = be.animation_figure(X_display, trace, resps, truth=truth, options=options,
+        d = prepared()
+        X_display = d.X_display
+        resps = [e_step(X_display, p).resp.astype(np.float32) for p in trace.params]
+        fig = be.animation_figure(X_display, trace, resps, truth=d.truth, options=options,
                                   frame_ms=cache.FRAME_MS)
         return exports.animation_html(fig, title=name)
 
@@ -112,7 +118,7 @@ _BUTTONS = {
 }
 
 
-def render(spec: DataSpec, model: ModelSpec, raw: bytes | None, data: cache.Prepared,
+def render(spec: DataSpec, model: ModelSpec, raw: bytes | None, data: cache.Prepared | None,
            trace: Trace, h: int, figure: go.Figure | None,
            options: be.FigureOptions) -> None:
     """Four download buttons for the run at half-step ``h``."""

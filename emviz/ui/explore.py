@@ -7,13 +7,12 @@ the parameter table underneath.
 
 from __future__ import annotations
 
-import numpy as np
 import streamlit as st
 
 from emviz.em import HalfStep, Trace
 from emviz.ui import backend as be
 from emviz.ui import cache, data_panel, downloads, model_panel, presenter, state
-from emviz.ui.i18n import t
+from emviz.ui.i18n import current_language, t
 from emviz.ui.messages import attempt, guarded, localize
 from emviz.ui.state import DataSpec, ModelSpec
 from emviz.ui.urlstate import PENDING_STEP
@@ -119,14 +118,14 @@ def _likelihood_notes(trace: Trace, upto_iteration: int) -> None:
         st.info(t("explore.ll_dips", iterations=its, reg=f"{trace.reg_covar:g}"))
 
 
-def _options(data: cache.Prepared, spec: DataSpec, title: str = "") -> be.FigureOptions:
+def _options(data: cache.DataInfo, spec: DataSpec, title: str = "") -> be.FigureOptions:
     ss = st.session_state
-    n, shown = data.n_samples, len(data.display)
+    n, shown = data.n_samples, data.n_display
     note = t("explore.points_note", shown=f"{shown:,}", n=f"{n:,}") if shown < n else None
     return be.FigureOptions(
         presenter=bool(ss["presenter"]),
         height=640 if ss["presenter"] else 560,  # a projector: let the figure fill the room
-        show_truth=bool(ss["show_truth"]) and data.truth is not None,
+        show_truth=bool(ss["show_truth"]) and data.has_truth,
         column_names=data.columns,
         title=title,
         max_points_note=note,
@@ -134,69 +133,58 @@ def _options(data: cache.Prepared, spec: DataSpec, title: str = "") -> be.Figure
     )
 
 
-def _ari(data: cache.Prepared, resp: np.ndarray | None) -> float | None:
-    if data.labels is None or resp is None:
-        return None
-    truth = data.labels[data.display]
-    pred = np.argmax(resp, axis=1)
-    if truth.dtype.kind in "iu":  # synthetic: -1 marks outliers without a true component
-        keep = truth >= 0
-        truth, pred = truth[keep], pred[keep]
-    if truth.size < 2:
-        return None
-    return float(be.adjusted_rand_index(truth, pred))
+_CHART_CONFIG = {"displaylogo": False}
 
 
 def _step_view(spec: DataSpec, model: ModelSpec, raw: bytes | None,
-               data: cache.Prepared, trace: Trace) -> None:
+               data: cache.DataInfo, trace: Trace) -> None:
+    """The figures, table and downloads at the current half-step.
+
+    Everything drawn comes from ``cache`` keyed on (spec, model, h, options, language), so a
+    classroom of sessions on the same preset builds each figure once, not once per student.
+    """
     ss = st.session_state
     h = int(ss["position"])
     hs = trace.half_step(h)
-    ri = state.resp_index(h)
-    resp = None if ri is None else cache.display_resp(spec, model, ri, _raw=raw)
-    fit_resp = cache.display_resp(spec, model, state.params_index(h), _raw=raw)
-    _status(trace, h, hs, model, _ari(data, fit_resp) if h > 0 else None)
+    lang = current_language()
+    options = _options(data, spec)
+    _status(trace, h, hs, model, cache.ari(spec, model, h, _raw=raw) if h > 0 else None)
     _timeline()
     fig = None
     with guarded(t("ctx.figure")):
-        fig = be.mixture_figure(data.X_display, hs.params, resp,
-                                truth=data.truth if ss["show_truth"] else None,
-                                options=_options(data, spec))
-        st.plotly_chart(fig, key="explore_chart", width="stretch",
-                        config={"displaylogo": False})
+        fig = cache.mixture_figure(spec, model, h, options, lang, _raw=raw)
+        st.plotly_chart(fig, key="explore_chart", width="stretch", config=_CHART_CONFIG)
     if h == trace.n_half_steps - 1:
         _end_of_run(trace)
     _likelihood_notes(trace, state.iteration_of(int(ss["frontier"])))
     left, right = st.columns([3, 2])
     with left, guarded(t("ctx.loglik")):
-        ll_fig = be.loglik_figure(trace, h, _options(data, spec))
-        st.plotly_chart(ll_fig, key="loglik_chart", width="stretch",
-                        config={"displaylogo": False})
+        st.plotly_chart(cache.loglik_figure(spec, model, h, options, lang, _raw=raw),
+                        key="loglik_chart", width="stretch", config=_CHART_CONFIG)
     with right, guarded(t("ctx.table")):
         st.markdown(t("explore.params_title", h=h, cov=trace.covariance_type))
         # st.table, not st.dataframe: plain HTML, no data-grid JavaScript to load.
-        st.table(be.params_table(hs.params, trace.covariance_type), hide_index=True)
+        st.table(cache.params_table(spec, model, h, lang, _raw=raw), hide_index=True)
     with st.expander(t("export.title"), icon=":material/download:"), guarded(t("ctx.export")):
-        downloads.render(spec, model, raw, data, trace, h, fig, _options(data, spec))
+        downloads.render(spec, model, raw, None, trace, h, fig, options)
 
 
 def _animate_view(spec: DataSpec, model: ModelSpec, raw: bytes | None,
-                  data: cache.Prepared, trace: Trace) -> None:
+                  data: cache.DataInfo, trace: Trace) -> None:
     st.markdown(t("explore.anim_title", n_iter=trace.n_iter, n_half=trace.n_half_steps))
     st.caption(t("explore.anim_help"))
     with guarded(t("ctx.animation")):
-        fig = cache.animation(spec, model, _options(data, spec), _raw=raw)
-        st.plotly_chart(fig, key="animation_chart", width="stretch",
-                        config={"displaylogo": False})
+        fig = cache.animation(spec, model, _options(data, spec), current_language(), _raw=raw)
+        st.plotly_chart(fig, key="animation_chart", width="stretch", config=_CHART_CONFIG)
     _end_of_run(trace)
 
 
-def _caption(data: cache.Prepared) -> None:
+def _caption(data: cache.DataInfo) -> None:
     st.caption(t("explore.caption", name=data.name, n=f"{data.n_samples:,}", d=data.n_features,
                  columns=", ".join(data.columns)))
     if data.description:
         st.caption(localize(data.description))
-    shown = len(data.display)
+    shown = data.n_display
     if shown < data.n_samples:
         st.caption(t("explore.subsample", shown=f"{shown:,}", n=f"{data.n_samples:,}"))
     for note in data.notes:
@@ -227,7 +215,7 @@ def render() -> None:
         st.info(t("explore.no_data"))
         return
     spec, raw = picked
-    data = attempt(lambda: cache.prepared(spec, _raw=raw), t("ctx.prepare"))
+    data = attempt(lambda: cache.info(spec, _raw=raw), t("ctx.prepare"))
     if data is None:
         return
     fit = attempt(lambda: cache.fit(spec, model, _raw=raw), t("ctx.fit"))
