@@ -177,6 +177,10 @@ def test_iris_preset_shows_both_optima_as_the_engine_finds_them():
     ok(at.selectbox(key="rs_view").set_value("2,3").run())
     assert "petal_length_cm × petal_width_cm" in texts(at)
     assert at.button(key="rs_open").disabled  # Explore draws at most 3 columns
+    # From seed 0, 50 restarts miss the rare degenerate optimum, and the page says so.
+    ok(at.number_input(key="rs_seed").set_value(0).run())
+    assert "None of these 50 restarts reached the degenerate optimum" in texts(at)
+    assert not at.metric  # no suspicious n_init pick to set against the recommendation
 
 
 def test_explore_refuses_all_columns_and_recovers_with_three():

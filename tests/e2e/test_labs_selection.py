@@ -76,3 +76,43 @@ def test_kmeans_step_advances_both_panels(
     assert page.get_by_text("k-means · iteration 0").count() == 0
     assert page.get_by_text("converged after").first.is_visible()
     page.screenshot(path=screenshot_dir / "lab_kmeans_run.png")
+
+
+METRICS = '[data-testid="stMetric"]'
+
+
+def test_iris_preset_and_its_link_in_a_fresh_browser(
+    page: Page,
+    browser,
+    app_server: str,
+    wait_for_app: Callable[..., None],
+    assert_app_ok: Callable[[Page], None],
+    screenshot_dir: Path,
+) -> None:
+    """Issue 4's story in one click, then the same view from the copied link (issue 6)."""
+    _open(page, "restarts", wait_for_app)
+    _wait_charts(page, 2)
+    page.get_by_role("button", name="Iris, 4 columns, K=3, full, reg_covar=1e-6, k-means++",
+                     exact=True).click()
+    wait_for_app(page)
+    assert_app_ok(page)
+    page.get_by_text("-99.17 ⚠").first.wait_for(timeout=60_000)
+    _wait_charts(page, 2)
+    metrics = page.locator(METRICS).all_inner_texts()
+    assert any("-99.17 ⚠" in m for m in metrics) and any("-180.19" in m for m in metrics)
+    assert page.get_by_text("is not a better model than").first.is_visible()
+    assert page.get_by_role("link", name="Why? See the singularity lab").first.is_visible()
+    page.screenshot(path=screenshot_dir / "lab_restarts_iris.png", full_page=True)
+    page.locator(CHARTS).nth(1).scroll_into_view_if_needed()
+    page.locator(CHARTS).nth(1).screenshot(path=screenshot_dir / "lab_restarts_iris_gallery.png")
+    link = page.url
+    assert "rs_seed=550" in link and "all=1" in link and "/restarts" in link
+
+    context = browser.new_context(base_url=app_server, viewport=page.viewport_size)
+    fresh = context.new_page()  # a fresh browser context: nothing shared but the link
+    fresh.goto(link)
+    wait_for_app(fresh)
+    assert_app_ok(fresh)
+    fresh.get_by_text("-99.17 ⚠").first.wait_for(timeout=60_000)
+    assert fresh.locator(METRICS).all_inner_texts() == metrics
+    context.close()

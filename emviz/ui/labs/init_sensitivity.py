@@ -168,10 +168,12 @@ def _summary(result: RestartsResult) -> None:
     if best.suspicious:
         m = st.columns(2)
         m[0].metric(t("restarts.metric_ninit"), f"{best.log_likelihood:,.2f} ⚠",
-                    t("restarts.metric_count", count=best.count, n=n), delta_color="off")
+                    t("restarts.metric_count", count=best.count, n=n), delta_color="off",
+                    delta_arrow="off")
         if rec is not None:
             m[1].metric(t("restarts.metric_recommended"), f"{rec.log_likelihood:,.2f}",
-                        t("restarts.metric_count", count=rec.count, n=n), delta_color="off")
+                        t("restarts.metric_count", count=rec.count, n=n), delta_color="off",
+                        delta_arrow="off")
         st.warning(t("restarts.suspicious_pick", ll=f"{best.log_likelihood:,.2f}",
                      reason=best.reason))
         if rec is not None:
