@@ -22,7 +22,7 @@ Trace order, which :func:`animation_figure` relies on (``frame.traces`` are indi
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,6 +79,49 @@ def component_label(k: int, weight: float) -> str:
     return f"k = {k + 1} (π = {weight:.2f})"
 
 
+#: English defaults of every word the figures of this module draw. A UI passes translations
+#: through :attr:`FigureOptions.text`; mathematical notation (π, μ, ℓ, χ², Σ) is the same in
+#: every language. ``{placeholders}`` are filled with ``str.format``.
+TEXT: dict[str, str] = {
+    "data_density": "data (density)",
+    "histogram": "histogram",
+    "truth": "truth",
+    "truth_dashed": "truth (dashed)",
+    "truth_sections": "truth (principal sections)",
+    "mixture": "mixture p(x)",
+    "unassigned": "unassigned",
+    "density": "density",
+    "responsibility": "responsibility",
+    "no_resp": "no responsibilities before the first E-step",
+    "mean_of": "mean of k = {k}",
+    "mean": "mean",
+    "coverage_2d": "{coverage} coverage (χ², 2 d.o.f.)",
+    "coverage_3d": "{coverage} coverage ellipsoids (χ², 3 d.o.f.)",
+    "play": "▶ Play",
+    "pause": "❚❚ Pause",
+    "now": "E recolours points, M refits shapes · now: ",
+    "init": "init",
+    "half_step": "it {it} · {step}",
+    "converged": "converged at iteration {n} (Δℓ/N < tol = {tol:g})",
+    "max_iter": "stopped at max_iter = {max_iter} (not converged)",
+    "collapsed": "component k = {k} collapsed at iteration {n}",
+    "loglik_trace": "log-likelihood ℓ",
+    "iteration": "iteration",
+    "explained": "decrease explained by reg_covar",
+    "explained_hover": (
+        "ℓ fell by {amount:.3g} ≤ {allowed:.3g}, the bound from reg_covar = {reg:g}: the "
+        "M-step is not the exact maximiser, so this is expected"
+    ),
+    "unexplained": "unexplained decrease",
+    "unexplained_hover": (
+        "ℓ fell by {amount:.3g}, more than reg_covar explains ({allowed:.3g}): exact EM never "
+        "decreases ℓ — a bug"
+    ),
+    "loglik_axis": "total log-likelihood ℓ(θ)",
+    "loglik_title": "log-likelihood ℓ(θ) = Σₙ ln p(xₙ | θ)",
+}
+
+
 @dataclass(frozen=True)
 class FigureOptions:
     """How figures look; the same options work for every figure builder.
@@ -103,6 +146,9 @@ class FigureOptions:
         Shown as an annotation, e.g. "showing 20,000 of 1,000,000 points".
     uirevision : str
         Kept constant so zoom and 3D rotation survive redraws.
+    text : tuple of (key, text) pairs
+        Translations of :data:`TEXT` (any subset; the rest stays English). Pairs rather
+        than a dict keep the options hashable: ``text=tuple(translations.items())``.
     """
 
     coverages: tuple[float, ...] = (0.5, 0.95)
@@ -114,6 +160,12 @@ class FigureOptions:
     palette: tuple[str, ...] = OKABE_ITO_HEX
     max_points_note: str | None = None
     uirevision: str = "emviz"
+    text: tuple[tuple[str, str], ...] = ()
+
+
+def figure_text(options: FigureOptions | None = None) -> dict[str, str]:
+    """:data:`TEXT` with the translations in ``options.text`` applied."""
+    return {**TEXT, **dict(options.text)} if options is not None and options.text else TEXT
 
 
 @dataclass(frozen=True)
@@ -426,6 +478,7 @@ def _static_1d(
     ctx: _Ctx, params: Params | None, resp: np.ndarray | None, truth: Params | None
 ) -> tuple[list[dict], dict]:
     st, k, opts = ctx.style, ctx.n_components, ctx.options
+    tx = figure_text(opts)
     grid = _grid_1d(ctx)
     edges, which = _bins_1d(ctx)
     centres, widths = 0.5 * (edges[1:] + edges[:-1]), np.diff(edges)
@@ -438,8 +491,8 @@ def _static_1d(
             "y": _f32(dens),
             "width": _f32(widths),
             "marker": {"color": HISTOGRAM_HEX, "line": {"width": 0}},
-            "name": "data (density)",
-            "hovertemplate": "%{y:.3g}<extra>histogram</extra>",
+            "name": tx["data_density"],
+            "hovertemplate": "%{y:.3g}<extra>" + tx["histogram"] + "</extra>",
         }
     ]
     ymax = float(dens.max())
@@ -451,7 +504,7 @@ def _static_1d(
                 "mode": "lines",
                 "x": _f32(grid),
                 "y": _f32(tmix),
-                "name": "truth",
+                "name": tx["truth"],
                 "line": {"color": TRUTH_HEX, "dash": "dash", "width": st.line},
                 "opacity": 0.75,
                 "hoverinfo": "skip",
@@ -482,7 +535,7 @@ def _static_1d(
                 "mode": "lines",
                 "x": _f32(grid),
                 **geom[k],
-                "name": "mixture p(x)",
+                "name": tx["mixture"],
                 "line": {"color": MIXTURE_HEX, "width": st.thick},
                 "hovertemplate": "p(x) = %{y:.3g}<extra></extra>",
             }
@@ -516,7 +569,7 @@ def _static_1d(
                     "yaxis": "y2",
                     "marker": {"color": color, "line": {"width": 0}},
                     "showlegend": False,
-                    "name": f"k = {j + 1}" if j < k else "unassigned",
+                    "name": f"k = {j + 1}" if j < k else tx["unassigned"],
                     "hovertemplate": "r = %{y:.2f}<extra>%{fullData.name}</extra>",
                 }
             )
@@ -524,10 +577,10 @@ def _static_1d(
     layout = {
         "xaxis": _axis(xname, st, range=ctx.ranges[0], anchor="y2"),
         "yaxis": _axis(
-            "density", st, domain=[0.3, 1.0], range=[0, 1.08 * ymax], rangemode="tozero"
+            tx["density"], st, domain=[0.3, 1.0], range=[0, 1.08 * ymax], rangemode="tozero"
         ),
         "yaxis2": _axis(
-            "responsibility",
+            tx["responsibility"],
             st,
             domain=[0.0, 0.2],
             range=[0, 1],
@@ -542,7 +595,7 @@ def _static_1d(
     if params is not None and resp is None:
         layout["annotations"] = [
             {
-                "text": "no responsibilities before the first E-step",
+                "text": tx["no_resp"],
                 "xref": "paper",
                 "yref": "y2 domain",
                 "x": 0.5,
@@ -587,6 +640,7 @@ def _static_2d(
     ctx: _Ctx, params: Params | None, resp: np.ndarray | None, truth: Params | None
 ) -> tuple[list[dict], dict]:
     st, k, opts = ctx.style, ctx.n_components, ctx.options
+    tx = figure_text(opts)
     n = len(ctx.X)
     names = _axis_names(opts, 2)
     # WebGL traces are always drawn above SVG ones, so the overlays follow the points.
@@ -616,7 +670,7 @@ def _static_2d(
                 "mode": "lines",
                 "x": txy[:, 0],
                 "y": txy[:, 1],
-                "name": "truth (dashed)",
+                "name": tx["truth_dashed"],
                 "hoverinfo": "skip",
                 "opacity": 0.85,
                 "line": {"color": TRUTH_HEX, "dash": "dash", "width": max(1.5, st.line - 0.5)},
@@ -663,7 +717,8 @@ def _static_2d(
                 },
                 "customdata": np.arange(1, k + 1),
                 "name": "means",
-                "hovertemplate": "mean of k = %{customdata}<br>(%{x:.4g}, %{y:.4g})<extra></extra>",
+                "hovertemplate": tx["mean_of"].format(k="%{customdata}")
+                + "<br>(%{x:.4g}, %{y:.4g})<extra></extra>",
             }
         )
         data.append(
@@ -673,7 +728,7 @@ def _static_2d(
                 "x": [None],
                 "y": [None],
                 "line": {"color": "#777", "width": st.line},
-                "name": f"{_coverage_text(opts.coverages)} coverage (χ², 2 d.o.f.)",
+                "name": tx["coverage_2d"].format(coverage=_coverage_text(opts.coverages)),
             }
         )
     layout = {
@@ -711,6 +766,7 @@ def _static_3d(
     ctx: _Ctx, params: Params | None, resp: np.ndarray | None, truth: Params | None
 ) -> tuple[list[dict], dict]:
     st, k, opts = ctx.style, ctx.n_components, ctx.options
+    tx = figure_text(opts)
     names = _axis_names(opts, 3)
     cov = max(opts.coverages)
     marker: dict[str, Any] = {"size": st.point_3d, "line": {"width": 0}}
@@ -743,7 +799,7 @@ def _static_3d(
                 "x": wire[:, 0],
                 "y": wire[:, 1],
                 "z": wire[:, 2],
-                "name": "truth (principal sections)",
+                "name": tx["truth_sections"],
                 "hoverinfo": "skip",
                 "opacity": 0.85,
                 "line": {"color": TRUTH_HEX, "width": st.line, "dash": "dash"},
@@ -782,7 +838,7 @@ def _static_3d(
                     "line": {"color": MIXTURE_HEX, "width": 2},
                 },
                 "name": "means",
-                "hovertemplate": "(%{x:.3g}, %{y:.3g}, %{z:.3g})<extra>mean</extra>",
+                "hovertemplate": "(%{x:.3g}, %{y:.3g}, %{z:.3g})<extra>" + tx["mean"] + "</extra>",
             }
         )
         data.append(
@@ -793,7 +849,7 @@ def _static_3d(
                 "y": [None],
                 "z": [None],
                 "line": {"color": "#777", "width": st.line},
-                "name": f"{_coverage_text([cov])} coverage ellipsoids (χ², 3 d.o.f.)",
+                "name": tx["coverage_3d"].format(coverage=_coverage_text([cov])),
             }
         )
     axes = {
@@ -891,11 +947,13 @@ def mixture_figure(
     return _make_figure(data, _merge_layout(_base_layout(opts, ctx.style), layout))
 
 
-def half_step_label(h: int) -> str:
-    """Short label of half-step ``h``: "init", "it 3 · E", "it 3 · M"."""
+def half_step_label(h: int, text: Mapping[str, str] | None = None) -> str:
+    """Short label of half-step ``h``: "init", "it 3 · E", "it 3 · M" (``text``: a
+    translated :data:`TEXT`)."""
+    tx = TEXT if text is None else text
     if h == 0:
-        return "init"
-    return f"it {(h + 1) // 2} · {'E' if h % 2 else 'M'}"
+        return tx["init"]
+    return tx["half_step"].format(it=(h + 1) // 2, step="E" if h % 2 else "M")
 
 
 def animation_figure(
@@ -1003,11 +1061,12 @@ def animation_figure(
         "t": 80 if opts.title else 55,
         "b": 130 if opts.presenter else 110,
     }
-    layout.update(_animation_controls(trace.n_half_steps, frame_ms, ctx.style))
+    layout.update(_animation_controls(trace.n_half_steps, frame_ms, ctx.style, figure_text(opts)))
     return _make_figure(data, layout, frames)
 
 
-def _animation_controls(n_frames: int, frame_ms: int, style: _Style) -> dict[str, Any]:
+def _animation_controls(n_frames: int, frame_ms: int, style: _Style,
+                        tx: Mapping[str, str] = TEXT) -> dict[str, Any]:
     def play(speed: float) -> dict:
         ms = max(round(frame_ms / speed), 1)
         return {
@@ -1023,9 +1082,9 @@ def _animation_controls(n_frames: int, frame_ms: int, style: _Style) -> dict[str
         "mode": "immediate",
     }
     buttons = [
-        {"label": "▶ Play", "method": "animate", "args": [None, play(1.0)]},
+        {"label": tx["play"], "method": "animate", "args": [None, play(1.0)]},
         {
-            "label": "❚❚ Pause",
+            "label": tx["pause"],
             "method": "animate",
             "args": [[None], {**still, "frame": {"duration": 0, "redraw": False}}],
         },
@@ -1059,7 +1118,7 @@ def _animation_controls(n_frames: int, frame_ms: int, style: _Style) -> dict[str
                 "yanchor": "top",
                 "pad": {"t": 95 if style.font >= 20 else 85, "b": 0},
                 "currentvalue": {
-                    "prefix": "E recolours points, M refits shapes · now: ",
+                    "prefix": tx["now"],
                     "visible": True,
                     "font": {"size": style.font, "color": "#222"},
                     "xanchor": "right",
@@ -1069,7 +1128,8 @@ def _animation_controls(n_frames: int, frame_ms: int, style: _Style) -> dict[str
                 "ticklen": 4 if few else 0,
                 "minorticklen": 0,
                 "steps": [
-                    {"label": half_step_label(h), "method": "animate", "args": [[f"h{h}"], still]}
+                    {"label": half_step_label(h, tx), "method": "animate",
+                     "args": [[f"h{h}"], still]}
                     for h in range(n_frames)
                 ],
             }
@@ -1080,15 +1140,11 @@ def _animation_controls(n_frames: int, frame_ms: int, style: _Style) -> dict[str
 # --------------------------------------------------------------------------------------
 # Log-likelihood
 # --------------------------------------------------------------------------------------
-def _stop_text(trace: Trace) -> str:
-    texts = {
-        "converged": lambda t: f"converged at iteration {t.n_iter} (Δℓ/N < tol = {t.tol:g})",
-        "max_iter": lambda t: f"stopped at max_iter = {t.max_iter} (not converged)",
-        "collapsed": lambda t: (
-            f"component k = {(t.collapsed_component or 0) + 1} collapsed at iteration {t.n_iter}"
-        ),
-    }
-    return texts.get(trace.stop_reason, lambda t: t.stop_reason)(trace)
+def _stop_text(trace: Trace, tx: Mapping[str, str] = TEXT) -> str:
+    if trace.stop_reason not in ("converged", "max_iter", "collapsed"):
+        return str(trace.stop_reason)
+    return tx[trace.stop_reason].format(n=trace.n_iter, tol=trace.tol, max_iter=trace.max_iter,
+                                        k=(trace.collapsed_component or 0) + 1)
 
 
 def params_index(h: int) -> int:
@@ -1116,6 +1172,7 @@ def loglik_figure(
         them, red crosses when not (exact EM never decreases ℓ, so that is a bug).
     """
     opts = _options(options)
+    tx = figure_text(opts)
     st = _STYLES[bool(opts.presenter)]
     ll = np.asarray(trace.log_likelihood, dtype=np.float64)
     it = np.arange(len(ll))
@@ -1126,33 +1183,28 @@ def loglik_figure(
             "mode": "lines+markers",
             "x": it[finite],
             "y": ll[finite],
-            "name": "log-likelihood ℓ",
+            "name": tx["loglik_trace"],
             "line": {"color": MIXTURE_HEX, "width": st.line},
             "showlegend": False,
             "marker": {"size": st.point + 1, "color": MIXTURE_HEX},
-            "hovertemplate": "iteration %{x}<br>ℓ = %{y:.6g}<extra></extra>",
+            "hovertemplate": tx["iteration"] + " %{x}<br>ℓ = %{y:.6g}<extra></extra>",
         }
     ]
     decreases = trace.decreases()
     kinds = {
         True: (
-            "decrease explained by reg_covar",
+            tx["explained"],
             AMBER_HEX,
             "triangle-down",
-            lambda d: (
-                f"ℓ fell by {d.amount:.3g} ≤ {d.allowed:.3g}, the bound from "
-                f"reg_covar = {trace.reg_covar:g}: the M-step is not the exact "
-                "maximiser, so this is expected"
-            ),
+            lambda d: tx["explained_hover"].format(amount=d.amount, allowed=d.allowed,
+                                                   reg=trace.reg_covar),
         ),
         False: (
-            "unexplained decrease",
+            tx["unexplained"],
             RED_HEX,
             "x",
-            lambda d: (
-                f"ℓ fell by {d.amount:.3g}, more than reg_covar explains "
-                f"({d.allowed:.3g}): exact EM never decreases ℓ — a bug"
-            ),
+            lambda d: tx["unexplained_hover"].format(amount=d.amount, allowed=d.allowed,
+                                                     reg=trace.reg_covar),
         ),
     }
     for explained, (name, color, symbol, text) in kinds.items():
@@ -1174,14 +1226,14 @@ def loglik_figure(
                     "line": {"color": "white" if explained else color, "width": 1},
                 },
                 "text": [text(d) for d in sel],
-                "hovertemplate": "iteration %{x}<br>%{text}<extra></extra>",
+                "hovertemplate": tx["iteration"] + " %{x}<br>%{text}<extra></extra>",
             }
         )
     shapes, annotations = (
         [],
         [
             {
-                "text": _stop_text(trace),
+                "text": _stop_text(trace, tx),
                 "xref": "paper",
                 "yref": "paper",
                 "x": 1,
@@ -1217,7 +1269,7 @@ def loglik_figure(
         )
         annotations.append(
             {
-                "text": half_step_label(h),
+                "text": half_step_label(h, tx),
                 "xref": "x",
                 "yref": "paper",
                 "x": h / 2,
@@ -1251,8 +1303,9 @@ def loglik_figure(
         {
             "height": min(opts.height, 420 if not opts.presenter else 480),
             "shapes": shapes,
-            "xaxis": _axis("iteration", st, range=_padded_range(0, max(trace.n_iter, 1), 0.03)),
-            "yaxis": _axis("total log-likelihood ℓ(θ)", st, **_loglik_yaxis(trace)),
+            "xaxis": _axis(tx["iteration"], st,
+                           range=_padded_range(0, max(trace.n_iter, 1), 0.03)),
+            "yaxis": _axis(tx["loglik_axis"], st, **_loglik_yaxis(trace)),
             "legend": {
                 **layout["legend"],
                 "x": 1,
@@ -1265,7 +1318,7 @@ def loglik_figure(
     )
     if not opts.title:
         layout["title"] = {
-            "text": "log-likelihood ℓ(θ) = Σₙ ln p(xₙ | θ)",
+            "text": tx["loglik_title"],
             "x": 0.02,
             "xanchor": "left",
             "font": {"size": st.font + 2},
@@ -1338,10 +1391,12 @@ __all__ = [
     "OKABE_ITO",
     "OKABE_ITO_HEX",
     "OKABE_ITO_RGB",
+    "TEXT",
     "FigureOptions",
     "animation_figure",
     "component_color",
     "component_label",
+    "figure_text",
     "half_step_label",
     "loglik_figure",
     "mixture_figure",

@@ -372,7 +372,8 @@ def restarts_histogram(
             "xbins": {"start": lo - size / 2, "end": hi + size, "size": size},
             "marker": {"color": component_color(j, opts.palette),
                        "line": {"color": "white", "width": 0.5}},
-            "hovertemplate": "ln L ≈ %{x:.5g}<br>%{y} restarts<extra>" + m + "</extra>",
+            "hovertemplate": "ln L ≈ %{x:.5g}<br>%{y} " + tx["hist_y"] + "<extra>" + m
+                             + "</extra>",
         })
     layout = _base_layout(opts, style)
     layout.update({

@@ -339,7 +339,7 @@ def singularity_figure(
             "legendgroup": str(k), "line": {"color": component_color(k, opts.palette),
                                            "width": style.line},
             "marker": {"size": style.point}, "xaxis": "x", "yaxis": "y",
-            "hovertemplate": "iteration %{x}<br>det Σ = %{y:.3g}<extra></extra>",
+            "hovertemplate": lab["iteration"] + " %{x}<br>det Σ = %{y:.3g}<extra></extra>",
         })  # fmt: skip
     ll = np.asarray(trace.log_likelihood, dtype=float)
     finite = np.isfinite(ll)
@@ -351,13 +351,13 @@ def singularity_figure(
             "name": lab["baseline_run"], "line": {"color": "#9A9A9A", "dash": "dash",
                                                   "width": style.line},
             "xaxis": "x2", "yaxis": "y2",
-            "hovertemplate": "iteration %{x}<br>ℓ = %{y:.6g}<extra></extra>",
+            "hovertemplate": lab["iteration"] + " %{x}<br>ℓ = %{y:.6g}<extra></extra>",
         })  # fmt: skip
     data.append({
         "type": "scatter", "mode": "lines+markers", "x": its[finite], "y": ll[finite],
         "name": lab["loglik"], "line": {"color": MIXTURE_HEX, "width": style.line},
         "marker": {"size": style.point}, "xaxis": "x2", "yaxis": "y2",
-        "hovertemplate": "iteration %{x}<br>ℓ = %{y:.6g}<extra></extra>",
+        "hovertemplate": lab["iteration"] + " %{x}<br>ℓ = %{y:.6g}<extra></extra>",
     })  # fmt: skip
     layout = _base_layout(opts, style)
     layout.update(
@@ -418,7 +418,7 @@ def vb_elbo_figure(
         "type": "scatter", "mode": "lines+markers", "x": np.arange(len(y)), "y": y,
         "name": lab["vb_elbo"], "line": {"color": ELBO_HEX, "width": style.line},
         "marker": {"size": style.point},
-        "hovertemplate": "iteration %{x}<br>ELBO = %{y:.6g}<extra></extra>",
+        "hovertemplate": lab["iteration"] + " %{x}<br>ELBO = %{y:.6g}<extra></extra>",
     }]  # fmt: skip
     layout = _base_layout(opts, style)
     layout.update(showlegend=False, xaxis=_axis(lab["iteration"], style),
@@ -451,7 +451,8 @@ def vb_weights_figure(
         "name": lab["component"].format(k=k + 1),
         "line": {"color": component_color(k, opts.palette), "width": style.thick if alive[k]
                  else style.line, "dash": "solid" if alive[k] else "dot"},
-        "hovertemplate": f"k = {k + 1}<br>iteration %{{x}}<br>E[π] = %{{y:.3g}}<extra></extra>",
+        "hovertemplate": f"k = {k + 1}<br>{lab['iteration']} %{{x}}<br>E[π] = %{{y:.3g}}"
+                         "<extra></extra>",
     } for k in range(w.shape[1])]  # fmt: skip
     layout = _base_layout(opts, style)
     lo = max(float(np.nanmin(w)), 1e-12)

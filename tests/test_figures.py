@@ -335,3 +335,17 @@ def test_loglik_axis_is_readable_on_a_flat_curve():
     assert y.tickformat == ",.7~g"
     assert y.range[1] - y.range[0] == pytest.approx(2.0)
     assert y.range[0] < trace.log_likelihood[0] < y.range[1]
+
+
+def test_figure_words_default_to_english_and_follow_options_text():
+    X = np.random.default_rng(3).normal(size=(30, 1))
+    params = initialize(X, 2, seed=0)
+    english = F.mixture_figure(X, params, None)
+    assert english.layout.yaxis.title.text == "density"
+    assert F.half_step_label(3) == "it 2 · E" and F.half_step_label(0) == "init"
+    words = {"density": "密度", "half_step": "反復 {it} · {step}"}
+    opts = F.FigureOptions(text=tuple(words.items()))
+    assert F.mixture_figure(X, params, None, options=opts).layout.yaxis.title.text == "密度"
+    assert F.half_step_label(3, F.figure_text(opts)) == "反復 2 · E"
+    assert F.figure_text(opts)["mixture"] == "mixture p(x)"  # untranslated keys stay English
+    assert F.figure_text(None) is F.TEXT

@@ -40,6 +40,7 @@ def test_translate_formats_and_rejects_unknown_keys():
 # ---- the engine's messages (errors and loader notes) ------------------------------------------
 
 import importlib.util  # noqa: E402
+import re  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -88,8 +89,6 @@ def test_every_engine_message_is_translated_with_the_same_fields(code):
 
 
 def _assert_translated(text: str, english: str, lang: str) -> None:
-    import re
-
     assert re.search(_SCRIPT[lang], text), f"[{lang}] not translated: {text}"
     left = [chunk for chunk in ENGLISH if chunk in text]
     assert not left, f"[{lang}] English left {left} in: {text}"
@@ -178,3 +177,56 @@ def test_an_error_without_a_code_falls_back_to_english():
     exc = DataError("free-form text")
     assert exc.code is None
     assert error_text(exc, "ja") == "free-form text"
+
+
+# ---- words drawn in the figures -------------------------------------------------------------
+
+from emviz import figures as F  # noqa: E402
+from emviz.ui.i18n import figure_text  # noqa: E402
+
+
+@pytest.mark.parametrize("key", sorted(F.TEXT))
+def test_every_figure_word_is_translated(key):
+    entry = catalog()[f"fig.{key}"]
+    assert entry["en"] == F.TEXT[key], f"fig.{key}: English must be the figure module's default"
+    for lang in TRANSLATED:
+        assert _fields(entry[lang]) == _fields(entry["en"]), f"fig.{key} [{lang}] fields differ"
+
+
+def _strings(node: object) -> list[str]:
+    """Every string in a figure's dict, recursively (names, titles, hover templates, ...)."""
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, dict):
+        return [s for v in node.values() for s in _strings(v)]
+    if isinstance(node, (list, tuple)):
+        return [s for v in node for s in _strings(v)]
+    return []
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+@pytest.mark.parametrize("d", (1, 2, 3))
+def test_figures_in_another_language_carry_no_english_word(lang, d):
+    from emviz.em import initialize, run_em
+
+    english = {v for k, v in F.TEXT.items()
+               if "{" not in v and len(v) > 4 and v not in catalog()[f"fig.{k}"][lang]}
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(0, 1, (40, d)), rng.normal(4, 1, (40, d))])
+    trace = run_em(X, initialize(X, 2, seed=1), max_iter=5)
+    opts = F.FigureOptions(text=figure_text(lang))
+    resps = [np.full((80, 2), 0.5)] * trace.n_iter
+    figs = [F.mixture_figure(X, trace.params[-1], None, truth=trace.params[0], options=opts),
+            F.mixture_figure(X, trace.params[-1], resps[0], options=opts),
+            F.loglik_figure(trace, trace.n_half_steps - 1, opts),
+            F.animation_figure(X, trace, resps, options=opts)]
+    text = "\n".join(s for f in figs for s in _strings(f.to_plotly_json()))
+    left = sorted(w for w in english if w in text)
+    assert not left, f"[{lang}] {d}-D figures still say {left}"
+    assert re.search(_SCRIPT[lang], text)
+
+
+def test_figure_options_with_text_stay_hashable():
+    opts = F.FigureOptions(text=figure_text("ru"))
+    assert hash(opts) == hash(F.FigureOptions(text=figure_text("ru")))
+    assert opts != F.FigureOptions(text=figure_text("ja"))

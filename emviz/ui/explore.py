@@ -12,7 +12,7 @@ import streamlit as st
 from emviz.em import HalfStep, Trace
 from emviz.ui import backend as be
 from emviz.ui import cache, data_panel, downloads, model_panel, presenter, state
-from emviz.ui.i18n import current_language, t
+from emviz.ui.i18n import current_language, figure_text, t
 from emviz.ui.messages import attempt, guarded, localize
 from emviz.ui.state import DataSpec, ModelSpec
 from emviz.ui.urlstate import PENDING_STEP
@@ -129,6 +129,7 @@ def _options(data: cache.DataInfo, spec: DataSpec, title: str = "") -> be.Figure
         column_names=data.columns,
         title=title,
         max_points_note=note,
+        text=figure_text(),  # the figures' words in the reader's language
         uirevision=repr(spec),  # same data: keep zoom and 3D camera across steps
     )
 

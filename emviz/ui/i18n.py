@@ -56,3 +56,17 @@ def current_language() -> str:
 def t(key: str, /, **fmt: object) -> str:
     """The text for ``key`` in the session's current language."""
     return translate(key, current_language(), **fmt)
+
+
+@cache
+def _figure_text(lang: str) -> tuple[tuple[str, str], ...]:
+    from emviz.figures import TEXT
+
+    return tuple((key, translate(f"fig.{key}", lang)) for key in TEXT)
+
+
+def figure_text(lang: str | None = None) -> tuple[tuple[str, str], ...]:
+    """The words of the core figures in ``lang`` (default: the session's), as
+    ``FigureOptions(text=...)`` takes them. Being part of the options, the language is part
+    of every figure cache key that includes the options."""
+    return _figure_text(current_language() if lang is None else lang)

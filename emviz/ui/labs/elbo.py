@@ -17,7 +17,7 @@ from emviz import figures_theory as ft
 from emviz.em import COVARIANCE_TYPES, Trace
 from emviz.ui import backend as be
 from emviz.ui import cache, data_panel, state, urlstate
-from emviz.ui.i18n import t
+from emviz.ui.i18n import figure_text, t
 from emviz.ui.messages import attempt, guarded, localize
 
 CHART_CONFIG = {"displaylogo": False}
@@ -31,7 +31,7 @@ def presenter() -> bool:
 
 
 def fig_options(height: int = 460, **extra) -> be.FigureOptions:
-    return be.FigureOptions(presenter=presenter(), height=height, **extra)
+    return be.FigureOptions(presenter=presenter(), height=height, text=figure_text(), **extra)
 
 
 def fig_labels() -> dict[str, str]:

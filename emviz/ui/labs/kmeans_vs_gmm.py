@@ -41,7 +41,7 @@ from emviz.kmeans import (
     soft_kmeans_run,
 )
 from emviz.ui import cache, data_panel, state, urlstate
-from emviz.ui.i18n import t
+from emviz.ui.i18n import figure_text, t
 from emviz.ui.messages import attempt, guarded
 from emviz.ui.state import DataSpec, PresetSpec
 
@@ -133,7 +133,7 @@ def figure_options(data: cache.Prepared, spec: DataSpec, title: str = "",
                    height: int = 520) -> FigureOptions:
     return FigureOptions(presenter=presenter(), show_truth=False, column_names=data.columns,
                          title=title, height=height + (120 if presenter() else 0),
-                         uirevision=repr(spec))
+                         uirevision=repr(spec), text=figure_text())
 
 
 def true_k(data: cache.Prepared) -> int | None:
