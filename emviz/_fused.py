@@ -34,8 +34,14 @@ from .errors import CollapseError
 
 MAX_FEATURES = 3
 
-#: Points per block: a (K, block) float64 array stays in L2 cache for K ≤ 10.
-BLOCK_SIZE = 8192
+#: Points per block, chosen so that the (K, block) float64 arrays stay in L2 cache: a power
+#: of two near BLOCK_ELEMENTS / K, between MIN_BLOCK and MAX_BLOCK (see :func:`block_size`).
+BLOCK_ELEMENTS = 32768
+MIN_BLOCK, MAX_BLOCK = 1024, 16384
+
+#: The shifted log-sum-exp (see ``FusedKernel._pass``) is kept for a block when every
+#: ``Σ_k exp(ln p_nk − c_n)`` lies within ``e^±LOG_SAFE``; otherwise the block is redone.
+LOG_SAFE = 300.0
 
 #: Log-responsibilities are floored here before ``exp``: e^-700 ≈ 1e-304 is still a normal
 #: float64, so no subnormal numbers reach the M-step product (they are 10–100× slower).
@@ -243,6 +249,12 @@ def _one_blas_thread() -> Any:
     return _THREADPOOL_CONTROLLER.limit(limits=1, user_api="blas")
 
 
+def block_size(n_components: int) -> int:
+    """Points per block for ``n_components``: a power of two with K·B ≈ :data:`BLOCK_ELEMENTS`."""
+    b = 1 << max(int(BLOCK_ELEMENTS // max(n_components, 1)).bit_length() - 1, 0)
+    return min(max(b, MIN_BLOCK), MAX_BLOCK)
+
+
 class _Plan(NamedTuple):
     """What one pass over the blocks computes, derived from the parameters.
 
@@ -251,20 +263,21 @@ class _Plan(NamedTuple):
     linear term and nothing cancels.
     """
 
-    coef: np.ndarray  # (K, F) rows for the shared features [1, z, z zᵀ]
+    coef: np.ndarray  # (K, F + 1) rows for the features [1, z, z zᵀ, shift]; last column −1
     pivoted: np.ndarray  # (P,) indices of the components done about their own pivot
     shift: np.ndarray  # (P, D) pivot a_k relative to the data mean (scaled)
     pivot_coef: np.ndarray  # (P, F) rows for the features of y = z − a_k
+    shifted: bool  # whether the shift row holds the previous pass's ln p(x_n) (see _pass)
 
 
 class _Scratch(NamedTuple):
-    """Per-block work buffers, reused by every pass (sized for the largest block)."""
+    """Per-block work buffers, reused by every pass (sized for one block of B points)."""
 
     log_p: np.ndarray  # (K, B): log-densities, then responsibilities
-    top: np.ndarray  # (B,): max over components
-    floor: np.ndarray  # (B,): LOG_RESP_FLOOR
-    inverse: np.ndarray  # (B,): 1 / Σ_k exp(…)
+    floor: np.ndarray  # (B,): LOG_RESP_FLOOR (a row broadcast: ~3× faster than a scalar)
     total: np.ndarray  # (B,): Σ_k exp(…)
+    log_total: np.ndarray  # (B,): its log
+    inverse: np.ndarray  # (B,): 1 / Σ_k exp(…)
     scaled: np.ndarray  # (F, B): features / Σ_k exp(…)
     pivot_feats: np.ndarray  # (P, F, B): features of y = z − a_k for pivoted components
     resp: np.ndarray  # (B,): one pivoted component's responsibilities
@@ -285,8 +298,9 @@ class FusedKernel:
 
     Notes
     -----
-    Holds per-block scratch buffers that every call reuses: one kernel must not be used
-    from two threads at once (a run of :func:`emviz.em.run_em` creates its own).
+    Holds the feature rows, a per-point row that carries the last pass's ``ln p(x_n)`` and
+    per-block scratch buffers, all reused by every call: one kernel must not be used from two
+    threads at once (a run of :func:`emviz.em.run_em` creates its own).
     """
 
     def __init__(self, X: np.ndarray) -> None:
@@ -298,29 +312,31 @@ class FusedKernel:
             )
         n, d = X.shape
         self.n_samples, self.n_features = n, d
-        self.center = X.mean(axis=0)
-        y = X - self.center
-        rms = math.sqrt(float(np.mean(y * y)))
+        self._layout = lay = _LAYOUTS[d]
+        self.n_coef = f = 1 + d + lay.i.size
+        # Rows [1, z, z_i z_j (i ≤ j), shift] of every point: one (F + 1, N) array, so that a
+        # block is a column slice whatever the block size. Working on the transposed rows
+        # also keeps NumPy off its slow axis-0 reductions of a narrow (N, D) array.
+        feats = np.empty((f + 1, n))
+        feats[0] = 1.0
+        z = feats[1 : 1 + d]
+        np.copyto(z, X.T)
+        self.center = np.add.reduce(z, axis=1) / n
+        z -= self.center[:, None]
+        #: ``X.var(axis=0).mean()``, the data's mean per-feature variance.
+        self.mean_variance = float(np.einsum("ij,ij->", z, z)) / z.size
+        rms = math.sqrt(self.mean_variance)
         # A power of two, so that scaling and unscaling are exact.
         self.scale = 2.0 ** round(math.log2(rms)) if rms > 0 and math.isfinite(rms) else 1.0
-        z = y / self.scale
+        z *= 1.0 / self.scale
+        for row, (a, b) in enumerate(zip(lay.i.tolist(), lay.j.tolist(), strict=True)):
+            np.multiply(z[a], z[b], out=feats[1 + d + row])
+        feats[f] = 0.0
+        self._feats = feats
         self.center_scaled = self.center / self.scale
-        self._layout = _LAYOUTS[d]
-        self.n_coef = 1 + d + self._layout.i.size
         self._log_norm = -d * math.log(self.scale) - 0.5 * d * _LOG_2PI
-        self._blocks = [self._features(z[i : i + BLOCK_SIZE]) for i in range(0, n, BLOCK_SIZE)]
-        self._block_len = max(b.shape[1] for b in self._blocks)
         self._scratch: _Scratch | None = None
         self._last_output: tuple[Params, np.ndarray, np.ndarray] | None = None
-
-    def _features(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        """Feature rows ``[1, z_i, z_i z_j (i ≤ j)]`` of a block, shape (n_coef, len(z))."""
-        lay = self._layout
-        f = np.empty((self.n_coef, z.shape[0])) if out is None else out
-        f[0] = 1.0
-        f[1 : 1 + lay.d] = z.T
-        np.multiply(f[1 + lay.i], f[1 + lay.j], out=f[1 + lay.d :])
-        return f
 
     # ------------------------------------------------------------------ parameters
     def _plan(self, params: Params) -> _Plan:
@@ -337,18 +353,19 @@ class FusedKernel:
         lay, inv_s = self._layout, 1.0 / self.scale
         if params.n_features != lay.d:
             raise ValueError(f"Params have {params.n_features} features, but the data {lay.d}.")
-        k = params.n_components
+        k, d, f = params.n_components, lay.d, self.n_coef
         cached, self._last_output = self._last_output, None
-        if cached is not None and cached[0] is params:
+        shifted = cached is not None and cached[0] is params
+        if shifted:
             prec, log_det = cached[1], cached[2]  # this kernel's own previous output
         else:
             # The lower triangle, as np.linalg.cholesky reads it.
             packed = params.covariances.reshape(k, -1)[:, lay.lower]
             prec, log_det = self._precision(packed, "in the covariance")
         mu = params.means * inv_s - self.center_scaled
-        prec_mu = np.add.reduce(
-            prec[:, lay.unpack].reshape(k, lay.d, lay.d) * mu[:, None, :], axis=2
-        )
+        coef = np.empty((k, f + 1))
+        prec_mu = coef[:, 1 : 1 + d]
+        np.add.reduce(prec[:, lay.unpack].reshape(k, d, d) * mu[:, None, :], axis=2, out=prec_mu)
         kappa = np.add.reduce(prec_mu * mu, axis=1)  # Mahalanobis² of the data mean from μ_k
         weights = params.weights
         if weights.min() > 0.0:
@@ -356,18 +373,17 @@ class FusedKernel:
         else:
             with np.errstate(divide="ignore"):
                 log_w = np.log(weights)
-        coef = np.empty((k, self.n_coef))
         coef[:, 0] = log_w - 0.5 * log_det + self._log_norm
-        coef[:, 1 : 1 + lay.d] = prec_mu
-        np.multiply(prec, lay.quad, out=coef[:, 1 + lay.d :])
+        np.multiply(prec, lay.quad, out=coef[:, 1 + d : f])
+        coef[:, f] = -1.0
         if kappa.max() <= KAPPA_MAX:
             coef[:, 0] -= 0.5 * kappa
-            return _Plan(coef, _NONE, mu[:0], coef[:0])
+            return _Plan(coef, _NONE, mu[:0], coef[:0, :f], shifted)
         pivoted = np.flatnonzero(kappa > KAPPA_MAX)
-        pivot_coef = coef[pivoted]
-        pivot_coef[:, 1 : 1 + lay.d] = 0.0
+        pivot_coef = coef[pivoted, :f]
+        pivot_coef[:, 1 : 1 + d] = 0.0
         coef[:, 0] -= 0.5 * kappa
-        return _Plan(coef, pivoted, mu[pivoted], pivot_coef)
+        return _Plan(coef, pivoted, mu[pivoted], pivot_coef, shifted)
 
     def _precision(self, packed: np.ndarray, when: str) -> tuple[np.ndarray, np.ndarray]:
         """Packed precisions and log-determinants, scaled units, of packed user covariances.
@@ -386,17 +402,17 @@ class FusedKernel:
     def _buffers(self, k: int, n_pivoted: int) -> _Scratch:
         buf = self._scratch
         if buf is None or buf.log_p.shape[0] != k or buf.pivot_feats.shape[0] < n_pivoted:
-            b, f = self._block_len, self.n_coef
+            b, f = min(block_size(k), self.n_samples), self.n_coef
             self._scratch = buf = _Scratch(
                 log_p=np.empty((k, b)),
-                top=np.empty(b),
                 floor=np.full(b, LOG_RESP_FLOOR),
-                inverse=np.empty(b),
                 total=np.empty(b),
+                log_total=np.empty(b),
+                inverse=np.empty(b),
                 scaled=np.empty((f, b)),
                 pivot_feats=np.empty((n_pivoted, f, b)),
                 resp=np.empty(b),
-                stats=np.empty((len(self._blocks), k, f)),
+                stats=np.empty((-(-self.n_samples // b), k, f)),
             )
         return buf
 
@@ -409,57 +425,102 @@ class FusedKernel:
         features. The division by Σ_k is applied to whichever of the (K, B) responsibilities
         or the (F, B) features is smaller. Returns the statistics of pivoted components
         about their pivots.
+
+        The log-sum-exp needs a per-point shift ``c_n`` so that ``exp(ln p_nk − c_n)``
+        neither overflows nor underflows. The exact choice is ``max_k ln p_nk``, which costs
+        two passes over the (K, B) array. Every pass leaves ``ln p(x_n)`` of its parameters
+        in the shift row of the features, so when the parameters are this kernel's previous
+        output (as in :func:`emviz.em.run_em`), the product itself subtracts last
+        iteration's ``ln p(x_n)`` (a feature row with coefficient −1): what is left is near
+        ``ln r_nk ≤ 0``. A block whose ``Σ_k`` leaves ``[e^-LOG_SAFE, e^LOG_SAFE]`` (a
+        shift far off) is redone with the exact shift, so the result is the same to
+        rounding. Log-densities more than ``-LOG_RESP_FLOOR`` below the shift are floored,
+        which changes responsibilities below ``e^-(LOG_RESP_FLOOR + LOG_SAFE)`` relative.
         """
         coef = plan.coef
-        k, f = coef.shape
-        d = self.n_features
+        k, f = coef.shape[0], self.n_coef
+        n = self.n_samples
         buf = self._buffers(k, plan.pivoted.size)
+        b_len = buf.log_p.shape[1]
         pivot_feats = buf.pivot_feats[: plan.pivoted.size]
         pivots = list(
             zip(plan.pivoted.tolist(), plan.shift, plan.pivot_coef, pivot_feats, strict=True)
         )
+        exact_coef = coef[:, :f]
         scale_features = f < k
-        threaded = k * f * self._block_len >= _BLAS_THREADING_MNK
+        feats = self._feats
         ll = 0.0
-        with _one_blas_thread() if threaded else nullcontext():
-            for b, feats in enumerate(self._blocks):
-                m = feats.shape[1]
-                lp, mx, sm = buf.log_p[:, :m], buf.top[:m], buf.total[:m]
-                np.matmul(coef, feats, out=lp)
-                for c, shift, pivot_coef, pf in pivots:
-                    fy = pf[:, :m]
-                    np.subtract(feats[1 : 1 + d], shift[:, None], out=fy[1 : 1 + d])
-                    self._features_from_shifted(fy)
-                    np.matmul(pivot_coef, fy, out=lp[c])
-                np.maximum.reduce(lp, axis=0, out=mx)
-                np.subtract(lp, mx, out=lp)
-                # A (B,) row broadcast runs ~3× faster in NumPy than a scalar maximum.
-                np.maximum(lp, buf.floor[:m], out=lp)
-                np.exp(lp, out=lp)
-                np.add.reduce(lp, axis=0, out=sm)
-                ll += float(np.add.reduce(mx))
-                if with_stats:
-                    lo = np.reciprocal(sm, out=buf.inverse[:m])
+        threaded = k * (f + 1) * b_len >= _BLAS_THREADING_MNK
+        with _one_blas_thread() if threaded else nullcontext(), np.errstate(over="ignore"):
+            for b, start in enumerate(range(0, n, b_len)):
+                m = min(b_len, n - start)
+                fb = feats[:, start : start + m]
+                lp, sm, log_sm = buf.log_p[:, :m], buf.total[:m], buf.log_total[:m]
+                if not (plan.shifted and self._shifted_block(coef, pivots, fb, lp, buf, m)):
+                    self._exact_block(exact_coef, pivots, fb, lp, buf, m)
+                point_ll = fb[f]
+                np.add(point_ll, log_sm, out=point_ll)
+                ll += float(np.add.reduce(point_ll))
+                if not with_stats:
+                    continue
+                inv = np.reciprocal(sm, out=buf.inverse[:m])
+                if scale_features:
+                    g = buf.scaled[:, :m]
+                    np.multiply(fb[:f], inv, out=g)
+                else:
+                    g = fb[:f]
+                    np.multiply(lp, inv, out=lp)
+                np.matmul(lp, g.T, out=buf.stats[b])
+                for c, _, _, pf in pivots:
+                    r = lp[c]
                     if scale_features:
-                        g = buf.scaled[:, :m]
-                        np.multiply(feats, lo, out=g)
-                    else:
-                        g = feats
-                        np.multiply(lp, lo, out=lp)
-                    np.matmul(lp, g.T, out=buf.stats[b])
-                    for c, _, _, pf in pivots:
-                        r = lp[c]
-                        if scale_features:
-                            r = np.multiply(r, lo, out=buf.resp[:m])
-                        np.matmul(pf[:, :m], r, out=buf.stats[b, c])
-                np.log(sm, out=sm)
-                ll += float(np.add.reduce(sm))
+                        r = np.multiply(r, inv, out=buf.resp[:m])
+                    np.matmul(pf[:, :m], r, out=buf.stats[b, c])
         return ll, (np.add.reduce(buf.stats, axis=0) if with_stats else None)
 
-    def _features_from_shifted(self, fy: np.ndarray) -> None:
-        lay = self._layout
-        fy[0] = 1.0
-        np.multiply(fy[1 + lay.i], fy[1 + lay.j], out=fy[1 + lay.d :])
+    def _pivot_rows(self, pivots: list, fb: np.ndarray, lp: np.ndarray, m: int) -> None:
+        """Log-densities of the pivoted components, each about its own pivot."""
+        lay, d = self._layout, self.n_features
+        for c, shift, pivot_coef, pf in pivots:
+            fy = pf[:, :m]
+            fy[0] = 1.0
+            np.subtract(fb[1 : 1 + d], shift[:, None], out=fy[1 : 1 + d])
+            np.multiply(fy[1 + lay.i], fy[1 + lay.j], out=fy[1 + d :])
+            np.matmul(pivot_coef, fy, out=lp[c])
+
+    def _shifted_block(
+        self, coef: np.ndarray, pivots: list, fb: np.ndarray, lp: np.ndarray, buf: _Scratch, m: int
+    ) -> bool:
+        """``exp(ln p_nk − c_n)`` with the shift row as ``c_n``; False if it is too far off."""
+        np.matmul(coef, fb, out=lp)
+        if pivots:
+            self._pivot_rows(pivots, fb, lp, m)
+            for c, *_ in pivots:
+                np.subtract(lp[c], fb[-1], out=lp[c])
+        np.maximum(lp, buf.floor[:m], out=lp)
+        np.exp(lp, out=lp)
+        sm, log_sm = buf.total[:m], buf.log_total[:m]
+        np.add.reduce(lp, axis=0, out=sm)
+        np.log(sm, out=log_sm)
+        return bool(
+            np.minimum.reduce(log_sm) >= -LOG_SAFE and np.maximum.reduce(log_sm) <= LOG_SAFE
+        )
+
+    def _exact_block(
+        self, coef: np.ndarray, pivots: list, fb: np.ndarray, lp: np.ndarray, buf: _Scratch, m: int
+    ) -> None:
+        """``exp(ln p_nk − max_k ln p_nk)``, leaving the maximum in the shift row."""
+        np.matmul(coef, fb[:-1], out=lp)
+        if pivots:
+            self._pivot_rows(pivots, fb, lp, m)
+        top = fb[-1]
+        np.maximum.reduce(lp, axis=0, out=top)
+        np.subtract(lp, top, out=lp)
+        np.maximum(lp, buf.floor[:m], out=lp)
+        np.exp(lp, out=lp)
+        sm = buf.total[:m]
+        np.add.reduce(lp, axis=0, out=sm)
+        np.log(sm, out=buf.log_total[:m])
 
     # ------------------------------------------------------------------ EMKernel
     def log_likelihood(self, params: Params) -> float:

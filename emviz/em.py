@@ -395,6 +395,11 @@ class EMKernel(Protocol):
         """Total log-likelihood of ``params``."""
         ...
 
+    @property
+    def mean_variance(self) -> float:
+        """The data's mean per-feature variance, ``X.var(axis=0).mean()`` (to rounding)."""
+        ...
+
 
 @dataclass(frozen=True)
 class DenseKernel:
@@ -410,6 +415,10 @@ class DenseKernel:
 
     def log_likelihood(self, params: Params) -> float:
         return e_step(self.X, params).log_likelihood
+
+    @property
+    def mean_variance(self) -> float:
+        return float(self.X.var(axis=0).mean())
 
 
 def _kernel_for(X: np.ndarray, kernel: str) -> EMKernel:
@@ -570,27 +579,49 @@ def reg_covar_slack(
     float
         0 when ``reg_covar`` is 0; ``inf`` if an unregularised eigenvalue is not positive.
     """
+    eig = None if eigenvalues is None else np.asarray(eigenvalues)[None]
+    return float(
+        _reg_covar_slacks(
+            params.weights[None], params.covariances[None], covariance_type, reg_covar,
+            n_samples, eig,
+        )[0]
+    )
+
+
+def _reg_covar_slacks(
+    weights: np.ndarray,
+    covariances: np.ndarray,
+    covariance_type: str,
+    reg_covar: float,
+    n_samples: int,
+    eigenvalues: np.ndarray | None = None,
+) -> np.ndarray:
+    """:func:`reg_covar_slack` of S parameter sets at once, from stacked arrays.
+
+    ``weights`` (S, K), ``covariances`` (S, K, D, D), ``eigenvalues`` (S, K, D) ascending or
+    None; returns shape (S,).
+    """
     if reg_covar == 0:
-        return 0.0
-    cov = params.covariances
+        return np.zeros(weights.shape[0])
+    cov = covariances
+    d = cov.shape[-1]
     eigh = (lambda c: np.linalg.eigvalsh(c)) if eigenvalues is None else (lambda c: eigenvalues)
-    nk = params.weights * n_samples
-    d = params.n_features
+    nk = weights * n_samples
+    diag = np.diagonal(cov, axis1=-2, axis2=-1)  # a view: free
     eig_fns = {
         "full": lambda: (eigh(cov), nk),
-        "tied": lambda: (eigh(cov)[:1], np.array([float(n_samples)])),
-        "diag": lambda: (np.diagonal(cov, axis1=1, axis2=2), nk),
-        "spherical": lambda: (
-            np.repeat(np.diagonal(cov, axis1=1, axis2=2).mean(axis=1, keepdims=True), d, axis=1),
-            nk,
-        ),
+        "tied": lambda: (eigh(cov)[:, :1], np.full((cov.shape[0], 1), float(n_samples))),
+        "diag": lambda: (diag, nk),
+        "spherical": lambda: (np.repeat(diag.mean(axis=-1, keepdims=True), d, axis=-1), nk),
     }
     eig, weight = eig_fns[covariance_type]()
     lam = eig - reg_covar
-    if np.any(lam <= 0):
-        return float("inf")
-    u = reg_covar / lam
-    return float(0.5 * np.sum(weight[:, None] * (np.log1p(u) - u / (1 + u))))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        u = reg_covar / lam
+        terms = weight[..., None] * (np.log1p(u) - u / (1 + u))
+    out = 0.5 * np.sum(terms, axis=(1, 2))
+    out[np.any(lam <= 0, axis=(1, 2))] = np.inf
+    return out
 
 
 def _collapsed_component(
@@ -598,6 +629,8 @@ def _collapsed_component(
 ) -> int | None:
     eig = np.linalg.eigvalsh(params.covariances) if eigenvalues is None else eigenvalues
     min_eig = eig[:, 0]
+    if min_eig.min() > floor:  # the common case, in one comparison (False on NaN)
+        return None
     bad = np.flatnonzero(~(min_eig > floor))
     return int(bad[0]) if bad.size else None
 
@@ -645,41 +678,55 @@ def run_em(
         raise error(ParameterError, "em.tol", value=tol)
     n = X.shape[0]
     engine = _kernel_for(X, kernel)
-    floor = COLLAPSE_RTOL * max(float(X.var(axis=0).mean()), np.finfo(float).tiny)
+    floor = COLLAPSE_RTOL * max(engine.mean_variance, np.finfo(float).tiny)
 
     params: list[Params] = [init]
     lls: list[float] = []
-    slack: list[float] = [0.0]
+    eigs: list[np.ndarray] = []  # eigenvalues of params[1:], for reg_slack after the loop
     stop, collapsed = "max_iter", _collapsed_component(init, floor)
     if collapsed is not None:
         stop = "collapsed"
     else:
+        iterate, eigvalsh = engine.iterate, np.linalg.eigvalsh
         for _ in range(int(max_iter)):
             try:
-                ll, new = engine.iterate(params[-1], cov_type, reg)
+                ll, new = iterate(params[-1], cov_type, reg)
             except CollapseError as exc:
                 stop, collapsed = "collapsed", exc.component
                 break
             lls.append(ll)
-            if len(lls) >= 2 and abs(lls[-1] - lls[-2]) / n < tol:
+            if len(lls) >= 2 and abs(ll - lls[-2]) / n < tol:
                 stop = "converged"
                 break
             params.append(new)
-            eig = np.linalg.eigvalsh(new.covariances)
-            slack.append(reg_covar_slack(new, cov_type, reg, n, eig))
-            collapsed = _collapsed_component(new, floor, eig)
-            if collapsed is not None:
-                stop = "collapsed"
-                break
+            eig = eigvalsh(new.covariances)
+            eigs.append(eig)
+            if not eig[:, 0].min() > floor:
+                collapsed = _collapsed_component(new, floor, eig)
+                if collapsed is not None:
+                    stop = "collapsed"
+                    break
     if len(lls) < len(params):  # the last state's log-likelihood is not known yet
         try:
             lls.append(engine.log_likelihood(params[-1]))
         except CollapseError as exc:
             stop, collapsed = "collapsed", exc.component
             lls.append(float("inf"))  # a singular component on a point: unbounded likelihood
+    slack = np.zeros(len(params))
+    if eigs and reg > 0:
+        # One vectorised pass over the whole run instead of small NumPy calls per iteration.
+        later = params[1:]
+        slack[1:] = _reg_covar_slacks(
+            np.stack([p.weights for p in later]),
+            np.stack([p.covariances for p in later]),
+            cov_type,
+            reg,
+            n,
+            np.stack(eigs),
+        )
     ll_arr = np.asarray(lls, dtype=np.float64)
     ll_arr.flags.writeable = False
-    slack_arr = np.asarray(slack, dtype=np.float64)
+    slack_arr = slack
     slack_arr.flags.writeable = False
     return Trace(
         params=tuple(params),

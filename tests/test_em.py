@@ -246,6 +246,17 @@ def test_reg_covar_decreases_are_within_slack(covariance_type):
     assert all(d.explained for d in trace.decreases())
 
 
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_trace_slack_equals_reg_covar_slack_of_each_state(covariance_type):
+    # run_em computes the slack of the whole run in one vectorised call after the loop.
+    X = blobs(80, 2, seed=3) * 0.05
+    init = initialize(X, 3, "kmeans++", seed=1, covariance_type=covariance_type, reg_covar=0.05)
+    trace = run_em(X, init, covariance_type, reg_covar=0.05, max_iter=8, tol=0)
+    n = X.shape[0]
+    want = [0.0] + [reg_covar_slack(p, covariance_type, 0.05, n) for p in trace.params[1:]]
+    np.testing.assert_allclose(trace.reg_slack, want, rtol=1e-12, atol=0)
+
+
 def test_slack_formula_is_exact_for_one_component():
     # One component: the inexact M-step loses exactly the slack in Q, and Q = ll here.
     rng = np.random.default_rng(0)

@@ -403,6 +403,38 @@ def test_several_blocks_and_a_ragged_last_block():
     assert_params_close(pf, pd, TOL)
 
 
+def test_chained_iterations_match_dense_over_many_blocks():
+    # From the second iteration on, the kernel subtracts the previous ln p(x_n) inside the
+    # product (the shifted log-sum-exp) instead of the per-point maximum.
+    X = blobs(3 * 8192 + 5, 2, 4, seed=15)
+    p = start(X, 4, "full", 15)
+    dense, fused = DenseKernel(X), FusedKernel(X)
+    pd = pf = p
+    for _ in range(4):
+        ll_d, pd = dense.iterate(pd, "full", 1e-6)
+        ll_f, pf = fused.iterate(pf, "full", 1e-6)
+        assert_ll_close(ll_f, ll_d, TOL)
+        assert_params_close(pf, pd, TOL)
+    assert_ll_close(fused.log_likelihood(pf), dense.log_likelihood(pd), TOL)
+
+
+@pytest.mark.parametrize("offset", [1e4, -1e4, np.inf, np.nan])
+def test_a_far_off_shift_falls_back_to_the_exact_log_sum_exp(offset):
+    # A shift that would overflow or underflow exp() (or is not a number) is detected per
+    # block, and the block is redone with the per-point maximum.
+    X = blobs(20_000, 3, 3, seed=16)
+    p = start(X, 3, "full", 16)
+    kernel = FusedKernel(X)
+    _, p1 = kernel.iterate(p, "full", 1e-6)
+    kernel._feats[-1, 5000:5100] += offset
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ll_f, pf = kernel.iterate(p1, "full", 1e-6)
+    ll_d, pd = DenseKernel(X).iterate(p1, "full", 1e-6)
+    assert_ll_close(ll_f, ll_d, TOL)
+    assert_params_close(pf, pd, TOL)
+
+
 def test_iterate_does_not_mutate_or_alias():
     X = blobs(100, 2, 2, seed=14)
     p = start(X, 2, "diag", 14)
