@@ -61,6 +61,7 @@ from typing import Any
 import numpy as np
 from scipy.special import gammaln, multigammaln
 
+from ._messages import error
 from .em import (
     COVARIANCE_ESTIMATORS,
     Params,
@@ -89,9 +90,9 @@ _EPS = float(np.finfo(np.float64).eps)
 # --------------------------------------------------------------------------------------
 def _check_run(max_iter: Any, tol: Any) -> tuple[int, float]:
     if not isinstance(max_iter, int | np.integer) or max_iter < 0:
-        raise ParameterError(f"max_iter should be a non-negative integer, but got {max_iter!r}.")
+        raise error(ParameterError, "em.max_iter", value=max_iter)
     if not np.isfinite(tol) or tol < 0:
-        raise ParameterError(f"tol should be a finite number >= 0, but got {tol!r}.")
+        raise error(ParameterError, "em.tol", value=tol)
     return int(max_iter), float(tol)
 
 
@@ -245,20 +246,14 @@ def run_em_reseed(
     reg = _check_reg_covar(reg_covar)
     max_iter, tol = _check_run(max_iter, tol)
     if not (np.isfinite(min_variance_ratio) and min_variance_ratio > 0):
-        raise ParameterError(
-            f"min_variance_ratio should be a positive number, but got {min_variance_ratio!r}."
-        )
+        raise error(ParameterError, "remedies.min_variance_ratio", value=min_variance_ratio)
     n, d = X.shape
     k = init.n_components
     floor = min_variance_ratio * _mean_variance(X)
     data_cov = np.atleast_2d(np.cov(X, rowvar=False, bias=True))
     if not np.linalg.eigvalsh(data_cov)[0] > floor:
-        raise DataError(
-            "Re-seeding needs data that spread in every direction, but the data covariance "
-            f"has an eigenvalue of {np.linalg.eigvalsh(data_cov)[0]:.3g} (threshold "
-            f"{floor:.3g}): the points lie on a line or plane. Drop a constant or redundant "
-            "column, or use the MAP remedy with a prior_scale."
-        )
+        raise error(DataError, "remedies.reseed_flat",
+                    eigenvalue=float(np.linalg.eigvalsh(data_cov)[0]), floor=floor)
     reset_cov = _covariance_like_data(data_cov, cov_type) + reg * np.eye(d)
     inv_scale = 1.0 / np.sqrt(np.diag(data_cov))
     share = 1.0 / (2 * k)
@@ -370,27 +365,16 @@ class MapPrior:
         scale = np.array(self.scale, dtype=np.float64)
         d = mean.shape[0]
         if scale.shape != (d, d):
-            raise ParameterError(
-                f"prior_scale should have shape ({d}, {d}), but got {scale.shape}."
-            )
+            raise error(ParameterError, "remedies.prior_scale_shape", d=d, shape=scale.shape)
         if not (np.isfinite(self.shrinkage) and self.shrinkage > 0):
-            raise ParameterError(
-                f"prior_shrinkage should be a positive number, but got {self.shrinkage!r}."
-            )
+            raise error(ParameterError, "remedies.prior_shrinkage", value=self.shrinkage)
         if not (np.isfinite(self.dof) and self.dof > d - 1):
-            raise ParameterError(
-                f"prior_strength (the prior's degrees of freedom) should exceed D − 1 = {d - 1}, "
-                f"but got {self.dof!r}."
-            )
+            raise error(ParameterError, "remedies.prior_strength", limit=d - 1, value=self.dof)
         scale = 0.5 * (scale + scale.T)
         try:
             precision_cholesky(scale[None])
         except CollapseError as exc:
-            raise ParameterError(
-                "prior_scale should be symmetric positive definite, but it is singular (with "
-                "the default, the data covariance is singular: a constant or redundant column). "
-                "Pass a positive-definite prior_scale, e.g. a small multiple of the identity."
-            ) from exc
+            raise error(ParameterError, "remedies.prior_scale_singular") from exc
         for name, value in (("mean", mean), ("scale", scale)):
             value.flags.writeable = False
             object.__setattr__(self, name, value)
@@ -426,9 +410,7 @@ def map_prior(
     d = X.shape[1]
     k = int(n_components)
     if k != n_components or k < 1:
-        raise ParameterError(
-            f"n_components should be a positive integer, but got {n_components!r}."
-        )
+        raise error(ParameterError, "em.n_components", value=n_components)
     if prior_scale is None:
         prior_scale = np.atleast_2d(np.cov(X, rowvar=False, bias=False)) / k ** (2.0 / d)
     return MapPrior(
@@ -530,9 +512,8 @@ def m_step_map(
         prior = map_prior(X, resp.shape[1], prior_strength, prior_scale, prior_shrinkage,
                           prior_mean)
     elif prior.mean.shape[0] != X.shape[1]:
-        raise ParameterError(
-            f"The prior has {prior.mean.shape[0]} features, but the data {X.shape[1]}."
-        )
+        raise error(ParameterError, "remedies.prior_features", prior=prior.mean.shape[0],
+                    data=X.shape[1])
     stats = _Stats(X, resp, prior)
     cov = MAP_ESTIMATORS[cov_type](stats, prior)
     cov = 0.5 * (cov + np.swapaxes(cov, 1, 2))

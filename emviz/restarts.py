@@ -64,6 +64,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from ._messages import error
 from .em import (
     COLLAPSE_RTOL,
     INIT_METHODS,
@@ -259,10 +260,7 @@ def component_costs(a: Params, b: Params, scale: np.ndarray) -> np.ndarray:
         scaled covariance differences between component ``i`` of ``a`` and ``j`` of ``b``.
     """
     if a.means.shape != b.means.shape:
-        raise ParameterError(
-            f"Both mixtures should have the same shape to be compared, but got "
-            f"{a.means.shape} and {b.means.shape} (components, features)."
-        )
+        raise error(ParameterError, "restarts.shapes_differ", a=a.means.shape, b=b.means.shape)
     s = np.asarray(scale, dtype=np.float64)
     dw = np.abs(a.weights[:, None] - b.weights[None, :])
     ma, mb = a.means / s, b.means / s
@@ -367,27 +365,22 @@ def _check_methods(methods: Sequence[str] | str) -> tuple[str, ...]:
         methods = (methods,)
     out = tuple(methods)
     if not out:
-        raise ParameterError(f"methods should name at least one of {INIT_METHODS}, but got ().")
+        raise error(ParameterError, "restarts.no_methods", allowed=INIT_METHODS)
     for m in out:
         if m not in INIT_RESPONSIBILITIES:
-            raise ParameterError(f"methods should be among {INIT_METHODS}, but got {m!r}.")
+            raise error(ParameterError, "restarts.unknown_method", allowed=INIT_METHODS, value=m)
     if len(set(out)) != len(out):
-        raise ParameterError(f"methods should not repeat, but got {out}.")
+        raise error(ParameterError, "restarts.repeated_methods", value=out)
     return out
 
 
 def _check_components(X: np.ndarray, n_components: Any) -> int:
     k = int(n_components) if isinstance(n_components, int | np.integer) else -1
     if k < 1:
-        raise ParameterError(
-            f"n_components should be a positive integer, but got {n_components!r}."
-        )
+        raise error(ParameterError, "em.n_components", value=n_components)
     n_distinct = len(np.unique(X, axis=0)) if X.shape[0] <= 200_000 else X.shape[0]
     if n_distinct < k:
-        raise DataError(
-            f"K = {k} components need at least {k} distinct points, but the data has only "
-            f"{n_distinct}. Lower K."
-        )
+        raise error(DataError, "em.fewer_distinct_than_k", k=k, n_distinct=n_distinct)
     return k
 
 
@@ -845,11 +838,11 @@ def run_restarts(
     reg = _check_reg_covar(reg_covar)
     meths = _check_methods(methods)
     if not isinstance(n_restarts, int | np.integer) or n_restarts < 1:
-        raise ParameterError(f"n_restarts should be a positive integer, but got {n_restarts!r}.")
+        raise error(ParameterError, "restarts.n_restarts", value=n_restarts)
     if not isinstance(max_iter, int | np.integer) or max_iter < 0:
-        raise ParameterError(f"max_iter should be a non-negative integer, but got {max_iter!r}.")
+        raise error(ParameterError, "em.max_iter", value=max_iter)
     if not np.isfinite(tol) or tol < 0:
-        raise ParameterError(f"tol should be a finite number >= 0, but got {tol!r}.")
+        raise error(ParameterError, "em.tol", value=tol)
     max_iter, tol = int(max_iter), float(tol)
     k = _check_components(X, n_components)
     total = len(meths) * int(n_restarts)
