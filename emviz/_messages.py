@@ -271,6 +271,224 @@ MESSAGES: Final[Mapping[str, str]] = {
         "K = {k} components need at least {k} distinct points, but the data has only "
         "{n_distinct}. Lower K."
     ),
+    # ---- emviz.coins: the two-coins example ---------------------------------------------------
+    "coins.single_string": (
+        "Tosses should be a list of strings, one per set (e.g. ['HTTH', 'HHTT']), but got a "
+        "single string {value!r}."
+    ),
+    "coins.no_sets": "Tosses should contain at least one set, but got none. Add a set.",
+    "coins.set_not_string": "Set {s} should be a string of H and T, but got {value!r}.",
+    "coins.set_empty": (
+        "Set {s} should contain at least one toss (H or T), but it is empty. Type some tosses "
+        "or delete the set."
+    ),
+    "coins.set_bad_chars": (
+        "Set {s} should contain only H and T, but got {value!r} (unexpected {chars})."
+    ),
+    "coins.counts_shape": (
+        "heads and tails should be 1-D arrays of the same non-zero length, but got shapes "
+        "{heads} and {tails}."
+    ),
+    "coins.counts_values": "heads and tails should be finite counts >= 0.",
+    "coins.set_no_toss": "Set {s} should have at least one toss, but has none.",
+    "coins.prior": "prior_a (P(coin A)) should be in (0, 1), but got {value!r}.",
+    "coins.state_probability": (
+        "CoinState.{name} should be a probability in [0, 1], but got {value!r}."
+    ),
+    "coins.impossible_set": (
+        "Set {s} ({heads} H, {tails} T) is impossible under both coins (θ_A = {theta_a:g}, "
+        "θ_B = {theta_b:g}). Expected at least one coin able to produce it: move a θ away from "
+        "0 or 1."
+    ),
+    "coins.n_iter": "n_iter should be a non-negative integer, but got {value!r}.",
+    "coins.labels_length": (
+        "labels should have one entry per set ({n_sets}), but got {n_labels}."
+    ),
+    "coins.labels_values": "labels should each be 'A' or 'B', but got {value!r}.",
+    "coins.labels_one_coin": (
+        "labels should include both coins, but no set is labelled {coin}; its θ cannot be "
+        "estimated."
+    ),
+    # ---- emviz.kmeans -------------------------------------------------------------------------
+    "kmeans.n_clusters": (
+        "n_clusters should be a positive integer, but got {value!r}. Choose K ≥ 1."
+    ),
+    "kmeans.fewer_points_than_k": (
+        "k-means with K = {k} clusters needs at least {k} data points, but the data has {n}. "
+        "Lower K or add data."
+    ),
+    "kmeans.centres_shape": (
+        "{name} centres should have shape (n_clusters, {d}), but got {shape}."
+    ),
+    "kmeans.centres_finite": "{name} centres should be finite, but contain NaN or inf.",
+    "kmeans.random_distinct": (
+        "init='random' needs {k} distinct data points, but the data has only {n_distinct}. "
+        "Lower K."
+    ),
+    "kmeans.init": (
+        "init should be one of {allowed} or an array of centres, but got {value!r}."
+    ),
+    "kmeans.init_shape": (
+        "init centres should have shape ({k}, {d}) for n_clusters = {k}, but got {shape}."
+    ),
+    "kmeans.sigma": "sigma should be a finite number > 0, but got {value!r}.",
+    # ---- emviz.restarts -----------------------------------------------------------------------
+    "restarts.shapes_differ": (
+        "Both mixtures should have the same shape to be compared, but got {a} and {b} "
+        "(components, features)."
+    ),
+    "restarts.no_methods": "methods should name at least one of {allowed}, but got ().",
+    "restarts.unknown_method": "methods should be among {allowed}, but got {value!r}.",
+    "restarts.repeated_methods": "methods should not repeat, but got {value}.",
+    "restarts.n_restarts": "n_restarts should be a positive integer, but got {value!r}.",
+    # ---- emviz.remedies -----------------------------------------------------------------------
+    "remedies.min_variance_ratio": (
+        "min_variance_ratio should be a positive number, but got {value!r}."
+    ),
+    "remedies.reseed_flat": (
+        "Re-seeding needs data that spread in every direction, but the data covariance has an "
+        "eigenvalue of {eigenvalue:.3g} (threshold {floor:.3g}): the points lie on a line or "
+        "plane. Drop a constant or redundant column, or use the MAP remedy with a prior_scale."
+    ),
+    "remedies.prior_scale_shape": "prior_scale should have shape ({d}, {d}), but got {shape}.",
+    "remedies.prior_shrinkage": "prior_shrinkage should be a positive number, but got {value!r}.",
+    "remedies.prior_strength": (
+        "prior_strength (the prior's degrees of freedom) should exceed D − 1 = {limit}, but got "
+        "{value!r}."
+    ),
+    "remedies.prior_scale_singular": (
+        "prior_scale should be symmetric positive definite, but it is singular (with the "
+        "default, the data covariance is singular: a constant or redundant column). Pass a "
+        "positive-definite prior_scale, e.g. a small multiple of the identity."
+    ),
+    "remedies.prior_features": "The prior has {prior} features, but the data {data}.",
+    # ---- emviz.vbgmm --------------------------------------------------------------------------
+    "vbgmm.default_prior_points": (
+        "The default covariance prior is the data's covariance, which needs at least 2 points, "
+        "but got {n}. Pass covariance= explicitly."
+    ),
+    "vbgmm.fewer_distinct_than_k": (
+        "K = {k} components need at least {k} distinct points, but the data has {n_distinct}. "
+        "Lower K or add data."
+    ),
+    "vbgmm.shape": "{name} should have shape {want}, but got shape {shape}.",
+    "vbgmm.finite": "{name} should be finite, but contains NaN or inf.",
+    "vbgmm.prior_positive": "VBPrior.{name} should be a finite number > 0, but got {value!r}.",
+    "vbgmm.prior_mean_empty": "VBPrior.mean should have at least one feature, but is empty.",
+    "vbgmm.prior_dof": (
+        "VBPrior.degrees_of_freedom should be greater than n_features - 1 = {limit}, but got "
+        "{value!r}."
+    ),
+    "vbgmm.weight_prior_type": (
+        "weight_concentration_prior_type should be one of {allowed}, but got {value!r}."
+    ),
+    "vbgmm.params_empty": (
+        "VBParams need at least one component and feature; got means {shape}."
+    ),
+    "vbgmm.params_positive": "VBParams.{name} should be > 0, but got {value}.",
+    "vbgmm.params_dof": (
+        "VBParams.degrees_of_freedom should exceed n_features - 1 = {limit}, but got {value}."
+    ),
+    "vbgmm.params_b": "VBParams.weight_concentration_b should be > 0, got {value}.",
+    "vbgmm.features_differ": (
+        "VBParams and VBPrior should have the same number of features, but got {params} and "
+        "{prior}."
+    ),
+    "vbgmm.weight_prior_differs": (
+        "VBParams and VBPrior should use the same weight prior, but got {params!r} and "
+        "{prior!r}."
+    ),
+    "vbgmm.resp_columns": (
+        "resp should have {k} columns (one per component), but got {got}."
+    ),
+    "vbgmm.init_resp_columns": "init_resp should have {k} columns, but got {got}.",
+    # ---- emviz.data: synthetic data and presets ----------------------------------------------
+    "data.dataset_x_shape": (
+        "Dataset.X should have shape (n_samples, n_features), but got {shape}."
+    ),
+    "data.dataset_labels_shape": "Dataset.labels should have shape ({n},), but got {shape}.",
+    "data.dataset_columns": "Dataset.columns should name {d} features, but got {got}.",
+    "data.dataset_params": "Dataset.params have {params} features, but X has {d}.",
+    "data.suggested_covariance_type": (
+        "suggested_covariance_type should be one of {allowed}, but got {value!r}."
+    ),
+    "data.integer_at_least": "{name} should be an integer >= {minimum}, but got {value!r}.",
+    "data.imbalance": "imbalance should be in [0, 1), but got {value!r}.",
+    "data.weights_and_imbalance": (
+        "Give either weights or imbalance, not both: weights fixes the proportions exactly."
+    ),
+    "data.weights_values": (
+        "weights should be {k} non-negative numbers (one per component), but got {value!r}."
+    ),
+    "data.weights_sum": "weights should sum to 1, but they sum to {total:.6g}.",
+    "data.too_few_samples": (
+        "n_samples should be at least n_components = {k}, but got {n}. Draw more points."
+    ),
+    "data.separation": "separation should be a finite number > 0, but got {value!r}.",
+    "data.shape": "shape should be one of {allowed}, but got {value!r}.",
+    "data.preset": "preset should be one of {allowed}, but got {value!r}.",
+    "data.labelings": (
+        "Both labelings should be 1-D and of the same non-zero length, but got shapes {a} and "
+        "{b}."
+    ),
+    "data.pca_components": (
+        "n_components should be at most min(n_samples, n_features) = {limit}, but got {k}."
+    ),
+    "data.mixture": (
+        "{k} {shape} Gaussian components in {d}-D, closest means {separation:g} standard "
+        "deviations apart."
+    ),
+    "data.shape_spherical": "spherical",
+    "data.shape_axis_aligned": "axis-aligned",
+    "data.shape_rotated": "rotated",
+    "data.preset_well_separated": (
+        "Three clearly separated clusters: EM finds them from almost any start, so watch how "
+        "the ellipses settle in a few iterations."
+    ),
+    "data.preset_overlapping": (
+        "Three overlapping clusters: points in the overlap get split responsibilities, and EM "
+        "needs many iterations to pull the components apart."
+    ),
+    "data.preset_elongated": (
+        "Three long, thin, parallel clusters. k-means cuts them crosswise into round pieces; a "
+        "full-covariance mixture stretches its ellipses along them and recovers all three."
+    ),
+    "data.preset_unequal_sizes": (
+        "One big, broad cluster with two small, tight ones at its edge. k-means draws its "
+        "borders halfway between centres and hands the big cluster's points to the small ones; "
+        "a mixture learns different sizes and weights."
+    ),
+    "data.preset_three_peaks_1d": (
+        "A histogram with three peaks of different widths and heights: the simplest picture of "
+        "a mixture density as a weighted sum of bell curves."
+    ),
+    "data.preset_six_clusters_3d": (
+        "Six elongated clusters in three dimensions: rotate the view to see the ellipsoids line "
+        "up with the point clouds."
+    ),
+    "data.preset_singularity_trap": (
+        "Three round clusters plus one point repeated {n_repeats} times. With reg_covar = 0 a "
+        "component can shrink onto the repeated point while the likelihood grows without bound "
+        "(data seed 0: K = {k}, full covariances, init '{method}' seed {seed}); any "
+        "reg_covar > 0 puts a floor under the variance."
+    ),
+    "data.preset_kmeans_agrees": (
+        "Four equal, round, well-separated clusters: exactly k-means' assumptions, so k-means "
+        "and the mixture give the same answer."
+    ),
+    # ---- tables prepared for fitting (descriptions and notes the UI shows) --------------------
+    "data.table_sample": "sample: {rows} rows × {columns} columns",
+    "data.table_upload": "upload: {rows} rows × {columns} columns",
+    "data.rows_note": "Rows: {summary}.",
+    "data.standardised": "Columns standardised (mean 0, standard deviation 1).",
+    "data.projected": (
+        "Projected {n} numeric columns onto their first {d} principal components, which "
+        "explain {percent:.0f}% of the variance."
+    ),
+    "data.projected_standardised": (
+        "Projected {n} numeric columns onto their first {d} principal components (after "
+        "standardising), which explain {percent:.0f}% of the variance."
+    ),
     # ---- numerical collapse ---------------------------------------------------------------------
     "collapse": (
         "Component {component} collapsed: its covariance matrix is singular or numerically "
@@ -313,6 +531,9 @@ class Message(str):
         self.params = dict(params)
         return self
 
+    def __str__(self) -> str:  # str(message) keeps the code (a plain copy would lose it)
+        return self
+
     def __reduce__(self) -> tuple[object, ...]:  # keeps code and params through pickling
         return (Message.wrap, (str.__str__(self), self.code, self.params))
 
@@ -327,6 +548,9 @@ class Joined(str):
         self = super().__new__(cls, sep.join(parts))
         self.parts = tuple(parts)
         self.sep = sep
+        return self
+
+    def __str__(self) -> str:
         return self
 
     def __reduce__(self) -> tuple[object, ...]:

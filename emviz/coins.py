@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from scipy.special import logsumexp, xlog1py, xlogy
 
+from ._messages import error
 from .errors import DataError, ParameterError
 
 #: The five sets of the paper's figure 1, in order.
@@ -60,30 +61,22 @@ def parse_sets(strings: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
         If there are no sets, a set is empty, or a set has a character other than H or T.
     """
     if isinstance(strings, str):
-        raise DataError(
-            "Tosses should be a list of strings, one per set (e.g. ['HTTH', 'HHTT']), but got "
-            f"a single string {strings!r}."
-        )
+        raise error(DataError, "coins.single_string", value=strings)
     sets = list(strings)
     if not sets:
-        raise DataError("Tosses should contain at least one set, but got none. Add a set.")
+        raise error(DataError, "coins.no_sets")
     heads = np.empty(len(sets), dtype=np.int64)
     tails = np.empty(len(sets), dtype=np.int64)
     for s, raw in enumerate(sets):
         if not isinstance(raw, str):
-            raise DataError(f"Set {s + 1} should be a string of H and T, but got {raw!r}.")
+            raise error(DataError, "coins.set_not_string", s=s + 1, value=raw)
         text = "".join(raw.split()).upper()
         if not text:
-            raise DataError(
-                f"Set {s + 1} should contain at least one toss (H or T), but it is empty. "
-                "Type some tosses or delete the set."
-            )
+            raise error(DataError, "coins.set_empty", s=s + 1)
         bad = sorted(set(text) - {"H", "T"})
         if bad:
-            raise DataError(
-                f"Set {s + 1} should contain only H and T, but got {raw!r} "
-                f"(unexpected {', '.join(repr(c) for c in bad)})."
-            )
+            raise error(DataError, "coins.set_bad_chars", s=s + 1, value=raw,
+                        chars=", ".join(repr(c) for c in bad))
         heads[s] = text.count("H")
         tails[s] = len(text) - heads[s]
     return heads, tails
@@ -93,22 +86,19 @@ def _check_counts(heads: Any, tails: Any) -> tuple[np.ndarray, np.ndarray]:
     h = np.asarray(heads, dtype=np.float64)
     t = np.asarray(tails, dtype=np.float64)
     if h.ndim != 1 or h.shape != t.shape or h.size == 0:
-        raise DataError(
-            f"heads and tails should be 1-D arrays of the same non-zero length, but got "
-            f"shapes {h.shape} and {t.shape}."
-        )
+        raise error(DataError, "coins.counts_shape", heads=h.shape, tails=t.shape)
     if not (np.all(np.isfinite(h)) and np.all(np.isfinite(t))) or np.any(h < 0) or np.any(t < 0):
-        raise DataError("heads and tails should be finite counts >= 0.")
+        raise error(DataError, "coins.counts_values")
     if np.any(h + t == 0):
         s = int(np.flatnonzero(h + t == 0)[0])
-        raise DataError(f"Set {s + 1} should have at least one toss, but has none.")
+        raise error(DataError, "coins.set_no_toss", s=s + 1)
     return h, t
 
 
 def _check_prior(prior_a: float) -> float:
     p = float(prior_a)
     if not 0.0 < p < 1.0:
-        raise ParameterError(f"prior_a (P(coin A)) should be in (0, 1), but got {prior_a!r}.")
+        raise error(ParameterError, "coins.prior", value=prior_a)
     return p
 
 
@@ -132,10 +122,8 @@ class CoinState:
         for name in ("theta_a", "theta_b"):
             value = float(getattr(self, name))
             if not 0.0 <= value <= 1.0:
-                raise ParameterError(
-                    f"CoinState.{name} should be a probability in [0, 1], but got "
-                    f"{getattr(self, name)!r}."
-                )
+                raise error(ParameterError, "coins.state_probability", name=name,
+                            value=getattr(self, name))
             object.__setattr__(self, name, value)
 
     @property
@@ -218,11 +206,8 @@ def _e_step(heads: Any, tails: Any, state: CoinState, prior_a: float, hard: bool
     point_ll = logsumexp(log_joint, axis=1)
     if not np.all(np.isfinite(point_ll)):
         s = int(np.flatnonzero(~np.isfinite(point_ll))[0])
-        raise ParameterError(
-            f"Set {s + 1} ({int(h[s])} H, {int(t[s])} T) is impossible under both coins "
-            f"(θ_A = {state.theta_a:g}, θ_B = {state.theta_b:g}). Expected at least one coin "
-            "able to produce it: move a θ away from 0 or 1."
-        )
+        raise error(ParameterError, "coins.impossible_set", s=s + 1, heads=int(h[s]),
+                    tails=int(t[s]), theta_a=state.theta_a, theta_b=state.theta_b)
     post = _POSTERIORS[bool(hard)](log_joint)
     with np.errstate(invalid="ignore"):
         q = float(np.sum(np.where(post > 0, post * log_joint, 0.0)))
@@ -357,7 +342,7 @@ def run_coins(
     CoinTrace
     """
     if int(n_iter) != n_iter or n_iter < 0:
-        raise ParameterError(f"n_iter should be a non-negative integer, but got {n_iter!r}.")
+        raise error(ParameterError, "coins.n_iter", value=n_iter)
     e_step_fn = _E_STEPS[bool(hard)]
     states = [init]
     e_steps = [e_step_fn(heads, tails, init, prior_a)]
@@ -392,18 +377,15 @@ def complete_data_mle(heads: Any, tails: Any, labels: Sequence[str]) -> CoinStat
     h, t = _check_counts(heads, tails)
     labs = [str(lab).strip().upper() for lab in labels]
     if len(labs) != len(h):
-        raise DataError(f"labels should have one entry per set ({len(h)}), but got {len(labs)}.")
+        raise error(DataError, "coins.labels_length", n_sets=len(h), n_labels=len(labs))
     bad = [lab for lab in labs if lab not in _COIN_INDEX]
     if bad:
-        raise DataError(f"labels should each be 'A' or 'B', but got {bad[0]!r}.")
+        raise error(DataError, "coins.labels_values", value=bad[0])
     idx = np.array([_COIN_INDEX[lab] for lab in labs])
     thetas = []
     for c, name in enumerate("AB"):
         sel = idx == c
         if not sel.any():
-            raise DataError(
-                f"labels should include both coins, but no set is labelled {name}; "
-                f"its θ cannot be estimated."
-            )
+            raise error(DataError, "coins.labels_one_coin", coin=name)
         thetas.append(float(h[sel].sum() / (h[sel].sum() + t[sel].sum())))
     return CoinState(*thetas)

@@ -30,10 +30,18 @@ from typing import Any
 
 import numpy as np
 
+from ._messages import Message, error
 from .em import COVARIANCE_TYPES, Params
 from .errors import DataError, ParameterError
 
 SHAPES: tuple[str, ...] = ("spherical", "axis-aligned", "rotated")
+
+#: How each shape is named in a data set's description (translatable).
+_SHAPE_NAMES: dict[str, Message] = {
+    "spherical": Message("data.shape_spherical"),
+    "axis-aligned": Message("data.shape_axis_aligned"),
+    "rotated": Message("data.shape_rotated"),
+}
 
 #: Variance ratio between the longest and the shortest axis of a "rotated" component.
 ROTATED_VARIANCE_RATIO = 10.0
@@ -80,27 +88,19 @@ class Dataset:
     def __post_init__(self) -> None:
         X = np.array(self.X, dtype=np.float64, copy=True)
         if X.ndim != 2 or X.shape[0] < 1 or X.shape[1] < 1:
-            raise DataError(
-                f"Dataset.X should have shape (n_samples, n_features), but got {X.shape}."
-            )
+            raise error(DataError, "data.dataset_x_shape", shape=X.shape)
         labels = np.array(self.labels, dtype=np.int64, copy=True)
         if labels.shape != (X.shape[0],):
-            raise DataError(
-                f"Dataset.labels should have shape ({X.shape[0]},), but got {labels.shape}."
-            )
+            raise error(DataError, "data.dataset_labels_shape", n=X.shape[0],
+                        shape=labels.shape)
         if len(self.columns) != X.shape[1]:
-            raise DataError(
-                f"Dataset.columns should name {X.shape[1]} features, but got {len(self.columns)}."
-            )
+            raise error(DataError, "data.dataset_columns", d=X.shape[1], got=len(self.columns))
         if self.params is not None and self.params.n_features != X.shape[1]:
-            raise DataError(
-                f"Dataset.params have {self.params.n_features} features, but X has {X.shape[1]}."
-            )
+            raise error(DataError, "data.dataset_params", params=self.params.n_features,
+                        d=X.shape[1])
         if self.suggested_covariance_type not in COVARIANCE_TYPES:
-            raise ParameterError(
-                f"suggested_covariance_type should be one of {COVARIANCE_TYPES}, but got "
-                f"{self.suggested_covariance_type!r}."
-            )
+            raise error(ParameterError, "data.suggested_covariance_type",
+                        allowed=COVARIANCE_TYPES, value=self.suggested_covariance_type)
         object.__setattr__(self, "X", _readonly(X))
         object.__setattr__(self, "labels", _readonly(labels))
         object.__setattr__(self, "columns", tuple(str(c) for c in self.columns))
@@ -128,28 +128,25 @@ def _positive_int(value: Any, name: str, minimum: int = 1) -> int:
     except TypeError:
         v = minimum - 1
     if v < minimum:
-        raise ParameterError(f"{name} should be an integer >= {minimum}, but got {value!r}.")
+        raise error(ParameterError, "data.integer_at_least", name=name, minimum=minimum,
+                    value=value)
     return v
 
 
 def _check_weights(weights: Any, imbalance: float, k: int) -> np.ndarray:
     imb = float(imbalance)
     if not np.isfinite(imb) or not 0.0 <= imb < 1.0:
-        raise ParameterError(f"imbalance should be in [0, 1), but got {imbalance!r}.")
+        raise error(ParameterError, "data.imbalance", value=imbalance)
     if weights is None:
         w = (1.0 - imb) ** np.arange(k)
         return w / w.sum()
     if imb != 0.0:
-        raise ParameterError(
-            "Give either weights or imbalance, not both: weights fixes the proportions exactly."
-        )
+        raise error(ParameterError, "data.weights_and_imbalance")
     w = np.asarray(weights, dtype=np.float64)
     if w.shape != (k,) or not np.all(np.isfinite(w)) or np.any(w < 0):
-        raise ParameterError(
-            f"weights should be {k} non-negative numbers (one per component), but got {weights!r}."
-        )
+        raise error(ParameterError, "data.weights_values", k=k, value=weights)
     if abs(w.sum() - 1.0) > 1e-8:
-        raise ParameterError(f"weights should sum to 1, but they sum to {w.sum():.6g}.")
+        raise error(ParameterError, "data.weights_sum", total=float(w.sum()))
     return w / w.sum()
 
 
@@ -316,14 +313,12 @@ def make_mixture(
     k = _positive_int(n_components, "n_components")
     n = _positive_int(n_samples, "n_samples")
     if n < k:
-        raise ParameterError(
-            f"n_samples should be at least n_components = {k}, but got {n}. Draw more points."
-        )
+        raise error(ParameterError, "data.too_few_samples", k=k, n=n)
     sep = float(separation)
     if not np.isfinite(sep) or sep <= 0:
-        raise ParameterError(f"separation should be a finite number > 0, but got {separation!r}.")
+        raise error(ParameterError, "data.separation", value=separation)
     if shape not in COVARIANCE_MAKERS:
-        raise ParameterError(f"shape should be one of {SHAPES}, but got {shape!r}.")
+        raise error(ParameterError, "data.shape", allowed=SHAPES, value=shape)
     w = _check_weights(weights, imbalance, k)
     rng = np.random.default_rng(seed)
     params = Params(w, place_means(k, d, sep, rng), COVARIANCE_MAKERS[shape](d, k, rng))
@@ -333,10 +328,7 @@ def make_mixture(
         labels=labels,
         params=params,
         name="mixture",
-        description=(
-            f"{k} {shape} Gaussian components in {d}-D, closest means {sep:g} standard "
-            "deviations apart."
-        ),
+        description=Message("data.mixture", k=k, shape=_SHAPE_NAMES[shape], d=d, separation=sep),
         columns=default_columns(d),
         suggested_k=k,
         suggested_covariance_type="spherical" if shape == "spherical" else "full",
@@ -366,10 +358,7 @@ def _preset_well_separated(seed: int) -> Dataset:
     return replace(
         ds,
         name="well_separated",
-        description=(
-            "Three clearly separated clusters: EM finds them from almost any start, so watch "
-            "how the ellipses settle in a few iterations."
-        ),
+        description=Message("data.preset_well_separated"),
         suggested_covariance_type="full",
     )
 
@@ -379,10 +368,7 @@ def _preset_overlapping(seed: int) -> Dataset:
     return replace(
         ds,
         name="overlapping",
-        description=(
-            "Three overlapping clusters: points in the overlap get split responsibilities, "
-            "and EM needs many iterations to pull the components apart."
-        ),
+        description=Message("data.preset_overlapping"),
     )
 
 
@@ -398,10 +384,7 @@ def _preset_elongated(seed: int) -> Dataset:
         np.repeat(0.5 * (cov + cov.T)[None], 3, axis=0),
     )
     return _dataset_from_params(
-        params, 600, seed, "elongated",
-        "Three long, thin, parallel clusters. k-means cuts them crosswise into round pieces; "
-        "a full-covariance mixture stretches its ellipses along them and recovers all three.",
-        "full",
+        params, 600, seed, "elongated", Message("data.preset_elongated"), "full",
     )
 
 
@@ -412,11 +395,7 @@ def _preset_unequal_sizes(seed: int) -> Dataset:
         np.array([4.0 * np.eye(2), 0.09 * np.eye(2), 0.09 * np.eye(2)]),
     )
     return _dataset_from_params(
-        params, 750, seed, "unequal_sizes",
-        "One big, broad cluster with two small, tight ones at its edge. k-means draws its "
-        "borders halfway between centres and hands the big cluster's points to the small "
-        "ones; a mixture learns different sizes and weights.",
-        "full",
+        params, 750, seed, "unequal_sizes", Message("data.preset_unequal_sizes"), "full",
     )
 
 
@@ -427,10 +406,7 @@ def _preset_three_peaks_1d(seed: int) -> Dataset:
         np.array([[[1.0]], [[0.25]], [[0.64]]]),
     )
     return _dataset_from_params(
-        params, 600, seed, "three_peaks_1d",
-        "A histogram with three peaks of different widths and heights: the simplest picture "
-        "of a mixture density as a weighted sum of bell curves.",
-        "full",
+        params, 600, seed, "three_peaks_1d", Message("data.preset_three_peaks_1d"), "full",
     )
 
 
@@ -439,10 +415,7 @@ def _preset_six_clusters_3d(seed: int) -> Dataset:
     return replace(
         ds,
         name="six_clusters_3d",
-        description=(
-            "Six elongated clusters in three dimensions: rotate the view to see the "
-            "ellipsoids line up with the point clouds."
-        ),
+        description=Message("data.preset_six_clusters_3d"),
     )
 
 
@@ -461,10 +434,8 @@ def _preset_singularity_trap(seed: int) -> Dataset:
     k, method, init_seed = SINGULARITY_TRAP_COLLAPSE
     return Dataset(
         X, labels, base.params, "singularity_trap",
-        f"Three round clusters plus one point repeated {SINGULARITY_TRAP_DUPLICATES} times. "
-        f"With reg_covar = 0 a component can shrink onto the repeated point while the "
-        f"likelihood grows without bound (data seed 0: K = {k}, full covariances, init "
-        f"'{method}' seed {init_seed}); any reg_covar > 0 puts a floor under the variance.",
+        Message("data.preset_singularity_trap", n_repeats=SINGULARITY_TRAP_DUPLICATES, k=k,
+                method=method, seed=init_seed),
         base.columns, 3, "full",
     )
 
@@ -474,10 +445,7 @@ def _preset_kmeans_agrees(seed: int) -> Dataset:
     return replace(
         ds,
         name="kmeans_agrees",
-        description=(
-            "Four equal, round, well-separated clusters: exactly k-means' assumptions, so "
-            "k-means and the mixture give the same answer."
-        ),
+        description=Message("data.preset_kmeans_agrees"),
         suggested_covariance_type="spherical",
     )
 
@@ -497,7 +465,7 @@ PRESETS: dict[str, Callable[[int], Dataset]] = {
 def make_preset(name: str, seed: int = 0) -> Dataset:
     """A named teaching data set (see :data:`PRESETS`), deterministic for a given seed."""
     if name not in PRESETS:
-        raise ParameterError(f"preset should be one of {tuple(PRESETS)}, but got {name!r}.")
+        raise error(ParameterError, "data.preset", allowed=tuple(PRESETS), value=name)
     return PRESETS[name](seed)
 
 
@@ -507,10 +475,7 @@ def make_preset(name: str, seed: int = 0) -> Dataset:
 def _check_labelings(a: Any, b: Any) -> tuple[np.ndarray, np.ndarray]:
     a, b = np.asarray(a), np.asarray(b)
     if a.ndim != 1 or b.ndim != 1 or a.shape != b.shape or a.size == 0:
-        raise DataError(
-            f"Both labelings should be 1-D and of the same non-zero length, but got shapes "
-            f"{a.shape} and {b.shape}."
-        )
+        raise error(DataError, "data.labelings", a=a.shape, b=b.shape)
     return a, b
 
 
@@ -625,9 +590,7 @@ def pca_project(X: Any, n_components: int) -> tuple[np.ndarray, np.ndarray, np.n
     limit = min(X.shape)
     k = _positive_int(n_components, "n_components")
     if k > limit:
-        raise ParameterError(
-            f"n_components should be at most min(n_samples, n_features) = {limit}, but got {k}."
-        )
+        raise error(ParameterError, "data.pca_components", limit=limit, k=k)
     Xc = X - X.mean(axis=0)
     _, s, vt = np.linalg.svd(Xc, full_matrices=False)
     signs = np.sign(vt[np.arange(vt.shape[0]), np.argmax(np.abs(vt), axis=1)])

@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from ._messages import error
 from .errors import DataError, ParameterError
 from .gaussian import logsumexp_rows
 
@@ -66,33 +67,27 @@ def _check_n_clusters(n_clusters: Any, n_samples: int) -> int:
     except TypeError:
         k = -1
     if k < 1:
-        raise ParameterError(
-            f"n_clusters should be a positive integer, but got {n_clusters!r}. Choose K ≥ 1."
-        )
+        raise error(ParameterError, "kmeans.n_clusters", value=n_clusters)
     if k > n_samples:
-        raise DataError(
-            f"k-means with K = {k} clusters needs at least {k} data points, but the data has "
-            f"{n_samples}. Lower K or add data."
-        )
+        raise error(DataError, "kmeans.fewer_points_than_k", k=k, n=n_samples)
     return k
 
 
 def _check_iter_tol(max_iter: Any, tol: Any) -> tuple[int, float]:
     if not np.isscalar(max_iter) or int(max_iter) != max_iter or max_iter < 0:
-        raise ParameterError(f"max_iter should be a non-negative integer, but got {max_iter!r}.")
+        raise error(ParameterError, "em.max_iter", value=max_iter)
     if not np.isscalar(tol) or not np.isfinite(tol) or tol < 0:
-        raise ParameterError(f"tol should be a finite number >= 0, but got {tol!r}.")
+        raise error(ParameterError, "em.tol", value=tol)
     return int(max_iter), float(tol)
 
 
 def _check_centers(centers: Any, n_features: int, name: str = "init") -> np.ndarray:
     c = np.array(centers, dtype=np.float64, copy=True)
     if c.ndim != 2 or c.shape[0] < 1 or c.shape[1] != n_features:
-        raise ParameterError(
-            f"{name} centres should have shape (n_clusters, {n_features}), but got {c.shape}."
-        )
+        raise error(ParameterError, "kmeans.centres_shape", name=name, d=n_features,
+                    shape=c.shape)
     if not np.all(np.isfinite(c)):
-        raise ParameterError(f"{name} centres should be finite, but contain NaN or inf.")
+        raise error(ParameterError, "kmeans.centres_finite", name=name)
     return c
 
 
@@ -220,10 +215,7 @@ def _init_random(X: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
             break
         m = min(n, 4 * m)
     if first.size < k:
-        raise DataError(
-            f"init='random' needs {k} distinct data points, but the data has only "
-            f"{first.size}. Lower K."
-        )
+        raise error(DataError, "kmeans.random_distinct", k=k, n_distinct=first.size)
     return X[order[np.sort(first)[:k]]].copy()
 
 
@@ -254,17 +246,12 @@ def initial_centers(
     k = _check_n_clusters(n_clusters, X.shape[0])
     if isinstance(init, str):
         if init not in _INIT_METHODS:
-            raise ParameterError(
-                f"init should be one of {tuple(_INIT_METHODS)} or an array of centres, "
-                f"but got {init!r}."
-            )
+            raise error(ParameterError, "kmeans.init", allowed=tuple(_INIT_METHODS), value=init)
         return _INIT_METHODS[init](X, k, _rng(seed))
     centers = _check_centers(init, X.shape[1])
     if centers.shape[0] != k:
-        raise ParameterError(
-            f"init centres should have shape ({k}, {X.shape[1]}) for n_clusters = {k}, "
-            f"but got {centers.shape}."
-        )
+        raise error(ParameterError, "kmeans.init_shape", k=k, d=X.shape[1],
+                    shape=centers.shape)
     return centers
 
 
@@ -401,7 +388,7 @@ def kmeans_run(
 # --------------------------------------------------------------------------------------
 def _check_sigma(sigma: Any) -> float:
     if not np.isscalar(sigma) or not np.isfinite(sigma) or sigma <= 0:
-        raise ParameterError(f"sigma should be a finite number > 0, but got {sigma!r}.")
+        raise error(ParameterError, "kmeans.sigma", value=sigma)
     return float(sigma)
 
 

@@ -34,6 +34,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from scipy.special import betaln, digamma, gammaln, xlogy
 
+from ._messages import error
 from .em import (
     COVARIANCE_ESTIMATORS,
     INIT_RESPONSIBILITIES,
@@ -64,9 +65,9 @@ def _frozen(value: Any, name: str, shape: tuple[int | None, ...]) -> np.ndarray:
         s is not None and s != a for s, a in zip(shape, arr.shape, strict=True)
     ):
         want = "(" + ", ".join("n" if s is None else str(s) for s in shape) + ")"
-        raise ParameterError(f"{name} should have shape {want}, but got shape {arr.shape}.")
+        raise error(ParameterError, "vbgmm.shape", name=name, want=want, shape=arr.shape)
     if not np.all(np.isfinite(arr)):
-        raise ParameterError(f"{name} should be finite, but contains NaN or inf.")
+        raise error(ParameterError, "vbgmm.finite", name=name)
     arr.flags.writeable = False
     return arr
 
@@ -116,15 +117,13 @@ class VBPrior:
         for name in ("weight_concentration", "mean_precision"):
             value = float(getattr(self, name))
             if not (np.isfinite(value) and value > 0):
-                raise ParameterError(
-                    f"VBPrior.{name} should be a finite number > 0, but got "
-                    f"{getattr(self, name)!r}."
-                )
+                raise error(ParameterError, "vbgmm.prior_positive", name=name,
+                            value=getattr(self, name))
             object.__setattr__(self, name, value)
         mean = _frozen(self.mean, "VBPrior.mean", (None,))
         d = mean.shape[0]
         if d < 1:
-            raise ParameterError("VBPrior.mean should have at least one feature, but is empty.")
+            raise error(ParameterError, "vbgmm.prior_mean_empty")
         cov = _frozen(self.covariance, "VBPrior.covariance", (d, d))
         _check_spd(
             cov,
@@ -134,15 +133,11 @@ class VBPrior:
         )
         nu = float(self.degrees_of_freedom)
         if not (np.isfinite(nu) and nu > d - 1):
-            raise ParameterError(
-                f"VBPrior.degrees_of_freedom should be greater than n_features - 1 = {d - 1}, "
-                f"but got {self.degrees_of_freedom!r}."
-            )
+            raise error(ParameterError, "vbgmm.prior_dof", limit=d - 1,
+                        value=self.degrees_of_freedom)
         if self.weight_concentration_prior_type not in WEIGHT_PRIOR_TYPES:
-            raise ParameterError(
-                f"weight_concentration_prior_type should be one of {WEIGHT_PRIOR_TYPES}, but "
-                f"got {self.weight_concentration_prior_type!r}."
-            )
+            raise error(ParameterError, "vbgmm.weight_prior_type", allowed=WEIGHT_PRIOR_TYPES,
+                        value=self.weight_concentration_prior_type)
         object.__setattr__(self, "mean", mean)
         object.__setattr__(self, "covariance", cov)
         object.__setattr__(self, "degrees_of_freedom", nu)
@@ -201,10 +196,7 @@ def default_prior(
     n, d = X.shape
     if covariance is None:
         if n < 2:
-            raise DataError(
-                f"The default covariance prior is the data's covariance, which needs at least 2 "
-                f"points, but got {n}. Pass covariance= explicitly."
-            )
+            raise error(DataError, "vbgmm.default_prior_points", n=n)
         covariance = np.atleast_2d(np.cov(X.T))
     return VBPrior(
         weight_concentration=1.0 / k if weight_concentration is None else weight_concentration,
@@ -249,26 +241,22 @@ class VBParams:
         means = _frozen(self.means, "VBParams.means", (None, None))
         k, d = means.shape
         if k < 1 or d < 1:
-            raise ParameterError(
-                f"VBParams need at least one component and feature; got means {means.shape}."
-            )
+            raise error(ParameterError, "vbgmm.params_empty", shape=means.shape)
         fields = {"means": means}
         for name in ("weight_concentration", "mean_precision", "degrees_of_freedom"):
             arr = _frozen(getattr(self, name), f"VBParams.{name}", (k,))
             if np.any(arr <= 0):
-                raise ParameterError(f"VBParams.{name} should be > 0, but got {arr}.")
+                raise error(ParameterError, "vbgmm.params_positive", name=name, value=arr)
             fields[name] = arr
         if np.any(fields["degrees_of_freedom"] <= d - 1):
-            raise ParameterError(
-                f"VBParams.degrees_of_freedom should exceed n_features - 1 = {d - 1}, but got "
-                f"{fields['degrees_of_freedom']}."
-            )
+            raise error(ParameterError, "vbgmm.params_dof", limit=d - 1,
+                        value=fields["degrees_of_freedom"])
         cov = _frozen(self.covariances, "VBParams.covariances", (k, d, d))
         fields["covariances"] = cov
         if self.weight_concentration_b is not None:
             b = _frozen(self.weight_concentration_b, "VBParams.weight_concentration_b", (k,))
             if np.any(b <= 0):
-                raise ParameterError(f"VBParams.weight_concentration_b should be > 0, got {b}.")
+                raise error(ParameterError, "vbgmm.params_b", value=b)
             fields["weight_concentration_b"] = b
         for name, value in fields.items():
             object.__setattr__(self, name, value)
@@ -517,7 +505,7 @@ _CONCENTRATION_UPDATES: dict[
 def _check_reg_covar(reg_covar: float) -> float:
     reg = float(reg_covar)
     if not np.isfinite(reg) or reg < 0:
-        raise ParameterError(f"reg_covar should be a finite number >= 0, but got {reg_covar!r}.")
+        raise error(ParameterError, "em.reg_covar", value=reg_covar)
     return reg
 
 
@@ -689,16 +677,12 @@ _WEIGHT_TERMS: dict[str, Callable[[VBParams, float], tuple[float, float]]] = {
 
 def _check_compatible(vb: VBParams, prior: VBPrior) -> None:
     if vb.n_features != prior.n_features:
-        raise ParameterError(
-            f"VBParams and VBPrior should have the same number of features, but got "
-            f"{vb.n_features} and {prior.n_features}."
-        )
+        raise error(ParameterError, "vbgmm.features_differ", params=vb.n_features,
+                    prior=prior.n_features)
     if vb.weight_concentration_prior_type != prior.weight_concentration_prior_type:
-        raise ParameterError(
-            f"VBParams and VBPrior should use the same weight prior, but got "
-            f"{vb.weight_concentration_prior_type!r} and "
-            f"{prior.weight_concentration_prior_type!r}."
-        )
+        raise error(ParameterError, "vbgmm.weight_prior_differs",
+                    params=vb.weight_concentration_prior_type,
+                    prior=prior.weight_concentration_prior_type)
 
 
 def elbo_terms(X: Any, vbparams: VBParams, resp: Any, prior: VBPrior) -> ELBOTerms:
@@ -729,10 +713,8 @@ def elbo_terms(X: Any, vbparams: VBParams, resp: Any, prior: VBPrior) -> ELBOTer
     X = check_data(X, vbparams.n_features)
     r = _check_resp(resp, X.shape[0])
     if r.shape[1] != vbparams.n_components:
-        raise ParameterError(
-            f"resp should have {vbparams.n_components} columns (one per component), but got "
-            f"{r.shape[1]}."
-        )
+        raise error(ParameterError, "vbgmm.resp_columns", k=vbparams.n_components,
+                    got=r.shape[1])
     return _elbo_terms(vbparams, r, prior, _expectations(X, vbparams))
 
 
@@ -792,9 +774,7 @@ def _check_n_components(n_components: Any) -> int:
     except (TypeError, ValueError):
         k = 0
     if k != n_components or k < 1:
-        raise ParameterError(
-            f"n_components should be a positive integer, but got {n_components!r}."
-        )
+        raise error(ParameterError, "em.n_components", value=n_components)
     return k
 
 
@@ -833,16 +813,12 @@ def vb_initialize(
     """
     X = check_data(X)
     if method not in INIT_RESPONSIBILITIES:
-        raise ParameterError(
-            f"method should be one of {tuple(INIT_RESPONSIBILITIES)}, but got {method!r}."
-        )
+        raise error(ParameterError, "em.init_method", allowed=tuple(INIT_RESPONSIBILITIES),
+                    value=method)
     k = _check_n_components(n_components)
     n_distinct = len(np.unique(X, axis=0)) if X.shape[0] <= 200_000 else X.shape[0]
     if n_distinct < k:
-        raise DataError(
-            f"K = {k} components need at least {k} distinct points, but the data has "
-            f"{n_distinct}. Lower K or add data."
-        )
+        raise error(DataError, "vbgmm.fewer_distinct_than_k", k=k, n_distinct=n_distinct)
     prior = default_prior(X, k) if prior is None else prior
     resp = INIT_RESPONSIBILITIES[method](X, k, np.random.default_rng(seed))
     resp.flags.writeable = False
@@ -978,17 +954,16 @@ def run_vb(
     X = check_data(X, init.n_features)
     reg = _check_reg_covar(reg_covar)
     if int(max_iter) != max_iter or max_iter < 0:
-        raise ParameterError(f"max_iter should be a non-negative integer, but got {max_iter!r}.")
+        raise error(ParameterError, "em.max_iter", value=max_iter)
     if not np.isfinite(tol) or tol < 0:
-        raise ParameterError(f"tol should be a finite number >= 0, but got {tol!r}.")
+        raise error(ParameterError, "em.tol", value=tol)
     n = X.shape[0]
 
     if init_resp is not None:
         init_resp = _check_resp(init_resp, n)
         if init_resp.shape[1] != init.n_components:
-            raise ParameterError(
-                f"init_resp should have {init.n_components} columns, but got {init_resp.shape[1]}."
-            )
+            raise error(ParameterError, "vbgmm.init_resp_columns", k=init.n_components,
+                        got=init_resp.shape[1])
 
     # One _expectations pass per state serves its post-M bound, its E-step and its post-E bound.
     ex = _expectations(X, init)
