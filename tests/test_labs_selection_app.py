@@ -171,7 +171,7 @@ def test_iris_preset_shows_both_optima_as_the_engine_finds_them():
     assert any("singularity" in link.proto.label for link in at.get("page_link"))
     titles = json.dumps(figure(at, 1)["layout"]["annotations"], ensure_ascii=False)
     assert "#1 · ln L = -99.17" in titles and "⚠" in titles and "★" in titles
-    assert "#2 · ln L = -180.19" in titles
+    assert "#2 · ln L = -180.19 · 46× · ✓ recommended" in titles
     # The small plots say which 2-D view they draw, and the view can change.
     assert "sepal_length_cm × sepal_width_cm" in body
     ok(at.selectbox(key="rs_view").set_value("2,3").run())

@@ -102,6 +102,7 @@ def test_iris_preset_and_its_link_in_a_fresh_browser(
     assert any("-99.17 ⚠" in m for m in metrics) and any("-180.19" in m for m in metrics)
     assert page.get_by_text("is not a better model than").first.is_visible()
     assert page.get_by_role("link", name="Why? See the singularity lab").first.is_visible()
+    page.mouse.move(5, 5)  # no button tooltip over the screenshot
     page.screenshot(path=screenshot_dir / "lab_restarts_iris.png", full_page=True)
     page.locator(CHARTS).nth(1).scroll_into_view_if_needed()
     page.locator(CHARTS).nth(1).screenshot(path=screenshot_dir / "lab_restarts_iris_gallery.png")

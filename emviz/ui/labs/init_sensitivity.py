@@ -16,6 +16,7 @@ import streamlit as st
 
 from emviz.em import COVARIANCE_TYPES, INIT_METHODS
 from emviz.errors import EmvizError
+from emviz.figures import component_color
 from emviz.figures_labs import method_stats_table, optima_gallery, restarts_histogram
 from emviz.restarts import RestartsResult, run_restarts
 from emviz.ui import cache, data_panel, state
@@ -39,6 +40,8 @@ RESTART_COUNTS = (10, 20, 50, 100, 200, 500)
 MAX_ITER = 200
 TOL = 1e-6
 GALLERY_MAX = 12
+#: Panels per row: three leave room for a title like "#1 · ln L = -99.17 · 1× · n_init ★ · ⚠".
+GALLERY_COLUMNS = 3
 MAX_SEED = 1_000_000
 DEFAULTS = {"rs_method": ALL, "rs_m": 50, "rs_pick": 0, "rs_seed": 0, "rs_view": "0,1"}
 #: One click to issue 4's story: on iris (all 4 columns, K = 3, full, reg_covar = 1e-6) the
@@ -220,6 +223,16 @@ def _view(data: cache.Prepared) -> tuple[int, int]:
     return (i, j)
 
 
+def _mark_recommended(fig, result: RestartsResult, color: str) -> None:
+    """When n_init's pick is suspicious, title the optimum to trust as recommended (✓)."""
+    best, rec, i = result.best, result.recommended, result.recommended_index
+    annotations = fig.layout.annotations
+    if best is None or rec is None or not best.suspicious or i is None or i >= len(annotations):
+        return
+    annotations[i].text += t("restarts.gallery_recommended")
+    annotations[i].font.color = color
+
+
 def _gallery(data: cache.Prepared, spec: DataSpec, result: RestartsResult,
              settings: Settings) -> None:
     st.subheader(t("restarts.gallery"))
@@ -228,8 +241,11 @@ def _gallery(data: cache.Prepared, spec: DataSpec, result: RestartsResult,
         st.caption(t("restarts.gallery_more", shown=shown, total=len(result.optima)))
     dims = _view(data)
     with guarded(t("labs.drawing")):
-        fig = optima_gallery(data.X, result, figure_options(data, spec), text=_fig_text(),
-                             max_optima=GALLERY_MAX, dims=dims)
+        options = figure_options(data, spec)
+        fig = optima_gallery(data.X, result, options, text=_fig_text(),
+                             max_optima=GALLERY_MAX, dims=dims, columns=GALLERY_COLUMNS)
+        # The histogram's colour for "best trustworthy", so both figures agree.
+        _mark_recommended(fig, result, component_color(2, options.palette))
         event = st.plotly_chart(fig, key="rs_gallery", width="stretch", config=CHART_CONFIG,
                                 on_select="rerun", selection_mode="points")
         points = (event or {}).get("selection", {}).get("points", []) if event else []

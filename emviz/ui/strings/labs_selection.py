@@ -359,6 +359,8 @@ STRINGS: dict[str, dict[str, str]] = {
                                     "ru": "Рекомендуемый (ln L)"},
     "restarts.metric_count": {"en": "{count} of {n} restarts", "ja": "{n} 回中 {count} 回",
                               "ru": "{count} из {n} перезапусков"},
+    "restarts.gallery_recommended": {"en": " · ✓ recommended", "ja": " · ✓ 推奨",
+                                     "ru": " · ✓ рекомендуется"},
     "restarts.view": {"en": "Columns drawn", "ja": "描く列", "ru": "Рисуемые столбцы"},
     "restarts.view_help": {
         "en": "The small plots are 2-D: pick the two columns they show.",
