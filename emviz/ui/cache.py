@@ -36,6 +36,7 @@ import pyarrow as pa
 import streamlit as st
 
 from emviz import exports
+from emviz._messages import Message
 from emviz.em import Params, Trace, e_step, initialize, run_em
 from emviz.errors import DataError, EmvizError
 from emviz.io import Table, load_csv
@@ -210,24 +211,21 @@ def _from_table(spec: TableSpec, raw: bytes | None) -> Prepared:
     X = sel.X
     notes: list[str] = []
     if sel.n_dropped:
-        notes.append(f"Rows: {sel.summary()}.")
+        notes.append(Message("data.rows_note", summary=sel.summary()))
     columns = tuple(sel.columns)
     if spec.standardise:
         X = np.asarray(be.standardize(X)[0], dtype=np.float64)
-        notes.append("Columns standardised (mean 0, standard deviation 1).")
+        notes.append(Message("data.standardised"))
     if spec.pca_dim is not None:
         Z, _, ratio = be.pca_project(X, spec.pca_dim)
         X = np.asarray(Z, dtype=np.float64)
         columns = tuple(f"PC{i + 1}" for i in range(spec.pca_dim))
-        notes.append(
-            f"Projected {len(sel.columns)} numeric columns onto their first {spec.pca_dim} "
-            f"principal components{' (after standardising)' if spec.standardise else ''}, "
-            f"which explain {100 * float(np.sum(ratio)):.0f}% of the variance."
-        )
+        notes.append(Message("data.projected_standardised" if spec.standardise
+                             else "data.projected", n=len(sel.columns), d=spec.pca_dim,
+                             percent=100 * float(np.sum(ratio))))
     labels = None
     if spec.label is not None:
         labels = tbl.labels(spec.label)[sel.rows]
-    what = "sample" if spec.origin == "sample" else "upload"
     return Prepared(
         X=np.ascontiguousarray(X),
         display=_subset(X.shape[0]),
@@ -235,7 +233,8 @@ def _from_table(spec: TableSpec, raw: bytes | None) -> Prepared:
         truth=None,
         columns=columns,
         name=spec.name,
-        description=f"{what}: {tbl.n_rows} rows × {len(tbl.columns)} columns",
+        description=Message("data.table_sample" if spec.origin == "sample" else "data.table_upload",
+                            rows=tbl.n_rows, columns=len(tbl.columns)),
         notes=tuple(notes),
     )
 

@@ -42,7 +42,7 @@ from emviz.kmeans import (
 )
 from emviz.ui import cache, data_panel, state, urlstate
 from emviz.ui.i18n import figure_text, t
-from emviz.ui.messages import attempt, guarded
+from emviz.ui.messages import attempt, guarded, localize
 from emviz.ui.state import DataSpec, PresetSpec
 
 # ======================================================================================
@@ -122,7 +122,7 @@ def data_caption(data: cache.Prepared) -> None:
     st.caption(t("labs.data_caption", name=data.name, n=f"{data.n_samples:,}",
                  d=data.n_features, columns=", ".join(data.columns)))
     if data.description:
-        st.caption(data.description)
+        st.caption(localize(data.description))
 
 
 def presenter() -> bool:
