@@ -151,6 +151,54 @@ def test_fitting_errors_render_in_every_language():
             _assert_translated(error_text(exc, lang), str(exc), lang)
 
 
+def _raises(call):
+    with pytest.raises(EmvizError) as info:
+        call()
+    return info.value
+
+
+def _lab_errors():
+    """Errors the labs show: two coins, k-means, restarts, VB, remedies."""
+    from emviz import coins, kmeans, remedies, restarts, vbgmm
+    from emviz.em import initialize
+
+    X = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 2.0], [3.0, 3.1]])
+    flat = np.column_stack([np.arange(6.0), 2 * np.arange(6.0)])  # on a line
+    h, t = coins.parse_sets(["HHHH", "TTTT"])
+    return [
+        lambda: coins.parse_sets(["HTXH"]),
+        lambda: coins.parse_sets([""]),
+        lambda: coins.parse_sets("HTTH"),
+        lambda: coins.run_coins(h, t, coins.CoinState(1.0, 1.0), n_iter=1),
+        lambda: coins.complete_data_mle(h, t, ["A", "A"]),
+        lambda: kmeans.kmeans_run(X, 9),
+        lambda: restarts.run_restarts(X, 9, n_restarts=1),
+        lambda: vbgmm.vb_initialize(X, 9),
+        lambda: remedies.run_em_reseed(flat, initialize(flat, 2, seed=0)),
+    ]
+
+
+def test_lab_errors_render_in_every_language():
+    for call in _lab_errors():
+        exc = _raises(call)
+        assert exc.code in MESSAGES, f"raised without a message code: {exc}"
+        for lang in TRANSLATED:
+            _assert_translated(error_text(exc, lang), str(exc), lang)
+
+
+def test_preset_descriptions_render_in_every_language():
+    from emviz.data import PRESETS, make_mixture, make_preset
+
+    descriptions = [make_preset(name).description for name in PRESETS]
+    descriptions += [make_mixture(2, 3, 60, shape=shape).description
+                     for shape in ("spherical", "axis-aligned", "rotated")]
+    for text in descriptions:
+        assert isinstance(text, Message), f"description without a code: {text!r}"
+        assert localize(text, "en") == text
+        for lang in TRANSLATED:
+            _assert_translated(localize(text, lang), text, lang)
+
+
 def test_quoted_user_text_is_kept_verbatim_and_never_translated():
     hostile = "<b>Ω</b> & 'x'"
     csv = f"a,{hostile}\n1,text\n2,more\n".encode()
