@@ -201,3 +201,19 @@ def test_selection_lab_scores_all_four_iris_columns():
     assert "150 points in 4D" in body and "Best by BIC" in body
     assert at.button(key="ms_open").disabled
     assert "Explore draws 1 to 3 columns" in body
+
+
+def test_only_pages_that_accept_more_than_three_columns_offer_all_of_them():
+    iris = {"data_source": "Sample", "sample_name": "iris.csv"}
+    at = ok(AppTest.from_file(APP, default_timeout=120))
+    for key, value in iris.items():
+        at.session_state[key] = value
+    ok(at.run())  # Explore
+    assert at.sidebar.radio(key="tbl_mode").options == ["Pick columns", "Project with PCA"]
+    for page in ("restarts", "selection"):
+        at = _page(at, page)
+        assert at.sidebar.radio(key="tbl_mode").options == [
+            "Pick columns", "Project with PCA", "Use all columns"]
+    for page in ("kmeans", "elbo"):
+        at = _page(at, page)
+        assert "Use all columns" not in at.sidebar.radio(key="tbl_mode").options
