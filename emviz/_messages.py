@@ -175,6 +175,23 @@ MESSAGES: Final[Mapping[str, str]] = {
     "io.delimiter_tab": "tab",
     "io.delimiter_pipe": "pipe '|'",
     "io.encoding_text": "text (already decoded)",
+    "io.kind_zip": "a ZIP archive (an Excel .xlsx workbook is one)",
+    "io.kind_xls": "an old Excel .xls / OLE2 document",
+    "io.kind_pdf": "a PDF document",
+    "io.kind_png": "a PNG image",
+    "io.kind_jpeg": "a JPEG image",
+    "io.kind_gif": "a GIF image",
+    "io.kind_gzip": "a gzip archive",
+    "io.kind_bzip2": "a bzip2 archive",
+    "io.kind_7z": "a 7-Zip archive",
+    "io.kind_elf": "an executable",
+    "io.kind_exe": "a Windows executable",
+    "io.kind_parquet": "a Parquet file",
+    "io.encoding_bom": "{codec} ({endian}, with BOM)",
+    "io.encoding_utf8_bom": "UTF-8 with BOM",
+    "io.encoding_no_bom": "{codec} ({endian}, no BOM)",
+    "io.endian_little": "little-endian",
+    "io.endian_big": "big-endian",
     # ---- emviz.io: how the file was read (Table.notes) ----------------------------------------
     "note.encoding": "encoding: {label}",
     "note.not_utf8": (
@@ -373,6 +390,15 @@ MESSAGES: Final[Mapping[str, str]] = {
     ),
     "vbgmm.shape": "{name} should have shape {want}, but got shape {shape}.",
     "vbgmm.finite": "{name} should be finite, but contains NaN or inf.",
+    "vbgmm.not_symmetric": "{name} should be symmetric, but it is not. {advice}",
+    "vbgmm.not_positive_definite": (
+        "{name} should be positive definite, but its smallest eigenvalue is {eigenvalue:.3g}. "
+        "{advice}"
+    ),
+    "vbgmm.prior_covariance_advice": (
+        "Pass a positive-definite covariance (e.g. a scaled identity), or remove constant or "
+        "collinear features from the data."
+    ),
     "vbgmm.prior_positive": "VBPrior.{name} should be a finite number > 0, but got {value!r}.",
     "vbgmm.prior_mean_empty": "VBPrior.mean should have at least one feature, but is empty.",
     "vbgmm.prior_dof": (

@@ -81,28 +81,29 @@ _DELIMITER_NAMES: dict[str, Message] = {
 }
 
 # Byte-order marks, longest first (the UTF-32 LE BOM starts with the UTF-16 LE one).
+_LITTLE, _BIG = Message("io.endian_little"), Message("io.endian_big")
 _BOMS: tuple[tuple[bytes, str, str], ...] = (
-    (codecs.BOM_UTF32_LE, "utf-32", "UTF-32 (little-endian, with BOM)"),
-    (codecs.BOM_UTF32_BE, "utf-32", "UTF-32 (big-endian, with BOM)"),
-    (codecs.BOM_UTF8, "utf-8-sig", "UTF-8 with BOM"),
-    (codecs.BOM_UTF16_LE, "utf-16", "UTF-16 (little-endian, with BOM)"),
-    (codecs.BOM_UTF16_BE, "utf-16", "UTF-16 (big-endian, with BOM)"),
+    (codecs.BOM_UTF32_LE, "utf-32", Message("io.encoding_bom", codec="UTF-32", endian=_LITTLE)),
+    (codecs.BOM_UTF32_BE, "utf-32", Message("io.encoding_bom", codec="UTF-32", endian=_BIG)),
+    (codecs.BOM_UTF8, "utf-8-sig", Message("io.encoding_utf8_bom")),
+    (codecs.BOM_UTF16_LE, "utf-16", Message("io.encoding_bom", codec="UTF-16", endian=_LITTLE)),
+    (codecs.BOM_UTF16_BE, "utf-16", Message("io.encoding_bom", codec="UTF-16", endian=_BIG)),
 )
 
 # Signatures of files people upload by mistake instead of a CSV export.
-_MAGIC: dict[bytes, str] = {
-    b"PK\x03\x04": "a ZIP archive (an Excel .xlsx workbook is one)",
-    b"\xd0\xcf\x11\xe0": "an old Excel .xls / OLE2 document",
-    b"%PDF": "a PDF document",
-    b"\x89PNG": "a PNG image",
-    b"\xff\xd8\xff": "a JPEG image",
-    b"GIF8": "a GIF image",
-    b"\x1f\x8b": "a gzip archive",
-    b"BZh": "a bzip2 archive",
-    b"7z\xbc\xaf": "a 7-Zip archive",
-    b"\x7fELF": "an executable",
-    b"MZ": "a Windows executable",
-    b"PAR1": "a Parquet file",
+_MAGIC: dict[bytes, Message] = {
+    b"PK\x03\x04": Message("io.kind_zip"),
+    b"\xd0\xcf\x11\xe0": Message("io.kind_xls"),
+    b"%PDF": Message("io.kind_pdf"),
+    b"\x89PNG": Message("io.kind_png"),
+    b"\xff\xd8\xff": Message("io.kind_jpeg"),
+    b"GIF8": Message("io.kind_gif"),
+    b"\x1f\x8b": Message("io.kind_gzip"),
+    b"BZh": Message("io.kind_bzip2"),
+    b"7z\xbc\xaf": Message("io.kind_7z"),
+    b"\x7fELF": Message("io.kind_elf"),
+    b"MZ": Message("io.kind_exe"),
+    b"PAR1": Message("io.kind_parquet"),
 }
 
 _SNIFF_CHARS = 65_536  # characters of text used to detect the delimiter and binary content
@@ -509,7 +510,8 @@ def _decode_bytes(raw: bytes, notes: list[str]) -> tuple[str, str, str]:
         codec = _guess_utf16(raw)
         if codec is None:
             raise _not_text_error(Message("io.not_text_nul_bytes"))
-        label = f"UTF-16 ({codec[-2:].upper()}, no BOM)"
+        label = Message("io.encoding_no_bom", codec="UTF-16",
+                        endian=_LITTLE if codec.endswith("le") else _BIG)
         return _strict_decode(raw, codec, label), codec, label
     return _decode_8bit(raw, notes)
 

@@ -34,7 +34,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from scipy.special import betaln, digamma, gammaln, xlogy
 
-from ._messages import error
+from ._messages import Message, error
 from .em import (
     COVARIANCE_ESTIMATORS,
     INIT_RESPONSIBILITIES,
@@ -75,14 +75,12 @@ def _frozen(value: Any, name: str, shape: tuple[int | None, ...]) -> np.ndarray:
 def _check_spd(cov: np.ndarray, name: str, advice: str) -> None:
     scale = max(float(np.abs(cov).max()), 1e-300)
     if float(np.abs(cov - cov.T).max()) / scale > 1e-8:
-        raise ParameterError(f"{name} should be symmetric, but it is not. {advice}")
+        raise error(ParameterError, "vbgmm.not_symmetric", name=name, advice=advice)
     try:
         np.linalg.cholesky(cov)
     except np.linalg.LinAlgError as exc:
-        raise ParameterError(
-            f"{name} should be positive definite, but its smallest eigenvalue is "
-            f"{np.linalg.eigvalsh(cov)[0]:.3g}. {advice}"
-        ) from exc
+        raise error(ParameterError, "vbgmm.not_positive_definite", name=name,
+                    eigenvalue=float(np.linalg.eigvalsh(cov)[0]), advice=advice) from exc
 
 
 @dataclass(frozen=True, eq=False)
@@ -128,8 +126,7 @@ class VBPrior:
         _check_spd(
             cov,
             "VBPrior.covariance",
-            "Pass a positive-definite covariance (e.g. a scaled identity), or remove constant "
-            "or collinear features from the data.",
+            Message("vbgmm.prior_covariance_advice"),
         )
         nu = float(self.degrees_of_freedom)
         if not (np.isfinite(nu) and nu > d - 1):

@@ -255,6 +255,24 @@ _JA_RU: dict[str, tuple[str, str]] = {
     "io.delimiter_tab": ("タブ", "табуляция"),
     "io.delimiter_pipe": ("パイプ '|'", "вертикальная черта '|'"),
     "io.encoding_text": ("テキスト(デコード済み)", "текст (уже декодирован)"),
+    "io.kind_zip": ("ZIP アーカイブ(Excel の .xlsx ブックもこれです)",
+                    "архив ZIP (книга Excel .xlsx — тоже такой архив)"),
+    "io.kind_xls": ("古い Excel の .xls / OLE2 文書", "старый документ Excel .xls / OLE2"),
+    "io.kind_pdf": ("PDF 文書", "документ PDF"),
+    "io.kind_png": ("PNG 画像", "изображение PNG"),
+    "io.kind_jpeg": ("JPEG 画像", "изображение JPEG"),
+    "io.kind_gif": ("GIF 画像", "изображение GIF"),
+    "io.kind_gzip": ("gzip アーカイブ", "архив gzip"),
+    "io.kind_bzip2": ("bzip2 アーカイブ", "архив bzip2"),
+    "io.kind_7z": ("7-Zip アーカイブ", "архив 7-Zip"),
+    "io.kind_elf": ("実行ファイル", "исполняемый файл"),
+    "io.kind_exe": ("Windows の実行ファイル", "исполняемый файл Windows"),
+    "io.kind_parquet": ("Parquet ファイル", "файл Parquet"),
+    "io.encoding_bom": ("{codec}({endian}、BOM 付き)", "{codec} ({endian}, с BOM)"),
+    "io.encoding_utf8_bom": ("BOM 付き UTF-8", "UTF-8 с BOM"),
+    "io.encoding_no_bom": ("{codec}({endian}、BOM なし)", "{codec} ({endian}, без BOM)"),
+    "io.endian_little": ("リトルエンディアン", "младший байт первым"),
+    "io.endian_big": ("ビッグエンディアン", "старший байт первым"),
     # ---- how the file was read ---------------------------------------------------------------
     "note.encoding": ("文字コード: {label}", "кодировка: {label}"),
     "note.not_utf8": (
@@ -659,6 +677,21 @@ _JA_RU: dict[str, tuple[str, str]] = {
     "vbgmm.finite": (
         "{name} は有限である必要がありますが、NaN または inf を含みます。",
         "{name} должен быть конечным, но содержит NaN или inf.",
+    ),
+    "vbgmm.not_symmetric": (
+        "{name} は対称である必要がありますが、対称ではありません。{advice}",
+        "{name} должна быть симметричной, а она не симметрична. {advice}",
+    ),
+    "vbgmm.not_positive_definite": (
+        "{name} は正定値である必要がありますが、最小固有値は {eigenvalue:.3g} です。{advice}",
+        "{name} должна быть положительно определённой, а её наименьшее собственное значение "
+        "равно {eigenvalue:.3g}. {advice}",
+    ),
+    "vbgmm.prior_covariance_advice": (
+        "正定値の共分散(例: 単位行列の定数倍)を渡すか、データから定数の特徴量や共線的な特徴量を"
+        "取り除いてください。",
+        "Передайте положительно определённую ковариацию (например, масштабированную единичную "
+        "матрицу) или удалите из данных постоянные или коллинеарные признаки.",
     ),
     "vbgmm.prior_positive": (
         "VBPrior.{name} は 0 より大きい有限の数である必要がありますが、{value!r} です。",
