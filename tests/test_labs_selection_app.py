@@ -145,7 +145,9 @@ def test_iris_preset_shows_both_optima_as_the_engine_finds_them():
     from emviz.ui.labs import init_sensitivity as lab
 
     at = open_lab("restarts", rs_m=10)
+    assert at.button(key="rs_iris").proto.type == "secondary"
     ok(at.button(key="rs_iris").click().run())
+    assert at.button(key="rs_iris").proto.type == "primary"  # the preset on screen
     ss = at.session_state
     assert (ss["sample_name"], ss["tbl_mode"], ss["model_k"], ss["model_cov"]) == (
         "iris.csv", "All columns", 3, "full")

@@ -109,6 +109,14 @@ def apply_iris() -> None:
                "tbl_standardise": False, "rs_pick": 0, **IRIS_PRESET})
 
 
+def _iris_chosen() -> bool:
+    """The session holds exactly the iris preset (checked before the data is prepared)."""
+    ss = st.session_state
+    chosen = {"data_source": "Sample", "sample_name": IRIS, "tbl_mode": data_panel.ALL,
+              "tbl_standardise": False, **IRIS_PRESET}
+    return all(ss.get(k) == v for k, v in chosen.items())
+
+
 def _iris_active(data: cache.Prepared) -> bool:
     """Iris on all 4 raw columns with the preset's model (any restart count or seed)."""
     ss = st.session_state
@@ -287,7 +295,8 @@ def render() -> None:
     st.title(t("restarts.title"))
     st.markdown(t("restarts.intro"))
     st.button(t("restarts.iris_button"), key="rs_iris", on_click=apply_iris,
-              icon=":material/local_florist:", help=t("restarts.iris_help"))
+              icon=":material/local_florist:", help=t("restarts.iris_help"),
+              type="primary" if _iris_chosen() else "secondary")
     picked = lab_data(LAB, PRESET, QUICK, all_columns=True)
     if picked is None:
         return
