@@ -515,6 +515,41 @@ MESSAGES: Final[Mapping[str, str]] = {
         "Projected {n} numeric columns onto their first {d} principal components (after "
         "standardising), which explain {percent:.0f}% of the variance."
     ),
+    # ---- emviz.figures, emviz.figures_labs ----------------------------------------------------
+    "figures.x_shape": "X should have shape (n_samples, n_features), but got {shape}.",
+    "figures.dimensions": (
+        "Figures draw 1, 2 or 3 features, but the data has {d}. Choose at most 3 columns or "
+        "project the data (e.g. PCA) before drawing."
+    ),
+    "figures.params_features": "{name} should have {d} features to match X, but has {got}.",
+    "figures.resp_shape": "resp should have shape ({n}, {k}), but got {shape}.",
+    "figures.resps_count": (
+        "resps should hold the responsibilities of trace.params[0..{last}] (at least {n} "
+        "arrays), but got {got}."
+    ),
+    "figures.position": "position should be a half-step in [0, {last}], but got {h}.",
+    "figures.covariance_type": "covariance_type should be one of {allowed}, but got {value!r}.",
+    "figures.table_resp_shape": "resp should have shape (n, {k}), but got {shape}.",
+    "figures.centres_2d": "centers should have shape (n_clusters, 2), but got {shape}.",
+    "figures.labels_shape": "labels should have shape ({n},), but got {shape}.",
+    "figures.criterion": "criterion should be 'bic' or 'aic', but got {value!r}.",
+    # ---- emviz.geometry -----------------------------------------------------------------------
+    "geometry.coverage": "coverage should be strictly between 0 and 1, but got {value!r}.",
+    "geometry.mean_cov_shape": (
+        "Expected a mean of shape ({dim},) and a covariance of shape ({dim}, {dim}), but got "
+        "{mean} and {cov}."
+    ),
+    "geometry.dim": "dim should be a positive integer, but got {value!r}.",
+    "geometry.variance": "var should be a variance >= 0, but got {value!r}.",
+    "geometry.n_points": "n_points should be an integer >= 4, but got {value!r}.",
+    "geometry.resolution": "resolution should be an integer >= 3, but got {value!r}.",
+    "geometry.density_1d_features": (
+        "mixture_density_1d needs a 1-feature mixture, but got {d} features."
+    ),
+    "geometry.density_1d_variances": "mixture_density_1d needs positive variances.",
+    "geometry.colours": "Colours should be '#RRGGBB' strings, but got {value!r}.",
+    "geometry.resp_shape": "resp should have shape (n, K), but got {shape}.",
+    "geometry.square": "cov should be a square matrix, but got shape {shape}.",
     # ---- numerical collapse ---------------------------------------------------------------------
     "collapse": (
         "Component {component} collapsed: its covariance matrix is singular or numerically "

@@ -31,6 +31,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from . import geometry as geo
+from ._messages import error
 from .em import Params, Trace
 from .errors import ParameterError
 
@@ -277,24 +278,20 @@ def _check_inputs(
     if X.ndim == 1:
         X = X[:, None]
     if X.ndim != 2 or X.shape[0] < 1:
-        raise ParameterError(f"X should have shape (n_samples, n_features), but got {X.shape}.")
+        raise error(ParameterError, "figures.x_shape", shape=X.shape)
     d = X.shape[1]
     if d not in _FIGURES:
-        raise ParameterError(
-            f"Figures draw 1, 2 or 3 features, but the data has {d}. Choose at most 3 columns "
-            "or project the data (e.g. PCA) before drawing."
-        )
+        raise error(ParameterError, "figures.dimensions", d=d)
     for name, p in (("params", params), ("truth", truth)):
         if p is not None and p.n_features != d:
-            raise ParameterError(
-                f"{name} should have {d} features to match X, but has {p.n_features}."
-            )
+            raise error(ParameterError, "figures.params_features", name=name, d=d,
+                        got=p.n_features)
     if resp is None:
         return X, None
     r = np.asarray(resp, dtype=np.float64)
     k = params.n_components if params is not None else r.shape[-1]
     if r.shape != (X.shape[0], k):
-        raise ParameterError(f"resp should have shape ({X.shape[0]}, {k}), but got {r.shape}.")
+        raise error(ParameterError, "figures.resp_shape", n=X.shape[0], k=k, shape=r.shape)
     return X, r
 
 
@@ -995,10 +992,8 @@ def animation_figure(
     p0 = trace.params[0]
     X, _ = _check_inputs(X, p0, None, truth)
     if len(resps) < trace.n_iter:
-        raise ParameterError(
-            f"resps should hold the responsibilities of trace.params[0..{trace.n_iter - 1}] "
-            f"(at least {trace.n_iter} arrays), but got {len(resps)}."
-        )
+        raise error(ParameterError, "figures.resps_count", last=trace.n_iter - 1,
+                    n=trace.n_iter, got=len(resps))
     d, k, n = X.shape[1], p0.n_components, X.shape[0]
     ctx = _make_ctx(X, k, opts, animated=True)
     colorscale, grey = _code_colorscale(ctx)
@@ -1252,9 +1247,7 @@ def loglik_figure(
     if position is not None:
         h = int(position)
         if not 0 <= h < trace.n_half_steps:
-            raise ParameterError(
-                f"position should be a half-step in [0, {trace.n_half_steps - 1}], but got {h}."
-            )
+            raise error(ParameterError, "figures.position", last=trace.n_half_steps - 1, h=h)
         shapes.append(
             {
                 "type": "line",
@@ -1367,9 +1360,8 @@ def params_table(params: Params, covariance_type: str = "full", resp: Any = None
         ``"Σ"`` (text), ``"det Σ"`` and, with ``resp``, ``"N_k"``.
     """
     if covariance_type not in _COV_FORMAT:
-        raise ParameterError(
-            f"covariance_type should be one of {tuple(_COV_FORMAT)}, but got {covariance_type!r}."
-        )
+        raise error(ParameterError, "figures.covariance_type", allowed=tuple(_COV_FORMAT),
+                    value=covariance_type)
     fmt = _COV_FORMAT[covariance_type]
     k = params.n_components
     table: dict[str, Any] = {
@@ -1382,7 +1374,7 @@ def params_table(params: Params, covariance_type: str = "full", resp: Any = None
     if resp is not None:
         r = np.asarray(resp, dtype=np.float64)
         if r.ndim != 2 or r.shape[1] != k:
-            raise ParameterError(f"resp should have shape (n, {k}), but got {r.shape}.")
+            raise error(ParameterError, "figures.table_resp_shape", k=k, shape=r.shape)
         table["N_k"] = [_g4(v) for v in r.sum(axis=0)]
     return pd.DataFrame(table)
 

@@ -24,6 +24,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from . import geometry as geo
+from ._messages import error
 from .em import Params
 from .errors import ParameterError
 from .figures import (
@@ -133,7 +134,7 @@ def voronoi_cells(centers: Any, box: Sequence[Sequence[float]]) -> list[np.ndarr
     """
     c = np.asarray(centers, dtype=np.float64)
     if c.ndim != 2 or c.shape[1] != 2:
-        raise ParameterError(f"centers should have shape (n_clusters, 2), but got {c.shape}.")
+        raise error(ParameterError, "figures.centres_2d", shape=c.shape)
     (x0, x1), (y0, y1) = box
     rect = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float64)
     cells = []
@@ -217,7 +218,7 @@ def kmeans_figure(
     c = np.asarray(centers, dtype=np.float64).reshape(-1, X.shape[1])
     lab = np.asarray(labels).astype(np.int64)
     if lab.shape != (X.shape[0],):
-        raise ParameterError(f"labels should have shape ({X.shape[0]},), but got {lab.shape}.")
+        raise error(ParameterError, "figures.labels_shape", n=X.shape[0], shape=lab.shape)
     k = len(c)
     fig = mixture_figure(X, None, _one_hot(lab, k), options=opts)
     style = _STYLES[bool(opts.presenter)]
@@ -283,7 +284,7 @@ def soft_kmeans_figure(
     c = np.asarray(centers, dtype=np.float64).reshape(-1, X.shape[1])
     k, d = c.shape
     if not np.isfinite(sigma) or sigma <= 0:
-        raise ParameterError(f"sigma should be a finite number > 0, but got {sigma!r}.")
+        raise error(ParameterError, "kmeans.sigma", value=sigma)
     params = Params(np.full(k, 1.0 / k), c, np.repeat((sigma**2 * np.eye(d))[None], k, axis=0))
     return mixture_figure(X, params, resp, options=_opts(options))
 
@@ -530,7 +531,7 @@ def selection_figure(
     ``customdata = [K, covariance type]`` so a click can open that cell.
     """
     if criterion not in ("bic", "aic"):
-        raise ParameterError(f"criterion should be 'bic' or 'aic', but got {criterion!r}.")
+        raise error(ParameterError, "figures.criterion", value=criterion)
     opts, tx = _opts(options), _text(text)
     style = _STYLES[bool(opts.presenter)]
     scores = result.bic if criterion == "bic" else result.aic

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from ._messages import error
 from .errors import ParameterError
 
 LOG_2PI = float(np.log(2.0 * np.pi))
@@ -32,7 +33,7 @@ UNASSIGNED_RGB = np.array([150, 150, 150], dtype=np.uint8)
 def _check_coverage(coverage: float) -> float:
     c = float(coverage)
     if not 0.0 < c < 1.0:
-        raise ParameterError(f"coverage should be strictly between 0 and 1, but got {coverage!r}.")
+        raise error(ParameterError, "geometry.coverage", value=coverage)
     return c
 
 
@@ -40,10 +41,8 @@ def _check_mean_cov(mean: Any, cov: Any, dim: int) -> tuple[np.ndarray, np.ndarr
     m = np.asarray(mean, dtype=np.float64).reshape(-1)
     c = np.asarray(cov, dtype=np.float64)
     if m.shape != (dim,) or c.shape != (dim, dim):
-        raise ParameterError(
-            f"Expected a mean of shape ({dim},) and a covariance of shape ({dim}, {dim}), but got "
-            f"{m.shape} and {c.shape}."
-        )
+        raise error(ParameterError, "geometry.mean_cov_shape", dim=dim, mean=m.shape,
+                    cov=c.shape)
     return m, c
 
 
@@ -87,7 +86,7 @@ def chi2_radius(coverage: float, dim: int) -> float:
     """
     c = _check_coverage(coverage)
     if int(dim) != dim or dim < 1:
-        raise ParameterError(f"dim should be a positive integer, but got {dim!r}.")
+        raise error(ParameterError, "geometry.dim", value=dim)
     return float(np.sqrt(stats.chi2.ppf(c, int(dim))))
 
 
@@ -105,7 +104,7 @@ def interval_1d(mean: float, var: float, coverage: float = 0.95) -> tuple[float,
     (lo, hi) : tuple of float
     """
     if not var >= 0:
-        raise ParameterError(f"var should be a variance >= 0, but got {var!r}.")
+        raise error(ParameterError, "geometry.variance", value=var)
     half = chi2_radius(coverage, 1) * float(np.sqrt(var))
     return float(mean) - half, float(mean) + half
 
@@ -161,7 +160,7 @@ def ellipses_points(
     array of shape (K, n_points, 2)
     """
     if int(n_points) != n_points or n_points < 4:
-        raise ParameterError(f"n_points should be an integer >= 4, but got {n_points!r}.")
+        raise error(ParameterError, "geometry.n_points", value=n_points)
     means = np.asarray(means, dtype=np.float64)
     covs = np.asarray(covs, dtype=np.float64)
     r = chi2_radius(coverage, 2)
@@ -223,7 +222,7 @@ def ellipsoid_mesh(
         Vertex indices of the triangles, ``F = 4·resolution·(resolution-1)``.
     """
     if int(resolution) != resolution or resolution < 3:
-        raise ParameterError(f"resolution should be an integer >= 3, but got {resolution!r}.")
+        raise error(ParameterError, "geometry.resolution", value=resolution)
     m, c = _check_mean_cov(mean, cov, 3)
     sphere, faces = _unit_sphere(int(resolution))
     verts = m + chi2_radius(coverage, 3) * sphere @ _sqrt_factor(c).T
@@ -279,14 +278,12 @@ def mixture_density_1d(grid: Any, params: Any) -> tuple[np.ndarray, np.ndarray]:
         Their sum ``p(x_g)``.
     """
     if params.n_features != 1:
-        raise ParameterError(
-            f"mixture_density_1d needs a 1-feature mixture, but got {params.n_features} features."
-        )
+        raise error(ParameterError, "geometry.density_1d_features", d=params.n_features)
     x = np.asarray(grid, dtype=np.float64).reshape(-1)
     mu = params.means[:, 0]
     var = params.covariances[:, 0, 0]
     if np.any(var <= 0):
-        raise ParameterError("mixture_density_1d needs positive variances.")
+        raise error(ParameterError, "geometry.density_1d_variances")
     with np.errstate(divide="ignore"):
         log_w = np.log(params.weights)
     log_comp = (
@@ -333,7 +330,7 @@ def hex_to_rgb(colors: Any) -> np.ndarray:
             [[int(h[i : i + 2], 16) for i in (1, 3, 5)] for h in colors], dtype=np.uint8
         ).reshape(-1, 3)
     except (ValueError, TypeError, IndexError) as exc:
-        raise ParameterError(f"Colours should be '#RRGGBB' strings, but got {colors!r}.") from exc
+        raise error(ParameterError, "geometry.colours", value=colors) from exc
 
 
 def cycle_palette(palette_rgb: Any, n_components: int) -> np.ndarray:
@@ -363,7 +360,7 @@ def blend_colors(resp: Any, palette_rgb: Any) -> np.ndarray:
     """
     r = np.asarray(resp, dtype=np.float32)
     if r.ndim != 2:
-        raise ParameterError(f"resp should have shape (n, K), but got {r.shape}.")
+        raise error(ParameterError, "geometry.resp_shape", shape=r.shape)
     pal = cycle_palette(palette_rgb, r.shape[1]).astype(np.float32)
     return np.clip(np.rint(r @ pal), 0, 255).astype(np.uint8)
 
@@ -483,7 +480,7 @@ def covariance_summary(cov: Any) -> dict[str, Any]:
     """
     c = np.asarray(cov, dtype=np.float64)
     if c.ndim != 2 or c.shape[0] != c.shape[1]:
-        raise ParameterError(f"cov should be a square matrix, but got shape {c.shape}.")
+        raise error(ParameterError, "geometry.square", shape=c.shape)
     vals, vecs = np.linalg.eigh(c)
     vals = np.clip(vals, 0.0, None)
     out: dict[str, Any] = {

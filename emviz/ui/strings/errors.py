@@ -910,6 +910,102 @@ _JA_RU: dict[str, tuple[str, str]] = {
         "Числовые столбцы ({n}) после стандартизации спроецированы на первые главные "
         "компоненты ({d}); они объясняют {percent:.0f}% дисперсии.",
     ),
+    # ---- emviz.figures, emviz.figures_labs ----------------------------------------------------
+    "figures.x_shape": (
+        "X の形状は (n_samples, n_features) である必要がありますが、{shape} です。",
+        "X должен иметь форму (n_samples, n_features), а получена {shape}.",
+    ),
+    "figures.dimensions": (
+        "図に描けるのは 1、2、3 個の特徴量ですが、データには {d} 個あります。列を 3 つ以下に"
+        "するか、描く前にデータを射影(PCA など)してください。",
+        "На рисунке можно показать 1, 2 или 3 признака, а в данных их {d}. Выберите не больше "
+        "трёх столбцов или спроецируйте данные (например, методом главных компонент).",
+    ),
+    "figures.params_features": (
+        "{name} の特徴量は X に合わせて {d} 個である必要がありますが、{got} 個です。",
+        "В {name} должно быть {d} признаков, как в X, а их {got}.",
+    ),
+    "figures.resp_shape": (
+        "resp の形状は ({n}, {k}) である必要がありますが、{shape} です。",
+        "resp должен иметь форму ({n}, {k}), а получена {shape}.",
+    ),
+    "figures.resps_count": (
+        "resps には trace.params[0..{last}] の負担率({n} 個以上の配列)が必要ですが、{got} 個"
+        "です。",
+        "resps должен содержать ответственности для trace.params[0..{last}] (не меньше {n} "
+        "массивов), а получено {got}.",
+    ),
+    "figures.position": (
+        "position は [0, {last}] の半ステップである必要がありますが、{h} です。",
+        "position должна быть полушагом в [0, {last}], а получено {h}.",
+    ),
+    "figures.covariance_type": (
+        "covariance_type は {allowed} のいずれかである必要がありますが、{value!r} です。",
+        "covariance_type должен быть одним из {allowed}, а получено {value!r}.",
+    ),
+    "figures.table_resp_shape": (
+        "resp の形状は (n, {k}) である必要がありますが、{shape} です。",
+        "resp должен иметь форму (n, {k}), а получена {shape}.",
+    ),
+    "figures.centres_2d": (
+        "centers の形状は (n_clusters, 2) である必要がありますが、{shape} です。",
+        "centers должен иметь форму (n_clusters, 2), а получена {shape}.",
+    ),
+    "figures.labels_shape": (
+        "labels の形状は ({n},) である必要がありますが、{shape} です。",
+        "labels должен иметь форму ({n},), а получена {shape}.",
+    ),
+    "figures.criterion": (
+        "criterion は 'bic' か 'aic' である必要がありますが、{value!r} です。",
+        "criterion должен быть 'bic' или 'aic', а получено {value!r}.",
+    ),
+    # ---- emviz.geometry -----------------------------------------------------------------------
+    "geometry.coverage": (
+        "coverage は 0 と 1 の間(両端を除く)である必要がありますが、{value!r} です。",
+        "coverage должен быть строго между 0 и 1, а получено {value!r}.",
+    ),
+    "geometry.mean_cov_shape": (
+        "平均の形状は ({dim},)、共分散の形状は ({dim}, {dim}) である必要がありますが、{mean} と "
+        "{cov} です。",
+        "Среднее должно иметь форму ({dim},), а ковариация — ({dim}, {dim}); получены {mean} и "
+        "{cov}.",
+    ),
+    "geometry.dim": (
+        "dim は正の整数である必要がありますが、{value!r} です。",
+        "dim должно быть положительным целым числом, а получено {value!r}.",
+    ),
+    "geometry.variance": (
+        "var は 0 以上の分散である必要がありますが、{value!r} です。",
+        "var должна быть дисперсией >= 0, а получено {value!r}.",
+    ),
+    "geometry.n_points": (
+        "n_points は 4 以上の整数である必要がありますが、{value!r} です。",
+        "n_points должно быть целым числом >= 4, а получено {value!r}.",
+    ),
+    "geometry.resolution": (
+        "resolution は 3 以上の整数である必要がありますが、{value!r} です。",
+        "resolution должно быть целым числом >= 3, а получено {value!r}.",
+    ),
+    "geometry.density_1d_features": (
+        "mixture_density_1d には特徴量 1 個の混合分布が必要ですが、特徴量は {d} 個です。",
+        "Для mixture_density_1d нужна смесь с одним признаком, а признаков {d}.",
+    ),
+    "geometry.density_1d_variances": (
+        "mixture_density_1d には正の分散が必要です。",
+        "Для mixture_density_1d нужны положительные дисперсии.",
+    ),
+    "geometry.colours": (
+        "色は '#RRGGBB' 形式の文字列である必要がありますが、{value!r} です。",
+        "Цвета должны быть строками вида '#RRGGBB', а получено {value!r}.",
+    ),
+    "geometry.resp_shape": (
+        "resp の形状は (n, K) である必要がありますが、{shape} です。",
+        "resp должен иметь форму (n, K), а получена {shape}.",
+    ),
+    "geometry.square": (
+        "cov は正方行列である必要がありますが、形状は {shape} です。",
+        "cov должна быть квадратной матрицей, а её форма — {shape}.",
+    ),
     # ---- numerical collapse ---------------------------------------------------------------------
     "collapse": (
         "成分 {component} が崩壊しました: 共分散行列が特異、または数値的にゼロです。共分散は正定値"
