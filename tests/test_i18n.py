@@ -278,3 +278,37 @@ def test_figure_options_with_text_stay_hashable():
     opts = F.FigureOptions(text=figure_text("ru"))
     assert hash(opts) == hash(F.FigureOptions(text=figure_text("ru")))
     assert opts != F.FigureOptions(text=figure_text("ja"))
+
+
+# ---- the engine raises only through the catalog -----------------------------------------------
+
+import ast  # noqa: E402
+
+ENGINE = Path(__file__).resolve().parents[1] / "emviz"
+#: Modules whose every deliberate error goes through emviz._messages.
+CATALOGUED = ("io", "em", "data", "kmeans", "coins", "vbgmm", "restarts", "remedies",
+              "geometry", "figures", "figures_labs")
+_CODE = re.compile(r"(io|em|note|coins|kmeans|restarts|remedies|vbgmm|data|figures|geometry)"
+                   r"\.[a-z0-9_]+")
+
+
+def _tree(module: str) -> ast.Module:
+    return ast.parse((ENGINE / f"{module}.py").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("module", CATALOGUED)
+def test_engine_errors_are_raised_through_the_catalog(module):
+    """A new ``raise DataError(f"...")`` would be English only: use ``error(cls, code)``."""
+    bare = [node.lineno for node in ast.walk(_tree(module))
+            if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)
+            and getattr(node.exc.func, "id", "") in ("DataError", "ParameterError")]
+    assert not bare, f"emviz/{module}.py raises a free-text error on line(s) {bare}"
+
+
+@pytest.mark.parametrize("module", CATALOGUED)
+def test_every_code_the_engine_uses_exists(module):
+    used = {node.value for node in ast.walk(_tree(module))
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)
+            and _CODE.fullmatch(node.value)}
+    missing = sorted(used - set(MESSAGES))
+    assert not missing, f"emviz/{module}.py uses unknown message codes {missing}"
