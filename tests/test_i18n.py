@@ -312,3 +312,30 @@ def test_every_code_the_engine_uses_exists(module):
             and _CODE.fullmatch(node.value)}
     missing = sorted(used - set(MESSAGES))
     assert not missing, f"emviz/{module}.py uses unknown message codes {missing}"
+
+
+# ---- the app itself, in another language ----------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_the_app_draws_and_describes_the_data_in_the_chosen_language(lang):
+    import json
+
+    from streamlit.testing.v1 import AppTest
+
+    from emviz.data import PRESETS, make_preset
+
+    app = Path(__file__).resolve().parents[1] / "app.py"
+    at = AppTest.from_file(str(app), default_timeout=60)
+    at.query_params["lang"] = lang
+    at.run()
+    assert not at.exception
+    figures = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    assert figures
+    drawn = "\n".join(s for fig in figures for s in _strings(fig))
+    english = {v for k, v in F.TEXT.items()
+               if "{" not in v and len(v) > 4 and v not in catalog()[f"fig.{k}"][lang]}
+    assert not sorted(w for w in english if w in drawn), f"[{lang}] English in the figures"
+    captions = [c.value for c in at.caption]
+    presets = {str(make_preset(name).description) for name in PRESETS}
+    assert not [c for c in captions if c in presets], f"[{lang}] an English description"
