@@ -192,6 +192,8 @@ MESSAGES: Final[Mapping[str, str]] = {
     "io.encoding_no_bom": "{codec} ({endian}, no BOM)",
     "io.endian_little": "little-endian",
     "io.endian_big": "big-endian",
+    "io.preview_more": "[{shown}, ... ({n} more)]",
+    "io.preview_none": "[] (none)",
     # ---- emviz.io: how the file was read (Table.notes) ----------------------------------------
     "note.encoding": "encoding: {label}",
     "note.not_utf8": (

@@ -1223,8 +1223,11 @@ def _no_numeric_error(names: Sequence[str], scans: Sequence[_Scan], lines: Seque
 
 def _preview(items: Sequence[object], limit: int = 10) -> str:
     shown = ", ".join(repr(i) for i in items[:limit])
-    more = f", ... ({len(items) - limit} more)" if len(items) > limit else ""
-    return f"[{shown}{more}]" if items else "[] (none)"
+    if not items:
+        return Message("io.preview_none")
+    if len(items) > limit:
+        return Message("io.preview_more", shown=shown, n=len(items) - limit)
+    return f"[{shown}]"
 
 
 def _format_number(value: float) -> str:

@@ -273,6 +273,8 @@ _JA_RU: dict[str, tuple[str, str]] = {
     "io.encoding_no_bom": ("{codec}({endian}、BOM なし)", "{codec} ({endian}, без BOM)"),
     "io.endian_little": ("リトルエンディアン", "младший байт первым"),
     "io.endian_big": ("ビッグエンディアン", "старший байт первым"),
+    "io.preview_more": ("[{shown}, ...(ほか {n} 個)]", "[{shown}, ... (ещё {n})]"),
+    "io.preview_none": ("[](なし)", "[] (нет)"),
     # ---- how the file was read ---------------------------------------------------------------
     "note.encoding": ("文字コード: {label}", "кодировка: {label}"),
     "note.not_utf8": (
