@@ -294,3 +294,14 @@ def test_hostile_lab_link_in_the_app_falls_back_with_a_note():
                                          "elbo_pos"))
     assert "<script>" not in text and "alert" not in text
     assert "**200 restarts**" in " ".join(m.value for m in at.markdown)  # 4 methods × 50
+
+
+def test_a_links_lab_position_does_not_outlive_the_first_change():
+    # /explore?elbo_pos=7: once the user changes something, a later visit to the ELBO lab
+    # starts where that lab starts (half-step 1), not at the stale linked position.
+    at = _session("", {"elbo_pos": "7"})
+    assert at.session_state[urlstate.PENDING_LAB] == {"elbo_pos": 7}
+    at = _ok(at.sidebar.number_input(key="model_k").set_value(2).run())
+    assert urlstate.PENDING_LAB not in at.session_state
+    at = _goto(at, "elbo")
+    assert at.session_state["elbo_pos"] == 1

@@ -120,8 +120,9 @@ def finish(page: st.Page, slot: DeltaGenerator) -> None:
         ss.pop(urlstate.PENDING_STEP, None)
     query = urlstate.encode(ss, include_step=stepped, page=page.url_path)
     first = ss.setdefault(_FIRST_QUERY, query)
-    if query != first:  # the user changed something: the link's notes no longer apply
-        ss.pop(_NOTES, None)
+    if query != first:  # the user changed something: the link's notes no longer apply,
+        ss.pop(_NOTES, None)  # nor its positions for labs not opened yet
+        ss.pop(urlstate.PENDING_LAB, None)
     if _current_query() != query:
         st.query_params.from_dict(query)
     _share_box(slot, query, page.url_path)
