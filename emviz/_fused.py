@@ -53,6 +53,13 @@ LOG_RESP_FLOOR = -700.0
 #: far-off ones, e.g. a component shrunk onto one point) are computed about their own mean.
 KAPPA_MAX = 1e4
 
+#: Up to this many components, the E-step coefficients (and, for full covariances, the
+#: M-step) are computed on Python floats: each NumPy call on a (K, T) array costs ~1 µs
+#: whatever K, each Python float operation ~50 ns. Measured break-even: K ≈ 16 for the
+#: coefficients, K ≈ 6 for the M-step.
+SCALAR_MAX_COMPONENTS = 16
+SCALAR_MAX_COMPONENTS_M_STEP = 6
+
 #: OpenBLAS runs a GEMM single-threaded below m·n·k = 65536·4; above it, two threads on a
 #: busy 2-core machine cost a fixed ~8 ms per call, so the hot loop pins BLAS to one thread.
 _BLAS_THREADING_MNK = 2**17
@@ -103,6 +110,8 @@ class _Layout(NamedTuple):
 
 _LAYOUTS = {d: _Layout.build(d) for d in range(1, MAX_FEATURES + 1)}
 _NONE = np.zeros(0, dtype=np.intp)
+_NO_SHIFT = {d: np.zeros((0, d)) for d in range(1, MAX_FEATURES + 1)}
+_NO_ROWS = {f: np.zeros((0, f)) for f in (3, 6, 10)}
 
 
 # Closed-form adjugate, determinant and leading principal minors of packed 1×1, 2×2 and
@@ -145,6 +154,63 @@ _ADJUGATE: dict[int, Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.nda
     2: _adjugate_2,
     3: _adjugate_3,
 }
+
+
+# The E-step terms of one component on Python floats. Arguments: the packed covariance in
+# user units, the centred scaled mean and s²; returns (whether every leading principal minor
+# is positive and finite (False on NaN), det Σ in user units, Σ⁻¹μ and the quadratic
+# coefficients, both scaled, and κ = μᵀΣ⁻¹μ). Precisions are (adj·s²)/det, as in _rows_vector.
+_ScalarTerms = tuple[bool, float, list[float], list[float], float]
+
+
+def _scalar_terms_1(c: list[float], mu: list[float], s2: float) -> _ScalarTerms:
+    (a,) = c
+    if not 0.0 < a < math.inf:
+        return False, a, [], [], 0.0
+    (m,) = mu
+    p = s2 / a
+    pm = p * m
+    return True, a, [pm], [-0.5 * p], pm * m
+
+
+def _scalar_terms_2(c: list[float], mu: list[float], s2: float) -> _ScalarTerms:
+    a, b, d = c
+    m0, m1 = mu
+    det = a * d + b * -b
+    if not (0.0 < a < math.inf and 0.0 < det < math.inf):
+        return False, det, [], [], 0.0
+    p00, p01, p11 = d * s2 / det, -b * s2 / det, a * s2 / det
+    pm0, pm1 = p00 * m0 + p01 * m1, p01 * m0 + p11 * m1
+    return True, det, [pm0, pm1], [-0.5 * p00, -p01, -0.5 * p11], pm0 * m0 + pm1 * m1
+
+
+def _scalar_terms_3(c: list[float], mu: list[float], s2: float) -> _ScalarTerms:
+    a, b, e, d, f, g = c  # packed (00, 01, 02, 11, 12, 22)
+    m0, m1, m2 = mu
+    c00, c01, c02 = d * g - f * f, e * f - b * g, b * f - e * d
+    c11, c12, c22 = a * g - e * e, b * e - a * f, a * d - b * b
+    det = a * c00 + b * c01 + e * c02
+    if not (0.0 < a < math.inf and 0.0 < c22 < math.inf and 0.0 < det < math.inf):
+        return False, det, [], [], 0.0
+    p00, p01, p02 = c00 * s2 / det, c01 * s2 / det, c02 * s2 / det
+    p11, p12, p22 = c11 * s2 / det, c12 * s2 / det, c22 * s2 / det
+    pm0 = p00 * m0 + p01 * m1 + p02 * m2
+    pm1 = p01 * m0 + p11 * m1 + p12 * m2
+    pm2 = p02 * m0 + p12 * m1 + p22 * m2
+    quad = [-0.5 * p00, -p01, -p02, -0.5 * p11, -p12, -0.5 * p22]
+    return True, det, [pm0, pm1, pm2], quad, pm0 * m0 + pm1 * m1 + pm2 * m2
+
+
+_SCALAR_TERMS: dict[int, Callable[[list[float], list[float], float], _ScalarTerms]] = {
+    1: _scalar_terms_1,
+    2: _scalar_terms_2,
+    3: _scalar_terms_3,
+}
+
+
+def _as_list(a: Any) -> Any:
+    """``a.tolist()`` for an array; nested lists pass through."""
+    return a.tolist() if isinstance(a, np.ndarray) else a
 
 
 def _check_positive_definite(lead: np.ndarray, when: str) -> None:
@@ -336,68 +402,119 @@ class FusedKernel:
         self.center_scaled = self.center / self.scale
         self._log_norm = -d * math.log(self.scale) - 0.5 * d * _LOG_2PI
         self._scratch: _Scratch | None = None
-        self._last_output: tuple[Params, np.ndarray, np.ndarray] | None = None
+        self._last_output: tuple[Params, _Plan] | None = None
 
     # ------------------------------------------------------------------ parameters
     def _plan(self, params: Params) -> _Plan:
-        """E-step coefficient rows for the scaled features.
+        """E-step coefficient rows for the scaled features (see :meth:`_make_plan`).
 
-        ``f(z)·w_k = ln π_k + ln N(x; μ_k, Σ_k)`` in user units: the expanded quadratic form
-        in scaled coordinates, plus ``-D ln s`` for the change of variables.
+        The plan of this kernel's own previous output was made by :meth:`iterate` already,
+        and its pass may use the shifted log-sum-exp (see :meth:`_pass`).
 
         Raises
         ------
         CollapseError
             If a covariance is not positive definite.
         """
-        lay, inv_s = self._layout, 1.0 / self.scale
-        if params.n_features != lay.d:
-            raise ValueError(f"Params have {params.n_features} features, but the data {lay.d}.")
-        k, d, f = params.n_components, lay.d, self.n_coef
         cached, self._last_output = self._last_output, None
-        shifted = cached is not None and cached[0] is params
-        if shifted:
-            prec, log_det = cached[1], cached[2]  # this kernel's own previous output
+        if cached is not None and cached[0] is params:
+            return cached[1]
+        if params.n_features != self.n_features:
+            raise ValueError(
+                f"Params have {params.n_features} features, but the data {self.n_features}."
+            )
+        # The lower triangle, as np.linalg.cholesky reads it.
+        packed = params.covariances.reshape(params.n_components, -1)[:, self._layout.lower]
+        return self._make_plan(
+            params.weights, params.means, packed, "in the covariance", shifted=False
+        )
+
+    def _make_plan(
+        self,
+        weights: np.ndarray | list[float],
+        means: np.ndarray | list[list[float]],
+        packed: np.ndarray | list[list[float]],
+        when: str,
+        shifted: bool,
+    ) -> _Plan:
+        """Coefficient rows ``w_k`` with ``f(z)·w_k = ln π_k + ln N(x; μ_k, Σ_k)``.
+
+        In user units: the expanded quadratic form in scaled coordinates, plus ``-D ln s``
+        for the change of variables. ``packed`` holds the covariances' upper triangles
+        (user units); all three may be NumPy arrays or nested lists of floats. Up to
+        :data:`SCALAR_MAX_COMPONENTS` components the closed-form 1×1,
+        2×2 and 3×3 algebra runs on Python floats (a few µs, where each of the ~40 NumPy
+        calls on (K, T) arrays would cost about 1 µs); above, on NumPy arrays.
+
+        Raises
+        ------
+        CollapseError
+            If a covariance is not positive definite.
+        """
+        if len(weights) <= SCALAR_MAX_COMPONENTS:
+            rows, kappa, base, mu = self._rows_scalar(
+                _as_list(weights), _as_list(means), _as_list(packed), when
+            )
+            coef = np.array(rows)
         else:
-            # The lower triangle, as np.linalg.cholesky reads it.
-            packed = params.covariances.reshape(k, -1)[:, lay.lower]
-            prec, log_det = self._precision(packed, "in the covariance")
-        mu = params.means * inv_s - self.center_scaled
+            coef, kappa, base, mu = self._rows_vector(weights, means, packed, when)
+        if not max(kappa) > KAPPA_MAX:
+            return _Plan(coef, _NONE, _NO_SHIFT[self.n_features], _NO_ROWS[self.n_coef], shifted)
+        pivoted = np.flatnonzero(np.asarray(kappa) > KAPPA_MAX)
+        d, f = self.n_features, self.n_coef
+        pivot_coef = coef[pivoted, :f]
+        pivot_coef[:, 0] = np.asarray(base)[pivoted]  # about its own mean: no κ, no linear term
+        pivot_coef[:, 1 : 1 + d] = 0.0
+        return _Plan(coef, pivoted, np.asarray(mu)[pivoted], pivot_coef, shifted)
+
+    def _rows_scalar(
+        self, weights: list[float], means: list[list[float]], packed: list[list[float]], when: str
+    ) -> tuple[list[list[float]], list[float], list[float], list[list[float]]]:
+        """:meth:`_make_plan` on Python floats: (rows, κ, constant terms without κ, centred
+        scaled means)."""
+        d, s = self.n_features, self.scale
+        s2, log_s2d, log_norm, inv_s = s * s, 2 * d * math.log(s), self._log_norm, 1.0 / s
+        terms, cz = _SCALAR_TERMS[d], self.center_scaled.tolist()
+        rows, kappas, bases, mus = [], [], [], []
+        for c, (w, mean, cov) in enumerate(
+            zip(weights, means, packed, strict=True)
+        ):
+            mu = [m * inv_s - z for m, z in zip(mean, cz, strict=True)]
+            ok, det, prec_mu, quad, kappa = terms(cov, mu, s2)
+            if not ok:
+                raise CollapseError(c, f"non-positive leading minor {when}")
+            # Σ/s² has determinant |Σ|/s^(2D); s is a power of two.
+            base = (math.log(w) if w > 0.0 else -math.inf) - 0.5 * (math.log(det) - log_s2d)
+            base += log_norm
+            rows.append([base - 0.5 * kappa, *prec_mu, *quad, -1.0])
+            kappas.append(kappa)
+            bases.append(base)
+            mus.append(mu)
+        return rows, kappas, bases, mus
+
+    def _rows_vector(
+        self, weights: np.ndarray, means: np.ndarray, packed: np.ndarray, when: str
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`_make_plan` on NumPy arrays: (coef, κ, constant terms without κ, centred
+        scaled means)."""
+        lay = self._layout
+        k, d, f = weights.shape[0], lay.d, self.n_coef
+        adj, det, lead = _ADJUGATE[d](packed)
+        _check_positive_definite(lead, when)
+        prec = adj * (self.scale * self.scale) / det[:, None]
+        log_det = np.log(det) - 2 * d * math.log(self.scale)
+        mu = means * (1.0 / self.scale) - self.center_scaled
         coef = np.empty((k, f + 1))
         prec_mu = coef[:, 1 : 1 + d]
         np.add.reduce(prec[:, lay.unpack].reshape(k, d, d) * mu[:, None, :], axis=2, out=prec_mu)
         kappa = np.add.reduce(prec_mu * mu, axis=1)  # Mahalanobis² of the data mean from μ_k
-        weights = params.weights
-        if weights.min() > 0.0:
+        with np.errstate(divide="ignore"):
             log_w = np.log(weights)
-        else:
-            with np.errstate(divide="ignore"):
-                log_w = np.log(weights)
-        coef[:, 0] = log_w - 0.5 * log_det + self._log_norm
+        base = log_w - 0.5 * log_det + self._log_norm
+        coef[:, 0] = base - 0.5 * kappa
         np.multiply(prec, lay.quad, out=coef[:, 1 + d : f])
         coef[:, f] = -1.0
-        if kappa.max() <= KAPPA_MAX:
-            coef[:, 0] -= 0.5 * kappa
-            return _Plan(coef, _NONE, mu[:0], coef[:0, :f], shifted)
-        pivoted = np.flatnonzero(kappa > KAPPA_MAX)
-        pivot_coef = coef[pivoted, :f]
-        pivot_coef[:, 1 : 1 + d] = 0.0
-        coef[:, 0] -= 0.5 * kappa
-        return _Plan(coef, pivoted, mu[pivoted], pivot_coef, shifted)
-
-    def _precision(self, packed: np.ndarray, when: str) -> tuple[np.ndarray, np.ndarray]:
-        """Packed precisions and log-determinants, scaled units, of packed user covariances.
-
-        Raises
-        ------
-        CollapseError
-            If a covariance is not positive definite.
-        """
-        adj, det, lead = _ADJUGATE[self.n_features](packed)
-        _check_positive_definite(lead, when)
-        # Σ/s² has precision s²·Σ⁻¹ and determinant |Σ|/s^(2D); s is a power of two.
-        prec = adj * (self.scale * self.scale) / det[:, None]
-        return prec, np.log(det) - 2 * self.n_features * math.log(self.scale)
+        return coef, kappa, base, mu
 
     def _buffers(self, k: int, n_pivoted: int) -> _Scratch:
         buf = self._scratch
@@ -522,6 +639,81 @@ class FusedKernel:
         np.add.reduce(lp, axis=0, out=sm)
         np.log(sm, out=buf.log_total[:m])
 
+    # ------------------------------------------------------------------ M-step
+    def _pivots(self, plan: _Plan) -> np.ndarray:
+        """Pivot ``p_k`` of every component (scaled units, relative to the user's origin)."""
+        pivot = np.empty((plan.coef.shape[0], self.n_features))
+        pivot[:] = self.center_scaled
+        if plan.pivoted.size:
+            pivot[plan.pivoted] += plan.shift
+        return pivot
+
+    def _m_step_vector(
+        self, stats: np.ndarray, plan: _Plan, covariance_type: str, reg_covar: float
+    ) -> tuple[Params, np.ndarray]:
+        """scikit-learn's M-step from ``respᵀ @ f``: (new parameters, packed covariances)."""
+        lay, s = self._layout, self.scale
+        n = stats[:, 0]
+        nk = n + 10 * _EPS
+        inv_nk = 1.0 / nk
+        moments = _Moments(
+            nk=nk,
+            inv_nk=inv_nk,
+            share=n * inv_nk,
+            delta=(10 * _EPS) * inv_nk,
+            m=stats[:, 1 : 1 + lay.d] * inv_nk[:, None],
+            t2=stats[:, 1 + lay.d :],
+            p=self._pivots(plan),
+            layout=lay,
+        )
+        cov = FUSED_ESTIMATORS[covariance_type](moments) * (s * s)
+        cov += reg_covar * lay.is_diag
+        # Unpacking the triangle makes every covariance exactly symmetric.
+        full = cov[:, lay.unpack].reshape(nk.size, lay.d, lay.d)
+        return Params.trusted(nk / np.add.reduce(nk), s * moments.means, full), cov
+
+    def _m_step_full_scalar(
+        self, stats: np.ndarray, plan: _Plan, reg_covar: float
+    ) -> tuple[Params, list[list[float]]]:
+        """:meth:`_m_step_vector` for full covariances on Python floats, the same arithmetic
+        as :func:`_covariances_full` in the same order (for few components, where NumPy's
+        per-call cost dominates)."""
+        lay, s = self._layout, self.scale
+        d, s2, eps10 = lay.d, s * s, 10 * _EPS
+        pairs = list(zip(lay.i.tolist(), lay.j.tolist(), strict=True))
+        regs = [reg_covar if i == j else 0.0 for i, j in pairs]
+        full_idx = lay.full.tolist()
+        pivots = self._pivots(plan).tolist() if plan.pivoted.size else None
+        cz = self.center_scaled.tolist()
+        nks, means, packed, fulls = [], [], [], []
+        for c, row in enumerate(stats.tolist()):
+            n = row[0]
+            nk = n + eps10
+            inv = 1.0 / nk
+            share, delta = n * inv, eps10 * inv
+            p = cz if pivots is None else pivots[c]
+            m = [row[1 + i] * inv for i in range(d)]
+            beta = [m[i] - delta * p[i] for i in range(d)]
+            cov = [
+                (
+                    row[1 + d + t] * inv
+                    - (beta[i] * m[j] + m[i] * beta[j])
+                    + share * (beta[i] * beta[j])
+                )
+                * s2
+                + regs[t]
+                for t, (i, j) in enumerate(pairs)
+            ]
+            nks.append(nk)
+            means.append([s * (share * p[i] + m[i]) for i in range(d)])
+            packed.append(cov)
+            fulls.append([[cov[t] for t in r] for r in full_idx])
+        total = sum(nks)
+        new = Params.trusted(
+            np.array([nk / total for nk in nks]), np.array(means), np.array(fulls)
+        )
+        return new, packed
+
     # ------------------------------------------------------------------ EMKernel
     def log_likelihood(self, params: Params) -> float:
         """Total log-likelihood ``Σ_n ln p(x_n | params)``.
@@ -553,36 +745,16 @@ class FusedKernel:
         """
         plan = self._plan(params)
         ll, stats = self._pass(plan, with_stats=True)
-        lay, s = self._layout, self.scale
-        n = stats[:, 0]
-        nk = n + 10 * _EPS
-        inv_nk = 1.0 / nk
-        pivot = np.empty((nk.size, lay.d))
-        pivot[:] = self.center_scaled
-        if plan.pivoted.size:
-            pivot[plan.pivoted] += plan.shift
-        moments = _Moments(
-            nk=nk,
-            inv_nk=inv_nk,
-            share=n * inv_nk,
-            delta=(10 * _EPS) * inv_nk,
-            m=stats[:, 1 : 1 + lay.d] * inv_nk[:, None],
-            t2=stats[:, 1 + lay.d :],
-            p=pivot,
-            layout=lay,
-        )
-        cov = FUSED_ESTIMATORS[covariance_type](moments) * (s * s)
-        cov += reg_covar * lay.is_diag
-        # Unpacking the triangle makes every covariance exactly symmetric.
-        full = cov[:, lay.unpack].reshape(nk.size, lay.d, lay.d)
-        new = Params.trusted(nk / np.add.reduce(nk), s * moments.means, full)
+        if covariance_type == "full" and stats.shape[0] <= SCALAR_MAX_COMPONENTS_M_STEP:
+            new, cov = self._m_step_full_scalar(stats, plan, reg_covar)
+        else:
+            new, cov = self._m_step_vector(stats, plan, covariance_type, reg_covar)
         try:
-            prec, log_det = self._precision(cov, "after the M-step")
+            # run_em passes `new` straight back: plan its E-step now (Params are immutable,
+            # so identity is enough), with the shifted log-sum-exp.
+            plan = self._make_plan(new.weights, new.means, cov, "after the M-step", True)
         except CollapseError:
             # Returned, not raised: run_em records the singular state (ln p = +inf).
-            self._last_output = None
             return ll, new
-        # run_em passes `new` straight back: keep its precisions for the next E-step
-        # (Params are immutable, so identity is enough).
-        self._last_output = (new, prec, log_det)
+        self._last_output = (new, plan)
         return ll, new

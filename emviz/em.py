@@ -99,9 +99,11 @@ class Params:
         (not copied) and made read-only.
         """
         self = object.__new__(cls)
-        for name, arr in (("weights", weights), ("means", means), ("covariances", covariances)):
-            arr.flags.writeable = False
-            object.__setattr__(self, name, arr)
+        weights.setflags(write=False)
+        means.setflags(write=False)
+        covariances.setflags(write=False)
+        # Frozen: fill the instance dict directly (what object.__setattr__ would do, faster).
+        self.__dict__.update(weights=weights, means=means, covariances=covariances)
         return self
 
     @property

@@ -435,6 +435,50 @@ def test_a_far_off_shift_falls_back_to_the_exact_log_sum_exp(offset):
     assert_params_close(pf, pd, TOL)
 
 
+@pytest.mark.parametrize("d", [1, 2, 3])
+def test_scalar_and_vector_parameter_algebra_agree(d):
+    # Up to SCALAR_MAX_COMPONENTS components the coefficient rows are built on Python
+    # floats, above on NumPy arrays: both must give the same plan, pivots included.
+    X = blobs(3000, d, 5, seed=20 + d, offset=50.0)
+    p = start(X, 5, "full", 20 + d)
+    far = Params(p.weights, np.r_[p.means[:-1], p.means[-1:] + 400.0], p.covariances)
+    kernel = FusedKernel(X)
+    for params in (p, far):
+        packed = params.covariances.reshape(5, -1)[:, kernel._layout.lower]
+        args = (params.weights, params.means, packed, "in the covariance")
+        scalar, vector = kernel._rows_scalar(*args), kernel._rows_vector(*args)
+        for got, want in zip(scalar, vector, strict=True):
+            np.testing.assert_allclose(np.asarray(got), want, rtol=1e-13, atol=1e-13)
+    assert kernel._plan(far).pivoted.tolist() == [4]
+
+
+@pytest.mark.parametrize("d", [1, 2, 3])
+def test_scalar_and_vector_full_m_steps_agree(d):
+    # For full covariances and few components the M-step runs on Python floats.
+    X = blobs(3000, d, 4, seed=30 + d, offset=50.0)
+    p = start(X, 4, "full", 30 + d)
+    far = Params(p.weights, np.r_[p.means[:-1], p.means[-1:] + 400.0], p.covariances)
+    kernel = FusedKernel(X)
+    for params in (p, far):
+        plan = kernel._plan(params)
+        _, stats = kernel._pass(plan, with_stats=True)
+        got, got_cov = kernel._m_step_full_scalar(stats, plan, 1e-6)
+        want, want_cov = kernel._m_step_vector(stats, plan, "full", 1e-6)
+        np.testing.assert_array_equal(np.asarray(got_cov), want_cov)
+        np.testing.assert_array_equal(got.means, want.means)
+        np.testing.assert_array_equal(got.covariances, want.covariances)
+        np.testing.assert_allclose(got.weights, want.weights, rtol=1e-15)
+
+
+def test_many_components_use_the_vector_algebra():
+    X = blobs(4000, 2, 20, seed=21)
+    p = start(X, 20, "full", 21)
+    ll_d, pd = DenseKernel(X).iterate(p, "full", 1e-6)
+    ll_f, pf = FusedKernel(X).iterate(p, "full", 1e-6)
+    assert_ll_close(ll_f, ll_d, TOL)
+    assert_params_close(pf, pd, TOL)
+
+
 def test_iterate_does_not_mutate_or_alias():
     X = blobs(100, 2, 2, seed=14)
     p = start(X, 2, "diag", 14)
