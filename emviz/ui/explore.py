@@ -204,6 +204,7 @@ def _apply_linked_step(last: int) -> None:
 # --------------------------------------------------------------------------------------
 def render() -> None:
     """The Explore page (an ``st.Page`` callable)."""
+    cache.freeze_imports()  # every page module is imported by now
     state.init()
     with st.sidebar:
         st.subheader(t("explore.side.data"))
