@@ -90,9 +90,22 @@ def test_points_soft_colours_and_grey_before_e_step():
     params = _fit(X).final
     resp = e_step(X, params).resp
     fig = F.mixture_figure(X, params, resp)
-    colours = np.asarray(fig.data[0].marker.color)
-    expected = geo.rgb_strings(geo.blend_colors(resp, F.OKABE_ITO_RGB[:3]))
-    np.testing.assert_array_equal(colours, expected)
+    marker = fig.data[0].marker
+    codes = _decode(marker.color)
+    assert codes.dtype == np.uint8  # base64 bytes, not a JSON list of colour strings
+    stops = [hexcode for _, hexcode in marker.colorscale]
+    assert (marker.cmin, marker.cmax) == (0, len(stops) - 1)
+    # each point's colour is the palette blend of its quantised responsibilities...
+    qcodes, table = geo.quantized_blend(resp)
+    np.testing.assert_array_equal(codes, qcodes)
+    shown = geo.hex_to_rgb(np.asarray(stops)[codes]).astype(float)
+    np.testing.assert_array_equal(shown, geo.blend_colors(table[codes], F.OKABE_ITO_RGB[:3]))
+    # ... close to the exact soft blend (only the top two components are mixed)
+    exact = geo.blend_colors(resp, F.OKABE_ITO_RGB[:3]).astype(float)
+    spread = float(np.ptp(F.OKABE_ITO_RGB[:3].astype(float), axis=0).max())
+    assert np.abs(shown - exact).max() <= 0.25 * spread + 1
+    hard = resp.max(axis=1) > 0.999
+    np.testing.assert_array_equal(shown[hard], exact[hard])
     grey = F.mixture_figure(X, params, None)
     assert grey.data[0].marker.color == F.UNASSIGNED_HEX
 
