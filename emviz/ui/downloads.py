@@ -4,9 +4,10 @@ Nothing is built eagerly on a rerun. The JSON is small and comes from ``cache.pa
 (one copy for every session at the same half-step). The other three are built only when
 their button is clicked (``st.download_button`` with a callable, run off the script thread),
 so a rerun never pays for a 5 MB HTML page, a browser screenshot, or even for loading the
-table the CSV is made from (a million-row upload took 0.3-1.3 s per rerun to unpickle and
-re-select before). Those callables capture specs, plain arrays and figures, never Streamlit
-objects; they may call the cached loaders, which work without a script run.
+table the CSV is made from (for a million-row upload, unpickling and re-selecting it took
+0.3-1.3 s of every rerun, measured under a profiler). Those callables capture specs, plain
+arrays and figures, never Streamlit objects; they may call the cached loaders, which work
+without a script run.
 """
 
 from __future__ import annotations
