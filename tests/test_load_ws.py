@@ -39,6 +39,8 @@ def test_three_websocket_sessions_step_in_isolation():
         result = pool.submit(asyncio.run, lc.classroom(3, steps=3, ramp_s=0, budget_s=50)).result()
     assert result["errors"] == []
     assert len(result["latencies"]) == 3 * 3
+    # open, tol = 0, 3 Steps each, and student 1's New init: the reruns the CPU is divided by
+    assert result["reruns"] == 3 * (2 + 3) + 1
     seen = result["seen"]
     assert sorted(seen) == [0, 1, 2]
     (seed0, first), (seed1, second), (seed2, third) = (seen[i] for i in range(3))
