@@ -360,6 +360,51 @@ MESSAGES: Final[Mapping[str, str]] = {
     "restarts.unknown_method": "methods should be among {allowed}, but got {value!r}.",
     "restarts.repeated_methods": "methods should not repeat, but got {value}.",
     "restarts.n_restarts": "n_restarts should be a positive integer, but got {value!r}.",
+    # ---- emviz.selection ----------------------------------------------------------------------
+    "selection.no_cell": (
+        "No cell for K = {k!r}, covariance_type = {covariance_type!r}; expected K in "
+        "{k_values} and a type in {types}."
+    ),
+    "selection.k_range_bad": (
+        "k_range should hold positive integers, but got {value!r} (bad: {bad!r})."
+    ),
+    "selection.k_range_empty": "k_range should hold at least one positive integer, but is empty.",
+    "selection.k_range_repeats": "k_range should not repeat a value, but got {value!r}.",
+    "selection.no_types": (
+        "covariance_types should name at least one of {allowed}, but got ()."
+    ),
+    "selection.types_repeat": "covariance_types should not repeat, but got {value}.",
+    "selection.init": "init should be one of {allowed}, but got {value!r}.",
+    "selection.n_init": "n_init should be a positive integer, but got {value!r}.",
+    "selection.collapsed": (
+        "Every start collapsed ({why}); the likelihood is unbounded, so the cell has no "
+        "BIC/AIC. Increase reg_covar or lower K."
+    ),
+    "selection.start_singular": "component {component} was singular already at the start",
+    "selection.collapsed_at": "component {component} collapsed at iteration {n_iter}",
+    "selection.max_iter": (
+        "EM did not converge within max_iter = {max_iter} iterations; the scores may still "
+        "improve with more iterations."
+    ),
+    # ---- emviz.exports ------------------------------------------------------------------------
+    "exports.not_json": (
+        "A parameter file should be JSON as written by emviz, but it could not be parsed "
+        "({reason}). Download the parameters again."
+    ),
+    "exports.not_object": (
+        "A parameter file should hold a JSON object, but got {type}."
+    ),
+    "exports.resp_shape": (
+        "resp should have shape ({n}, K) to match rows, but got {shape}."
+    ),
+    "exports.rows_range": "rows should index the {n} rows of the table.",
+    "exports.png_unavailable": (
+        "The PNG export needs a Chromium browser on the server, but kaleido could not start "
+        "one ({reason}). Install Chromium (Debian: apt-get install chromium) or set "
+        "BROWSER_PATH; meanwhile use the camera icon in the chart's toolbar, which saves a PNG "
+        "from your own browser."
+    ),
+    "exports.not_png": "kaleido returned something that is not a PNG image; try again.",
     # ---- emviz.remedies -----------------------------------------------------------------------
     "remedies.min_variance_ratio": (
         "min_variance_ratio should be a positive number, but got {value!r}."

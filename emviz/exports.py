@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from ._messages import error
 from .em import Params
 from .errors import EmvizError, ParameterError
 
@@ -124,14 +125,9 @@ def load_params_json(text: str | bytes) -> tuple[Params, dict[str, Any]]:
     try:
         doc = json.loads(text)
     except (ValueError, TypeError) as exc:
-        raise ParameterError(
-            f"A parameter file should be JSON as written by emviz, but it could not be parsed "
-            f"({exc}). Download the parameters again."
-        ) from exc
+        raise error(ParameterError, "exports.not_json", reason=str(exc)) from exc
     if not isinstance(doc, dict):
-        raise ParameterError(
-            f"A parameter file should hold a JSON object, but got {type(doc).__name__}."
-        )
+        raise error(ParameterError, "exports.not_object", type=type(doc).__name__)
     return Params.from_dict(doc), doc
 
 
@@ -169,11 +165,9 @@ def labelled_csv(frame: pd.DataFrame, rows: np.ndarray, resp: np.ndarray) -> str
     resp = np.asarray(resp, dtype=np.float64)
     n = len(frame)
     if resp.ndim != 2 or resp.shape[0] != rows.shape[0]:
-        raise ParameterError(
-            f"resp should have shape ({rows.shape[0]}, K) to match rows, but got {resp.shape}."
-        )
+        raise error(ParameterError, "exports.resp_shape", n=rows.shape[0], shape=resp.shape)
     if rows.size and (rows.min() < 0 or rows.max() >= n):
-        raise ParameterError(f"rows should index the {n} rows of the table.")
+        raise error(ParameterError, "exports.rows_range", n=n)
     out = frame.copy()
     taken = {str(c) for c in out.columns}
     labels = pd.array([pd.NA] * n, dtype="Int64")
@@ -229,24 +223,20 @@ def _start_kaleido() -> None:
         if _KALEIDO_STATE["started"]:
             return
         if _KALEIDO_STATE["error"] is not None:
-            raise ExportError(_KALEIDO_STATE["error"])
+            raise _png_error(_KALEIDO_STATE["error"])
         try:
             import kaleido
 
             kaleido.start_sync_server(silence_warnings=True)
         except Exception as exc:  # no kaleido, no Chromium, or it would not start
-            _KALEIDO_STATE["error"] = _png_advice(exc)
-            raise ExportError(_KALEIDO_STATE["error"]) from exc
+            _KALEIDO_STATE["error"] = f"{type(exc).__name__}: {exc}"
+            raise _png_error(_KALEIDO_STATE["error"]) from exc
         _KALEIDO_STATE["started"] = True
 
 
-def _png_advice(exc: BaseException) -> str:
-    return (
-        f"The PNG export needs a Chromium browser on the server, but kaleido could not start "
-        f"one ({type(exc).__name__}: {exc}). Install Chromium (Debian: apt-get install "
-        "chromium) or set BROWSER_PATH; meanwhile use the camera icon in the chart's toolbar, "
-        "which saves a PNG from your own browser."
-    )
+def _png_error(reason: str) -> ExportError:
+    """No PNG: what went wrong (``reason``, technical, kept as is) and what to do instead."""
+    return error(ExportError, "exports.png_unavailable", reason=reason)
 
 
 def figure_png(fig: go.Figure, width: int = 1600, height: int = 1000, scale: float = 1.0) -> bytes:
@@ -264,9 +254,9 @@ def figure_png(fig: go.Figure, width: int = 1600, height: int = 1000, scale: flo
             png = go.Figure(fig).to_image(format="png", width=int(width), height=int(height),
                                           scale=float(scale))
     except Exception as exc:
-        raise ExportError(_png_advice(exc)) from exc
+        raise _png_error(f"{type(exc).__name__}: {exc}") from exc
     if not png.startswith(b"\x89PNG"):
-        raise ExportError("kaleido returned something that is not a PNG image; try again.")
+        raise error(ExportError, "exports.not_png")
     return png
 
 

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from ._messages import Joined, Message, error
 from .em import (
     COVARIANCE_TYPES,
     INIT_METHODS,
@@ -60,7 +61,8 @@ class SelectionCell:
     status : {"converged", "max_iter", "collapsed", "skipped"}
         See the module docstring.
     message : str
-        A sentence for the reader ("" when converged normally).
+        A sentence for the reader ("" when converged normally): an
+        :class:`emviz._messages.Message` (English ``str``, translatable by its ``code``).
     params : Params or None
         Fitted parameters of the kept start (None when skipped, or when every start was
         singular from the outset).
@@ -77,6 +79,8 @@ class SelectionCell:
     suspicious : bool
         A component looks near-degenerate; ``reason`` says which and why.
     reason : str
+        The near-degeneracy reasons joined by "; " (an :class:`emviz._messages.Joined`, so
+        a UI translates each part it can); "" when not suspicious.
     """
 
     n_components: int
@@ -132,36 +136,32 @@ class SelectionResult:
             i = self.k_values.index(n_components)
             j = self.covariance_types.index(covariance_type)
         except ValueError as exc:
-            raise ParameterError(
-                f"No cell for K = {n_components!r}, covariance_type = {covariance_type!r}; "
-                f"expected K in {self.k_values} and a type in {self.covariance_types}."
-            ) from exc
+            raise error(ParameterError, "selection.no_cell", k=n_components,
+                        covariance_type=covariance_type, k_values=self.k_values,
+                        types=self.covariance_types) from exc
         return self.cells[i * len(self.covariance_types) + j]
 
 
 def _check_k_values(k_range: Iterable[int]) -> tuple[int, ...]:
     ks = tuple(k_range)
     bad = [k for k in ks if not isinstance(k, int | np.integer) or k < 1]
-    if not ks or bad:
-        raise ParameterError(
-            f"k_range should hold positive integers, but got {list(ks)!r}"
-            f"{f' (bad: {bad!r})' if bad else ''}."
-        )
+    if bad:
+        raise error(ParameterError, "selection.k_range_bad", value=list(ks), bad=bad)
+    if not ks:
+        raise error(ParameterError, "selection.k_range_empty")
     if len(set(ks)) != len(ks):
-        raise ParameterError(f"k_range should not repeat a value, but got {list(ks)!r}.")
+        raise error(ParameterError, "selection.k_range_repeats", value=list(ks))
     return tuple(int(k) for k in ks)
 
 
 def _check_types(covariance_types: Sequence[str] | str) -> tuple[str, ...]:
     types = (covariance_types,) if isinstance(covariance_types, str) else tuple(covariance_types)
     if not types:
-        raise ParameterError(
-            f"covariance_types should name at least one of {COVARIANCE_TYPES}, but got ()."
-        )
+        raise error(ParameterError, "selection.no_types", allowed=COVARIANCE_TYPES)
     for t in types:
         _check_covariance_type(t)
     if len(set(types)) != len(types):
-        raise ParameterError(f"covariance_types should not repeat, but got {types}.")
+        raise error(ParameterError, "selection.types_repeat", value=types)
     return types
 
 
@@ -190,14 +190,14 @@ def _fit_cell(
                 tick()
             break
         except CollapseError as exc:
-            collapsed = (None, s, f"the start was already singular: {exc}")
+            collapsed = (None, s, Message("selection.start_singular", component=exc.component))
             tick()
             continue
         tr = run_em(X, start, cov_type, reg_covar, max_iter, tol)
         ll = float(tr.log_likelihood[-1])
         if tr.stop_reason == "collapsed":
-            collapsed = (tr, s, f"component {tr.collapsed_component} collapsed at iteration "
-                                f"{tr.n_iter}")
+            collapsed = (tr, s, Message("selection.collapsed_at",
+                                        component=tr.collapsed_component, n_iter=tr.n_iter))
         elif best is None or ll > best[0]:
             best = (ll, tr, s)
         tick()
@@ -209,22 +209,18 @@ def _fit_cell(
         tr, s, why = collapsed
         return SelectionCell(
             k, cov_type, "collapsed",
-            f"Every start collapsed ({why}); the likelihood is unbounded, so the cell has no "
-            "BIC/AIC. Increase reg_covar or lower K.",
+            Message("selection.collapsed", why=why),
             None if tr is None else tr.final,
             float("nan") if tr is None else float(tr.log_likelihood[-1]),
             float("nan"), float("nan"), p, 0 if tr is None else tr.n_iter, s,
         )
     ll, tr, s = best
-    message = "" if tr.converged else (
-        f"EM did not converge within max_iter = {max_iter} iterations; the scores may still "
-        "improve with more iterations."
-    )
+    message = "" if tr.converged else Message("selection.max_iter", max_iter=max_iter)
     reasons = degeneracy_reasons(tr.final, n, reg_covar)
     return SelectionCell(
         k, cov_type, "converged" if tr.converged else "max_iter", message, tr.final, ll,
         float(-2.0 * ll + p * np.log(n)), float(-2.0 * ll + 2.0 * p), p, tr.n_iter, s,
-        bool(reasons), "; ".join(reasons),
+        bool(reasons), Joined(reasons, "; ") if reasons else "",
     )
 
 
@@ -279,9 +275,9 @@ def model_selection(
     types = _check_types(covariance_types)
     reg = _check_reg_covar(reg_covar)
     if init not in INIT_METHODS:
-        raise ParameterError(f"init should be one of {INIT_METHODS}, but got {init!r}.")
+        raise error(ParameterError, "selection.init", allowed=INIT_METHODS, value=init)
     if not isinstance(n_init, int | np.integer) or n_init < 1:
-        raise ParameterError(f"n_init should be a positive integer, but got {n_init!r}.")
+        raise error(ParameterError, "selection.n_init", value=n_init)
     seeds = range(int(seed), int(seed) + int(n_init))
     total = len(ks) * len(types) * len(seeds)
     done = 0

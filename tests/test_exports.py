@@ -57,8 +57,9 @@ def test_params_json_writes_infinite_log_likelihood_as_null(run):
 
 @pytest.mark.parametrize("bad", ["", "not json", "[1, 2]", '{"weights": [1]}'])
 def test_load_params_json_rejects_junk_with_a_typed_error(bad):
-    with pytest.raises(ParameterError):
+    with pytest.raises(ParameterError) as info:
         exports.load_params_json(bad)
+    assert info.value.code in {"exports.not_json", "exports.not_object", "em.params_dict_keys"}
 
 
 def test_labelled_csv_keeps_row_order_and_columns_and_blanks_dropped_rows(run):
@@ -85,8 +86,12 @@ def test_labelled_csv_keeps_row_order_and_columns_and_blanks_dropped_rows(run):
 
 
 def test_labelled_csv_checks_shapes():
-    with pytest.raises(ParameterError):
+    with pytest.raises(ParameterError) as info:
         exports.labelled_csv(pd.DataFrame({"x": [1.0]}), np.array([0, 1]), np.ones((1, 2)))
+    assert info.value.code == "exports.resp_shape"
+    with pytest.raises(ParameterError) as info:
+        exports.labelled_csv(pd.DataFrame({"x": [1.0]}), np.array([3]), np.ones((1, 2)))
+    assert info.value.code == "exports.rows_range"
 
 
 def test_synthetic_frame_marks_outliers_empty():

@@ -186,6 +186,70 @@ def test_lab_errors_render_in_every_language():
             _assert_translated(error_text(exc, lang), str(exc), lang)
 
 
+def _selection_and_export_errors():
+    """Errors of the model-selection grid and of reading parameters / labelling rows back."""
+    import pandas as pd
+
+    from emviz import exports
+    from emviz.selection import model_selection
+
+    X = np.random.default_rng(0).normal(size=(30, 2))
+    grid = model_selection(X, (1,), ("full",), max_iter=5)
+    frame = pd.DataFrame({"x": [1.0, 2.0]})
+    return [
+        lambda: model_selection(X, (0, 1)),
+        lambda: model_selection(X, ()),
+        lambda: model_selection(X, (2, 2)),
+        lambda: model_selection(X, (1,), ()),
+        lambda: model_selection(X, (1,), ("full", "full")),
+        lambda: model_selection(X, (1,), init="nope"),
+        lambda: model_selection(X, (1,), n_init=0),
+        lambda: grid.cell(7, "full"),
+        lambda: exports.load_params_json("not json"),
+        lambda: exports.load_params_json("[1, 2]"),
+        lambda: exports.labelled_csv(frame, np.array([0, 1]), np.ones((1, 2))),
+        lambda: exports.labelled_csv(frame, np.array([5]), np.ones((1, 2))),
+    ]
+
+
+def test_selection_and_export_errors_render_in_every_language():
+    for call in _selection_and_export_errors():
+        exc = _raises(call)
+        assert exc.code in MESSAGES, f"raised without a message code: {exc}"
+        assert error_text(exc, "en") == str(exc)
+        for lang in TRANSLATED:
+            _assert_translated(error_text(exc, lang), str(exc), lang)
+
+
+def test_the_png_export_advice_renders_in_every_language():
+    from emviz import exports
+
+    exc = exports._png_error("FileNotFoundError: chromium")
+    assert exc.code == "exports.png_unavailable" and "chromium" in str(exc)
+    for lang in TRANSLATED:
+        text = error_text(exc, lang)
+        _assert_translated(text, str(exc), lang)
+        assert "FileNotFoundError: chromium" in text  # the technical reason, as is
+
+
+def test_model_selection_cell_messages_render_in_every_language():
+    """The notes the model-selection lab shows under a cell: skipped, collapsed, max_iter."""
+    from emviz.selection import model_selection
+
+    on_three_points = np.repeat([[0.0, 0.0], [5.0, 5.0], [0.0, 5.0]], 10, axis=0)
+    collapsed = model_selection(on_three_points, (3, 4), ("full",), reg_covar=0.0)
+    spread = np.random.default_rng(0).normal(size=(60, 2))
+    stopped = model_selection(spread, (2,), ("full",), max_iter=1)
+    cells = {c.status: c for c in (*collapsed.cells, *stopped.cells)}
+    assert {"skipped", "collapsed", "max_iter"} <= set(cells)
+    for status in ("skipped", "collapsed", "max_iter"):
+        message = cells[status].message
+        assert isinstance(message, Message), f"{status}: a message without a code"
+        assert localize(message, "en") == message
+        for lang in TRANSLATED:
+            _assert_translated(localize(message, lang), message, lang)
+
+
 def test_preset_descriptions_render_in_every_language():
     from emviz.data import PRESETS, make_mixture, make_preset
 
@@ -287,9 +351,9 @@ import ast  # noqa: E402
 ENGINE = Path(__file__).resolve().parents[1] / "emviz"
 #: Modules whose every deliberate error goes through emviz._messages.
 CATALOGUED = ("io", "em", "data", "kmeans", "coins", "vbgmm", "restarts", "remedies",
-              "geometry", "figures", "figures_labs")
-_CODE = re.compile(r"(io|em|note|coins|kmeans|restarts|remedies|vbgmm|data|figures|geometry)"
-                   r"\.[a-z0-9_]+")
+              "geometry", "figures", "figures_labs", "selection", "exports")
+_CODE = re.compile(r"(io|em|note|coins|kmeans|restarts|remedies|vbgmm|data|figures|geometry"
+                   r"|selection|exports)\.[a-z0-9_]+")
 
 
 def _tree(module: str) -> ast.Module:
@@ -301,7 +365,8 @@ def test_engine_errors_are_raised_through_the_catalog(module):
     """A new ``raise DataError(f"...")`` would be English only: use ``error(cls, code)``."""
     bare = [node.lineno for node in ast.walk(_tree(module))
             if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)
-            and getattr(node.exc.func, "id", "") in ("DataError", "ParameterError")]
+            and getattr(node.exc.func, "id", "") in ("DataError", "ParameterError",
+                                                     "ExportError")]
     assert not bare, f"emviz/{module}.py raises a free-text error on line(s) {bare}"
 
 
@@ -339,3 +404,30 @@ def test_the_app_draws_and_describes_the_data_in_the_chosen_language(lang):
     captions = [c.value for c in at.caption]
     presets = {str(make_preset(name).description) for name in PRESETS}
     assert not [c for c in captions if c in presets], f"[{lang}] an English description"
+
+
+def _lab_app(module: str, lang: str):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_string(f"from emviz.ui.labs import {module}\n{module}.render()\n",
+                             default_timeout=120)
+    at.session_state["lang"] = lang
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_the_vb_lab_says_why_it_stopped_in_the_chosen_language(lang):
+    at = _lab_app("vbgmm", lang)
+    captions = "\n".join(c.value for c in at.caption)
+    stop = catalog()["vb.stop.converged"][lang]
+    assert "ELBO" in captions and f"{stop}" in captions, captions
+    assert "converged" not in captions
+
+
+def test_the_model_selection_lab_shows_cell_status_in_the_chosen_language():
+    at = _lab_app("model_selection", "ru")
+    shown = "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption])
+    assert catalog()["selection.status.converged"]["ru"] in shown
+    assert "· converged" not in shown and "(skipped)" not in shown

@@ -112,6 +112,19 @@ def test_collapsed_cell_is_recorded_not_raised():
     assert res.best_bic.status in ("converged", "max_iter")
 
 
+def test_cell_messages_carry_codes_for_translation():
+    on_three_points = np.repeat([[0.0, 0.0], [5.0, 5.0], [0.0, 5.0]], 10, axis=0)
+    res = model_selection(on_three_points, (3, 4), ("full",), reg_covar=0.0)
+    collapsed, skipped = res.cells
+    assert collapsed.status == "collapsed" and collapsed.message.code == "selection.collapsed"
+    assert collapsed.message.params["why"].code == "selection.start_singular"
+    assert "Every start collapsed" in collapsed.message
+    assert skipped.status == "skipped" and skipped.message.code == "em.fewer_distinct_than_k"
+    stopped = model_selection(three_clusters(60), (2,), ("full",), max_iter=1).cells[0]
+    assert stopped.status == "max_iter" and stopped.message.code == "selection.max_iter"
+    assert stopped.message.params == {"max_iter": 1}
+
+
 def test_degenerate_cells_are_flagged():
     # Heavily rounded data: with many components some sit on coplanar points.
     rng = np.random.default_rng(1)
@@ -133,5 +146,13 @@ def test_degenerate_cells_are_flagged():
     ],
 )
 def test_bad_options_raise(kwargs):
-    with pytest.raises(ParameterError):
+    with pytest.raises(ParameterError) as info:
         model_selection(three_clusters(30), **kwargs)
+    assert info.value.code is not None, "an option error without a message code"
+
+
+def test_unknown_cell_raises_with_a_code():
+    res = model_selection(three_clusters(30), (1,), ("full",), max_iter=5)
+    with pytest.raises(ParameterError) as info:
+        res.cell(2, "full")
+    assert info.value.code == "selection.no_cell" and "No cell for K = 2" in str(info.value)

@@ -17,7 +17,7 @@ from emviz.errors import EmvizError
 from emviz.figures_labs import selection_figure, selection_table
 from emviz.selection import SelectionResult, model_selection
 from emviz.ui import cache, state
-from emviz.ui.i18n import t
+from emviz.ui.i18n import catalog, t
 from emviz.ui.labs.kmeans_vs_gmm import (
     CHART_CONFIG,
     EXPLORE_MAX_DIM,
@@ -72,6 +72,12 @@ def grid(spec: DataSpec, settings: Settings, _raw: bytes | None = None) -> Selec
         bar.empty()
 
 
+def status_text(status: str) -> str:
+    """A cell's status ("converged", "max_iter", "collapsed", "skipped") in the UI language."""
+    key = f"selection.status.{status}"
+    return t(key) if key in catalog() else status
+
+
 def _init_state() -> None:
     for key, value in DEFAULTS.items():
         if key not in st.session_state:
@@ -102,11 +108,12 @@ def _verdict(result: SelectionResult, criterion: str, k_true: int | None) -> Non
         msg += " " + t("selection.vs_true", k=k_true)
     st.success(msg)
     if best.suspicious:
-        st.warning(t("selection.best_suspicious", reason=best.reason))
+        st.warning(t("selection.best_suspicious", reason=localize(best.reason)))
     failed = [c for c in result.cells if not c.scored]
     if failed:
         st.caption(t("selection.unscored", n=len(failed), cells=", ".join(
-            f"K = {c.n_components} {c.covariance_type} ({c.status})" for c in failed[:6])))
+            f"K = {c.n_components} {c.covariance_type} ({status_text(c.status)})"
+            for c in failed[:6])))
 
 
 def _open_row(result: SelectionResult, settings: Settings, criterion: str,
@@ -130,9 +137,9 @@ def _open_row(result: SelectionResult, settings: Settings, criterion: str,
     c[3].markdown(t("selection.cell_info", crit=criterion.upper(),
                     score=f"{score:,.1f}" if np.isfinite(score) else "—",
                     ll=f"{cell.log_likelihood:,.2f}" if np.isfinite(cell.log_likelihood)
-                    else "—", p=cell.n_parameters, status=cell.status))
+                    else "—", p=cell.n_parameters, status=status_text(cell.status)))
     if cell.message or cell.reason:
-        st.caption(cell.message or cell.reason)
+        st.caption(localize(cell.message or cell.reason))
     if too_many:
         st.caption(t("labs.explore_max_dim", d=n_features))
 

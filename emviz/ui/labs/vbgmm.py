@@ -14,7 +14,7 @@ from emviz import figures_theory as ft
 from emviz.errors import EmvizError
 from emviz.ui import backend as be
 from emviz.ui import cache, state, urlstate
-from emviz.ui.i18n import t
+from emviz.ui.i18n import catalog, t
 from emviz.ui.labs.elbo import CHART_CONFIG, current_data, fig_labels, fig_options, init_keys
 from emviz.ui.messages import attempt, guarded, localize
 from emviz.vbgmm import WEIGHT_PRIOR_TYPES, VBTrace, default_prior, run_vb, vb_e_step, vb_initialize
@@ -39,6 +39,12 @@ def _run(spec, k: int, alpha: float, prior_type: str, seed: int,
         return run_vb(X, init, prior, MAX_ITER, 1e-6, 0.0, init_resp=resp)
     except EmvizError as exc:
         return str(exc)
+
+
+def stop_text(stop_reason: str) -> str:
+    """Why VB stopped ("converged", "max_iter", "collapsed") in the UI language."""
+    key = f"vb.stop.{stop_reason}"
+    return t(key) if key in catalog() else stop_reason
 
 
 def _sidebar() -> None:
@@ -95,7 +101,7 @@ def render() -> None:
     if bad:
         st.error(t("vb.decreased", it=bad[0].iteration, amount=f"{bad[0].amount:.3g}"))
     else:
-        st.caption(t("vb.never_decreases", n=trace.n_iter, stop=trace.stop_reason))
+        st.caption(t("vb.never_decreases", n=trace.n_iter, stop=stop_text(trace.stop_reason)))
     labels = fig_labels()
     left, right = st.columns([1, 1])
     with left, guarded(t("theory.drawing")):

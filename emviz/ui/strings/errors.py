@@ -618,6 +618,95 @@ _JA_RU: dict[str, tuple[str, str]] = {
         "n_restarts は正の整数である必要がありますが、{value!r} です。",
         "n_restarts должно быть положительным целым числом, а получено {value!r}.",
     ),
+    # ---- emviz.selection ----------------------------------------------------------------------
+    "selection.no_cell": (
+        "K = {k!r}、covariance_type = {covariance_type!r} のセルはありません。K は {k_values} の"
+        "いずれか、型は {types} のいずれかを指定してください。",
+        "Нет ячейки для K = {k!r}, covariance_type = {covariance_type!r}; K должно быть из "
+        "{k_values}, а тип — из {types}.",
+    ),
+    "selection.k_range_bad": (
+        "k_range は正の整数だけを含む必要がありますが、{value!r} です(不正な値: {bad!r})。",
+        "k_range должен содержать только положительные целые числа, а получено {value!r} "
+        "(неверные: {bad!r}).",
+    ),
+    "selection.k_range_empty": (
+        "k_range には正の整数が少なくとも 1 つ必要ですが、空です。",
+        "k_range должен содержать хотя бы одно положительное целое число, а он пуст.",
+    ),
+    "selection.k_range_repeats": (
+        "k_range に同じ値が重複してはいけませんが、{value!r} です。",
+        "Значения в k_range не должны повторяться, а получено {value!r}.",
+    ),
+    "selection.no_types": (
+        "covariance_types には {allowed} のうち少なくとも 1 つが必要ですが、() が渡されました。",
+        "covariance_types должен называть хотя бы один из {allowed}, а получено ().",
+    ),
+    "selection.types_repeat": (
+        "covariance_types に重複があってはいけませんが、{value} です。",
+        "Типы в covariance_types не должны повторяться, а получено {value}.",
+    ),
+    "selection.init": (
+        "init は {allowed} のいずれかである必要がありますが、{value!r} です。",
+        "init должен быть одним из {allowed}, а получено {value!r}.",
+    ),
+    "selection.n_init": (
+        "n_init は正の整数である必要がありますが、{value!r} です。",
+        "n_init должно быть положительным целым числом, а получено {value!r}.",
+    ),
+    "selection.collapsed": (
+        "すべての開始点が崩壊しました({why})。尤度が上に有界でないため、このセルには BIC/AIC が"
+        "ありません。reg_covar を大きくするか、K を小さくしてください。",
+        "Все запуски выродились ({why}): правдоподобие не ограничено, поэтому у ячейки нет "
+        "BIC/AIC. Увеличьте reg_covar или уменьшите K.",
+    ),
+    "selection.start_singular": (
+        "成分 {component} は初期値の時点ですでに特異でした",
+        "компонента {component} была вырожденной уже в начальном приближении",
+    ),
+    "selection.collapsed_at": (
+        "成分 {component} が反復 {n_iter} で崩壊",
+        "компонента {component} выродилась на итерации {n_iter}",
+    ),
+    "selection.max_iter": (
+        "EM は max_iter = {max_iter} 回の反復以内に収束しませんでした。反復を増やせばスコアは"
+        "まだ改善するかもしれません。",
+        "EM не сошёлся за max_iter = {max_iter} итераций; при большем числе итераций оценки "
+        "ещё могут улучшиться.",
+    ),
+    # ---- emviz.exports ------------------------------------------------------------------------
+    "exports.not_json": (
+        "パラメータファイルは emviz が書き出した JSON である必要がありますが、解析できませんでした"
+        "({reason})。パラメータをもう一度ダウンロードしてください。",
+        "Файл параметров должен быть в формате JSON, записанном emviz, но его не удалось "
+        "разобрать ({reason}). Скачайте параметры заново.",
+    ),
+    "exports.not_object": (
+        "パラメータファイルは JSON オブジェクトである必要がありますが、{type} です。",
+        "Файл параметров должен содержать JSON-объект, а получен {type}.",
+    ),
+    "exports.resp_shape": (
+        "resp は rows に合わせて形状 ({n}, K) である必要がありますが、{shape} です。",
+        "resp должен иметь форму ({n}, K), соответствующую rows, а получена {shape}.",
+    ),
+    "exports.rows_range": (
+        "rows は表の {n} 行を指すインデックスである必要があります。",
+        "rows должны быть индексами {n} строк таблицы.",
+    ),
+    "exports.png_unavailable": (
+        "PNG の書き出しにはサーバー上の Chromium ブラウザが必要ですが、kaleido が起動できません"
+        "でした({reason})。Chromium をインストールする(Debian: apt-get install chromium)か、"
+        "BROWSER_PATH を設定してください。それまでは、グラフのツールバーにあるカメラのアイコンで"
+        "お使いのブラウザから PNG を保存できます。",
+        "Для экспорта в PNG на сервере нужен браузер Chromium, но kaleido не смог его "
+        "запустить ({reason}). Установите Chromium (Debian: apt-get install chromium) или "
+        "задайте BROWSER_PATH; а пока сохраните PNG из своего браузера значком камеры на "
+        "панели инструментов графика.",
+    ),
+    "exports.not_png": (
+        "kaleido が返したデータは PNG 画像ではありません。もう一度お試しください。",
+        "kaleido вернул данные, которые не являются изображением PNG; попробуйте ещё раз.",
+    ),
     # ---- emviz.remedies -----------------------------------------------------------------------
     "remedies.min_variance_ratio": (
         "min_variance_ratio は正の数である必要がありますが、{value!r} です。",

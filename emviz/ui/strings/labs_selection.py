@@ -476,4 +476,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "ru": "{crit} = {score} · ln L = {ll} · p = {p} · {status}",
     },
     "selection.table": {"en": "{crit} table", "ja": "{crit} の表", "ru": "Таблица {crit}"},
+    "selection.status.converged": {"en": "converged", "ja": "収束", "ru": "сошлась"},
+    "selection.status.max_iter": {"en": "stopped at max_iter", "ja": "max_iter で停止",
+                                  "ru": "остановлена на max_iter"},
+    "selection.status.collapsed": {"en": "collapsed", "ja": "崩壊", "ru": "выродилась"},
+    "selection.status.skipped": {"en": "impossible, skipped", "ja": "不可能のためスキップ",
+                                 "ru": "невозможна, пропущена"},
 }

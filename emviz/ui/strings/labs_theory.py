@@ -386,6 +386,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "ru": "ELBO ни разу не уменьшилась за {n} итераций (остановка: {stop}); reg_covar = 0, "
         "поэтому каждое обновление — точный шаг покоординатного подъёма.",
     },
+    "vb.stop.converged": {"en": "converged", "ja": "収束", "ru": "сходимость"},
+    "vb.stop.max_iter": {"en": "reached max_iter", "ja": "max_iter に到達",
+                         "ru": "достигнут max_iter"},
+    "vb.stop.collapsed": {"en": "a covariance became singular", "ja": "共分散が特異になった",
+                          "ru": "ковариация стала вырожденной"},
     "vb.decreased": {
         "en": "The ELBO decreased at iteration {it} by {amount}: that should not happen; please "
         "report it.",
