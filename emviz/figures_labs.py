@@ -377,10 +377,11 @@ def restarts_histogram(
                              + "</extra>",
         })
     layout = _base_layout(opts, style)
+    x_range = _padded_range(lo - size, hi + size, 0.02)
     layout.update({
         "barmode": "stack",
         "bargap": 0.05,
-        "xaxis": _axis(tx["hist_x"], style, range=_padded_range(lo - size, hi + size, 0.02)),
+        "xaxis": _axis(tx["hist_x"], style, range=x_range),
         "yaxis": _axis(tx["hist_y"], style),
         "legend": {**layout["legend"], "x": 0.01, "y": 0.99, "xanchor": "left"},
         "shapes": [],
@@ -397,9 +398,15 @@ def restarts_histogram(
         layout["shapes"].append({"type": "line", "xref": "x", "yref": "paper", "x0": x, "x1": x,
                                  "y0": 0, "y1": 1,
                                  "line": {"color": color, "width": style.thick, "dash": "dash"}})
-        layout["annotations"].append({"x": x, "xref": "x", "y": y, "yref": "paper",
+        # The label runs into the wider side of the plot from its line (a mark near the left
+        # edge, e.g. iris' −180.19, would otherwise stick out past the axis and be cut off),
+        # starting one bin away so it does not cover the bar the line marks.
+        right = (x - x_range[0]) <= (x_range[1] - x)
+        layout["annotations"].append({"x": x + size if right else x - size, "xref": "x",
+                                      "y": y, "yref": "paper",
                                       "text": f"{label}: {x:,.2f}", "showarrow": False,
-                                      "xanchor": "right", "yanchor": "top",
+                                      "xanchor": "left" if right else "right",
+                                      "yanchor": "top",
                                       "font": {"color": color, "size": style.font},
                                       "bgcolor": "rgba(255,255,255,0.85)"})
     return _figure(data, layout)

@@ -100,6 +100,36 @@ def test_restarts_histogram_marks_ninit_pick(restarts):
     assert sum(len(t.x) for t in fig.data) == len(restarts.restarts)
 
 
+def test_restarts_histogram_labels_run_into_the_side_with_room():
+    """Iris, K = 3, all 4 columns (the lab's preset): the best trustworthy optimum −180.19 sits
+    near the left edge; its label must run rightwards, not past the y axis where it was cut."""
+    from pathlib import Path
+
+    from emviz.io import load_csv
+
+    table = load_csv((Path(__file__).resolve().parents[1] / "assets" / "iris.csv").read_bytes())
+    X = table.select(list(table.numeric_columns)).X
+    res = run_restarts(X, 3, 6, ("kmeans++",), "full", 1e-6, 200, 1e-6, seed=570)
+    assert res.best.log_likelihood == pytest.approx(-99.17, abs=0.01)
+    assert res.recommended.log_likelihood == pytest.approx(-180.19, abs=0.01)
+    fig = fl.restarts_histogram(res)
+    lo, hi = fig.layout.xaxis.range
+    lines = [s.x0 for s in fig.layout.shapes]
+    anns = list(fig.layout.annotations)
+    assert len(anns) == len(lines) == 2
+    for line, ann in zip(lines, anns, strict=True):
+        room_right = (hi - line) / (hi - lo)
+        if ann.xanchor == "left":  # text to the right of its line, where there is more room
+            assert room_right >= 0.5 and ann.x > line
+        else:
+            assert ann.xanchor == "right" and room_right <= 0.5 and ann.x < line
+        assert lo < ann.x < hi
+    rec = next(a for a in anns if "best trustworthy: -180.19" in a.text)
+    assert rec.xanchor == "left"
+    pick = next(a for a in anns if "n_init keeps: -99.17" in a.text)
+    assert pick.xanchor == "right"
+
+
 def test_optima_gallery_one_panel_per_optimum(restarts):
     fig = fl.optima_gallery(X2, restarts, max_optima=4)
     shown = min(4, len(restarts.optima))
