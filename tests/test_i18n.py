@@ -294,6 +294,7 @@ def test_an_error_without_a_code_falls_back_to_english():
 # ---- words drawn in the figures -------------------------------------------------------------
 
 from emviz import figures as F  # noqa: E402
+from emviz import figures_labs as FL  # noqa: E402
 from emviz.ui.i18n import figure_text  # noqa: E402
 
 
@@ -303,6 +304,14 @@ def test_every_figure_word_is_translated(key):
     assert entry["en"] == F.TEXT[key], f"fig.{key}: English must be the figure module's default"
     for lang in TRANSLATED:
         assert _fields(entry[lang]) == _fields(entry["en"]), f"fig.{key} [{lang}] fields differ"
+
+
+@pytest.mark.parametrize("key", sorted(FL.TEXT))
+def test_every_lab_figure_word_is_translated(key):
+    entry = catalog()[f"labfig.{key}"]
+    assert entry["en"] == FL.TEXT[key], f"labfig.{key}: English must be the module's default"
+    for lang in TRANSLATED:
+        assert _fields(entry[lang]) == _fields(entry["en"]), f"labfig.{key} [{lang}] differ"
 
 
 def _strings(node: object) -> list[str]:
