@@ -371,6 +371,29 @@ def builds(monkeypatch) -> Counter:
     st.cache_data.clear()
 
 
+def test_a_prebuilt_figure_reaches_the_chart_exactly_as_built():
+    """st.plotly_chart's own conversion (to_dict, then JSON) gives the builder's figure."""
+    import plotly.graph_objects as go
+    import plotly.io
+    import plotly.tools
+
+    from emviz.data import make_preset
+    from emviz.em import e_step, initialize
+    from emviz.ui.cache import PrebuiltFigure
+
+    ds = make_preset("overlapping", seed=0)
+    params = initialize(ds.X, 3, seed=0)
+    built = be.mixture_figure(ds.X, params, e_step(ds.X, params).resp, truth=ds.params)
+    prebuilt = PrebuiltFigure(built.to_dict())
+
+    def as_streamlit_sends_it(fig) -> str:
+        return plotly.io.to_json(plotly.tools.return_figure_from_figure_or_data(fig, True),
+                                 validate=False)
+
+    assert as_streamlit_sends_it(prebuilt) == as_streamlit_sends_it(built)
+    assert go.Figure(prebuilt).to_dict()["data"] == built.to_dict()["data"]  # for PNG export
+
+
 def test_a_second_session_on_the_same_preset_builds_nothing(builds):
     one = fresh()
     ok(one.button(key="btn_step").click().run())
