@@ -440,3 +440,30 @@ def test_the_model_selection_lab_shows_cell_status_in_the_chosen_language():
     shown = "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption])
     assert catalog()["selection.status.converged"]["ru"] in shown
     assert "· converged" not in shown and "(skipped)" not in shown
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_the_spinners_around_cached_work_speak_the_chosen_language(lang, monkeypatch):
+    """``st.cache_data`` takes one fixed spinner text; the app wraps its calls instead."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    shown: list[str] = []
+    real = st.spinner
+
+    def recording(text, *args, **kwargs):
+        shown.append(text)
+        return real(text, *args, **kwargs)
+
+    monkeypatch.setattr(st, "spinner", recording)
+    st.cache_data.clear()
+    app = Path(__file__).resolve().parents[1] / "app.py"
+    at = AppTest.from_file(str(app), default_timeout=60)
+    at.query_params["lang"] = lang
+    at.run()
+    assert not at.exception
+    expected = {translate(f"spinner.{k}", lang) for k in ("preparing", "fitting")}
+    assert expected <= set(shown), shown
+    english = {translate(f"spinner.{k}", "en") for k in ("reading", "preparing", "fitting",
+                                                          "animation")}
+    assert not english & set(shown)

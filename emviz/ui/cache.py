@@ -43,6 +43,7 @@ from emviz.em import Params, Trace, e_step, initialize, run_em
 from emviz.errors import DataError, EmvizError
 from emviz.io import Table, load_csv
 from emviz.ui import backend as be
+from emviz.ui.i18n import t
 from emviz.ui.state import ModelSpec, PresetSpec, SyntheticSpec, TableSpec, params_index, resp_index
 
 DataSpec = SyntheticSpec | PresetSpec | TableSpec
@@ -125,6 +126,16 @@ def freeze_imports() -> None:
         gc.freeze()
 
 
+def _spinner(key: str):
+    """A spinner in the session's language around a cached call.
+
+    ``st.cache_data(show_spinner=...)`` takes one fixed text, decided at import time, before
+    any session's language is known. ``st.spinner`` only appears after 0.5 s, so a cache hit
+    shows nothing.
+    """
+    return st.spinner(t(key), show_time=True)
+
+
 def digest(raw: bytes) -> str:
     return hashlib.sha1(raw).hexdigest()
 
@@ -182,10 +193,10 @@ def table(origin: str, name: str, digest_: str, _raw: bytes | None = None) -> Ta
     if origin == "sample":
         path = ASSETS / name
         if path.parent != ASSETS or not path.is_file():
-            raise DataError(f"Unknown sample {name!r}; expected one of the files in assets/.")
+            raise DataError(t("cache.unknown_sample", name=name))
         return load_csv(path)
     if _raw is None:
-        raise DataError("The uploaded file is no longer available; please upload it again.")
+        raise DataError(t("cache.upload_gone"))
     return load_csv(_raw)
 
 
@@ -200,9 +211,8 @@ class TableInfo:
     notes: tuple[str, ...]
 
 
-@st.cache_data(max_entries=_MAX_ENTRIES, show_spinner="Reading the file…",
-               show_time=True)
-def table_info(origin: str, name: str, digest_: str, _raw: bytes | None = None) -> TableInfo:
+@st.cache_data(max_entries=_MAX_ENTRIES, show_spinner=False)
+def _table_info(origin: str, name: str, digest_: str, _raw: bytes | None = None) -> TableInfo:
     """Column roles of a CSV; cheap to return on every rerun (a Table would be unpickled)."""
     tbl = table(origin, name, digest_, _raw=_raw)
     return TableInfo(tuple(tbl.columns), tuple(tbl.numeric_columns), tuple(tbl.text_columns),
@@ -263,13 +273,19 @@ def _from_table(spec: TableSpec, raw: bytes | None) -> Prepared:
     )
 
 
+def table_info(origin: str, name: str, digest_: str, _raw: bytes | None = None) -> TableInfo:
+    """Column roles of a CSV (see :func:`_table_info`), with a spinner in the reader's language."""
+    with _spinner("spinner.reading"):
+        return _table_info(origin, name, digest_, _raw=_raw)
+
+
 def prepared(spec: DataSpec, _raw: bytes | None = None) -> Prepared:
     """The data for a spec (synthetic, preset, sample or upload). Raises DataError."""
-    return _prepared(key=_key(spec), _spec=spec, _raw=_raw)
+    with _spinner("spinner.preparing"):
+        return _prepared(key=_key(spec), _spec=spec, _raw=_raw)
 
 
-@st.cache_data(max_entries=_MAX_ENTRIES, show_spinner="Preparing the data…",
-               show_time=True)
+@st.cache_data(max_entries=_MAX_ENTRIES, show_spinner=False)
 def _prepared(key: str, _spec: DataSpec, _raw: bytes | None = None) -> Prepared:
     spec = _spec
     if isinstance(spec, PresetSpec):
@@ -293,11 +309,11 @@ def _prepared(key: str, _spec: DataSpec, _raw: bytes | None = None) -> Prepared:
 # --------------------------------------------------------------------------------------
 def fit(spec: DataSpec, model: ModelSpec, _raw: bytes | None = None) -> Fit:
     """The whole EM trace for data + model settings (the stepping UI indexes it)."""
-    return _fit(key=_key(spec, model), _spec=spec, _model=model, _raw=_raw)
+    with _spinner("spinner.fitting"):
+        return _fit(key=_key(spec, model), _spec=spec, _model=model, _raw=_raw)
 
 
-@st.cache_data(max_entries=_MAX_ENTRIES, show_spinner="Running EM…",
-               show_time=True)
+@st.cache_data(max_entries=_MAX_ENTRIES, show_spinner=False)
 def _fit(key: str, _spec: DataSpec, _model: ModelSpec, _raw: bytes | None = None) -> Fit:
     model = _model
     X = prepared(_spec, _raw=_raw).X
@@ -480,8 +496,7 @@ def params_json(spec: DataSpec, model: ModelSpec, h: int, settings: dict,
                         _settings=settings, _raw=_raw)
 
 
-@st.cache_data(max_entries=8, show_spinner="Building the animation…",
-               show_time=True)
+@st.cache_data(max_entries=8, show_spinner=False)
 def _animation_dict(key: str, _spec: DataSpec, _model: ModelSpec, _options: be.FigureOptions,
                     _raw: bytes | None = None) -> dict:
     data = prepared(_spec, _raw=_raw)
@@ -499,5 +514,6 @@ def animation(spec: DataSpec, model: ModelSpec, options: be.FigureOptions, lang:
     hit, frame by frame).
     """
     key = _key("animation", spec, model, options, lang)
-    return PrebuiltFigure(_animation_dict(key=key, _spec=spec, _model=model, _options=options,
-                                          _raw=_raw))
+    with _spinner("spinner.animation"):
+        return PrebuiltFigure(_animation_dict(key=key, _spec=spec, _model=model,
+                                              _options=options, _raw=_raw))

@@ -11,4 +11,28 @@ STRINGS: dict[str, dict[str, str]] = {
         "Попробуйте другие настройки; подробности ниже помогут нам её исправить.",
     },
     "common.details": {"en": "Details", "ja": "詳細", "ru": "Подробности"},
+    # spinners shown while a cached step computes (only if it takes over half a second)
+    "spinner.reading": {"en": "Reading the file…", "ja": "ファイルを読み込んでいます…",
+                        "ru": "Читаем файл…"},
+    "spinner.preparing": {"en": "Preparing the data…", "ja": "データを準備しています…",
+                          "ru": "Готовим данные…"},
+    "spinner.fitting": {"en": "Running EM…", "ja": "EM を実行しています…",
+                        "ru": "Выполняется EM…"},
+    "spinner.animation": {"en": "Building the animation…", "ja": "アニメーションを作成しています…",
+                          "ru": "Строим анимацию…"},
+    "cache.unknown_sample": {
+        "en": "Unknown sample {name!r}. Expected one of the files in assets/.",
+        "ja": "サンプル {name!r} は存在しません。"
+              "assets/ にあるファイルのいずれかを指定してください。",
+        "ru": "Неизвестный пример {name!r}. Ожидался один из файлов в assets/.",
+    },
+    "cache.upload_gone": {
+        "en": "The uploaded file is no longer available (the server keeps uploads only in "
+              "memory, for this browser session). Expected the file to still be attached; "
+              "please upload it again.",
+        "ja": "アップロードしたファイルはもう利用できません(サーバーはアップロードをこのブラウザー"
+              "セッションの間だけメモリーに保持します)。もう一度アップロードしてください。",
+        "ru": "Загруженный файл больше недоступен (сервер хранит загрузки только в памяти, на "
+              "время этой сессии браузера). Загрузите его, пожалуйста, ещё раз.",
+    },
 }
