@@ -11,8 +11,13 @@ both are matrix products against per-point feature rows ``f(x) = [1, x_i, x_i x_
 
 The data are centred on their mean and divided by one power of two (exact in floating
 point, and the same for every column so the spherical/diagonal/tied structure survives),
-which keeps the expanded quadratic well conditioned. The points are processed in cache-
-sized blocks with reused buffers and one BLAS thread. The M-step then applies scikit-learn's
+which keeps the expanded quadratic well conditioned. The points are processed in blocks
+with reused buffers and one BLAS thread. From the second iteration of a run on, the
+log-sum-exp over components is shifted by the previous iteration's ``ln p(x_n)``, which the
+E-step product subtracts itself, so no per-point maximum is needed (see
+``FusedKernel._pass``). With few components the parameter-side algebra (closed-form
+inverses, coefficient rows, the full-covariance M-step) runs on Python floats, where NumPy's
+fixed cost per call would dominate. The M-step then applies scikit-learn's
 estimators *exactly*, including the ``10·eps`` added to ``N_k``, rewritten in the centred
 coordinates: e.g. scikit-learn's diagonal variance ``Σ r x²/n_k − μ²`` in user units equals
 ``Σ r y²/n_k − ν² + 10·eps·c²/n_k`` for ``y = x − c``, ``ν = μ − c``. Parameters enter and
