@@ -360,6 +360,23 @@ MESSAGES: Final[Mapping[str, str]] = {
     "restarts.unknown_method": "methods should be among {allowed}, but got {value!r}.",
     "restarts.repeated_methods": "methods should not repeat, but got {value}.",
     "restarts.n_restarts": "n_restarts should be a positive integer, but got {value!r}.",
+    # Why an optimum looks near-degenerate (Optimum.reason, SelectionCell.reason). Components
+    # are numbered from 1, as in the figures' legends ("component 1" is index 0).
+    "restarts.reason_collapsed": (
+        "the run collapsed: a covariance became singular (the likelihood is unbounded)"
+    ),
+    "restarts.reason_few_points": (
+        "component {component} holds only ≈{points:.2f} points (fewer than {min_points})"
+    ),
+    "restarts.reason_tiny_volume": (
+        "component {component}'s covariance determinant is 10^{gap:.1f} times the median of "
+        "the others"
+    ),
+    "restarts.reason_flat": (
+        "component {component} is flat: its thinnest variance is {thinnest:.3g} (reg_covar = "
+        "{reg_covar:.3g}) against {widest:.3g} along its widest axis, so its points lie "
+        "(almost) on a line or plane and only the floor keeps its covariance invertible"
+    ),
     # ---- emviz.selection ----------------------------------------------------------------------
     "selection.no_cell": (
         "No cell for K = {k!r}, covariance_type = {covariance_type!r}; expected K in "

@@ -64,7 +64,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from ._messages import error
+from ._messages import Joined, Message, error
 from .em import (
     COLLAPSE_RTOL,
     INIT_METHODS,
@@ -151,7 +151,9 @@ class Optimum:
     suspicious : bool
         Near-degenerate (see the module docstring); not to be trusted as a better model.
     reason : str
-        Why it is suspicious, for the reader; "" when it is not.
+        Why it is suspicious, for the reader; "" when it is not. The clauses of
+        :func:`degeneracy_reasons` (catalog messages) joined by "; " in a
+        :class:`~emviz._messages.Joined`, so a UI can show it translated.
     """
 
     params: Params
@@ -324,11 +326,13 @@ def degeneracy_reasons(params: Params, n_samples: int, reg_covar: float) -> list
 
     Returns
     -------
-    list of str
-        One sentence per offending component and criterion.
+    list of Message
+        One clause per offending component and criterion (codes ``restarts.reason_*``),
+        English as ``str``, translatable by a UI. The text numbers components from 1, like
+        the figures' legends: index ``k`` of ``params`` is "component k + 1".
     """
     d, k = params.n_features, params.n_components
-    reasons: list[str] = []
+    reasons: list[Message] = []
     min_points = max(d + 1, MIN_POINTS)
     eff = params.weights * n_samples
     eig = np.linalg.eigvalsh(params.covariances)
@@ -336,24 +340,18 @@ def degeneracy_reasons(params: Params, n_samples: int, reg_covar: float) -> list
         log10_det = np.sum(np.log10(np.maximum(eig, 0.0)), axis=1)
     for j in range(k):
         if eff[j] < min_points:
-            reasons.append(
-                f"component {j} holds only ≈{eff[j]:.2f} points (fewer than {min_points})"
-            )
+            reasons.append(Message("restarts.reason_few_points", component=j + 1,
+                                   points=float(eff[j]), min_points=min_points))
         if k > 1:
             gap = log10_det[j] - float(np.median(np.delete(log10_det, j)))
             if gap < -LOG10_DET_GAP:
-                reasons.append(
-                    f"component {j}'s covariance determinant is 10^{gap:.1f} times the median "
-                    "of the others"
-                )
+                reasons.append(Message("restarts.reason_tiny_volume", component=j + 1,
+                                       gap=float(gap)))
         thin, wide = eig[j, 0] - reg_covar, eig[j, -1]
         if not thin > FLAT_RTOL * wide:
-            reasons.append(
-                f"component {j} is flat: its thinnest variance is {eig[j, 0]:.3g} "
-                f"(reg_covar = {reg_covar:.3g}) against {wide:.3g} along its widest axis, so "
-                "its points lie (almost) on a line or plane and only the floor keeps its "
-                "covariance invertible"
-            )
+            reasons.append(Message("restarts.reason_flat", component=j + 1,
+                                   thinnest=float(eig[j, 0]), reg_covar=float(reg_covar),
+                                   widest=float(wide)))
     return reasons
 
 
@@ -730,12 +728,10 @@ def _group(
 
 def _make_optimum(restarts: list[Restart], members: list[int], n: int, reg: float) -> Optimum:
     lead = restarts[members[0]]
-    reasons = []
+    reasons: list[Message] = []
     collapsed = [restarts[i] for i in members if restarts[i].stop_reason == "collapsed"]
     if collapsed:
-        reasons.append(
-            "the run collapsed: a covariance became singular (the likelihood is unbounded)"
-        )
+        reasons.append(Message("restarts.reason_collapsed"))
     reasons += degeneracy_reasons(lead.params, n, reg)
     return Optimum(
         params=lead.params,
@@ -746,7 +742,7 @@ def _make_optimum(restarts: list[Restart], members: list[int], n: int, reg: floa
         methods=tuple(restarts[i].method for i in members),
         converged=any(restarts[i].converged for i in members),
         suspicious=bool(reasons),
-        reason="; ".join(reasons),
+        reason=Joined(reasons, "; ") if reasons else "",
     )
 
 

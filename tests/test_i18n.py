@@ -250,6 +250,70 @@ def test_model_selection_cell_messages_render_in_every_language():
             _assert_translated(localize(message, lang), message, lang)
 
 
+def _iris_degenerate_optimum():
+    """Issue 4's optimum: k-means++ seed 573 on iris reaches ln L ≈ −99.17 through a flat
+    component (see tests/test_restarts.py)."""
+    from sklearn.datasets import load_iris
+
+    from emviz.restarts import run_restarts
+
+    res = run_restarts(load_iris().data, 3, 12, methods=("kmeans++",), seed=568,
+                       reg_covar=1e-6)
+    top = res.optima[0]
+    assert top.suspicious and 573 in top.seeds
+    return top
+
+
+def test_why_an_optimum_is_suspicious_renders_in_every_language():
+    """The reasons the initialisation and model-selection labs show under ⚠."""
+    top = _iris_degenerate_optimum()
+    assert isinstance(top.reason, Joined) and top.reason.parts
+    assert all(isinstance(m, Message) and m.code.startswith("restarts.reason_")
+               for m in top.reason.parts)
+    assert localize(top.reason, "en") == top.reason
+    flat = next(m for m in top.reason.parts if m.code == "restarts.reason_flat")
+    number = flat.params["component"]  # from 1, as in the legends
+    for lang in TRANSLATED:
+        text = localize(top.reason, lang)
+        _assert_translated(text, top.reason, lang)
+        assert "is flat" not in text and "thinnest variance" not in text
+        assert str(number) in text
+
+
+def test_every_degeneracy_criterion_renders_in_every_language():
+    from emviz.em import Params
+    from emviz.restarts import degeneracy_reasons
+
+    means = np.array([[0.0, 0.0], [5.0, 5.0]])
+    cov = np.array([np.eye(2), np.diag([1.0, 1e-3]) * 1e-4])
+    reasons = degeneracy_reasons(Params(np.array([0.99, 0.01]), means, cov), 300, 1e-7)
+    reasons.append(Message("restarts.reason_collapsed"))
+    assert {r.code for r in reasons} == {"restarts.reason_few_points",
+                                         "restarts.reason_tiny_volume", "restarts.reason_flat",
+                                         "restarts.reason_collapsed"}
+    for reason in reasons:
+        for lang in TRANSLATED:
+            text = localize(reason, lang)
+            _assert_translated(text, reason, lang)
+            if "component" in reason.params:
+                assert "2" in text  # index 1 is component 2 in every language
+
+
+def test_a_degenerate_model_selection_cell_says_why_in_every_language():
+    from emviz.selection import model_selection
+
+    rng = np.random.default_rng(1)
+    centres = np.repeat([[0.0, 0.0], [4.0, 4.0], [0.0, 4.0]], 50, axis=0)
+    X = np.round(centres + rng.normal(size=(150, 2)) + 0.01 * rng.normal(size=(150, 2)), 0)
+    res = model_selection(X, (8, 10), ("full",), reg_covar=1e-6, max_iter=50)
+    flagged = [c for c in res.cells if c.suspicious]
+    assert flagged
+    for cell in flagged:
+        assert isinstance(cell.reason, Joined)
+        for lang in TRANSLATED:
+            _assert_translated(localize(cell.reason, lang), cell.reason, lang)
+
+
 def test_preset_descriptions_render_in_every_language():
     from emviz.data import PRESETS, make_mixture, make_preset
 

@@ -211,6 +211,12 @@ def test_iris_degenerate_optimum_is_flagged_and_not_recommended():
     assert top.log_likelihood == pytest.approx(-99.17, abs=0.01)
     assert 573 in top.seeds
     assert top.suspicious and "flat" in top.reason
+    # The flat component, named as the legend names it (index k is "component k + 1").
+    eig = np.linalg.eigvalsh(top.params.covariances)
+    flat = int(np.argmin(eig[:, 0] / eig[:, -1]))
+    assert f"component {flat + 1} is flat" in top.reason
+    assert [m.params["component"] for m in top.reason.parts
+            if m.code == "restarts.reason_flat"] == [flat + 1]
     assert res.best_index == 0  # what n_init would keep
     rec = res.recommended
     assert rec.log_likelihood == pytest.approx(-180.19, abs=0.01)
@@ -237,6 +243,25 @@ def test_degeneracy_criteria():
     cov[0] = np.diag([1.0, 1e-3])
     flat = Params(p.weights, p.means, cov)
     assert any("flat" in r for r in degeneracy_reasons(flat, 300, 1e-3))
+
+
+@pytest.mark.parametrize("k", (0, 1, 2))
+def test_reasons_number_components_from_one_like_the_legends(k):
+    """Index k of the params is "component k + 1" in the text (the legends' numbering)."""
+    X = separated_blobs(300)
+    p = run_em(X, initialize(X, 3, "kmeans", 0), "full", 1e-6, 100, 1e-6).final
+    w = np.full(3, 0.495)
+    w[k] = 0.01
+    cov = p.covariances.copy()
+    cov[k] = np.diag([1.0, 1e-3]) * 1e-4  # tiny and sitting on the floor 1e-7
+    reasons = degeneracy_reasons(Params(w / w.sum(), p.means, cov), 300, 1e-7)
+    assert {r.code for r in reasons} == {"restarts.reason_few_points",
+                                         "restarts.reason_tiny_volume", "restarts.reason_flat"}
+    for r in reasons:
+        assert r.params["component"] == k + 1
+        assert r.startswith(f"component {k + 1} ") or r.startswith(f"component {k + 1}'s ")
+        assert f"component {k}" not in r.replace(f"component {k + 1}", "")
+    assert f"component {k + 1} is flat" in "; ".join(reasons)
 
 
 def test_collapsed_runs_are_suspicious_and_not_kept_as_best():
