@@ -185,6 +185,37 @@ def test_iris_preset_shows_both_optima_as_the_engine_finds_them():
     assert not at.metric  # no suspicious n_init pick to set against the recommendation
 
 
+def test_iris_preset_says_why_the_optimum_is_suspicious_in_japanese():
+    """The engine's reasons (flat component, ...) are shown through the catalog, numbered
+    from 1 like the legends."""
+    from emviz.io import load_csv
+    from emviz.restarts import run_restarts
+    from emviz.ui import cache
+    from emviz.ui.i18n import catalog
+    from emviz.ui.labs import init_sensitivity as lab
+
+    # Click in English, then switch: AppTest formats widget options (format_func) outside
+    # the session, in English, so it cannot click through a page drawn in Japanese.
+    at = open_lab("restarts", rs_m=10)
+    ok(at.button(key="rs_iris").click().run())
+    at.session_state["lang"] = "ja"
+    ok(at.run())
+    tbl = load_csv(cache.ASSETS / "iris.csv")
+    X = tbl.select(list(tbl.numeric_columns)).X
+    res = run_restarts(X, 3, 50, ("kmeans++",), "full", 1e-6, lab.MAX_ITER, lab.TOL, seed=550)
+    best = res.best
+    flat = next(m for m in best.reason.parts if m.code == "restarts.reason_flat")
+    body = texts(at)
+    assert f"成分 {flat.params['component']} は平らです" in body
+    for part in best.reason.parts:  # no English reason left anywhere on the page
+        assert str(part) not in body
+    assert "is flat" not in body and "thinnest variance" not in body
+    warning = "\n".join(w.value for w in at.warning)
+    assert "成分" in warning and "ほぼ退化" in warning  # n_init's pick, with its reason
+    heading = catalog()["restarts.title"]["ja"]
+    assert heading in [t.value for t in at.title]
+
+
 def test_explore_refuses_all_columns_and_recovers_with_three():
     at = open_lab("restarts", rs_m=10)
     ok(at.button(key="rs_iris").click().run())

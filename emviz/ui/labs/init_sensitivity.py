@@ -186,7 +186,7 @@ def _summary(result: RestartsResult) -> None:
                         t("restarts.metric_count", count=rec.count, n=n), delta_color="off",
                         delta_arrow="off")
         st.warning(t("restarts.suspicious_pick", ll=f"{best.log_likelihood:,.2f}",
-                     reason=best.reason))
+                     reason=localize(best.reason)))
         if rec is not None:
             st.info(t("restarts.trust", ll=f"{rec.log_likelihood:,.2f}", count=rec.count, n=n))
         _singularity_link()
@@ -263,7 +263,7 @@ def _gallery(data: cache.Prepared, spec: DataSpec, result: RestartsResult,
     for o in result.optima[:shown]:
         if o.suspicious:
             rank = result.optima.index(o) + 1
-            st.caption(t("restarts.why_suspicious", rank=rank, reason=o.reason))
+            st.caption(t("restarts.why_suspicious", rank=rank, reason=localize(o.reason)))
     _open_row(result, settings, shown, data.n_features)
 
 
