@@ -18,6 +18,26 @@ and reports medians, their ratio, the largest relative difference between emviz'
 scikit-learn's parameters after the same number of iterations, and emviz's distance from a
 memory-bandwidth bound (read X once, write and read the N×K responsibilities, at 20 GB/s).
 
+Fair steady states. After a BLAS call that used several threads, OpenBLAS's worker
+threads busy-wait for new work for ``THREAD_TIMEOUT`` (2**28 cycles by default, ~0.13 s at
+2 GHz) before they sleep. Measured here (N=1e3, D=2, K=3): right after scikit-learn's
+default-threads fit one worker thread burns 0.13 s of CPU in the following idle second (none
+after a one-thread fit, none with ``OPENBLAS_THREAD_TIMEOUT=4``, unchanged with
+``OMP_WAIT_POLICY=passive``, so it is OpenBLAS, not scikit-learn's OpenMP). emviz's kernel
+never uses the pool at these sizes, yet the spinning worker competes with it for the CPU: on
+2 cores with one other busy process, emviz's kernel took 0.81 ms/iter (median of 8) when timed
+right after that fit against 0.43–0.64 ms after a pause or a one-thread fit; with the other
+core idle there was no difference. The former loop timed emviz right after scikit-learn's
+default-threads fit in every round, so emviz's figure carried scikit-learn's leftover spin.
+
+So every timed block (each emviz and each scikit-learn measurement) now starts from quiet
+thread pools: :func:`quiesce` waits until the process's other threads have used no CPU for a
+while (read from ``/proc/self/task``; a fixed pause where that is unavailable), so neither
+side pays for the other's workers. scikit-learn still gets its best of one thread and the
+default, and its workers still spin during its own fit (its steady state); emviz's figures
+still include all of its work. Rounds alternate which side goes first, so drift in the
+machine's load falls on both sides alike.
+
 Usage::
 
     python benchmarks/bench_em.py               # full grid, ~10 minutes on 2 cores
@@ -28,8 +48,10 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
+import threading
 import time
 import warnings
 from collections.abc import Callable
@@ -115,6 +137,43 @@ def start(X: np.ndarray, k: int) -> Params:
     return initialize(sample, k, "kmeans++", seed=0, covariance_type="full", reg_covar=REG_COVAR)
 
 
+# --- Quiet thread pools -----------------------------------------------------------------------
+QUIET_WINDOW = 0.05  # s: other threads must use no CPU for this long
+QUIET_MAX = 2.0  # s: give up waiting after this long (a thread busy for another reason)
+QUIET_FALLBACK = 0.3  # s: fixed pause where /proc/self/task is unavailable (> 0.13 s spin)
+
+
+def _other_threads_cpu() -> float | None:
+    """CPU seconds used so far by this process's threads other than the calling one."""
+    try:
+        me = str(threading.get_native_id())
+        total = 0
+        for tid in os.listdir("/proc/self/task"):
+            if tid == me:
+                continue
+            with open(f"/proc/self/task/{tid}/stat", encoding="ascii") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
+        return total / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def quiesce() -> None:
+    """Wait until BLAS/OpenMP worker threads have stopped spinning (see the module docstring)."""
+    before = _other_threads_cpu()
+    if before is None:
+        time.sleep(QUIET_FALLBACK)
+        return
+    deadline = time.perf_counter() + QUIET_MAX
+    while time.perf_counter() < deadline:
+        time.sleep(QUIET_WINDOW)
+        after = _other_threads_cpu()
+        if after is None or after == before:
+            return
+        before = after
+
+
 # --- The three contenders -------------------------------------------------------------------------
 def time_kernel(kernel: FusedKernel, init: Params, iters: int) -> float:
     params = init
@@ -196,13 +255,28 @@ def measure(n: int, d: int, k: int, quick: bool, log: Callable[[str], None]) -> 
     time_kernel(kernel, init, 1)  # warm-up: buffers, BLAS, first-call costs
     times: dict[str, list[float]] = {"kernel": [], "run_em": [], "sk1": [], "skN": []}
     model = None
-    for _ in range(cfg.rounds):
+
+    def emviz_blocks() -> None:
+        quiesce()
         times["kernel"].append(time_kernel(kernel, init, cfg.emviz_iters))
+        quiesce()
         times["run_em"].append(time_run_em(X, init, cfg.emviz_iters))
+
+    def sklearn_blocks() -> None:
+        nonlocal model
+        quiesce()
         t, model = time_sklearn(X, init, cfg.sklearn_iters, one_thread=True)
         times["sk1"].append(t)
+        quiesce()
         t, _ = time_sklearn(X, init, cfg.sklearn_iters, one_thread=False)
         times["skN"].append(t)
+
+    for i in range(cfg.rounds):
+        # Alternate which side goes first, so load drift within a round falls on both.
+        for block in (
+            (emviz_blocks, sklearn_blocks) if i % 2 == 0 else (sklearn_blocks, emviz_blocks)
+        ):
+            block()
     med = {name: statistics.median(v) * 1e3 for name, v in times.items()}
     sk_threads = "1" if med["sk1"] <= med["skN"] else "default"
     trace = run_em(X, init, "full", REG_COVAR, max_iter=cfg.sklearn_iters, tol=0, kernel="auto")
