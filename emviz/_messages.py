@@ -244,8 +244,8 @@ MESSAGES: Final[Mapping[str, str]] = {
         "(sum {total:.6g})."
     ),
     "em.covariances_symmetric": (
-        "Params.covariances should be symmetric, but component {component} has relative "
-        "asymmetry {asymmetry:.2g}."
+        "Params.covariances should be symmetric, but component {component} (numbered from "
+        "1) has relative asymmetry {asymmetry:.2g}."
     ),
     "em.params_dict_keys": (
         "A parameter dict needs the keys 'weights', 'means' and 'covariances'; missing {key!r}."

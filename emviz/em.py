@@ -85,7 +85,7 @@ class Params:
         asym = np.abs(c - np.swapaxes(c, 1, 2)).max(axis=(1, 2)) / scale
         if np.any(asym > 1e-8):
             raise error(ParameterError, "em.covariances_symmetric",
-                        component=int(np.argmax(asym)), asymmetry=float(asym.max()))
+                        component=int(np.argmax(asym)) + 1, asymmetry=float(asym.max()))
         object.__setattr__(self, "weights", w)
         object.__setattr__(self, "means", m)
         object.__setattr__(self, "covariances", c)

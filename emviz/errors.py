@@ -53,8 +53,10 @@ class ParameterError(EmvizError, ValueError):
 class CollapseError(EmvizError, ValueError):
     """A component's covariance became singular (the likelihood singularity of EM).
 
-    Its ``code`` is ``"collapse"`` with ``component`` (the 0-based index) as parameter; the
-    technical ``detail`` (which factorisation failed) is kept in the English message only.
+    Its ``code`` is ``"collapse"``. The message and its ``component`` parameter number
+    components from 1, as every legend and table does; the attribute :attr:`component` is the
+    0-based index. The technical ``detail`` (which factorisation failed) is kept in the English
+    message only.
 
     Attributes
     ----------
@@ -67,10 +69,10 @@ class CollapseError(EmvizError, ValueError):
 
         self.component = int(component)
         self.detail = str(detail)
-        msg = MESSAGES["collapse"].format(component=self.component)
+        msg = MESSAGES["collapse"].format(component=self.component + 1)
         if detail:
             msg = msg.replace("numerically zero.", f"numerically zero ({detail}).", 1)
-        super().__init__(msg, code="collapse", params={"component": self.component})
+        super().__init__(msg, code="collapse", params={"component": self.component + 1})
 
     def __reduce__(self) -> tuple[object, ...]:
         return (type(self), (self.component, self.detail))

@@ -197,7 +197,8 @@ def _fit_cell(
         ll = float(tr.log_likelihood[-1])
         if tr.stop_reason == "collapsed":
             collapsed = (tr, s, Message("selection.collapsed_at",
-                                        component=tr.collapsed_component, n_iter=tr.n_iter))
+                                        component=tr.collapsed_component + 1,
+                                        n_iter=tr.n_iter))
         elif best is None or ll > best[0]:
             best = (ll, tr, s)
         tick()

@@ -447,6 +447,18 @@ def test_collapse_is_a_warning_with_advice():
     ok(at.select_slider(key="model_reg").set_value(0.0).run())
     ok(at.button(key="btn_run").click().run())
     assert any("collapsed" in w.value and "reg_covar" in w.value for w in at.warning)
+    # The message numbers components from 1, like the legend and the parameter table.
+    from emviz.data import make_preset
+    from emviz.em import initialize, run_em
+
+    X = make_preset("singularity_trap", seed=int(ss(at, "syn_seed"))).X
+    init = initialize(X, 4, method="kmeans++", seed=int(ss(at, "model_seed")), reg_covar=0.0)
+    trace = run_em(X, init, covariance_type=str(ss(at, "model_cov")), reg_covar=0.0,
+                   max_iter=int(ss(at, "model_max_iter")), tol=float(ss(at, "model_tol")))
+    assert trace.stop_reason == "collapsed"
+    number = trace.collapsed_component + 1
+    assert any(f"component {number} collapsed" in w.value for w in at.warning), \
+        [w.value for w in at.warning]
 
 
 def test_identical_points_are_a_clear_error():

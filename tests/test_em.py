@@ -435,3 +435,13 @@ def test_trusted_params_are_read_only():
     p = Params.trusted(np.array([1.0]), np.zeros((1, 2)), np.eye(2)[None].copy())
     with pytest.raises(ValueError):
         p.covariances[0, 0, 0] = 2.0
+
+
+def test_collapse_error_numbers_components_from_one_like_the_legends():
+    from emviz.errors import CollapseError
+
+    exc = CollapseError(0, "Cholesky factorisation failed")
+    assert exc.component == 0  # the index, for code
+    assert str(exc).startswith("Component 1 collapsed")  # the number people see
+    assert exc.params == {"component": 1}
+    assert "(Cholesky factorisation failed)" in str(exc)
