@@ -31,16 +31,19 @@ core idle there was no difference. The former loop timed emviz right after sciki
 default-threads fit in every round, so emviz's figure carried scikit-learn's leftover spin.
 
 So every timed block (each emviz and each scikit-learn measurement) now starts from quiet
-thread pools: :func:`quiesce` waits until the process's other threads have used no CPU for a
-while (read from ``/proc/self/task``; a fixed pause where that is unavailable), so neither
-side pays for the other's workers. scikit-learn still gets its best of one thread and the
+thread pools: :func:`quiesce` polls until the process's other threads have used no CPU for
+50 ms (read from ``/proc/self/task``; a fixed pause where that is unavailable), so neither
+side pays for the other's workers. This matters only when the machine is loaded: with the
+other core idle, the former and this loop gave the same N=1e3 ratios. Most of the swing seen
+between runs at N=1e3 is preemption by other processes of ~15 ms blocks, hence more rounds
+there. scikit-learn still gets its best of one thread and the
 default, and its workers still spin during its own fit (its steady state); emviz's figures
 still include all of its work. Rounds alternate which side goes first, so drift in the
 machine's load falls on both sides alike.
 
 Usage::
 
-    python benchmarks/bench_em.py               # full grid, ~10 minutes on 2 cores
+    python benchmarks/bench_em.py               # full grid, ~5 minutes on 2 cores
     python benchmarks/bench_em.py --quick       # small grid, a smoke test for CI
     python benchmarks/bench_em.py --out FILE.md # also write the table as Markdown
 """
@@ -85,7 +88,10 @@ def setting_for(n: int, quick: bool) -> Setting:
     if quick:
         return Setting(rounds=2, emviz_iters=5, sklearn_iters=3)
     if n <= 1_000:
-        return Setting(rounds=7, emviz_iters=50, sklearn_iters=20)
+        # An emviz block here is ~15 ms, the length of a scheduler slice: one preemption by
+        # another process on the shared machine moves a block by tens of percent (0.22 to
+        # 1.0 ms/iter within one process), so more rounds steady the median.
+        return Setting(rounds=15, emviz_iters=50, sklearn_iters=20)
     if n <= 10_000:
         return Setting(rounds=5, emviz_iters=20, sklearn_iters=10)
     if n <= 100_000:
@@ -160,14 +166,24 @@ def _other_threads_cpu() -> float | None:
 
 
 def quiesce() -> None:
-    """Wait until BLAS/OpenMP worker threads have stopped spinning (see the module docstring)."""
+    """Return once this process's other threads (BLAS/OpenMP workers) have stopped spinning.
+
+    See the module docstring. Waits ~0.2 s after a default-threads scikit-learn fit, one
+    window (50 ms) otherwise.
+    """
     before = _other_threads_cpu()
     if before is None:
         time.sleep(QUIET_FALLBACK)
         return
-    deadline = time.perf_counter() + QUIET_MAX
-    while time.perf_counter() < deadline:
-        time.sleep(QUIET_WINDOW)
+    # Poll busily rather than sleep: after a 50 ms sleep emviz's next N=1e3 block ran ~3-9%
+    # slower (median of 20–25) than back to back, a cold start neither side has in steady use;
+    # busy-polled, it ran as fast as back to back (0.325–0.329 ms/iter).
+    now = time.perf_counter()
+    deadline = now + QUIET_MAX
+    while now < deadline:
+        window_end = now + QUIET_WINDOW
+        while now < window_end:
+            now = time.perf_counter()
         after = _other_threads_cpu()
         if after is None or after == before:
             return
