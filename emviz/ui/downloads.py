@@ -99,7 +99,7 @@ def files(spec: DataSpec, model: ModelSpec, raw: bytes | None, data: cache.Prepa
 
     def png_bytes() -> bytes:
         if figure is None:
-            raise exports.ExportError("There is no figure on screen to save.")
+            raise exports.ExportError(t("export.no_figure"))
         return exports.figure_png(figure, *PNG_SIZE)
 
     return {

@@ -79,6 +79,14 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     # --- Exports ---------------------------------------------------------------------
     "export.title": {"en": "Download", "ja": "ダウンロード", "ru": "Скачать"},
+    "export.no_figure": {
+        "en": "There is no figure on screen to save. Expected a drawn chart; fix the message "
+              "above, then try again.",
+        "ja": "保存できる図が画面にありません。"
+              "上のメッセージを解決してから、もう一度お試しください。",
+        "ru": "На экране нет рисунка, который можно сохранить. Устраните проблему из сообщения "
+              "выше и попробуйте снова.",
+    },
     "export.params": {"en": "Parameters (JSON)", "ja": "パラメータ（JSON）",
                       "ru": "Параметры (JSON)"},
     "export.params_help": {
