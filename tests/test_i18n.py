@@ -39,7 +39,6 @@ def test_translate_formats_and_rejects_unknown_keys():
 
 # ---- the engine's messages (errors and loader notes) ------------------------------------------
 
-import importlib.util  # noqa: E402
 import re  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -95,15 +94,8 @@ def _assert_translated(text: str, english: str, lang: str) -> None:
     assert text != english
 
 
-def _corpus():
-    path = Path(__file__).parent / "csv_corpus" / "make_corpus.py"
-    spec = importlib.util.spec_from_file_location("emviz_csv_corpus_i18n", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.csv_corpus import make_corpus as CORPUS  # noqa: E402
 
-
-CORPUS = _corpus()
 BAD = sorted(name for name, outcome in CORPUS.EXPECTED.items() if outcome == "DataError")
 GOOD = sorted(name for name, outcome in CORPUS.EXPECTED.items() if outcome == "loads")
 

@@ -6,7 +6,6 @@ checked case by case at the end.
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import math
 from pathlib import Path
@@ -18,18 +17,8 @@ import pytest
 from emviz import io as emio
 from emviz.errors import DataError, ParameterError
 from emviz.io import Selection, Table, load_csv, validate_matrix
+from tests.csv_corpus import make_corpus as corpus
 
-
-def _load_corpus_module():
-    # Loaded by path: tests/ is not a package and the import mode is not ours to choose.
-    path = Path(__file__).parent / "csv_corpus" / "make_corpus.py"
-    spec = importlib.util.spec_from_file_location("emviz_csv_corpus", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-corpus = _load_corpus_module()
 CORPUS = corpus.build_corpus()
 
 

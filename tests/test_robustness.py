@@ -11,7 +11,6 @@ from __future__ import annotations
 import ast
 import base64
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -25,8 +24,7 @@ from emviz.errors import DataError
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 UI = ROOT / "emviz" / "ui"
-sys.path.insert(0, str(ROOT / "tests" / "csv_corpus"))
-from make_corpus import EXPECTED, build_corpus  # noqa: E402
+from tests.csv_corpus.make_corpus import EXPECTED, build_corpus  # noqa: E402
 
 CORPUS = build_corpus()
 XSS = "<img src=x onerror=alert(1)>"

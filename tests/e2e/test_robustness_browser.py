@@ -6,14 +6,12 @@ Screenshots: artifacts/screenshots/robustness-*.png.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "csv_corpus"))
-from make_corpus import build_corpus
+from tests.csv_corpus.make_corpus import build_corpus
 
 CORPUS = build_corpus()
 XSS = "<img src=x onerror=alert(1)>"
