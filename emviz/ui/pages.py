@@ -29,6 +29,4 @@ def pages() -> list[st.Page]:
         st.Page(singularity.render, title=t("sing.nav"), url_path="singularity"),
         st.Page(vbgmm.render, title=t("vb.nav"), url_path="vbgmm"),
         st.Page(coins.render, title=t("coins.nav"), url_path="coins"),
-        # Labs (later issues), one line each, e.g.:
-        # st.Page(kmeans_lab.render, title="k-means vs GMM", url_path="kmeans"),
     ]
