@@ -523,3 +523,16 @@ def test_the_spinners_around_cached_work_speak_the_chosen_language(lang, monkeyp
     english = {translate(f"spinner.{k}", "en") for k in ("reading", "preparing", "fitting",
                                                           "animation")}
     assert not english & set(shown)
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+@pytest.mark.parametrize("module", ["kmeans_vs_gmm", "init_sensitivity", "model_selection"])
+def test_lab_preset_buttons_speak_the_chosen_language(module, lang):
+    import importlib
+
+    at = _lab_app(module, lang)
+    quick = importlib.import_module(f"emviz.ui.labs.{module}").QUICK
+    labels = {b.label for b in at.button}
+    for name in quick:
+        assert translate(f"panels.preset.{name}", lang) in labels, (name, sorted(labels))
+        assert translate(f"panels.preset.{name}", "en") not in labels

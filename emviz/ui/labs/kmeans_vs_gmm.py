@@ -55,11 +55,6 @@ EXPLORE_MAX_DIM = 3
 CHART_CONFIG = {"displaylogo": False}
 
 
-def _pretty(name: str) -> str:
-    text = name.replace("_", " ").capitalize().replace("Kmeans", "k-means")
-    return text.replace(" 1d", " (1D)").replace(" 3d", " (3D)")
-
-
 def apply_preset(name: str) -> None:
     """Callback: synthetic data from teaching preset ``name``, with its K and covariance type."""
     ss = st.session_state
@@ -104,7 +99,7 @@ def lab_data(lab: str, preset: str, quick: tuple[str, ...], all_columns: bool = 
     cols = st.columns([1.3] + [1] * len(quick), vertical_alignment="center")
     cols[0].caption(t("labs.try_preset"))
     for col, name in zip(cols[1:], quick, strict=True):
-        col.button(_pretty(name), key=f"{lab}_quick_{name}", on_click=apply_preset,
+        col.button(t(f"panels.preset.{name}"), key=f"{lab}_quick_{name}", on_click=apply_preset,
                    args=(name,), width="stretch",
                    type="primary" if (ss["data_source"] == "Synthetic"
                                       and ss["syn_preset"] == name) else "secondary")
