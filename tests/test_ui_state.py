@@ -40,13 +40,6 @@ def test_next_half_steps_alternate_and_stop_at_the_end(position, e, m, full):
     assert state.next_full(position, last) == full
 
 
-@pytest.mark.parametrize("reason", ["converged", "max_iter", "collapsed"])
-def test_stop_message_says_why(reason):
-    msg = state.stop_message(reason, 7, 1e-3, 100, 2 if reason == "collapsed" else None)
-    assert {"converged": "Converged", "max_iter": "max_iter = 100",
-            "collapsed": "component 2 collapsed"}[reason] in msg
-
-
 def test_synthetic_weights_follow_the_imbalance():
     assert SyntheticSpec(n_components=3, imbalance=1).weights() == pytest.approx([1 / 3] * 3)
     w = SyntheticSpec(n_components=3, imbalance=9).weights()

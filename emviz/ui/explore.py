@@ -87,12 +87,9 @@ def _status(trace: Trace, h: int, hs: HalfStep, model: ModelSpec, ari: float | N
 
 
 def _end_of_run(trace: Trace) -> None:
-    if trace.stop_reason in ("converged", "max_iter", "collapsed"):
-        msg = t(f"explore.stop.{trace.stop_reason}", n_iter=trace.n_iter, tol=f"{trace.tol:g}",
-                max_iter=trace.max_iter, component=(trace.collapsed_component or 0) + 1)
-    else:
-        msg = state.stop_message(trace.stop_reason, trace.n_iter, trace.tol, trace.max_iter,
-                                 trace.collapsed_component)
+    # stop_reason is one of these three (Trace's contract); each has a catalog entry
+    msg = t(f"explore.stop.{trace.stop_reason}", n_iter=trace.n_iter, tol=f"{trace.tol:g}",
+            max_iter=trace.max_iter, component=(trace.collapsed_component or 0) + 1)
     show = {"converged": st.success, "max_iter": st.info, "collapsed": st.warning}
     show.get(trace.stop_reason, st.info)(msg)
 

@@ -8,7 +8,7 @@ timeline of that fit:
 * ``frontier``: how far the user has stepped (the slider's right end);
 * ``position``: the half-step on screen (0 = init, 2i-1 = E of iteration i, 2i = M of i).
 
-The pure helpers (``next_*``, :func:`stop_message`) take plain numbers so they can be tested
+The pure helpers (``next_*``) take plain numbers so they can be tested
 without Streamlit; the callbacks only read and write ``st.session_state``.
 """
 
@@ -223,27 +223,6 @@ def next_full(position: int, last: int) -> int | None:
     """End of the next M-step: a full iteration from init or an M (from an E: finish it)."""
     h = position + 1 if position % 2 == 1 else position + 2
     return h if h <= last else None
-
-
-def stop_message(stop_reason: str, n_iter: int, tol: float, max_iter: int,
-                 collapsed: int | None) -> str:
-    """Why the run ended, for the status line."""
-    messages = {
-        "converged": (
-            f"Converged after {n_iter} iterations: the mean log-likelihood per point changed "
-            f"by less than tol = {tol:g}."
-        ),
-        "max_iter": (
-            f"Stopped at max_iter = {max_iter} without converging (tol = {tol:g}). "
-            "Raise max_iter or tol to let it finish."
-        ),
-        "collapsed": (
-            f"Stopped after {n_iter} iterations: component {collapsed} collapsed (its "
-            "covariance became singular, so the likelihood grows without bound). Increase "
-            "reg_covar, lower K, or try New init."
-        ),
-    }
-    return messages.get(stop_reason, f"Stopped: {stop_reason}.")
 
 
 # --------------------------------------------------------------------------------------
