@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from threadpoolctl import threadpool_limits
 
+from emviz import _fused as fused
 from emviz._fused import FusedKernel, supports
 from emviz.em import COVARIANCE_TYPES, DenseKernel, Params, e_step, initialize, run_em
 from emviz.errors import CollapseError
@@ -433,6 +434,45 @@ def test_a_far_off_shift_falls_back_to_the_exact_log_sum_exp(offset):
     ll_d, pd = DenseKernel(X).iterate(p1, "full", 1e-6)
     assert_ll_close(ll_f, ll_d, TOL)
     assert_params_close(pf, pd, TOL)
+
+
+@pytest.mark.parametrize(("d", "k"), [(1, 3), (2, 5), (3, 20)])
+def test_threads_change_nothing_bit_for_bit(monkeypatch, d, k):
+    # A pass hands contiguous runs of blocks to threads; every block's results land in their
+    # own slots and are summed in block order, so 1, 2 or 3 threads give identical bits,
+    # also with a pivoted (far-off) component and a block redone with the exact shift.
+    n_coef = 1 + d + d * (d + 1) // 2
+    n_blocks = 3 * fused.MIN_BLOCKS_PER_WORKER + 1
+    X = blobs(fused.block_size(k, n_coef) * (n_blocks - 1) + 77, d, k, seed=40 + d)
+    p = start(X, k, "full", 40 + d)
+    p = Params(p.weights, np.r_[p.means[:-1], p.means[-1:] + 400.0], p.covariances)
+    results = {}
+    for cpus in (1, 2, 3):
+        monkeypatch.setattr(fused, "CPUS", cpus)
+        assert fused._workers(n_blocks) == cpus
+        kernel = FusedKernel(X)
+        params, lls = p, []
+        for it in range(4):
+            if it == 3:  # far off in the last run of blocks: that block is redone exactly
+                kernel._feats[-1, -500:] += 1e4
+            ll, params = kernel.iterate(params, "full", 1e-6)
+            lls.append(ll)
+        lls.append(kernel.log_likelihood(params))
+        results[cpus] = (lls, params)
+    want_ll, want = results[1]
+    assert np.all(np.isfinite(want_ll))
+    for cpus in (2, 3):
+        got_ll, got = results[cpus]
+        assert got_ll == want_ll, cpus
+        for name in ("weights", "means", "covariances"):
+            np.testing.assert_array_equal(getattr(got, name), getattr(want, name), err_msg=name)
+
+
+def test_few_blocks_stay_on_one_thread(monkeypatch):
+    # Handing out a run and joining it costs ~0.1 ms: small data never pays for it.
+    monkeypatch.setattr(fused, "CPUS", 2)
+    assert fused._workers(2 * fused.MIN_BLOCKS_PER_WORKER - 1) == 1
+    assert fused._workers(2 * fused.MIN_BLOCKS_PER_WORKER) == 2
 
 
 @pytest.mark.parametrize("d", [1, 2, 3])
