@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import nullcontext
@@ -334,8 +335,8 @@ def _cpus() -> int:
 #: CPUs this process may run on; a pass uses up to this many threads (see :func:`_workers`).
 CPUS = _cpus()
 
-#: A thread gets a run of at least this many blocks: handing a run to the pool and joining
-#: it costs ~0.1 ms, a block 0.1–1 ms.
+#: Threads are used only with at least this many blocks per thread: starting a pool thread
+#: and joining it costs ~0.1 ms, a block 0.1–1 ms.
 MIN_BLOCKS_PER_WORKER = 4
 
 _POOL: ThreadPoolExecutor | None = None
@@ -344,6 +345,27 @@ _POOL: ThreadPoolExecutor | None = None
 def _workers(n_blocks: int) -> int:
     """Threads for a pass over ``n_blocks`` blocks: one per CPU, each with enough blocks."""
     return max(1, min(CPUS, n_blocks // MIN_BLOCKS_PER_WORKER))
+
+
+class _BlockQueue:
+    """Hands out block indices 0, 1, … once each, to whichever thread asks next.
+
+    Not fixed halves: on a shared machine one CPU is often busy (or taken by the hypervisor),
+    and a thread that falls behind then does fewer blocks instead of holding up the pass.
+    """
+
+    def __init__(self, n_blocks: int) -> None:
+        self._next = 0
+        self._n = n_blocks
+        self._lock = threading.Lock()
+
+    def take(self) -> int | None:
+        with self._lock:
+            b = self._next
+            if b >= self._n:
+                return None
+            self._next = b + 1
+            return b
 
 
 def _pool() -> ThreadPoolExecutor:
@@ -603,10 +625,10 @@ class FusedKernel:
         rounding. Log-densities more than ``-LOG_RESP_FLOOR`` below the shift are floored,
         which changes responsibilities below ``e^-(LOG_RESP_FLOOR + LOG_SAFE)`` relative.
 
-        With many blocks and more than one CPU, contiguous runs of blocks go to
-        :func:`_workers` threads (NumPy and BLAS release the GIL for the block-sized calls).
-        Every block's results land in their own slots and are summed in block order, so the
-        result is bit-identical whatever the number of threads.
+        With many blocks and more than one CPU, :func:`_workers` threads take blocks from one
+        queue (NumPy and BLAS release the GIL for the block-sized calls). Every block's
+        results land in their own slots and are summed in block order, so the result is
+        bit-identical whatever the number of threads and whichever thread did which block.
         """
         k = plan.coef.shape[0]
         b_len = min(block_size(k, self.n_coef), self.n_samples)
@@ -616,16 +638,13 @@ class FusedKernel:
         block_ll = [0.0] * n_blocks
         threaded = k * (self.n_coef + 1) * b_len >= _BLAS_THREADING_MNK
         with _one_blas_thread() if threaded or workers > 1 else nullcontext():
-            runs = [
-                range(w * n_blocks // workers, (w + 1) * n_blocks // workers)
-                for w in range(workers)
-            ]
+            take = _BlockQueue(n_blocks).take
             futures = [
-                _pool().submit(self._blocks, plan, with_stats, run, buf, block_ll)
-                for run, buf in zip(runs[1:], bufs[1:], strict=True)
+                _pool().submit(self._blocks, plan, with_stats, take, buf, block_ll)
+                for buf in bufs[1:]
             ]
             try:
-                self._blocks(plan, with_stats, runs[0], bufs[0], block_ll)
+                self._blocks(plan, with_stats, take, bufs[0], block_ll)
             finally:  # never leave a thread writing to buffers the next pass reuses
                 wait(futures)
             for future in futures:
@@ -636,9 +655,14 @@ class FusedKernel:
         return ll, (np.add.reduce(self._stats, axis=0) if with_stats else None)
 
     def _blocks(
-        self, plan: _Plan, with_stats: bool, blocks: range, buf: _Scratch, block_ll: list[float]
+        self,
+        plan: _Plan,
+        with_stats: bool,
+        take: Callable[[], int | None],
+        buf: _Scratch,
+        block_ll: list[float],
     ) -> None:
-        """:meth:`_pass` over a contiguous run of blocks, with one thread's buffers."""
+        """:meth:`_pass` over the blocks ``take`` hands out, with one thread's buffers."""
         coef = plan.coef
         k, f = coef.shape[0], self.n_coef
         n = self.n_samples
@@ -651,7 +675,7 @@ class FusedKernel:
         scale_features = f < k
         feats, stats = self._feats, self._stats
         with np.errstate(over="ignore"):
-            for b in blocks:
+            while (b := take()) is not None:
                 start = b * b_len
                 m = min(b_len, n - start)
                 fb = feats[:, start : start + m]

@@ -438,7 +438,7 @@ def test_a_far_off_shift_falls_back_to_the_exact_log_sum_exp(offset):
 
 @pytest.mark.parametrize(("d", "k"), [(1, 3), (2, 5), (3, 20)])
 def test_threads_change_nothing_bit_for_bit(monkeypatch, d, k):
-    # A pass hands contiguous runs of blocks to threads; every block's results land in their
+    # Threads take blocks from one queue; every block's results land in their
     # own slots and are summed in block order, so 1, 2 or 3 threads give identical bits,
     # also with a pivoted (far-off) component and a block redone with the exact shift.
     n_coef = 1 + d + d * (d + 1) // 2
