@@ -645,10 +645,16 @@ class FusedKernel:
             ]
             try:
                 self._blocks(plan, with_stats, take, bufs[0], block_ll)
-            finally:  # never leave a thread writing to buffers the next pass reuses
+            finally:
+                # A worker still queued behind another pass (the pool is shared, e.g. by a
+                # server's sessions) has nothing left to do; one that started must finish
+                # before the next pass reuses its buffers.
+                for future in futures:
+                    future.cancel()
                 wait(futures)
             for future in futures:
-                future.result()
+                if not future.cancelled():
+                    future.result()
         ll = 0.0
         for value in block_ll:  # in block order, as a single thread adds them
             ll += value

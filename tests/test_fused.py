@@ -468,6 +468,31 @@ def test_threads_change_nothing_bit_for_bit(monkeypatch, d, k):
             np.testing.assert_array_equal(getattr(got, name), getattr(want, name), err_msg=name)
 
 
+def test_passes_of_concurrent_runs_share_the_pool(monkeypatch):
+    # A server runs several sessions' fits at once; they share one worker pool. Each run
+    # still gets its own bits, and a pass never waits on a worker queued behind another
+    # run's (it is cancelled once the caller has taken every block itself).
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.setattr(fused, "CPUS", 2)
+    n_blocks = 4 * fused.MIN_BLOCKS_PER_WORKER
+    data = [blobs(fused.block_size(3, 6) * n_blocks, 2, 3, seed=50 + i) for i in range(3)]
+
+    def run(X):
+        kernel, params, lls = FusedKernel(X), start(X, 3, "full", 50), []
+        for _ in range(3):
+            ll, params = kernel.iterate(params, "full", 1e-6)
+            lls.append(ll)
+        return lls, params.means
+
+    alone = [run(X) for X in data]
+    with ThreadPoolExecutor(max_workers=3) as sessions:
+        together = list(sessions.map(run, data))
+    for (ll_a, means_a), (ll_t, means_t) in zip(alone, together, strict=True):
+        assert ll_a == ll_t
+        np.testing.assert_array_equal(means_a, means_t)
+
+
 def test_few_blocks_stay_on_one_thread(monkeypatch):
     # Handing out a run and joining it costs ~0.1 ms: small data never pays for it.
     monkeypatch.setattr(fused, "CPUS", 2)
