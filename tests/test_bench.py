@@ -36,3 +36,37 @@ def test_bench_quick_reports_ratios_and_accuracy(tmp_path):
     summary = re.search(r"max relative difference vs scikit-learn: (\S+)", proc.stdout)
     assert summary and float(summary.group(1)) <= 1e-8
     assert out.read_text(encoding="utf-8").startswith("| N | D | K |")
+
+
+@pytest.mark.parametrize("case", ["chart", "rerun", "svg100", "gl100", "gl10k"])
+def test_browser_floor_pages_change_what_the_script_waits_for(case):
+    # bench_browser_floor.py times a click until the page shows something new: the text
+    # for "rerun", the chart's data for the others (every point recoloured, as a Step does).
+    import base64
+    import json
+
+    from streamlit.testing.v1 import AppTest
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_browser_floor import PAGE
+
+    at = AppTest.from_string(PAGE, default_timeout=60)
+    at.query_params["case"] = case
+    at.run()
+    assert not at.exception
+
+    def shown():
+        if case == "rerun":
+            return [m.value for m in at.markdown]
+        (chart,) = at.get("plotly_chart")
+        data = json.loads(chart.proto.spec)["data"]
+        n = {"chart": 100, "svg100": 100, "gl100": 100, "gl10k": 10_000}[case]
+        assert data[0]["type"] == ("scattergl" if case.startswith("gl") else "scatter")
+        x = data[0]["x"]
+        assert x["dtype"] == "f8" and len(base64.b64decode(x["bdata"])) == 8 * n
+        return data[0]["marker"]["color"]
+
+    before = shown()
+    at.button[0].click().run()
+    assert not at.exception
+    assert shown() != before
