@@ -78,6 +78,25 @@ def test_link_round_trip_reproduces_state_and_figure(stepped):
     assert not fresh.warning  # a clean link raises no note
 
 
+def test_share_box_shows_the_link_on_request():
+    # The code box (with its copy button) loads a 1.6 MB syntax highlighter in the browser,
+    # so it is drawn only when asked for; the link it shows is the page's own query.
+    from urllib.parse import parse_qs, urlparse
+
+    from emviz.ui.sidebar_common import SHOW_LINK
+
+    at = _app({"k": "4", "seed": "3"})
+    at.button(key="btn_step").click().run()
+    assert not at.code
+    at.sidebar.toggle(key=SHOW_LINK).set_value(True).run()
+    (box,) = at.code
+    query = {k: v[0] for k, v in parse_qs(urlparse(box.value).query).items()}
+    assert query == _query(at) and query["k"] == "4" and query["step"] == "2"
+    at.button(key="btn_step").click().run()  # the box follows the view
+    assert parse_qs(urlparse(at.code[0].value).query)["step"] == ["4"]
+    assert not at.exception
+
+
 def test_hostile_link_falls_back_with_a_note():
     at = _app({"k": "-3", "cov": "<script>alert(1)</script>", "reg": "nan", "step": "1e99",
                "lang": "xx", "presenter": "maybe", "utm": "x"})

@@ -27,6 +27,8 @@ from emviz.ui.state import DEFAULTS
 _LOADED = "url_loaded"
 _NOTES = "url_notes"
 _FIRST_QUERY = "url_first_query"
+#: The toggle that shows the link in a code box with a copy button.
+SHOW_LINK = "share_show_link"
 #: Pages that show the Explore timeline (the link carries its half-step).
 STEPPED_PAGES = ("", "explore")
 
@@ -105,7 +107,10 @@ def _share_box(slot: DeltaGenerator, query: dict[str, list[str]], url_path: str)
     link = f"{base}?{urlencode(query, doseq=True)}"
     with slot.container(), st.expander(t("share.title"), icon=":material/link:"):
         st.caption(t("share.help"))
-        st.code(link, language=None, wrap_lines=True)
+        # st.code (for its copy button) only on request: it loads a 1.6 MB syntax
+        # highlighter, and drawn on every first page it put the first chart 2-3 s later.
+        if st.toggle(t("share.show"), key=SHOW_LINK):
+            st.code(link, language=None, wrap_lines=True)
         if st.session_state.get("data_source") == "Upload CSV":
             st.warning(t("share.upload"))
         else:

@@ -47,6 +47,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "ru": "Эта ссылка (она же в адресной строке) хранит все настройки на экране: данные, "
               "модель, шаг, страницу, режим презентации и язык. Открывший её увидит тот же вид.",
     },
+    "share.show": {
+        "en": "Show the link, with a copy button",
+        "ja": "リンクを表示（コピーボタン付き）",
+        "ru": "Показать ссылку с кнопкой копирования",
+    },
     "share.upload": {
         "en": "Uploaded data cannot travel in a link: whoever opens it gets the default data. "
               "Send the CSV file separately.",
