@@ -12,7 +12,8 @@ both are matrix products against per-point feature rows ``f(x) = [1, x_i, x_i x_
 The data are centred on their mean and divided by one power of two (exact in floating
 point, and the same for every column so the spherical/diagonal/tied structure survives),
 which keeps the expanded quadratic well conditioned. The points are processed in blocks
-with reused buffers and one BLAS thread. From the second iteration of a run on, the
+with reused buffers and one BLAS thread; with many blocks, one Python thread per CPU takes
+blocks from a queue (see ``FusedKernel._pass``). From the second iteration of a run on, the
 log-sum-exp over components is shifted by the previous iteration's ``ln p(x_n)``, which the
 E-step product subtracts itself, so no per-point maximum is needed (see
 ``FusedKernel._pass``). With few components the parameter-side algebra (closed-form
