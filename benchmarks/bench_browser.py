@@ -31,7 +31,7 @@ import urllib.request
 from pathlib import Path
 
 import numpy as np
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -98,12 +98,31 @@ def first_chart(page: Page, url: str) -> float:
     return time.perf_counter() - t0
 
 
-def step_latency(page: Page, repeats: int) -> list[float]:
+def first_charts(browser: Browser, url: str, tabs: int = 3) -> tuple[float, list[float], Page]:
+    """A first visit (it warms the server and the HTTP cache), then ``tabs`` fresh tabs.
+
+    Returns the first visit's time, each fresh tab's time, and the last tab (still open).
+    One tab alone swings by seconds between runs, hence several.
+    """
+    viewport = {"width": 1400, "height": 1100}
+    page = browser.new_page(viewport=viewport)
+    cold = first_chart(page, url)
+    warm = []
+    for _ in range(tabs):
+        page.close()
+        page = browser.new_page(viewport=viewport)
+        warm.append(first_chart(page, url))
+    wait_idle(page)
+    return cold, warm, page
+
+
+def step_latency(page: Page, repeats: int, button: str = "Step") -> list[float]:
+    """``button`` click -> the first chart redrawn with new data (its ``_fullData`` replaced)."""
     times = []
     for _ in range(repeats):
         page.evaluate(f"() => {{ window.__old = document.querySelector('{CHART}')._fullData; }}")
         t0 = time.perf_counter()
-        page.get_by_role("button", name="Step", exact=True).click()
+        page.get_by_role("button", name=button, exact=True).click()
         page.wait_for_function(
             f"() => {{ const gd = document.querySelector('{CHART}');"
             " return gd && gd._fullData && gd._fullData !== window.__old; }",
@@ -160,15 +179,8 @@ def main() -> None:
     try:
         with sync_playwright() as p, tempfile.TemporaryDirectory() as tmp:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1100})
-            # Warm the server once (Python imports), as a visitor after the first one sees it.
-            cold = first_chart(page, url)
-            warm = []  # fresh tabs of the same browser: one figure alone swings by seconds
-            for _ in range(3):
-                page.close()
-                page = browser.new_page(viewport={"width": 1400, "height": 1100})
-                warm.append(first_chart(page, url))
-            wait_idle(page)
+            # The first visit pays the Python imports; later visitors see the fresh tabs' time.
+            cold, warm, page = first_charts(browser, url)
 
             page.get_by_text("Upload CSV", exact=True).click()
             wait_idle(page)

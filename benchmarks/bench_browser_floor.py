@@ -40,7 +40,9 @@ from bench_browser import (  # a sibling script, not a package
     CHROMIUM_ARGS,
     ROOT,
     _free_port,
+    first_charts,
     start_server,
+    step_latency,
     wait_idle,
 )
 
@@ -72,35 +74,12 @@ else:
 UPDATE_CASES = ("svg100", "gl100", "gl10k")
 
 
-def first_chart(page: Page, url: str) -> float:
-    t0 = time.perf_counter()
-    page.goto(url)
-    page.locator(f"{CHART} .main-svg").first.wait_for(timeout=120_000)
-    return time.perf_counter() - t0
-
-
 def rerun_latency(page: Page, repeats: int) -> list[float]:
     times = []
     for i in range(1, repeats + 1):
         t0 = time.perf_counter()
         page.get_by_role("button", name="Go").click()
         page.get_by_text(f"clicks: {i}", exact=True).wait_for(timeout=30_000)
-        times.append(time.perf_counter() - t0)
-        wait_idle(page)
-    return times
-
-
-def update_latency(page: Page, repeats: int) -> list[float]:
-    """Click -> the chart's data replaced, as ``bench_browser.step_latency`` waits for it."""
-    times = []
-    for _ in range(repeats):
-        page.evaluate(f"() => {{ window.__old = document.querySelector('{CHART}')._fullData; }}")
-        t0 = time.perf_counter()
-        page.get_by_role("button", name="Go").click()
-        page.wait_for_function(
-            f"() => {{ const gd = document.querySelector('{CHART}');"
-            " return gd && gd._fullData && gd._fullData !== window.__old; }",
-            polling="raf", timeout=30_000)
         times.append(time.perf_counter() - t0)
         wait_idle(page)
     return times
@@ -127,15 +106,7 @@ def main() -> None:
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                viewport = {"width": 1400, "height": 1100}
-                page = browser.new_page(viewport=viewport)
-                first_chart(page, base)  # warm the server and the browser's HTTP cache
-                firsts = []
-                for _ in range(max(3, args.repeats // 2)):
-                    page.close()
-                    page = browser.new_page(viewport=viewport)
-                    firsts.append(first_chart(page, base))
-                wait_idle(page)
+                _, firsts, page = first_charts(browser, base, tabs=max(3, args.repeats // 2))
                 results = {}
                 page.goto(base + "?case=rerun")
                 page.get_by_text("clicks: 0", exact=True).wait_for(timeout=60_000)
@@ -145,8 +116,8 @@ def main() -> None:
                     page.goto(base + f"?case={case}")
                     page.locator(f"{CHART} .main-svg").first.wait_for(timeout=120_000)
                     wait_idle(page)
-                    update_latency(page, 1)  # the first update also loads WebGL
-                    results[case] = update_latency(page, args.repeats)
+                    step_latency(page, 1, button="Go")  # the first update also loads WebGL
+                    results[case] = step_latency(page, args.repeats, button="Go")
                 browser.close()
         finally:
             proc.send_signal(signal.SIGTERM)
