@@ -85,10 +85,15 @@ def test_share_box_shows_the_link_on_request():
 
     from emviz.ui.sidebar_common import SHOW_LINK
 
+    def share_box_open() -> bool:
+        (box,) = [e for e in at.sidebar.expander if e.label == "Share this view"]
+        return box.proto.expanded
+
     at = _app({"k": "4", "seed": "3"})
     at.button(key="btn_step").click().run()
-    assert not at.code
+    assert not at.code and not share_box_open()
     at.sidebar.toggle(key=SHOW_LINK).set_value(True).run()
+    assert share_box_open()  # refilled on every run: it must not close on its own toggle
     (box,) = at.code
     query = {k: v[0] for k, v in parse_qs(urlparse(box.value).query).items()}
     assert query == _query(at) and query["k"] == "4" and query["step"] == "2"

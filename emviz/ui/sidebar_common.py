@@ -105,7 +105,10 @@ def render() -> DeltaGenerator:
 def _share_box(slot: DeltaGenerator, query: dict[str, list[str]], url_path: str) -> None:
     base = (st.context.url or "").split("?", 1)[0] or f"/{url_path}"
     link = f"{base}?{urlencode(query, doseq=True)}"
-    with slot.container(), st.expander(t("share.title"), icon=":material/link:"):
+    # The box is refilled on every run, so it would close when its toggle reruns the page:
+    # open it while the link is asked for.
+    shown = bool(st.session_state.get(SHOW_LINK))
+    with slot.container(), st.expander(t("share.title"), icon=":material/link:", expanded=shown):
         st.caption(t("share.help"))
         # st.code (for its copy button) only on request: it loads a 1.6 MB syntax
         # highlighter, and drawn on every first page it put the first chart 2-3 s later.

@@ -133,3 +133,24 @@ def test_a_shared_link_opens_the_same_view(browser: Browser, app_server: str,
     assert student.evaluate(TRACES) == expected
     assert parse_qs(urlparse(student.url).query) == query
     student.context.close()
+
+
+def test_share_box_shows_the_link_on_request(browser: Browser, app_server: str,
+                                             wait_for_app: Callable[..., None],
+                                             screenshot_dir: Path):
+    # The code box is drawn only when asked for (it loads a 1.6 MB syntax highlighter), and
+    # the box stays open across the rerun its toggle causes.
+    page = _open(browser, app_server, "/?k=4&seed=3&step=2")
+    _chart(page)
+    wait_for_app(page)
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_test_id("stCode")).to_have_count(0)
+    sidebar.get_by_text("Share this view", exact=True).click()
+    sidebar.get_by_text("Show the link, with a copy button", exact=True).click()
+    wait_for_app(page)
+    code = sidebar.get_by_test_id("stCode")
+    expect(code).to_be_visible(timeout=30_000)
+    shown = parse_qs(urlparse(code.inner_text().replace("\n", "")).query)
+    assert shown == parse_qs(urlparse(page.url).query) and shown["k"] == ["4"]
+    page.screenshot(path=str(screenshot_dir / "classroom-share-link.png"))
+    page.context.close()
