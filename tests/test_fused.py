@@ -46,6 +46,11 @@ def start(X: np.ndarray, k: int, cov_type: str, seed: int) -> Params:
     return initialize(X, k, "kmeans++", seed=seed, covariance_type=cov_type, reg_covar=1e-6)
 
 
+def far_off(p: Params) -> Params:
+    """``p`` with its last component moved 400 away: computed about its own pivot."""
+    return Params(p.weights, np.r_[p.means[:-1], p.means[-1:] + 400.0], p.covariances)
+
+
 def assert_params_close(got: Params, want: Params, tol: float, what: str = "") -> None:
     """Relative agreement in each quantity's natural scale.
 
@@ -445,7 +450,7 @@ def test_threads_change_nothing_bit_for_bit(monkeypatch, d, k):
     n_blocks = 3 * fused.MIN_BLOCKS_PER_WORKER + 1
     X = blobs(fused.block_size(k, n_coef) * (n_blocks - 1) + 77, d, k, seed=40 + d)
     p = start(X, k, "full", 40 + d)
-    p = Params(p.weights, np.r_[p.means[:-1], p.means[-1:] + 400.0], p.covariances)
+    p = far_off(p)
     results = {}
     for cpus in (1, 2, 3):
         monkeypatch.setattr(fused, "CPUS", cpus)
@@ -494,7 +499,7 @@ def test_passes_of_concurrent_runs_share_the_pool(monkeypatch):
 
 
 def test_few_blocks_stay_on_one_thread(monkeypatch):
-    # Handing out a run and joining it costs ~0.1 ms: small data never pays for it.
+    # Starting a pool thread and joining it costs ~0.1 ms: small data never pays for it.
     monkeypatch.setattr(fused, "CPUS", 2)
     assert fused._workers(2 * fused.MIN_BLOCKS_PER_WORKER - 1) == 1
     assert fused._workers(2 * fused.MIN_BLOCKS_PER_WORKER) == 2
@@ -506,7 +511,7 @@ def test_scalar_and_vector_parameter_algebra_agree(d):
     # floats, above on NumPy arrays: both must give the same plan, pivots included.
     X = blobs(3000, d, 5, seed=20 + d, offset=50.0)
     p = start(X, 5, "full", 20 + d)
-    far = Params(p.weights, np.r_[p.means[:-1], p.means[-1:] + 400.0], p.covariances)
+    far = far_off(p)
     kernel = FusedKernel(X)
     for params in (p, far):
         packed = params.covariances.reshape(5, -1)[:, kernel._layout.lower]
@@ -522,7 +527,7 @@ def test_scalar_and_vector_full_m_steps_agree(d):
     # For full covariances and few components the M-step runs on Python floats.
     X = blobs(3000, d, 4, seed=30 + d, offset=50.0)
     p = start(X, 4, "full", 30 + d)
-    far = Params(p.weights, np.r_[p.means[:-1], p.means[-1:] + 400.0], p.covariances)
+    far = far_off(p)
     kernel = FusedKernel(X)
     for params in (p, far):
         plan = kernel._plan(params)
