@@ -14,9 +14,14 @@ interleaved rounds within one process:
   the faster (its fit also pays one initial M-step and a final E-step; nothing is
   subtracted);
 
+* NumPy floor: the six NumPy calls per block that any blocked NumPy EM of this shape needs
+  (see :func:`time_floor`), on one block of features kept in cache, with the kernel's block
+  size and threads: a lower bound on what a pure-NumPy kernel can reach on this machine;
+
 and reports medians, their ratio, the largest relative difference between emviz's and
-scikit-learn's parameters after the same number of iterations, and emviz's distance from a
-memory-bandwidth bound (read X once, write and read the N×K responsibilities, at 20 GB/s).
+scikit-learn's parameters after the same number of iterations, and the distance of emviz's
+kernel and of the NumPy floor from a memory-bandwidth bound (read X once, write and read the
+N×K responsibilities, at 20 GB/s).
 
 Fair steady states. After a BLAS call that used several threads, OpenBLAS's worker
 threads busy-wait for new work for ``THREAD_TIMEOUT`` (2**28 cycles by default, ~0.13 s at
@@ -66,7 +71,7 @@ from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from emviz._fused import FusedKernel, supports
+from emviz._fused import FusedKernel, _BlockQueue, _pool, _workers, block_size, supports
 from emviz.em import Params, initialize, run_em
 
 REG_COVAR = 1e-6
@@ -113,6 +118,7 @@ class Row(NamedTuple):
     sklearn_threads: str
     max_rel_diff: float
     bound_ms: float
+    floor_ms: float
 
     @property
     def speedup(self) -> float:
@@ -125,6 +131,10 @@ class Row(NamedTuple):
     @property
     def over_bound(self) -> float:
         return self.kernel_ms / self.bound_ms
+
+    @property
+    def floor_over_bound(self) -> float:
+        return self.floor_ms / self.bound_ms
 
 
 # --- Problems ---------------------------------------------------------------------------------
@@ -207,6 +217,53 @@ def time_run_em(X: np.ndarray, init: Params, iters: int) -> float:
     return elapsed / iters
 
 
+def time_floor(n: int, d: int, k: int, iters: int) -> float:
+    """Seconds per iteration of the NumPy calls a blocked EM cannot do without.
+
+    Per block of B points (the kernel's :func:`~emviz._fused.block_size`): the E-step
+    product ``(K, F+1) @ (F+1, B)``, ``exp`` of the K×B log-densities, their sum over
+    components, its ``log`` (for the log-likelihood), one division to normalise the
+    smaller of the K×B responsibilities or the F×B features, and the M-step product.
+    Nothing else: no floor before ``exp``, no range check, no per-point log-likelihood
+    kept, no parameter algebra. The same block of features is reused, so it stays in cache
+    and no memory traffic is counted at all. Blocks are shared by the kernel's threads
+    (:func:`~emviz._fused._workers`) through its queue and pool, under one BLAS thread.
+    """
+    f = 1 + d + d * (d + 1) // 2
+    b = min(block_size(k, f), n)
+    n_blocks = -(-n // b)
+    rng = np.random.default_rng(0)
+    feats = rng.random((f + 1, b))
+    coef = -0.01 * rng.random((k, f + 1))
+    scale_features = f < k
+
+    def blocks(take: Callable[[], int | None]) -> None:
+        lp, total, log_total = np.empty((k, b)), np.empty(b), np.empty(b)
+        scaled, stats = np.empty((f, b)), np.empty((k, f))
+        while take() is not None:
+            np.matmul(coef, feats, out=lp)
+            np.exp(lp, out=lp)
+            np.add.reduce(lp, axis=0, out=total)
+            np.log(total, out=log_total)
+            if scale_features:
+                np.divide(feats[:f], total, out=scaled)
+                np.matmul(lp, scaled.T, out=stats)
+            else:
+                np.divide(lp, total, out=lp)
+                np.matmul(lp, feats[:f].T, out=stats)
+
+    workers = _workers(n_blocks)
+    with threadpool_limits(1):
+        t0 = time.perf_counter()
+        for _ in range(iters):
+            take = _BlockQueue(n_blocks).take
+            futures = [_pool().submit(blocks, take) for _ in range(workers - 1)]
+            blocks(take)
+            for future in futures:
+                future.result()
+        return (time.perf_counter() - t0) / iters
+
+
 def sklearn_model(init: Params, iters: int):
     from sklearn.mixture import GaussianMixture
 
@@ -269,7 +326,9 @@ def measure(n: int, d: int, k: int, quick: bool, log: Callable[[str], None]) -> 
     cfg = setting_for(n, quick)
     kernel = FusedKernel(X)
     time_kernel(kernel, init, 1)  # warm-up: buffers, BLAS, first-call costs
-    times: dict[str, list[float]] = {"kernel": [], "run_em": [], "sk1": [], "skN": []}
+    times: dict[str, list[float]] = {
+        "kernel": [], "run_em": [], "floor": [], "sk1": [], "skN": []
+    }
     model = None
 
     def emviz_blocks() -> None:
@@ -277,6 +336,8 @@ def measure(n: int, d: int, k: int, quick: bool, log: Callable[[str], None]) -> 
         times["kernel"].append(time_kernel(kernel, init, cfg.emviz_iters))
         quiesce()
         times["run_em"].append(time_run_em(X, init, cfg.emviz_iters))
+        quiesce()
+        times["floor"].append(time_floor(n, d, k, cfg.emviz_iters))
 
     def sklearn_blocks() -> None:
         nonlocal model
@@ -307,6 +368,7 @@ def measure(n: int, d: int, k: int, quick: bool, log: Callable[[str], None]) -> 
         sklearn_threads=sk_threads,
         max_rel_diff=max_relative_difference(trace.final, model),
         bound_ms=bytes_per_iter / BANDWIDTH * 1e3,
+        floor_ms=med["floor"],
     )
     log(format_row(row))
     return row
@@ -315,16 +377,18 @@ def measure(n: int, d: int, k: int, quick: bool, log: Callable[[str], None]) -> 
 # --- Output ---------------------------------------------------------------------------------------
 HEADER = (
     "| N | D | K | emviz kernel ms/iter | emviz run_em ms/iter | scikit-learn ms/iter (threads) "
-    "| speed-up (kernel) | speed-up (run_em) | max rel. diff vs sklearn | bound ms | × bound |"
+    "| speed-up (kernel) | speed-up (run_em) | max rel. diff vs sklearn | bound ms | × bound "
+    "| NumPy floor ms | floor × bound |"
 )
-RULE = "|" + "---|" * 11
+RULE = "|" + "---|" * 13
 
 
 def format_row(r: Row) -> str:
     return (
         f"| {r.n:.0e} | {r.d} | {r.k} | {r.kernel_ms:.3f} | {r.run_em_ms:.3f} "
         f"| {r.sklearn_ms:.2f} ({r.sklearn_threads}) | {r.speedup:.1f}× | {r.speedup_run_em:.1f}× "
-        f"| {r.max_rel_diff:.1e} | {r.bound_ms:.3f} | {r.over_bound:.1f} |"
+        f"| {r.max_rel_diff:.1e} | {r.bound_ms:.3f} | {r.over_bound:.1f} "
+        f"| {r.floor_ms:.3f} | {r.floor_over_bound:.1f} |"
     )
 
 
@@ -355,6 +419,21 @@ def verdicts(rows: list[Row]) -> list[str]:
             f"- within {TARGET_BOUND:.0f}× of the bandwidth bound at N=1e6: worst is "
             f"{far.over_bound:.1f}× at D={far.d}, K={far.k}: "
             f"{'met' if far.over_bound <= TARGET_BOUND else 'NOT met'}"
+        )
+        floor = max(big, key=lambda r: r.floor_over_bound)
+        out.append(
+            f"- the NumPy floor (six calls per block, in cache, same threads) at N=1e6 is "
+            f"{min(r.floor_over_bound for r in big):.1f}–{floor.floor_over_bound:.1f}× the "
+            f"bound, worst at D={floor.d}, K={floor.k}: a pure-NumPy kernel "
+            + (
+                f"cannot reach {TARGET_BOUND:.0f}× at "
+                + ", ".join(
+                    f"D={r.d} K={r.k}" for r in big if r.floor_over_bound > TARGET_BOUND
+                )
+                + " on this machine"
+                if floor.floor_over_bound > TARGET_BOUND
+                else f"can reach {TARGET_BOUND:.0f}× at every point on this machine"
+            )
         )
     acc = max(r.max_rel_diff for r in rows)
     out.append(

@@ -33,6 +33,7 @@ def test_bench_quick_reports_ratios_and_accuracy(tmp_path):
         cells = [c.strip() for c in row.strip("|").split("|")]
         assert cells[6].endswith("×") and float(cells[6][:-1]) > 0  # speed-up (kernel)
         assert float(cells[8]) <= 1e-8  # max relative difference vs scikit-learn
+        assert float(cells[11]) > 0 and float(cells[12]) > 0  # the NumPy floor, × bound
     summary = re.search(r"max relative difference vs scikit-learn: (\S+)", proc.stdout)
     assert summary and float(summary.group(1)) <= 1e-8
     assert out.read_text(encoding="utf-8").startswith("| N | D | K |")
