@@ -261,6 +261,26 @@ def test_each_preset_renders_and_steps(name):
     assert "ARI" in texts(at)
 
 
+def data_caption(at: AppTest) -> str:
+    """The caption under the figure that names the data ("**name** · n points in dD · …")."""
+    return next(c.value for c in at.caption if c.value.startswith("**"))
+
+
+def test_the_caption_names_the_data_in_the_readers_language():
+    at = fresh()
+    caption = data_caption(at)
+    assert caption.startswith("**Overlapping** · ") and "overlapping" not in caption
+    at.session_state["lang"] = "ja"
+    ok(at.run())
+    assert data_caption(at).startswith("**重なり合う** · ")
+    ok(at.selectbox(key="syn_preset").set_value(state.CUSTOM).run())
+    assert data_caption(at).startswith("**カスタム混合分布** · ")
+    at.session_state["lang"] = "en"
+    ok(at.radio(key="data_source").set_value("Sample").run())
+    ok(at.selectbox(key="sample_name").set_value("iris.csv").run())
+    assert data_caption(at).startswith("**iris.csv** · ")  # a file keeps its own name
+
+
 def test_hiding_the_truth():
     at = fresh()
     with_truth = len(figure(at)["data"])

@@ -7,6 +7,9 @@ the parameter table underneath.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import streamlit as st
 
 from emviz.em import HalfStep, Trace
@@ -177,8 +180,18 @@ def _animate_view(spec: DataSpec, model: ModelSpec, raw: bytes | None,
     _end_of_run(trace)
 
 
-def _caption(data: cache.DataInfo) -> None:
-    st.caption(t("explore.caption", name=data.name, n=f"{data.n_samples:,}", d=data.n_features,
+#: The data's name in the caption, by kind of data: a preset or a custom mixture by the
+#: label the sidebar gives it (in the reader's language), a CSV by its file name.
+_DATA_NAME: dict[type, Callable[[Any, cache.DataInfo], str]] = {
+    state.PresetSpec: lambda spec, data: t(f"panels.preset.{spec.name}"),
+    state.SyntheticSpec: lambda spec, data: t("panels.custom"),
+    state.TableSpec: lambda spec, data: data.name,
+}
+
+
+def _caption(spec: DataSpec, data: cache.DataInfo) -> None:
+    name = _DATA_NAME[type(spec)](spec, data)
+    st.caption(t("explore.caption", name=name, n=f"{data.n_samples:,}", d=data.n_features,
                  columns=", ".join(data.columns)))
     if data.description:
         st.caption(localize(data.description))
@@ -222,7 +235,7 @@ def render() -> None:
         return
     if fit.trace is None:
         (st.warning if fit.error_kind == "collapse" else st.error)(localize(fit.error))
-        _caption(data)
+        _caption(spec, data)
         return
     trace = fit.trace
     state.sync_fit((spec, model), trace.n_half_steps)
@@ -234,4 +247,4 @@ def render() -> None:
         with guarded(t("ctx.step")):
             _step_view(spec, model, raw, data, trace)
         presenter.autoplay()
-    _caption(data)
+    _caption(spec, data)
