@@ -72,15 +72,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(log: Path, timeout_s: float = 90) -> tuple[subprocess.Popen, str]:
-    """``streamlit run app.py`` on a free loopback port; returns (process, base URL)."""
+def start_server(log: Path, timeout_s: float = 90, script: str = "app.py",
+                 cwd: Path = ROOT) -> tuple[subprocess.Popen, str]:
+    """``streamlit run <script>`` (in ``cwd``: the app by default) on a free loopback port;
+    returns (process, base URL)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+    cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1",
            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
     with log.open("w") as fh:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=fh, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=fh, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if proc.poll() is not None:

@@ -46,6 +46,14 @@ CPU seconds (utime + stime) and peak memory (VmHWM), the script runs the student
 and the server CPU per run (this includes, once per server, the app's imports of numpy, scipy,
 plotly and pandas (3-5 s) and each EM fit), and the load average. Exit status 0 iff there were
 no errors.
+
+The floor. Every click of every student is a run of the page's script on the server: caching
+(``st.cache_data``) shares the data, fits and figures between sessions, but not the script
+run, its widgets and its deltas. To show what that costs with nothing of emviz in it, the
+same two phases (1 student, then N, the same journey and checks) then run on
+:data:`FLOOR_PAGE`: the app's imports, its four widgets and a status line, served with the
+app's ``.streamlit/config.toml``. What each extra student costs there is Streamlit's own
+share, under any app (``--no-floor`` skips it; it has its own :data:`FLOOR_DEADLINE_S`).
 """
 
 from __future__ import annotations
@@ -55,8 +63,10 @@ import asyncio
 import os
 import re
 import resource
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,9 +86,40 @@ from bench_scale import ROOT, proc_cpu_s, proc_status_mb, start_server, stop_ser
 MAX_SESSIONS = 30
 MAX_STEPS = 20
 DEADLINE_S = 600  # both phases together
+FLOOR_DEADLINE_S = 300  # both phases on the floor page
 RECV_TIMEOUT_S = 240  # one rerun; 30 sessions on 2 busy cores queue behind each other
 TOL_ZERO = "0 (run max_iter)"  # the tol select_slider's label for 0
 STATUS = re.compile(r"^\*\*Iteration (\d+) · ([^*]+)\*\*.*half-step (\d+) of (\d+)")
+#: The floor (see "The floor" in the module docstring): a page with nothing of emviz in it
+#: that answers the same journey. It imports what the app imports (the one-time cost), has
+#: the four widgets the students use (keyed as in the app) and a status line that follows
+#: the seed and the step.
+FLOOR_PAGE = f"""
+import numpy, pandas, plotly.graph_objects, scipy.stats  # the app's imports
+import streamlit as st
+
+ss = st.session_state
+ss.setdefault("model_seed", 0)
+ss.setdefault("pos", 0)
+ss["model_seed"] = ss["model_seed"]  # as in the app, the seed box sends its value every run
+
+
+def new_init():
+    ss["model_seed"] += 1
+    ss["pos"] = 0
+
+
+st.number_input("Seed", 0, 1_000_000, key="model_seed")
+st.button("New init", key="btn_new_init", on_click=new_init)
+st.select_slider("tol", options=["1e-3", {TOL_ZERO!r}], key="model_tol")
+if st.button("Step", key="btn_step"):
+    ss["pos"] += 2
+it = ss["pos"] // 2
+kind = "M-step" if it else "Initialisation"
+ll = -1000.0 - 10 * ss["model_seed"] + it
+st.markdown(f"**Iteration {{it}} · {{kind}}** · log-likelihood {{ll:.2f}} · "
+            f"half-step {{ss['pos']}} of 200")
+"""
 FINISHED_EARLY_FOR_RERUN = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_EARLY_FOR_RERUN")
 FINISHED_SUCCESSFULLY = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_SUCCESSFULLY")
 
@@ -274,12 +315,16 @@ def loadavg() -> str:
 
 
 async def classroom(n: int, steps: int, ramp_s: float, budget_s: float,
-                    reference: list[str] | None = None) -> dict:
-    """Start a fresh server, run ``n`` students concurrently, stop it; return the figures."""
-    log = ROOT / "artifacts" / f"load-classroom-ws-{n}.log"
+                    reference: list[str] | None = None, page: Path | None = None) -> dict:
+    """Start a fresh server, run ``n`` students concurrently, stop it; return the figures.
+
+    ``page``: a script to serve instead of the app (the floor page), run in its directory.
+    """
+    log = ROOT / "artifacts" / f"load-classroom-ws-{'floor-' if page else ''}{n}.log"
     log.parent.mkdir(exist_ok=True)
     load0 = loadavg()
-    proc, url = start_server(log)
+    proc, url = (start_server(log) if page is None
+                 else start_server(log, script=page.name, cwd=page.parent))
     latencies: list[float] = []
     errors: list[str] = []
     seen: dict[int, tuple[int, list[str]]] = {}
@@ -317,7 +362,8 @@ def pct(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
-def report(runs: list[dict]) -> None:
+def report(title: str, runs: list[dict]) -> None:
+    print(f"\n{title}")
     print(f"\n| {'sessions':>8} | {'errors':>6} | {'steps':>5} | {'p50 step s':>10} | "
           f"{'p95 step s':>10} | {'wall s':>6} | {'server CPU s':>12} | {'reruns':>6} | "
           f"{'CPU ms/rerun':>12} | {'peak MB':>7} | "
@@ -337,7 +383,8 @@ def report(runs: list[dict]) -> None:
         print(f"\nServer CPU for {many['sessions']} sessions = "
               f"{many['cpu_s'] / one['cpu_s']:.1f}x one session "
               f"({many['cpu_s'] / many['sessions']:.2f} s per session vs {one['cpu_s']:.2f} s "
-              f"alone); peak memory +{many['peak_mb'] - one['peak_mb']:.0f} MB.")
+              f"alone; each extra session {extra_cpu_s(runs):.2f} s); "
+              f"peak memory +{many['peak_mb'] - one['peak_mb']:.0f} MB.")
     for r in runs:
         for e in r["errors"][:10]:
             print("ERROR", f"[{r['sessions']} sessions]", e)
@@ -345,14 +392,44 @@ def report(runs: list[dict]) -> None:
             print(f"... and {len(r['errors']) - 10} more")
 
 
-async def main_async(sessions: int, steps: int, ramp_s: float) -> int:
+def extra_cpu_s(runs: list[dict]) -> float:
+    """Server CPU seconds each session beyond the first added (1 session, then N)."""
+    one, many = runs
+    return (many["cpu_s"] - one["cpu_s"]) / max(many["sessions"] - 1, 1)
+
+
+async def phases(sessions: int, steps: int, ramp_s: float, budget_s: float,
+                 page: Path | None = None) -> list[dict]:
+    """One student on a fresh server, then ``sessions`` students on another."""
     start = time.monotonic()
-    one = await classroom(1, steps, 0, budget_s=DEADLINE_S / 4)
+    one = await classroom(1, steps, 0, budget_s / 4, page=page)
     runs = [one]
     if sessions > 1:
-        left = DEADLINE_S - (time.monotonic() - start)
-        runs.append(await classroom(sessions, steps, ramp_s, left, one["reference"]))
-    report(runs)
+        left = budget_s - (time.monotonic() - start)
+        runs.append(await classroom(sessions, steps, ramp_s, left, one["reference"], page))
+    return runs
+
+
+async def floor_phases(sessions: int, steps: int, ramp_s: float) -> list[dict]:
+    """:func:`phases` on :data:`FLOOR_PAGE`, served with the app's Streamlit config."""
+    with tempfile.TemporaryDirectory() as tmp:
+        page = Path(tmp, "floor.py")
+        page.write_text(FLOOR_PAGE, encoding="utf-8")
+        Path(tmp, ".streamlit").mkdir()
+        shutil.copy(ROOT / ".streamlit" / "config.toml", Path(tmp, ".streamlit", "config.toml"))
+        return await phases(sessions, steps, ramp_s, FLOOR_DEADLINE_S, page)
+
+
+async def main_async(sessions: int, steps: int, ramp_s: float, floor: bool) -> int:
+    runs = await phases(sessions, steps, ramp_s, DEADLINE_S)
+    report("emviz (app.py)", runs)
+    if floor:
+        floor_runs = await floor_phases(sessions, steps, ramp_s)
+        report("The floor: the same journey on a page with nothing of emviz in it", floor_runs)
+        runs += floor_runs
+        if sessions > 1:
+            print(f"\nEach extra session: emviz {extra_cpu_s(runs[:2]):.2f} s of server CPU, "
+                  f"the floor {extra_cpu_s(floor_runs):.2f} s.")
     print(f"\n{os.cpu_count()} CPUs; {steps} steps per session; ramp {ramp_s:g} s per student.")
     return 0 if not any(r["errors"] for r in runs) else 1
 
@@ -363,11 +440,13 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=MAX_STEPS)
     parser.add_argument("--ramp", type=float, default=0.0,
                         help="student i joins i * RAMP s after the first (default 0: all at once)")
+    parser.add_argument("--no-floor", action="store_true",
+                        help="skip the same journey on the floor page (see the docstring)")
     args = parser.parse_args()
     sessions = max(1, min(args.sessions, MAX_SESSIONS))
     steps = max(1, min(args.steps, MAX_STEPS))
     ramp = max(0.0, min(args.ramp, 2.0))
-    sys.exit(asyncio.run(main_async(sessions, steps, ramp)))
+    sys.exit(asyncio.run(main_async(sessions, steps, ramp, floor=not args.no_floor)))
 
 
 if __name__ == "__main__":

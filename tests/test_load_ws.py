@@ -50,3 +50,18 @@ def test_three_websocket_sessions_step_in_isolation():
         assert mine != other  # a different seed: a different log-likelihood at every step
         for lines in (mine, other):
             assert lines.startswith(f"**Iteration {i} · ")
+
+
+@pytest.mark.slow
+def test_the_floor_page_answers_the_same_journey():
+    # The floor must pass every check the app passes (status line, seeds, isolation), or
+    # its figures would not measure the same journey.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        one, two = pool.submit(asyncio.run, lc.floor_phases(2, steps=3, ramp_s=0)).result()
+    for run in (one, two):
+        assert run["errors"] == []
+    assert len(two["latencies"]) == 2 * 3
+    assert two["reruns"] == 2 * (2 + 3) + 1  # open, tol = 0, 3 Steps each, one New init
+    (seed0, first), (seed1, second) = two["seen"][0], two["seen"][1]
+    assert (seed0, seed1) == (0, 1) and first == one["seen"][0][1]
+    assert all(a != b for a, b in zip(first, second, strict=True))
