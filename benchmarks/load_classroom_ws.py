@@ -91,12 +91,19 @@ RECV_TIMEOUT_S = 240  # one rerun; 30 sessions on 2 busy cores queue behind each
 TOL_ZERO = "0 (run max_iter)"  # the tol select_slider's label for 0
 STATUS = re.compile(r"^\*\*Iteration (\d+) · ([^*]+)\*\*.*half-step (\d+) of (\d+)")
 #: The floor (see "The floor" in the module docstring): a page with nothing of emviz in it
-#: that answers the same journey. It imports what the app imports (the one-time cost), has
-#: the four widgets the students use (keyed as in the app) and a status line that follows
-#: the seed and the step.
+#: that answers the same journey. It imports what the app imports (the one-time cost) and
+#: freezes them as the app does, and has the four widgets the students use (keyed as in the
+#: app) and a status line that follows the seed and the step.
 FLOOR_PAGE = f"""
+import gc
+
 import numpy, pandas, plotly.graph_objects, scipy.stats  # the app's imports
 import streamlit as st
+
+# As the app does once (emviz.ui.cache.freeze_imports): without it, Streamlit's gc.collect()
+# after every run walks every object of these libraries, ~95 ms per click.
+if not gc.get_freeze_count():
+    gc.freeze()
 
 ss = st.session_state
 ss.setdefault("model_seed", 0)
