@@ -7,6 +7,7 @@ the parameter table underneath.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
@@ -36,12 +37,16 @@ def _new_init() -> None:
 # --------------------------------------------------------------------------------------
 # Pieces of the page
 # --------------------------------------------------------------------------------------
+def _text_width(text: str) -> int:
+    """Width of ``text`` in narrow characters: East Asian wide characters count twice."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 def _buttons(last: int) -> None:
     ss = st.session_state
     pos = int(ss["position"])
     animating = bool(ss["animate"])
     playing = bool(ss.get(presenter.PLAYING))
-    cols = st.columns([1, 1, 1, 1, 1.1, 1, 1, 1.2, 1.3], vertical_alignment="center")
     # (label, key, callback, disabled, help, shortcut). E-step and M-step share → : exactly
     # one of them is enabled, so → is always "the next half-step".
     specs = [
@@ -62,11 +67,18 @@ def _buttons(last: int) -> None:
         (t("explore.btn.new_init"), "btn_new_init", _new_init, False,
          t("explore.btn.new_init_help"), None),
     ]
+    animate = t("explore.animate")
+    # Each column as wide as its label needs (buttons: padding; the toggle: its switch and
+    # help icon), and half the default gap between them, so that no label is cut at 1400 px
+    # in any language (tests/e2e/test_explore.py checks): equal columns cut Russian's
+    # "Итерация" while "Run" idled.
+    widths = [_text_width(spec[0]) + 4 for spec in specs] + [_text_width(animate) + 10]
+    cols = st.columns(widths, gap="xsmall", vertical_alignment="center")
     for col, (label, key, callback, disabled, tip, keys) in zip(cols, specs, strict=False):
         col.button(label, key=key, on_click=callback, disabled=disabled or animating,
                    help=tip, width="stretch", shortcut=keys,
                    type="primary" if key == "btn_step" else "secondary")
-    cols[-1].toggle(t("explore.animate"), key="animate", help=t("explore.animate_help"))
+    cols[-1].toggle(animate, key="animate", help=t("explore.animate_help"))
     presenter.shortcut_legend()
 
 

@@ -152,3 +152,30 @@ def test_switch_to_1d_and_3d(explore: Page, wait_for_app, wait_for_chart, assert
             expect(chart.locator("canvas").first).to_be_visible()
         page.wait_for_timeout(300)
         page.screenshot(path=screenshot_dir / f"explore-6-{dim}d.png")
+
+
+#: Labels in the stepping row (buttons and the Animation toggle) that the browser cut off:
+#: Streamlit ends a label too wide for its box with an ellipsis (text-overflow), so such a
+#: label is wider (scrollWidth) than what is shown of it (clientWidth).
+CUT_LABELS = r"""() => {
+  const row = document.querySelector('[data-testid="stMain"] [data-testid="stHorizontalBlock"]');
+  return Array.from(row.querySelectorAll('*'))
+    .filter(e => getComputedStyle(e).textOverflow === 'ellipsis'
+                 && e.getBoundingClientRect().width > 0 && e.scrollWidth > e.clientWidth)
+    .map(e => e.textContent);
+}"""
+
+
+STEP_LABEL = {"en": "Step", "ja": "1 反復", "ru": "Итерация"}
+
+
+@pytest.mark.parametrize("lang", ["en", "ja", "ru"])
+def test_stepping_labels_fit_their_buttons(page: Page, lang: str, wait_for_app,
+                                           wait_for_chart, screenshot_dir: Path) -> None:
+    page.goto(f"/?lang={lang}")
+    wait_for_app(page)
+    wait_for_chart(page, timeout=FIRST_CHART_TIMEOUT_MS)
+    row = page.locator('[data-testid="stMain"] [data-testid="stHorizontalBlock"]').first
+    expect(row.get_by_role("button", name=STEP_LABEL[lang], exact=True)).to_be_visible()
+    row.screenshot(path=screenshot_dir / f"explore-buttons-{lang}.png")
+    assert page.evaluate(CUT_LABELS) == []

@@ -40,7 +40,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "ja": "同じ初期化（同じシード、同じ開始点）に戻ります（Home キー）。",
         "ru": "Вернуться к той же инициализации (тот же seed, то же начало) (клавиша Home).",
     },
-    "explore.btn.new_init": {"en": "New init", "ja": "新しい初期化", "ru": "Новый старт"},
+    "explore.btn.new_init": {"en": "New init", "ja": "再初期化", "ru": "Новый старт"},
     "explore.btn.new_init_help": {
         "en": "Start again from a new random initialisation (seed + 1).",
         "ja": "新しいランダム初期化（シード + 1）からやり直します。",
@@ -112,7 +112,7 @@ STRINGS: dict[str, dict[str, str]] = {
               "reg_covar, lower K, or try New init.",
         "ja": "{n_iter} 回の反復後に停止：成分 {component} が崩壊しました（共分散が特異に"
               "なり、尤度が際限なく増加します）。reg_covar を大きくする、K を減らす、または"
-              "「新しい初期化」を試してください。",
+              "「再初期化」を試してください。",
         "ru": "Остановлено после {n_iter} итераций: компонента {component} выродилась (её "
               "ковариация стала вырожденной, и правдоподобие растёт неограниченно). Увеличьте "
               "reg_covar, уменьшите K или нажмите «Новый старт».",

@@ -194,7 +194,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "panels.seed": {"en": "Seed (random_state)", "ja": "シード（random_state）",
                     "ru": "Seed (random_state)"},
-    "panels.seed_help": {"en": "'New init' adds 1.", "ja": "「新しい初期化」で 1 増えます。",
+    "panels.seed_help": {"en": "'New init' adds 1.", "ja": "「再初期化」で 1 増えます。",
                          "ru": "«Новый старт» прибавляет 1."},
     "panels.reg_help": {
         "en": "Added to every covariance's diagonal. 0 is exact EM, whose log-likelihood "
