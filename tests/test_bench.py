@@ -71,3 +71,21 @@ def test_browser_floor_pages_change_what_the_script_waits_for(case):
     at.button[0].click().run()
     assert not at.exception
     assert shown() != before
+
+
+def test_the_bound_verdict_says_where_the_numpy_floor_rules_the_target_out():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_em import Row, verdicts
+
+    def row(d, k, kernel_ms, bound_ms, floor_ms):
+        return Row(1_000_000, d, k, kernel_ms, kernel_ms, 50 * kernel_ms, "1", 1e-12,
+                   bound_ms, floor_ms)
+
+    # D=3, K=3: the floor alone is 26.6 / 3.6 = 7.4x the bound, over the 6x target.
+    text = "\n".join(verdicts([row(3, 3, 43.8, 3.6, 26.6), row(2, 10, 63.6, 8.8, 46.6)]))
+    assert "worst is 12.2× at D=3, K=3: NOT met" in text
+    assert "is 5.3–7.4× the bound, worst at D=3, K=3" in text
+    assert "even the floor exceeds 6× at D=3 K=3, out of reach" in text
+    # A floor under 6x everywhere rules nothing out, whatever the kernel does.
+    text = "\n".join(verdicts([row(2, 10, 63.6, 8.8, 46.6)]))
+    assert "NOT met" in text and "the floor does not rule out 6×" in text
