@@ -20,55 +20,26 @@ same browser: what no app can beat there.
 from __future__ import annotations
 
 import argparse
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
 from playwright.sync_api import Browser, Page, sync_playwright
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_scale import (  # a sibling script: the server, the browser and the repo root
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ROOT,
+    start_server,
+    stop_server,
+)
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 CHART = '[data-testid="stPlotlyChart"] .js-plotly-plot'
 N_POINTS = 10_000
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(
-    port: int, log: Path, script: str = "app.py", cwd: Path = ROOT
-) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
-           "--server.port", str(port), "--server.address", "127.0.0.1",
-           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=log.open("w"), stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"Streamlit exited early; see {log}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1):
-                return proc
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit(f"Streamlit not healthy after 60 s; see {log}")
 
 
 def wait_idle(page: Page, timeout: float = 120_000) -> None:
@@ -171,11 +142,10 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=10)
     args = parser.parse_args()
 
-    port = _free_port()
     log = ROOT / "artifacts" / "bench-browser-server.log"
     log.parent.mkdir(exist_ok=True)
-    proc = start_server(port, log)
-    url = f"http://127.0.0.1:{port}/"
+    proc, url = start_server(log)
+    url += "/"
     try:
         with sync_playwright() as p, tempfile.TemporaryDirectory() as tmp:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -205,11 +175,7 @@ def main() -> None:
             fps_max = play_fps(page, "4×")
             browser.close()
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_server(proc)
 
     size_mb, n_iter = animation_json_mb()
     med = statistics.median(steps) * 1000

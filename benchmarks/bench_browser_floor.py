@@ -22,9 +22,7 @@ the end.
 from __future__ import annotations
 
 import argparse
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,10 +37,10 @@ from bench_browser import (  # a sibling script, not a package
     CHROMIUM,
     CHROMIUM_ARGS,
     ROOT,
-    _free_port,
     first_charts,
     start_server,
     step_latency,
+    stop_server,
     wait_idle,
 )
 
@@ -96,13 +94,12 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=8)
     args = parser.parse_args()
 
-    port = _free_port()
     log = ROOT / "artifacts" / "bench-browser-floor-server.log"
     log.parent.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         Path(tmp, "floor.py").write_text(PAGE, encoding="utf-8")
-        proc = start_server(port, log, script="floor.py", cwd=Path(tmp))
-        base = f"http://127.0.0.1:{port}/"
+        proc, base = start_server(log, script="floor.py", cwd=Path(tmp))
+        base += "/"
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -120,11 +117,7 @@ def main() -> None:
                     results[case] = step_latency(page, args.repeats, button="Go")
                 browser.close()
         finally:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop_server(proc)
 
     print("Minimal Streamlit + Plotly pages in this Chromium (the floor under bench_browser.py):")
     print(f"first chart, a page that is one 100-point chart: median "
