@@ -502,6 +502,7 @@ MESSAGES: Final[Mapping[str, str]] = {
     "data.suggested_covariance_type": (
         "suggested_covariance_type should be one of {allowed}, but got {value!r}."
     ),
+    "data.suggested_init": "suggested_init should be one of {allowed} or None, but got {value!r}.",
     "data.integer_at_least": "{name} should be an integer >= {minimum}, but got {value!r}.",
     "data.imbalance": "imbalance should be in [0, 1), but got {value!r}.",
     "data.weights_and_imbalance": (

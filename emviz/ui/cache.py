@@ -82,6 +82,7 @@ class Prepared:
     notes: tuple[str, ...]
     suggested_k: int | None = None
     suggested_covariance_type: str | None = None
+    suggested_init: str | None = None
 
     @property
     def n_samples(self) -> int:
@@ -236,6 +237,7 @@ def _from_dataset(ds, notes: tuple[str, ...] = ()) -> Prepared:
         notes=notes,
         suggested_k=getattr(ds, "suggested_k", None),
         suggested_covariance_type=getattr(ds, "suggested_covariance_type", None),
+        suggested_init=getattr(ds, "suggested_init", None),
     )
 
 

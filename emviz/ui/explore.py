@@ -8,16 +8,15 @@ the parameter table underneath.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
-from typing import Any
 
 import streamlit as st
 
 from emviz.em import HalfStep, Trace
 from emviz.ui import backend as be
-from emviz.ui import cache, data_panel, downloads, model_panel, presenter, state
+from emviz.ui import cache, data_panel, downloads, model_panel, presenter, sidebar_common, state
 from emviz.ui.i18n import current_language, figure_text, t
 from emviz.ui.messages import attempt, guarded, localize
+from emviz.ui.naming import data_name
 from emviz.ui.state import DataSpec, ModelSpec
 from emviz.ui.urlstate import PENDING_STEP
 
@@ -82,7 +81,18 @@ def _buttons(last: int) -> None:
     presenter.shortcut_legend()
 
 
-def _status(trace: Trace, h: int, hs: HalfStep, model: ModelSpec, ari: float | None) -> None:
+#: What the figure draws, by number of features: the E/M captions name it (1D draws density
+#: curves over a histogram, 2D ellipses, 3D ellipsoids).
+_DRAWN = {1: "_1d", 2: "", 3: "_3d"}
+
+
+def explain_key(kind: str, n_features: int) -> str:
+    """Catalog key of the caption under the status line for a half-step of ``kind``."""
+    return f"explore.explain.{kind}{_DRAWN.get(n_features, '')}"
+
+
+def _status(trace: Trace, h: int, hs: HalfStep, model: ModelSpec, ari: float | None,
+            n_features: int = 2) -> None:
     pi = state.params_index(h)
     ll = float(trace.log_likelihood[pi])
     kind = t(f"explore.kind.{hs.kind}")
@@ -98,7 +108,7 @@ def _status(trace: Trace, h: int, hs: HalfStep, model: ModelSpec, ari: float | N
     if hs.kind == "init":
         st.caption(t("explore.explain.init", method=model.init_params, seed=model.seed))
     else:
-        st.caption(t(f"explore.explain.{hs.kind}"))
+        st.caption(t(explain_key(hs.kind, n_features)))
 
 
 def _end_of_run(trace: Trace) -> None:
@@ -143,6 +153,7 @@ def _options(data: cache.DataInfo, spec: DataSpec, title: str = "") -> be.Figure
         max_points_note=note,
         text=figure_text(),  # the figures' words in the reader's language
         uirevision=repr(spec),  # same data: keep zoom and 3D camera across steps
+        bins_1d=None if ss["hist_bins"] == state.AUTO_BINS else int(ss["hist_bins"]),
     )
 
 
@@ -161,7 +172,8 @@ def _step_view(spec: DataSpec, model: ModelSpec, raw: bytes | None,
     hs = trace.half_step(h)
     lang = current_language()
     options = _options(data, spec)
-    _status(trace, h, hs, model, cache.ari(spec, model, h, _raw=raw) if h > 0 else None)
+    _status(trace, h, hs, model, cache.ari(spec, model, h, _raw=raw) if h > 0 else None,
+            data.n_features)
     _timeline()
     fig = None
     with guarded(t("ctx.figure")):
@@ -192,17 +204,8 @@ def _animate_view(spec: DataSpec, model: ModelSpec, raw: bytes | None,
     _end_of_run(trace)
 
 
-#: The data's name in the caption, by kind of data: a preset or a custom mixture by the
-#: label the sidebar gives it (in the reader's language), a CSV by its file name.
-_DATA_NAME: dict[type, Callable[[Any, cache.DataInfo], str]] = {
-    state.PresetSpec: lambda spec, data: t(f"panels.preset.{spec.name}"),
-    state.SyntheticSpec: lambda spec, data: t("panels.custom"),
-    state.TableSpec: lambda spec, data: data.name,
-}
-
-
 def _caption(spec: DataSpec, data: cache.DataInfo) -> None:
-    name = _DATA_NAME[type(spec)](spec, data)
+    name = data_name(spec, data.name)
     st.caption(t("explore.caption", name=name, n=f"{data.n_samples:,}", d=data.n_features,
                  columns=", ".join(data.columns)))
     if data.description:
@@ -214,11 +217,26 @@ def _caption(spec: DataSpec, data: cache.DataInfo) -> None:
         st.caption(localize(note))
 
 
+def _display_controls(data: cache.DataInfo) -> None:
+    """Sidebar: how the figure draws the data (only what applies to this data)."""
+    if data.n_features != 1:
+        return
+    with st.sidebar:
+        st.subheader(t("explore.side.display"))
+        auto = t("explore.bins_auto")
+        st.select_slider(t("explore.bins"), state.HIST_BINS, key="hist_bins",
+                         format_func=lambda b: auto if b == state.AUTO_BINS else str(b),
+                         help=t("explore.bins_help"))
+
+
 def _apply_linked_step(last: int) -> None:
-    """A shared link's half-step, once the fit it refers to exists (clamped to the run)."""
+    """A shared link's half-step, once the fit it refers to exists (clamped to the run, with
+    a note when the link asked for more)."""
     step = st.session_state.pop(PENDING_STEP, None)
     if step is not None:
         st.session_state["position"] = st.session_state["frontier"] = min(int(step), last)
+        if int(step) > last:
+            sidebar_common.add_link_note("step_clamped", asked=int(step), last=last)
 
 
 # --------------------------------------------------------------------------------------
@@ -242,6 +260,7 @@ def render() -> None:
     data = attempt(lambda: cache.info(spec, _raw=raw), t("ctx.prepare"))
     if data is None:
         return
+    _display_controls(data)
     fit = attempt(lambda: cache.fit(spec, model, _raw=raw), t("ctx.fit"))
     if fit is None:
         return

@@ -18,7 +18,14 @@ from emviz.remedies import REMEDIES
 from emviz.ui import backend as be
 from emviz.ui import cache, state, urlstate
 from emviz.ui.i18n import t
-from emviz.ui.labs.elbo import CHART_CONFIG, current_data, fig_labels, fig_options, init_keys
+from emviz.ui.labs.elbo import (
+    CHART_CONFIG,
+    current_data,
+    fig_labels,
+    fig_options,
+    hide_future_toggle,
+    init_keys,
+)
 from emviz.ui.messages import attempt, guarded, localize
 
 TRAP = state.PresetSpec("singularity_trap", 0)
@@ -108,11 +115,13 @@ def render() -> None:
         if isinstance(result, str):
             st.error(localize(result))
             return
-    _explain(trace, baseline, remedy)
+    hidden = hide_future_toggle("sing_hide_future", "sing_it")
     if ss.get("sing_owner") != (spec, args, remedy, ss["sing_floor"]):
         ss["sing_owner"] = (spec, args, remedy, ss["sing_floor"])
-        ss["sing_it"] = urlstate.take_linked(ss, "sing_it", trace.n_iter)
+        ss["sing_it"] = urlstate.take_linked(ss, "sing_it", 0 if hidden else trace.n_iter)
     ss["sing_it"] = max(0, min(int(ss.get("sing_it", trace.n_iter)), trace.n_iter))
+    if not hidden or int(ss["sing_it"]) == trace.n_iter:  # the story tells the end
+        _explain(trace, baseline, remedy)
     st.slider(t("sing.iteration"), 0, max(trace.n_iter, 1), key="sing_it",
               disabled=trace.n_iter == 0)
     it = int(ss["sing_it"])
@@ -131,7 +140,7 @@ def render() -> None:
     with right, guarded(t("theory.drawing")):
         fig = ft.singularity_figure(trace, it, fig_options(520),
                                     reference=None if remedy == "none" else baseline,
-                                    labels=fig_labels())
+                                    labels=fig_labels(), hide_future=hidden)
         st.plotly_chart(fig, key="sing_chart", width="stretch", config=CHART_CONFIG)
     dets = ft.determinants(trace)[it]
     st.caption(t("sing.dets", it=it, dets=", ".join(f"{d:.3g}" for d in dets),

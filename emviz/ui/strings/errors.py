@@ -888,6 +888,10 @@ _JA_RU: dict[str, tuple[str, str]] = {
         "です。",
         "suggested_covariance_type должен быть одним из {allowed}, а получено {value!r}.",
     ),
+    "data.suggested_init": (
+        "suggested_init は {allowed} のいずれかか None である必要がありますが、{value!r} です。",
+        "suggested_init должен быть одним из {allowed} или None, а получено {value!r}.",
+    ),
     "data.integer_at_least": (
         "{name} は {minimum} 以上の整数である必要がありますが、{value!r} です。",
         "{name} должно быть целым числом >= {minimum}, а получено {value!r}.",

@@ -38,13 +38,13 @@ STRINGS: dict[str, dict[str, str]] = {
     "explore.btn.reset_help": {
         "en": "Back to the same initialisation (same seed, same start) (key Home).",
         "ja": "同じ初期化（同じシード、同じ開始点）に戻ります（Home キー）。",
-        "ru": "Вернуться к той же инициализации (тот же seed, то же начало) (клавиша Home).",
+        "ru": "Вернуться к той же инициализации (то же зерно, то же начало) (клавиша Home).",
     },
     "explore.btn.new_init": {"en": "New init", "ja": "再初期化", "ru": "Новый старт"},
     "explore.btn.new_init_help": {
-        "en": "Start again from a new random initialisation (seed + 1).",
+        "en": "Start again from a new random initialisation (зерно + 1).",
         "ja": "新しいランダム初期化（シード + 1）からやり直します。",
-        "ru": "Начать заново с новой случайной инициализации (seed + 1).",
+        "ru": "Начать заново с новой случайной инициализации (зерно + 1).",
     },
     "explore.animate": {"en": "Animate", "ja": "アニメーション", "ru": "Анимация"},
     "explore.animate_help": {
@@ -71,7 +71,7 @@ STRINGS: dict[str, dict[str, str]] = {
               "responsibilities yet. Press E-step or Step.",
         "ja": "{method} による初期パラメータ（シード {seed}）。点は灰色です：まだ負担率が"
               "ありません。E ステップまたは 1 反復を押してください。",
-        "ru": "Начальные параметры по методу {method} (seed {seed}). Точки серые: "
+        "ru": "Начальные параметры по методу {method} (зерно {seed}). Точки серые: "
               "ответственностей ещё нет. Нажмите «E-шаг» или «Итерация».",
     },
     "explore.explain.E": {
@@ -89,6 +89,54 @@ STRINGS: dict[str, dict[str, str]] = {
               "色は楕円を動かした負担率のままです。",
         "ru": "M-шаг: новые π, μ, Σ по этим ответственностям. Эллипсы сдвинулись; цвета — "
               "всё ещё те ответственности, которые их сдвинули.",
+    },
+    # The same two captions for a 1D fit (densities over a histogram, no ellipses) and a 3D
+    # one (ellipsoids); explore.py picks them by the number of features.
+    "explore.explain.E_1d": {
+        "en": "E-step: the bands under the histogram show each bin's responsibilities under "
+              "the current density curves. The curves have not moved.",
+        "ja": "E ステップ：ヒストグラムの下の帯は、現在の密度曲線のもとでの各ビンの負担率を"
+              "示します。曲線は動いていません。",
+        "ru": "E-шаг: полосы под гистограммой показывают ответственности каждого столбца при "
+              "текущих кривых плотности. Кривые не сдвинулись.",
+    },
+    "explore.explain.M_1d": {
+        "en": "M-step: new π, μ, σ² from those responsibilities. The density curves moved; the "
+              "bands are still the responsibilities that moved them.",
+        "ja": "M ステップ：その負担率から新しい π, μ, σ² を求めます。密度曲線が動きました。"
+              "帯は曲線を動かした負担率のままです。",
+        "ru": "M-шаг: новые π, μ, σ² по этим ответственностям. Кривые плотности сдвинулись; "
+              "полосы — всё ещё те ответственности, которые их сдвинули.",
+    },
+    "explore.explain.E_3d": {
+        "en": "E-step: each point is coloured by its responsibilities under the current "
+              "ellipsoids. The ellipsoids have not moved.",
+        "ja": "E ステップ：各点は現在の楕円体のもとでの負担率で色付けされます。楕円体は"
+              "動いていません。",
+        "ru": "E-шаг: каждая точка окрашена по своим ответственностям при текущих эллипсоидах. "
+              "Эллипсоиды не сдвинулись.",
+    },
+    "explore.explain.M_3d": {
+        "en": "M-step: new π, μ, Σ from those responsibilities. The ellipsoids moved; the "
+              "colours are still the responsibilities that moved them.",
+        "ja": "M ステップ：その負担率から新しい π, μ, Σ を求めます。楕円体が動きました。"
+              "色は楕円体を動かした負担率のままです。",
+        "ru": "M-шаг: новые π, μ, Σ по этим ответственностям. Эллипсоиды сдвинулись; цвета — "
+              "всё ещё те ответственности, которые их сдвинули.",
+    },
+    "explore.bins": {"en": "Histogram bins", "ja": "ヒストグラムのビン数",
+                     "ru": "Столбцы гистограммы"},
+    "explore.bins_auto": {"en": "auto", "ja": "自動", "ru": "авто"},
+    "explore.bins_help": {
+        "en": "How many bins the 1D histogram has. auto picks the count whose histogram best "
+              "estimates the density (Shimazaki–Shinomoto), so a narrow component gets "
+              "enough bins to look like its bell curve.",
+        "ja": "1 次元ヒストグラムのビン数。自動では、密度をもっともよく推定するビン数を選び"
+              "ます（島崎・篠本の方法）。幅の狭い成分にも、その釣り鐘形が見えるだけのビンが"
+              "割り当てられます。",
+        "ru": "Сколько столбцов у одномерной гистограммы. «авто» выбирает число, при котором "
+              "гистограмма лучше всего оценивает плотность (метод Симадзаки — Синомото), так "
+              "что узкая компонента получает достаточно столбцов, чтобы выглядеть колоколом.",
     },
     "explore.stop.converged": {
         "en": "Converged after {n_iter} iterations: the mean log-likelihood per point changed "

@@ -6,6 +6,15 @@ Keys: ``theory.*`` shared by the four pages (``theory.fig.*`` label the figures 
 """
 
 STRINGS: dict[str, dict[str, str]] = {
+    "labs.hide_future": {"en": "Hide the future", "ja": "先を隠す", "ru": "Скрыть будущее"},
+    "labs.hide_future_help": {
+        "en": "Draw the curves only up to the current iteration, so the class can predict what "
+              "comes next before it is shown. Turning it on goes back to the start.",
+        "ja": "曲線を現在の反復までだけ描きます。次に何が起こるかを、表示される前に予想できます。"
+              "オンにすると最初に戻ります。",
+        "ru": "Рисовать кривые только до текущей итерации, чтобы аудитория могла предсказать "
+              "следующий шаг до того, как он показан. При включении — возврат к началу.",
+    },
     # ---- shared -----------------------------------------------------------------------
     "theory.data": {"en": "Data", "ja": "データ", "ru": "Данные"},
     "theory.model": {"en": "Model", "ja": "モデル", "ru": "Модель"},
@@ -22,7 +31,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "theory.k": {"en": "K (components)", "ja": "K（成分数）", "ru": "K (число компонент)"},
     "theory.covariance_type": {"en": "covariance_type", "ja": "covariance_type（共分散の型）",
                                "ru": "covariance_type (тип ковариации)"},
-    "theory.seed": {"en": "Seed", "ja": "シード", "ru": "Зерно (seed)"},
+    "theory.seed": {"en": "Seed", "ja": "シード", "ru": "Зерно"},
     "theory.e_step": {"en": "E-step", "ja": "E ステップ", "ru": "E-шаг"},
     "theory.m_step": {"en": "M-step", "ja": "M ステップ", "ru": "M-шаг"},
     "theory.step": {"en": "Step (E+M)", "ja": "1 反復（E+M）", "ru": "Итерация (E+M)"},
@@ -82,9 +91,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "theory.fig.no_q": {"en": "no q yet", "ja": "q はまだない", "ru": "q ещё нет"},
     "theory.fig.decomposition": {"en": "nats", "ja": "nat", "ru": "нат"},
     "theory.fig.decomp_note": {
-        "en": "L = Q + H(q); ln p = L + KL.<br>Values in nats (totals over the N points).",
+        "en": "L = Q + H(q); ln p = L + KL. <br>Values in nats (totals over the N points).",
         "ja": "L = Q + H(q)、ln p = L + KL。<br>値は nat 単位（N 点の合計）。",
-        "ru": "L = Q + H(q); ln p = L + KL.<br>Значения в натах (суммы по N точкам).",
+        "ru": "L = Q + H(q); ln p = L + KL. <br>Значения в натах (суммы по N точкам).",
     },
     "theory.fig.iteration": {"en": "iteration", "ja": "反復", "ru": "итерация"},
     "theory.fig.det": {"en": "det Σ_k (log scale)", "ja": "det Σ_k（対数目盛）",
