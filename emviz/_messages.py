@@ -594,6 +594,7 @@ MESSAGES: Final[Mapping[str, str]] = {
     ),
     "figures.position": "position should be a half-step in [0, {last}], but got {h}.",
     "figures.covariance_type": "covariance_type should be one of {allowed}, but got {value!r}.",
+    "formulas.kind": "kind should be one of {allowed} (a half-step's kind), but got {value!r}.",
     "figures.table_resp_shape": "resp should have shape (n, {k}), but got {shape}.",
     "figures.centres_2d": "centers should have shape (n_clusters, 2), but got {shape}.",
     "figures.labels_shape": "labels should have shape ({n},), but got {shape}.",

@@ -1060,6 +1060,10 @@ _JA_RU: dict[str, tuple[str, str]] = {
         "position は [0, {last}] の半ステップである必要がありますが、{h} です。",
         "position должна быть полушагом в [0, {last}], а получено {h}.",
     ),
+    "formulas.kind": (
+        "kind は {allowed}（半ステップの種類）のいずれかである必要がありますが、{value!r} です。",
+        "kind должен быть одним из {allowed} (вид полушага), а получено {value!r}.",
+    ),
     "figures.covariance_type": (
         "covariance_type は {allowed} のいずれかである必要がありますが、{value!r} です。",
         "covariance_type должен быть одним из {allowed}, а получено {value!r}.",

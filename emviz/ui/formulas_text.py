@@ -1,0 +1,28 @@
+"""A half-step's formulas with their words in the reader's language (for "What just happened").
+
+:func:`explained` pairs each :class:`emviz.formulas.Formula` of a half-step with its
+one-sentence explanation from the catalog (``emviz/ui/strings/formulas.py``). It calls no
+``st.*`` function, so a component can take its output as data (``to_payload``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from emviz.formulas import Formula, step_formulas
+from emviz.ui.i18n import translate
+
+
+def explained(kind: str, covariance_type: str, lang: str) -> list[tuple[str, Formula]]:
+    """(sentence, formula) for every formula of half-step ``kind``, in language ``lang``."""
+    return [(translate(f"formula.{f.name}", lang), f)
+            for f in step_formulas(kind, covariance_type)]
+
+
+def to_payload(kind: str, covariance_type: str, lang: str) -> dict[str, Any]:
+    """The panel as plain data: ``{"title", "items": [{"name", "words", "mathml", "text"}]}``."""
+    return {
+        "title": translate("formula.title", lang),
+        "items": [{"name": f.name, "words": words, "mathml": f.mathml, "text": f.text}
+                  for words, f in explained(kind, covariance_type, lang)],
+    }
