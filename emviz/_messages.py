@@ -369,12 +369,12 @@ MESSAGES: Final[Mapping[str, str]] = {
         "component {component} holds only ≈{points:.2f} points (fewer than {min_points})"
     ),
     "restarts.reason_tiny_volume": (
-        "component {component}'s covariance determinant is 10^{gap:.1f} times the median of "
+        "component {component}'s covariance determinant is {ratio} times the median of "
         "the others"
     ),
     "restarts.reason_flat": (
-        "component {component} is flat: its thinnest variance is {thinnest:.3g} (reg_covar = "
-        "{reg_covar:.3g}) against {widest:.3g} along its widest axis, so its points lie "
+        "component {component} is flat: its thinnest variance is {thinnest} (reg_covar = "
+        "{reg_covar:.3g}) against {widest} along its widest axis, so its points lie "
         "(almost) on a line or plane and only the floor keeps its covariance invertible"
     ),
     # ---- emviz.selection ----------------------------------------------------------------------

@@ -126,6 +126,14 @@ def test_settings_that_do_not_apply_are_named_not_silently_dropped():
     assert not decode(_query(SYNTHETIC_CUSTOM)).ignored  # a copied link applies in full
 
 
+def test_histogram_bins_travel_only_when_chosen():
+    assert "bins" not in encode(dict(state.DEFAULTS))
+    q = encode({**state.DEFAULTS, "hist_bins": 50})
+    assert q["bins"] == ["50"] and decode(q).values["hist_bins"] == 50
+    assert decode({"bins": "auto"}).values["hist_bins"] == "auto"
+    assert decode({"bins": "7"}).rejected == ["bins"]
+
+
 def test_a_step_beyond_any_run_waits_for_explore_to_clamp_it():
     got = decode({"step": "5000"})
     assert got.clean and got.values[PENDING_STEP] == 5000

@@ -191,6 +191,10 @@ MODEL = (
     _p("truth", "show_truth", _bool, _fmt_bool),
     _p("animate", "animate", _bool, _fmt_bool),
 )
+#: How Explore draws the data; written only when not at its default (most links are not 1D).
+DISPLAY = (
+    _p("bins", "hist_bins", _choice(state.HIST_BINS)),
+)
 SYNTHETIC = (
     _p("scenario", "syn_preset", _choice((state.CUSTOM, *PRESETS))),
     _p("dseed", "syn_seed", _int(0, 1_000_000)),
@@ -292,7 +296,8 @@ COINS_SET, COINS_DATA = "coins_set", "coins_data"
 _TOSSES = re.compile(rf"[HTht ]{{1,{MAX_TOSSES}}}", re.ASCII)
 
 #: Every parameter name this module reads, including the ones handled by hand below.
-KNOWN = frozenset(p.name for p in (*COMMON, *MODEL, *SYNTHETIC, *CUSTOM, *SAMPLE)) | {
+KNOWN = frozenset(p.name for p in (*COMMON, *MODEL, *DISPLAY, *SYNTHETIC, *CUSTOM,
+                                   *SAMPLE)) | {
     "src", "cols", "label", "pca", "all", "step", COINS_SET,
 } | frozenset(p.name for params in LAB_PARAMS.values() for p in params)
 
@@ -380,6 +385,7 @@ def encode(values: Mapping[str, Any], *, include_step: bool = True,
         if get("tbl_label") is not None:
             out["label"] = [str(get("tbl_label"))]
     put(MODEL)
+    put([p for p in DISPLAY if get(p.key) != p.default])
     if include_step:
         out["step"] = [str(int(values.get("position", 0) or 0))]
     put(LAB_PARAMS.get(page, ()))
@@ -487,6 +493,7 @@ def _decode_into(query: Mapping[str, Sequence[str] | str], out: Decoded) -> None
 
     read(COMMON)
     read(MODEL)
+    read(DISPLAY)
     src = one("src")
     if src is not None and src not in _SOURCE_VALUES:
         out.rejected.append("src")

@@ -140,7 +140,7 @@ def _iris_story(data: cache.Prepared, result: RestartsResult) -> None:
               good=f"{rec.log_likelihood:,.2f}",
               gap=f"{best.log_likelihood - rec.log_likelihood:,.1f}", count=rec.count,
               n=len(result.restarts), pts=round(float(p.weights[k]) * data.n_samples),
-              var=f"{thinnest[k]:.2g}", reg=f"{result.reg_covar:g}"),
+              var=sig(thinnest[k], 2), reg=f"{result.reg_covar:g}"),
             icon=":material/lightbulb:")
 
 

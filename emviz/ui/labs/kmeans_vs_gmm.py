@@ -40,6 +40,7 @@ from emviz.kmeans import (
     soft_kmeans_resp,
     soft_kmeans_run,
 )
+from emviz.numbers import sig
 from emviz.ui import cache, data_panel, state, urlstate
 from emviz.ui.i18n import figure_text, t
 from emviz.ui.messages import attempt, guarded, localize
@@ -351,13 +352,13 @@ def _limit_section(data: cache.Prepared, spec: DataSpec, run: Lockstep, args: tu
     if limit is None:
         return
     st.select_slider(t("kmeans.sigma"), SIGMA_FACTORS, key="km_sigma",
-                     format_func=lambda f: f"{f:g} × {run.spread:.3g}",
+                     format_func=lambda f: f"{f:g} × {sig(run.spread, 3)}",
                      help=t("kmeans.sigma_help"))
     j = SIGMA_FACTORS.index(float(st.session_state["km_sigma"]))
     sigma = float(limit.sigmas[j])
     resp = soft_kmeans_resp(data.X_display, limit.centres[j], sigma)
     m = st.columns(3)
-    m[0].metric(t("kmeans.metric_sigma"), f"{sigma:.3g}")
+    m[0].metric(t("kmeans.metric_sigma"), sig(sigma, 3))
     m[1].metric(t("kmeans.metric_agree"), f"{100 * limit.agreement[j]:.1f}%")
     m[2].metric(t("kmeans.metric_mean_max"), f"{limit.mean_max[j]:.3f}")
     left, right = st.columns(2)

@@ -14,6 +14,7 @@ from emviz import figures_theory as ft
 from emviz.data import SINGULARITY_TRAP_COLLAPSE
 from emviz.em import COVARIANCE_TYPES, INIT_METHODS, Trace, e_step, initialize
 from emviz.errors import EmvizError
+from emviz.numbers import sig, sig_join
 from emviz.remedies import REMEDIES
 from emviz.ui import backend as be
 from emviz.ui import cache, state, urlstate
@@ -76,8 +77,8 @@ def _explain(trace: Trace, baseline: Trace, remedy: str) -> None:
     if trace.stop_reason == "collapsed":
         k = (trace.collapsed_component or 0) + 1
         dets = ft.determinants(trace)[:, k - 1]
-        st.warning(t("sing.collapsed", k=k, it=trace.n_iter, det=f"{dets[-1]:.2e}",
-                     det0=f"{dets[0]:.2e}"))
+        st.warning(t("sing.collapsed", k=k, it=trace.n_iter, det=sig(dets[-1], 3),
+                     det0=sig(dets[0], 3)))
         st.markdown(t("sing.why"))
     elif remedy == "none":
         st.info(t("sing.no_collapse"))
@@ -143,7 +144,7 @@ def render() -> None:
                                     labels=fig_labels(), hide_future=hidden)
         st.plotly_chart(fig, key="sing_chart", width="stretch", config=CHART_CONFIG)
     dets = ft.determinants(trace)[it]
-    st.caption(t("sing.dets", it=it, dets=", ".join(f"{d:.3g}" for d in dets),
+    st.caption(t("sing.dets", it=it, dets=sig_join(dets, 3),
                  ll=f"{trace.log_likelihood[it]:,.3f}" if np.isfinite(trace.log_likelihood[it])
                  else "+∞"))
     if trace.notes:
