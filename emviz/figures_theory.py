@@ -477,7 +477,8 @@ def vb_weights_figure(
     seen = _seen(len(its), position, hide_future)
     alive = w[its[seen][-1]] > threshold
     data = [{
-        "type": "scatter", "mode": "lines", "x": its[seen], "y": np.maximum(w[seen, k], 1e-12),
+        "type": "scatter", "mode": "lines" if seen.sum() > 1 else "markers",  # one state: a dot
+        "x": its[seen], "y": np.maximum(w[seen, k], 1e-12),
         "name": lab["component"].format(k=k + 1),
         "line": {"color": component_color(k, opts.palette), "width": style.thick if alive[k]
                  else style.line, "dash": "solid" if alive[k] else "dot"},

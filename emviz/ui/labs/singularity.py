@@ -116,13 +116,15 @@ def render() -> None:
         if isinstance(result, str):
             st.error(localize(result))
             return
+    story = st.container()  # above the toggle and the slider, filled once they are known
     hidden = hide_future_toggle("sing_hide_future", "sing_it")
     if ss.get("sing_owner") != (spec, args, remedy, ss["sing_floor"]):
         ss["sing_owner"] = (spec, args, remedy, ss["sing_floor"])
         ss["sing_it"] = urlstate.take_linked(ss, "sing_it", 0 if hidden else trace.n_iter)
     ss["sing_it"] = max(0, min(int(ss.get("sing_it", trace.n_iter)), trace.n_iter))
     if not hidden or int(ss["sing_it"]) == trace.n_iter:  # the story tells the end
-        _explain(trace, baseline, remedy)
+        with story:
+            _explain(trace, baseline, remedy)
     st.slider(t("sing.iteration"), 0, max(trace.n_iter, 1), key="sing_it",
               disabled=trace.n_iter == 0)
     it = int(ss["sing_it"])
