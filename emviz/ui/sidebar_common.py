@@ -193,12 +193,32 @@ def history_js(url_paths: Sequence[str], base_url_path: str = "") -> str:
             .replace("__BASE__", json.dumps(base)))
 
 
-def render(page_list: Sequence[st.Page] = ()) -> DeltaGenerator:
+def _query_for(page: st.Page) -> dict[str, list[str]]:
+    stepped = page.url_path in STEPPED_PAGES
+    return urlstate.encode(st.session_state, include_step=stepped, page=page.url_path)
+
+
+def _forget_link_notes_once_changed(page: st.Page | None) -> None:
+    """The user changed a setting since the link was opened: its notes no longer apply,
+    nor its positions for labs not opened yet. Checked before the notes are drawn (so a
+    click that changes something removes them at once) and again after the page ran."""
+    ss = st.session_state
+    if page is None or _FIRST_QUERY not in ss or _query_for(page) == ss[_FIRST_QUERY]:
+        return
+    for key in (_NOTES, _PAGE_NOTES, _NO_PAGE, urlstate.PENDING_LAB):
+        ss.pop(key, None)
+
+
+def render(page_list: Sequence[st.Page] = (), page: st.Page | None = None) -> DeltaGenerator:
     """Sidebar top: language and presenter mode; projector CSS; notes about the link.
 
-    Returns the sidebar slot where :func:`finish` puts the share box.
+    ``page_list`` (every page) feeds the history script and the list of pages shown for
+    a path that names none; ``page`` (the one about to run) tells whether the user has
+    changed anything since opening the link. Returns the sidebar slot where :func:`finish`
+    puts the share box.
     """
     ss = st.session_state
+    _forget_link_notes_once_changed(page)
     with st.sidebar:
         st.selectbox(t("common.language"), tuple(LANGUAGES), key=LANG_KEY,
                      format_func=LANGUAGES.get)
@@ -261,15 +281,11 @@ def finish(page: st.Page, slot: DeltaGenerator) -> None:
     opened until the next run, and the share box shows the full link from the start.
     """
     ss = st.session_state
-    stepped = page.url_path in STEPPED_PAGES
-    if not stepped:
+    if page.url_path not in STEPPED_PAGES:
         ss.pop(urlstate.PENDING_STEP, None)
-    query = urlstate.encode(ss, include_step=stepped, page=page.url_path)
-    first = ss.setdefault(_FIRST_QUERY, query)
-    if query != first:  # the user changed something: the link's notes no longer apply,
-        for key in (_NOTES, _PAGE_NOTES, _NO_PAGE):  # nor its positions for labs not opened
-            ss.pop(key, None)
-        ss.pop(urlstate.PENDING_LAB, None)
+    query = _query_for(page)
+    ss.setdefault(_FIRST_QUERY, query)
+    _forget_link_notes_once_changed(page)
     if not ss.pop(_FIRST_RUN, False) and _current_query() != query:
         st.query_params.from_dict(query)
     _share_box(slot, query, page.url_path)

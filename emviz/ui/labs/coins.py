@@ -24,7 +24,7 @@ from emviz.coins import (
 )
 from emviz.errors import EmvizError
 from emviz.ui import urlstate
-from emviz.ui.i18n import t
+from emviz.ui.i18n import bound, t
 from emviz.ui.labs.elbo import (
     CHART_CONFIG,
     clamp_position,
@@ -139,11 +139,12 @@ def render() -> None:
         st.markdown(f"**{t('coins.sets')}**")
         edited = _sets_editor()
         st.button(t("coins.reset_sets"), key="coins_reset_sets", on_click=_reset_sets)
+    tb = bound()
     with right:
         st.number_input(t("coins.theta_a0"), 0.0, 1.0, step=0.05, key="coins_ta")
         st.number_input(t("coins.theta_b0"), 0.0, 1.0, step=0.05, key="coins_tb")
         st.radio(t("coins.mode"), ("soft", "hard"), key="coins_mode", horizontal=True,
-                 format_func=lambda m: t(f"coins.mode.{m}"), help=t("coins.mode_help"))
+                 format_func=lambda m: tb(f"coins.mode.{m}"), help=t("coins.mode_help"))
     tosses = tuple(str(s) for s in edited["tosses"].fillna(""))
     ss[urlstate.COINS_DATA] = tuple(  # what the shareable link carries
         (s, c if c in ("A", "B") else None)

@@ -21,7 +21,7 @@ from emviz.figures_labs import method_stats_table, optima_gallery, restarts_hist
 from emviz.numbers import percent, sig
 from emviz.restarts import RestartsResult, run_restarts
 from emviz.ui import cache, data_panel, state
-from emviz.ui.i18n import t
+from emviz.ui.i18n import bound, t
 from emviz.ui.labs.kmeans_vs_gmm import (
     CHART_CONFIG,
     EXPLORE_MAX_DIM,
@@ -149,9 +149,10 @@ def _controls() -> Settings:
     # Two rows of three, each control wide enough for its longest label and value in every
     # language (one row of six cut Russian's "все четыре (сравнить)" and wrapped its labels
     # onto two lines); aligned on the widgets, so a label that still wraps moves nothing.
+    tb = bound()
     experiment = st.columns([1.3, 1.4, 1], vertical_alignment="bottom")
     experiment[0].selectbox(t("restarts.method"), (ALL, *INIT_METHODS), key="rs_method",
-                            format_func=lambda m: t("restarts.all_four") if m == ALL else m,
+                            format_func=lambda m: tb("restarts.all_four") if m == ALL else m,
                             help=t("restarts.method_help"))
     experiment[1].select_slider(t("restarts.m"), RESTART_COUNTS, key="rs_m",
                                 help=t("restarts.m_help"))
@@ -290,13 +291,14 @@ def _open_row(result: RestartsResult, settings: Settings, shown: int, n_features
     ss = st.session_state
     if int(ss["rs_pick"]) >= shown:
         ss["rs_pick"] = 0
+    tb = bound()
     c = st.columns([2, 1, 3], vertical_alignment="bottom")
     c[0].selectbox(
         t("restarts.pick"), range(shown), key="rs_pick",
-        format_func=lambda i: t("restarts.pick_item", rank=i + 1,
-                                ll=f"{result.optima[i].log_likelihood:,.2f}",
-                                method=result.optima[i].methods[0],
-                                seed=result.optima[i].seeds[0]),
+        format_func=lambda i: tb("restarts.pick_item", rank=i + 1,
+                                 ll=f"{result.optima[i].log_likelihood:,.2f}",
+                                 method=result.optima[i].methods[0],
+                                 seed=result.optima[i].seeds[0]),
         help=t("restarts.pick_help"))
     o = result.optima[int(ss["rs_pick"])]
     too_many = n_features > EXPLORE_MAX_DIM

@@ -18,7 +18,7 @@ from emviz.numbers import sig, sig_join
 from emviz.remedies import REMEDIES
 from emviz.ui import backend as be
 from emviz.ui import cache, state, urlstate
-from emviz.ui.i18n import t
+from emviz.ui.i18n import bound, t
 from emviz.ui.labs.elbo import (
     CHART_CONFIG,
     current_data,
@@ -55,10 +55,11 @@ def _run(spec, k: int, init_method: str, seed: int, cov: str, remedy: str, floor
 
 
 def _sidebar() -> None:
+    tb = bound()
     with st.sidebar:
         st.subheader(t("sing.settings"))
         st.radio(t("sing.source"), ("trap", "current"), key="sing_source",
-                 format_func=lambda s: t(f"sing.source.{s}"))
+                 format_func=lambda s: tb(f"sing.source.{s}"))
         st.number_input(t("theory.k"), 1, 12, key="sing_k")
         st.selectbox(t("theory.covariance_type"), COVARIANCE_TYPES, key="sing_cov")
         st.selectbox(t("sing.init"), INIT_METHODS, key="sing_init")
@@ -100,14 +101,15 @@ def render() -> None:
     if picked is None:
         return
     spec, raw, data = picked
+    tb = bound()
     st.segmented_control(t("sing.remedy"), tuple(REMEDIES), key="sing_remedy",
-                         format_func=lambda r: t(f"sing.remedy.{r}"),
+                         format_func=lambda r: tb(f"sing.remedy.{r}"),
                          help=t("sing.remedy_help"))
     remedy = ss["sing_remedy"] or "none"
     st.caption(t(f"sing.remedy_desc.{remedy}"))
     if remedy == "reg_covar":
         st.select_slider(t("sing.floor"), FLOORS, key="sing_floor",
-                         format_func=lambda f: t("sing.floor_auto") if f == "auto" else f"{f:g}")
+                         format_func=lambda f: tb("sing.floor_auto") if f == "auto" else f"{f:g}")
     args = (int(ss["sing_k"]), str(ss["sing_init"]), int(ss["sing_seed"]), str(ss["sing_cov"]))
     baseline = _run(spec, *args, "none", "auto", _raw=raw)
     trace = baseline if remedy == "none" else _run(spec, *args, remedy, ss["sing_floor"],

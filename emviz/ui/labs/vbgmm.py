@@ -14,7 +14,7 @@ from emviz import figures_theory as ft
 from emviz.errors import EmvizError
 from emviz.ui import backend as be
 from emviz.ui import cache, state, urlstate
-from emviz.ui.i18n import catalog, t
+from emviz.ui.i18n import bound, catalog, t
 from emviz.ui.labs.elbo import (
     CHART_CONFIG,
     current_data,
@@ -55,15 +55,16 @@ def stop_text(stop_reason: str) -> str:
 
 
 def _sidebar() -> None:
+    tb = bound()
     with st.sidebar:
         st.subheader(t("vb.settings"))
         st.radio(t("vb.source"), SOURCES, key="vb_source",
-                 format_func=lambda s: t(f"vb.source.{s}"))
+                 format_func=lambda s: tb(f"vb.source.{s}"))
         st.number_input(t("vb.k"), 1, 20, key="vb_k", help=t("vb.k_help"))
         st.select_slider(t("vb.alpha"), CONCENTRATIONS, key="vb_alpha",
                          format_func=lambda a: f"{a:g}", help=t("vb.alpha_help"))
         st.radio(t("vb.prior_type"), WEIGHT_PRIOR_TYPES, key="vb_type",
-                 format_func=lambda p: t(f"vb.type.{p}"))
+                 format_func=lambda p: tb(f"vb.type.{p}"))
         st.number_input(t("theory.seed"), 0, 1_000_000, key="vb_seed")
 
 

@@ -81,11 +81,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "theory.fig.above_baseline": {"en": "nats above the baseline", "ja": "基準線からの高さ（nat）",
                                   "ru": "нат над базовой линией"},
     "theory.fig.baseline_note": {
-        "en": "Bars start at a baseline of {baseline} nats (just below the lowest L shown),<br>"
+        "en": "Bars start at a baseline of {baseline} nats (just below the lowest L shown), <br>"
         "so small changes stay visible: height = value − baseline, and L + KL = ln p exactly.",
         "ja": "棒は基準線 {baseline} nat（表示中の最小の L のすぐ下）から始まります。<br>"
         "小さな変化も見えるよう、高さ = 値 − 基準線。L + KL = ln p が厳密に成り立ちます。",
-        "ru": "Столбцы начинаются от базовой линии {baseline} нат (чуть ниже наименьшего L),<br>"
+        "ru": "Столбцы начинаются от базовой линии {baseline} нат (чуть ниже наименьшего L), <br>"
         "чтобы были видны малые изменения: высота = значение − база, L + KL = ln p точно.",
     },
     "theory.fig.no_q": {"en": "no q yet", "ja": "q はまだない", "ru": "q ещё нет"},

@@ -1,0 +1,287 @@
+"""AppTest: every page right in every language, links that behave, presets that make their point.
+
+One test (or one parametrized family) per item, in English, Japanese and Russian wherever
+text is involved. What AppTest cannot see (history entries, page paths, layout, what the
+data grid draws) is checked in tests/e2e/test_polish.py.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from emviz.numbers import parse_sig
+from emviz.ui.i18n import LANGUAGES, catalog, translate
+from emviz.ui.sidebar_common import _PAGE_NOTES
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+LANGS = list(LANGUAGES)
+
+
+def _ok(at: AppTest) -> AppTest:
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _open(url_path: str = "", query: dict | None = None, **state) -> AppTest:
+    """A fresh session opened on a link: ``query`` on page ``url_path`` (AppTest cannot open
+    a path, so the first run is the home page and the second picks the registered page)."""
+    at = AppTest.from_file(APP, default_timeout=180)
+    for name, value in (query or {}).items():
+        at.query_params[name] = value
+    for key, value in state.items():
+        at.session_state[key] = value
+    _ok(at.run())
+    if url_path:
+        at._page_hash = next(h for h, info in at._registered_pages.items()
+                             if info.get("url_pathname") == url_path)
+        _ok(at.run())
+    return at
+
+
+def _text(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [a.value for a in (*at.info, *at.warning, *at.success)]
+    return "\n".join(parts)
+
+
+def _figure(at: AppTest, i: int = 0) -> dict:
+    return json.loads(at.get("plotly_chart")[i].proto.spec)
+
+
+def tr(key: str, lang: str, **fmt) -> str:
+    return translate(key, lang, **fmt)
+
+
+# --- Words: lab captions name the data as the sidebar does ---------------------------------
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize(("page", "preset", "state"), [
+    ("kmeans", "unequal_sizes", {}),
+    ("restarts", "kmeans_agrees", {"rs_m": 10}),
+    ("selection", "overlapping", {"ms_k": 3}),
+])
+def test_lab_captions_show_translated_preset_names(lang, page, preset, state):
+    at = _open(page, {"lang": lang}, **state)
+    assert at.session_state["syn_preset"] == preset
+    captions = [c.value for c in at.caption]
+    name = tr(f"panels.preset.{preset}", lang)
+    data_line = [c for c in captions if c.startswith("**")]
+    assert data_line and data_line[0].startswith(f"**{name}** · "), captions
+    assert preset not in data_line[0]  # the internal id (case-sensitive: "Overlapping" is fine)
+
+
+# --- Words: the same buttons say the same thing on every page ------------------------------
+@pytest.mark.parametrize("lang", LANGS)
+def test_kmeans_lab_buttons_speak_explores_words(lang):
+    at = _open("kmeans", {"lang": lang})
+    assert at.button(key="km_btn_step").label == tr("explore.btn.step", lang)
+    assert at.button(key="km_btn_new").label == tr("explore.btn.new_init", lang)
+    assert "**Step**" not in "\n".join(m.value for m in at.markdown) or lang == "en"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_open_in_explore_names_the_page_as_the_menu_does(lang):
+    at = _open("restarts", {"lang": lang}, rs_m=10)
+    label = at.button(key="rs_open").label
+    assert tr("explore.nav", lang) in label
+    if lang != "en":
+        assert "Explore" not in label
+        help_text = tr("restarts.pick_help", lang) + tr("labs.explore_max_dim", lang, d=4)
+        assert "Explore" not in help_text
+
+
+def test_russian_says_zerno_not_seed():
+    at = _open("restarts", {"lang": "ru"}, rs_m=10)
+    labels = [w.label for w in (*at.number_input, *at.sidebar.number_input)]
+    assert "Первое зерно" in labels and "Зерно данных" in labels
+    assert not any("seed" in label.casefold() for label in labels), labels
+    for key, entry in catalog().items():
+        assert not re.search(r"seed", entry["ru"].replace("{seed}", ""), re.I), key
+
+
+# --- Initialisation: the per-method table shows every column, as numbers ------------------
+@pytest.mark.parametrize("lang", LANGS)
+def test_per_method_table_has_every_column_written_for_people(lang):
+    at = _open("restarts", {"lang": lang}, rs_m=10)
+    table = at.table[0].value
+    headers = [tr(f"labfig.col_{c}", lang) for c in (
+        "method", "restarts", "converged", "collapsed", "median_iter", "fraction_top",
+        "fraction_best")]
+    assert list(table.columns) == headers
+    shown = _display_values(at.table[0])
+    assert all(str(v).endswith("%") for v in shown[headers[-1]])
+    assert all(str(v).endswith("%") for v in shown[headers[-2]])
+
+
+def _display_values(element):
+    """What a Styler makes a table show (its display strings), as a frame."""
+    import pyarrow as pa
+
+    raw = element.proto.arrow_data.styler.display_values
+    return pa.ipc.open_stream(raw).read_all().to_pandas()
+
+
+# --- Two coins: the totals row is a plain table with blank cells ---------------------------
+@pytest.mark.parametrize("lang", LANGS)
+def test_coins_totals_row_is_a_plain_table_without_none(lang):
+    at = _open("coins", {"lang": lang})
+    _ok(at.button(key="coins_btn_e").click().run())
+    assert len(at.table) == 1  # drawn as HTML: the data grid drew empty cells as "None"
+    total = _display_values(at.table[0]).iloc[-1].tolist()
+    assert total[0] == tr("theory.fig.total", lang)
+    assert "None" not in total and "nan" not in total and total[4] == total[5] == ""
+
+
+# --- ELBO: two-line notes keep a space where the line breaks --------------------------------
+@pytest.mark.parametrize("lang", LANGS)
+def test_elbo_notes_do_not_run_sentences_together(lang):
+    at = _open("elbo", {"lang": lang})
+    notes = [a["text"] for i in range(2) for a in _figure(at, i)["layout"].get("annotations", [])
+             if "<br>" in a.get("text", "")]
+    assert len(notes) == 2
+    for note in notes:
+        read = note.replace("<br>", "")  # what a screen reader or a copy gets
+        if lang != "ja":  # Japanese runs on without spaces by design
+            assert not re.search(r"[),.;:][^\W\d_]", read), read  # "shown),so" "KL.Values"
+
+
+# --- Explore in 1D: the captions talk about curves, not ellipses ----------------------------
+@pytest.mark.parametrize("lang", LANGS)
+def test_1d_step_captions_describe_curves(lang):
+    at = _open("", {"lang": lang, "src": "synthetic", "scenario": "three_peaks_1d"})
+    _ok(at.button(key="btn_e").click().run())
+    assert tr("explore.explain.E_1d", lang) in [c.value for c in at.caption]
+    _ok(at.button(key="btn_m").click().run())
+    captions = [c.value for c in at.caption]
+    assert tr("explore.explain.M_1d", lang) in captions
+    ellipses = {"en": "ellipses", "ja": "楕円", "ru": "Эллипсы"}[lang]
+    assert not any(ellipses in c for c in captions), captions
+
+
+def test_3d_step_captions_describe_ellipsoids():
+    at = _open("", {"src": "synthetic", "scenario": "six_clusters_3d"})
+    _ok(at.button(key="btn_step").click().run())
+    assert tr("explore.explain.M_3d", "en") in [c.value for c in at.caption]
+
+
+# --- Numbers: one format, no e+04, no padded floats, no SI prefixes --------------------------
+BIG_1D = "value\n" + "\n".join(
+    f"{v:.3f}" for v in np.concatenate([np.random.default_rng(0).normal(19_000, 8_000, 300),
+                                        np.random.default_rng(1).normal(60_000, 2_000, 200)]))
+
+
+def test_parameter_table_reads_well_for_data_in_the_tens_of_thousands():
+    at = _open()
+    _ok(at.sidebar.radio(key="data_source").set_value("Upload CSV").run())
+    _ok(at.file_uploader(key="csv_upload").upload("big.csv", BIG_1D.encode(), "text/csv").run())
+    _ok(at.sidebar.number_input(key="model_k").set_value(2).run())
+    _ok(at.button(key="btn_run").click().run())
+    table = at.table[0].value
+    cells = [str(v) for col in ("π", "μ", "Σ", "det Σ") for v in table[col]]
+    assert not any("e+" in c or "e-" in c or ".0000" in c for c in cells), cells
+    means = sorted(parse_sig(m.strip("[]")) for m in table["μ"])
+    assert means[0] == pytest.approx(19_000, rel=0.1) and means[1] == pytest.approx(60_000,
+                                                                                   rel=0.05)
+    assert any("×10" in c for c in table["det Σ"])  # variances of ~10⁷ in power form
+    layout = _figure(at)["layout"]
+    assert layout["template"]["layout"]["yaxis"]["exponentformat"] == "power"
+
+
+# --- Links: a scenario implies synthetic data, anything ignored is named ---------------------
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_scenario_link_without_src_shows_that_scenario_with_a_note(lang):
+    at = _open("", {"lang": lang, "scenario": "six_clusters_3d", "k": "6"})
+    ss = at.session_state
+    assert ss["data_source"] == "Synthetic" and ss["syn_preset"] == "six_clusters_3d"
+    assert ss["model_k"] == 6 and ss["model_init"] == "kmeans++"  # the preset's suggestion
+    source = tr("panels.source.Synthetic", lang)
+    assert tr("share.implied", lang, source=source) in [i.value for i in at.info]
+    assert f"**{tr('panels.preset.six_clusters_3d', lang)}**" in _text(at)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_link_settings_that_do_not_apply_are_named(lang):
+    at = _open("", {"lang": lang, "src": "sample", "scenario": "overlapping"})
+    assert at.session_state["data_source"] == "Sample"
+    assert tr("share.ignored", lang, names="scenario") in [i.value for i in at.info]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_step_beyond_the_run_is_clamped_with_a_note(lang):
+    at = _open("", {"lang": lang, "step": "5000"})
+    last = int(at.session_state["n_half_steps"]) - 1
+    assert at.session_state["position"] == last and 0 < last < 5000
+    note = tr("share.step_clamped", lang, asked=5000, last=last)
+    assert note in [i.value for i in at.info]
+    assert not at.warning  # a step is not a broken link
+    _ok(at.run())  # the note stays until the user changes something...
+    assert note in [i.value for i in at.info]
+    _ok(at.button(key="btn_back").click().run())  # ...and then goes
+    assert note not in [i.value for i in at.info] and _PAGE_NOTES not in at.session_state
+
+
+# --- Presets: six clusters (3D) shows what its caption says ---------------------------------
+def test_six_clusters_preset_finds_the_six_clusters_from_its_suggested_start():
+    at = _open()
+    _ok(at.sidebar.selectbox(key="syn_preset").set_value("six_clusters_3d").run())
+    ss = at.session_state
+    assert (ss["model_k"], ss["model_init"], ss["model_seed"]) == (6, "kmeans++", 0)
+    _ok(at.button(key="btn_run").click().run())
+    status = next(m.value for m in at.markdown if "ARI" in m.value)
+    ari = float(re.search(r"ARI vs known labels ([0-9.]+)", status)[1])
+    assert ari > 0.99, status
+
+
+# --- Hiding the future on the labs that draw a whole run ------------------------------------
+LABS_WITH_A_FUTURE = {"singularity": ("sing_hide_future", "sing_it", "sing_chart"),
+                      "vbgmm": ("vb_hide_future", "vb_it", "vb_elbo"),
+                      "coins": ("coins_hide_future", "coins_pos", "coins_theta")}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("page", list(LABS_WITH_A_FUTURE))
+def test_labs_can_hide_the_future(page, lang):
+    toggle_key, position_key, chart = LABS_WITH_A_FUTURE[page]
+    at = _open(page, {"lang": lang})
+    toggle = at.toggle(key=toggle_key)
+    assert toggle.label == tr("labs.hide_future", lang) and not toggle.value
+
+    def latest_x(at: AppTest) -> float:
+        spec = next(json.loads(el.proto.spec) for el in at.get("plotly_chart")
+                    if chart in el.proto.id)
+        xs = [x for trace in spec["data"] for x in _decoded(trace.get("x"))]
+        return max(xs)
+
+    whole = latest_x(at) if page != "coins" else 10
+    _ok(toggle.set_value(True).run())
+    assert at.session_state[position_key] == 0  # back to the start
+    assert latest_x(at) == 0 and whole > 0
+    if page == "vbgmm":
+        assert "?" in [m.value for m in at.metric]  # how many survive is the future too
+
+
+def _decoded(x) -> list[float]:
+    import base64
+
+    if isinstance(x, dict):
+        return np.frombuffer(base64.b64decode(x["bdata"]), x["dtype"]).tolist()
+    return list(x or [])
+
+
+# --- The 1D histogram: bins by the rule, or the user's --------------------------------------
+@pytest.mark.parametrize("lang", LANGS)
+def test_1d_histogram_bins_can_be_chosen(lang):
+    at = _open("", {"lang": lang, "src": "synthetic", "scenario": "three_peaks_1d"})
+    control = at.sidebar.select_slider(key="hist_bins")
+    assert control.label == tr("explore.bins", lang) and control.value == "auto"
+    auto_bins = len(_decoded(_figure(at)["data"][0]["x"]))
+    assert auto_bins > 12  # the old rule drew 12 bins for this preset
+    _ok(control.set_value(50).run())
+    assert len(_decoded(_figure(at)["data"][0]["x"])) == 50
+    two_d = _open("", {"lang": lang})
+    assert not [s for s in two_d.sidebar.select_slider if s.key == "hist_bins"]
