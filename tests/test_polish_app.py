@@ -285,3 +285,26 @@ def test_1d_histogram_bins_can_be_chosen(lang):
     assert len(_decoded(_figure(at)["data"][0]["x"])) == 50
     two_d = _open("", {"lang": lang})
     assert not [s for s in two_d.sidebar.select_slider if s.key == "hist_bins"]
+
+
+# --- History: the script that turns Streamlit's pushes into replaces ------------------------
+def test_every_page_carries_the_history_script_with_its_paths():
+    from emviz.ui.sidebar_common import history_js
+
+    at = _open("kmeans")
+    body = next(h.proto.body for h in at.get("html") if "emviz-history" in h.proto.body)
+    assert '["", "coins", "elbo", "kmeans", "restarts", "selection", "singularity", "vbgmm"]' \
+        in body
+    assert "replaceState" in body and "__PAGES__" not in body
+    assert 'const base = "/emviz";' in history_js(["", "kmeans"], "/emviz/")
+    assert 'const base = "";' in history_js(["", "kmeans"], "")
+
+
+def test_the_first_run_leaves_the_address_as_opened():
+    # The history script is not running yet when the first run ends: writing the URL then
+    # would add the one history entry the script exists to avoid.
+    at = _open("", {"k": "4"})
+    assert dict(at.query_params.items()) == {"k": "4"}
+    _ok(at.button(key="btn_step").click().run())
+    query = dict(at.query_params.items())
+    assert query["k"] == "4" and query["step"] == "2" and query["src"] == "synthetic"
