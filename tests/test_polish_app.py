@@ -298,6 +298,8 @@ def test_every_page_carries_the_history_script_with_its_paths():
     assert "replaceState" in body and "__PAGES__" not in body
     assert 'const base = "/emviz";' in history_js(["", "kmeans"], "/emviz/")
     assert 'const base = "";' in history_js(["", "kmeans"], "")
+    hostile = history_js(["", "kmeans"], "/a</script><script>alert(1)")
+    assert hostile.count("</script>") == 1 and hostile.count("<script") == 1
 
 
 def test_the_first_run_leaves_the_address_as_opened():

@@ -189,8 +189,12 @@ HISTORY_JS = r"""
 def history_js(url_paths: Sequence[str], base_url_path: str = "") -> str:
     """:data:`HISTORY_JS` for these page paths (``""`` is the home page) under this base."""
     base = "/" + base_url_path.strip("/") if base_url_path.strip("/") else ""
-    return (HISTORY_JS.replace("__PAGES__", json.dumps(sorted(set(url_paths))))
-            .replace("__BASE__", json.dumps(base)))
+
+    def literal(value: object) -> str:  # JSON, and no "</script>" can end the script early
+        return json.dumps(value).replace("<", "\\u003c")
+
+    return (HISTORY_JS.replace("__PAGES__", literal(sorted(set(url_paths))))
+            .replace("__BASE__", literal(base)))
 
 
 def _query_for(page: st.Page) -> dict[str, list[str]]:
@@ -198,12 +202,19 @@ def _query_for(page: st.Page) -> dict[str, list[str]]:
     return urlstate.encode(st.session_state, include_step=stepped, page=page.url_path)
 
 
-def _forget_link_notes_once_changed(page: st.Page | None) -> None:
+def _forget_link_notes_once_changed(page: st.Page | None, before: bool = False) -> None:
     """The user changed a setting since the link was opened: its notes no longer apply,
-    nor its positions for labs not opened yet. Checked before the notes are drawn (so a
-    click that changes something removes them at once) and again after the page ran."""
+    nor its positions for labs not opened yet.
+
+    Checked after the page ran, and also ``before`` the notes are drawn, so a click that
+    changes something removes them at once; but only on the page the link opened, since
+    another page writes other settings (and a lab must first take its linked position).
+    """
     ss = st.session_state
-    if page is None or _FIRST_QUERY not in ss or _query_for(page) == ss[_FIRST_QUERY]:
+    if page is None or _FIRST_QUERY not in ss:
+        return
+    first_page, first_query = ss[_FIRST_QUERY]
+    if (before and page.url_path != first_page) or _query_for(page) == first_query:
         return
     for key in (_NOTES, _PAGE_NOTES, _NO_PAGE, urlstate.PENDING_LAB):
         ss.pop(key, None)
@@ -218,7 +229,7 @@ def render(page_list: Sequence[st.Page] = (), page: st.Page | None = None) -> De
     puts the share box.
     """
     ss = st.session_state
-    _forget_link_notes_once_changed(page)
+    _forget_link_notes_once_changed(page, before=True)
     with st.sidebar:
         st.selectbox(t("common.language"), tuple(LANGUAGES), key=LANG_KEY,
                      format_func=LANGUAGES.get)
@@ -284,7 +295,7 @@ def finish(page: st.Page, slot: DeltaGenerator) -> None:
     if page.url_path not in STEPPED_PAGES:
         ss.pop(urlstate.PENDING_STEP, None)
     query = _query_for(page)
-    ss.setdefault(_FIRST_QUERY, query)
+    ss.setdefault(_FIRST_QUERY, (page.url_path, query))
     _forget_link_notes_once_changed(page)
     if not ss.pop(_FIRST_RUN, False) and _current_query() != query:
         st.query_params.from_dict(query)
