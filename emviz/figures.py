@@ -1402,7 +1402,8 @@ def params_table(params: Params, covariance_type: str = "full", resp: Any = None
     ----------
     params : Params
     covariance_type : {"full", "tied", "diag", "spherical"}
-        Chooses how Σ is written: full matrix, ``diag[…]`` or ``σ²·I``.
+        Chooses how Σ is written: full matrix, ``diag[…]`` or ``σ²·I`` (in 1D, the variance
+        as one number, and μ too).
     resp : array of shape (n_samples, n_components), optional
         Adds ``N_k = Σ_n r_nk``.
 
@@ -1416,12 +1417,14 @@ def params_table(params: Params, covariance_type: str = "full", resp: Any = None
     if covariance_type not in _COV_FORMAT:
         raise error(ParameterError, "figures.covariance_type", allowed=tuple(_COV_FORMAT),
                     value=covariance_type)
-    fmt = _COV_FORMAT[covariance_type]
+    # In 1D a mean and a variance are single numbers: no [19 060] or [[6.767×10⁷]].
+    fmt = (lambda c: sig(c[0, 0])) if params.n_features == 1 else _COV_FORMAT[covariance_type]
+    vec = (lambda m: sig(m[0])) if params.n_features == 1 else sig_array
     k = params.n_components
     table: dict[str, Any] = {
         "k": np.arange(1, k + 1),
         "π": [sig(w) for w in params.weights],
-        "μ": [sig_array(m) for m in params.means],
+        "μ": [vec(m) for m in params.means],
         "Σ": [fmt(c) for c in params.covariances],
         "det Σ": [sig(v) for v in np.linalg.det(params.covariances)],
     }
