@@ -76,6 +76,7 @@ def params_json(
     half_step: int,
     kind: str,
     settings: Mapping[str, Any] | None = None,
+    preprocessing: Mapping[str, Any] | None = None,
 ) -> str:
     """The mixture at one step of the run, as indented JSON text.
 
@@ -92,6 +93,10 @@ def params_json(
     kind : {"init", "E", "M"}
     settings : mapping, optional
         The model and data settings that produced the run (JSON-safe copy stored).
+    preprocessing : mapping, optional
+        :meth:`emviz.model.Preprocessing.to_dict`: the columns, standardisation and PCA that
+        turn raw rows into the features the parameters live in. With it,
+        ``emviz.FittedMixture.from_json(text)`` labels new rows.
 
     Returns
     -------
@@ -110,6 +115,7 @@ def params_json(
         **params.to_dict(),
         "covariances_compact": params.compact_covariances(covariance_type).tolist(),
         "settings": _plain(dict(settings or {})),
+        "preprocessing": None if preprocessing is None else _plain(dict(preprocessing)),
     }
     return json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
