@@ -421,6 +421,11 @@ MESSAGES: Final[Mapping[str, str]] = {
         "BROWSER_PATH; meanwhile use the camera icon in the chart's toolbar, which saves a PNG "
         "from your own browser."
     ),
+    "exports.png_timeout": (
+        "The PNG was not ready after {seconds} s: the headless Chromium that draws it did not "
+        "answer. Use the camera icon in the chart's toolbar instead, or try again when the "
+        "server is less busy."
+    ),
     "exports.not_png": "kaleido returned something that is not a PNG image; try again.",
     # ---- emviz.remedies -----------------------------------------------------------------------
     "remedies.min_variance_ratio": (

@@ -54,7 +54,7 @@ def current_data() -> tuple[object, bytes | None, cache.Prepared] | None:
         st.subheader(t("theory.data"))
         picked = data_panel.render()
     if picked is None:
-        st.info(t("theory.choose_data"))
+        st.info(data_panel.missing_text(t("theory.choose_data")))
         return None
     spec, raw = picked
     data = attempt(lambda: cache.prepared(spec, _raw=raw), t("theory.preparing"))
