@@ -79,7 +79,7 @@ def _precisions(params: Params, covariance_type: str) -> np.ndarray:
 
 def _read_lines(source: CsvSource, columns: tuple[str, ...]) -> list[str]:
     options = [repr(source.file_name), f"sep={source.sep!r}", f"decimal={source.decimal!r}",
-               f"encoding={source.encoding!r}", 'float_precision="round_trip"']
+               f"encoding={source.encoding!r}"]
     if source.skip_first:
         options.append("skiprows=1")
     if not source.has_header:
