@@ -261,12 +261,13 @@ def _draw_png(fig: go.Figure, width: int, height: int, scale: float) -> bytes:
 
 
 def figure_png(fig: go.Figure, width: int = 1600, height: int = 1000, scale: float = 1.0,
-               timeout: float = PNG_TIMEOUT_S) -> bytes:
+               timeout: float | None = None) -> bytes:
     """The figure as PNG bytes, drawn by kaleido in a headless Chromium.
 
-    The drawing runs in a worker thread and is given ``timeout`` seconds, so a browser that
-    never answers becomes an error message instead of a wait without end (the thread is
-    left to finish or hang on its own; it holds nothing the caller needs).
+    The drawing runs in a worker thread and is given ``timeout`` seconds (default
+    :data:`PNG_TIMEOUT_S`), so a browser that never answers becomes an error message
+    instead of a wait without end (the thread is left to finish or hang on its own; it
+    holds nothing the caller needs).
 
     Raises
     ------
@@ -274,6 +275,7 @@ def figure_png(fig: go.Figure, width: int = 1600, height: int = 1000, scale: flo
         If kaleido or Chromium is missing, the image could not be drawn, or it took longer
         than ``timeout``; the message says what to do.
     """
+    timeout = PNG_TIMEOUT_S if timeout is None else float(timeout)
     outcome: dict[str, Any] = {}
 
     def work() -> None:

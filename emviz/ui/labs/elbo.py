@@ -47,6 +47,14 @@ def init_keys(defaults: dict) -> None:
         ss[key] = ss[key]  # keep widget values while the widget is not drawn
 
 
+def prefer_own_data(key: str) -> None:
+    """First visit of a lab with its own teaching data (radio ``key``): a user who brought
+    data (a sample or an upload) finds it selected ("current"), not replaced by the preset."""
+    ss = st.session_state
+    if key not in ss and ss.get("data_source", state.DEFAULTS["data_source"]) != "Synthetic":
+        ss[key] = "current"
+
+
 def current_data() -> tuple[object, bytes | None, cache.Prepared] | None:
     """The Explore page's data source (its sidebar widgets), prepared; None if unusable."""
     state.init()
