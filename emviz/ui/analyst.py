@@ -34,7 +34,7 @@ from emviz.errors import EmvizError
 from emviz.figures import FigureOptions
 from emviz.figures_labs import selection_figure
 from emviz.io import Table
-from emviz.model import FittedMixture
+from emviz.model import FittedMixture, Preprocessing
 from emviz.reproduce import CsvSource, sklearn_script
 from emviz.selection import SelectionCell, SelectionResult, model_selection
 from emviz.summary import ClusterSummary, cluster_summary, label_table
@@ -223,12 +223,17 @@ def _summary(spec: DataSpec, model: ModelSpec, raw: bytes | None, h: int) -> Non
 # --------------------------------------------------------------------------------------
 # Assign new rows
 # --------------------------------------------------------------------------------------
+@st.cache_data(max_entries=64, show_spinner=False)
+def _preprocessing(key: str, _spec: DataSpec, _raw: bytes | None = None) -> Preprocessing:
+    """The data's preprocessing alone (a rerun must not unpickle every point to get it)."""
+    return cache.preprocessing_of(cache.prepared(_spec, _raw=_raw))
+
+
 def fitted_model(spec: DataSpec, model: ModelSpec, raw: bytes | None, trace: Trace,
                  h: int) -> FittedMixture:
     """The mixture at half-step ``h`` with the preprocessing of its data."""
-    data = cache.prepared(spec, _raw=raw)
-    return FittedMixture(trace.half_step(h).params, trace.covariance_type,
-                         cache.preprocessing_of(data))
+    prep = _preprocessing(repr(("preprocessing", spec)), spec, _raw=raw)
+    return FittedMixture(trace.half_step(h).params, trace.covariance_type, prep)
 
 
 def _assign(spec: DataSpec, model: ModelSpec, raw: bytes | None, trace: Trace, h: int) -> None:
@@ -288,10 +293,10 @@ def _script(key: str, _spec: DataSpec, _model: ModelSpec, _h: int,
 
 def _sklearn(spec: DataSpec, model: ModelSpec, raw: bytes | None, h: int) -> None:
     script = _script(repr(("script", spec, model, h)), spec, model, h, _raw=raw)
-    source = csv_source(spec, model, raw, h)
     where = {"sample": "analyst.script_sample", "upload": "analyst.script_upload"}
     key = where.get(getattr(spec, "origin", ""), "analyst.script_synthetic")
-    st.caption(t(key, file=source.file_name))
+    name = spec.name if isinstance(spec, TableSpec) else f"{downloads.stem(spec, model, h)}.csv"
+    st.caption(t(key, file=name))
     c = st.columns([1, 1])
     c[0].download_button(t("analyst.script_download"), script.encode("utf-8"),
                          file_name=f"{downloads.stem(spec, model, 0)}_sklearn.py",
