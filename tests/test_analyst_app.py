@@ -257,3 +257,11 @@ def test_the_panel_in_other_languages(lang):
     assert "lowest BIC among sound fits" not in texts(at)
     assert at.button(key="analyst_choose_k").label != "Choose K for me"
     assert "Your result" not in [h.value for h in at.subheader]
+
+
+def test_the_summary_leaves_identifiers_and_codes_out_unless_clustered():
+    at = upload(PENGUINS, "penguins.csv")
+    summary = next(t.value for t in at.table if "column" in (t.value.index.name or ""))
+    assert list(summary.index) == ["bill_length_mm", "bill_depth_mm", "flipper_length_mm",
+                                   "body_mass_g"]
+    assert all("," not in cell for cell in summary.to_numpy().ravel())  # 3665, not 3,665

@@ -153,7 +153,11 @@ def _original_columns(spec: DataSpec, raw: bytes | None, data: cache.Prepared
     if isinstance(spec, TableSpec):
         tbl = cache.table(spec.origin, spec.name, spec.digest, _raw=raw)
         frame = tbl.frame.iloc[data.rows]
-        values = {c: frame[c].to_numpy(dtype=np.float64) for c in tbl.numeric_columns}
+        # Identifiers and category codes have no meaningful mean, unless they were clustered.
+        skipped = set(cache.table_info(spec.origin, spec.name, spec.digest, _raw=raw)
+                      .skipped_names) - set(spec.columns)
+        values = {c: frame[c].to_numpy(dtype=np.float64) for c in tbl.numeric_columns
+                  if c not in skipped}
         known = None if spec.label is None else np.asarray(data.labels).astype(str)
         return values, known, spec.label
     values = {c: data.X[:, j] for j, c in enumerate(data.columns)}
@@ -190,12 +194,17 @@ def _decimals(sd: float, mean: float) -> int:
     return int(min(max(digits - 1 - math.floor(math.log10(ref)), 0), 8))
 
 
+def _fixed(x: float, p: int) -> str:
+    """``x`` with ``p`` decimals; thousands grouped only from 10,000 (a year stays 2008)."""
+    return f"{x:,.{p}f}" if abs(x) >= 10_000 else f"{x:.{p}f}"
+
+
 def mean_sd(mean: float, sd: float) -> str:
-    """``"4,512 ± 450"``, ``"3.49 ± 1.1"``: both with the decimals of the spread's second digit."""
+    """``"4512 ± 450"``, ``"3.49 ± 1.1"``: both with the decimals of the spread's second digit."""
     if not np.isfinite(mean):
         return "—"
     p = _decimals(sd, mean)
-    return f"{mean:,.{p}f} ± {sd:,.{p}f}"
+    return f"{_fixed(mean, p)} ± {_fixed(sd, p)}"
 
 
 def summary_frame(summary: ClusterSummary) -> pd.DataFrame:

@@ -224,6 +224,10 @@ class TableInfo:
     #: Standard deviation of each numeric column (NaN cells left out), for scale advice.
     sds: tuple[float, ...] = ()
 
+    @property
+    def skipped_names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.skipped)
+
 
 @st.cache_data(max_entries=_MAX_ENTRIES, show_spinner=False)
 def _table_info(origin: str, name: str, digest_: str, _raw: bytes | None = None) -> TableInfo:

@@ -308,10 +308,9 @@ def _upload(all_columns: bool) -> Picked | None:
     if kept is None:
         return None
     if upload is None:  # kept from an earlier page: say which file, and how to drop it
-        c = st.columns([3, 1], vertical_alignment="center")
-        c[0].caption(t("panels.upload_kept", name=kept.name))
-        c[1].button(t("panels.upload_forget"), key="upload_forget", on_click=forget_upload,
-                    help=t("panels.upload_forget_help"), width="stretch")
+        st.caption(t("panels.upload_kept", name=kept.name))
+        st.button(t("panels.upload_forget"), key="upload_forget", on_click=forget_upload,
+                  help=t("panels.upload_forget_help"), icon=":material/delete:")
     try:
         tbl = cache.table_info("upload", kept.name, kept.digest, _raw=kept.raw)
     except Exception as exc:

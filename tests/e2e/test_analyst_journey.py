@@ -45,8 +45,10 @@ def _main_text(page: Page) -> str:
 
 
 def _still_there(page: Page, name: str) -> None:
-    main = page.get_by_test_id("stMain")
-    expect(main.get_by_text(name, exact=False).first).to_be_visible(timeout=TIMEOUT_MS)
+    """The page's data caption ("**name** · n points in dD · columns: ...") names the file."""
+    caption = page.get_by_test_id("stMain").locator("p").filter(has_text=name).filter(
+        has_text="points in")
+    expect(caption.first).to_be_visible(timeout=TIMEOUT_MS)
     assert "Choose data in the sidebar" not in _main_text(page)
 
 
