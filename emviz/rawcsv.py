@@ -57,6 +57,13 @@ class RawRecords:
 def _records(text: str, delimiter: str) -> list[tuple[str, list[str] | None]]:
     """(record text, its cells or None if blank) for every record of ``text``."""
     lines = io.StringIO(text, newline="").readlines()
+    if '"' not in text:  # no quoting: a record is a line, its cells are split by the delimiter
+        out_plain: list[tuple[str, list[str] | None]] = []
+        for line in lines:
+            cells = line.rstrip("\r\n").split(delimiter)
+            blank = not (cells[0].strip() or "".join(cells).strip())
+            out_plain.append((line, None if blank else cells))
+        return out_plain
     reader = csv.reader(iter(lines), delimiter=delimiter, strict=False)
     out: list[tuple[str, list[str] | None]] = []
     start = 0
@@ -106,14 +113,15 @@ def raw_records(source: Source) -> RawRecords:
 
 
 def _number(x: float, decimal: str) -> str:
-    text = repr(float(x))
+    text = repr(x)
     return text.replace(".", ",") if decimal == "," else text
 
 
-def _ending(chunk: str) -> tuple[str, str]:
-    """(record without its line ending, the ending)."""
-    body = chunk.rstrip("\r\n")
-    return body, chunk[len(body):]
+def _joined(cells: Sequence[str], delimiter: str) -> str:
+    """One record's cells as CSV text, quoted where the csv module would quote them."""
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="").writerow(list(cells))
+    return buffer.getvalue()
 
 
 def _free_names(names: Sequence[str], taken: set[str]) -> list[str]:
@@ -167,24 +175,24 @@ def labelled_text(records: RawRecords, table: Table, rows: np.ndarray, resp: np.
     d = records.delimiter
     decimal = table.decimal if d != "," else "."
     width = max((len(c) for c in records.cells[:1]), default=0)
-    extra: list[list[str]] = [[""] * (k + 1) for _ in range(n)]
-    labels = np.argmax(resp, axis=1) + 1 if rows.size else np.zeros(0, dtype=np.int64)
-    for i, r in enumerate(rows):
-        extra[r] = [str(int(labels[i]))] + [_number(p, decimal) for p in resp[i]]
+    # The new cells of each data row, joined: numbers and labels never need quoting (a
+    # decimal comma is only used when the delimiter is not a comma).
+    extra = [d * k] * n
+    if rows.size:
+        labels = (np.argmax(resp, axis=1) + 1).tolist()
+        for r, label, values in zip(rows.tolist(), labels, resp.tolist(), strict=True):
+            extra[r] = d.join([str(label), *(_number(p, decimal) for p in values)])
     if header:
         taken = set(records.cells[0])
         names = _free_names([LABEL_COLUMN] + [f"{RESP_PREFIX}{j + 1}" for j in range(k)], taken)
-        extra.insert(0, names)
+        extra.insert(0, _joined(names, d))
     out = list(records.pieces)
     for index, cells, added in zip(records.data, records.cells, extra, strict=True):
-        body, eol = _ending(out[index])
-        pad = max(width - len(cells), 0)
+        chunk = out[index]
+        body = chunk.rstrip("\r\n")
+        eol = chunk[len(body):] or "\n"
         if len(cells) > width:  # trailing blank fields beyond the header: not table cells
-            buffer = io.StringIO()
-            csv.writer(buffer, delimiter=d, lineterminator="").writerow(list(cells[:width]))
-            body = buffer.getvalue()
-        line = io.StringIO()
-        csv.writer(line, delimiter=d, lineterminator="").writerow([""] * pad + added)
-        out[index] = body + d + line.getvalue() + (eol or "\n")
+            body = _joined(cells[:width], d)
+        out[index] = body + d * (1 + max(width - len(cells), 0)) + added + eol
     text = "".join(out)
     return text if text.endswith(("\n", "\r")) else text + "\n"
