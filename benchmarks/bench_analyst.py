@@ -14,9 +14,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import emviz  # noqa: E402
-from emviz.model import Preprocessing  # noqa: E402
-from emviz.rawcsv import labelled_text, raw_records  # noqa: E402
+import emviz
+from emviz.model import Preprocessing
+from emviz.rawcsv import labelled_text, raw_records
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
 
