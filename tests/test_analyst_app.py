@@ -186,7 +186,7 @@ def test_assign_new_rows_matches_the_library():
     new = "\n".join([lines[0], *lines[1:30], "NA,70", "2.0,50"]) + "\n"
     ok(at.file_uploader(key="assign_upload").upload("more.csv", new.encode(), "text/csv").run())
     assert "Labelled 30 of 31 rows" in texts(at)
-    assert "1 rows have a missing value" in texts(at)
+    assert "Rows skipped for a missing value in a needed column: 1." in texts(at)
     assert any(b.label.startswith("Download the new rows") for b in at.get("download_button"))
     spec = TableSpec("upload", "geyser.csv", cache.digest(GEYSER),
                      ("eruptions_min", "waiting_min"), standardise=True)

@@ -99,11 +99,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "ru": "Размечено строк: {kept} из {n}. Строк по компонентам: {counts}.",
     },
     "analyst.assign_skipped": {
-        "en": "{skipped} rows have a missing value in a needed column: they keep their cells, "
-              "with the new columns empty.",
-        "ja": "{skipped} 行は必要な列に欠損値があります。セルはそのままで、新しい列は空です。",
-        "ru": "В {skipped} строках нет значения в нужном столбце: их ячейки сохранены, новые "
-              "столбцы пусты.",
+        "en": "Rows skipped for a missing value in a needed column: {skipped}. They keep their "
+              "cells, with the new columns empty.",
+        "ja": "必要な列に欠損値があるため除外した行：{skipped}。セルはそのままで、"
+              "新しい列は空です。",
+        "ru": "Пропущено строк из-за пустого значения в нужном столбце: {skipped}. Их ячейки "
+              "сохранены, новые столбцы пусты.",
     },
     "analyst.assign_download": {"en": "Download the new rows with labels (CSV)",
                                 "ja": "ラベル付きの新しい行をダウンロード（CSV）",
