@@ -108,6 +108,51 @@ def test_restarts_lab_flags_a_degenerate_optimum():
     assert "suspicious" in json.dumps(figure(at, 1), ensure_ascii=False) or "⚠" in body
 
 
+def _summary_of_unfinished_iris(lang: str, unfinished: int) -> None:
+    """The restarts summary for iris with its first ``unfinished`` optima marked as not
+    converged."""
+    from dataclasses import replace
+
+    import streamlit as st
+
+    from emviz.io import load_csv
+    from emviz.restarts import recommend, run_restarts
+    from emviz.ui import cache
+    from emviz.ui.labs import init_sensitivity as lab
+
+    st.session_state["lang"] = lang
+    tbl = load_csv(cache.ASSETS / "iris.csv")
+    X = tbl.select(list(tbl.numeric_columns)).X
+    res = run_restarts(X, 3, 20, ("kmeans++",), "full", 1e-6, lab.MAX_ITER, lab.TOL, seed=0)
+    optima = tuple(replace(o, converged=i >= unfinished and o.converged)
+                   for i, o in enumerate(res.optima))
+    lab._summary(replace(res, optima=optima, recommended_index=recommend(optima)))
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_restarts_summary_passes_over_an_unfinished_pick(lang):
+    """The shared rule's other case: n_init's pick is trustworthy but never converged."""
+    from emviz.ui.i18n import translate
+    from emviz.ui.labs.init_sensitivity import MAX_ITER
+
+    at = AppTest.from_function(_summary_of_unfinished_iris, args=(lang, 1),
+                               default_timeout=120)
+    ok(at.run())
+    warning = "\n".join(w.value for w in at.warning)
+    unfinished = translate("error.restarts.reason_not_converged", lang)
+    assert translate("restarts.unfinished_pick", lang, ll="-180.19", reason=unfinished) in warning
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[translate("restarts.metric_recommended", lang)] == "-196.95"
+    assert not at.get("page_link")  # nothing singular about it: no singularity link
+    # No trustworthy optimum converged: the best trustworthy one is kept, and the page says so.
+    at = AppTest.from_function(_summary_of_unfinished_iris, args=(lang, 2),
+                               default_timeout=120)
+    ok(at.run())
+    assert not at.warning and not at.metric and at.success
+    note = translate("restarts.recommended_unfinished", lang, max_iter=MAX_ITER)
+    assert note in [c.value for c in at.caption]
+
+
 # --- model selection ------------------------------------------------------------------------------
 def test_selection_lab_marks_best_and_true_k_and_opens_cell():
     at = open_lab("selection")
