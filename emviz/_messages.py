@@ -377,6 +377,9 @@ MESSAGES: Final[Mapping[str, str]] = {
         "{reg_covar:.3g}) against {widest:.3g} along its widest axis, so its points lie "
         "(almost) on a line or plane and only the floor keeps its covariance invertible"
     ),
+    "restarts.reason_not_converged": (
+        "EM stopped at max_iter before converging, so the fit was still changing"
+    ),
     # ---- emviz.selection ----------------------------------------------------------------------
     "selection.no_cell": (
         "No cell for K = {k!r}, covariance_type = {covariance_type!r}; expected K in "
@@ -403,6 +406,10 @@ MESSAGES: Final[Mapping[str, str]] = {
         "EM did not converge within max_iter = {max_iter} iterations; the scores may still "
         "improve with more iterations."
     ),
+    "selection.criterion": "criterion should be one of {allowed}, but got {value!r}.",
+    # Why the best cell by a criterion is not the recommended one (SelectionResult.passed_over);
+    # {reason} is the restarts lab's clauses (restarts.reason_*), components numbered from 1.
+    "selection.passed_over": "lowest {crit}, but {reason}",
     # ---- emviz.exports ------------------------------------------------------------------------
     "exports.not_json": (
         "A parameter file should be JSON as written by emviz, but it could not be parsed "

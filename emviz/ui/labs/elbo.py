@@ -163,7 +163,10 @@ def _status(points: list[ft.BoundPoint], trace: Trace) -> None:
     c1, c2, c3, c4, c5 = st.columns(5)
     c1.metric("ln p(X|θ)", f"{cur.terms.log_likelihood:,.3f}")
     c2.metric("L(q, θ)", f"{cur.terms.elbo:,.3f}")
-    c3.metric("KL(q ‖ p)", f"{max(cur.terms.kl, 0.0):.4g}")
+    # After an E-step KL is 0 exactly; computed term by term it is float noise (~1e-16),
+    # which "4.6e-16" would present as a value: below the rounding of ln p it is shown as 0.
+    noise = 1e-12 * max(1.0, abs(cur.terms.log_likelihood))
+    c3.metric("KL(q ‖ p)", f"{cur.terms.kl if cur.terms.kl > noise else 0.0:.4g}")
     c4.metric("Q(θ, θ_old)", f"{cur.terms.expected_complete:,.3f}")
     c5.metric("H(q)", f"{cur.terms.entropy:,.3f}")
     prev = points[-2] if len(points) > 1 else None

@@ -644,6 +644,10 @@ _JA_RU: dict[str, tuple[str, str]] = {
         "лежат (почти) на прямой или плоскости, и ковариационную матрицу обратимой держит "
         "только нижняя граница",
     ),
+    "restarts.reason_not_converged": (
+        "EM は収束する前に max_iter で停止したので、当てはめはまだ変化の途中でした",
+        "EM остановился на max_iter, не сойдясь, так что подгонка ещё менялась",
+    ),
     # ---- emviz.selection ----------------------------------------------------------------------
     "selection.no_cell": (
         "K = {k!r}、covariance_type = {covariance_type!r} のセルはありません。K は {k_values} の"
@@ -699,6 +703,14 @@ _JA_RU: dict[str, tuple[str, str]] = {
         "まだ改善するかもしれません。",
         "EM не сошёлся за max_iter = {max_iter} итераций; при большем числе итераций оценки "
         "ещё могут улучшиться.",
+    ),
+    "selection.criterion": (
+        "criterion は {allowed} のいずれかである必要がありますが、{value!r} です。",
+        "criterion должен быть одним из {allowed}, а получено {value!r}.",
+    ),
+    "selection.passed_over": (
+        "{crit} は最小ですが、{reason}",
+        "{crit} наименьший, но {reason}",
     ),
     # ---- emviz.exports ------------------------------------------------------------------------
     "exports.not_json": (
