@@ -5,8 +5,9 @@ half-step. Everything it computes is cached on those (the data spec, the model s
 half-step) and returns small records, so a rerun (a Step) costs a few cache lookups:
 
 * **Choose K for me**: EM for K = 1..10 with the sidebar's covariance type, init method,
-  seed and reg_covar; the best BIC among fits without a near-degenerate component (a
-  component on a handful of points, or flat) becomes K. The BIC curve it used stays shown.
+  seed and reg_covar; the recommended cell by BIC (the lowest BIC among fits without a
+  near-degenerate component, :meth:`emviz.selection.SelectionResult.recommended`) becomes
+  K. The BIC curve it used stays shown.
 * **Clusters**: size, share, mean ± sd of every original column in the file's units, per
   component (the rows it wins at this half-step), and with a labels column, the
   component × label table with its adjusted Rand index.
@@ -20,7 +21,6 @@ half-step) and returns small records, so a rerun (a Step) costs a few cache look
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -74,15 +74,10 @@ def _bic_curve(key: str, _spec: DataSpec, _model: ModelSpec,
 
 
 def recommended(result: SelectionResult) -> SelectionCell | None:
-    """The lowest BIC among scored fits without a near-degenerate component.
-
-    A near-degenerate fit (a component on a handful of points, or flat: its thinnest
-    variance is reg_covar itself) can win BIC by a wide margin while meaning nothing; it is
-    only taken when every scored fit is one.
-    """
-    scored = [c for c in result.cells if c.scored and np.isfinite(c.bic)]
-    sound = [c for c in scored if not c.suspicious] or scored
-    return min(sound, key=lambda c: (c.bic, c.n_components)) if sound else None
+    """The fit to trust by BIC (:meth:`emviz.selection.SelectionResult.recommended`): the
+    lowest BIC among fits that are not near-degenerate (a component on a handful of points,
+    or flat), converged ones first. None if every scored fit is near-degenerate."""
+    return result.recommended("bic")
 
 
 def _on_choose_k(spec: DataSpec, model: ModelSpec, raw: bytes | None) -> None:
@@ -122,14 +117,16 @@ def _choose_k(spec: DataSpec, model: ModelSpec, raw: bytes | None, data: cache.D
     flagged = [c.n_components for c in result.cells if c.scored and c.suspicious]
     if flagged:
         st.caption(t("analyst.choose_k_flagged", ks=", ".join(map(str, flagged))))
-    text = {"sel_x": t("labfig.sel_x"), "sel_y": t("labfig.sel_y"),
-            "sel_best": t("labfig.sel_best"), "true_k": t("labfig.true_k"),
-            "suspicious_cell": t("labfig.suspicious_cell")}
+    passed = localize(result.passed_over("bic"))
+    if passed:
+        st.caption(passed)
+    text = {key: t(f"labfig.{key}") for key in (
+        "sel_x", "sel_y", "sel_best", "sel_recommended", "sel_passed", "true_k",
+        "suspicious_cell")}
     options = FigureOptions(presenter=bool(st.session_state.get("presenter")),
                             height=340, text=figure_text(), column_names=data.columns)
     with guarded(t("ctx.figure")):
-        fig = selection_figure(dataclasses.replace(result, best_bic=cell), "bic", None, options,
-                               text=text)
+        fig = selection_figure(result, "bic", None, options, text=text, passed_over=passed)
         st.plotly_chart(fig, key="analyst_bic_chart", width="stretch", config=CHART_CONFIG)
 
 
