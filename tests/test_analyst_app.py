@@ -133,6 +133,8 @@ def test_explore_offers_pca_instead_of_dropping_all_columns():
     assert "cannot use all 13 columns" in texts(at) and not at.get("plotly_chart")
     ok(at.button(key="tbl_refused_pca").click().run())
     assert at.session_state["tbl_mode"] == "Project with PCA"
+    assert at.session_state["tbl_standardise"] is True  # wine's spreads differ ~3000x
+    assert "Standardised before PCA" in texts(at)
     assert len(at.get("plotly_chart")) >= 2
 
 

@@ -122,11 +122,13 @@ def _on_mode(tbl: cache.TableInfo) -> None:
     column in large units would be the first component by itself)."""
     ss = st.session_state
     if ss["tbl_mode"] == PCA:
-        ss["tbl_standardise"] = _ratio(tbl, ss["tbl_pca_columns"]) > EQUAL_SCALE_RATIO
+        columns = ss["tbl_pca_columns"] or tbl.usable
+        ss["tbl_standardise"] = _ratio(tbl, columns) > EQUAL_SCALE_RATIO
 
 
-def _set_mode(mode: str) -> None:
+def _set_mode(mode: str, tbl: cache.TableInfo) -> None:
     st.session_state["tbl_mode"] = mode
+    _on_mode(tbl)
 
 
 def _on_standardise() -> None:
@@ -173,15 +175,16 @@ def _scale_note(tbl: cache.TableInfo, columns: tuple[str, ...], pca: bool) -> No
               width="stretch")
 
 
-def _refuse_all(n: int) -> None:
+def _refuse_all(tbl: cache.TableInfo) -> None:
     """A page that draws at most 3 dimensions: say so and offer its two ways, keep the data."""
+    n = len(tbl.numeric_columns)
     st.session_state[REFUSED] = n
     st.warning(t("panels.all_refused", n=n), icon=":material/view_in_ar:")
     c = st.columns(2)
     c[0].button(t("panels.mode.Project with PCA"), key="tbl_refused_pca", on_click=_set_mode,
-                args=(PCA,), width="stretch", type="primary")
+                args=(PCA, tbl), width="stretch", type="primary")
     c[1].button(t("panels.mode.Pick columns"), key="tbl_refused_pick", on_click=_set_mode,
-                args=(PICK,), width="stretch")
+                args=(PICK, tbl), width="stretch")
 
 
 def missing_text(default: str) -> str:
@@ -209,7 +212,7 @@ def _table_controls(tbl: cache.TableInfo, origin: str, name: str, digest: str,
                         else "panels.more_cols_help"))
     mode = ss["tbl_mode"] if many else PICK
     if mode == ALL and not all_columns:
-        _refuse_all(len(numeric))
+        _refuse_all(tbl)
         return None
     if mode == PCA:
         columns, pca_dim = _pca_controls(tbl, ident)
