@@ -128,9 +128,8 @@ def parse_sig(text: str) -> float:
     m = _NUMBER.fullmatch(s)
     if m is None:
         raise ValueError(f"not a number written by sig(): {text!r}")
-    x = float(m["digits"].replace(GROUP, ""))
-    if m["exp"]:
-        x *= 10.0 ** int(m["exp"].translate(_FROM_SUPERSCRIPT))
+    exponent = int(m["exp"].translate(_FROM_SUPERSCRIPT)) if m["exp"] else 0
+    x = float(f"{m['digits'].replace(GROUP, '')}e{exponent}")  # exact to subnormals
     return -x if m["sign"] else x
 
 

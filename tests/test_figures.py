@@ -425,3 +425,20 @@ def test_1d_mean_hover_is_written_by_sig():
     means = next(t for t in fig.data if t.name == "means")
     assert means.hovertemplate.startswith("μ = %{customdata}")
     assert all("e+" not in c and "\u202f" in c for c in means.customdata)
+
+
+# --- equal axis scales only for comparable spreads -------------------------------------------
+def test_axes_share_a_scale_only_when_spreads_are_within_3x():
+    import emviz
+
+    rng = np.random.default_rng(0)
+    near = np.column_stack([rng.normal(0, 1, 300), rng.normal(0, 2.5, 300)])
+    far = np.column_stack([rng.normal(3.5, 1.1, 300), rng.normal(70, 13.6, 300)])
+    for X, equal in ((near, True), (far, False)):
+        params = emviz.run_em(X, emviz.initialize(X, 2, "kmeans++", 0), "full").final
+        layout = F.mixture_figure(X, params).to_dict()["layout"]
+        assert ("scaleanchor" in layout["yaxis"]) == equal
+        X3 = np.column_stack([X, X[:, 0] + rng.normal(0, 1.0, 300)])
+        p3 = emviz.run_em(X3, emviz.initialize(X3, 2, "kmeans++", 0), "full").final
+        scene = F.mixture_figure(X3, p3).to_dict()["layout"]["scene"]
+        assert scene["aspectmode"] == ("data" if equal else "cube")

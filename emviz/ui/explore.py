@@ -12,8 +12,17 @@ import unicodedata
 import streamlit as st
 
 from emviz.em import HalfStep, Trace
+from emviz.ui import (
+    analyst,
+    cache,
+    data_panel,
+    downloads,
+    model_panel,
+    presenter,
+    sidebar_common,
+    state,
+)
 from emviz.ui import backend as be
-from emviz.ui import cache, data_panel, downloads, model_panel, presenter, sidebar_common, state
 from emviz.ui.i18n import current_language, figure_text, t
 from emviz.ui.messages import attempt, guarded, localize
 from emviz.ui.naming import data_name
@@ -254,7 +263,7 @@ def render() -> None:
     model = state.model_spec()
 
     if picked is None:
-        st.info(t("explore.no_data"))
+        st.info(data_panel.missing_text(t("explore.no_data")))
         return
     spec, raw = picked
     data = attempt(lambda: cache.info(spec, _raw=raw), t("ctx.prepare"))
@@ -278,4 +287,5 @@ def render() -> None:
         with guarded(t("ctx.step")):
             _step_view(spec, model, raw, data, trace)
         presenter.autoplay()
+    analyst.render(spec, model, raw, data, trace)  # choose K, clusters, new rows, sklearn
     _caption(spec, data)

@@ -153,6 +153,9 @@ def setup() -> None:
     if ss.get(LANG_KEY) not in LANGUAGES:
         ss[LANG_KEY] = DEFAULT_LANGUAGE
     ss.setdefault("presenter", False)
+    # The data and model choices belong to the session, not to a page: re-stored on every
+    # page, so a page that does not draw them (the coins lab) does not reset them.
+    state.init()
 
 
 #: Streamlit writes the query string with history.pushState (one entry per step or setting);

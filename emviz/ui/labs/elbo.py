@@ -48,6 +48,14 @@ def init_keys(defaults: dict) -> None:
         ss[key] = ss[key]  # keep widget values while the widget is not drawn
 
 
+def prefer_own_data(key: str) -> None:
+    """First visit of a lab with its own teaching data (radio ``key``): a user who brought
+    data (a sample or an upload) finds it selected ("current"), not replaced by the preset."""
+    ss = st.session_state
+    if key not in ss and ss.get("data_source", state.DEFAULTS["data_source"]) != "Synthetic":
+        ss[key] = "current"
+
+
 def current_data() -> tuple[object, bytes | None, cache.Prepared] | None:
     """The Explore page's data source (its sidebar widgets), prepared; None if unusable."""
     state.init()
@@ -55,7 +63,7 @@ def current_data() -> tuple[object, bytes | None, cache.Prepared] | None:
         st.subheader(t("theory.data"))
         picked = data_panel.render()
     if picked is None:
-        st.info(t("theory.choose_data"))
+        st.info(data_panel.missing_text(t("theory.choose_data")))
         return None
     spec, raw = picked
     data = attempt(lambda: cache.prepared(spec, _raw=raw), t("theory.preparing"))
@@ -174,7 +182,10 @@ def _status(points: list[ft.BoundPoint], trace: Trace) -> None:
     c1, c2, c3, c4, c5 = st.columns(5)
     c1.metric("ln p(X|θ)", f"{cur.terms.log_likelihood:,.3f}")
     c2.metric("L(q, θ)", f"{cur.terms.elbo:,.3f}")
-    c3.metric("KL(q ‖ p)", sig(max(cur.terms.kl, 0.0)))
+    # After an E-step KL is 0 exactly; computed term by term it is float noise (~1e-16),
+    # which "4.6e-16" would present as a value: below the rounding of ln p it is shown as 0.
+    noise = 1e-12 * max(1.0, abs(cur.terms.log_likelihood))
+    c3.metric("KL(q ‖ p)", sig(cur.terms.kl if cur.terms.kl > noise else 0.0))
     c4.metric("Q(θ, θ_old)", f"{cur.terms.expected_complete:,.3f}")
     c5.metric("H(q)", f"{cur.terms.entropy:,.3f}")
     prev = points[-2] if len(points) > 1 else None

@@ -26,6 +26,7 @@ from emviz.ui.labs.elbo import (
     fig_options,
     hide_future_toggle,
     init_keys,
+    prefer_own_data,
 )
 from emviz.ui.messages import attempt, guarded, localize
 
@@ -92,6 +93,7 @@ def _explain(trace: Trace, baseline: Trace, remedy: str) -> None:
 
 def render() -> None:
     """The singularity lab (an ``st.Page`` callable)."""
+    prefer_own_data("sing_source")
     init_keys(DEFAULTS)
     ss = st.session_state
     st.title(t("sing.title"))

@@ -22,6 +22,7 @@ from emviz.ui.labs.elbo import (
     fig_options,
     hide_future_toggle,
     init_keys,
+    prefer_own_data,
 )
 from emviz.ui.messages import attempt, guarded, localize
 from emviz.vbgmm import WEIGHT_PRIOR_TYPES, VBTrace, default_prior, run_vb, vb_e_step, vb_initialize
@@ -79,6 +80,7 @@ def _data():
 
 def render() -> None:
     """The variational Bayes lab (an ``st.Page`` callable)."""
+    prefer_own_data("vb_source")
     init_keys(DEFAULTS)
     ss = st.session_state
     st.title(t("vb.title"))
