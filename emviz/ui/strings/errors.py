@@ -1028,6 +1028,15 @@ _JA_RU: dict[str, tuple[str, str]] = {
         "компоненты ({d}); они объясняют {percent:.0f}% дисперсии.",
     ),
     # ---- emviz.figures, emviz.figures_labs ----------------------------------------------------
+    "stepper.x_shape": (
+        "X の形状は実行の特徴量 {d} 個に合わせて (n_points, {d}) である必要がありますが、"
+        "{shape} です。",
+        "X должен иметь форму (n_points, {d}), как {d} признаков запуска, а получена {shape}.",
+    ),
+    "stepper.labels_shape": (
+        "labels の形状は点ごとに 1 つで ({n},) である必要がありますが、{shape} です。",
+        "labels должен иметь форму ({n},), по одной метке на точку, а получена {shape}.",
+    ),
     "figures.x_shape": (
         "X の形状は (n_samples, n_features) である必要がありますが、{shape} です。",
         "X должен иметь форму (n_samples, n_features), а получена {shape}.",
