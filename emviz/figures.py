@@ -1336,7 +1336,8 @@ def loglik_figure(
             "shapes": shapes,
             "xaxis": _axis(tx["iteration"], st,
                            range=_padded_range(0, max(trace.n_iter, 1), 0.03)),
-            "yaxis": _axis(tx["loglik_axis"], st, **_loglik_yaxis(trace)),
+            # automargin: long tick labels ("-1,550") in presenter fonts push the title out
+            "yaxis": _axis(tx["loglik_axis"], st, automargin=True, **_loglik_yaxis(trace)),
             "legend": {
                 **layout["legend"],
                 "x": 1,

@@ -504,7 +504,8 @@ def em_payload(
             "colors": [c for _, c in colorscale],
             "codes": series(resp_keys, lambda i: F._codes(None if i is None else resps[i],
                                                          len(X), grey)),
-            "size": float(ctx.style.point * (0.7 if dense else 1.0)),
+            # few points (a drawing) are drawn larger, many smaller
+            "size": float(ctx.style.point * (0.7 if dense else 1.6 if len(X) < 100 else 1.0)),
             "opacity": 0.6 if dense else 0.75,
         }
         if editable and n_draw == n_points:
@@ -669,7 +670,7 @@ def points_payload(
         "channels": [], "hover": None, "reveal": None,
         "canvas": {"x": F._f32(X[:, 0]), "y": F._f32(X[:, 1]), "colors": [F.UNASSIGNED_HEX],
                    "codes": {"values": [np.zeros(len(X), np.uint8)], "index": [0]},
-                   "size": float(ctx.style.point), "opacity": 0.75},
+                   "size": float(ctx.style.point * 1.6), "opacity": 0.75},
         "edit": {"means_trace": None, "halo_trace": None, "ellipse_traces": [], "segment": 0},
     }
     return {
