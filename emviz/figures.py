@@ -32,6 +32,7 @@ import plotly.graph_objects as go
 
 from . import geometry as geo
 from ._messages import error
+from .columns import EQUAL_SCALE_RATIO, spread_ratio
 from .em import Params, Trace
 from .errors import ParameterError
 
@@ -371,6 +372,21 @@ def _make_figure(data: list[dict], layout: dict, frames: list[dict] | None = Non
 def _padded_range(lo: float, hi: float, pad: float = 0.04) -> list[float]:
     span = hi - lo if hi > lo else max(abs(lo), 1.0)
     return [float(lo - pad * span), float(hi + pad * span)]
+
+
+def equal_scales(X: np.ndarray) -> bool:
+    """Whether the columns of ``X`` are drawn with one unit per unit on every axis.
+
+    Only when their spreads are within :data:`emviz.columns.EQUAL_SCALE_RATIO` of each
+    other: a geyser's waiting time (40-110 min) against its eruption (1-5 min) drawn to one
+    scale is a flat line. Otherwise each axis gets its own range. The ellipses are computed
+    in data units either way, so they stay exact; only the drawing's aspect changes.
+    """
+    return spread_ratio(X) <= EQUAL_SCALE_RATIO
+
+
+def _equal_scales_2d(X: np.ndarray) -> dict[str, Any]:
+    return {"scaleanchor": "x", "scaleratio": 1} if equal_scales(X) else {}
 
 
 # --------------------------------------------------------------------------------------
@@ -764,7 +780,7 @@ def _static_2d(
         )
     layout = {
         "xaxis": _axis(names[0], st, range=ctx.ranges[0]),
-        "yaxis": _axis(names[1], st, range=ctx.ranges[1], scaleanchor="x", scaleratio=1),
+        "yaxis": _axis(names[1], st, range=ctx.ranges[1], **_equal_scales_2d(ctx.X)),
         "legend": {"x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top"},
     }
     return data, layout
@@ -897,7 +913,7 @@ def _static_3d(
     }
     scene: dict[str, Any] = {
         **axes,
-        "aspectmode": "data",
+        "aspectmode": "data" if equal_scales(ctx.X) else "cube",
         "uirevision": opts.uirevision,
         "camera": {"eye": {"x": 1.35, "y": 1.35, "z": 0.85}},
     }

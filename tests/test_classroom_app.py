@@ -123,8 +123,10 @@ def test_upload_link_says_the_data_cannot_travel():
 def test_download_buttons_are_offered():
     at = _app()
     labels = [d.label for d in at.get("download_button")]
-    assert labels == ["Parameters (JSON)", "Data with labels (CSV)",
-                      "Animation (offline HTML)", "Figure (PNG)"]
+    assert labels[:3] == ["Parameters (JSON)", "Data with labels (CSV)",
+                          "Animation (offline HTML)"]
+    # The PNG is drawn on request (a browser is started): a button first, then the download.
+    assert at.button(key="png_make").label == "Make a PNG"
 
 
 def test_every_download_has_the_right_content():

@@ -362,3 +362,20 @@ def test_figure_words_default_to_english_and_follow_options_text():
     assert F.half_step_label(3, F.figure_text(opts)) == "反復 2 · E"
     assert F.figure_text(opts)["mixture"] == "mixture p(x)"  # untranslated keys stay English
     assert F.figure_text(None) is F.TEXT
+
+
+# --- equal axis scales only for comparable spreads -------------------------------------------
+def test_axes_share_a_scale_only_when_spreads_are_within_3x():
+    import emviz
+
+    rng = np.random.default_rng(0)
+    near = np.column_stack([rng.normal(0, 1, 300), rng.normal(0, 2.5, 300)])
+    far = np.column_stack([rng.normal(3.5, 1.1, 300), rng.normal(70, 13.6, 300)])
+    for X, equal in ((near, True), (far, False)):
+        params = emviz.run_em(X, emviz.initialize(X, 2, "kmeans++", 0), "full").final
+        layout = F.mixture_figure(X, params).to_dict()["layout"]
+        assert ("scaleanchor" in layout["yaxis"]) == equal
+        X3 = np.column_stack([X, X[:, 0] + rng.normal(0, 1.0, 300)])
+        p3 = emviz.run_em(X3, emviz.initialize(X3, 2, "kmeans++", 0), "full").final
+        scene = F.mixture_figure(X3, p3).to_dict()["layout"]["scene"]
+        assert scene["aspectmode"] == ("data" if equal else "cube")

@@ -29,9 +29,11 @@ from streamlit import runtime
 from emviz import exports
 from emviz import stepper as sp
 from emviz._messages import Message
+from emviz.columns import column_roles
 from emviz.em import Params, Trace, e_step, initialize, run_em
 from emviz.errors import DataError, EmvizError
 from emviz.io import Table, load_csv
+from emviz.model import Preprocessing
 from emviz.ui import backend as be
 from emviz.ui.i18n import t
 from emviz.ui.state import (
@@ -78,6 +80,10 @@ class Prepared:
     notes: tuple[str, ...]
     suggested_k: int | None = None
     suggested_covariance_type: str | None = None
+    #: Columns → features (standardising, PCA) for a table; identity for generated data.
+    preprocessing: Preprocessing | None = None
+    #: For a table: the rows of ``Table.frame`` in ``X`` (rows with a missing value skipped).
+    rows: np.ndarray | None = None
     #: Fixed 2D axis ranges (an empty canvas to draw on, or edited data: the axes of the
     #: data before the edits, so that they do not jump with every click).
     ranges: tuple[tuple[float, float], ...] | None = None
@@ -169,14 +175,33 @@ class TableInfo:
     text_columns: tuple[str, ...]
     n_rows: int
     notes: tuple[str, ...]
+    #: Numeric columns that look like measurements (picked by default), in file order.
+    usable: tuple[str, ...] = ()
+    #: (column, reason) for identifiers and category-like columns (never picked by default).
+    skipped: tuple[tuple[str, str], ...] = ()
+    #: Category-like numeric columns (offered as label columns).
+    categories: tuple[str, ...] = ()
+    #: Standard deviation of each numeric column (NaN cells left out), for scale advice.
+    sds: tuple[float, ...] = ()
+
+    @property
+    def skipped_names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.skipped)
 
 
 @st.cache_data(max_entries=_MAX_ENTRIES, show_spinner=False)
 def _table_info(origin: str, name: str, digest_: str, _raw: bytes | None = None) -> TableInfo:
     """Column roles of a CSV; cheap to return on every rerun (a Table would be unpickled)."""
     tbl = table(origin, name, digest_, _raw=_raw)
+    frame = tbl.frame
+    values = {c: frame[c].to_numpy(dtype=np.float64) for c in tbl.numeric_columns}
+    roles = column_roles(values)
+    with np.errstate(invalid="ignore", over="ignore"):
+        sds = tuple(float(np.nan_to_num(np.nanstd(np.where(np.isfinite(v), v, np.nan))))
+                    if np.isfinite(v).any() else 0.0 for v in values.values())
     return TableInfo(tuple(tbl.columns), tuple(tbl.numeric_columns), tuple(tbl.text_columns),
-                     int(tbl.n_rows), tuple(tbl.notes))
+                     int(tbl.n_rows), tuple(tbl.notes), roles.usable, roles.skipped,
+                     roles.categories, sds)
 
 
 def _subset(n: int, seed: int = 0) -> np.ndarray:
@@ -202,21 +227,19 @@ def _from_dataset(ds, notes: tuple[str, ...] = ()) -> Prepared:
 def _from_table(spec: TableSpec, raw: bytes | None) -> Prepared:
     tbl = table(spec.origin, spec.name, spec.digest, _raw=raw)
     sel = tbl.select(list(spec.columns))
-    X = sel.X
     notes: list[str] = []
     if sel.n_dropped:
         notes.append(Message("data.rows_note", summary=sel.summary()))
-    columns = tuple(sel.columns)
+    # The same arithmetic the library applies to new rows (emviz.FittedMixture), so the
+    # downloaded parameters label new rows exactly as the app labels these.
+    prep, X = Preprocessing.fit(sel.X, sel.columns, spec.standardise, spec.pca_dim)
+    columns = prep.feature_names
     if spec.standardise:
-        X = np.asarray(be.standardize(X)[0], dtype=np.float64)
         notes.append(Message("data.standardised"))
     if spec.pca_dim is not None:
-        Z, _, ratio = be.pca_project(X, spec.pca_dim)
-        X = np.asarray(Z, dtype=np.float64)
-        columns = tuple(f"PC{i + 1}" for i in range(spec.pca_dim))
         notes.append(Message("data.projected_standardised" if spec.standardise
                              else "data.projected", n=len(sel.columns), d=spec.pca_dim,
-                             percent=100 * float(np.sum(ratio))))
+                             percent=100 * float(np.sum(prep.explained_variance_ratio))))
     labels = None
     if spec.label is not None:
         labels = tbl.labels(spec.label)[sel.rows]
@@ -230,6 +253,8 @@ def _from_table(spec: TableSpec, raw: bytes | None) -> Prepared:
         description=Message("data.table_sample" if spec.origin == "sample" else "data.table_upload",
                             rows=tbl.n_rows, columns=len(tbl.columns)),
         notes=tuple(notes),
+        preprocessing=prep,
+        rows=sel.rows,
     )
 
 
@@ -267,9 +292,11 @@ def _edited(spec: EditedSpec, raw: bytes | None) -> Prepared:
         blank = np.full(len(added), -1 if base.labels.dtype.kind in "iu" else None,
                         dtype=base.labels.dtype if base.labels.dtype.kind in "iu" else object)
         labels = np.concatenate([base.labels[keep].astype(blank.dtype), blank])
+    # the clicks were made in the drawn features: the base's preprocessing still applies
     return Prepared(X=np.ascontiguousarray(X), display=_subset(len(X)), labels=labels,
                     truth=base.truth, columns=base.columns, name=base.name,
                     description=base.description, notes=base.notes,
+                    preprocessing=base.preprocessing,
                     ranges=_padded(base.X) if base.n_features == 2 else None)
 
 
@@ -411,7 +438,13 @@ def _params_json(key: str, _spec: DataSpec, _model: ModelSpec, _h: int, _setting
     return exports.params_json(
         hs.params, covariance_type=trace.covariance_type,
         log_likelihood=float(trace.log_likelihood[params_index(_h)]),
-        iteration=hs.iteration, half_step=_h, kind=hs.kind, settings=_settings)
+        iteration=hs.iteration, half_step=_h, kind=hs.kind, settings=_settings,
+        preprocessing=preprocessing_of(prepared(_spec, _raw=_raw)).to_dict())
+
+
+def preprocessing_of(data: Prepared) -> Preprocessing:
+    """How raw columns become ``data.X``: recorded for a table, the identity otherwise."""
+    return data.preprocessing or Preprocessing(data.columns)
 
 
 def params_json(spec: DataSpec, model: ModelSpec, h: int, settings: dict,

@@ -18,8 +18,17 @@ import streamlit as st
 
 from emviz import stepper as sp
 from emviz.em import Trace, e_step
+from emviz.ui import (
+    analyst,
+    cache,
+    data_panel,
+    downloads,
+    model_panel,
+    sidebar_common,
+    state,
+    stepper,
+)
 from emviz.ui import backend as be
-from emviz.ui import cache, data_panel, downloads, model_panel, sidebar_common, state, stepper
 from emviz.ui.i18n import current_language, figure_text, t, translate
 from emviz.ui.messages import attempt, guarded, localize
 from emviz.ui.state import DataSpec, EditedSpec, ModelSpec
@@ -269,7 +278,7 @@ def _draw_more(spec: EditedSpec, data: cache.DataInfo, model: ModelSpec,
         return
     st.session_state[_CONTEXT] = _context_for(spec, data, None, payload, raw)
     st.session_state.pop(_GOTO, None)
-    _stepper_view(spec, model, raw, None, options, payload)
+    _stepper_view(spec, model, raw, data, None, options, payload)
 
 
 def _downloads(spec: DataSpec, model: ModelSpec, raw: bytes | None, trace: Trace,
@@ -305,7 +314,7 @@ def render() -> None:
     model = state.model_spec()
 
     if picked is None:
-        st.info(t("explore.no_data"))
+        st.info(data_panel.missing_text(t("explore.no_data")))
         return
     spec, raw = picked
     spec = state.edited(spec)
@@ -334,23 +343,27 @@ def render() -> None:
     if payload is None:
         return
     st.session_state[_CONTEXT] = _context_for(spec, data, trace, payload, raw)
-    _stepper_view(spec, model, raw, trace, options, payload)
+    _stepper_view(spec, model, raw, data, trace, options, payload)
     _caption(spec, data)
 
 
 @st.fragment
-def _stepper_view(spec: DataSpec, model: ModelSpec, raw: bytes | None, trace: Trace | None,
-                  options: be.FigureOptions, payload: cache.Payload) -> None:
-    """The stepper, what was edited by hand, and the downloads at the paused position.
+def _stepper_view(spec: DataSpec, model: ModelSpec, raw: bytes | None, data: cache.DataInfo,
+                  trace: Trace | None, options: be.FigureOptions,
+                  payload: cache.Payload) -> None:
+    """The stepper, what was edited by hand, the downloads and the analyst's panel at the
+    paused position.
 
     A fragment: when the browser reports where stepping paused, only this reruns (and the
-    link follows), not the whole page with its sidebar.
+    link follows), not the whole page with its sidebar. Anything in it that changes the data
+    or the model (an edit, "Choose K for me") reruns the whole page instead.
     """
     ss = st.session_state
-    if ss.pop(_WHOLE_PAGE, False):
+    if ss.pop(_WHOLE_PAGE, False) or state.model_spec() != model:
         st.rerun(scope="app")
     _mount(payload)
     _edit_status(spec)
     if trace is not None:
         _downloads(spec, model, raw, trace, options)
+        analyst.render(spec, model, raw, data, trace)  # choose K, clusters, new rows, sklearn
     sidebar_common.sync_url("explore")  # on a fragment rerun, nothing else writes the link

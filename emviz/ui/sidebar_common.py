@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from emviz.ui import presenter, urlstate
+from emviz.ui import presenter, state, urlstate
 from emviz.ui.i18n import DEFAULT_LANGUAGE, LANG_KEY, LANGUAGES, t
 from emviz.ui.state import DEFAULTS
 
@@ -76,6 +76,9 @@ def setup() -> None:
     if ss.get(LANG_KEY) not in LANGUAGES:
         ss[LANG_KEY] = DEFAULT_LANGUAGE
     ss.setdefault("presenter", False)
+    # The data and model choices belong to the session, not to a page: re-stored on every
+    # page, so a page that does not draw them (the coins lab) does not reset them.
+    state.init()
 
 
 def render() -> DeltaGenerator:

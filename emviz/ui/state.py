@@ -148,6 +148,7 @@ DEFAULTS: dict[str, Any] = {
     "syn_seed": 0,
     "sample_name": "old_faithful.csv",
     "tbl_columns": [],
+    "tbl_pca_columns": [],
     "tbl_mode": "Pick columns",
     "tbl_pca_dim": 2,
     "tbl_label": None,

@@ -47,6 +47,14 @@ def init_keys(defaults: dict) -> None:
         ss[key] = ss[key]  # keep widget values while the widget is not drawn
 
 
+def prefer_own_data(key: str) -> None:
+    """First visit of a lab with its own teaching data (radio ``key``): a user who brought
+    data (a sample or an upload) finds it selected ("current"), not replaced by the preset."""
+    ss = st.session_state
+    if key not in ss and ss.get("data_source", state.DEFAULTS["data_source"]) != "Synthetic":
+        ss[key] = "current"
+
+
 def current_data() -> tuple[object, bytes | None, cache.Prepared] | None:
     """The Explore page's data source (its sidebar widgets), prepared; None if unusable."""
     state.init()
@@ -54,7 +62,7 @@ def current_data() -> tuple[object, bytes | None, cache.Prepared] | None:
         st.subheader(t("theory.data"))
         picked = data_panel.render()
     if picked is None:
-        st.info(t("theory.choose_data"))
+        st.info(data_panel.missing_text(t("theory.choose_data")))
         return None
     spec, raw = picked
     data = attempt(lambda: cache.prepared(spec, _raw=raw), t("theory.preparing"))

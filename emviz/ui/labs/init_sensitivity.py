@@ -176,7 +176,7 @@ def _summary(result: RestartsResult) -> None:
     if best is None:
         st.warning(t("restarts.all_collapsed"))
         return
-    if best.suspicious:
+    if rec is not best:  # n_init's pick is passed over (emviz.restarts.recommend)
         m = st.columns(2)
         m[0].metric(t("restarts.metric_ninit"), f"{best.log_likelihood:,.2f} ⚠",
                     t("restarts.metric_count", count=best.count, n=n), delta_color="off",
@@ -185,14 +185,17 @@ def _summary(result: RestartsResult) -> None:
             m[1].metric(t("restarts.metric_recommended"), f"{rec.log_likelihood:,.2f}",
                         t("restarts.metric_count", count=rec.count, n=n), delta_color="off",
                         delta_arrow="off")
-        st.warning(t("restarts.suspicious_pick", ll=f"{best.log_likelihood:,.2f}",
-                     reason=localize(best.reason)))
+        key = "restarts.suspicious_pick" if best.suspicious else "restarts.unfinished_pick"
+        st.warning(t(key, ll=f"{best.log_likelihood:,.2f}", reason=localize(result.passed_over)))
         if rec is not None:
             st.info(t("restarts.trust", ll=f"{rec.log_likelihood:,.2f}", count=rec.count, n=n))
-        _singularity_link()
+        if best.suspicious:
+            _singularity_link()
     else:
         st.success(t("restarts.pick_ok", ll=f"{best.log_likelihood:,.2f}", count=best.count,
                      n=n))
+    if rec is not None and not rec.converged:
+        st.caption(t("restarts.recommended_unfinished", max_iter=MAX_ITER))
 
 
 def _singularity_link() -> None:
@@ -232,10 +235,10 @@ def _view(data: cache.Prepared) -> tuple[int, int]:
 
 
 def _mark_recommended(fig, result: RestartsResult, color: str) -> None:
-    """When n_init's pick is suspicious, title the optimum to trust as recommended (✓)."""
+    """When n_init's pick is passed over, title the optimum to trust as recommended (✓)."""
     best, rec, i = result.best, result.recommended, result.recommended_index
     annotations = fig.layout.annotations
-    if best is None or rec is None or not best.suspicious or i is None or i >= len(annotations):
+    if best is None or rec is None or rec is best or i is None or i >= len(annotations):
         return
     annotations[i].text += t("restarts.gallery_recommended")
     annotations[i].font.color = color

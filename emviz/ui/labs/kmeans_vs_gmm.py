@@ -104,7 +104,7 @@ def lab_data(lab: str, preset: str, quick: tuple[str, ...], all_columns: bool = 
                    type="primary" if (ss["data_source"] == "Synthetic"
                                       and ss["syn_preset"] == name) else "secondary")
     if picked is None:
-        st.info(t("labs.choose_data"))
+        st.info(data_panel.missing_text(t("labs.choose_data")))
         return None
     spec, raw = picked
     data = attempt(lambda: cache.prepared(spec, _raw=raw), t("labs.preparing"))

@@ -18,7 +18,14 @@ from emviz.remedies import REMEDIES
 from emviz.ui import backend as be
 from emviz.ui import cache, state, urlstate
 from emviz.ui.i18n import t
-from emviz.ui.labs.elbo import CHART_CONFIG, current_data, fig_labels, fig_options, init_keys
+from emviz.ui.labs.elbo import (
+    CHART_CONFIG,
+    current_data,
+    fig_labels,
+    fig_options,
+    init_keys,
+    prefer_own_data,
+)
 from emviz.ui.messages import attempt, guarded, localize
 
 TRAP = state.PresetSpec("singularity_trap", 0)
@@ -83,6 +90,7 @@ def _explain(trace: Trace, baseline: Trace, remedy: str) -> None:
 
 def render() -> None:
     """The singularity lab (an ``st.Page`` callable)."""
+    prefer_own_data("sing_source")
     init_keys(DEFAULTS)
     ss = st.session_state
     st.title(t("sing.title"))

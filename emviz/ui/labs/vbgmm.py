@@ -15,7 +15,14 @@ from emviz.errors import EmvizError
 from emviz.ui import backend as be
 from emviz.ui import cache, state, urlstate
 from emviz.ui.i18n import catalog, t
-from emviz.ui.labs.elbo import CHART_CONFIG, current_data, fig_labels, fig_options, init_keys
+from emviz.ui.labs.elbo import (
+    CHART_CONFIG,
+    current_data,
+    fig_labels,
+    fig_options,
+    init_keys,
+    prefer_own_data,
+)
 from emviz.ui.messages import attempt, guarded, localize
 from emviz.vbgmm import WEIGHT_PRIOR_TYPES, VBTrace, default_prior, run_vb, vb_e_step, vb_initialize
 
@@ -71,6 +78,7 @@ def _data():
 
 def render() -> None:
     """The variational Bayes lab (an ``st.Page`` callable)."""
+    prefer_own_data("vb_source")
     init_keys(DEFAULTS)
     ss = st.session_state
     st.title(t("vb.title"))

@@ -203,6 +203,11 @@ STRINGS: dict[str, dict[str, str]] = {
                      "ru": "{crit} (меньше — лучше)"},
     "labfig.sel_best": {"en": "best: K = {k}, {cov}", "ja": "最良: K = {k}, {cov}",
                         "ru": "лучшая: K = {k}, {cov}"},
+    "labfig.sel_recommended": {"en": "recommended: K = {k}, {cov}", "ja": "推奨: K = {k}, {cov}",
+                               "ru": "рекомендуемая: K = {k}, {cov}"},
+    "labfig.sel_passed": {"en": "lowest {crit}, passed over: K = {k}, {cov}",
+                          "ja": "{crit} 最小だが採らない: K = {k}, {cov}",
+                          "ru": "наименьший {crit}, но отклонена: K = {k}, {cov}"},
     "labfig.true_k": {"en": "true K = {k}", "ja": "真の K = {k}", "ru": "истинное K = {k}"},
     "labfig.suspicious_cell": {"en": "near-degenerate", "ja": "ほぼ退化",
                                "ru": "почти вырожденная"},
@@ -273,6 +278,23 @@ STRINGS: dict[str, dict[str, str]] = {
         "ru": "n_init оставил бы ln L = {ll}, но этот оптимум почти вырожден: {reason}. "
               "Правдоподобие высоко потому, что компонента сжалась на несколько точек (или "
               "прямую), а не потому, что она лучше объясняет данные.",
+    },
+    "restarts.unfinished_pick": {
+        "en": "n_init would keep ln L = {ll}, but that optimum is unfinished: {reason}. A "
+              "likelihood still climbing at max_iter is no settled answer.",
+        "ja": "n_init は ln L = {ll} を選びますが、この解は未完了です: {reason}。"
+              "max_iter の時点でまだ上がり続けている尤度は、定まった答えではありません。",
+        "ru": "n_init оставил бы ln L = {ll}, но этот оптимум не завершён: {reason}. "
+              "Правдоподобие, которое всё ещё растёт на max_iter, — не окончательный ответ.",
+    },
+    "restarts.recommended_unfinished": {
+        "en": "No trustworthy optimum converged: every restart that reached the recommended one "
+              "stopped at max_iter = {max_iter} while its likelihood was still changing.",
+        "ja": "信頼できる解はどれも収束していません: 推奨される解に到達したリスタートはすべて、"
+              "尤度がまだ変化している途中で max_iter = {max_iter} に達して停止しました。",
+        "ru": "Ни один надёжный оптимум не сошёлся: все перезапуски, дошедшие до "
+              "рекомендуемого, остановились на max_iter = {max_iter}, когда правдоподобие ещё "
+              "менялось.",
     },
     "restarts.trust": {
         "en": "The best trustworthy optimum: ln L = {ll}, reached by {count} of {n} restarts.",
@@ -448,24 +470,53 @@ STRINGS: dict[str, dict[str, str]] = {
     "selection.vs_true": {"en": "The data were generated with K = {k}.",
                           "ja": "データは K = {k} で生成されました。",
                           "ru": "Данные сгенерированы с K = {k}."},
-    "selection.best_suspicious": {
-        "en": "Careful: the best cell has a near-degenerate component ({reason}); its low "
-              "score may come from a component sitting on a handful of points.",
-        "ja": "注意: 最良セルにはほぼ退化した成分があります（{reason}）。"
-              "スコアが低いのは、成分が少数の点に乗っているためかもしれません。",
-        "ru": "Осторожно: у лучшей ячейки есть почти вырожденная компонента ({reason}); её "
-              "низкая оценка может объясняться компонентой на нескольких точках.",
+    "selection.recommended": {
+        "en": "Recommended by {crit}: **K = {k}, {cov}** ({crit} = {score}), the best cell "
+              "that is not near-degenerate.",
+        "ja": "{crit} による推奨: **K = {k}, {cov}**（{crit} = {score}）。ほぼ退化していない"
+              "セルのうち最良のものです。",
+        "ru": "Рекомендуемая по {crit}: **K = {k}, {cov}** ({crit} = {score}) — лучшая "
+              "ячейка без почти вырожденных компонент.",
+    },
+    "selection.passed_over_box": {
+        "en": "☆ Passed over: **K = {k}, {cov}** ({crit} = {score}) has the {reason}. A "
+              "near-degenerate or unfinished fit can score well without explaining the data "
+              "better.",
+        "ja": "☆ 採らなかったセル: **K = {k}, {cov}**（{crit} = {score}）。{reason}。"
+              "ほぼ退化した当てはめや未完了の当てはめは、データをよりよく説明していなくても"
+              "良いスコアになることがあります。",
+        "ru": "☆ Отклонена: **K = {k}, {cov}** ({crit} = {score}): {reason}. Почти вырожденная "
+              "или незавершённая подгонка может получить хорошую оценку, не объясняя данные "
+              "лучше.",
+    },
+    "selection.none_trustworthy": {
+        "en": "No cell can be recommended: every scored cell has a near-degenerate component. "
+              "Increase reg_covar.",
+        "ja": "推奨できるセルがありません: 評価できたセルはすべてほぼ退化した成分をもちます。"
+              "reg_covar を大きくしてください。",
+        "ru": "Рекомендовать нечего: у каждой оценённой ячейки есть почти вырожденная "
+              "компонента. Увеличьте reg_covar.",
+    },
+    "selection.recommended_unfinished": {
+        "en": "No trustworthy cell converged: the recommended one stopped at max_iter = "
+              "{max_iter} and its score may still change.",
+        "ja": "信頼できるセルはどれも収束していません: 推奨セルは max_iter = {max_iter} で"
+              "停止しており、スコアはまだ変わるかもしれません。",
+        "ru": "Ни одна надёжная ячейка не сошлась: рекомендуемая остановилась на max_iter = "
+              "{max_iter}, и её оценка ещё может измениться.",
     },
     "selection.unscored": {"en": "{n} cell(s) without a score: {cells}.",
                            "ja": "スコアのないセル {n} 個: {cells}。",
                            "ru": "Ячеек без оценки: {n}: {cells}."},
     "selection.chart_caption": {
-        "en": "One line per covariance type; ★ the best cell; hollow markers are "
-              "near-degenerate fits; the dashed line is the true K (synthetic data). Click a "
-              "point to pick that cell below.",
-        "ja": "共分散の型ごとに 1 本の線。★ は最良セル、白抜きはほぼ退化した当てはめ、"
-              "破線は真の K（合成データ）。点をクリックすると下でそのセルを選べます。",
-        "ru": "Одна линия на тип ковариации; ★ — лучшая ячейка; полые маркеры — почти "
+        "en": "One line per covariance type; ★ the recommended cell; ☆ a lower score passed "
+              "over (hover for why); hollow markers are near-degenerate fits; the dashed line "
+              "is the true K (synthetic data). Click a point to pick that cell below.",
+        "ja": "共分散の型ごとに 1 本の線。★ は推奨セル、☆ は採らなかったより低いスコア"
+              "（理由はマウスを重ねると表示）、白抜きはほぼ退化した当てはめ、破線は真の K"
+              "（合成データ）。点をクリックすると下でそのセルを選べます。",
+        "ru": "Одна линия на тип ковариации; ★ — рекомендуемая ячейка; ☆ — отклонённая "
+              "ячейка с меньшей оценкой (причина — при наведении); полые маркеры — почти "
               "вырожденные подгонки; пунктир — истинное K (синтетические данные). Щёлкните "
               "точку, чтобы выбрать ячейку ниже.",
     },
