@@ -344,9 +344,10 @@ def test_explore_refuses_all_columns_and_recovers_with_three():
     ok(at.button(key="rs_iris").click().run())
     at = _page(at, "")  # the default page (Explore) has an empty url_pathname
     assert any("cannot use all 4" in w.value for w in at.warning)
-    assert not at.get("plotly_chart")
+    assert not at.get("bidi_component")
     ok(at.sidebar.radio(key="tbl_mode").set_value("Pick columns").run())
-    assert at.get("plotly_chart") and not any("cannot use all" in w.value for w in at.warning)
+    assert at.get("bidi_component")  # the Explore stepper
+    assert not any("cannot use all" in w.value for w in at.warning)
 
 
 def test_selection_lab_scores_all_four_iris_columns():
