@@ -24,6 +24,12 @@ ellipses after an M-step, a table that stays put after convergence).
 ``text``         The words of the controls, in the reader's language (:data:`TEXT` keys).
 ``status``       ``{"title", "parts", "caption"}``: series of the status line's bold title,
                  its other parts (a list of strings) and the caption under it.
+``controls``     Which controls to offer (:data:`CONTROLS`): a lab without E/M half-steps
+                 leaves out "e" and "m".
+``step_to``      The kind *Step* goes to (EM: "M", the end of the next iteration), or None
+                 for the next position.
+``metrics``      Big numbers that follow the position: ``[{"id", "label", "help", "values",
+                 "index"}]`` (a series of strings).
 ``formula``      A series of trusted HTML (MathML) per position, or None: "what just
                  happened", under the status line.
 ``end``          ``{"text", "level"}`` shown at the last position (``level``: "success",
@@ -38,6 +44,8 @@ ellipses after an M-step, a table that stays put after convergence).
                       "hover": hover or None, "reveal": reveal or None,
                       "edit": edit or None}
 
+                 Build charts with :func:`chart`, channels with :func:`restyle` and
+                 :func:`relayout`, and the payload with :func:`assemble`.
                  A *channel* is a series of updates to the figure:
                  ``{"kind": "restyle", "traces": [i, ...], "values": [[{attr: value} per
                  trace], ...], "index": [...]}`` (a value's per-trace dicts are merged into
@@ -252,6 +260,93 @@ def frame_header(payload_id_: str, goto: int | None = None, nonce: int = 0) -> b
     """
     return json.dumps({"id": payload_id_, "goto": goto, "nonce": int(nonce)},
                       separators=(",", ":")).encode("ascii") + b"\n"
+
+
+#: Every control the stepper has, in toolbar order. A payload lists the ones it offers.
+CONTROLS: tuple[str, ...] = ("back", "e", "m", "step", "play", "speed", "run", "reset",
+                             "new_init", "predict", "timeline")
+
+
+def restyle(traces: Sequence[int], values: Mapping[str, list]) -> dict[str, Any]:
+    """A channel of trace updates: ``values`` is a series whose values are lists with one
+    ``{attribute: value}`` dict per trace of ``traces``."""
+    return {"kind": "restyle", "traces": list(traces), **values}
+
+
+def relayout(values: Mapping[str, list]) -> dict[str, Any]:
+    """A channel of layout updates: ``values`` is a series of ``{path: value}`` dicts."""
+    return {"kind": "relayout", **values}
+
+
+def chart(chart_id: str, figure: Mapping[str, Any], *, role: str = "main",
+          channels: Sequence[Mapping[str, Any]] = (), canvas: Mapping[str, Any] | None = None,
+          hover: Mapping[str, Any] | None = None, reveal: Mapping[str, Any] | None = None,
+          edit: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """One chart of a payload (see the module docstring). ``role``: "main" charts share the
+    first row, "side" charts go beside them (or under them on a narrow screen)."""
+    return {"id": chart_id, "role": role, "figure": dict(figure), "channels": list(channels),
+            "canvas": canvas, "hover": hover, "reveal": reveal, "edit": edit}
+
+
+def metric(metric_id: str, label: str, values: Mapping[str, list],
+           help_text: str = "") -> dict[str, Any]:
+    """A big number that follows the position: ``values`` is a series of strings."""
+    return {"id": metric_id, "label": label, "help": help_text, **values}
+
+
+def constant(value: Any, n: int) -> dict[str, list]:
+    """A series with the same value at every one of ``n`` positions."""
+    return {"values": [value], "index": [0] * n}
+
+
+def assemble(
+    n: int,
+    *,
+    kinds: Sequence[str],
+    labels: Sequence[str],
+    text: Mapping[str, str] | None,
+    status: Mapping[str, Mapping[str, list]],
+    charts: Sequence[Mapping[str, Any]],
+    tables: Sequence[Mapping[str, Any]] = (),
+    metrics: Sequence[Mapping[str, Any]] = (),
+    controls: Sequence[str] = tuple(c for c in CONTROLS if c != "new_init"),
+    step_to: str | None = "M",
+    formula: Mapping[str, list] | None = None,
+    end: Mapping[str, str] | None = None,
+    notes: Mapping[str, list] | None = None,
+    presenter: bool = False,
+    points: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A payload from its parts, with the words of the controls filled in.
+
+    ``step_to``: the kind of position that *Step* goes to (EM: the next M-step); None makes
+    *Step* the next position. ``controls``: which of :data:`CONTROLS` to offer.
+    """
+    tx = _text(text)
+    unknown = sorted(set(controls) - set(CONTROLS))
+    if unknown or len(kinds) != n or len(labels) != n:
+        raise error(ParameterError, "stepper.assemble", n=n, kinds=len(kinds),
+                    labels=len(labels), unknown=unknown)
+    return {
+        "format": FORMAT,
+        "n": int(n),
+        "kinds": list(kinds),
+        "labels": list(labels),
+        "text": {key: tx[key] for key in _CONTROL_WORDS},
+        "speeds": list(PLAY_SPEEDS),
+        "rate": PLAY_HALF_STEPS_PER_SECOND,
+        "controls": list(controls),
+        "step_to": step_to,
+        "status": dict(status),
+        "formula": formula,
+        "end": end,
+        "notes": notes if notes is not None else constant(None, n),
+        "metrics": list(metrics),
+        "charts": list(charts),
+        "tables": list(tables),
+        "presenter": bool(presenter),
+        "points": dict(points or {}),
+    }
 
 
 # --------------------------------------------------------------------------------------
@@ -488,8 +583,7 @@ def em_payload(
                  lambda i: F._GEOMETRY[d](ctx, trace.params[i])),
     }
     resp_keys = [resp_index(h) for h in positions]
-    chart: dict[str, Any] = {"id": "mixture", "role": "main", "channels": [geometry],
-                             "canvas": None, "hover": None, "reveal": None, "edit": None}
+    main = chart("mixture", {}, channels=[geometry])
 
     if d == 2:
         # The points go on a canvas under the SVG overlays: trace 0 stays, empty, so that
@@ -498,7 +592,7 @@ def em_payload(
                    "hoverinfo": "skip"}
         layout["paper_bgcolor"] = layout["plot_bgcolor"] = "rgba(0,0,0,0)"
         dense = len(X) > F.WEBGL_THRESHOLD
-        chart["canvas"] = {
+        main["canvas"] = {
             "x": F._f32(X[:, 0]),
             "y": F._f32(X[:, 1]),
             "colors": [c for _, c in colorscale],
@@ -510,7 +604,7 @@ def em_payload(
         }
         if editable and n_draw == n_points:
             segment = len(data[first_geom + 1]["x"])
-            chart["edit"] = {"means_trace": first_geom + 1 + k, "halo_trace": first_geom,
+            main["edit"] = {"means_trace": first_geom + 1 + k, "halo_trace": first_geom,
                              "ellipse_traces": list(range(first_geom + 1, first_geom + 1 + k)),
                              "segment": segment}
     else:
@@ -523,42 +617,39 @@ def em_payload(
                 return F._bands_1d(ctx, resp)
             return [{"marker.color": F._codes(resp, len(X), grey)}]
 
-        chart["channels"].append({"kind": "restyle", "traces": colour_traces,
+        main["channels"].append({"kind": "restyle", "traces": colour_traces,
                                   **series(resp_keys, colours)})
     if d == 1:
         # the "no responsibilities yet" note belongs to half-step 0 only
         no_resp = F.figure_text(opts)["no_resp"]
         note = next(i for i, a in enumerate(layout["annotations"]) if a["text"] == no_resp)
-        chart["channels"].append({"kind": "relayout", **series(
+        main["channels"].append({"kind": "relayout", **series(
             [h == 0 for h in positions], lambda at0: {f"annotations[{note}].visible": at0})})
     if d in (2, 3):
-        chart["hover"] = {"params": [_params_spec(p) for p in trace.params],
+        main["hover"] = {"params": [_params_spec(p) for p in trace.params],
                           "index": [-1 if i is None else i for i in resp_keys],
                           "columns": F._axis_names(opts, d), "colors": list(ctx.colors)}
         if d == 3:  # Plotly's own label off, but its hover events on
             data[0] = {**data[0], "hoverinfo": "none"}
-    chart["figure"] = {"data": data, "layout": layout}
+    main["figure"] = {"data": data, "layout": layout}
 
-    return {
-        "format": FORMAT,
-        "n": n,
-        "kinds": [_kind(h) for h in positions],
-        "labels": [F.half_step_label(h, F.figure_text(opts)) for h in positions],
-        "text": {key: tx[key] for key in _CONTROL_WORDS},
-        "speeds": list(PLAY_SPEEDS),
-        "rate": PLAY_HALF_STEPS_PER_SECOND,
-        "status": _status(trace, tx, aris, init_method, seed, d),
-        "formula": (series([_kind(h) for h in positions], lambda kd: formulas.get(kd))
-                    if formulas else None),
-        "end": {"text": _stop_text(trace, tx), "level": _STOP_LEVEL.get(trace.stop_reason,
-                                                                        "info")},
-        "notes": _notes(trace, tx, n),
-        "charts": [chart, _loglik_chart(trace, opts, loglik_height)],
-        "tables": [_params_chart_table(trace, tx)],
-        "points": {"drawn": len(X)},
-        "new_init": bool(new_init),
-        "presenter": bool(opts.presenter),
-    }
+    return assemble(
+        n,
+        kinds=[_kind(h) for h in positions],
+        labels=[F.half_step_label(h, F.figure_text(opts)) for h in positions],
+        text=tx,
+        status=_status(trace, tx, aris, init_method, seed, d),
+        formula=(series([_kind(h) for h in positions], lambda kd: formulas.get(kd))
+                 if formulas else None),
+        end={"text": _stop_text(trace, tx),
+             "level": _STOP_LEVEL.get(trace.stop_reason, "info")},
+        notes=_notes(trace, tx, n),
+        charts=[main, _loglik_chart(trace, opts, loglik_height)],
+        tables=[_params_chart_table(trace, tx)],
+        controls=tuple(c for c in CONTROLS if new_init or c != "new_init"),
+        presenter=opts.presenter,
+        points={"drawn": len(X)},
+    )
 
 
 def _with_ranges(ctx: F._Ctx, ranges: Sequence[Sequence[float]]) -> F._Ctx:
@@ -617,21 +708,16 @@ def _loglik_chart(trace: Trace, opts: F.FigureOptions, height: int | None) -> di
             f"annotations[{label}].text": F.half_step_label(h, tx),
         }
 
-    return {
-        "id": "loglik",
-        "role": "side",
-        "figure": {"data": data, "layout": layout},
-        "channels": [{"kind": "relayout", **series(range(n), cursor)}],
-        "canvas": None,
-        "hover": None,
-        "edit": None,
-        "reveal": {
+    return chart(
+        "loglik", {"data": data, "layout": layout}, role="side",
+        channels=[relayout(series(range(n), cursor))],
+        reveal={
             "traces": list(range(len(data))),
             "upto": [params_index(h) for h in range(n)],
             "annotations": [stop],
             "x_range": list(layout["xaxis"].get("range", [0, max(trace.n_iter, 1)])),
         },
-    }
+    )
 
 
 def points_payload(
@@ -665,41 +751,40 @@ def points_payload(
     data[0] = {**data[0], "x": np.zeros(0, np.float32), "y": np.zeros(0, np.float32),
                "hoverinfo": "skip"}
     layout["paper_bgcolor"] = layout["plot_bgcolor"] = "rgba(0,0,0,0)"
-    chart = {
-        "id": "mixture", "role": "main", "figure": {"data": data, "layout": layout},
-        "channels": [], "hover": None, "reveal": None,
-        "canvas": {"x": F._f32(X[:, 0]), "y": F._f32(X[:, 1]), "colors": [F.UNASSIGNED_HEX],
-                   "codes": {"values": [np.zeros(len(X), np.uint8)], "index": [0]},
-                   "size": float(ctx.style.point * 1.6), "opacity": 0.75},
-        "edit": {"means_trace": None, "halo_trace": None, "ellipse_traces": [], "segment": 0},
-    }
-    return {
-        "format": FORMAT, "n": 1, "kinds": ["init"], "labels": [""],
-        "text": {key: tx[key] for key in _CONTROL_WORDS},
-        "speeds": list(PLAY_SPEEDS), "rate": PLAY_HALF_STEPS_PER_SECOND,
-        "status": {"title": {"values": [message], "index": [0]},
-                   "parts": {"values": [[]], "index": [0]},
-                   "caption": {"values": [tx["draw_hint"]], "index": [0]}},
-        "formula": None, "end": None, "notes": {"values": [None], "index": [0]},
-        "charts": [chart], "tables": [], "points": {"drawn": len(X)}, "new_init": False,
-        "presenter": bool(opts.presenter),
-    }
+    canvas = {"x": F._f32(X[:, 0]), "y": F._f32(X[:, 1]), "colors": [F.UNASSIGNED_HEX],
+              "codes": constant(np.zeros(len(X), np.uint8), 1),
+              "size": float(ctx.style.point * 1.6), "opacity": 0.75}
+    edit = {"means_trace": None, "halo_trace": None, "ellipse_traces": [], "segment": 0}
+    return assemble(
+        1, kinds=["init"], labels=[""], text=tx,
+        status={"title": constant(message, 1), "parts": constant([], 1),
+                "caption": constant(tx["draw_hint"], 1)},
+        charts=[chart("mixture", {"data": data, "layout": layout}, canvas=canvas, edit=edit)],
+        controls=(), presenter=opts.presenter, points={"drawn": len(X)},
+    )
 
 
 __all__ = [
+    "CONTROLS",
     "FORMAT",
     "MAX_CODE_BYTES",
     "PLAY_HALF_STEPS_PER_SECOND",
     "PLAY_SPEEDS",
     "TEXT",
+    "assemble",
+    "chart",
+    "constant",
     "em_payload",
     "encode",
     "frame_header",
+    "metric",
     "params_index",
     "payload_bytes",
     "payload_id",
     "points_payload",
+    "relayout",
     "resp_index",
+    "restyle",
     "series",
     "typed",
 ]

@@ -73,7 +73,7 @@ def test_default_page_sends_the_whole_run_to_the_browser():
     assert p["kinds"][:3] == ["init", "E", "M"]
     assert status(at, 0).startswith("Iteration 0 · Initialisation")
     assert status(at, 2).startswith("Iteration 1 · M-step") and "ΔLL" in status(at, 2)
-    assert p["text"]["step"] == "Step" and p["new_init"]
+    assert p["text"]["step"] == "Step" and "new_init" in p["controls"]
     assert [c["id"] for c in p["charts"]] == ["mixture", "loglik"]
     assert p["charts"][0]["canvas"] is not None  # 2D: the points go on a canvas
     assert p["charts"][0]["edit"] is not None  # every point drawn: they can be edited

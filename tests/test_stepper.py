@@ -293,3 +293,31 @@ def test_a_collapsed_run_replays_up_to_the_collapse():
     assert f"component {trace.collapsed_component + 1} collapsed" in p["end"]["text"]
     last = at(p["status"]["parts"], p["n"] - 1)
     assert not any(x.startswith("ARI") for x in last)  # no responsibilities past a collapse
+
+
+# --- the generic parts a lab builds a payload from --------------------------------------------
+def test_assemble_builds_a_payload_any_page_can_step():
+    n = 3
+    fig = {"data": [{"type": "bar", "x": [0, 1], "y": [1, 2]}], "layout": {}}
+    bars = S.chart("bars", fig, channels=[S.restyle([0], S.series(range(n), lambda h: [
+        {"y": np.array([h, h + 1.0])}]))])
+    p = S.assemble(n, kinds=["a", "b", "c"], labels=["0", "1", "2"], text=None,
+                   status={"title": S.series(range(n), str), "parts": S.constant([], n),
+                           "caption": S.constant("", n)},
+                   charts=[bars], metrics=[S.metric("kl", "KL", S.series(range(n), str))],
+                   controls=("back", "step", "play", "timeline"), step_to=None)
+    got = sent(p)
+    assert got["controls"] == ["back", "step", "play", "timeline"] and got["step_to"] is None
+    assert at(got["metrics"][0], 2) == "2"
+    np.testing.assert_array_equal(at(got["charts"][0]["channels"][0], 1)[0]["y"], [1, 2])
+    assert got["notes"] == {"values": [None], "index": [0, 0, 0]}
+
+
+def test_assemble_refuses_a_malformed_payload():
+    status = {"title": S.constant("", 2), "parts": S.constant([], 2),
+              "caption": S.constant("", 2)}
+    with pytest.raises(ParameterError, match="needs 2 kinds"):
+        S.assemble(2, kinds=["a"], labels=["0", "1"], text=None, status=status, charts=[])
+    with pytest.raises(ParameterError, match="unknown controls"):
+        S.assemble(2, kinds=["a", "b"], labels=["0", "1"], text=None, status=status, charts=[],
+                   controls=("fly",))

@@ -212,16 +212,19 @@ class Stepper {
     this.message = el("p", { class: "emv-message" });
     this.main = el("div", { class: "emv-main" });
     this.side = el("div", { class: "emv-side" });
-    this.root = el("div", { class: "emv-stepper", "data-testid": "emvizStepper" },
-      el("div", { class: "emv-toolbar", role: "toolbar" },
+    this.metrics = el("div", { class: "emv-metrics" });
+    this.toolbar = el("div", { class: "emv-toolbar", role: "toolbar" },
         this.buttons.back, this.buttons.e, this.buttons.m, this.buttons.step,
         this.buttons.play, this.speedSelect, this.buttons.run, this.buttons.reset,
         this.buttons.new_init,
-        el("label", { class: "emv-predict" }, this.predictBox, this.predictLabel)),
+        el("label", { class: "emv-predict" }, this.predictBox, this.predictLabel));
+    this.root = el("div", { class: "emv-stepper", "data-testid": "emvizStepper" },
+      this.toolbar,
       el("div", { class: "emv-timeline" }, this.timeline, this.count),
       el("div", { class: "emv-status" },
         el("p", { class: "emv-title" }, this.title, this.parts), this.caption, this.formula),
       this.end,
+      this.metrics,
       el("div", { class: "emv-body" }, this.main, this.side),
       this.note, this.keys, this.tooltip);
     this.root.prepend(this.message);
@@ -298,7 +301,13 @@ class Stepper {
       return option;
     }));
     this.predictBox.checked = this.predict;
-    this.buttons.new_init.hidden = !payload.new_init;
+    const offered = new Set(payload.controls);
+    for (const [act, node] of Object.entries(this.buttons)) node.hidden = !offered.has(act);
+    this.speedSelect.hidden = !offered.has("speed");
+    this.predictLabel.parentElement.hidden = !offered.has("predict");
+    this.timeline.parentElement.hidden = !offered.has("timeline");
+    this.toolbar.hidden = !payload.controls.some((c) => c !== "timeline");
+    this.keys.hidden = !offered.has("step");
     this.root.classList.toggle("emv-presenter", Boolean(payload.presenter));
 
     // clicks made after the last batch was sent, to apply again to the new run
@@ -339,6 +348,16 @@ class Stepper {
       this.side.appendChild(wrap);
       return { spec, title, body, shownRows: -1 };
     });
+    this.metricCards = (payload.metrics || []).map((spec) => {
+      const value = el("div", { class: "emv-metric-value" });
+      const card = el("div", { class: "emv-metric", "data-metric": spec.id, title: spec.help || "" },
+        el("div", { class: "emv-metric-label", text: spec.label }), value);
+      return { spec, card, value };
+    });
+    this.metrics.replaceChildren(...this.metricCards.map((m) => m.card));
+    this.metrics.hidden = !this.metricCards.length;
+    const mains = payload.charts.filter((c) => c.role === "main").length;
+    this.main.style.gridTemplateColumns = `repeat(${Math.max(1, mains)}, minmax(0, 1fr))`;
     delete this.root.dataset.edits;
     delete this.root.dataset.dragged;
     const editable = this.charts.find((c) => c.edits);
@@ -384,9 +403,12 @@ class Stepper {
   }
 
   nextFull() {
-    // to the end of the next M-step: from an E-step finish it, else a whole iteration
+    // EM: to the end of the next M-step (from an E-step finish it, else a whole iteration);
+    // a payload without half-steps: the next position
     const kinds = this.payload.kinds;
-    for (let h = this.h + 1; h <= this.last; h++) if (kinds[h] === "M") return h;
+    const to = this.payload.step_to;
+    if (!to) return this.h < this.last ? this.h + 1 : null;
+    for (let h = this.h + 1; h <= this.last; h++) if (kinds[h] === to) return h;
     return null;
   }
 
@@ -592,6 +614,7 @@ class Stepper {
       this.end.textContent = end.text;
       this.end.dataset.level = end.level;
     }
+    for (const m of this.metricCards || []) m.value.textContent = at(m.spec, h);
     const note = p.notes ? at(p.notes, reach) : null;
     this.note.hidden = !note;
     if (note) {
