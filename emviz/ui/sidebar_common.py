@@ -123,17 +123,32 @@ def _share_box(slot: DeltaGenerator, query: dict[str, list[str]], url_path: str)
             st.caption(t("share.upload"))
 
 
-def finish(page: st.Page, slot: DeltaGenerator) -> None:
-    """Write what is on screen into the URL (only when it changed) and offer the link."""
+def sync_url(url_path: str) -> dict[str, list[str]]:
+    """Write what is on screen into the URL (only when it changed); return the query.
+
+    Also called from the Explore stepper's fragment, which reruns alone when the browser
+    reports where stepping paused.
+    """
     ss = st.session_state
-    stepped = page.url_path in STEPPED_PAGES
+    stepped = url_path in STEPPED_PAGES
     if not stepped:
         ss.pop(urlstate.PENDING_STEP, None)
-    query = urlstate.encode(ss, include_step=stepped, page=page.url_path)
+    query = urlstate.encode(ss, include_step=stepped, page=url_path)
     first = ss.setdefault(_FIRST_QUERY, query)
     if query != first:  # the user changed something: the link's notes no longer apply,
         ss.pop(_NOTES, None)  # nor its positions for labs not opened yet
         ss.pop(urlstate.PENDING_LAB, None)
     if _current_query() != query:
         st.query_params.from_dict(query)
+    return query
+
+
+def link_shown() -> bool:
+    """Whether the share box shows the link (then it must follow every change)."""
+    return bool(st.session_state.get(SHOW_LINK))
+
+
+def finish(page: st.Page, slot: DeltaGenerator) -> None:
+    """Write what is on screen into the URL (only when it changed) and offer the link."""
+    query = sync_url(page.url_path)
     _share_box(slot, query, page.url_path)
