@@ -33,6 +33,7 @@ import plotly
 import streamlit as st
 
 from emviz.stepper import frame_header
+from emviz.ui import sidebar_common
 
 _HERE = Path(__file__).resolve().parent
 #: Next to app.py: Streamlit serves ``static/<file>`` at ``/app/static/<file>``.
@@ -102,3 +103,46 @@ def value(key: str, name: str) -> Any:
         return result[name]
     except (KeyError, TypeError):
         return getattr(result, name, None)
+
+
+# --------------------------------------------------------------------------------------
+# A page's stepper that follows one position key (the labs)
+# --------------------------------------------------------------------------------------
+def follow(key: str, payload: bytes, payload_id: str, *, position_key: str, last: int,
+           run: Any, url_path: str) -> None:
+    """Mount a stepper whose paused position lives in ``st.session_state[position_key]``.
+
+    For a page whose run is one payload (a lab): when ``run`` (any hashable description of
+    the run) changes, the browser is sent to ``st.session_state[position_key]`` (clamped to
+    ``last``; the page sets it first, e.g. from a shared link); afterwards the browser keeps
+    its own position and reports it when stepping pauses. The report reruns only a fragment
+    around the stepper, which writes the page's link (its ``url_path``); the page itself
+    does not rerun. Everything that follows the position must therefore be in the payload.
+    """
+    ss = st.session_state
+    memo = f"{key}__run"
+    if ss.get(memo) != run:
+        ss[memo] = run
+        ss[f"{key}__goto"] = min(max(int(ss.get(position_key, 0) or 0), 0), last)
+        ss[f"{key}__nonce"] = int(ss.get(f"{key}__nonce", 0)) + 1
+    _follow_fragment(key, payload, payload_id, position_key, last, url_path)
+
+
+def _take_report(key: str, payload_id: str, position_key: str, last: int) -> None:
+    report = value(key, "position")
+    if not isinstance(report, dict) or report.get("id") != payload_id:
+        return
+    try:
+        st.session_state[position_key] = min(max(int(report["h"]), 0), last)
+    except (KeyError, TypeError, ValueError):
+        return
+
+
+@st.fragment
+def _follow_fragment(key: str, payload: bytes, payload_id: str, position_key: str,
+                     last: int, url_path: str) -> None:
+    ss = st.session_state
+    mount(payload, key=key, payload_id=payload_id, goto=ss.get(f"{key}__goto"),
+          nonce=int(ss.get(f"{key}__nonce", 0)),
+          on_position=lambda: _take_report(key, payload_id, position_key, last))
+    sidebar_common.sync_url(url_path)  # on a fragment rerun, nothing else writes the link
