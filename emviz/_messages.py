@@ -611,6 +611,15 @@ MESSAGES: Final[Mapping[str, str]] = {
     "figures.centres_2d": "centers should have shape (n_clusters, 2), but got {shape}.",
     "figures.labels_shape": "labels should have shape ({n},), but got {shape}.",
     "figures.criterion": "criterion should be 'bic' or 'aic', but got {value!r}.",
+    # ---- emviz.stepper ------------------------------------------------------------------------
+    "stepper.x_shape": (
+        "X should have shape (n_points, {d}) to match the run's {d} features, but got {shape}."
+    ),
+    "stepper.labels_shape": "labels should have shape ({n},), one per point, but got {shape}.",
+    "stepper.assemble": (
+        "A payload of {n} positions needs {n} kinds and {n} labels and known controls, but "
+        "got {kinds} kinds, {labels} labels and unknown controls {unknown}."
+    ),
     # ---- emviz.geometry -----------------------------------------------------------------------
     "geometry.coverage": "coverage should be strictly between 0 and 1, but got {value!r}.",
     "geometry.mean_cov_shape": (

@@ -399,6 +399,28 @@ def _equal_scales_2d(X: np.ndarray) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------
 # Context: everything a dimension's builders need, computed once per figure
 # --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Mode:
+    """How a figure is used, which decides how much geometry it carries.
+
+    A figure drawn once can afford smooth ellipses and autoscaled 3D axes. One whose
+    geometry changes in the browser (Plotly frames, or a stepper restyling it) keeps its
+    axes fixed, so the view does not jump, and lighter shapes, since every state is sent.
+    """
+
+    webgl: bool | None  # None: by point count (WEBGL_THRESHOLD); else always / never
+    ellipse_points: int | None  # None: the style's
+    mesh_resolution: int
+    fixed_ranges: bool
+
+
+STATIC = _Mode(webgl=None, ellipse_points=None, mesh_resolution=18, fixed_ranges=False)
+#: Plotly frames: WebGL traces are drawn above SVG ones, so the overlays follow the points.
+ANIMATED = _Mode(webgl=True, ellipse_points=64, mesh_resolution=10, fixed_ranges=True)
+#: A browser-side stepper (emviz.stepper): 2D points go on a canvas, the overlays stay SVG.
+STEPPED = _Mode(webgl=False, ellipse_points=64, mesh_resolution=12, fixed_ranges=True)
+
+
 @dataclass(frozen=True, eq=False)
 class _Ctx:
     X: np.ndarray  # float32 coordinates, (n, D)
@@ -407,17 +429,17 @@ class _Ctx:
     palette_rgb: np.ndarray
     options: FigureOptions
     style: _Style
-    animated: bool = False
+    mode: _Mode = STATIC
     ranges: tuple[list[float], ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _make_ctx(X: np.ndarray, k: int, options: FigureOptions, animated: bool = False) -> _Ctx:
+def _make_ctx(X: np.ndarray, k: int, options: FigureOptions, mode: _Mode = STATIC) -> _Ctx:
     style = _STYLES[bool(options.presenter)]
     lo, hi = X.min(axis=0), X.max(axis=0)
     ranges = tuple(_padded_range(a, b) for a, b in zip(lo, hi, strict=True))
     colors = tuple(component_color(i, options.palette) for i in range(k))
-    return _Ctx(_f32(X), k, colors, _palette_rgb(options, k), options, style, animated, ranges)
+    return _Ctx(_f32(X), k, colors, _palette_rgb(options, k), options, style, mode, ranges)
 
 
 def _point_marker(ctx: _Ctx, resp: np.ndarray | None) -> dict[str, Any]:
@@ -591,8 +613,7 @@ def _static_1d(
     if params is not None:
         geom = _geom_1d(ctx, params)
         ymax = max(ymax, float(geom[k]["y"].max()))
-        if ctx.animated:
-            ymax = max(ymax, ctx.extra.get("ymax", 0.0))
+        ymax = max(ymax, ctx.extra.get("ymax", 0.0))  # a whole run's, when it is replayed
         for j in range(k):
             data.append(
                 {
@@ -701,7 +722,7 @@ def _ellipse_xy(
 
 def _geom_2d(ctx: _Ctx, params: Params) -> list[dict]:
     """Changing parts of a 2D figure: the halo, K ellipse traces, the means."""
-    n_points = 64 if ctx.animated else ctx.style.ell_points
+    n_points = ctx.mode.ellipse_points or ctx.style.ell_points
     xy = _ellipse_xy(params.means, params.covariances, ctx.options.coverages, n_points)
     halo = xy.reshape(-1, 2)
     out = [{"x": halo[:, 0], "y": halo[:, 1]}]
@@ -722,7 +743,8 @@ def _static_2d(
     n = len(ctx.X)
     names = _axis_names(opts, 2)
     # WebGL traces are always drawn above SVG ones, so the overlays follow the points.
-    kind = "scattergl" if n > WEBGL_THRESHOLD or ctx.animated else "scatter"
+    webgl = n > WEBGL_THRESHOLD if ctx.mode.webgl is None else ctx.mode.webgl
+    kind = "scattergl" if webgl else "scatter"
     dense = n > WEBGL_THRESHOLD
     marker: dict[str, Any] = {"size": st.point * (0.7 if dense else 1.0), "line": {"width": 0}}
     marker.update(ctx.extra.get("marker") or _point_marker(ctx, resp))
@@ -821,7 +843,7 @@ def _static_2d(
 # 3D
 # --------------------------------------------------------------------------------------
 def _geom_3d(ctx: _Ctx, params: Params) -> list[dict]:
-    res = 10 if ctx.animated else 18
+    res = ctx.mode.mesh_resolution
     cov = max(ctx.options.coverages)
     out = []
     for j in range(ctx.n_components):
@@ -885,7 +907,7 @@ def _static_3d(
         )
     if params is not None:
         geom = _geom_3d(ctx, params)
-        _, faces = geo.ellipsoid_mesh(np.zeros(3), np.eye(3), cov, 10 if ctx.animated else 18)
+        _, faces = geo.ellipsoid_mesh(np.zeros(3), np.eye(3), cov, ctx.mode.mesh_resolution)
         for j in range(k):
             data.append(
                 {
@@ -948,7 +970,7 @@ def _static_3d(
         "uirevision": opts.uirevision,
         "camera": {"eye": {"x": 1.35, "y": 1.35, "z": 0.85}},
     }
-    if not ctx.animated:
+    if not ctx.mode.fixed_ranges:
         for a in "xyz":  # let the ellipsoids set the extent too
             scene[f"{a}axis"].pop("range")
     layout = {
@@ -1076,7 +1098,7 @@ def animation_figure(
         raise error(ParameterError, "figures.resps_count", last=trace.n_iter - 1,
                     n=trace.n_iter, got=len(resps))
     d, k, n = X.shape[1], p0.n_components, X.shape[0]
-    ctx = _make_ctx(X, k, opts, animated=True)
+    ctx = _make_ctx(X, k, opts, ANIMATED)
     colorscale, grey = _code_colorscale(ctx)
     if d > 1:
         ctx.extra["marker"] = {
@@ -1353,24 +1375,28 @@ def loglik_figure(
                 "font": {"size": st.tick, "color": CURSOR_HEX},
             }
         )
+        # a ring around the likelihood of the parameters drawn at h: a shape sized in
+        # pixels, so that a stepper moves it with the cursor (one relayout, no new data)
         i = params_index(h)
-        if np.isfinite(ll[i]):
-            data.append(
-                {
-                    "type": "scatter",
-                    "mode": "markers",
-                    "x": [i],
-                    "y": [float(ll[i])],
-                    "name": "shown",
-                    "showlegend": False,
-                    "hoverinfo": "skip",
-                    "marker": {
-                        "size": st.mean + 6,
-                        "color": "rgba(0,0,0,0)",
-                        "line": {"color": CURSOR_HEX, "width": st.line},
-                    },
-                }
-            )
+        ok = bool(np.isfinite(ll[i]))
+        r = (st.mean + 6) / 2
+        shapes.append(
+            {
+                "type": "circle",
+                "xref": "x",
+                "yref": "y",
+                "xsizemode": "pixel",
+                "ysizemode": "pixel",
+                "xanchor": i,
+                "yanchor": float(ll[i]) if ok else 0.0,
+                "x0": -r,
+                "x1": r,
+                "y0": -r,
+                "y1": r,
+                "visible": ok,
+                "line": {"color": CURSOR_HEX, "width": st.line},
+            }
+        )
     layout = _base_layout(opts, st)
     layout["annotations"] += annotations
     layout.update(
@@ -1379,7 +1405,8 @@ def loglik_figure(
             "shapes": shapes,
             "xaxis": _axis(tx["iteration"], st,
                            range=_padded_range(0, max(trace.n_iter, 1), 0.03)),
-            "yaxis": _axis(tx["loglik_axis"], st, **_loglik_yaxis(trace)),
+            # automargin: long tick labels ("-1,550") in presenter fonts push the title out
+            "yaxis": _axis(tx["loglik_axis"], st, automargin=True, **_loglik_yaxis(trace)),
             "legend": {
                 **layout["legend"],
                 "x": 1,

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.stepper_view import at_h, sent
+
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
@@ -97,7 +99,8 @@ def test_restarts_lab_runs_shows_gallery_and_opens_explore():
     ok(at.button(key="rs_open").click().run())
     assert at.session_state["model_init"] == "random"
     assert at.session_state["model_tol"] == 1e-6
-    assert "Initialisation" in texts(at) or "Iteration 0" in texts(at)  # Explore now
+    head, p = sent(at)  # Explore now, its stepper at half-step 0
+    assert head["goto"] == 0 and at_h(p["status"]["title"], 0) == "Iteration 0 · Initialisation"
 
 
 def test_restarts_lab_flags_a_degenerate_optimum():
@@ -341,9 +344,10 @@ def test_explore_refuses_all_columns_and_recovers_with_three():
     ok(at.button(key="rs_iris").click().run())
     at = _page(at, "")  # the default page (Explore) has an empty url_pathname
     assert any("cannot use all 4" in w.value for w in at.warning)
-    assert not at.get("plotly_chart")
+    assert not at.get("bidi_component")
     ok(at.sidebar.radio(key="tbl_mode").set_value("Pick columns").run())
-    assert at.get("plotly_chart") and not any("cannot use all" in w.value for w in at.warning)
+    assert at.get("bidi_component")  # the Explore stepper
+    assert not any("cannot use all" in w.value for w in at.warning)
 
 
 def test_selection_lab_scores_all_four_iris_columns():

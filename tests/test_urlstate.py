@@ -14,14 +14,13 @@ SYNTHETIC_CUSTOM = {
     "syn_shape": "axis-aligned", "syn_imbalance": 5.0,
     "model_k": 4, "model_cov": "diag", "model_init": "kmeans", "model_seed": 12,
     "model_reg": 1e-4, "model_max_iter": 250, "model_tol": 1e-6, "show_truth": False,
-    "animate": False,
 }
 SAMPLE_PICK = {
     "lang": "ja", "presenter": False, "data_source": "Sample", "sample_name": "iris.csv",
     "tbl_mode": "Pick columns", "tbl_columns": ["petal_length", "petal, width"],
     "tbl_label": "species", "tbl_standardise": True, "model_k": 3, "model_cov": "full",
     "model_init": "random", "model_seed": 0, "model_reg": 0.0, "model_max_iter": 100,
-    "model_tol": 0.0, "show_truth": True, "animate": True,
+    "model_tol": 0.0, "show_truth": True,
 }
 
 
@@ -354,3 +353,19 @@ def test_a_links_lab_position_does_not_outlive_the_first_change():
     assert urlstate.PENDING_LAB not in at.session_state
     at = _goto(at, "elbo")
     assert at.session_state["elbo_pos"] == 1
+
+
+def test_older_links_with_the_animation_switch_still_open_cleanly():
+    got = decode({"k": ["3"], "animate": ["1"]})
+    assert got.clean and got.values == {"model_k": 3}
+
+
+def test_a_start_set_by_hand_travels_as_the_method_it_replaced():
+    values = {**SYNTHETIC_CUSTOM, "model_init": state.MANUAL, "model_init_auto": "kmeans"}
+    assert encode(values)["init"] == ["kmeans"]
+    assert encode({**values, "model_init_auto": None})["init"] == [state.DEFAULTS["model_init"]]
+
+
+def test_draw_your_own_data_is_a_scenario_a_link_can_name():
+    got = decode({"src": ["synthetic"], "scenario": ["draw"]})
+    assert got.clean and got.values["syn_preset"] == state.DRAW

@@ -45,7 +45,7 @@ def _labels(prefix: str, special: dict[Any, str] | None = None) -> Callable[[Any
 def _on_preset() -> None:
     """A preset brings its own K and covariance type, so a teacher needs one click."""
     name = st.session_state["syn_preset"]
-    if name == state.CUSTOM:
+    if name in (state.CUSTOM, state.DRAW):
         return
     try:
         data = cache.prepared(state.PresetSpec(name, int(st.session_state["syn_seed"])))
@@ -61,7 +61,7 @@ def _on_true_k() -> None:
 def _synthetic() -> Picked:
     st.selectbox(
         t("panels.scenario"),
-        (state.CUSTOM, *be.PRESETS),
+        (state.CUSTOM, *be.PRESETS, state.DRAW),
         key="syn_preset",
         format_func=_labels("panels.preset.", {state.CUSTOM: "panels.custom"}),
         on_change=_on_preset,

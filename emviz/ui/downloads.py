@@ -32,6 +32,8 @@ from emviz.ui.messages import show_error
 from emviz.ui.state import DataSpec, ModelSpec, TableSpec
 
 PNG_SIZE = (1600, 1000)
+#: Milliseconds per half-step when the exported animation plays at 1×.
+FRAME_MS = 50
 #: Chromium names kaleido looks for (besides BROWSER_PATH).
 _BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 
@@ -83,7 +85,7 @@ class File(NamedTuple):
 
 
 def files(spec: DataSpec, model: ModelSpec, raw: bytes | None, data: cache.Prepared | None,
-          trace: Trace, h: int, figure: go.Figure | None,
+          trace: Trace, h: int, figure: Callable[[], go.Figure] | None,
           options: be.FigureOptions) -> dict[str, File]:
     """The four downloads for the run at half-step ``h``: "params", "csv", "html", "png".
 
@@ -111,13 +113,13 @@ def files(spec: DataSpec, model: ModelSpec, raw: bytes | None, data: cache.Prepa
         X_display = d.X_display
         resps = [e_step(X_display, p).resp.astype(np.float32) for p in trace.params]
         fig = be.animation_figure(X_display, trace, resps, truth=d.truth, options=options,
-                                  frame_ms=cache.FRAME_MS)
+                                  frame_ms=FRAME_MS)
         return exports.animation_html(fig, title=name)
 
     def png_bytes() -> bytes:
         if figure is None:
             raise exports.ExportError(t("export.no_figure"))
-        return exports.figure_png(figure, *PNG_SIZE)
+        return exports.figure_png(figure(), *PNG_SIZE)
 
     return {
         "params": File(f"{name}.json", "application/json", lambda: params_text),
@@ -169,7 +171,7 @@ def _png_column(col, f: File, ok: bool, help_text: str) -> None:
 
 
 def render(spec: DataSpec, model: ModelSpec, raw: bytes | None, data: cache.Prepared | None,
-           trace: Trace, h: int, figure: go.Figure | None,
+           trace: Trace, h: int, figure: Callable[[], go.Figure] | None,
            options: be.FigureOptions) -> None:
     """Three download buttons and a PNG button for the run at half-step ``h``."""
     made = files(spec, model, raw, data, trace, h, figure, options)

@@ -7,6 +7,8 @@ one-sentence explanation from the catalog (``emviz/ui/strings/formulas.py``). It
 
 from __future__ import annotations
 
+import html
+from functools import cache
 from typing import Any
 
 from emviz.formulas import Formula, step_formulas
@@ -26,3 +28,15 @@ def to_payload(kind: str, covariance_type: str, lang: str) -> dict[str, Any]:
         "items": [{"name": f.name, "words": words, "mathml": f.mathml, "text": f.text}
                   for words, f in explained(kind, covariance_type, lang)],
     }
+
+
+@cache
+def formulas_html(covariance_type: str, lang: str) -> dict[str, str]:
+    """What the stepper's "What just happened" shows, per half-step kind (``"E"``, ``"M"``).
+
+    Each formula is its sentence (escaped catalog text) then its MathML: HTML built from
+    constants only, which the stepper inserts as it is. Cached per type and language.
+    """
+    return {kind: "".join(f'<p class="emv-formula-words">{html.escape(words)}</p>{f.mathml}'
+                          for words, f in explained(kind, covariance_type, lang))
+            for kind in ("E", "M")}

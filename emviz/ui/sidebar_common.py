@@ -35,9 +35,6 @@ from emviz.ui.state import DEFAULTS
 
 _LOADED = "url_loaded"
 _NOTES = "url_notes"
-#: Notes a page adds while it applies a link (e.g. a half-step beyond the run):
-#: a list of (catalog key, format arguments), shown until the user changes something.
-_PAGE_NOTES = "url_page_notes"
 #: The link's path named no page (the note lists the pages that exist).
 _NO_PAGE = "url_no_page"
 _FIRST_QUERY = "url_first_query"
@@ -96,15 +93,6 @@ def _suggest_for_scenario(values: dict) -> None:
     state.suggest_model(st.session_state, data, only_missing=values)
 
 
-def add_link_note(key: str, **fmt: object) -> None:
-    """A note about the link from the page applying it (``share.<key>`` in the catalog).
-
-    Shown now, where the page is, and at the top of later runs until the user changes a
-    setting (as the notes about the link's parameters are)."""
-    st.session_state.setdefault(_PAGE_NOTES, []).append((key, fmt))
-    st.info(t(f"share.{key}", **fmt), icon=":material/link:")
-
-
 def route(page_list: Sequence[st.Page]) -> None:
     """Before ``st.navigation``: open the page a link's path means, whatever its case.
 
@@ -143,6 +131,7 @@ def _page_list_note(page_list: Sequence[st.Page]) -> str:
 def setup() -> None:
     """Apply a shared link (first run of the session only); make sure lang/presenter exist."""
     ss = st.session_state
+    ss.pop(_FIRST_RUN, None)  # a later run: the history script is running by now
     if _LOADED not in ss:
         ss[_LOADED] = True
         ss[_FIRST_RUN] = True
@@ -200,12 +189,30 @@ def history_js(url_paths: Sequence[str], base_url_path: str = "") -> str:
             .replace("__BASE__", literal(base)))
 
 
-def _query_for(page: st.Page) -> dict[str, list[str]]:
-    stepped = page.url_path in STEPPED_PAGES
-    return urlstate.encode(st.session_state, include_step=stepped, page=page.url_path)
+def _page_key(url_path: str) -> str:
+    """One name per page: Explore is both "" (the home page's path) and "explore"."""
+    return "" if url_path == HOME_ALIAS else url_path
 
 
-def _forget_link_notes_once_changed(page: st.Page | None, before: bool = False) -> None:
+def _query_for(url_path: str) -> dict[str, list[str]]:
+    stepped = url_path in STEPPED_PAGES
+    return urlstate.encode(st.session_state, include_step=stepped, page=url_path)
+
+
+def _first_run() -> bool:
+    """In the session's first full script run (not a fragment's rerun after it)."""
+    if not st.session_state.get(_FIRST_RUN):
+        return False
+    try:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        ctx = get_script_run_ctx()
+        return not (ctx is not None and ctx.fragment_ids_this_run)
+    except Exception:  # a changed Streamlit: write the link (one extra history entry at most)
+        return False
+
+
+def _forget_link_notes_once_changed(url_path: str | None, before: bool = False) -> None:
     """The user changed a setting since the link was opened: its notes no longer apply,
     nor its positions for labs not opened yet.
 
@@ -214,12 +221,12 @@ def _forget_link_notes_once_changed(page: st.Page | None, before: bool = False) 
     another page writes other settings (and a lab must first take its linked position).
     """
     ss = st.session_state
-    if page is None or _FIRST_QUERY not in ss:
+    if url_path is None or _FIRST_QUERY not in ss:
         return
     first_page, first_query = ss[_FIRST_QUERY]
-    if (before and page.url_path != first_page) or _query_for(page) == first_query:
+    if (before and _page_key(url_path) != first_page) or _query_for(url_path) == first_query:
         return
-    for key in (_NOTES, _PAGE_NOTES, _NO_PAGE, urlstate.PENDING_LAB):
+    for key in (_NOTES, _NO_PAGE, urlstate.PENDING_LAB):
         ss.pop(key, None)
 
 
@@ -232,7 +239,7 @@ def render(page_list: Sequence[st.Page] = (), page: st.Page | None = None) -> De
     puts the share box.
     """
     ss = st.session_state
-    _forget_link_notes_once_changed(page, before=True)
+    _forget_link_notes_once_changed(page.url_path if page else None, before=True)
     with st.sidebar:
         st.selectbox(t("common.language"), tuple(LANGUAGES), key=LANG_KEY,
                      format_func=LANGUAGES.get)
@@ -259,8 +266,6 @@ def render(page_list: Sequence[st.Page] = (), page: st.Page | None = None) -> De
             st.info(t("share.ignored", names=", ".join(notes.ignored)), icon=":material/link:")
         if notes.unknown:
             st.info(t("share.unknown", count=notes.unknown), icon=":material/link:")
-    for key, fmt in ss.get(_PAGE_NOTES, ()):
-        st.info(t(f"share.{key}", **fmt), icon=":material/link:")
     return slot
 
 
@@ -286,8 +291,11 @@ def _share_box(slot: DeltaGenerator, query: dict[str, list[str]], url_path: str)
             st.caption(t("share.upload"))
 
 
-def finish(page: st.Page, slot: DeltaGenerator) -> None:
-    """Write what is on screen into the URL (only when it changed) and offer the link.
+def sync_url(url_path: str) -> dict[str, list[str]]:
+    """Write what is on screen into the URL (only when it changed); return the query.
+
+    Also called from the Explore stepper's fragment, which reruns alone when the browser
+    reports where stepping paused.
 
     Not in a session's first run: the script that turns Streamlit's history pushes into
     replaces (:data:`HISTORY_JS`) arrives in that run and is not yet running when the run
@@ -295,11 +303,22 @@ def finish(page: st.Page, slot: DeltaGenerator) -> None:
     opened until the next run, and the share box shows the full link from the start.
     """
     ss = st.session_state
-    if page.url_path not in STEPPED_PAGES:
+    if url_path not in STEPPED_PAGES:
         ss.pop(urlstate.PENDING_STEP, None)
-    query = _query_for(page)
-    ss.setdefault(_FIRST_QUERY, (page.url_path, query))
-    _forget_link_notes_once_changed(page)
-    if not ss.pop(_FIRST_RUN, False) and _current_query() != query:
+    query = _query_for(url_path)
+    ss.setdefault(_FIRST_QUERY, (_page_key(url_path), query))
+    _forget_link_notes_once_changed(url_path)
+    if not _first_run() and _current_query() != query:
         st.query_params.from_dict(query)
+    return query
+
+
+def link_shown() -> bool:
+    """Whether the share box shows the link (then it must follow every change)."""
+    return bool(st.session_state.get(SHOW_LINK))
+
+
+def finish(page: st.Page, slot: DeltaGenerator) -> None:
+    """Write what is on screen into the URL (only when it changed) and offer the link."""
+    query = sync_url(page.url_path)
     _share_box(slot, query, page.url_path)

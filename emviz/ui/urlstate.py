@@ -189,14 +189,13 @@ MODEL = (
     _p("iters", "model_max_iter", _int(1, 1000)),
     _p("tol", "model_tol", _float_option(state.TOL_OPTIONS), _fmt_float),
     _p("truth", "show_truth", _bool, _fmt_bool),
-    _p("animate", "animate", _bool, _fmt_bool),
 )
 #: How Explore draws the data; written only when not at its default (most links are not 1D).
 DISPLAY = (
     _p("bins", "hist_bins", _choice(state.HIST_BINS)),
 )
 SYNTHETIC = (
-    _p("scenario", "syn_preset", _choice((state.CUSTOM, *PRESETS))),
+    _p("scenario", "syn_preset", _choice((state.CUSTOM, *PRESETS, state.DRAW))),
     _p("dseed", "syn_seed", _int(0, 1_000_000)),
 )
 CUSTOM = (
@@ -299,6 +298,7 @@ _TOSSES = re.compile(rf"[HTht ]{{1,{MAX_TOSSES}}}", re.ASCII)
 KNOWN = frozenset(p.name for p in (*COMMON, *MODEL, *DISPLAY, *SYNTHETIC, *CUSTOM,
                                    *SAMPLE)) | {
     "src", "cols", "label", "pca", "all", "step", COINS_SET,
+    "animate",  # older links switched a separate animation on; Play now lives in the stepper
 } | frozenset(p.name for params in LAB_PARAMS.values() for p in params)
 
 
@@ -364,6 +364,8 @@ def encode(values: Mapping[str, Any], *, include_step: bool = True,
     def put(params: Sequence[Param]) -> None:
         for p in params:
             value = get(p.key)
+            if p.key == "model_init" and value == state.MANUAL:  # a start by hand stays here
+                value = values.get("model_init_auto") or state.DEFAULTS["model_init"]
             if value is not None:
                 out[p.name] = [p.fmt(value)]
 

@@ -161,7 +161,7 @@ def open_in_explore(k: int, covariance_type: str, init: str, seed: int, reg_cova
     ss.update({
         "model_k": int(k), "model_cov": covariance_type, "model_init": init,
         "model_seed": int(seed), "model_reg": float(reg_covar),
-        "model_max_iter": int(max_iter), "model_tol": float(tol), "animate": False,
+        "model_max_iter": int(max_iter), "model_tol": float(tol),
     })
     ss[GOTO_EXPLORE] = True
 

@@ -15,27 +15,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "ru": "Для проектора: крупный текст, толстые линии, крупные точки. Сверните боковую "
               "панель кнопкой «, чтобы рисунок занял весь экран.",
     },
-    "presenter.keys": {
-        "en": "Keyboard: **→** next half-step · **←** previous half-step · **P** play / pause "
-              "· **Home** reset",
-        "ja": "キーボード：**→** 次の半ステップ · **←** 前の半ステップ · **P** 再生／一時停止 "
-              "· **Home** リセット",
-        "ru": "Клавиши: **→** следующий полушаг · **←** предыдущий полушаг · **P** пуск / пауза "
-              "· **Home** сброс",
-    },
-    "stepper.back": {"en": "Back", "ja": "戻る", "ru": "Назад"},
-    "stepper.back_help": {
-        "en": "Previous half-step (key ←).",
-        "ja": "前の半ステップへ（← キー）。",
-        "ru": "Предыдущий полушаг (клавиша ←).",
-    },
-    "stepper.play": {"en": "Play", "ja": "再生", "ru": "Пуск"},
-    "stepper.pause": {"en": "Pause", "ja": "一時停止", "ru": "Пауза"},
-    "stepper.play_help": {
-        "en": "Step through the run by itself, one half-step every {seconds} s (key P).",
-        "ja": "{seconds} 秒ごとに半ステップずつ自動で進みます（P キー）。",
-        "ru": "Проходить запуск автоматически, по полушагу каждые {seconds} с (клавиша P).",
-    },
     # --- Shareable links -------------------------------------------------------------
     "share.title": {"en": "Share this view", "ja": "この画面を共有", "ru": "Поделиться видом"},
     "share.help": {

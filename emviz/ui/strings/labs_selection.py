@@ -88,7 +88,7 @@ STRINGS: dict[str, dict[str, str]] = {
               "ответственности и обучает вес и эллипс каждой компоненты, поэтому справляется "
               "с кластерами разного размера и вытянутой формы.",
     },
-    # The same words as Explore's buttons (explore.btn.*): one iteration is one Step.
+    # The same words as Explore's stepper (stepview.*): one iteration is one Step.
     "kmeans.step": {"en": "Step", "ja": "1 反復", "ru": "Итерация"},
     "kmeans.step_help": {
         "en": "One iteration of both: k-means assigns and moves its centres; EM does an E-step "
@@ -102,7 +102,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "kmeans.reset": {"en": "Reset", "ja": "リセット", "ru": "Сброс"},
     "kmeans.new_init": {"en": "New init", "ja": "再初期化", "ru": "Новый старт"},
     "kmeans.new_init_help": {
-        "en": "New shared starting centres (зерно + 1).",
+        "en": "New shared starting centres (seed + 1).",
         "ja": "新しい共通の初期中心（シード + 1）。",
         "ru": "Новые общие начальные центры (зерно + 1).",
     },
@@ -418,7 +418,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "restarts.why_suspicious": {"en": "⚠ #{rank}: {reason}.", "ja": "⚠ #{rank}: {reason}。",
                                 "ru": "⚠ #{rank}: {reason}."},
     "restarts.pick": {"en": "Optimum to open", "ja": "開く最適解", "ru": "Оптимум для открытия"},
-    "restarts.pick_item": {"en": "#{rank} · ln L = {ll} · {method}, зерно {seed}",
+    "restarts.pick_item": {"en": "#{rank} · ln L = {ll} · {method}, seed {seed}",
                            "ja": "#{rank} · ln L = {ll} · {method}, シード {seed}",
                            "ru": "#{rank} · ln L = {ll} · {method}, зерно {seed}"},
     "restarts.pick_help": {

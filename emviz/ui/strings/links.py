@@ -13,14 +13,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "ja": "このリンクの一部の設定（{names}）はそのデータに当てはまらないため、無視しました。",
         "ru": "Некоторые настройки ссылки не относятся к её данным и пропущены ({names}).",
     },
-    "share.step_clamped": {
-        "en": "This link asks for half-step {asked}, but this run ends at half-step {last}: "
-              "showing its last half-step.",
-        "ja": "このリンクは半ステップ {asked} を指定していますが、この実行は半ステップ "
-              "{last} で終わるため、最後の半ステップを表示しています。",
-        "ru": "Ссылка просит полушаг {asked}, но этот запуск заканчивается на полушаге {last}: "
-              "показан последний полушаг.",
-    },
     "share.no_page": {
         "en": "There is no page at this address, so Explore is shown. The pages are: {pages}.",
         "ja": "このアドレスのページはないため、探索を表示しています。ページ一覧：{pages}。",

@@ -23,6 +23,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "panels.custom": {"en": "Custom mixture", "ja": "カスタム混合分布", "ru": "Своя смесь"},
     "panels.preset.well_separated": {"en": "Well separated", "ja": "よく分離",
                                      "ru": "Хорошо разделённые"},
+    "panels.preset.draw": {"en": "Draw your own data", "ja": "自分でデータを描く",
+                           "ru": "Нарисовать свои данные"},
     "panels.preset.overlapping": {"en": "Overlapping", "ja": "重なり合う",
                                   "ru": "Перекрывающиеся"},
     "panels.preset.elongated": {"en": "Elongated", "ja": "細長い", "ru": "Вытянутые"},
@@ -189,11 +191,16 @@ STRINGS: dict[str, dict[str, str]] = {
               "эллипсы вдоль осей · spherical: окружности.",
     },
     "panels.init_help": {
-        "en": "How the starting responsibilities are chosen before the first M-step.",
-        "ja": "最初の M ステップの前に、初期の負担率をどう選ぶか。",
-        "ru": "Как выбираются начальные ответственности перед первым M-шагом.",
+        "en": "How the starting responsibilities are chosen before the first M-step. "
+              "manual: keep the start on screen and set it by hand (drag a mean at "
+              "half-step 0).",
+        "ja": "最初の M ステップの前に、初期の負担率をどう選ぶか。manual：画面上の開始点を"
+              "保ち、手で設定します（半ステップ 0 で平均をドラッグ）。",
+        "ru": "Как выбираются начальные ответственности перед первым M-шагом. manual: "
+              "оставить начало на экране и задать его вручную (перетащите среднее на "
+              "полушаге 0).",
     },
-    "panels.seed": {"en": "Зерно (random_state)", "ja": "シード（random_state）",
+    "panels.seed": {"en": "Seed (random_state)", "ja": "シード（random_state）",
                     "ru": "Зерно (random_state)"},
     "panels.seed_help": {"en": "'New init' adds 1.", "ja": "「再初期化」で 1 増えます。",
                          "ru": "«Новый старт» прибавляет 1."},
