@@ -305,3 +305,17 @@ def test_each_language_is_written_in_its_own_script():
     for key, entry in catalog().items():
         assert not re.search(cyrillic, entry["en"] + entry["ja"]), key
         assert not re.search(kana_kanji, entry["en"] + entry["ru"]), key
+
+
+# --- What just happened: the formulas of the half-step on screen ----------------------------
+@pytest.mark.parametrize("lang", LANGS)
+def test_explore_sends_the_formulas_of_each_half_step(lang):
+    import html
+
+    at = _open("", {"lang": lang, "cov": "tied"})
+    p = sv.payload(at)
+    assert sv.at_h(p["formula"], 0) is None  # the start: nothing computed yet
+    e_step, m_step = sv.at_h(p["formula"], 1), sv.at_h(p["formula"], 2)
+    assert e_step.count("<math") == 1 and html.escape(tr("formula.e_step", lang)) in e_step
+    assert m_step.count("<math") == 4 and html.escape(tr("formula.sigma_tied", lang)) in m_step
+    assert "\\\\" not in m_step and "$" not in m_step  # no LaTeX: the browser draws MathML
