@@ -34,9 +34,10 @@ def to_payload(kind: str, covariance_type: str, lang: str) -> dict[str, Any]:
 def formulas_html(covariance_type: str, lang: str) -> dict[str, str]:
     """What the stepper's "What just happened" shows, per half-step kind (``"E"``, ``"M"``).
 
-    Each formula is its sentence (escaped catalog text) then its MathML: HTML built from
-    constants only, which the stepper inserts as it is. Cached per type and language.
+    Each formula is its sentence (escaped catalog text, in a ``div``: a ``p`` would take
+    Streamlit's paragraph size, not the stepper's presenter size) then its MathML: HTML built
+    from constants only, which the stepper inserts as it is. Cached per type and language.
     """
-    return {kind: "".join(f'<p class="emv-formula-words">{html.escape(words)}</p>{f.mathml}'
+    return {kind: "".join(f'<div class="emv-formula-words">{html.escape(words)}</div>{f.mathml}'
                           for words, f in explained(kind, covariance_type, lang))
             for kind in ("E", "M")}
