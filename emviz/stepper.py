@@ -48,9 +48,11 @@ ellipses after an M-step, a table that stays put after convergence).
                  :func:`relayout`, and the payload with :func:`assemble`.
                  A *channel* is a series of updates to the figure:
                  ``{"kind": "restyle", "traces": [i, ...], "values": [[{attr: value} per
-                 trace], ...], "index": [...]}`` (a value's per-trace dicts are merged into
-                 one ``Plotly.update``) or ``{"kind": "relayout", "values": [{path: value}],
-                 "index": [...]}``.
+                 trace], ...], "index": [...], "deferred": bool}`` (a value's per-trace
+                 dicts are merged into one ``Plotly.update``; a deferred channel waits
+                 until stepping pauses), ``{"kind": "animate", ...}`` (the same for x/y
+                 data only, moved by ``Plotly.animate`` without a redraw), or
+                 ``{"kind": "relayout", "values": [{path: value}], "index": [...]}``.
 
                  A *canvas* draws many points under the chart's SVG (2D only):
                  ``{"x", "y", "colors": ["#rrggbb", ...], "codes": series of uint8 arrays,
@@ -268,10 +270,19 @@ CONTROLS: tuple[str, ...] = ("back", "e", "m", "step", "play", "speed", "run", "
                              "new_init", "predict", "timeline")
 
 
-def restyle(traces: Sequence[int], values: Mapping[str, list]) -> dict[str, Any]:
+def restyle(traces: Sequence[int], values: Mapping[str, list],
+            deferred: bool = False) -> dict[str, Any]:
     """A channel of trace updates: ``values`` is a series whose values are lists with one
-    ``{attribute: value}`` dict per trace of ``traces``."""
-    return {"kind": "restyle", "traces": list(traces), **values}
+    ``{attribute: value}`` dict per trace of ``traces``. ``deferred``: applied only once
+    stepping pauses (e.g. legend names, whose redraw would slow every step down)."""
+    return {"kind": "restyle", "traces": list(traces), "deferred": bool(deferred), **values}
+
+
+def animate(traces: Sequence[int], values: Mapping[str, list]) -> dict[str, Any]:
+    """Like :func:`restyle` for data arrays only (x, y) of SVG scatter traces, applied with
+    ``Plotly.animate`` without a redraw: it moves the lines, several times faster than a
+    restyle, but cannot change styles or names."""
+    return {"kind": "animate", "traces": list(traces), **values}
 
 
 def relayout(values: Mapping[str, list]) -> dict[str, Any]:
@@ -577,14 +588,22 @@ def em_payload(
     first_geom = 1 + (truth_shown is not None)
     n_geom = len(F._GEOMETRY[d](ctx, trace.params[0]))
     geom_traces = list(range(first_geom, first_geom + n_geom))
-    geometry = {
-        "kind": "restyle",
-        "traces": geom_traces,
-        **series([params_index(h) for h in positions],
-                 lambda i: F._GEOMETRY[d](ctx, trace.params[i])),
-    }
+    keys = [params_index(h) for h in positions]
+    if d == 2:
+        # Moved by Plotly.animate without a redraw (the fastest way to move SVG lines);
+        # the legend's names (π) follow once stepping pauses.
+        geometry = animate(geom_traces, series(keys, lambda i: [
+            {a: v for a, v in g.items() if a != "name"}
+            for g in F._GEOMETRY[d](ctx, trace.params[i])]))
+        names = restyle(geom_traces, series(keys, lambda i: [
+            {"name": g["name"]} if "name" in g else {}
+            for g in F._GEOMETRY[d](ctx, trace.params[i])]), deferred=True)
+        channels = [geometry, names]
+    else:
+        channels = [restyle(geom_traces, series(keys, lambda i: F._GEOMETRY[d](
+            ctx, trace.params[i])))]
     resp_keys = [resp_index(h) for h in positions]
-    main = chart("mixture", {}, channels=[geometry])
+    main = chart("mixture", {}, channels=channels)
 
     if d == 2:
         # The points go on a canvas under the SVG overlays: trace 0 stays, empty, so that
@@ -686,34 +705,42 @@ def _params_chart_table(trace: Trace, tx: Mapping[str, str]) -> dict[str, Any]:
 
 
 def _loglik_chart(trace: Trace, opts: F.FigureOptions, height: int | None) -> dict[str, Any]:
-    """The log-likelihood curve; per position only its cursor moves (shapes and a label:
-    one relayout, no new data), and its future can be hidden."""
+    """The log-likelihood curve with a cursor (a dotted line) and a ring on the likelihood
+    drawn at each position: two small traces moved by ``Plotly.animate``, over axes whose
+    ranges are fixed, so that a step redraws nothing else. Its future can be hidden."""
     n = trace.n_half_steps
-    fig = F.loglik_figure(trace, 0, opts).to_plotly_json()
+    fig = F.loglik_figure(trace, None, opts).to_plotly_json()
     data, layout = list(fig["data"]), dict(fig["layout"])
     if height is not None:
         layout["height"] = height
     ll = np.asarray(trace.log_likelihood, dtype=np.float64)
-    label = len(layout["annotations"]) - 1  # the cursor's label comes last
-    stop = label - 1  # then the stop reason
-    tx = F.figure_text(opts)
+    finite = ll[np.isfinite(ll)]
+    yaxis = dict(layout["yaxis"])
+    if "range" not in yaxis and finite.size:
+        yaxis["range"] = F._padded_range(float(finite.min()), float(finite.max()), 0.06)
+    layout["yaxis"] = yaxis
+    lo, hi = yaxis.get("range", [0.0, 1.0])
+    style = F._STYLES[bool(opts.presenter)]
+    stop = len(layout["annotations"]) - 1  # the stop reason comes last
+    curves = list(range(len(data)))
+    data.append({"type": "scatter", "mode": "lines", "x": [0.0, 0.0], "y": [lo, hi],
+                 "name": "cursor", "showlegend": False, "hoverinfo": "skip",
+                 "line": {"color": F.CURSOR_HEX, "width": style.line, "dash": "dot"}})
+    data.append({"type": "scatter", "mode": "markers", "x": [0.0], "y": [float(ll[0])],
+                 "name": "shown", "showlegend": False, "hoverinfo": "skip",
+                 "marker": {"size": style.mean + 6, "color": "rgba(0,0,0,0)",
+                            "line": {"color": F.CURSOR_HEX, "width": style.line}}})
 
-    def cursor(h: int) -> dict[str, Any]:
+    def cursor(h: int) -> list[dict[str, Any]]:
         i = params_index(h)
-        ok = bool(np.isfinite(ll[i]))
-        return {
-            "shapes[0].x0": h / 2, "shapes[0].x1": h / 2,  # the dotted line
-            "shapes[1].xanchor": i, "shapes[1].yanchor": float(ll[i]) if ok else 0.0,
-            "shapes[1].visible": ok,  # the ring on the likelihood drawn at h
-            f"annotations[{label}].x": h / 2,
-            f"annotations[{label}].text": F.half_step_label(h, tx),
-        }
+        y = float(ll[i]) if np.isfinite(ll[i]) else hi + (hi - lo)  # off the chart
+        return [{"x": [h / 2, h / 2], "y": [lo, hi]}, {"x": [i], "y": [y]}]
 
     return chart(
         "loglik", {"data": data, "layout": layout}, role="side",
-        channels=[relayout(series(range(n), cursor))],
+        channels=[animate([len(data) - 2, len(data) - 1], series(range(n), cursor))],
         reveal={
-            "traces": list(range(len(data))),
+            "traces": curves,
             "upto": [params_index(h) for h in range(n)],
             "annotations": [stop],
             "x_range": list(layout["xaxis"].get("range", [0, max(trace.n_iter, 1)])),
@@ -772,6 +799,7 @@ __all__ = [
     "PLAY_HALF_STEPS_PER_SECOND",
     "PLAY_SPEEDS",
     "TEXT",
+    "animate",
     "assemble",
     "chart",
     "constant",

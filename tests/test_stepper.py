@@ -158,6 +158,7 @@ def test_table_status_and_cursor_follow_every_position(run):
     _, trace, p = run
     table, loglik = p["tables"][0], p["charts"][1]
     cursor = loglik["channels"][0]
+    assert cursor["kind"] == "animate"
     ll = trace.log_likelihood
     for h in range(trace.n_half_steps):
         hs = trace.half_step(h)
@@ -171,10 +172,10 @@ def test_table_status_and_cursor_follow_every_position(run):
         assert parts[0] == f"log-likelihood {ll[S.params_index(h)]:,.2f}"
         assert any(x.startswith("ΔLL") for x in parts) == (hs.kind == "M")
         assert any(x.startswith("ARI") for x in parts) == (h > 0)
-        moved = at(cursor, h)
-        assert moved["shapes[0].x0"] == h / 2
-        assert moved["shapes[1].xanchor"] == S.params_index(h)
-        assert moved["shapes[1].yanchor"] == pytest.approx(ll[S.params_index(h)])
+        line, ring = at(cursor, h)
+        assert list(line["x"]) == [h / 2, h / 2]
+        assert list(ring["x"]) == [S.params_index(h)]
+        assert ring["y"][0] == pytest.approx(ll[S.params_index(h)])
     assert loglik["reveal"]["upto"] == [S.params_index(h) for h in range(trace.n_half_steps)]
     assert p["end"]["level"] == {"converged": "success", "max_iter": "info"}[trace.stop_reason]
 
@@ -321,3 +322,14 @@ def test_assemble_refuses_a_malformed_payload():
     with pytest.raises(ParameterError, match="unknown controls"):
         S.assemble(2, kinds=["a", "b"], labels=["0", "1"], text=None, status=status, charts=[],
                    controls=("fly",))
+
+
+def test_2d_lines_move_without_a_redraw_and_the_legend_follows_on_pause(runs):
+    _, trace, p = runs[2]
+    geometry, names = p["charts"][0]["channels"][:2]
+    assert geometry["kind"] == "animate" and not any(
+        "name" in d for v in geometry["values"] for d in v)
+    assert names["kind"] == "restyle" and names["deferred"]
+    last = at(names, trace.n_half_steps - 1)
+    w = trace.final.weights
+    assert [d.get("name") for d in last if d] == [F.component_label(k, w[k]) for k in range(3)]

@@ -18,6 +18,7 @@ const DOUBLE_CLICK_MS = 260; // Plotly resets the zoom on a double click: not tw
 const GRAB_PX = 14; // how close to a mean a press must be to drag it
 const REMOVE_PX = 24; // Shift+click removes the nearest point if it is this close
 const WIDE_PX = 1250; // side-by-side layout from this width (presenter mode at 1920 px)
+const DEFERRED_MS = 250; // legend names and the like follow this long after the last step
 
 // ------------------------------------------------------------------------------------
 // Loading plotly.js once per page
@@ -511,36 +512,61 @@ class Stepper {
     const h = this.h;
     const reach = this.predict ? this.frontier : this.last;
     const updates = this.charts.map((chart) => this.chartUpdate(chart, h, reach));
-    await Promise.all(updates.map(({ gd, data, layout, traces }) => (
-      traces.length || Object.keys(layout).length
-        ? window.Plotly.update(gd, data, layout, traces) : null)));
+    await Promise.all(updates.map(async (u) => {
+      if (u.moves.traces.length) {
+        await window.Plotly.animate(u.gd, { data: u.moves.data, traces: u.moves.traces },
+          { transition: { duration: 0 }, frame: { duration: 0, redraw: false }, mode: "immediate" });
+      }
+      if (u.traces.length || Object.keys(u.layout).length) {
+        await window.Plotly.update(u.gd, u.data, u.layout, u.traces);
+      }
+    }));
     for (const chart of this.charts) if (chart.spec.canvas) this.drawCanvas(chart);
     for (const table of this.tables) this.drawTable(table, h);
     this.drawStatus(h, reach);
     this.syncControls();
+    this.scheduleDeferred();
     this.rendered += 1;
     this.root.dataset.position = String(h);
     this.root.dataset.frontier = String(this.frontier);
     this.root.dataset.rendered = String(this.rendered);
   }
 
-  // One Plotly.update per chart: every channel whose value changed, plus the reveal, less
-  // what is already on screen (a legend name that did not change costs a legend redraw).
-  chartUpdate(chart, h, reach) {
+  // What waits until stepping pauses (legend names): one update, a moment after the last step.
+  scheduleDeferred() {
+    clearTimeout(this.deferTimer);
+    this.deferTimer = setTimeout(() => {
+      if (this.playing || this.busy) { this.scheduleDeferred(); return; }
+      for (const chart of this.charts) {
+        const u = this.chartUpdate(chart, this.h, null, true);
+        if (u.traces.length) window.Plotly.restyle(u.gd, u.data, u.traces);
+      }
+    }, DEFERRED_MS);
+  }
+
+  // The updates of a chart at position h: every channel whose value changed, plus the reveal,
+  // less what is already on screen. "animate" channels move x/y with Plotly.animate (no
+  // redraw); the rest go in one Plotly.update. With `deferred`, only the deferred channels.
+  chartUpdate(chart, h, reach, deferred = false) {
     const perTrace = new Map();
+    const moving = new Map();
     const layout = {};
     chart.spec.channels.forEach((channel, c) => {
+      if (Boolean(channel.deferred) !== deferred) return;
       const i = channel.index[h];
       if (chart.shown[c] === i) return;
       chart.shown[c] = i;
       const value = channel.values[i];
       if (channel.kind === "relayout") { Object.assign(layout, value); return; }
+      const into = channel.kind === "animate" ? moving : perTrace;
       channel.traces.forEach((t, j) => {
-        perTrace.set(t, Object.assign(perTrace.get(t) || {}, value[j]));
+        into.set(t, Object.assign(into.get(t) || {}, value[j]));
       });
     });
-    if (chart.spec.canvas) chart.codes = at(chart.spec.canvas.codes, h);
-    if (chart.spec.reveal) this.revealUpdate(chart, reach, perTrace, layout);
+    if (!deferred) {
+      if (chart.spec.canvas) chart.codes = at(chart.spec.canvas.codes, h);
+      if (chart.spec.reveal) this.revealUpdate(chart, reach, perTrace, layout);
+    }
     const applied = chart.applied || (chart.applied = { traces: new Map(), layout: {} });
     for (const key of Object.keys(layout)) {
       if (applied.layout[key] === layout[key]) delete layout[key];
@@ -560,7 +586,8 @@ class Stepper {
     for (const d of perTrace.values()) for (const k of Object.keys(d)) keys.add(k);
     const data = {};
     for (const key of keys) data[key] = traces.map((t) => perTrace.get(t)[key]);
-    return { gd: chart.gd, data, layout, traces };
+    const moves = { traces: Array.from(moving.keys()), data: Array.from(moving.values()) };
+    return { gd: chart.gd, data, layout, traces, moves };
   }
 
   revealUpdate(chart, reach, perTrace, layout) {
@@ -587,8 +614,16 @@ class Stepper {
       if (chart.yRange) layout["yaxis.range"] = chart.yRange;
       else layout["yaxis.autorange"] = true;
     } else {
+      // the axes show what is revealed, nothing more (a fixed y range would tell the end)
       layout["xaxis.range"] = [spec.x_range[0], Math.max(4, upto * 1.2 + 1)];
-      layout["yaxis.autorange"] = true;
+      const ys = [];
+      for (const t of spec.traces) for (const v of perTrace.get(t).y) if (Number.isFinite(v)) ys.push(v);
+      if (ys.length) {
+        const lo = Math.min(...ys);
+        const hi = Math.max(...ys);
+        const pad = Math.max(1, 0.08 * (hi - lo));
+        layout["yaxis.range"] = [lo - pad, hi + pad];
+      }
     }
   }
 

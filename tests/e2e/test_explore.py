@@ -34,8 +34,8 @@ STATE = """() => {
     caption: root.querySelector('.emv-caption').textContent,
     table: root.querySelector('.emv-table-title')?.textContent ?? '',
     rows,
-    cursor: ll ? ll._fullLayout.shapes[0]?.x0 : null,
-    ring: ll ? ll._fullLayout.shapes[1]?.xanchor : null,
+    cursor: ll ? ll._fullData.find(t => t.name === 'cursor').x[0] : null,
+    ring: ll ? ll._fullData.find(t => t.name === 'shown').x[0] : null,
     curve: ll ? ll._fullData[0].x.length : null,
     end: root.querySelector('.emv-box:not([hidden])') ?
          root.querySelector('.emv-box:not([hidden])').textContent : '',
