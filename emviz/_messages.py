@@ -369,12 +369,12 @@ MESSAGES: Final[Mapping[str, str]] = {
         "component {component} holds only ≈{points:.2f} points (fewer than {min_points})"
     ),
     "restarts.reason_tiny_volume": (
-        "component {component}'s covariance determinant is 10^{gap:.1f} times the median of "
+        "component {component}'s covariance determinant is {ratio} times the median of "
         "the others"
     ),
     "restarts.reason_flat": (
-        "component {component} is flat: its thinnest variance is {thinnest:.3g} (reg_covar = "
-        "{reg_covar:.3g}) against {widest:.3g} along its widest axis, so its points lie "
+        "component {component} is flat: its thinnest variance is {thinnest} (reg_covar = "
+        "{reg_covar:.3g}) against {widest} along its widest axis, so its points lie "
         "(almost) on a line or plane and only the floor keeps its covariance invertible"
     ),
     "restarts.reason_not_converged": (
@@ -514,6 +514,7 @@ MESSAGES: Final[Mapping[str, str]] = {
     "data.suggested_covariance_type": (
         "suggested_covariance_type should be one of {allowed}, but got {value!r}."
     ),
+    "data.suggested_init": "suggested_init should be one of {allowed} or None, but got {value!r}.",
     "data.integer_at_least": "{name} should be an integer >= {minimum}, but got {value!r}.",
     "data.imbalance": "imbalance should be in [0, 1), but got {value!r}.",
     "data.weights_and_imbalance": (
@@ -605,6 +606,7 @@ MESSAGES: Final[Mapping[str, str]] = {
     ),
     "figures.position": "position should be a half-step in [0, {last}], but got {h}.",
     "figures.covariance_type": "covariance_type should be one of {allowed}, but got {value!r}.",
+    "formulas.kind": "kind should be one of {allowed} (a half-step's kind), but got {value!r}.",
     "figures.table_resp_shape": "resp should have shape (n, {k}), but got {shape}.",
     "figures.centres_2d": "centers should have shape (n_clusters, 2), but got {shape}.",
     "figures.labels_shape": "labels should have shape ({n},), but got {shape}.",

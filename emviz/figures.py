@@ -35,6 +35,7 @@ from ._messages import error
 from .columns import EQUAL_SCALE_RATIO, spread_ratio
 from .em import Params, Trace
 from .errors import ParameterError
+from .numbers import sig, sig_array
 
 # --------------------------------------------------------------------------------------
 # Palette and style
@@ -151,6 +152,8 @@ class FigureOptions:
     text : tuple of (key, text) pairs
         Translations of :data:`TEXT` (any subset; the rest stays English). Pairs rather
         than a dict keep the options hashable: ``text=tuple(translations.items())``.
+    bins_1d : int, optional
+        Number of histogram bins in 1D; None chooses them by :func:`histogram_edges`'s rule.
     """
 
     coverages: tuple[float, ...] = (0.5, 0.95)
@@ -163,6 +166,7 @@ class FigureOptions:
     max_points_note: str | None = None
     uirevision: str = "emviz"
     text: tuple[tuple[str, str], ...] = ()
+    bins_1d: int | None = None
 
 
 def figure_text(options: FigureOptions | None = None) -> dict[str, str]:
@@ -194,6 +198,8 @@ _STYLES: dict[bool, _Style] = {
 }
 
 _AXIS = {
+    # Ticks as 8×10⁻⁴, never with SI prefixes: "250μ" reads as a mean μ on a density axis.
+    "exponentformat": "power",
     "showgrid": True,
     "gridcolor": "#EBEBEB",
     "zeroline": False,
@@ -210,6 +216,7 @@ _TEMPLATE = {
         "colorway": list(OKABE_ITO_HEX),
         "xaxis": _AXIS,
         "yaxis": _AXIS,
+        "scene": {axis: {"exponentformat": "power"} for axis in ("xaxis", "yaxis", "zaxis")},
         "hoverlabel": {"bgcolor": "white"},
     }
 }
@@ -479,16 +486,61 @@ def _grid_1d(ctx: _Ctx) -> np.ndarray:
     return ctx.extra["grid"]
 
 
+#: Bounds on the number of 1D histogram bins, for the rule and for a user's choice: fewer
+#: hide the shape, more leave most bins empty at the sizes drawn (≤ 20,000 points).
+MIN_BINS_1D, MAX_BINS_1D = 10, 200
+#: Bin counts the rule compares (about 40, geometrically spaced between the bounds).
+_CANDIDATE_BINS = np.unique(np.geomspace(MIN_BINS_1D, MAX_BINS_1D, 40).round().astype(int))
+
+
+def _bin_counts(xs: np.ndarray, lo: float, hi: float, n_bins: int) -> np.ndarray:
+    """Counts of sorted ``xs`` in ``n_bins`` equal bins over [lo, hi] (the last bin closed)."""
+    inner = np.searchsorted(xs, np.linspace(lo, hi, n_bins + 1)[1:-1], side="left")
+    return np.diff(np.concatenate(([0], inner, [xs.size])))
+
+
+def histogram_edges(x: Any, bins: int | None = None) -> np.ndarray:
+    """Bin edges for the 1D histogram: ``bins`` equal bins, or a rule that suits mixtures.
+
+    The rule is Shimazaki & Shinomoto's (2007): of equal-width binnings with
+    :data:`MIN_BINS_1D` to :data:`MAX_BINS_1D` bins, take the one whose histogram is the best
+    estimate of the density (least mean integrated squared error, estimated from the counts
+    as ``(2·mean − variance) / width²``). Unlike Freedman–Diaconis, whose width follows the
+    interquartile range (which the gaps *between* components dominate: 11 bins for the
+    three-peaks preset, two bins per standard deviation of its narrow peak), it gives a
+    narrow component enough bins to look like the bell the fit draws over it.
+
+    Parameters
+    ----------
+    x : array of shape (n_samples,)
+    bins : int, optional
+        A number of bins chosen by the user, clipped to the same range.
+
+    Returns
+    -------
+    array of shape (n_bins + 1,)
+        Increasing edges from ``min(x)`` to ``max(x)`` (a unit span for constant data).
+    """
+    xs = np.sort(np.asarray(x, dtype=np.float64).ravel())
+    xs = xs[np.isfinite(xs)]
+    lo, hi = (float(xs[0]), float(xs[-1])) if xs.size else (0.0, 1.0)
+    if hi <= lo:  # one value (or none): nothing for a rule to resolve
+        hi, bins = lo + 1.0, MIN_BINS_1D if bins is None else bins
+    if bins is None:
+        costs = []
+        for n in _CANDIDATE_BINS:
+            counts = _bin_counts(xs, lo, hi, int(n))
+            width = (hi - lo) / n
+            costs.append((2.0 * counts.mean() - counts.var()) / width**2)
+        bins = int(_CANDIDATE_BINS[int(np.argmin(costs))])
+    n_bins = int(np.clip(bins, MIN_BINS_1D, MAX_BINS_1D))
+    return np.linspace(lo, hi, n_bins + 1)
+
+
 def _bins_1d(ctx: _Ctx) -> tuple[np.ndarray, np.ndarray]:
     if "bins" not in ctx.extra:
         x = ctx.X[:, 0].astype(np.float64)
-        edges = np.histogram_bin_edges(x, bins="auto")
-        if not 12 <= len(edges) - 1 <= 80:
-            edges = np.linspace(
-                x.min(),
-                x.max() if x.max() > x.min() else x.min() + 1,
-                int(np.clip(len(edges) - 1, 12, 80)) + 1,
-            )
+        edges = histogram_edges(x, ctx.options.bins_1d)
         which = np.clip(np.searchsorted(edges, x, side="right") - 1, 0, len(edges) - 2)
         ctx.extra["bins"] = (edges, which)
     return ctx.extra["bins"]
@@ -502,7 +554,8 @@ def _geom_1d(ctx: _Ctx, params: Params) -> list[dict]:
         for k, (c, w) in enumerate(zip(comp, params.weights, strict=True))
     ]
     out.append({"y": _f32(mix)})
-    out.append({"x": _f32(params.means[:, 0]), "y": np.zeros(ctx.n_components, np.float32)})
+    out.append({"x": _f32(params.means[:, 0]), "y": np.zeros(ctx.n_components, np.float32),
+                "customdata": [sig(m) for m in params.means[:, 0]]})
     return out
 
 
@@ -600,7 +653,7 @@ def _static_1d(
                     "line": {"color": "white", "width": 1.5},
                 },
                 "cliponaxis": False,
-                "hovertemplate": "μ = %{x:.4g}<extra></extra>",
+                "hovertemplate": "μ = %{customdata}<extra></extra>",
             }
         )
         for j, band in enumerate(_bands_1d(ctx, resp)):
@@ -1377,60 +1430,52 @@ def loglik_figure(
 # --------------------------------------------------------------------------------------
 # Parameter table
 # --------------------------------------------------------------------------------------
-def _g4(v: float) -> float:
-    return float(f"{v:.4g}")
-
-
-def _fmt(v: float) -> str:
-    return f"{v:.4g}"
-
-
-def _fmt_vec(v: np.ndarray) -> str:
-    return "[" + ", ".join(_fmt(x) for x in v) + "]"
-
-
 _COV_FORMAT: dict[str, Callable[[np.ndarray], str]] = {
-    "full": lambda c: "[" + ", ".join(_fmt_vec(row) for row in c) + "]",
-    "tied": lambda c: "[" + ", ".join(_fmt_vec(row) for row in c) + "]",
-    "diag": lambda c: "diag" + _fmt_vec(np.diag(c)),
-    "spherical": lambda c: f"{_fmt(float(np.mean(np.diag(c))))}·I",
+    "full": sig_array,
+    "tied": sig_array,
+    "diag": lambda c: "diag" + sig_array(np.diag(c)),
+    "spherical": lambda c: f"{sig(float(np.mean(np.diag(c))))}·I",
 }
 
 
 def params_table(params: Params, covariance_type: str = "full", resp: Any = None) -> pd.DataFrame:
-    """One row per component, numbers to 4 significant digits.
+    """One row per component, every number as text to 4 significant digits (:func:`sig`).
 
     Parameters
     ----------
     params : Params
     covariance_type : {"full", "tied", "diag", "spherical"}
-        Chooses how Σ is written: full matrix, ``diag[…]`` or ``σ²·I``.
+        Chooses how Σ is written: full matrix, ``diag[…]`` or ``σ²·I`` (in 1D, the variance
+        as one number, and μ too).
     resp : array of shape (n_samples, n_components), optional
         Adds ``N_k = Σ_n r_nk``.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``"k"`` (1-based, as in the legends), ``"π"``, ``"μ"`` (text),
-        ``"Σ"`` (text), ``"det Σ"`` and, with ``resp``, ``"N_k"``.
+        Columns ``"k"`` (1-based, as in the legends, an integer), then as text ``"π"``,
+        ``"μ"``, ``"Σ"``, ``"det Σ"`` and, with ``resp``, ``"N_k"``
+        (:func:`emviz.numbers.parse_sig_array` reads them back).
     """
     if covariance_type not in _COV_FORMAT:
         raise error(ParameterError, "figures.covariance_type", allowed=tuple(_COV_FORMAT),
                     value=covariance_type)
-    fmt = _COV_FORMAT[covariance_type]
+    # In 1D a mean and a variance are single numbers: no [19 060] or [[6.767×10⁷]].
+    fmt = (lambda c: sig(c[0, 0])) if params.n_features == 1 else _COV_FORMAT[covariance_type]
+    vec = (lambda m: sig(m[0])) if params.n_features == 1 else sig_array
     k = params.n_components
     table: dict[str, Any] = {
         "k": np.arange(1, k + 1),
-        "π": [_g4(w) for w in params.weights],
-        "μ": [_fmt_vec(m) for m in params.means],
+        "π": [sig(w) for w in params.weights],
+        "μ": [vec(m) for m in params.means],
         "Σ": [fmt(c) for c in params.covariances],
-        "det Σ": [_g4(v) for v in np.linalg.det(params.covariances)],
+        "det Σ": [sig(v) for v in np.linalg.det(params.covariances)],
     }
     if resp is not None:
         r = np.asarray(resp, dtype=np.float64)
         if r.ndim != 2 or r.shape[1] != k:
             raise error(ParameterError, "figures.table_resp_shape", k=k, shape=r.shape)
-        table["N_k"] = [_g4(v) for v in r.sum(axis=0)]
+        table["N_k"] = [sig(v) for v in r.sum(axis=0)]
     return pd.DataFrame(table)
 
 
@@ -1445,6 +1490,7 @@ __all__ = [
     "component_label",
     "figure_text",
     "half_step_label",
+    "histogram_edges",
     "loglik_figure",
     "mixture_figure",
     "params_index",

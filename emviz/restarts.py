@@ -88,6 +88,7 @@ from .em import (
     run_em,
 )
 from .errors import CollapseError, DataError, ParameterError
+from .numbers import sig
 
 #: Relative tolerance on log-likelihoods for two restarts to count as one optimum.
 LL_RTOL = 1e-4
@@ -364,12 +365,12 @@ def degeneracy_reasons(params: Params, n_samples: int, reg_covar: float) -> list
             gap = log10_det[j] - float(np.median(np.delete(log10_det, j)))
             if gap < -LOG10_DET_GAP:
                 reasons.append(Message("restarts.reason_tiny_volume", component=j + 1,
-                                       gap=float(gap)))
+                                       ratio=sig(10.0**gap, 2)))
         thin, wide = eig[j, 0] - reg_covar, eig[j, -1]
         if not thin > FLAT_RTOL * wide:
             reasons.append(Message("restarts.reason_flat", component=j + 1,
-                                   thinnest=float(eig[j, 0]), reg_covar=float(reg_covar),
-                                   widest=float(wide)))
+                                   thinnest=sig(eig[j, 0], 3), reg_covar=float(reg_covar),
+                                   widest=sig(wide, 3)))
     return reasons
 
 

@@ -99,6 +99,7 @@ from ._messages import error
 from .data import adjusted_rand_index
 from .em import Params, Trace, e_step
 from .errors import CollapseError, ParameterError
+from .numbers import sig
 
 #: Version of the payload format (the browser refuses another).
 FORMAT = 1
@@ -462,7 +463,7 @@ def _status(trace: Trace, tx: Mapping[str, str], aris: Sequence[float | None],
         pi = params_index(h)
         out = [tx["ll"].format(value=f"{ll[pi]:,.2f}")]
         if _kind(h) == "M":
-            out.append(tx["dll"].format(value=f"{ll[pi] - ll[pi - 1]:+,.3g}"))
+            out.append(tx["dll"].format(value=sig(ll[pi] - ll[pi - 1], 3, signed=True)))
         if h > 0 and aris[pi] is not None:
             out.append(tx["ari"].format(value=f"{aris[pi]:.3f}"))
         return out

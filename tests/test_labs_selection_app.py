@@ -89,7 +89,7 @@ def test_restarts_lab_runs_shows_gallery_and_opens_explore():
     body = texts(at)
     assert "40 restarts" in body and "distinct optima" in body
     assert len(at.get("plotly_chart")) == 2  # histogram + gallery
-    assert len(at.dataframe[0].value) == 4  # one row per init method
+    assert len(at.table[0].value) == 4  # one row per init method
     gallery = figure(at, 1)
     assert "★" in json.dumps(gallery["layout"]["annotations"], ensure_ascii=False)
     ok(at.selectbox(key="rs_method").set_value("random").run())

@@ -80,6 +80,7 @@ class Prepared:
     notes: tuple[str, ...]
     suggested_k: int | None = None
     suggested_covariance_type: str | None = None
+    suggested_init: str | None = None
     #: Columns → features (standardising, PCA) for a table; identity for generated data.
     preprocessing: Preprocessing | None = None
     #: For a table: the rows of ``Table.frame`` in ``X`` (rows with a missing value skipped).
@@ -221,6 +222,7 @@ def _from_dataset(ds, notes: tuple[str, ...] = ()) -> Prepared:
         notes=notes,
         suggested_k=getattr(ds, "suggested_k", None),
         suggested_covariance_type=getattr(ds, "suggested_covariance_type", None),
+        suggested_init=getattr(ds, "suggested_init", None),
     )
 
 

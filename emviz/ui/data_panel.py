@@ -51,10 +51,7 @@ def _on_preset() -> None:
         data = cache.prepared(state.PresetSpec(name, int(st.session_state["syn_seed"])))
     except Exception:  # shown by the main run; a callback must not raise
         return
-    if data.suggested_k:
-        st.session_state["model_k"] = int(data.suggested_k)
-    if data.suggested_covariance_type:
-        st.session_state["model_cov"] = str(data.suggested_covariance_type)
+    state.suggest_model(st.session_state, data)
 
 
 def _on_true_k() -> None:

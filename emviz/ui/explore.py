@@ -29,8 +29,10 @@ from emviz.ui import (
     stepper,
 )
 from emviz.ui import backend as be
+from emviz.ui.formulas_text import formulas_html
 from emviz.ui.i18n import current_language, figure_text, t, translate
 from emviz.ui.messages import attempt, guarded, localize
+from emviz.ui.naming import data_name
 from emviz.ui.state import DataSpec, EditedSpec, ModelSpec
 from emviz.ui.urlstate import PENDING_STEP
 
@@ -175,7 +177,20 @@ def _options(data: cache.DataInfo, spec: DataSpec) -> be.FigureOptions:
         max_points_note=note,
         text=figure_text(),  # the figures' words in the reader's language
         uirevision=repr(state.data_key(spec)),  # same data: keep zoom and 3D camera
+        bins_1d=None if ss["hist_bins"] == state.AUTO_BINS else int(ss["hist_bins"]),
     )
+
+
+def _display_controls(data: cache.DataInfo) -> None:
+    """Sidebar: how the figure draws the data (only what applies to this data)."""
+    if data.n_features != 1:
+        return
+    with st.sidebar:
+        st.subheader(t("explore.side.display"))
+        auto = t("explore.bins_auto")
+        st.select_slider(t("explore.bins"), state.HIST_BINS, key="hist_bins",
+                         format_func=lambda b: auto if b == state.AUTO_BINS else str(b),
+                         help=t("explore.bins_help"))
 
 
 def _go(h: int) -> None:
@@ -204,20 +219,8 @@ def _position_for(trace: Trace, new_fit: bool) -> None:
         _go(int(ss["position"]))
 
 
-#: The data's name in the caption, by kind of data: a preset or a custom mixture by the
-#: label the sidebar gives it (in the reader's language), a CSV by its file name.
-_DATA_NAME: dict[type, Callable[[Any, cache.DataInfo], str]] = {
-    state.PresetSpec: lambda spec, data: t(f"panels.preset.{spec.name}"),
-    state.SyntheticSpec: lambda spec, data: t("panels.custom"),
-    state.TableSpec: lambda spec, data: data.name,
-    state.EditedSpec: lambda spec, data: (
-        t("panels.preset.draw") if spec.base is None
-        else t("explore.edited_name", name=_DATA_NAME[type(spec.base)](spec.base, data))),
-}
-
-
 def _caption(spec: DataSpec, data: cache.DataInfo) -> None:
-    name = _DATA_NAME[type(spec)](spec, data)
+    name = data_name(spec, data.name)
     st.caption(t("explore.caption", name=name, n=f"{data.n_samples:,}", d=data.n_features,
                  columns=", ".join(data.columns)))
     if data.description:
@@ -321,6 +324,7 @@ def render() -> None:
     data = attempt(lambda: cache.info(spec, _raw=raw), t("ctx.prepare"))
     if data is None:
         return
+    _display_controls(data)
     fit = attempt(lambda: cache.fit(spec, model, _raw=raw), t("ctx.fit"))
     if fit is None:
         return
@@ -338,7 +342,9 @@ def render() -> None:
     options = _options(data, spec)
     lang = current_language()
     payload = attempt(lambda: cache.stepper_payload(spec, model, options, lang,
-                                                    stepper_text(lang), _raw=raw),
+                                                    stepper_text(lang),
+                                                    formulas_html(model.covariance_type, lang),
+                                                    _raw=raw),
                       t("ctx.figure"))
     if payload is None:
         return

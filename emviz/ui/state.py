@@ -134,6 +134,9 @@ SAMPLES = {
 REG_COVAR_OPTIONS = (0.0, 1e-9, 1e-6, 1e-4, 1e-3, 1e-2, 1e-1, 1.0)
 TOL_OPTIONS = (0.0, 1e-8, 1e-6, 1e-4, 1e-3, 1e-2, 1e-1)
 N_OPTIONS = (100, 300, 1000, 3000, 10_000, 30_000, 100_000, 300_000, 1_000_000)
+#: The 1D histogram's bins: the rule (emviz.figures.histogram_edges) or a fixed count.
+AUTO_BINS = "auto"
+HIST_BINS = (AUTO_BINS, 10, 20, 30, 50, 80, 120, 200)
 
 #: Every value widget's key and default. Kept in session state across page switches.
 DEFAULTS: dict[str, Any] = {
@@ -162,6 +165,7 @@ DEFAULTS: dict[str, Any] = {
     "model_tol": 1e-3,
     # "presenter" and "lang" belong to every page: emviz/ui/sidebar_common.py owns them.
     "show_truth": True,
+    "hist_bins": AUTO_BINS,
 }
 
 #: Non-widget state: the stepping position and what it refers to.
@@ -177,6 +181,26 @@ STEP_DEFAULTS: dict[str, Any] = {
     "model_start_for": None,
     "data_edits": None,
 }
+
+
+def suggest_model(values: Any, data: Any, only_missing: Any = ()) -> None:
+    """Give the model the K, covariance type and init a preset suggests (a teacher's one click).
+
+    ``values`` is session state (or any mutable mapping); ``data`` anything with
+    ``suggested_k``, ``suggested_covariance_type`` and ``suggested_init`` attributes. A
+    suggested init comes with seed 0, the start its suggestion was checked with. Keys in
+    ``only_missing`` (a shared link's own settings) are left as they are.
+    """
+    suggestions = {
+        "model_k": int(data.suggested_k) if getattr(data, "suggested_k", None) else None,
+        "model_cov": getattr(data, "suggested_covariance_type", None) or None,
+        "model_init": getattr(data, "suggested_init", None) or None,
+    }
+    if suggestions["model_init"] is not None:
+        suggestions["model_seed"] = 0
+    for key, value in suggestions.items():
+        if value is not None and key not in only_missing:
+            values[key] = value
 
 
 def init() -> None:

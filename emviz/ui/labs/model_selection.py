@@ -195,7 +195,7 @@ def render() -> None:
     result = grid(spec, settings, _raw=raw)
     if isinstance(result, str):
         st.error(localize(result), icon="🚫")
-        data_caption(data)
+        data_caption(data, spec)
         return
     criterion = str(st.session_state["ms_criterion"])
     k_true = true_k(data)
@@ -214,4 +214,4 @@ def render() -> None:
     with st.expander(t("selection.table", crit=criterion.upper())):
         st.dataframe(selection_table(result, criterion).style.format("{:,.1f}", na_rep="—")
                      .highlight_min(axis=None, color="#FCE7B2"), width="stretch")
-    data_caption(data)
+    data_caption(data, spec)

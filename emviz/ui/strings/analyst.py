@@ -12,7 +12,7 @@ STRINGS: dict[str, dict[str, str]] = {
               "component, and set K to it.",
         "ja": "covariance_type = {cov} とサイドバーの初期化法・シード・reg_covar で K = 1〜10 を"
               "当てはめ、ほぼ退化した成分のない当てはめの中で BIC が最小のものを K に設定します。",
-        "ru": "Подогнать K = 1…10 с covariance_type = {cov} и методом инициализации, seed и "
+        "ru": "Подогнать K = 1…10 с covariance_type = {cov} и методом инициализации, зерном и "
               "reg_covar с боковой панели; взять наименьший BIC среди моделей без почти "
               "вырожденной компоненты и поставить это K.",
     },

@@ -629,18 +629,18 @@ _JA_RU: dict[str, tuple[str, str]] = {
         "{min_points})",
     ),
     "restarts.reason_tiny_volume": (
-        "成分 {component} の共分散行列の行列式が、他の成分の中央値の 10^{gap:.1f} 倍しか"
+        "成分 {component} の共分散行列の行列式が、他の成分の中央値の {ratio} 倍しか"
         "ありません",
-        "определитель ковариационной матрицы компоненты {component} составляет 10^{gap:.1f} "
+        "определитель ковариационной матрицы компоненты {component} составляет {ratio} "
         "от медианы остальных компонент",
     ),
     "restarts.reason_flat": (
-        "成分 {component} は平らです: 最も細い方向の分散が {thinnest:.3g}(reg_covar = "
-        "{reg_covar:.3g})で、最も広い方向の {widest:.3g} に比べて極めて小さく、その点は"
+        "成分 {component} は平らです: 最も細い方向の分散が {thinnest}(reg_covar = "
+        "{reg_covar:.3g})で、最も広い方向の {widest} に比べて極めて小さく、その点は"
         "(ほぼ)直線か平面の上にあり、共分散行列が逆行列をもつのは下限 reg_covar のおかげに"
         "すぎません",
-        "компонента {component} плоская: её самая малая дисперсия {thinnest:.3g} (reg_covar = "
-        "{reg_covar:.3g}) против {widest:.3g} вдоль самой широкой оси, то есть её точки "
+        "компонента {component} плоская: её самая малая дисперсия {thinnest} (reg_covar = "
+        "{reg_covar:.3g}) против {widest} вдоль самой широкой оси, то есть её точки "
         "лежат (почти) на прямой или плоскости, и ковариационную матрицу обратимой держит "
         "только нижняя граница",
     ),
@@ -908,6 +908,10 @@ _JA_RU: dict[str, tuple[str, str]] = {
         "です。",
         "suggested_covariance_type должен быть одним из {allowed}, а получено {value!r}.",
     ),
+    "data.suggested_init": (
+        "suggested_init は {allowed} のいずれかか None である必要がありますが、{value!r} です。",
+        "suggested_init должен быть одним из {allowed} или None, а получено {value!r}.",
+    ),
     "data.integer_at_least": (
         "{name} は {minimum} 以上の整数である必要がありますが、{value!r} です。",
         "{name} должно быть целым числом >= {minimum}, а получено {value!r}.",
@@ -1090,6 +1094,10 @@ _JA_RU: dict[str, tuple[str, str]] = {
     "figures.position": (
         "position は [0, {last}] の半ステップである必要がありますが、{h} です。",
         "position должна быть полушагом в [0, {last}], а получено {h}.",
+    ),
+    "formulas.kind": (
+        "kind は {allowed}（半ステップの種類）のいずれかである必要がありますが、{value!r} です。",
+        "kind должен быть одним из {allowed} (вид полушага), а получено {value!r}.",
     ),
     "figures.covariance_type": (
         "covariance_type は {allowed} のいずれかである必要がありますが、{value!r} です。",

@@ -27,6 +27,21 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "explore.side.data": {"en": "Data", "ja": "データ", "ru": "Данные"},
     "explore.side.model": {"en": "Model", "ja": "モデル", "ru": "Модель"},
+    "explore.side.display": {"en": "Display", "ja": "表示", "ru": "Отображение"},
+    "explore.bins": {"en": "Histogram bins", "ja": "ヒストグラムのビン数",
+                     "ru": "Столбцы гистограммы"},
+    "explore.bins_auto": {"en": "auto", "ja": "自動", "ru": "авто"},
+    "explore.bins_help": {
+        "en": "How many bins the 1D histogram has. auto picks the count whose histogram best "
+              "estimates the density (Shimazaki–Shinomoto), so a narrow component gets "
+              "enough bins to look like its bell curve.",
+        "ja": "1 次元ヒストグラムのビン数。自動では、密度をもっともよく推定するビン数を選び"
+              "ます（島崎・篠本の方法）。幅の狭い成分にも、その釣り鐘形が見えるだけのビンが"
+              "割り当てられます。",
+        "ru": "Сколько столбцов у одномерной гистограммы. «авто» выбирает число, при котором "
+              "гистограмма лучше всего оценивает плотность (метод Симадзаки — Синомото), так "
+              "что узкая компонента получает достаточно столбцов, чтобы выглядеть колоколом.",
+    },
     "explore.no_data": {
         "en": "Choose data in the sidebar: upload a CSV, pick a sample, or use a synthetic "
               "mixture.",

@@ -34,18 +34,19 @@ STRINGS: dict[str, dict[str, str]] = {
         "ru": "**{name}** · {n} точек в {d}D · столбцы: {columns}",
     },
     "labs.k": {"en": "K (components)", "ja": "K（成分数）", "ru": "K (число компонент)"},
-    "labs.seed": {"en": "Seed", "ja": "シード", "ru": "Seed (зерно)"},
+    "labs.seed": {"en": "Seed", "ja": "シード", "ru": "Зерно"},
     "labs.covariance_type": {"en": "covariance_type", "ja": "covariance_type（共分散の型）",
                              "ru": "covariance_type (тип ковариации)"},
     "labs.reg_covar": {"en": "reg_covar", "ja": "reg_covar（共分散の正則化）",
                        "ru": "reg_covar (регуляризация)"},
-    "labs.open_explore": {"en": "Open in Explore", "ja": "Explore で開く",
-                          "ru": "Открыть в Explore"},
+    # The page as the menu names it (explore.nav: Explore / 探索 / Обзор).
+    "labs.open_explore": {"en": "Open in Explore", "ja": "「探索」で開く",
+                          "ru": "Открыть в «Обзоре»"},
     "labs.explore_max_dim": {
         "en": "Explore draws 1 to 3 columns; this fit uses {d}, so it cannot be opened there.",
-        "ja": "Explore は 1〜3 列しか描けません。この当てはめは {d} 列を使うため、Explore で"
+        "ja": "探索ページは 1〜3 列しか描けません。この当てはめは {d} 列を使うため、探索では"
               "開けません。",
-        "ru": "Explore рисует от 1 до 3 столбцов; эта модель использует {d}, поэтому её нельзя "
+        "ru": "«Обзор» рисует от 1 до 3 столбцов; эта модель использует {d}, поэтому её нельзя "
               "открыть там.",
     },
     # --- figure words ---------------------------------------------------------------
@@ -76,17 +77,19 @@ STRINGS: dict[str, dict[str, str]] = {
               "iteration. k-means gives every point to its nearest centre (hard colours, "
               "straight Voronoi borders). EM keeps soft responsibilities and learns a weight "
               "and an ellipse per component, so it can fit unequal sizes and elongated shapes.",
-        "ja": "両者は**同じ K 個の中心**から始まり、**Step** を押すたびに両方が 1 反復進みます。"
+        "ja": "両者は**同じ K 個の中心**から始まり、「**1 反復**」を押すたびに両方が 1 反復"
+              "進みます。"
               "k-means は各点を最も近い中心に割り当てます（はっきりした色、直線のボロノイ境界）。"
               "EM はソフトな負担率を保ち、成分ごとに重みと楕円を学習するので、"
               "大きさの違う・細長いクラスタにも合わせられます。",
-        "ru": "Оба алгоритма стартуют **из одних и тех же K центров**; каждый **Step** "
-              "продвигает оба на одну итерацию. k-means относит каждую точку к ближайшему "
-              "центру (жёсткие цвета, прямые границы Вороного). EM сохраняет мягкие "
+        "ru": "Оба алгоритма стартуют **из одних и тех же K центров**; каждое нажатие "
+              "«**Итерация**» продвигает оба на одну итерацию. k-means относит каждую точку к "
+              "ближайшему центру (жёсткие цвета, прямые границы Вороного). EM сохраняет мягкие "
               "ответственности и обучает вес и эллипс каждой компоненты, поэтому справляется "
               "с кластерами разного размера и вытянутой формы.",
     },
-    "kmeans.step": {"en": "Step", "ja": "Step", "ru": "Step"},
+    # The same words as Explore's stepper (stepview.*): one iteration is one Step.
+    "kmeans.step": {"en": "Step", "ja": "1 反復", "ru": "Итерация"},
     "kmeans.step_help": {
         "en": "One iteration of both: k-means assigns and moves its centres; EM does an E-step "
               "and an M-step.",
@@ -97,11 +100,11 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "kmeans.run": {"en": "Run", "ja": "最後まで", "ru": "До конца"},
     "kmeans.reset": {"en": "Reset", "ja": "リセット", "ru": "Сброс"},
-    "kmeans.new_init": {"en": "New init", "ja": "新しい初期値", "ru": "Новый старт"},
+    "kmeans.new_init": {"en": "New init", "ja": "再初期化", "ru": "Новый старт"},
     "kmeans.new_init_help": {
         "en": "New shared starting centres (seed + 1).",
         "ja": "新しい共通の初期中心（シード + 1）。",
-        "ru": "Новые общие начальные центры (seed + 1).",
+        "ru": "Новые общие начальные центры (зерно + 1).",
     },
     "kmeans.status": {
         "en": "**Iteration {i}** of {last}",
@@ -226,7 +229,7 @@ STRINGS: dict[str, dict[str, str]] = {
               "scikit-learn の `n_init` は ln L が最大の解（★）を選びますが、"
               "それが妥当なモデルとは限りません（⚠）。",
         "ru": "EM поднимается на ближайший холм функции правдоподобия, поэтому начало "
-              "определяет конец. Запустите много перезапусков с разными seed: гистограмма "
+              "определяет конец. Запустите много перезапусков с разными зёрнами: гистограмма "
               "показывает, как часто достигается каждое итоговое ln L, галерея — **различные** "
               "локальные оптимумы (совпадающие с точностью до перенумерации компонент), лучшие "
               "первыми. `n_init` в scikit-learn оставляет наибольшее ln L (★), и это не всегда "
@@ -247,7 +250,7 @@ STRINGS: dict[str, dict[str, str]] = {
                    "ru": "Перезапуски M (на метод)"},
     "restarts.m_help": {"en": "Restart r uses seed r, so every result can be reopened.",
                         "ja": "r 番目のリスタートはシード r を使うので、どの結果も再現できます。",
-                        "ru": "Перезапуск r использует seed r, поэтому любой результат можно "
+                        "ru": "Перезапуск r использует зерно r, поэтому любой результат можно "
                               "открыть снова."},
     "restarts.progress": {"en": "EM restarts: {done} of {total}",
                           "ja": "EM のリスタート: {done} / {total}",
@@ -311,12 +314,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "ru": "Причина: при малом reg_covar ковариация компоненты может стремиться к нулю, и "
               "правдоподобие неограниченно растёт (сингулярность EM).",
     },
-    "restarts.first_seed": {"en": "First seed", "ja": "最初のシード", "ru": "Первый seed"},
+    "restarts.first_seed": {"en": "First seed", "ja": "最初のシード", "ru": "Первое зерно"},
     "restarts.first_seed_help": {
         "en": "Restart r uses seed (first seed + r), the same seeds for every init method.",
         "ja": "r 番目の再実行はシード（最初のシード + r）を使います。どの初期化法でも同じ"
               "シードです。",
-        "ru": "Перезапуск r использует seed (первый seed + r), одинаковый для всех методов "
+        "ru": "Перезапуск r использует зерно (первое зерно + r), одинаковое для всех методов "
               "инициализации.",
     },
     "restarts.iris_button": {
@@ -331,7 +334,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "ja": "アイリスの 4 列すべて（生の値）、シード 550 からの k-means++ 再実行 50 回。"
               "そのうち 1 回が退化した成分によって ln L ≈ −99 に達し、妥当な −180.19 を"
               "大きく上回ります。",
-        "ru": "Ирисы, все 4 исходных столбца, 50 перезапусков k-means++ с seed 550: один из "
+        "ru": "Ирисы, все 4 исходных столбца, 50 перезапусков k-means++ с зерном 550: один из "
               "них достигает ln L ≈ −99 за счёт вырожденной компоненты, намного выше "
               "разумного −180.19.",
     },
@@ -353,7 +356,7 @@ STRINGS: dict[str, dict[str, str]] = {
               "極端に大きくなり、それだけで尤度が増えます。reg_covar = 0 なら尤度は際限なく"
               "増えます（最尤推定の特異点）。n_init は何であれ最大の ln L を選びます（★）。"
               "emviz はそれに ⚠ を付け、退化した成分のない最良解 {good} を推奨します。",
-        "ru": "**Почему {bad} — не лучшая модель, чем {good}.** Перезапуск с seed {seed} "
+        "ru": "**Почему {bad} — не лучшая модель, чем {good}.** Перезапуск с зерном {seed} "
               "заканчивается на {gap} нат выше оптимума, которого достигают {count} из {n} "
               "перезапусков. Его самая плоская компонента сидит примерно на {pts} цветках, которые "
               "(при точности измерений 0,1 см) лежат почти в плоскости 4-мерного "
@@ -372,8 +375,8 @@ STRINGS: dict[str, dict[str, str]] = {
               "まれです（k-means++ のシード 573 が見つけます）。上のアイリスのボタンで"
               "シード 550〜599 を実行してください。",
         "ru": "Ни один из этих {n} перезапусков не достиг вырожденного оптимума около −99: "
-              "это редкость (его находит k-means++ с seed 573). Нажмите кнопку с ирисами "
-              "выше, чтобы запустить seed 550–599.",
+              "это редкость (его находит k-means++ с зерном 573). Нажмите кнопку с ирисами "
+              "выше, чтобы запустить зёрна 550–599.",
     },
     "restarts.metric_ninit": {"en": "n_init keeps (ln L)", "ja": "n_init が選ぶ解（ln L）",
                               "ru": "выбор n_init (ln L)"},
@@ -417,12 +420,13 @@ STRINGS: dict[str, dict[str, str]] = {
     "restarts.pick": {"en": "Optimum to open", "ja": "開く最適解", "ru": "Оптимум для открытия"},
     "restarts.pick_item": {"en": "#{rank} · ln L = {ll} · {method}, seed {seed}",
                            "ja": "#{rank} · ln L = {ll} · {method}, シード {seed}",
-                           "ru": "#{rank} · ln L = {ll} · {method}, seed {seed}"},
+                           "ru": "#{rank} · ln L = {ll} · {method}, зерно {seed}"},
     "restarts.pick_help": {
         "en": "Click a panel's centres or pick here; Open in Explore replays that restart "
               "step by step.",
-        "ja": "パネルの中心をクリックするか、ここで選びます。「Explore で開く」でそのリスタートを 1 ステップずつ再生します。",
-        "ru": "Щёлкните по центрам панели или выберите здесь; «Открыть в Explore» "
+        "ja": "パネルの中心をクリックするか、ここで選びます。「『探索』で開く」でそのリスタートを"
+              " 1 ステップずつ再生します。",
+        "ru": "Щёлкните по центрам панели или выберите здесь; «Открыть в „Обзоре“» "
               "воспроизведёт этот перезапуск по шагам.",
     },
     # --- model selection ------------------------------------------------------------

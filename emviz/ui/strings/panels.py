@@ -58,9 +58,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "ja": "重みの不均衡（最大 ÷ 最小）",
         "ru": "Дисбаланс весов (наибольший ÷ наименьший)",
     },
-    "panels.data_seed": {"en": "Data seed", "ja": "データのシード", "ru": "Seed данных"},
+    "panels.data_seed": {"en": "Data seed", "ja": "データのシード", "ru": "Зерно данных"},
     "panels.data_seed_help": {"en": "Same seed, same points.", "ja": "同じシードなら同じ点。",
-                              "ru": "Тот же seed — те же точки."},
+                              "ru": "То же зерно — те же точки."},
     "panels.show_truth": {
         "en": "Show true components (dashed)",
         "ja": "真の成分を表示（破線）",
@@ -201,7 +201,7 @@ STRINGS: dict[str, dict[str, str]] = {
               "полушаге 0).",
     },
     "panels.seed": {"en": "Seed (random_state)", "ja": "シード（random_state）",
-                    "ru": "Seed (random_state)"},
+                    "ru": "Зерно (random_state)"},
     "panels.seed_help": {"en": "'New init' adds 1.", "ja": "「再初期化」で 1 増えます。",
                          "ru": "«Новый старт» прибавляет 1."},
     "panels.reg_help": {
