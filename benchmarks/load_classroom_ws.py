@@ -1,18 +1,19 @@
 """What stepping in the browser costs the server: a classroom of websocket clients (a script).
 
     .venv/bin/python benchmarks/load_classroom_ws.py [--sessions 30] [--steps 20]
-                                                     [--reports 4] [--pause 2] [--ramp 0]
+                                                     [--bursts 4] [--pause 2] [--ramp 0]
 
-Explore steps in the browser: the page receives the whole run once (the stepper's payload)
-and tells the server only where stepping paused, as one small fragment rerun. This script
-measures what that leaves for the server, with two journeys, each on a fresh server:
+Explore steps in the browser: the page receives the whole run once (the stepper's payload),
+keeps the link's ``step=`` right in the address bar itself, and tells the server where it
+is only when the user reaches for something outside the stepper (here: the Download box),
+as one small fragment rerun. This script measures what that leaves for the server, with two
+journeys, each on a fresh server:
 
 * **A, open**: each student opens the page (the default preset), odd-numbered students press
   "New init" (model seed 0 -> 1), and everyone sets tol = 0 (100 iterations, 201 half-steps);
-* **B, open and step**: the same, then ``--steps`` half-steps in the browser, which the
-  server sees as ``--reports`` position reports, one after each burst of steps (half-steps
-  5, 10, 15 and 20 by default), each after a ``--pause`` (the burst, and the stepper's one
-  second of quiet before it reports).
+* **B, open, step and download**: the same, then ``--steps`` half-steps in the browser in
+  ``--bursts`` bursts with a ``--pause`` after each (nothing reaches the server), then the
+  Download box: the browser's position report, then the box's opening (two fragment runs).
 
 Before each journey is measured, one student per seed does it alone (the warm-up), so the
 server's imports, the fits and the payload builds are counted in neither. Reported per
@@ -56,8 +57,9 @@ The protocol, checked against what Chromium sends to the installed Streamlit (1.
 
 Errors (each counted once per student, who then stops): a connection or protocol failure, a
 timeout, an exception or ``st.error`` element, a run that did not finish successfully, no
-stepper on the page, a seed box that does not show the student's seed, and a report that is
-not answered: after it, the link must hold ``step=h`` and the payload must be the same run.
+stepper on the page, a seed box that does not show the student's seed, a report that is
+not answered (after it, the link must hold ``step=h`` and the payload must be the same
+run), and a Download box that opens without its buttons.
 After each journey: every student with the same seed must have been sent the same run (the
 warm-up student's), and the two seeds different runs.
 
@@ -67,8 +69,8 @@ journey stops after :data:`DEADLINE_S` s (students still running count as errors
 
 No floor page any more: a floor (the same clicks on a page with nothing of emviz in it)
 measured what a Streamlit script run costs when every Step is one. Now a Step is no script
-run at all; what stepping costs is the reports' fragment runs, and B / A measures exactly
-that on the app itself.
+run at all; B / A measures what a student who steps and then downloads costs beyond one who
+only opens the page, on the app itself.
 """
 
 from __future__ import annotations
@@ -107,7 +109,7 @@ FINISHED_EARLY_FOR_RERUN = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_EARLY
 #: A whole run, or a fragment's run, that went well.
 FINISHED_OK = {ForwardMsg.ScriptFinishedStatus.Value("FINISHED_SUCCESSFULLY"),
                ForwardMsg.ScriptFinishedStatus.Value("FINISHED_FRAGMENT_RUN_SUCCESSFULLY")}
-JOURNEYS = {"A": "open", "B": "open + step"}
+JOURNEYS = {"A": "open", "B": "open, step, download"}
 
 
 class StudentError(Exception):
@@ -126,7 +128,14 @@ class View:
     problems: list[str] = field(default_factory=list)  # exceptions, st.error, bad finish
 
     def read(self, msg: ForwardMsg) -> None:
-        if msg.WhichOneof("type") != "delta" or msg.delta.WhichOneof("type") != "new_element":
+        if msg.WhichOneof("type") != "delta":
+            return
+        if msg.delta.WhichOneof("type") == "add_block":  # a stateful expander is a widget
+            block = msg.delta.add_block
+            if block.WhichOneof("type") == "expandable" and block.expandable.id:
+                self.widgets[block.expandable.id.split("-", 2)[2]] = block.expandable.id
+            return
+        if msg.delta.WhichOneof("type") != "new_element":
             return
         el = msg.delta.new_element
         kind = el.WhichOneof("type")
@@ -149,11 +158,17 @@ class View:
 
     @property
     def payload(self) -> tuple[dict, str]:
-        """The stepper's header and its payload's id (the two must agree)."""
+        """The stepper's header and its payload's id (the two must agree).
+
+        After a report, the stepper's fragment sends only the header (the browser holds the
+        run already): its id is then the run's.
+        """
         if self.stepper is None:
             raise StudentError("no stepper on the page")
         head, _, body = self.stepper.partition(b"\n")
         header = json.loads(head)
+        if not body:
+            return header, header.get("id")
         body_id = json.loads(body[: body.index(b",")] + b"}")["id"]  # payload_bytes puts it first
         if header.get("id") != body_id:
             raise StudentError(f"header id {header.get('id')} for payload {body_id}")
@@ -191,7 +206,8 @@ class Student:
 
     async def rerun(self, *states: WidgetState, fragment: bool = False) -> View:
         """Send one rerun (a click, a changed widget, a report, or none) and read until it
-        is done. ``fragment``: a rerun of the stepper's fragment, as its reports are."""
+        is done. ``fragment``: a rerun of the stepper's fragment (its reports, the Download
+        box)."""
         client = ClientState(
             query_string=self.query_string, page_script_hash=self.page_hash,
             widget_states=WidgetStates(widgets=list(states)),
@@ -263,6 +279,11 @@ class Student:
         return WidgetState(id=self._id(STEPPER_KEY),
                            json_value=json.dumps(value, separators=(",", ":")))
 
+    def expand(self, key: str) -> WidgetState:
+        if key not in self.widgets:
+            raise StudentError(f"no expander {key!r} on the page")
+        return WidgetState(id=self.widgets[key], bool_value=True)
+
     def query(self, name: str) -> str | None:
         values = parse_qs(self.query_string).get(name)
         return values[0] if values else None
@@ -273,15 +294,15 @@ class Plan:
     """What each student of a journey does after opening the page."""
 
     steps: int = 0  # half-steps in the browser (0: journey A)
-    reports: int = 4  # position reports they come as
-    pause_s: float = 2.0  # before each report
+    bursts: int = 4  # the steps come in this many bursts, with a pause after each
+    pause_s: float = 2.0  # a look at the chart after each burst
 
 
-def report_positions(plan: Plan) -> list[int]:
-    """Where stepping pauses: ``plan.steps`` half-steps in ``plan.reports`` bursts."""
+def burst_ends(plan: Plan) -> list[int]:
+    """Where stepping pauses: ``plan.steps`` half-steps in ``plan.bursts`` bursts."""
     if plan.steps <= 0:
         return []
-    n = max(1, min(plan.reports, plan.steps))
+    n = max(1, min(plan.bursts, plan.steps))
     return sorted({round(plan.steps * (i + 1) / n) for i in range(n)})
 
 
@@ -301,7 +322,7 @@ class Outcome:
 
 
 async def student(url: str, who: int, plan: Plan, ramp_s: float, out: Outcome) -> None:
-    """Student ``who``: open, (odd: New init), tol = 0, then ``plan``'s reports."""
+    """Student ``who``: open, (odd: New init), tol = 0, then ``plan``'s steps and downloads."""
     await asyncio.sleep(ramp_s * who)
     seed = who % 2  # odd students press New init once: seed 0 -> 1
     s = Student(url)
@@ -327,13 +348,21 @@ async def student(url: str, who: int, plan: Plan, ramp_s: float, out: Outcome) -
             if view.seed != seed or s.query("tol") != "0" or header.get("goto") != 0:
                 raise StudentError(f"tol = 0: seed {view.seed}, link {s.query_string!r}, "
                                    f"header {header}")
-            for h in report_positions(plan):
+            ends = burst_ends(plan)
+            for _ in ends:  # stepping in the browser: nothing reaches the server
                 await asyncio.sleep(plan.pause_s)
+            if ends:
+                # Reaching for the downloads: the browser first tells where it stopped (a
+                # report: the stepper's fragment reruns), then the box opens (again).
+                h = ends[-1]
                 view = await timed("report", s.position(run, h), fragment=True)
                 if s.query("step") != str(h):
                     raise StudentError(f"report {h}: the link says step={s.query('step')}")
                 if view.payload[1] != run:
                     raise StudentError(f"report {h}: another run {view.payload[1]} (was {run})")
+                view = await timed("downloads", s.expand("explore_downloads"), fragment=True)
+                if "dl_params" not in view.widgets:
+                    raise StudentError("the Download box opened without its buttons")
             out.runs[who], out.seeds[who] = run, seed
     except asyncio.CancelledError:
         out.errors.append(f"student {who}: still running at the deadline")
@@ -460,8 +489,8 @@ def report(results: list[dict], target: float = 1.5) -> None:
         x = ratio(a, b)
         plan = b["plan"]
         print(f"\nServer CPU, B / A = {x:.2f}x ({b['cpu_s']:.1f} s / {a['cpu_s']:.1f} s; "
-              f"{plan.steps} half-steps as {len(report_positions(plan))} reports each), "
-              f"target <= {target:g}x: {'met' if x <= target else 'NOT met'}")
+              f"{plan.steps} half-steps in {len(burst_ends(plan))} bursts each, then the "
+              f"Download box), target <= {target:g}x: {'met' if x <= target else 'NOT met'}")
     for r in results:
         errors = r["outcome"].errors
         for e in errors[:10]:
@@ -474,9 +503,8 @@ async def main_async(sessions: int, plan: Plan, ramp_s: float) -> int:
     a = await journey("A", sessions, Plan(steps=0), ramp_s)
     b = await journey("B", sessions, plan, ramp_s)
     report([a, b])
-    print(f"\n{os.cpu_count()} CPUs; journey B: {plan.steps} half-steps, reports at "
-          f"{report_positions(plan)}, {plan.pause_s:g} s before each; ramp {ramp_s:g} s "
-          "per student.")
+    print(f"\n{os.cpu_count()} CPUs; journey B: {plan.steps} half-steps, pauses after "
+          f"{burst_ends(plan)}, {plan.pause_s:g} s each; ramp {ramp_s:g} s per student.")
     return 0 if not (a["outcome"].errors or b["outcome"].errors) else 1
 
 
@@ -484,14 +512,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", type=int, default=MAX_SESSIONS)
     parser.add_argument("--steps", type=int, default=20, help="half-steps each, journey B")
-    parser.add_argument("--reports", type=int, default=4, help="bursts they come in")
+    parser.add_argument("--bursts", type=int, default=4, help="bursts the steps come in")
     parser.add_argument("--pause", type=float, default=2.0,
-                        help="seconds before each report (the burst and the stepper's 1 s)")
+                        help="seconds of looking at the chart after each burst")
     parser.add_argument("--ramp", type=float, default=0.0,
                         help="student i joins i * RAMP s after the first (default 0: all at once)")
     args = parser.parse_args()
     sessions = max(1, min(args.sessions, MAX_SESSIONS))
-    plan = Plan(steps=max(1, min(args.steps, MAX_STEPS)), reports=max(1, args.reports),
+    plan = Plan(steps=max(1, min(args.steps, MAX_STEPS)), bursts=max(1, args.bursts),
                 pause_s=max(0.0, min(args.pause, 10.0)))
     ramp = max(0.0, min(args.ramp, 2.0))
     sys.exit(asyncio.run(main_async(sessions, plan, ramp)))

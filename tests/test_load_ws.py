@@ -29,15 +29,15 @@ def test_cross_check_catches_mixed_sessions():
     assert lc.cross_check({0: "a"}, {0: 0}, reference={0: "z"})  # must match the warm-up
 
 
-def test_reports_come_after_each_burst_of_steps():
-    assert lc.report_positions(lc.Plan(steps=20, reports=4)) == [5, 10, 15, 20]
-    assert lc.report_positions(lc.Plan(steps=3, reports=4)) == [1, 2, 3]  # one per half-step
-    assert lc.report_positions(lc.Plan(steps=0)) == []  # journey A: no stepping
+def test_steps_come_in_bursts():
+    assert lc.burst_ends(lc.Plan(steps=20, bursts=4)) == [5, 10, 15, 20]
+    assert lc.burst_ends(lc.Plan(steps=3, bursts=4)) == [1, 2, 3]  # one per half-step
+    assert lc.burst_ends(lc.Plan(steps=0)) == []  # journey A: no stepping
 
 
 @pytest.mark.slow
 def test_three_students_open_and_step_in_isolation():
-    plan = lc.Plan(steps=4, reports=2, pause_s=0)
+    plan = lc.Plan(steps=4, bursts=2, pause_s=0)
     # A thread of its own: after the Playwright tests, this thread may already own a
     # running event loop (the sync API keeps one), and asyncio.run refuses to nest.
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -45,11 +45,12 @@ def test_three_students_open_and_step_in_isolation():
                                                      budget_s=120)).result()
     out = result["outcome"]
     assert out.errors == []
-    # open, tol = 0 and 2 reports each, and student 1's New init (which reruns the whole
-    # page from the stepper's fragment: one more script run)
+    # open, tol = 0, one report (on reaching for the downloads) and the Download box each,
+    # and student 1's New init (which reruns the whole page from the stepper's fragment:
+    # one more script run); stepping itself sends nothing
     assert out.reruns == 3 * 4 + 1
     assert out.script_runs == out.reruns + 1
-    assert len(out.latencies["report"]) == 3 * 2
+    assert len(out.latencies["report"]) == len(out.latencies["downloads"]) == 3
     assert out.seeds == {0: 0, 1: 1, 2: 0}
     assert out.runs[0] == out.runs[2] != out.runs[1]  # same settings, the same run
     assert result["cpu_s"] > 0 and result["warm_cpu_s"] > 0
