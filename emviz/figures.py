@@ -32,6 +32,7 @@ import plotly.graph_objects as go
 
 from . import geometry as geo
 from ._messages import error
+from ._validation import check_choice
 from .columns import EQUAL_SCALE_RATIO, spread_ratio
 from .em import Params, Trace
 from .errors import ParameterError
@@ -1457,9 +1458,7 @@ def params_table(params: Params, covariance_type: str = "full", resp: Any = None
         ``"μ"``, ``"Σ"``, ``"det Σ"`` and, with ``resp``, ``"N_k"``
         (:func:`emviz.numbers.parse_sig_array` reads them back).
     """
-    if covariance_type not in _COV_FORMAT:
-        raise error(ParameterError, "figures.covariance_type", allowed=tuple(_COV_FORMAT),
-                    value=covariance_type)
+    check_choice(covariance_type, "covariance_type", tuple(_COV_FORMAT))
     # In 1D a mean and a variance are single numbers: no [19 060] or [[6.767×10⁷]].
     fmt = (lambda c: sig(c[0, 0])) if params.n_features == 1 else _COV_FORMAT[covariance_type]
     vec = (lambda m: sig(m[0])) if params.n_features == 1 else sig_array

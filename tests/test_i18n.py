@@ -332,10 +332,10 @@ def test_quoted_user_text_is_kept_verbatim_and_never_translated():
 def test_messages_survive_pickling_and_str():
     import pickle
 
-    exc = pickle.loads(pickle.dumps(DataError(Message("io.empty_array", shape=(0, 2)))))
-    assert exc.code == "io.empty_array" and exc.params == {"shape": (0, 2)}
+    exc = pickle.loads(pickle.dumps(DataError(Message("check.data_empty", shape=(0, 2)))))
+    assert exc.code == "check.data_empty" and exc.params == {"shape": (0, 2)}
     text = pickle.loads(pickle.dumps(str(exc)))  # a cache keeps str(exc)
-    assert isinstance(text, Message) and text.code == "io.empty_array"
+    assert isinstance(text, Message) and text.code == "check.data_empty"
     assert "形状" in localize(text, "ja")
     joined = pickle.loads(pickle.dumps(Joined([Message("io.delimiter_tab"), "'x'"])))
     assert localize(joined, "ru") == "табуляция, 'x'"
@@ -424,9 +424,9 @@ import ast  # noqa: E402
 
 ENGINE = Path(__file__).resolve().parents[1] / "emviz"
 #: Modules whose every deliberate error goes through emviz._messages.
-CATALOGUED = ("io", "em", "data", "kmeans", "coins", "vbgmm", "restarts", "remedies",
+CATALOGUED = ("_validation", "io", "em", "data", "kmeans", "coins", "vbgmm", "restarts", "remedies",
               "geometry", "figures", "figures_labs", "selection", "exports", "stepper")
-_CODE = re.compile(r"(io|em|note|coins|kmeans|restarts|remedies|vbgmm|data|figures|geometry"
+_CODE = re.compile(r"(check|io|em|note|coins|kmeans|restarts|remedies|vbgmm|data|figures|geometry"
                    r"|selection|exports|stepper)\.[a-z0-9_]+")
 
 

@@ -56,13 +56,13 @@ _JA_RU: dict[str, tuple[str, str]] = {
         "Неизвестный столбец {column!r}. Ожидался один из числовых столбцов {columns}. "
         "Проверьте написание.",
     ),
-    "io.not_2d": (
+    "check.data_not_2d": (
         "形状 (n_samples, n_features) の 2 次元配列が必要ですが、形状 {shape} の {ndim} 次元"
         "配列が渡されました。",
         "Ожидался двумерный массив формы (n_samples, n_features); получен {ndim}-мерный массив "
         "формы {shape}.",
     ),
-    "io.not_2d_1d": (
+    "check.data_not_2d_1d": (
         "形状 (n_samples, n_features) の 2 次元配列が必要ですが、形状 {shape} の {ndim} 次元"
         "配列が渡されました。特徴量が 1 つなら X.reshape(-1, 1)、点が 1 つなら "
         "X.reshape(1, -1) を使ってください。",
@@ -70,13 +70,13 @@ _JA_RU: dict[str, tuple[str, str]] = {
         "формы {shape}. Для одного признака используйте X.reshape(-1, 1), для одной точки — "
         "X.reshape(1, -1).",
     ),
-    "io.empty_array": (
+    "check.data_empty": (
         "少なくとも 1 行 1 列が必要ですが、形状 {shape} の配列が渡されました。1 行以上のデータを"
         "読み込み、1 列以上を選択してください。",
         "Нужна хотя бы 1 строка и 1 столбец; получен массив формы {shape}. Загрузите данные "
         "хотя бы с одной строкой и выберите хотя бы один столбец.",
     ),
-    "io.not_finite": (
+    "check.data_not_finite": (
         "有限の数値のみ使えますが、NaN が {n_nan} 個、inf が {n_inf} 個あります"
         "(最初は {row} 行 {column} 列の {value!r})。先にそれらの行を除く(Table.select が"
         "行います)か、値を埋めてください。",
@@ -84,19 +84,11 @@ _JA_RU: dict[str, tuple[str, str]] = {
         "строке {row}, столбце {column} ({value!r}). Сначала удалите эти строки (это делает "
         "Table.select) или заполните значения.",
     ),
-    "io.fewer_points_than_k": (
+    "check.fewer_points_than_k": (
         "K = {k} 個の成分には少なくとも {k} 個の点が必要ですが、点は {n} 個です"
         "(n_samples >= n_components が必要)。K を下げるか、データを増やしてください。",
         "Для K = {k} компонент нужно не меньше {k} точек; получено {n}. Требуется n_samples >= "
         "n_components. Уменьшите K или добавьте данных.",
-    ),
-    "io.all_identical": (
-        "{n} 個の点がすべて同一です({point})。どの列も分散が 0 です。少なくとも 1 つの列で"
-        "値の異なる点が必要です。同じ点の繰り返しに混合分布は当てはめられません。列の選択を"
-        "確認するか、ばらつきのあるデータを読み込んでください。",
-        "Все точки ({n}) одинаковы: {point}. Дисперсия каждого столбца равна нулю. Нужны точки, "
-        "различающиеся хотя бы в одном столбце: смесь нельзя подогнать к одной повторённой "
-        "точке. Проверьте выбор столбцов или загрузите данные с разбросом.",
     ),
     "io.too_large": (
         "ファイルが大きすぎます: {size_mb:,.1f} MB。上限は {max_mb:,.0f} MB です"
@@ -215,30 +207,6 @@ _JA_RU: dict[str, tuple[str, str]] = {
         "{column!r} (первое нечисловое значение {cell!r} в строке {line})",
     ),
     "io.no_numeric_only_empty": ("空の列しかありません", "только пустые столбцы"),
-    "io.not_convertible": (
-        "数値の長方形配列が必要ですが、NumPy が変換できない {type} が渡されました({reason})。"
-        "形状 (n_samples, n_features) の 2 次元配列を渡してください。",
-        "Ожидался прямоугольный массив чисел; получен {type}, который NumPy не может "
-        "преобразовать ({reason}). Передайте двумерный массив формы (n_samples, n_features).",
-    ),
-    "io.not_real": (
-        "実数が必要ですが、dtype {dtype} の配列が渡されました。先にデータを float に変換して"
-        "ください(テキスト列は除きます)。",
-        "Ожидались вещественные числа; получен массив типа {dtype}. Сначала преобразуйте данные "
-        "во float (и уберите текстовые столбцы).",
-    ),
-    "io.not_numbers": (
-        "実数が必要ですが、数値でない値が含まれています({reason})。先にデータを float に変換"
-        "してください(テキスト列は除きます)。",
-        "Ожидались вещественные числа; получены значения, не являющиеся числами ({reason}). "
-        "Сначала преобразуйте данные во float (и уберите текстовые столбцы).",
-    ),
-    "io.n_components": (
-        "n_components は正の整数でなければなりませんが、{value!r} が渡されました。K >= 1 を"
-        "選んでください。",
-        "n_components должно быть положительным целым числом; получено {value!r}. Выберите "
-        "K >= 1.",
-    ),
     "io.too_large_values": (
         "{column!r} の値が大きすぎます(最大の絶対値 {magnitude:.3g})。分散が float64 で"
         "オーバーフローします。絶対値はおよそ 1e150 未満である必要があります。当てはめの前に"
@@ -379,54 +347,6 @@ _JA_RU: dict[str, tuple[str, str]] = {
         "Словарь параметров должен содержать ключи 'weights', 'means' и 'covariances'; нет "
         "ключа {key!r}.",
     ),
-    "em.covariance_type": (
-        "covariance_type は {allowed} のいずれかである必要がありますが、{value!r} です。",
-        "covariance_type должен быть одним из {allowed}, а получено {value!r}.",
-    ),
-    "em.reg_covar": (
-        "reg_covar は 0 以上の有限の数である必要がありますが、{value!r} です。",
-        "reg_covar должен быть конечным числом >= 0, а получено {value!r}.",
-    ),
-    "em.data_not_array": (
-        "データは 2 次元の数値配列である必要がありますが、変換できませんでした({reason})。",
-        "Данные должны быть двумерным числовым массивом; преобразовать их не удалось "
-        "({reason}).",
-    ),
-    "em.data_not_numeric": (
-        "データは数値である必要がありますが、dtype は {dtype} です。",
-        "Данные должны быть числовыми, а их тип — {dtype}.",
-    ),
-    "em.data_too_precise": (
-        "データは float64 以下の精度である必要がありますが、{dtype} です。先に変換してください。",
-        "Данные должны быть не точнее float64, а их тип — {dtype}; сначала преобразуйте их.",
-    ),
-    "em.data_not_2d": (
-        "データは 2 次元 (n_samples, n_features) である必要がありますが、形状は {shape} です。",
-        "Данные должны быть двумерными (n_samples, n_features), а их форма — {shape}.",
-    ),
-    "em.data_not_2d_1d": (
-        "データは 2 次元 (n_samples, n_features) である必要がありますが、形状は {shape} です。"
-        "特徴量が 1 つなら X.reshape(-1, 1) を使ってください。",
-        "Данные должны быть двумерными (n_samples, n_features), а их форма — {shape}. Для "
-        "одного признака используйте X.reshape(-1, 1).",
-    ),
-    "em.data_empty": (
-        "データには少なくとも 1 行 1 列が必要ですが、形状は {shape} です。",
-        "В данных должна быть хотя бы одна строка и один столбец, а их форма — {shape}.",
-    ),
-    "em.data_features": (
-        "パラメータに合わせてデータは {n_features} 列である必要がありますが、{got} 列です。",
-        "Чтобы соответствовать параметрам, в данных должно быть столбцов: {n_features}, а их "
-        "{got}.",
-    ),
-    "em.data_not_finite": (
-        "データは有限である必要がありますが、{n_bad} 個の値が NaN または inf です(最初は "
-        "{row} 行 {column} 列)。先にそれらの行を除くか補完してください(load_csv の select() "
-        "が除外して報告します)。",
-        "Данные должны быть конечными, но значений NaN или inf: {n_bad} (первое — в строке "
-        "{row}, столбце {column}). Сначала удалите или заполните эти строки (select() из "
-        "load_csv делает это и сообщает об этом).",
-    ),
     "em.resp_shape": (
         "resp の形状は ({n_samples}, n_components) である必要がありますが、{shape} です。",
         "resp должен иметь форму ({n_samples}, n_components), а получена {shape}.",
@@ -439,35 +359,9 @@ _JA_RU: dict[str, tuple[str, str]] = {
         "resp の各行の合計は 1 である必要がありますが、{row} 行目の合計は {total:.6g} です。",
         "Каждая строка resp должна в сумме давать 1, но сумма строки {row} равна {total:.6g}.",
     ),
-    "em.kernel": (
-        "kernel は 'auto', 'dense', 'fused' のいずれかである必要がありますが、{value!r} です。",
-        "kernel должен быть 'auto', 'dense' или 'fused', а получено {value!r}.",
-    ),
     "em.half_step": (
         "半ステップは [0, {last}] の範囲である必要がありますが、{h} です。",
         "Полушаг должен быть в диапазоне [0, {last}], а получено {h}.",
-    ),
-    "em.max_iter": (
-        "max_iter は 0 以上の整数である必要がありますが、{value!r} です。",
-        "max_iter должен быть неотрицательным целым числом, а получено {value!r}.",
-    ),
-    "em.tol": (
-        "tol は 0 以上の有限の数である必要がありますが、{value!r} です。",
-        "tol должен быть конечным числом >= 0, а получено {value!r}.",
-    ),
-    "em.init_method": (
-        "method は {allowed} のいずれかである必要がありますが、{value!r} です。",
-        "method должен быть одним из {allowed}, а получено {value!r}.",
-    ),
-    "em.n_components": (
-        "n_components は正の整数である必要がありますが、{value!r} です。",
-        "n_components должно быть положительным целым числом, а получено {value!r}.",
-    ),
-    "em.fewer_points_than_k": (
-        "K = {k} 個の成分には少なくとも {k} 個の点が必要ですが、データは {n} 点です。K を下げるか、"
-        "データを増やしてください。",
-        "Для K = {k} компонент нужно не меньше {k} точек, а в данных их {n}. Уменьшите K или "
-        "добавьте данных.",
     ),
     "em.all_identical": (
         "{n} 個の点がすべて同一です({point})。どの列も分散が 0 で、ガウス分布を当てはめる"
@@ -482,6 +376,144 @@ _JA_RU: dict[str, tuple[str, str]] = {
         "個しかありません。K を下げてください。",
         "Для K = {k} компонент нужно не меньше {k} различных точек, а в данных их только "
         "{n_distinct}. Уменьшите K.",
+    ),
+    # ---- emviz._validation: arguments of every public function --------------------------------
+    "check.positive_int": (
+        "{name} は正の整数である必要がありますが、{value!r} が渡されました。1 以上の整数を"
+        "指定してください。",
+        "{name} должно быть положительным целым числом, а получено {value!r}. Ожидалось целое"
+        " число >= 1.",
+    ),
+    "check.int_at_least": (
+        '{name} は {minimum} 以上の整数である必要がありますが、{value!r} が渡されました。',
+        '{name} должно быть целым числом >= {minimum}, а получено {value!r}.',
+    ),
+    "check.int_between": (
+        "{name} は [{minimum}, {maximum}] の範囲の整数である必要がありますが、{value!r} が"
+        "渡されました。",
+        '{name} должно быть целым числом из [{minimum}, {maximum}], а получено {value!r}.',
+    ),
+    "check.seed": (
+        "{name} は 0 以上の整数(または numpy.random.Generator)である必要がありますが、{value!r} "
+        "が渡されました。同じシードからは常に同じ結果が得られます。",
+        "{name} должно быть целым числом >= 0 (или numpy.random.Generator), а получено "
+        "{value!r}. Одно и то же зерно всегда даёт один и тот же результат.",
+    ),
+    "check.number": (
+        '{name} は有限の数である必要がありますが、{value!r} が渡されました。',
+        '{name} должно быть конечным числом, а получено {value!r}.',
+    ),
+    "check.number_at_least": (
+        '{name} は {minimum:g} 以上の有限の数である必要がありますが、{value!r} が渡されました。',
+        '{name} должно быть конечным числом >= {minimum:g}, а получено {value!r}.',
+    ),
+    "check.number_above": (
+        "{name} は {minimum:g} より大きい有限の数である必要がありますが、{value!r} が渡さ"
+        "れました。",
+        '{name} должно быть конечным числом > {minimum:g}, а получено {value!r}.',
+    ),
+    "check.number_between": (
+        "{name} は [{minimum:g}, {maximum:g}] の範囲の有限の数である必要がありますが、{va"
+        "lue!r} が渡されました。",
+        "{name} должно быть конечным числом из [{minimum:g}, {maximum:g}], а получено "
+        "{value!r}.",
+    ),
+    "check.choice": (
+        '{name} は {allowed} のいずれかである必要がありますが、{value!r} が渡されました。',
+        '{name} должно быть одним из {allowed}, а получено {value!r}.',
+    ),
+    "check.bool": (
+        '{name} は True か False である必要がありますが、{value!r} が渡されました。',
+        '{name} должно быть True или False, а получено {value!r}.',
+    ),
+    "check.mapping": (
+        '{name} は辞書(例: 読み込んだ JSON)である必要がありますが、{type} が渡されました。',
+        '{name} должно быть словарём (например, разобранным JSON), а получен {type}.',
+    ),
+    "check.callable": (
+        '{name} は関数または None である必要がありますが、{type} が渡されました。',
+        '{name} должно быть функцией или None, а получен {type}.',
+    ),
+    "check.not_numbers": (
+        "{name} は数値の配列である必要がありますが、{type} が渡されました。数値のリストか"
+        " NumPy 配列を渡してください。",
+        "Ожидалось, что {name} — массив чисел; получен {type}. Передайте список или массив "
+        "NumPy из чисел.",
+    ),
+    "check.not_rectangular": (
+        "{name} は長方形の数値配列である必要がありますが、NumPy が変換できない {type} "
+        "が渡されました({reason})。すべての行が同じ長さか確認してください。",
+        "Ожидалось, что {name} — прямоугольный массив чисел; получен {type}, который NumPy не"
+        " может преобразовать ({reason}). Проверьте, что все строки одной длины.",
+    ),
+    "check.not_real": (
+        "{name} には実数が必要ですが、dtype {dtype} の配列が渡されました。先に float に変"
+        "換してください(テキストの列は除いてください)。",
+        "Ожидалось, что {name} содержит вещественные числа; получен массив с dtype {dtype}. "
+        "Сначала преобразуйте его во float (и уберите текстовые столбцы).",
+    ),
+    "check.too_precise": (
+        "{name} の精度は float64 までですが、dtype {dtype} が渡されました。先に .astype(f"
+        "loat) で変換してください。",
+        "Ожидалась точность {name} не выше float64; получен dtype {dtype}. Сначала "
+        "преобразуйте через .astype(float).",
+    ),
+    "check.shape": (
+        '{name} の形状は {expected} である必要がありますが、形状 {shape} が渡されました。',
+        '{name} должно иметь форму {expected}, а получена форма {shape}.',
+    ),
+    "check.not_finite_array": (
+        '{name} は有限である必要がありますが、{n_bad} 個の値が NaN または inf です。',
+        '{name} должно быть конечным, но значений NaN или inf: {n_bad}.',
+    ),
+    "check.not_positive_definite": (
+        "{name} は正定値である必要がありますが、成分 {component} の最小固有値は {eigenvalue:.3g} "
+        "です。すべての共分散行列の固有値が正である必要があります(例: [[1, 0.5], [0.5, 1]"
+        "] は可、[[1, 2], [2, 1]] は不可)。",
+        "{name} должно быть положительно определённым, но у компоненты {component} наименьшее"
+        " собственное значение {eigenvalue:.3g}. Все собственные значения каждой "
+        "ковариационной матрицы должны быть положительны (например, [[1, 0.5], [0.5, 1]], но "
+        "не [[1, 2], [2, 1]]).",
+    ),
+    "check.data_features": (
+        'パラメータに合わせて {n_features} 列のデータが必要ですが、{got} 列です。',
+        'Ожидались данные с {n_features} столбцами, как у параметров; получено {got}.',
+    ),
+    "check.too_small_values": (
+        "{column!r} の値が小さすぎます(最大の絶対値 {magnitude:.3g})。分散が float64 でア"
+        "ンダーフローします。絶対値はおよそ 1e-150 "
+        "より大きい必要があります。当てはめの前に列をスケーリングしてください(10 のべき乗"
+        "を掛けるなど)。",
+        "Значения в {column!r} слишком малы (наибольший модуль {magnitude:.3g}): их дисперсия"
+        " исчезает в float64. Модули должны быть больше примерно 1e-150. Перед подгонкой "
+        "масштабируйте столбец (например, умножьте на степень десяти).",
+    ),
+    "check.reg_covar_large": (
+        "reg_covar = {reg_covar:.3g} はデータに対して小さくありません。特徴量の最小の分散"
+        "({variance:.3g}、特徴量 "
+        "{feature})の {ratio:.3g} 倍あり、共分散を支配するため EM がすぐに止まることがあり"
+        "ます。特徴量を標準化するか、reg_covar を "
+        "{limit:.3g} 未満にしてください。",
+        "reg_covar = {reg_covar:.3g} не мало по сравнению с данными: это {ratio:.3g} от "
+        "наименьшей дисперсии признака ({variance:.3g}, признак {feature}), поэтому оно "
+        "определяет ковариации, и EM может сразу остановиться. Стандартизуйте признаки или "
+        "уменьшите reg_covar ниже {limit:.3g}.",
+    ),
+    "check.instance": (
+        '{name} は {expected} である必要がありますが、{type} が渡されました。',
+        '{name} должно быть {expected}, а получен {type}.',
+    ),
+    "check.scale_unsupported": (
+        "データの広がり({spread:.3g})は {method} がそのまま扱える範囲(約 1e-18 から "
+        "1e18)の外です。中程度の大きさの特徴量が必要です。先に標準化してください(Explore "
+        "と run_em は自動でスケーリングします)。",
+        "Разброс данных ({spread:.3g}) вне того, что {method} обрабатывает напрямую (примерно"
+        " от 1e-18 до 1e18). Нужны признаки умеренного размера: сначала стандартизуйте их "
+        "(Explore и run_em масштабируют сами).",
+    ),
+    "check.sequence": (
+        '{name} はリストまたはタプルである必要がありますが、{type} が渡されました。',
+        '{name} должно быть списком или кортежем, а получен {type}.',
     ),
     # ---- emviz.coins --------------------------------------------------------------------------
     "coins.single_string": (
@@ -539,10 +571,6 @@ _JA_RU: dict[str, tuple[str, str]] = {
         "θ_B = {theta_b:g}). Хотя бы одна монета должна уметь дать такой результат: отодвиньте "
         "θ от 0 или 1.",
     ),
-    "coins.n_iter": (
-        "n_iter は 0 以上の整数である必要がありますが、{value!r} です。",
-        "n_iter должно быть неотрицательным целым числом, а получено {value!r}.",
-    ),
     "coins.labels_length": (
         "ラベルはセットごとに 1 つ({n_sets} 個)必要ですが、{n_labels} 個です。",
         "Меток должно быть по одной на серию ({n_sets}), а получено {n_labels}.",
@@ -557,11 +585,6 @@ _JA_RU: dict[str, tuple[str, str]] = {
         "оценить.",
     ),
     # ---- emviz.kmeans -------------------------------------------------------------------------
-    "kmeans.n_clusters": (
-        "n_clusters は正の整数である必要がありますが、{value!r} です。K ≥ 1 を選んでください。",
-        "n_clusters должно быть положительным целым числом, а получено {value!r}. Выберите "
-        "K ≥ 1.",
-    ),
     "kmeans.fewer_points_than_k": (
         "K = {k} クラスタの k-means には少なくとも {k} 個のデータ点が必要ですが、データは {n} 点"
         "です。K を下げるか、データを増やしてください。",
@@ -591,10 +614,6 @@ _JA_RU: dict[str, tuple[str, str]] = {
         "です。",
         "При n_clusters = {k} центры init должны иметь форму ({k}, {d}), а получена {shape}.",
     ),
-    "kmeans.sigma": (
-        "sigma は 0 より大きい有限の数である必要がありますが、{value!r} です。",
-        "sigma должно быть конечным числом > 0, а получено {value!r}.",
-    ),
     # ---- emviz.restarts -----------------------------------------------------------------------
     "restarts.shapes_differ": (
         "比較する 2 つの混合分布は同じ形状である必要がありますが、{a} と {b}(成分数, 特徴量数)"
@@ -613,10 +632,6 @@ _JA_RU: dict[str, tuple[str, str]] = {
     "restarts.repeated_methods": (
         "methods に重複があってはいけませんが、{value} です。",
         "methods не должны повторяться, а получено {value}.",
-    ),
-    "restarts.n_restarts": (
-        "n_restarts は正の整数である必要がありますが、{value!r} です。",
-        "n_restarts должно быть положительным целым числом, а получено {value!r}.",
     ),
     "restarts.reason_collapsed": (
         "この実行は崩壊しました: 共分散行列が特異になりました(尤度は上限なく大きくなります)",
@@ -676,14 +691,6 @@ _JA_RU: dict[str, tuple[str, str]] = {
         "covariance_types に重複があってはいけませんが、{value} です。",
         "Типы в covariance_types не должны повторяться, а получено {value}.",
     ),
-    "selection.init": (
-        "init は {allowed} のいずれかである必要がありますが、{value!r} です。",
-        "init должен быть одним из {allowed}, а получено {value!r}.",
-    ),
-    "selection.n_init": (
-        "n_init は正の整数である必要がありますが、{value!r} です。",
-        "n_init должно быть положительным целым числом, а получено {value!r}.",
-    ),
     "selection.collapsed": (
         "すべての開始点が崩壊しました({why})。尤度が上に有界でないため、このセルには BIC/AIC が"
         "ありません。reg_covar を大きくするか、K を小さくしてください。",
@@ -703,10 +710,6 @@ _JA_RU: dict[str, tuple[str, str]] = {
         "まだ改善するかもしれません。",
         "EM не сошёлся за max_iter = {max_iter} итераций; при большем числе итераций оценки "
         "ещё могут улучшиться.",
-    ),
-    "selection.criterion": (
-        "criterion は {allowed} のいずれかである必要がありますが、{value!r} です。",
-        "criterion должен быть одним из {allowed}, а получено {value!r}.",
     ),
     "selection.passed_over": (
         "{crit} は最小ですが、{reason}",
@@ -754,10 +757,6 @@ _JA_RU: dict[str, tuple[str, str]] = {
         "kaleido вернул данные, которые не являются изображением PNG; попробуйте ещё раз.",
     ),
     # ---- emviz.remedies -----------------------------------------------------------------------
-    "remedies.min_variance_ratio": (
-        "min_variance_ratio は正の数である必要がありますが、{value!r} です。",
-        "min_variance_ratio должно быть положительным числом, а получено {value!r}.",
-    ),
     "remedies.reseed_flat": (
         "再シードには全方向に広がったデータが必要ですが、データの共分散の固有値に "
         "{eigenvalue:.3g}(しきい値 {floor:.3g})があります。点が直線か平面上にあります。定数列や"
@@ -844,11 +843,6 @@ _JA_RU: dict[str, tuple[str, str]] = {
         "VBPrior.degrees_of_freedom должно быть больше n_features - 1 = {limit}, а получено "
         "{value!r}.",
     ),
-    "vbgmm.weight_prior_type": (
-        "weight_concentration_prior_type は {allowed} のいずれかである必要がありますが、"
-        "{value!r} です。",
-        "weight_concentration_prior_type должен быть одним из {allowed}, а получено {value!r}.",
-    ),
     "vbgmm.params_empty": (
         "VBParams には少なくとも 1 つの成分と特徴量が必要ですが、means の形状は {shape} です。",
         "В VBParams нужна хотя бы одна компонента и один признак; форма means: {shape}.",
@@ -903,18 +897,9 @@ _JA_RU: dict[str, tuple[str, str]] = {
         "Dataset.params の特徴量は {params} 個ですが、X は {d} 個です。",
         "В Dataset.params признаков: {params}, а в X — {d}.",
     ),
-    "data.suggested_covariance_type": (
-        "suggested_covariance_type は {allowed} のいずれかである必要がありますが、{value!r} "
-        "です。",
-        "suggested_covariance_type должен быть одним из {allowed}, а получено {value!r}.",
-    ),
     "data.suggested_init": (
         "suggested_init は {allowed} のいずれかか None である必要がありますが、{value!r} です。",
         "suggested_init должен быть одним из {allowed} или None, а получено {value!r}.",
-    ),
-    "data.integer_at_least": (
-        "{name} は {minimum} 以上の整数である必要がありますが、{value!r} です。",
-        "{name} должно быть целым числом >= {minimum}, а получено {value!r}.",
     ),
     "data.imbalance": (
         "imbalance は [0, 1) の範囲である必要がありますが、{value!r} です。",
@@ -939,18 +924,6 @@ _JA_RU: dict[str, tuple[str, str]] = {
         "ください。",
         "n_samples должно быть не меньше n_components = {k}, а получено {n}. Возьмите больше "
         "точек.",
-    ),
-    "data.separation": (
-        "separation は 0 より大きい有限の数である必要がありますが、{value!r} です。",
-        "separation должно быть конечным числом > 0, а получено {value!r}.",
-    ),
-    "data.shape": (
-        "shape は {allowed} のいずれかである必要がありますが、{value!r} です。",
-        "shape должен быть одним из {allowed}, а получено {value!r}.",
-    ),
-    "data.preset": (
-        "preset は {allowed} のいずれかである必要がありますが、{value!r} です。",
-        "preset должен быть одним из {allowed}, а получено {value!r}.",
     ),
     "data.labelings": (
         "2 つのラベル付けは同じ長さ(0 以外)の 1 次元配列である必要がありますが、形状は {a} と "
@@ -1099,10 +1072,6 @@ _JA_RU: dict[str, tuple[str, str]] = {
         "kind は {allowed}（半ステップの種類）のいずれかである必要がありますが、{value!r} です。",
         "kind должен быть одним из {allowed} (вид полушага), а получено {value!r}.",
     ),
-    "figures.covariance_type": (
-        "covariance_type は {allowed} のいずれかである必要がありますが、{value!r} です。",
-        "covariance_type должен быть одним из {allowed}, а получено {value!r}.",
-    ),
     "figures.table_resp_shape": (
         "resp の形状は (n, {k}) である必要がありますが、{shape} です。",
         "resp должен иметь форму (n, {k}), а получена {shape}.",
@@ -1130,21 +1099,9 @@ _JA_RU: dict[str, tuple[str, str]] = {
         "Среднее должно иметь форму ({dim},), а ковариация — ({dim}, {dim}); получены {mean} и "
         "{cov}.",
     ),
-    "geometry.dim": (
-        "dim は正の整数である必要がありますが、{value!r} です。",
-        "dim должно быть положительным целым числом, а получено {value!r}.",
-    ),
     "geometry.variance": (
         "var は 0 以上の分散である必要がありますが、{value!r} です。",
         "var должна быть дисперсией >= 0, а получено {value!r}.",
-    ),
-    "geometry.n_points": (
-        "n_points は 4 以上の整数である必要がありますが、{value!r} です。",
-        "n_points должно быть целым числом >= 4, а получено {value!r}.",
-    ),
-    "geometry.resolution": (
-        "resolution は 3 以上の整数である必要がありますが、{value!r} です。",
-        "resolution должно быть целым числом >= 3, а получено {value!r}.",
     ),
     "geometry.density_1d_features": (
         "mixture_density_1d には特徴量 1 個の混合分布が必要ですが、特徴量は {d} 個です。",
@@ -1213,10 +1170,6 @@ _JA_RU: dict[str, tuple[str, str]] = {
         "Не удалось прочитать предобработку в файле параметров ({reason}). Ожидался объект "
         "'preprocessing', который пишет emviz (columns, standardise, pca). Скачайте параметры "
         "заново в Explore.",
-    ),
-    "model.covariance_type": (
-        "covariance_type は {allowed} のいずれかである必要がありますが、{value!r} です。",
-        "covariance_type должен быть одним из {allowed}, а получено {value!r}.",
     ),
     "model.dimensions": (
         "パラメータの特徴量は {d} 個ですが、前処理が作るのは {n} 個({names})です。一致している"
