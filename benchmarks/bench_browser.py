@@ -451,8 +451,8 @@ def payload_mb() -> tuple[float, str, int]:
     payload = sp.em_payload(
         X, trace, truth=data.truth, labels=labels, options=options,
         text=explore.stepper_text("en"), init_method=model.init_params, seed=model.seed,
-        formulas=formulas_html(model.covariance_type, "en"), editable=editable, new_init=True, ranges=data.ranges,
-        loglik_height=None)
+        formulas=formulas_html(model.covariance_type, "en"), editable=editable, new_init=True,
+        ranges=data.ranges, loglik_height=None)
     raw = sp.payload_bytes(payload)
     return len(raw) / 1e6, sp.payload_id(raw), trace.n_iter
 
