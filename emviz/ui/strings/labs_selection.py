@@ -481,8 +481,8 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "restarts.basin_new_note": {
         "en": "new: an optimum that none of the restarts reached (numbered after theirs).",
-        "ja": "new: どのリスタートも到達しなかった最適解（番号はリスタートの解の後に続きます）。",
-        "ru": "new: оптимум, к которому не пришёл ни один перезапуск (номера идут после их "
+        "ja": "新規: どのリスタートも到達しなかった最適解（番号はリスタートの解の後に続きます）。",
+        "ru": "новый: оптимум, к которому не пришёл ни один перезапуск (номера идут после их "
               "оптимумов).",
     },
     "restarts.basin_why": {"en": "Why the {n} ⚠ optima on the map are near-degenerate",
@@ -513,7 +513,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "labfig.basin_legend": {"en": "#{number} · ln L = {ll} · {cells} cells",
                             "ja": "#{number} · ln L = {ll} · {cells} セル",
                             "ru": "#{number} · ln L = {ll} · клеток: {cells}"},
-    "labfig.basin_new": {"en": " · new", "ja": " · new", "ru": " · new"},
+    "labfig.basin_new": {"en": " · new", "ja": " · 新規", "ru": " · новый"},
     "labfig.basin_suspicious": {"en": " · ⚠", "ja": " · ⚠", "ru": " · ⚠"},
     "labfig.basin_hatch": {"en": "⚠ near-degenerate (hatched)", "ja": "⚠ ほぼ退化（斜線）",
                            "ru": "⚠ почти вырожденный (штриховка)"},
