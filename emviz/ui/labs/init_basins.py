@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
@@ -30,6 +30,9 @@ from emviz.ui.labs.kmeans_vs_gmm import CHART_CONFIG, GOTO_EXPLORE, figure_optio
 from emviz.ui.messages import guarded, localize
 from emviz.ui.state import DataSpec
 from emviz.ui.urlstate import PENDING_STEP
+
+if TYPE_CHECKING:  # the lab imports this panel
+    from emviz.ui.labs.init_sensitivity import Settings
 
 #: Widget keys: the component to move (0-based), cells per side, the chart's selection.
 COMPONENT, CELLS, CHART = "rs_basin_component", "rs_basin_cells", "rs_basin_chart"
@@ -50,7 +53,7 @@ class MapInputs:
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def compute(spec: DataSpec, settings: Any, inputs: MapInputs, _known: RestartsResult,
+def compute(spec: DataSpec, settings: Settings, inputs: MapInputs, _known: RestartsResult,
             _raw: bytes | None = None) -> BasinMap | str:
     """The map (cached per data, restarts settings and inputs), or the engine's message.
 
@@ -91,7 +94,7 @@ class CellContext:
     """What opening a cell needs: the map, its model and start, and the data it ran on."""
 
     bmap: BasinMap
-    settings: Any
+    settings: Settings
     inputs: MapInputs
     data_key: str
 
@@ -214,7 +217,7 @@ def _notes(bmap: BasinMap) -> None:
                          reason=localize(bmap.basins[i].reason)))
 
 
-def render(data: cache.Prepared, spec: DataSpec, raw: bytes | None, settings: Any,
+def render(data: cache.Prepared, spec: DataSpec, raw: bytes | None, settings: Settings,
            result: RestartsResult, pick: int) -> None:
     """The basin map section, for the restarts ``result`` and the gallery's picked optimum."""
     st.subheader(t("restarts.basin_title"))
