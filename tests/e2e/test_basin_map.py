@@ -81,3 +81,49 @@ def test_clicking_a_cell_opens_its_run_in_explore_at_half_step_0(
         assert abs(got - want) < 1e-5 * max(1.0, abs(want))
     assert page.get_by_text("init_params = manual").first.is_visible()
     page.screenshot(path=screenshot_dir / "basin_map_explore.png")
+
+
+GALLERY = ".st-key-rs_gallery .js-plotly-plot"
+
+#: "#n · ln L = v" of every legend entry of the map and every panel title of the gallery.
+NUMBERED_JS = """([map, gallery]) => {
+  const pick = s => {
+    const m = /^#(\\d+) · ln L = (-?[\\d,.]+)/.exec(s || '');
+    return m && [+m[1], m[2]];
+  };
+  const mapped = document.querySelector(map)._fullData.filter(t => t.showlegend !== false)
+    .map(t => t.name);
+  const titles = (document.querySelector(gallery)._fullLayout.annotations || []).map(a => a.text);
+  return {names: mapped, legend: mapped.map(pick).filter(Boolean),
+          gallery: titles.map(pick).filter(Boolean)};
+}"""
+
+
+def test_the_map_in_japanese_numbers_optima_as_the_gallery_and_marks_the_degenerate(
+    page: Page,
+    wait_for_app: Callable[..., None],
+    assert_app_ok: Callable[[Page], None],
+    screenshot_dir: Path,
+) -> None:
+    page.goto("/restarts?rs_m=10&lang=ja")
+    wait_for_app(page)
+    page.locator(f"{GALLERY} .main-svg").first.wait_for(timeout=60_000)
+    page.get_by_role("button", name="ベイスン・マップを描く").click()
+    page.locator(f"{MAP} .main-svg").first.wait_for(state="visible", timeout=120_000)
+    wait_for_app(page, start_ms=0)
+    assert_app_ok(page)
+    chart = page.locator(".st-key-rs_basin_chart")
+    chart.scroll_into_view_if_needed()
+    chart.screenshot(path=screenshot_dir / "basin_map_ja.png")
+
+    seen = page.evaluate(NUMBERED_JS, [MAP, GALLERY])
+    names = seen["names"]
+    assert "固定した初期平均" in names and "成分 1 の元の開始点" in names
+    assert "⚠ ほぼ退化（斜線）" in names  # this data's map has near-degenerate optima
+    assert any(n.endswith(" セル · ⚠") or " セル · 新規 · ⚠" in n for n in names)
+    assert "fixed starting means" not in names
+    # An optimum the gallery shows has the same number and ln L on the map.
+    gallery = dict(seen["gallery"])
+    shared = [(n, ll) for n, ll in seen["legend"] if n in gallery]
+    assert shared and all(gallery[n] == ll for n, ll in shared)
+    assert seen["legend"][0][0] == 1  # the gallery's best is reached from some cell

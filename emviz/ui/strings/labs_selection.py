@@ -525,7 +525,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "labfig.basin_swept": {"en": "component {k}'s own start", "ja": "成分 {k} の元の開始点",
                            "ru": "исходное начало компоненты {k}"},
     "labfig.basin_other": {"en": "{n} other optima · {cells} cells (hover a cell)",
-                           "ja": "その他の最適解 {n} 個 · {cells} セル（セルにカーソルを合わせると表示）",
+                           "ja": "その他の最適解 {n} 個 · {cells} セル（セルにホバーで表示）",
                            "ru": "другие оптимумы: {n} · клеток: {cells} (наведите на клетку)"},
     "labfig.basin_hover": {
         "en": "component {k} starts at ({x}, {y})<br>→ optimum #{number} · ln L = {ll}"
