@@ -103,6 +103,11 @@ def measure(name: str, separation: float, cells: int, rounds: int, sklearn: bool
     return row
 
 
+def sk(value: float, unit: str = "") -> str:
+    """A scikit-learn figure to one decimal, or "-" when it was skipped."""
+    return "-" if np.isnan(value) else f"{value:.1f}{unit}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
@@ -121,8 +126,8 @@ def main() -> None:
         verdict = "met" if r["wall"] < TARGET_S else "NOT met"
         print(f"| {r['data']} | {r['N']:,} | {r['cells']} | {r['wall']:.2f} | {r['cpu']:.2f} "
               f"| {verdict} | {r['iters']:.1f} | {r['max_iters']} | {r['optima']} "
-              f"| {r['sk_wall']:.1f} | {r['sk_cpu']:.1f} | {r['sk_wall'] / r['wall']:.1f}× "
-              f"| {r['sk_cpu'] / r['cpu']:.1f}× | {r['agree']} |")
+              f"| {sk(r['sk_wall'])} | {sk(r['sk_cpu'])} | {sk(r['sk_wall'] / r['wall'], '×')} "
+              f"| {sk(r['sk_cpu'] / r['cpu'], '×')} | {r['agree']} |")
     with open("/proc/loadavg", encoding="ascii") as f:
         print(f"load average at the end: {f.read().split()[0]}")
 
