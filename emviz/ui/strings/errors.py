@@ -618,6 +618,12 @@ _JA_RU: dict[str, tuple[str, str]] = {
         "n_restarts は正の整数である必要がありますが、{value!r} です。",
         "n_restarts должно быть положительным целым числом, а получено {value!r}.",
     ),
+    "restarts.cancelled": (
+        "EM の実行はすべて終わる前に要求により止められたため、結果はありません。もう一度"
+        "開始すると結果が表示されます。",
+        "Запуски EM остановлены по запросу, не успев завершиться, поэтому результата нет. "
+        "Запустите их снова, чтобы его увидеть.",
+    ),
     "restarts.reason_collapsed": (
         "この実行は崩壊しました: 共分散行列が特異になりました(尤度は上限なく大きくなります)",
         "запуск выродился: ковариационная матрица стала вырожденной (правдоподобие не "
@@ -649,6 +655,67 @@ _JA_RU: dict[str, tuple[str, str]] = {
         "EM остановился на max_iter, не сойдясь, так что подгонка ещё менялась",
     ),
     # ---- emviz.selection ----------------------------------------------------------------------
+    "basins.start_type": (
+        "start は Params(weights, means, covariances)である必要がありますが、{type} です。",
+        "start должен быть Params (weights, means, covariances), а получен {type}.",
+    ),
+    "basins.dimensions": (
+        "ベイスン・マップには 2 つの特徴量(開始点の平均が動く平面)が必要ですが、データは {d} 個、"
+        "開始点は {d_start} 個です。列を 2 つ選ぶか、PCA で 2 次元に射影してください。",
+        "Карте бассейнов нужны 2 признака (плоскость, по которой движется начальное "
+        "среднее), а у данных их {d}, у начала — {d_start}. Выберите два столбца или "
+        "спроецируйте данные на 2 главные компоненты (PCA).",
+    ),
+    "basins.n_components": (
+        "ベイスン・マップは 2〜{high} 個の成分のうち 1 つを動かしますが、開始点の成分は {value} "
+        "個です。K を 2〜{high} にしてください。",
+        "Карта бассейнов сдвигает одну из 2–{high} компонент, а у начала их {value}. "
+        "Выберите K от 2 до {high}.",
+    ),
+    "basins.component": (
+        "component は成分の番号 0〜{k} - 1 である必要がありますが、{value!r} です。",
+        "component должен быть номером компоненты от 0 до {k} - 1, а получено {value!r}.",
+    ),
+    "basins.start_singular": (
+        "開始点の平均は有限で、共分散行列は正定値である必要がありますが、そうなっていません。"
+        "initialize(...) から始めるか、reg_covar を大きくしてください。",
+        "У начала средние должны быть конечными, а ковариационные матрицы — положительно "
+        "определёнными, но это не так. Начните с initialize(...) или увеличьте reg_covar.",
+    ),
+    "basins.grid": (
+        "grid は {low}〜{high} のセル数(整数)か、その 2 つの組 (n_x, n_y) である必要がありますが、"
+        "{value!r} です。",
+        "grid должен быть целым числом клеток от {low} до {high} или парой таких чисел "
+        "(n_x, n_y), а получено {value!r}.",
+    ),
+    "basins.pad": (
+        "pad は 0 以上の有限の数である必要がありますが、{value!r} です。",
+        "pad должен быть конечным числом >= 0, а получено {value!r}.",
+    ),
+    "basins.bounds": (
+        "bounds は ((x_low, x_high), (y_low, y_high)) で、有限かつ low < high である必要が"
+        "ありますが、{value!r} です。",
+        "bounds должны иметь вид ((x_low, x_high), (y_low, y_high)) с конечными границами, "
+        "нижняя меньше верхней, а получено {value!r}.",
+    ),
+    "basins.cell": (
+        "セル ({row}, {col}) はマップ上にありません: 行は 0〜{n_y} - 1、列は 0〜{n_x} - 1 "
+        "です。",
+        "Клетки ({row}, {col}) нет на карте: строки от 0 до {n_y} - 1, столбцы от 0 до "
+        "{n_x} - 1.",
+    ),
+    "basins.known_type": (
+        "known は run_restarts の RestartsResult である必要がありますが、{type} です。",
+        "known должен быть RestartsResult из run_restarts, а получен {type}.",
+    ),
+    "basins.known_model": (
+        "known は同じモデル(K = {k}, covariance_type = {covariance_type!r}, reg_covar = "
+        "{reg_covar:g})の再スタートである必要がありますが、(K, covariance_type, reg_covar) = "
+        "{known} で実行されています。マップと同じモデルで再スタートを実行してください。",
+        "known должны быть перезапусками той же модели (K = {k}, covariance_type = "
+        "{covariance_type!r}, reg_covar = {reg_covar:g}), а они выполнены с (K, "
+        "covariance_type, reg_covar) = {known}. Выполните перезапуски с моделью карты.",
+    ),
     "selection.no_cell": (
         "K = {k!r}、covariance_type = {covariance_type!r} のセルはありません。K は {k_values} の"
         "いずれか、型は {types} のいずれかを指定してください。",
@@ -1110,6 +1177,10 @@ _JA_RU: dict[str, tuple[str, str]] = {
     "figures.centres_2d": (
         "centers の形状は (n_clusters, 2) である必要がありますが、{shape} です。",
         "centers должен иметь форму (n_clusters, 2), а получена {shape}.",
+    ),
+    "figures.basin_dimensions": (
+        "ベイスン・マップが描くのは形状 (n_samples, 2) のデータですが、{shape} です。",
+        "Карта бассейнов рисует данные формы (n_samples, 2), а получено {shape}.",
     ),
     "figures.labels_shape": (
         "labels の形状は ({n},) である必要がありますが、{shape} です。",
