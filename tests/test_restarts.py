@@ -328,7 +328,7 @@ def test_old_faithful_best_optimum():
     assert res.optima[0].count == 5
 
 
-@pytest.mark.slow
+@pytest.mark.bench
 def test_200_restarts_are_fast():
     X = overlapping_blobs(1000)
     run_restarts(X, 3, 5)  # warm up imports and caches
