@@ -273,6 +273,11 @@ MESSAGES: Final[Mapping[str, str]] = {
     "em.resp_values": "resp should hold finite, non-negative responsibilities.",
     "em.resp_sum": "Each row of resp should sum to 1, but row {row} sums to {total:.6g}.",
     "em.kernel": "kernel should be 'auto', 'dense' or 'fused', but got {value!r}.",
+    "em.fused_shape": (
+        "The fused kernel handles 2-D data with 1 to {max_features} columns, but got shape "
+        "{shape}; use the dense kernel."
+    ),
+    "em.params_features": "The parameters should have {d} features to match X, but have {got}.",
     "em.half_step": "half-step should be in [0, {last}], but got {h}.",
     "em.max_iter": "max_iter should be a non-negative integer, but got {value!r}.",
     "em.tol": "tol should be a finite number >= 0, but got {value!r}.",
@@ -644,6 +649,12 @@ MESSAGES: Final[Mapping[str, str]] = {
     ),
     "figures.params_features": "{name} should have {d} features to match X, but has {got}.",
     "figures.resp_shape": "resp should have shape ({n}, {k}), but got {shape}.",
+    "figures.decomposition_terms": (
+        "The lower-bound decomposition needs a half-step with responsibilities (h ≥ 1), but "
+        "got the initial state (h = 0)."
+    ),
+    "numbers.digits": "digits should be at least 1, but got {digits}.",
+    "numbers.parse": "The text should be a number written by sig(), but got {text!r}.",
     "figures.resps_count": (
         "resps should hold the responsibilities of trace.params[0..{last}] (at least {n} "
         "arrays), but got {got}."
