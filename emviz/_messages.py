@@ -16,9 +16,10 @@ This module is pure Python: no Streamlit, no NumPy.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Final, TypeVar
+from typing import TYPE_CHECKING, Final, TypeVar
 
-from .errors import EmvizError
+if TYPE_CHECKING:  # for the annotation only: errors.py imports this catalog
+    from .errors import EmvizError
 
 #: Message code -> English ``str.format`` template.
 MESSAGES: Final[Mapping[str, str]] = {
@@ -810,7 +811,7 @@ class Joined(str):
         return (Joined, (self.parts, self.sep))
 
 
-E = TypeVar("E", bound=EmvizError)
+E = TypeVar("E", bound="EmvizError")
 
 
 def error(cls: type[E], code: str, /, **params: object) -> E:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ._messages import MESSAGES, Message
+
 
 class EmvizError(Exception):
     """Base class of every error emviz raises on purpose.
@@ -37,8 +39,6 @@ class EmvizError(Exception):
         text = super().__str__()
         if self.code is None:
             return text
-        from ._messages import Message  # imported late: the catalog module imports this one
-
         return Message.wrap(text, self.code, self.params)
 
 
@@ -70,8 +70,6 @@ class CollapseError(EmvizError, ValueError):
     """
 
     def __init__(self, component: int, detail: str = "") -> None:
-        from ._messages import MESSAGES  # imported late: the catalog module imports this one
-
         self.component = int(component)
         self.detail = str(detail)
         msg = MESSAGES["collapse"].format(component=self.component + 1)
