@@ -322,7 +322,7 @@ def make_mixture(
     n = _positive_int(n_samples, "n_samples", maximum=MAX_SAMPLES)
     if n < k:
         raise error(ParameterError, "data.too_few_samples", k=k, n=n)
-    sep = check_float(separation, "separation", 0.0, positive=True, maximum=1e6)
+    sep = check_float(separation, "separation", 1e-6, maximum=1e6)
     check_choice(shape, "shape", SHAPES)
     seed = check_seed(seed)
     w = _check_weights(weights, imbalance, k)

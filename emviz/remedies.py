@@ -418,6 +418,8 @@ def map_prior(
     d = X.shape[1]
     k = check_positive_int(n_components, "n_components")
     if prior_scale is None:
+        if X.shape[0] < 2:
+            raise error(DataError, "check.prior_points", n=X.shape[0])
         prior_scale = np.atleast_2d(np.cov(X, rowvar=False, bias=False)) / k ** (2.0 / d)
     return MapPrior(
         mean=X.mean(axis=0) if prior_mean is None else prior_mean,

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import emviz
-from emviz import coins, data, em, kmeans, remedies, restarts, selection, vbgmm
+from emviz import basins, coins, data, em, kmeans, remedies, restarts, selection, vbgmm
 from emviz._messages import MESSAGES
 from emviz.errors import EmvizError
 from emviz.model import FittedMixture, Preprocessing
@@ -92,6 +92,8 @@ CALLS: dict[str, tuple[Callable[..., Any], dict[str, Any]]] = {
     "pca_project": (data.pca_project, dict(X=X, n_components=1)),
     "FittedMixture.from_dict": (FittedMixture.from_dict, dict(doc=FITTED_DOC)),
     "Preprocessing.from_dict": (Preprocessing.from_dict, dict(doc={"columns": ["a", "b"]})),
+    "basin_map": (basins.basin_map, dict(X=X, start=PARAMS, component=0, grid=3, max_iter=5,
+                                         tol=1e-4)),
     "load_csv": (emviz.load_csv, dict(source=b"a,b\n1,2\n3,4\n")),
     "validate_matrix": (emviz.io.validate_matrix, dict(X=X, n_components=2)),
 }
