@@ -125,3 +125,21 @@ def test_a_csv_at_1e100_loads_and_fits_in_its_own_units():
     trace = _fit(sel.X)
     assert trace.stop_reason == "converged"
     assert 1e99 < np.abs(trace.final.means).max() < 1e102
+
+
+@pytest.mark.parametrize("scale", [1e-100, 1e100])
+def test_figures_draw_extreme_scales_without_overflow(scale):
+    from emviz import figures as F
+
+    X = blobs() * scale
+    trace = _fit(X, reg_covar=1e-6 * scale**2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = F.mixture_figure(X, trace.final, None)
+        table = F.params_table(trace.final)
+    xs = np.concatenate([np.asarray(t.x, dtype=float) for t in fig.data if t.x is not None])
+    finite = xs[np.isfinite(xs)]
+    assert finite.size and np.abs(finite).max() < 1e3 * scale  # no inf, no flush to zero
+    assert np.abs(finite).max() > 1e-3 * scale
+    det = table["det Σ"].iloc[0]
+    assert ("10" in det) and "inf" not in det and det != "0"
