@@ -56,3 +56,33 @@ def test_a_report_sets_the_position_key():
     assert not at.exception
     assert [t.value for t in at.text] == ["5", "5"]  # clamped; a stale report ignored
     assert stepper.value("nothing", "position") is None
+
+
+def test_a_command_runs_the_pages_callback_then_the_whole_page():
+    def script():
+        import streamlit as st
+
+        from emviz.ui import stepper as s
+
+        ss = st.session_state
+        ss.setdefault("seed", 0)
+        ss.setdefault("runs", 0)
+        ss["runs"] += 1
+
+        def new_init():
+            ss["seed"] += 1
+
+        if ss.get("press"):  # what the browser's New init does: a command trigger
+            ss.pop("press")
+            ss["lab_stepper"] = {"command": "new_init"}
+            s._take_command("lab_stepper", {"new_init": new_init})
+            s._take_command("lab_stepper", {})  # a page without that command: ignored
+        st.text(f"seed {ss['seed']}")
+
+    at = AppTest.from_function(script, default_timeout=30).run()
+    assert [t.value for t in at.text] == ["seed 0"]
+    at.session_state["press"] = True
+    at.run()
+    assert not at.exception
+    assert [t.value for t in at.text] == ["seed 1"]
+    assert at.session_state["lab_stepper__whole_page"] is True  # the fragment reruns the page
