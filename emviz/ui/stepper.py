@@ -3,11 +3,15 @@
 Python builds a run's whole payload once (:mod:`emviz.stepper`); ``stepper.js`` steps,
 scrubs and plays it in the browser without a rerun. The component reports back only:
 
-* state ``position``: ``{"id", "h", "frontier"}`` when stepping pauses (not every frame);
+* state ``position``: ``{"id", "h", "frontier"}``, only when the user reaches for something
+  outside the stepper (a download, the share box, the sidebar, another page): stepping
+  itself costs the server nothing, and the browser keeps the link's position parameter
+  right in the address bar meanwhile;
 * trigger ``edit``: points added or removed on a 2D chart, ``{"id", "h", "added",
   "removed"}`` (one batch per pause in clicking);
 * trigger ``drag``: a mean dragged at position 0, ``{"id", "k", "mean"}``;
-* trigger ``command``: ``"new_init"`` (:func:`follow` runs the page's callback for it).
+* trigger ``command``: ``"new_init"`` (:func:`follow` runs the page's callback for it), or
+  ``"resend"`` when the browser got only a header for a run it does not hold.
 
 What Python sends is ``frame_header(id, goto, nonce) + payload``: the header tells the
 browser where to go when Python decides it (a new run starts at 0, a shared link opens at
@@ -78,15 +82,19 @@ def _noop() -> None:
 
 
 def mount(payload: bytes, *, key: str, payload_id: str, goto: int | None, nonce: int,
+          param: str | None = None,
           on_position: Callable[[], None] = _noop, on_edit: Callable[[], None] = _noop,
           on_drag: Callable[[], None] = _noop,
           on_command: Callable[[], None] = _noop) -> Any:
-    """Mount the stepper with ``payload`` (bytes from :func:`emviz.stepper.payload_bytes`).
+    """Mount the stepper with ``payload`` (bytes from :func:`emviz.stepper.payload_bytes`;
+    empty to send only the header, for a browser that already holds that run).
 
-    ``goto`` (with ``nonce``) moves the browser to that position once; the callbacks run
-    before the next script run, with the component's values in ``st.session_state[key]``.
+    ``goto`` (with ``nonce``) moves the browser to that position once; ``param`` is the
+    link's query parameter for the position, which the browser keeps right in the address
+    bar. The callbacks run before the next script run, with the component's values in
+    ``st.session_state[key]``.
     """
-    data = frame_header(payload_id, goto, nonce) + payload
+    data = frame_header(payload_id, goto, nonce, param) + payload
     return _component()(
         key=key, data=data, default={"position": None},
         on_position_change=on_position, on_edit_change=on_edit, on_drag_change=on_drag,
@@ -116,9 +124,13 @@ def follow(key: str, payload: bytes, payload_id: str, *, position_key: str, last
     For a page whose run is one payload (a lab): when ``run`` (any hashable description of
     the run) changes, the browser is sent to ``st.session_state[position_key]`` (clamped to
     ``last``; the page sets it first, e.g. from a shared link); afterwards the browser keeps
-    its own position and reports it when stepping pauses. The report reruns only a fragment
+    its own position (and the link's ``position_key`` parameter in the address bar) and
+    reports it when the user reaches outside the stepper. The report reruns only a fragment
     around the stepper, which writes the page's link (its ``url_path``); the page itself
     does not rerun. Everything that follows the position must therefore be in the payload.
+
+    A whole-page run sends the payload; the fragment's own reruns send only the header (the
+    browser holds the run already), unless the browser asks for the run again (``"resend"``).
 
     ``commands`` maps a toolbar command (``"new_init"``) to a callback that changes the
     session (e.g. the seed); the whole page then reruns, with a new run.
@@ -129,6 +141,7 @@ def follow(key: str, payload: bytes, payload_id: str, *, position_key: str, last
         ss[memo] = run
         ss[f"{key}__goto"] = min(max(int(ss.get(position_key, 0) or 0), 0), last)
         ss[f"{key}__nonce"] = int(ss.get(f"{key}__nonce", 0)) + 1
+    ss[f"{key}__send"] = True
     _follow_fragment(key, payload, payload_id, position_key, last, url_path,
                      dict(commands or {}))
 
@@ -144,9 +157,12 @@ def _take_report(key: str, payload_id: str, position_key: str, last: int) -> Non
 
 
 def _take_command(key: str, commands: Mapping[str, Callable[[], None]]) -> None:
-    """A toolbar command: its callback, then (in the fragment) a rerun of the whole page."""
+    """A toolbar command: its callback, then (in the fragment) a rerun of the whole page;
+    or ``"resend"``: the fragment sends the payload again."""
     command = value(key, "command")
-    if isinstance(command, str) and command in commands:
+    if command == "resend":
+        st.session_state[f"{key}__send"] = True
+    elif isinstance(command, str) and command in commands:
         commands[command]()
         st.session_state[f"{key}__whole_page"] = True
 
@@ -158,8 +174,11 @@ def _follow_fragment(key: str, payload: bytes, payload_id: str, position_key: st
     ss = st.session_state
     if ss.pop(f"{key}__whole_page", False):  # a callback cannot rerun the page itself
         st.rerun(scope="app")
-    mount(payload, key=key, payload_id=payload_id, goto=ss.get(f"{key}__goto"),
-          nonce=int(ss.get(f"{key}__nonce", 0)),
+    # only a header on the fragment's own reruns: sending, hashing and caching the payload
+    # again would cost the server more than the rest of the rerun
+    mount(payload if ss.pop(f"{key}__send", False) else b"", key=key, payload_id=payload_id,
+          goto=ss.get(f"{key}__goto"), nonce=int(ss.get(f"{key}__nonce", 0)),
+          param=position_key,
           on_position=lambda: _take_report(key, payload_id, position_key, last),
           on_command=lambda: _take_command(key, commands))
     sidebar_common.sync_url(url_path)  # on a fragment rerun, nothing else writes the link
