@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 import pytest
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import Locator, Page, expect
 
 from emviz.data import adjusted_rand_index, make_preset
 from emviz.em import e_step, initialize, run_em
@@ -46,6 +47,16 @@ STATE = """() => {
 }"""
 
 
+#: Count the app's script runs from now on (Streamlit marks each on its root element).
+COUNT_SCRIPT_RUNS = """() => {
+  window.__scriptRuns = 0;
+  const app = document.querySelector('[data-testid="stApp"]');
+  new MutationObserver(() => {
+    if (app.getAttribute('data-test-script-state') === 'running') window.__scriptRuns += 1;
+  }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+
 def state(page: Page) -> dict:
     return page.evaluate(STATE)
 
@@ -70,6 +81,23 @@ def trace(s: dict, chart: str, name: str) -> np.ndarray:
 def metric_px(page: Page) -> list[float]:
     return page.evaluate(f"""() => Array.from(document.querySelectorAll(
         '{ROOT} .emv-metric-value')).map(e => parseFloat(getComputedStyle(e).fontSize))""")
+
+
+def link_says(page: Page, wait_for_app: Callable[..., None], key: str, h: int) -> None:
+    """No script ran while stepping, and the address bar (written by the browser) says
+    ``key=h``; reaching for the share box tells Python first, so its link says it too."""
+    page.wait_for_function(
+        f"() => new URLSearchParams(location.search).get('{key}') === '{h}'", timeout=30_000)
+    assert page.evaluate("() => window.__scriptRuns") == 0
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_text("Share this view", exact=True).click()
+    sidebar.get_by_text("Show the link, with a copy button", exact=True).click()
+    wait_for_app(page)
+    code = sidebar.get_by_test_id("stCode")
+    expect(code).to_be_visible(timeout=30_000)
+    shown = parse_qs(urlparse(code.inner_text().replace("\n", "")).query)
+    assert shown[key] == [str(h)], shown
+    assert parse_qs(urlparse(page.url).query)[key] == [str(h)]
 
 
 def open_lab(page: Page, path: str, wait_for_app: Callable[..., None],
@@ -113,6 +141,7 @@ def test_kmeans_lab_steps_both_sides_together(page: Page, lockstep, wait_for_app
     open_lab(page, "/kmeans", wait_for_app, wait_for_stepper)
     assert_app_ok(page)
     kmeans_in_sync(at(page, 0), 0, lockstep)
+    page.evaluate(COUNT_SCRIPT_RUNS)
     press(page, "Step")
     kmeans_in_sync(at(page, 1), 1, lockstep)
     press(page, "Step")
@@ -137,9 +166,8 @@ def test_kmeans_lab_steps_both_sides_together(page: Page, lockstep, wait_for_app
     s = state(page)
     assert int(s["position"]) == h  # paused
     kmeans_in_sync(s, h, lockstep)
-    # Python hears where stepping paused: the link follows
-    page.wait_for_function(
-        f"() => new URLSearchParams(location.search).get('km_iter') === '{h}'", timeout=30_000)
+    link_says(page, wait_for_app, "km_iter", h)
+    kmeans_in_sync(state(page), h, lockstep)  # the report's rerun leaves the stepper there
 
     _, km, gm = lockstep
     press(page, "Run")
@@ -208,6 +236,7 @@ def test_elbo_lab_follows_every_half_step(page: Page, elbo_run, wait_for_app,
     open_lab(page, "/elbo", wait_for_app, wait_for_stepper)
     assert_app_ok(page)
     elbo_in_sync(at(page, 1), 1, elbo_run)  # it opens on the first E-step
+    page.evaluate(COUNT_SCRIPT_RUNS)
     press(page, "M-step")
     s = at(page, 2)
     elbo_in_sync(s, 2, elbo_run)
@@ -233,8 +262,8 @@ def test_elbo_lab_follows_every_half_step(page: Page, elbo_run, wait_for_app,
     h = int(state(page)["position"])
     page.wait_for_timeout(600)
     elbo_in_sync(state(page), h, elbo_run)
-    page.wait_for_function(
-        f"() => new URLSearchParams(location.search).get('elbo_pos') === '{h}'", timeout=30_000)
+    link_says(page, wait_for_app, "elbo_pos", h)
+    elbo_in_sync(state(page), h, elbo_run)
     assert_app_ok(page)
 
 
