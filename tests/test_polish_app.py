@@ -143,9 +143,12 @@ def test_coins_totals_row_is_a_plain_table_without_none(lang):
 def test_elbo_notes_do_not_run_sentences_together(lang):
     at = _open("elbo", {"lang": lang})
     bound = next(c for c in sv.payload(at)["charts"] if c["id"] == "bound")
-    notes = [a["text"] for a in bound["figure"]["layout"]["annotations"]
-             if "<br>" in a.get("text", "")]
-    assert len(notes) == 2  # the bars' baseline and the waterfall's sums
+    layout = bound["figure"]["layout"]
+    # the bars' baseline (a note above them) and the waterfall's sums (its axis title)
+    texts = [a.get("text", "") for a in layout["annotations"]]
+    texts.append(layout["xaxis2"]["title"]["text"])
+    notes = [text for text in texts if "<br>" in text]
+    assert len(notes) == 2, texts
     for note in notes:
         read = note.replace("<br>", "")  # what a screen reader or a copy gets
         if lang != "ja":  # Japanese runs on without spaces by design
