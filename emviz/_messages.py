@@ -675,6 +675,10 @@ MESSAGES: Final[Mapping[str, str]] = {
         "X should have shape (n_points, {d}) to match the run's {d} features, but got {shape}."
     ),
     "stepper.labels_shape": "labels should have shape ({n},), one per point, but got {shape}.",
+    "stepper.lockstep": (
+        "The k-means and EM runs should share {k} components and {d} features, but the EM "
+        "run has {k_em} components and {d_em} features. Start both from the same centres."
+    ),
     "stepper.assemble": (
         "A payload of {n} positions needs {n} kinds and {n} labels and known controls, but "
         "got {kinds} kinds, {labels} labels and unknown controls {unknown}."

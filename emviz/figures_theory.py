@@ -298,6 +298,84 @@ def decomposition_figure(
     return _make_figure(data, layout)
 
 
+#: Where the waterfall's panel starts, as a fraction of :func:`bound_figure`'s width.
+WATERFALL_FROM = 0.64
+
+
+def below_x_axis(options: FigureOptions, top: float) -> float:
+    """Where a legend under the plot starts (``y`` in paper units, ``yanchor`` top): just
+    under the x axis's tick labels and title, whose size in pixels follows the fonts (a
+    projector's are larger) while paper units follow the plot's height.
+
+    Parameters
+    ----------
+    options : FigureOptions
+        Its ``height`` and ``presenter``.
+    top : float
+        The figure's top margin in pixels.
+    """
+    style = _style(options)
+    below = 1.6 * (style.tick + style.axis_title) + 20  # tick labels, title, their gaps
+    legend = 2 * 1.8 * style.font  # up to two rows of legend under them
+    plot = max(options.height - top - below - legend, 0.3 * options.height)
+    return -below / plot
+
+
+def bound_figure(
+    points: Sequence[BoundPoint],
+    options: FigureOptions | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> go.Figure:
+    """The bars of :func:`bound_bars_figure` and, beside them, the waterfall of
+    :func:`decomposition_figure` for the last point, in one figure of two panels.
+
+    One figure rather than two, so that a browser-side stepper redraws one chart per
+    half-step. The traces are always the same four (three of bars, then the waterfall on
+    ``x2``/``y2``), so that every half-step's figure has the same structure: without a
+    bound at the last point (the start, no q yet) the waterfall is hidden and a note says
+    why.
+
+    Parameters
+    ----------
+    points : sequence of BoundPoint
+        From :func:`bound_history`; at least one.
+    options : FigureOptions, optional
+    labels : mapping, optional
+        Translations of :data:`DEFAULT_LABELS`.
+
+    Returns
+    -------
+    go.Figure
+        Annotations: the bars' baseline note, then the "no q yet" note (visible only
+        without a bound); the waterfall's note is its x axis title.
+    """
+    opts, lab = _options(options), _labels(labels)
+    style = _style(opts)
+    bars = bound_bars_figure(points, opts, lab).to_plotly_json()
+    last = points[-1]
+    shown = last if last.terms is not None else BoundPoint(
+        last.h, last.kind, last.log_likelihood,
+        BoundTerms(last.log_likelihood, last.log_likelihood, 0.0, last.log_likelihood, 0.0))
+    waterfall = decomposition_figure(shown, opts, lab).to_plotly_json()
+    layout = dict(bars["layout"])
+    layout["xaxis"] = {**layout["xaxis"], "domain": [0.0, WATERFALL_FROM - 0.1]}
+    # The waterfall's note goes under it, as its axis title: the bars' note above may run
+    # on over the waterfall's top (a projector's fonts make it wider than its panel).
+    note = _note(lab["decomp_note"], style)
+    layout["xaxis2"] = {**waterfall["layout"]["xaxis"], "domain": [WATERFALL_FROM, 1.0],
+                        "anchor": "y2", "title": {"text": note["text"], "font": note["font"]}}
+    layout["yaxis2"] = {**waterfall["layout"]["yaxis"], "anchor": "x2"}
+    layout["legend"] = {**layout["legend"], "y": below_x_axis(opts, layout["margin"]["t"]),
+                        "yanchor": "top"}
+    no_q = {"text": lab["no_q"], "xref": "x2 domain", "yref": "y2 domain", "x": 0.5,
+            "y": 0.5, "showarrow": False, "visible": last.terms is None,
+            "font": {"size": style.font, "color": "#555"}}
+    layout["annotations"] = [*layout["annotations"], no_q]
+    data = [*bars["data"], {**waterfall["data"][0], "xaxis": "x2", "yaxis": "y2",
+                            "showlegend": False, "visible": last.terms is not None}]
+    return _make_figure(data, layout)
+
+
 # --------------------------------------------------------------------------------------
 # Singularities: det Σ_k and ℓ over iterations
 # --------------------------------------------------------------------------------------
@@ -646,11 +724,13 @@ def coins_posterior_figure(
 
 __all__ = [
     "DEFAULT_LABELS",
+    "WATERFALL_FROM",
     "BarSegments",
     "BoundPoint",
     "bar_segments",
     "bound_at",
     "bound_bars_figure",
+    "bound_figure",
     "bound_history",
     "coins_posterior_figure",
     "coins_table",

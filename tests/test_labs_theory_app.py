@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from emviz.numbers import parse_sig
+from tests.stepper_view import at_h, sent
 
 TIMEOUT = 120
 
@@ -66,33 +67,28 @@ def test_pages_lists_the_four_labs():
 
 def test_elbo_lab_half_steps_move_the_bars_as_bishop_draws_them():
     at = lab("elbo")
-    m = metrics(at)  # opens on the first E-step: KL = 0, L touches ln p
-    assert num(m["KL(q ‖ p)"]) == pytest.approx(0, abs=1e-9)
-    assert m["L(q, θ)"] == m["ln p(X|θ)"]
-    assert len(at.get("plotly_chart")) == 3
-    lnp_e = num(m["ln p(X|θ)"])
-    at = click(at, "elbo_btn_m")
-    m = metrics(at)
-    assert num(m["KL(q ‖ p)"]) > 0
-    assert num(m["ln p(X|θ)"]) > lnp_e
-    assert num(m["L(q, θ)"]) < num(m["ln p(X|θ)"])
-    assert "M-step" in texts(at)
-    at = click(at, "elbo_btn_e")
-    m = metrics(at)
-    assert num(m["KL(q ‖ p)"]) == pytest.approx(0, abs=1e-9)
-    at = click(at, "elbo_btn_reset")
-    assert "no q yet" in texts(at) or "There is no q yet" in texts(at)
-    at = click(at, "elbo_btn_run")
-    assert at.session_state["elbo_pos"] > 2
+    head, p = sent(at)
+    assert head["goto"] == 1  # opens on the first E-step: KL = 0, L touches ln p
+    m = {metric["id"]: metric for metric in p["metrics"]}
+    assert num(at_h(m["kl"], 1)) == pytest.approx(0, abs=1e-9)
+    assert at_h(m["elbo"], 1) == at_h(m["lnp"], 1)
+    assert not at.get("plotly_chart")  # every chart steps in the browser
+    assert num(at_h(m["kl"], 2)) > 0  # after the M-step
+    assert num(at_h(m["lnp"], 2)) > num(at_h(m["lnp"], 1))
+    assert num(at_h(m["elbo"], 2)) < num(at_h(m["lnp"], 2))
+    assert at_h(p["status"]["title"], 2) == "M-step of iteration 1"
+    assert num(at_h(m["kl"], 3)) == pytest.approx(0, abs=1e-9)
+    assert "no q yet" in at_h(p["status"]["caption"], 0)
+    at.session_state["elbo_pos"] = 5  # the browser reports a pause at 5
+    at = ok(at.run())
+    assert sent(at)[0] == head  # the same run: the browser keeps its position
 
 
 def test_elbo_lab_bars_are_the_engine_numbers():
     at = lab("elbo")
-    at = click(at, "elbo_btn_step")  # E1 -> M1
-    bars = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
-                if "baseline" in json.dumps(json.loads(c.proto.spec)["layout"]))
-    names = [d["name"] for d in bars["data"]]
-    assert names[:3] == ["L(q, θ)", "KL(q ‖ p(Z|X, θ))", "ln p(X|θ)"]
+    bound = next(c for c in sent(at)[1]["charts"] if c["id"] == "bound")
+    names = [d["name"] for d in bound["figure"]["data"][:3]]
+    assert names == ["L(q, θ)", "KL(q ‖ p(Z|X, θ))", "ln p(X|θ)"]
 
 
 def test_singularity_lab_detects_and_explains_the_collapse():

@@ -197,23 +197,28 @@ def _link(at: AppTest) -> dict:
 def _screen(at: AppTest) -> list:
     """What the lab shows: metrics, text and figures (their data and titles)."""
     figs = [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
-    return ([(m.label, m.value) for m in at.metric]
+    steppers = [json.loads(bytes(c.proto.bytes).partition(b"\n")[0])["id"]
+                for c in at.get("bidi_component")]  # the run a stepper replays
+    return (steppers + [(m.label, m.value) for m in at.metric]
             + [m.value for m in at.markdown] + [c.value for c in at.caption]
             + [json.dumps([f["data"], f["layout"].get("annotations")], sort_keys=True)
                for f in figs])
+
+
+class Paused(int):
+    """A browser-side stepper reported that stepping paused at this position."""
 
 
 #: Per lab: settings made in the first session, then the widget actions (key, value) that
 #: move the position inside the run (positions only exist once the run does).
 LAB_CASES = {
     "kmeans": ({"km_init": "random", "km_seed": 3, "km_sigma": 0.2, "model_k": 2},
-               [("km_btn_step", None), ("km_btn_step", None)]),
+               [("km_iter", Paused(2))]),
     "restarts": ({"rs_method": "kmeans", "rs_m": 10, "rs_seed": 7, "rs_pick": 1,
                   "model_k": 4}, []),
     "selection": ({"ms_criterion": "aic", "ms_init": "random", "ms_n_init": 1, "ms_k": 4,
                    "ms_cov": "diag"}, []),
-    "elbo": ({"elbo_k": 2, "elbo_cov": "diag", "elbo_seed": 4},
-             [("elbo_btn_step", None), ("elbo_btn_e", None)]),
+    "elbo": ({"elbo_k": 2, "elbo_cov": "diag", "elbo_seed": 4}, [("elbo_pos", Paused(3))]),
     "singularity": ({"sing_remedy": "reg_covar", "sing_floor": 1e-2, "sing_seed": 1},
                     [("sing_it", 3)]),
     "vbgmm": ({"vb_source": "six_clusters_3d", "vb_k": 8, "vb_alpha": 0.1,
@@ -228,6 +233,9 @@ POSITION_AT = {"km_iter": 2, "elbo_pos": 3, "sing_it": 3, "vb_it": 5, "coins_pos
 
 
 def _act(at: AppTest, key: str, value) -> AppTest:
+    if isinstance(value, Paused):  # what emviz.ui.stepper does with the browser's report
+        at.session_state[key] = int(value)
+        return _ok(at.run())
     if value is None:
         return _ok(at.button(key=key).click().run())
     return _ok(at.slider(key=key).set_value(value).run())

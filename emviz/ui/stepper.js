@@ -338,6 +338,10 @@ class Stepper {
     this.main.replaceChildren();
     this.side.replaceChildren();
     this.charts = [];
+    // The columns first: a chart drawn at another width keeps the ranges its equal-aspect
+    // constraint widened there.
+    const mains = payload.charts.filter((c) => c.role === "main").length;
+    this.main.style.gridTemplateColumns = `repeat(${Math.max(1, mains)}, minmax(0, 1fr))`;
     for (const spec of payload.charts) {
       const gd = el("div", { class: "emv-chart", "data-chart": spec.id });
       (spec.role === "main" ? this.main : this.side).appendChild(gd);
@@ -377,8 +381,6 @@ class Stepper {
     });
     this.metrics.replaceChildren(...this.metricCards.map((m) => m.card));
     this.metrics.hidden = !this.metricCards.length;
-    const mains = payload.charts.filter((c) => c.role === "main").length;
-    this.main.style.gridTemplateColumns = `repeat(${Math.max(1, mains)}, minmax(0, 1fr))`;
     delete this.root.dataset.edits;
     delete this.root.dataset.dragged;
     const editable = this.charts.find((c) => c.edits);

@@ -131,8 +131,7 @@ def _kmeans(page: Page, lang: str, wait_for_app, shots: Path) -> None:
     step = main.get_by_role("button", name=t("stepview.step"), exact=True)
     expect(step).to_be_visible()
     expect(main.get_by_role("button", name=t("stepview.new_init"), exact=True)).to_be_visible()
-    step.click()
-    wait_for_app(page)
+    step.click()  # the stepper's: no rerun
     expect(main.get_by_text(re.compile(r"\b1\b.*24|24.*\b1\b")).first).to_be_visible()
     body = main.inner_text()
     assert "unequal_sizes" not in body and t("panels.preset.unequal_sizes") + " · " in body
@@ -161,9 +160,11 @@ def _coins(page: Page, lang: str, wait_for_app, shots: Path) -> None:
 
 def _elbo(page: Page, lang: str, wait_for_app) -> None:
     _open(page, f"/elbo?lang={lang}", wait_for_app)
+    page.locator('[data-testid="emvizStepper"] .emv-chart .main-svg').first.wait_for(
+        timeout=60_000)
     notes = page.evaluate("""() => Array.from(document.querySelectorAll(
-        '[data-testid="stPlotlyChart"] g.annotation text')).map(t => t.textContent)
-        .filter(s => s.includes('L + KL'))""")
+        '[data-testid="emvizStepper"] g.annotation text, .g-x2title text'))
+        .map(t => t.textContent).filter(s => s.includes('L + KL'))""")
     assert len(notes) == 2, notes
     if lang != "ja":  # what a screen reader reads: "shown), so", "KL. Values"
         assert not [n for n in notes if re.search(r"[),.;:][^\W\d_]", n)], notes
