@@ -87,10 +87,10 @@ TEXT: dict[str, str] = {
     "sing_collapsed": "Collapse detected at iteration {it}: component {k} shrank onto "
                       "(nearly) one point. Its det Σ fell from {det0} to {det}, which is zero "
                       "to machine precision: there the likelihood is unbounded (ℓ → +∞). EM "
-                      "stopped here instead of crashing.",
-    "sing_why": "ℓ rose at every step, exactly as EM promises, but what it climbed towards is "
-                "a degenerate spike, not a better model: maximum likelihood is ill-posed for "
-                "mixtures. Switch on a remedy above.",
+                      "stopped here instead of crashing. ℓ rose at every step, exactly as EM "
+                      "promises, but what it climbed towards is a degenerate spike, not a "
+                      "better model: maximum likelihood is ill-posed for mixtures. Switch on a "
+                      "remedy above.",
     "sing_no_collapse": "No collapse with these settings. Try the singularity trap preset, a "
                         "larger K or another seed.",
     "sing_no_collapse_baseline": "Even without a remedy this run does not collapse, so there "
@@ -106,8 +106,9 @@ TEXT: dict[str, str] = {
     "vb_drawn": "Drawn: the {n} components with E[π_k] > {threshold}. Each has the same "
                 "number and colour in both charts.",
     "vb_end": "After {n} iterations ({stop}): {alive} of {k} components survive.",
-    "vb_never_decreases": "The ELBO never decreased; reg_covar = 0, so each update is the "
-                          "exact coordinate-ascent step.",
+    "vb_end_exact": "After {n} iterations ({stop}): {alive} of {k} components survive. The "
+                    "ELBO never decreased; reg_covar = 0, so each update is the exact "
+                    "coordinate-ascent step.",
     "vb_decreased": "The ELBO decreased at iteration {it} by {amount}: that should not "
                     "happen; please report it.",
     "vb_stop_converged": "converged",
@@ -451,7 +452,7 @@ def _singularity_end(trace: Trace, baseline: Trace | None, remedy: str,
         dets = ft.determinants(trace)[:, k]
         text = tx["sing_collapsed"].format(it=trace.n_iter, k=k + 1, det=sig(dets[-1], 3),
                                            det0=sig(dets[0], 3))
-        return {"text": f"{text} {tx['sing_why']}", "level": "warning"}
+        return {"text": text, "level": "warning"}
     if baseline is None:
         return {"text": tx["sing_no_collapse"], "level": "info"}
     if baseline.stop_reason == "collapsed":
@@ -631,10 +632,8 @@ def vb_payload(
         rings=lambda i: ([i], [elbo[i]]), options=opts)
 
     bad = [d for d in trace.decreases() if not d.explained]
-    end_text = tx["vb_end"].format(n=trace.n_iter, stop=tx[f"vb_stop_{trace.stop_reason}"],
-                                   alive=int(alive[-1].sum()), k=k)
-    if not bad:
-        end_text += " " + tx["vb_never_decreases"]
+    end_text = tx["vb_end" if bad else "vb_end_exact"].format(
+        n=trace.n_iter, stop=tx[f"vb_stop_{trace.stop_reason}"], alive=int(alive[-1].sum()), k=k)
 
     def note(i: int) -> dict[str, str] | None:
         seen = [d for d in bad if d.iteration <= i]

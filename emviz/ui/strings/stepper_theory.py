@@ -105,21 +105,19 @@ STRINGS: dict[str, dict[str, str]] = {
     "steptheory.sing_collapsed": {
         "en": "Collapse detected at iteration {it}: component {k} shrank onto (nearly) one "
               "point. Its det Σ fell from {det0} to {det}, which is zero to machine precision: "
-              "there the likelihood is unbounded (ℓ → +∞). EM stopped here instead of crashing.",
-        "ja": "反復 {it} で崩壊を検出：成分 {k} が（ほぼ）1 点に縮みました。det Σ は {det0} から "
-              "{det} に減少しました。これは計算機精度でゼロであり、尤度は有界でなくなります"
-              "（ℓ → +∞）。EM はクラッシュせずここで停止しました。",
-        "ru": "Обнаружено схлопывание на итерации {it}: компонента {k} сжалась (почти) в одну "
-              "точку. Её det Σ упал с {det0} до {det}, то есть до нуля с машинной точностью: "
-              "там правдоподобие не ограничено (ℓ → +∞). EM остановился здесь, а не упал.",
-    },
-    "steptheory.sing_why": {
-        "en": "ℓ rose at every step, exactly as EM promises, but what it climbed towards is a "
+              "there the likelihood is unbounded (ℓ → +∞). EM stopped here instead of crashing. "
+              "ℓ rose at every step, exactly as EM promises, but what it climbed towards is a "
               "degenerate spike, not a better model: maximum likelihood is ill-posed for "
               "mixtures. Switch on a remedy above.",
-        "ja": "ℓ は EM の約束どおり毎ステップ増加しましたが、向かった先はより良いモデルではなく"
-              "退化した尖りです。混合分布の最尤推定は不良設定なのです。上で対策を選んでください。",
-        "ru": "ℓ росло на каждом шаге, как и обещает EM, но стремилось к вырожденному пику, а не "
+        "ja": "反復 {it} で崩壊を検出：成分 {k} が（ほぼ）1 点に縮みました。det Σ は {det0} から "
+              "{det} に減少しました。これは計算機精度でゼロであり、尤度は有界でなくなります"
+              "（ℓ → +∞）。EM はクラッシュせずここで停止しました。ℓ は EM の約束どおり毎ステップ"
+              "増加しましたが、向かった先はより良いモデルではなく退化した尖りです。混合分布の"
+              "最尤推定は不良設定なのです。上で対策を選んでください。",
+        "ru": "Обнаружено схлопывание на итерации {it}: компонента {k} сжалась (почти) в одну "
+              "точку. Её det Σ упал с {det0} до {det}, то есть до нуля с машинной точностью: "
+              "там правдоподобие не ограничено (ℓ → +∞). EM остановился здесь, а не упал. "
+              "ℓ росло на каждом шаге, как и обещает EM, но стремилось к вырожденному пику, а не "
               "к лучшей модели: метод максимального правдоподобия для смесей некорректен. "
               "Включите защиту выше.",
     },
@@ -176,13 +174,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "ja": "{n} 反復後（{stop}）：{k} 個中 {alive} 個の成分が生き残りました。",
         "ru": "После {n} итераций ({stop}): выжили {alive} из {k} компонент.",
     },
-    "steptheory.vb_never_decreases": {
-        "en": "The ELBO never decreased; reg_covar = 0, so each update is the exact "
-              "coordinate-ascent step.",
-        "ja": "ELBO は一度も減少しませんでした。reg_covar = 0 なので各更新は厳密な座標上昇"
-              "ステップです。",
-        "ru": "ELBO ни разу не уменьшилась; reg_covar = 0, поэтому каждое обновление — точный "
-              "шаг покоординатного подъёма.",
+    "steptheory.vb_end_exact": {
+        "en": "After {n} iterations ({stop}): {alive} of {k} components survive. The ELBO never "
+              "decreased; reg_covar = 0, so each update is the exact coordinate-ascent step.",
+        "ja": "{n} 反復後（{stop}）：{k} 個中 {alive} 個の成分が生き残りました。ELBO は一度も"
+              "減少しませんでした。reg_covar = 0 なので各更新は厳密な座標上昇ステップです。",
+        "ru": "После {n} итераций ({stop}): выжили {alive} из {k} компонент. ELBO ни разу не "
+              "уменьшилась; reg_covar = 0, поэтому каждое обновление — точный шаг "
+              "покоординатного подъёма.",
     },
     "steptheory.vb_decreased": {
         "en": "The ELBO decreased at iteration {it} by {amount}: that should not happen; please "
