@@ -218,9 +218,11 @@ def _curve_chart(
     log = yaxis.get("type") == "log"
     if "range" not in yaxis:
         yaxis["range"] = _y_range(data, log)
-    yaxis["autorange"] = False
+    # automargin: wide tick labels (10⁻²⁰, a projector's fonts) push the title out, not over
+    yaxis.update(autorange=False, automargin=True)
     layout["yaxis"] = yaxis
-    layout["xaxis"] = {**layout.get("xaxis", {}), "range": list(x_range), "autorange": False}
+    layout["xaxis"] = {**layout.get("xaxis", {}), "range": list(x_range), "autorange": False,
+                       "automargin": True}
     lo, hi = yaxis["range"]
     span = hi - lo
     # the cursor reaches past the axis, so it spans whatever part of the run is revealed
@@ -293,7 +295,7 @@ def mixture_chart(
     shown: Sequence[np.ndarray] | None = None,
     hover: bool = True,
     chart_id: str = "mixture",
-    legend_below: bool = True,
+    legend_above: bool = True,
 ) -> dict[str, Any]:
     """The data and a mixture at every position, as Explore's stepper draws them.
 
@@ -321,8 +323,8 @@ def mixture_chart(
         Let the browser show a point's responsibilities (2D and 3D). Only for Gaussian
         mixtures: the browser computes them from the state's π, μ, Σ.
     chart_id : str
-    legend_below : bool
-        A horizontal legend under the chart (else Explore's, to its right).
+    legend_above : bool
+        A horizontal legend above the chart (else Explore's, to its right).
 
     Returns
     -------
@@ -376,9 +378,9 @@ def mixture_chart(
         ctx.extra["ymax"] = min(ymax, 3.0 * float((counts / (counts.sum() * np.diff(edges))).max()))
     data, layout = F._FIGURES[d](ctx, states[keys[0]], None, None)
     layout = F._merge_layout(F._base_layout(opts, ctx.style), layout)
-    if legend_below and d != 3:
-        layout["legend"] = {**layout.get("legend", {}), "orientation": "h", "x": 0, "y": -0.15,
-                            "xanchor": "left", "yanchor": "top"}
+    if legend_above and d != 3:
+        layout["legend"] = {**layout.get("legend", {}), "orientation": "h", "x": 0, "y": 1.02,
+                            "xanchor": "left", "yanchor": "bottom"}
 
     def geometry(i: int) -> list[dict]:
         g = F._GEOMETRY[d](ctx, states[i])
