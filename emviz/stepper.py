@@ -260,13 +260,15 @@ def payload_id(data: bytes) -> str:
     return json.loads(data[: data.index(b",")] + b"}")["id"]
 
 
-def frame_header(payload_id_: str, goto: int | None = None, nonce: int = 0) -> bytes:
+def frame_header(payload_id_: str, goto: int | None = None, nonce: int = 0,
+                 param: str | None = None) -> bytes:
     """The line the UI puts before a payload: which payload, and where to go.
 
     ``goto`` is applied once per ``nonce`` (a new run, a shared link's half-step); the rest
-    of the time the browser keeps its own position.
+    of the time the browser keeps its own position. ``param``: the query parameter that
+    carries the position in the page's link (e.g. ``step``), which the browser keeps right.
     """
-    return json.dumps({"id": payload_id_, "goto": goto, "nonce": int(nonce)},
+    return json.dumps({"id": payload_id_, "goto": goto, "nonce": int(nonce), "param": param},
                       separators=(",", ":")).encode("ascii") + b"\n"
 
 

@@ -43,3 +43,11 @@ def stepped_to(at: AppTest, h: int) -> AppTest:
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def open_downloads(at: AppTest) -> AppTest:
+    """Open Explore's Download box (lazy: its buttons exist only while it is open)."""
+    at.session_state["explore_downloads"] = True
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at

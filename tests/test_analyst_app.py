@@ -17,7 +17,7 @@ from emviz import exports
 from emviz.ui import analyst, cache, data_panel, downloads
 from emviz.ui.state import ModelSpec, TableSpec
 from tests.csv_corpus.real_like import penguins_like
-from tests.stepper_view import payload, stepped_to
+from tests.stepper_view import open_downloads, payload, stepped_to
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
@@ -238,7 +238,7 @@ def test_png_is_drawn_on_request_and_a_stuck_browser_becomes_a_message(monkeypat
     monkeypatch.setattr(downloads, "png_available", lambda: True)
     monkeypatch.setattr(exports, "PNG_TIMEOUT_S", 0.5)
     monkeypatch.setattr(exports, "_draw_png", lambda *a: time.sleep(5) or b"")
-    at = AppTest.from_file(APP, default_timeout=120).run()
+    at = open_downloads(AppTest.from_file(APP, default_timeout=120).run())
     ok(at)
     start = time.monotonic()
     ok(at.button(key="png_make").click().run())
@@ -248,7 +248,7 @@ def test_png_is_drawn_on_request_and_a_stuck_browser_becomes_a_message(monkeypat
 
 def test_png_without_kaleido_or_chromium_says_why(monkeypatch):
     monkeypatch.setattr(downloads, "png_available", lambda: False)
-    at = ok(AppTest.from_file(APP, default_timeout=120).run())
+    at = open_downloads(ok(AppTest.from_file(APP, default_timeout=120).run()))
     assert at.button(key="png_make").disabled
     assert "needs kaleido and Chromium" in texts(at)
 
@@ -256,7 +256,7 @@ def test_png_without_kaleido_or_chromium_says_why(monkeypatch):
 def test_png_made_is_offered_as_a_download(monkeypatch):
     monkeypatch.setattr(downloads, "png_available", lambda: True)
     monkeypatch.setattr(exports, "_draw_png", lambda *a: b"\x89PNG fake")
-    at = ok(AppTest.from_file(APP, default_timeout=120).run())
+    at = open_downloads(ok(AppTest.from_file(APP, default_timeout=120).run()))
     ok(at.button(key="png_make").click().run())
     assert [b for b in at.get("download_button") if "PNG" in b.label]
     assert not at.error

@@ -14,7 +14,7 @@ from emviz import exports
 from emviz import stepper as sp
 from emviz.ui import backend as be
 from emviz.ui import downloads, state
-from tests.stepper_view import at_h, decode, payload, sent, stepped_to
+from tests.stepper_view import at_h, decode, open_downloads, payload, sent, stepped_to
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -68,7 +68,7 @@ def upload(at: AppTest, data: bytes, name: str = "data.csv") -> AppTest:
 def test_default_page_sends_the_whole_run_to_the_browser():
     at = fresh()
     head, p = sent(at)
-    assert head == {"id": p["id"], "goto": 0, "nonce": 1}
+    assert head == {"id": p["id"], "goto": 0, "nonce": 1, "param": "step"}
     assert p["n"] == ss(at, "n_half_steps") > 1
     assert p["kinds"][:3] == ["init", "E", "M"]
     assert status(at, 0).startswith("Iteration 0 · Initialisation")
@@ -90,15 +90,16 @@ def test_a_rerun_sends_the_same_bytes_and_keeps_the_browser_where_it_is():
 
 def test_the_downloads_follow_the_position_python_last_heard(monkeypatch):
     seen = []
-    original = exports.params_json
-    monkeypatch.setattr(exports, "params_json",
-                        lambda *a, **kw: seen.append(kw["half_step"]) or original(*a, **kw))
-    st.cache_data.clear()
+    original = downloads.files
+    monkeypatch.setattr(downloads, "files",
+                        lambda *a, **kw: seen.append(a[5]) or original(*a, **kw))
     at = fresh()
+    assert not seen  # a closed box makes nothing, not even its buttons
+    assert not {b.key for b in at.get("download_button")} & {"dl_params", "dl_csv", "dl_html"}
+    open_downloads(at)
     stepped_to(at, 4)
-    assert seen == [0, 4]
-    assert len(at.get("download_button")) == 4
-    st.cache_data.clear()
+    assert seen[-1] == 4  # the half-step of the downloads on screen
+    assert {b.key for b in at.get("download_button")} >= {"dl_params", "dl_csv", "dl_html"}
 
 
 def test_a_shared_links_step_opens_there_and_a_too_large_one_is_clamped():
@@ -347,10 +348,10 @@ def test_a_second_session_on_the_same_preset_builds_nothing(builds):
     one = fresh()
     stepped_to(one, 2)
     first = dict(builds)
-    assert first["em_payload"] == 1 and first["params_json"] == 2  # JSON at h = 0 and 2
+    assert first == {"em_payload": 1}  # the downloads are made only when clicked
     two = fresh()
     stepped_to(two, 2)
-    assert dict(builds) == first  # a second student costs no payload and no JSON
+    assert dict(builds) == first  # a second student costs no payload
     assert payload(two) == payload(one)
 
 
@@ -366,11 +367,12 @@ def test_the_cache_keys_hold_the_language_and_the_presenter_flag(builds):
 
 
 def test_downloads_are_not_built_on_a_rerun(builds):
-    at = fresh()
+    at = open_downloads(fresh())
     for h in (2, 4, 6):
         stepped_to(at, h)
-    assert len(at.get("download_button")) == 4
+    assert {b.key for b in at.get("download_button")} >= {"dl_params", "dl_csv", "dl_html"}
     assert builds["_data_frame_and_rows"] == builds["labelled_csv"] == 0  # only on a click
+    assert builds["params_json"] == 0
 
 
 # --- engine edge cases and messages ------------------------------------------------------

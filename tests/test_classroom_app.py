@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from emviz import exports
 from emviz.ui import cache, downloads, state
 from emviz.ui.i18n import catalog
-from tests.stepper_view import at_h, payload, sent, stepped_to
+from tests.stepper_view import at_h, open_downloads, payload, sent, stepped_to
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -121,7 +121,7 @@ def test_upload_link_says_the_data_cannot_travel():
 
 
 def test_download_buttons_are_offered():
-    at = _app()
+    at = open_downloads(_app())
     labels = [d.label for d in at.get("download_button")]
     assert labels[:3] == ["Parameters (JSON)", "Data with labels (CSV)",
                           "Animation (offline HTML)"]

@@ -75,7 +75,7 @@ def test_payload_bytes_carry_an_id_of_their_content():
 def test_frame_header_is_one_json_line():
     head = S.frame_header("abc", 7, 3)
     assert head.endswith(b"\n") and head.count(b"\n") == 1
-    assert json.loads(head) == {"id": "abc", "goto": 7, "nonce": 3}
+    assert json.loads(head) == {"id": "abc", "goto": 7, "nonce": 3, "param": None}
     assert json.loads(S.frame_header("abc"))["goto"] is None
 
 

@@ -27,14 +27,14 @@ def test_a_new_run_goes_to_the_position_key_once():
     at.session_state["lab_pos"] = 4
     at.run()
     assert not at.exception
-    assert header(at) == {"id": "p-a", "goto": 4, "nonce": 1}
+    assert header(at) == {"id": "p-a", "goto": 4, "nonce": 1, "param": "lab_pos"}
     at.session_state["lab_pos"] = 6  # the browser reported a pause at 6: nothing to send
     at.run()
-    assert header(at) == {"id": "p-a", "goto": 4, "nonce": 1}
+    assert header(at) == {"id": "p-a", "goto": 4, "nonce": 1, "param": "lab_pos"}
     at.session_state["run"] = "b"  # another run: open it where the page says
     at.session_state["lab_pos"] = 50
     at.run()
-    assert header(at) == {"id": "p-b", "goto": 9, "nonce": 2}  # clamped to the last
+    assert header(at) == {"id": "p-b", "goto": 9, "nonce": 2, "param": "lab_pos"}  # clamped
 
 
 def test_a_report_sets_the_position_key():

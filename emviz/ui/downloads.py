@@ -89,13 +89,16 @@ def files(spec: DataSpec, model: ModelSpec, raw: bytes | None, data: cache.Prepa
           options: be.FigureOptions) -> dict[str, File]:
     """The four downloads for the run at half-step ``h``: "params", "csv", "html", "png".
 
-    Only the JSON is ready here (cached); the others are built when ``make`` is called.
-    ``data`` may be None: it is then fetched (from the cache) when a file needs it.
+    Every file is built when ``make`` is called (the JSON from a cache shared by sessions),
+    so drawing the buttons costs a rerun nothing. ``data`` may be None: it is then fetched
+    (from the cache) when a file needs it.
     """
     hs = trace.half_step(h)
     name = stem(spec, model, h)
-    params_text = cache.params_json(spec, model, h, settings(spec, model), _raw=raw)
     params = hs.params
+
+    def params_text() -> str:
+        return cache.params_json(spec, model, h, settings(spec, model), _raw=raw)
 
     def prepared() -> cache.Prepared:
         return data if data is not None else cache.prepared(spec, _raw=raw)
@@ -122,7 +125,7 @@ def files(spec: DataSpec, model: ModelSpec, raw: bytes | None, data: cache.Prepa
         return exports.figure_png(figure(), *PNG_SIZE)
 
     return {
-        "params": File(f"{name}.json", "application/json", lambda: params_text),
+        "params": File(f"{name}.json", "application/json", params_text),
         "csv": File(f"{name}.csv", "text/csv", csv_bytes),
         "html": File(f"{name}_animation.html", "text/html", html_bytes),
         "png": File(f"{name}.png", "image/png", png_bytes),
@@ -183,9 +186,8 @@ def render(spec: DataSpec, model: ModelSpec, raw: bytes | None, data: cache.Prep
         if key == "png":
             _png_column(col, f, png_ok, t(tip, width=w, height=ht))
             continue
-        # The JSON is ready; the rest are callables, run only when clicked.
-        data_arg = f.make() if key == "params" else f.make
-        col.download_button(t(label), data_arg, file_name=f.file_name, mime=f.mime,
+        # callables, run only when clicked
+        col.download_button(t(label), f.make, file_name=f.file_name, mime=f.mime,
                             help=t(tip), icon=icon, on_click="ignore", key=f"dl_{key}",
                             width="stretch")
     if not png_ok:

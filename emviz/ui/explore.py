@@ -3,8 +3,9 @@
 Every control is in the sidebar; the main area is the stepper (:mod:`emviz.ui.stepper`):
 the whole run is computed once and stepped, scrubbed and played in the browser, with the
 chart, the log-likelihood curve, the parameter table and the status line moving together.
-Python hears back only where the user stopped (then the link and the downloads follow),
-and about edits: points clicked in or out, a mean dragged at half-step 0, "New init".
+The browser keeps the link's ``step=`` right by itself; Python hears where the stepper is
+only when the user reaches for something else on the page (then the downloads follow), and
+about edits: points clicked in or out, a mean dragged at half-step 0, "New init".
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ _GOTO, _NONCE = "explore_goto", "explore_goto_nonce"
 _KEEP = "explore_keep_position"
 #: Set by a report that changes more than the stepper's fragment shows.
 _WHOLE_PAGE = "explore_whole_page"
+#: Set by a whole-page run: the stepper's fragment then sends the payload, not just a header.
+_WHOLE_RUN = "explore_whole_run"
 #: Most points one batch of clicks may add (a browser sends far fewer).
 MAX_ADDED = 5_000
 
@@ -121,7 +124,11 @@ def take_drag(ss: Session, ctx: dict[str, Any] | None, value: Any) -> None:
 
 
 #: Commands the browser can send (trigger "command").
-COMMANDS: dict[str, Callable[[Session], None]] = {"new_init": state.on_new_init}
+COMMANDS: dict[str, Callable[[Session], None]] = {
+    "new_init": state.on_new_init,
+    # the browser lost the run (a new tab on the same session): send it again
+    "resend": lambda ss: None,
+}
 
 
 def take_command(ss: Session, command: Any) -> None:
@@ -129,7 +136,7 @@ def take_command(ss: Session, command: Any) -> None:
         COMMANDS[command](ss)
 
 
-# A report reruns only the stepper's fragment: a paused position changes the link and the
+# A report reruns only the stepper's fragment: the position changes the link and the
 # downloads, nothing else. An edit, a drag or a command changes the data or the model, so
 # the whole page reruns (the fragment asks for it: a callback cannot).
 def _on_position() -> None:
@@ -262,11 +269,15 @@ def _context_for(spec: DataSpec, data: cache.DataInfo, trace: Trace | None,
             "start": None if trace is None else state.start_of(trace.params[0])}
 
 
-def _mount(payload: cache.Payload) -> None:
+def _mount(payload: cache.Payload, whole: bool = True) -> None:
+    """The stepper with its payload. ``whole=False`` (a fragment rerun after a report)
+    sends only the header: the browser has the run already, and a megabyte sent, hashed
+    and cached again would cost the server more than the rest of the rerun."""
     ss = st.session_state
-    stepper.mount(payload.data, key=STEPPER, payload_id=payload.id, goto=ss.get(_GOTO),
-                  nonce=int(ss.get(_NONCE, 0)), on_position=_on_position, on_edit=_on_edit,
-                  on_drag=_on_drag, on_command=_on_command)
+    stepper.mount(payload.data if whole else b"", key=STEPPER, payload_id=payload.id,
+                  goto=ss.get(_GOTO), nonce=int(ss.get(_NONCE, 0)), param="step",
+                  on_position=_on_position,
+                  on_edit=_on_edit, on_drag=_on_drag, on_command=_on_command)
 
 
 def _draw_more(spec: EditedSpec, data: cache.DataInfo, model: ModelSpec,
@@ -281,6 +292,7 @@ def _draw_more(spec: EditedSpec, data: cache.DataInfo, model: ModelSpec,
         return
     st.session_state[_CONTEXT] = _context_for(spec, data, None, payload, raw)
     st.session_state.pop(_GOTO, None)
+    st.session_state[_WHOLE_RUN] = True
     _stepper_view(spec, model, raw, data, None, options, payload)
 
 
@@ -296,8 +308,13 @@ def _downloads(spec: DataSpec, model: ModelSpec, raw: bytes | None, trace: Trace
                                  truth=data.truth if options.show_truth else None,
                                  options=options)
 
-    with st.expander(t("export.title"), icon=":material/download:"), guarded(t("ctx.export")):
-        downloads.render(spec, model, raw, None, trace, h, figure, options)
+    # Lazy: the buttons exist only while the box is open, so a report that reruns the
+    # stepper's fragment does not pay for them.
+    box = st.expander(t("export.title"), icon=":material/download:", key="explore_downloads",
+                      on_change="rerun")
+    if box.open:
+        with box, guarded(t("ctx.export")):
+            downloads.render(spec, model, raw, None, trace, h, figure, options)
 
 
 # --------------------------------------------------------------------------------------
@@ -349,7 +366,11 @@ def render() -> None:
     if payload is None:
         return
     st.session_state[_CONTEXT] = _context_for(spec, data, trace, payload, raw)
+    st.session_state[_WHOLE_RUN] = True
     _stepper_view(spec, model, raw, data, trace, options, payload)
+    # The analyst's result is the run's result (its last half-step), so it need not follow
+    # the stepper: it stays out of the fragment that each report reruns.
+    analyst.render(spec, model, raw, data, trace, trace.n_half_steps - 1)
     _caption(spec, data)
 
 
@@ -357,19 +378,17 @@ def render() -> None:
 def _stepper_view(spec: DataSpec, model: ModelSpec, raw: bytes | None, data: cache.DataInfo,
                   trace: Trace | None, options: be.FigureOptions,
                   payload: cache.Payload) -> None:
-    """The stepper, what was edited by hand, the downloads and the analyst's panel at the
-    paused position.
+    """The stepper, what was edited by hand, and the downloads at the paused position.
 
     A fragment: when the browser reports where stepping paused, only this reruns (and the
     link follows), not the whole page with its sidebar. Anything in it that changes the data
-    or the model (an edit, "Choose K for me") reruns the whole page instead.
+    or the model (an edit) reruns the whole page instead.
     """
     ss = st.session_state
     if ss.pop(_WHOLE_PAGE, False) or state.model_spec() != model:
         st.rerun(scope="app")
-    _mount(payload)
+    _mount(payload, whole=ss.pop(_WHOLE_RUN, False))
     _edit_status(spec)
     if trace is not None:
         _downloads(spec, model, raw, trace, options)
-        analyst.render(spec, model, raw, data, trace)  # choose K, clusters, new rows, sklearn
     sidebar_common.sync_url("explore")  # on a fragment rerun, nothing else writes the link

@@ -7,11 +7,16 @@
 // only where the user stopped (state "position"), and about edits (triggers "edit",
 // "drag", "command").
 //
+// Python hears where the user is only when it needs to: when the user reaches for anything
+// outside the stepper (a download, the share box, the sidebar, another page) or changes the
+// run from inside it. Meanwhile the address bar is kept right here (its position parameter,
+// e.g. step=), so stepping costs the server nothing.
+//
 // Plain JavaScript, no build step. plotly.js is the copy Streamlit serves from static/.
 
 const PLOTLY_URL = "app/static/plotly.min.js";
 const FORMAT = 1;
-const REPORT_AFTER_MS = 1000; // stepping has paused: tell Python where we are
+const URL_AFTER_MS = 600; // stepping has paused: the address bar follows
 const EDIT_AFTER_MS = 600; // edits are sent in batches, one rerun each
 const CLICK_SLOP_PX = 4; // a press that moves less than this is a click, not a zoom or pan
 const DOUBLE_CLICK_MS = 260; // Plotly resets the zoom on a double click: not two new points
@@ -141,9 +146,22 @@ const fmt = (v) => (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0)
 // ------------------------------------------------------------------------------------
 // Keys: one listener per page, for the stepper the user last touched (or the last mounted)
 // ------------------------------------------------------------------------------------
+// A press or a focus outside the stepper: whatever it is for (a download, the sidebar, a
+// link, another page) may need Python to know where the stepper is, so tell it first.
+function reachedOutside(event) {
+  const stepper = window.__emvizActive;
+  if (!stepper || !stepper.root.isConnected || stepper.root.contains(event.target)) return;
+  // Not for a link to another page: the report's fragment would arrive after the page has
+  // gone (Streamlit then draws nothing); the stepper's memory keeps the position instead.
+  if (event.target.closest && event.target.closest("a[href]")) return;
+  stepper.report();
+}
+
 function installKeys() {
   if (window.__emvizKeys) return;
   window.__emvizKeys = true;
+  document.addEventListener("pointerdown", reachedOutside, true);
+  document.addEventListener("focusin", reachedOutside, true);
   document.addEventListener("keydown", (event) => {
     const stepper = window.__emvizActive;
     if (!stepper || !stepper.root.isConnected || event.defaultPrevented) return;
@@ -297,6 +315,8 @@ class Stepper {
     this.pause(false);
     this.payload = payload;
     this.id = header.id;
+    this.header = header;
+    this.unreported = false;
     this.setWords(payload.text);
     this.speedSelect.replaceChildren(...payload.speeds.map((s) => {
       const option = el("option", { value: String(s), text: s + "×" });
@@ -381,8 +401,11 @@ class Stepper {
       this.h = Math.min(Math.max(0, header.goto), payload.n - 1);
       this.frontier = this.h;
     } else if (memory.id === this.id) {
+      // back on the page: where the user left it, which Python may not know
       this.h = Math.min(memory.h, payload.n - 1);
       this.frontier = Math.min(memory.frontier, payload.n - 1);
+      this.unreported = true;
+      this.writeUrl();
     } else {
       this.h = 0;
       this.frontier = 0;
@@ -445,7 +468,8 @@ class Stepper {
     memory.h = this.h;
     memory.frontier = this.frontier;
     this.request();
-    if (!this.playing) this.scheduleReport();
+    this.unreported = true;
+    if (!this.playing) this.scheduleUrl();
   }
 
   play() {
@@ -465,22 +489,37 @@ class Stepper {
     this.playTimer = setTimeout(tick, 0);
   }
 
-  pause(report) {
+  pause(settled) {
     if (!this.playing) return;
     this.playing = false;
     clearTimeout(this.playTimer);
     this.syncControls();
-    if (report) this.report();
+    if (settled) this.writeUrl();
   }
 
-  scheduleReport() {
-    clearTimeout(this.reportTimer);
-    this.reportTimer = setTimeout(() => this.report(), REPORT_AFTER_MS);
+  scheduleUrl() {
+    clearTimeout(this.urlTimer);
+    this.urlTimer = setTimeout(() => this.writeUrl(), URL_AFTER_MS);
   }
 
+  // The address bar says where the stepper is (replacing the history entry: a step is not
+  // a page). Python writes the same parameter once it has heard (report), so the two agree.
+  writeUrl() {
+    clearTimeout(this.urlTimer);
+    const param = this.header && this.header.param;
+    if (!param || !this.payload) return;
+    const url = new URL(window.location.href);
+    if (url.searchParams.get(param) === String(this.h)) return;
+    url.searchParams.set(param, String(this.h));
+    window.history.replaceState(window.history.state, "", url);
+  }
+
+  // Tell Python where the stepper is (one rerun of the stepper's fragment), if it does not
+  // know yet: called when the user reaches for something outside the stepper.
   report() {
-    clearTimeout(this.reportTimer);
-    if (!this.id) return;
+    if (!this.id || !this.unreported) return;
+    this.unreported = false;
+    this.writeUrl();
     this.api.setStateValue("position", { id: this.id, h: this.h, frontier: this.frontier });
   }
 
@@ -1110,12 +1149,19 @@ export default function (component) {
   }
   if (header.id === stepper.id) {
     // the same run: only a new command (a shared link's half-step, a reset) moves it
+    stepper.header = header;
     const memory = Stepper.memory(stepper.api.key);
     if (header.goto !== null && header.goto !== undefined && memory.nonce !== header.nonce) {
       memory.nonce = header.nonce;
       stepper.pause(false);
       stepper.go(header.goto);
     }
+    return undefined;
+  }
+  if (!body.length) {
+    // only a header, for a run this page does not hold (it was sent while this element was
+    // away): ask Python for the whole run
+    setTriggerValue("command", "resend");
     return undefined;
   }
   if (!stepper.payload) stepper.message.textContent = "…";

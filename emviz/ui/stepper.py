@@ -3,11 +3,15 @@
 Python builds a run's whole payload once (:mod:`emviz.stepper`); ``stepper.js`` steps,
 scrubs and plays it in the browser without a rerun. The component reports back only:
 
-* state ``position``: ``{"id", "h", "frontier"}`` when stepping pauses (not every frame);
+* state ``position``: ``{"id", "h", "frontier"}``, only when the user reaches for something
+  outside the stepper (a download, the share box, the sidebar, another page): stepping
+  itself costs the server nothing, and the browser keeps the link's position parameter
+  right in the address bar meanwhile;
 * trigger ``edit``: points added or removed on a 2D chart, ``{"id", "h", "added",
   "removed"}`` (one batch per pause in clicking);
 * trigger ``drag``: a mean dragged at position 0, ``{"id", "k", "mean"}``;
-* trigger ``command``: ``"new_init"``.
+* trigger ``command``: ``"new_init"``, or ``"resend"`` when the browser got only a header
+  for a run it does not hold.
 
 What Python sends is ``frame_header(id, goto, nonce) + payload``: the header tells the
 browser where to go when Python decides it (a new run starts at 0, a shared link opens at
@@ -78,15 +82,19 @@ def _noop() -> None:
 
 
 def mount(payload: bytes, *, key: str, payload_id: str, goto: int | None, nonce: int,
+          param: str | None = None,
           on_position: Callable[[], None] = _noop, on_edit: Callable[[], None] = _noop,
           on_drag: Callable[[], None] = _noop,
           on_command: Callable[[], None] = _noop) -> Any:
-    """Mount the stepper with ``payload`` (bytes from :func:`emviz.stepper.payload_bytes`).
+    """Mount the stepper with ``payload`` (bytes from :func:`emviz.stepper.payload_bytes`;
+    empty to send only the header, for a browser that already holds that run).
 
-    ``goto`` (with ``nonce``) moves the browser to that position once; the callbacks run
-    before the next script run, with the component's values in ``st.session_state[key]``.
+    ``goto`` (with ``nonce``) moves the browser to that position once; ``param`` is the
+    link's query parameter for the position, which the browser keeps right in the address
+    bar. The callbacks run before the next script run, with the component's values in
+    ``st.session_state[key]``.
     """
-    data = frame_header(payload_id, goto, nonce) + payload
+    data = frame_header(payload_id, goto, nonce, param) + payload
     return _component()(
         key=key, data=data, default={"position": None},
         on_position_change=on_position, on_edit_change=on_edit, on_drag_change=on_drag,
@@ -115,7 +123,8 @@ def follow(key: str, payload: bytes, payload_id: str, *, position_key: str, last
     For a page whose run is one payload (a lab): when ``run`` (any hashable description of
     the run) changes, the browser is sent to ``st.session_state[position_key]`` (clamped to
     ``last``; the page sets it first, e.g. from a shared link); afterwards the browser keeps
-    its own position and reports it when stepping pauses. The report reruns only a fragment
+    its own position (and the link's ``position_key`` parameter in the address bar) and
+    reports it when the user reaches outside the stepper. The report reruns only a fragment
     around the stepper, which writes the page's link (its ``url_path``); the page itself
     does not rerun. Everything that follows the position must therefore be in the payload.
     """
@@ -143,6 +152,6 @@ def _follow_fragment(key: str, payload: bytes, payload_id: str, position_key: st
                      last: int, url_path: str) -> None:
     ss = st.session_state
     mount(payload, key=key, payload_id=payload_id, goto=ss.get(f"{key}__goto"),
-          nonce=int(ss.get(f"{key}__nonce", 0)),
+          nonce=int(ss.get(f"{key}__nonce", 0)), param=position_key,
           on_position=lambda: _take_report(key, payload_id, position_key, last))
     sidebar_common.sync_url(url_path)  # on a fragment rerun, nothing else writes the link

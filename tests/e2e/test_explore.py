@@ -43,6 +43,16 @@ STATE = """() => {
 }"""
 
 
+#: Count the app's script runs from now on (Streamlit marks each on its root element).
+COUNT_SCRIPT_RUNS = """() => {
+  window.__scriptRuns = 0;
+  const app = document.querySelector('[data-testid="stApp"]');
+  new MutationObserver(() => {
+    if (app.getAttribute('data-test-script-state') === 'running') window.__scriptRuns += 1;
+  }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+
 def state(page: Page) -> dict:
     return page.evaluate(STATE)
 
@@ -96,6 +106,7 @@ def test_step_back_keys_timeline_and_play_move_everything_together(
     s = at(page, 0)
     in_sync(s, 0)
     assert painted(page) > 1000  # the points are on the canvas under the ellipses
+    page.evaluate(COUNT_SCRIPT_RUNS)
     page.screenshot(path=screenshot_dir / "explore-1-default.png")
 
     press(page, "Step")
@@ -133,15 +144,25 @@ def test_step_back_keys_timeline_and_play_move_everything_together(
     s = state(page)
     assert int(s["position"]) == h  # paused
     in_sync(s, h)
-    # Python hears where stepping paused, and the link follows
+    # the link follows where stepping paused, written by the browser: no script run
     page.wait_for_function(f"() => new URLSearchParams(location.search).get('step') === '{h}'",
                            timeout=30_000)
+    assert page.evaluate("() => window.__scriptRuns") == 0
     assert_app_ok(page)
 
     press(page, "Run")
     s = at(page, int(s["n"]) - 1)
     assert "Converged" in s["end"] or "max_iter" in s["end"]
     page.screenshot(path=screenshot_dir / "explore-3-end.png")
+    # reaching for the downloads tells Python where the stepper is first
+    last = int(s["n"]) - 1
+    page.get_by_test_id("stExpander").filter(has_text="Download").first.get_by_text(
+        "Download", exact=True).click()
+    expect(page.get_by_text(f"Parameters at half-step {last}", exact=False).first).to_be_visible()
+    expect(page.get_by_role("button", name="Parameters (JSON)")).to_be_visible(timeout=30_000)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Parameters (JSON)").click()
+    assert info.value.suggested_filename.endswith(f"_h{last}.json")
 
 
 def test_hover_shows_a_points_responsibilities(explore: Page) -> None:
