@@ -86,7 +86,8 @@ def test_a_link_opens_the_lab_at_its_position_and_the_link_follows_a_pause(page,
     at = _open(page, {"lang": lang, position: "3"})
     head = sv.sent(at)[0]
     assert at.session_state[position] == 3 and head["goto"] == 3
-    at.session_state[position] = 2  # what the stepper's report does when stepping pauses
+    assert head["param"] == position  # the browser keeps this parameter of the link right
+    at.session_state[position] = 2  # what the stepper's report does (the user reached out)
     _ok(at.run())
     assert at.query_params[position] == "2"
     assert sv.sent(at)[0] == head  # the same run: the browser keeps its own position

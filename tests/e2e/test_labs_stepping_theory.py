@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 import pytest
@@ -99,10 +100,32 @@ def play_and_pause(page: Page, beyond: int) -> int:
     return h
 
 
+#: Count the app's script runs from now on (Streamlit marks each on its root element).
+COUNT_SCRIPT_RUNS = """() => {
+  window.__scriptRuns = 0;
+  const app = document.querySelector('[data-testid="stApp"]');
+  new MutationObserver(() => {
+    if (app.getAttribute('data-test-script-state') === 'running') window.__scriptRuns += 1;
+  }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+
 def follows_link(page: Page, name: str, h: int) -> None:
-    """Python hears where stepping paused: the address bar follows."""
+    """The address bar follows where stepping paused, written by the browser itself."""
     page.wait_for_function(
         f"() => new URLSearchParams(location.search).get('{name}') === '{h}'", timeout=60_000)
+
+
+def shared_link(page: Page, wait_for_app: Callable[..., None]) -> dict[str, list[str]]:
+    """Open the sidebar's share box (outside the stepper: Python hears the position first)
+    and ask for the link; its query."""
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_text("Share this view", exact=True).click()
+    sidebar.get_by_text("Show the link, with a copy button", exact=True).click()
+    wait_for_app(page)
+    code = sidebar.get_by_test_id("stCode")
+    code.wait_for(state="visible", timeout=30_000)
+    return parse_qs(urlparse(code.inner_text().replace("\n", "")).query)
 
 
 @pytest.fixture
@@ -246,7 +269,7 @@ def _legend_agrees(page: Page, run) -> None:
 
 
 def test_vb_scatter_weights_and_elbo_move_together_and_agree_on_components(
-        open_lab, assert_app_ok, screenshot_dir: Path) -> None:
+        open_lab, assert_app_ok, wait_for_app, screenshot_dir: Path) -> None:
     run = _vb_run()
     page = open_lab("/vbgmm")
     s = _vb_in_sync(page, run, run.n_iter)
@@ -266,9 +289,14 @@ def test_vb_scatter_weights_and_elbo_move_together_and_agree_on_components(
     _vb_in_sync(page, run, 9)
     _legend_agrees(page, run)
     page.screenshot(path=screenshot_dir / "stepping-vbgmm-9.png")
+    page.evaluate(COUNT_SCRIPT_RUNS)
     h = play_and_pause(page, 11)
     _vb_in_sync(page, run, h)
     follows_link(page, "vb_it", h)
+    assert page.evaluate("() => window.__scriptRuns") == 0  # stepping costs no script run
+    # reaching for the share box tells Python where the stepper is: the link carries it
+    assert shared_link(page, wait_for_app)["vb_it"] == [str(h)]
+    _vb_in_sync(page, run, h)  # and the whole page's rerun leaves the stepper where it was
     assert_app_ok(page)
 
 
