@@ -38,8 +38,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ._messages import error
 from .em import Params
-from .errors import CollapseError
+from .errors import CollapseError, ParameterError
 
 MAX_FEATURES = 3
 
@@ -437,10 +438,8 @@ class FusedKernel:
     def __init__(self, X: np.ndarray) -> None:
         X = np.asarray(X, dtype=np.float64)
         if not supports(X):
-            raise ValueError(
-                f"FusedKernel handles 2-D data with 1 to {MAX_FEATURES} columns, but got shape "
-                f"{X.shape}; use DenseKernel."
-            )
+            raise error(ParameterError, "em.fused_shape", max_features=MAX_FEATURES,
+                        shape=X.shape)
         n, d = X.shape
         self.n_samples, self.n_features = n, d
         self._layout = lay = _LAYOUTS[d]
@@ -486,9 +485,8 @@ class FusedKernel:
         if cached is not None and cached[0] is params:
             return cached[1]
         if params.n_features != self.n_features:
-            raise ValueError(
-                f"Params have {params.n_features} features, but the data {self.n_features}."
-            )
+            raise error(ParameterError, "em.params_features", d=self.n_features,
+                        got=params.n_features)
         # The lower triangle, as np.linalg.cholesky reads it.
         packed = params.covariances.reshape(params.n_components, -1)[:, self._layout.lower]
         return self._make_plan(

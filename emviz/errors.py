@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ._messages import MESSAGES, Message
+
 
 class EmvizError(Exception):
     """Base class of every error emviz raises on purpose.
@@ -37,8 +39,6 @@ class EmvizError(Exception):
         text = super().__str__()
         if self.code is None:
             return text
-        from ._messages import Message  # imported late: the catalog module imports this one
-
         return Message.wrap(text, self.code, self.params)
 
 
@@ -48,6 +48,11 @@ class DataError(EmvizError, ValueError):
 
 class ParameterError(EmvizError, ValueError):
     """A model parameter or option has the wrong shape, type or value."""
+
+
+class Cancelled(EmvizError):
+    """A long computation stopped because its caller asked it to (a ``should_stop`` hook
+    answered True). Not a ``ValueError``: nothing was wrong with the input."""
 
 
 class CollapseError(EmvizError, ValueError):
@@ -65,8 +70,6 @@ class CollapseError(EmvizError, ValueError):
     """
 
     def __init__(self, component: int, detail: str = "") -> None:
-        from ._messages import MESSAGES  # imported late: the catalog module imports this one
-
         self.component = int(component)
         self.detail = str(detail)
         msg = MESSAGES["collapse"].format(component=self.component + 1)

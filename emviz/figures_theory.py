@@ -19,8 +19,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from ._messages import error
 from .coins import CoinEStep, CoinTrace
 from .em import BoundTerms, Trace, bound_terms, e_step
+from .errors import ParameterError
 from .figures import (
     _STYLES,
     MIXTURE_HEX,
@@ -266,7 +268,7 @@ def decomposition_figure(
     style = _style(opts)
     t = point.terms
     if t is None:
-        raise ValueError("decomposition_figure needs a half-step with responsibilities (h ≥ 1).")
+        raise error(ParameterError, "figures.decomposition_terms")
     names = ["Q", "H(q)", "L(q, θ)", "KL", "ln p"]
     values = [t.expected_complete, t.entropy, t.elbo, t.kl, t.log_likelihood]
     data = [{

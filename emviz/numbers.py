@@ -24,6 +24,9 @@ from typing import Any
 
 import numpy as np
 
+from ._messages import error
+from .errors import ParameterError
+
 #: Digits shown by default: enough to tell parameters apart, few enough to read aloud.
 DIGITS = 4
 #: Plain decimals for ``SMALL <= |x| < LARGE``; a power of ten outside.
@@ -69,7 +72,7 @@ def sig(value: Any, digits: int = DIGITS, *, signed: bool = False) -> str:
         ``"∞"``/``"-∞"`` for infinities and ``"—"`` for NaN.
     """
     if digits < 1:
-        raise ValueError(f"digits must be at least 1, got {digits}")
+        raise error(ParameterError, "numbers.digits", digits=digits)
     x = float(value)
     if math.isnan(x):
         return NOT_A_NUMBER
@@ -127,7 +130,7 @@ def parse_sig(text: str) -> float:
         return special[s]
     m = _NUMBER.fullmatch(s)
     if m is None:
-        raise ValueError(f"not a number written by sig(): {text!r}")
+        raise error(ParameterError, "numbers.parse", text=text)
     exponent = int(m["exp"].translate(_FROM_SUPERSCRIPT)) if m["exp"] else 0
     x = float(f"{m['digits'].replace(GROUP, '')}e{exponent}")  # exact to subnormals
     return -x if m["sign"] else x

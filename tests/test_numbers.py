@@ -68,7 +68,7 @@ def test_parse_arrays_and_rejects_other_text():
     np.testing.assert_allclose(parse_sig_array(sig_array(a)), a, rtol=5e-4)
     assert math.isnan(parse_sig("—")) and parse_sig("-∞") == -math.inf
     for bad in ("1e5", "12,5", "abc", ""):
-        with pytest.raises(ValueError, match="not a number"):
+        with pytest.raises(ValueError, match="a number written by sig"):
             parse_sig(bad)
 
 

@@ -22,6 +22,7 @@ from emviz.numbers import percent, sig
 from emviz.restarts import RestartsResult, run_restarts
 from emviz.ui import cache, data_panel, state
 from emviz.ui.i18n import bound, t
+from emviz.ui.labs import init_basins
 from emviz.ui.labs.kmeans_vs_gmm import (
     CHART_CONFIG,
     EXPLORE_MAX_DIM,
@@ -340,4 +341,5 @@ def render() -> None:
         st.plotly_chart(fig, key="rs_hist", width="stretch", config=CHART_CONFIG)
     _stats(result)
     _gallery(data, spec, result, settings)
+    init_basins.render(data, spec, raw, settings, result, int(st.session_state["rs_pick"]))
     data_caption(data, spec)
