@@ -683,6 +683,12 @@ MESSAGES: Final[Mapping[str, str]] = {
         "A payload of {n} positions needs {n} kinds and {n} labels and known controls, but "
         "got {kinds} kinds, {labels} labels and unknown controls {unknown}."
     ),
+    "stepper.mixture_chart": (
+        "A mixture chart needs points of shape (n_points, d) matching the states' features, "
+        "one drawn state and one colouring state per position, and one shown-mask per state, "
+        "but got points of shape {shape}, states with features {features}, {drawn} drawn "
+        "and {coloured} colouring positions, and masks: {shown} for {states} states."
+    ),
     # ---- emviz.geometry -----------------------------------------------------------------------
     "geometry.coverage": "coverage should be strictly between 0 and 1, but got {value!r}.",
     "geometry.mean_cov_shape": (

@@ -141,21 +141,23 @@ def _kmeans(page: Page, lang: str, wait_for_app, shots: Path) -> None:
 def _coins(page: Page, lang: str, wait_for_app, shots: Path) -> None:
     t = lambda key, **f: translate(key, lang, **f)  # noqa: E731
     _open(page, f"/coins?lang={lang}", wait_for_app)
-    main = page.get_by_test_id("stMain")
-    _click(page, t("theory.e_step"), wait_for_app)
-    table = main.get_by_test_id("stTable").first
+    stepper = page.locator(STEPPER)
+    _step(page, t("stepview.e"))
+    table = stepper.locator('.emv-table[data-table="credited"]')
     expect(table).to_contain_text(t("theory.fig.total"))
     cells = table.locator("tr").last.locator("td, th").all_inner_texts()
     assert "None" not in cells and "nan" not in cells, cells
-    # Hiding the future: back to the start, and the θ curves stop there.
-    main.get_by_text(t("labs.hide_future"), exact=True).click()
-    wait_for_app(page)
+    # Hiding the future (the stepper's own control): from the start, the θ curves stop there.
+    page.locator("body").press("Home")
+    stepper.get_by_text(t("stepview.predict"), exact=True).click()
     page.wait_for_timeout(500)
-    latest = page.evaluate("""() => Math.max(...Array.from(document.querySelectorAll(
-        '[data-testid="stPlotlyChart"] .js-plotly-plot')).flatMap(gd => gd._fullData
-        .filter(d => d.mode && d.mode.includes('lines')).flatMap(d => Array.from(d.x))))""")
+    latest = page.evaluate("""() => Math.max(...document.querySelector(
+        '[data-testid="emvizStepper"] .emv-chart[data-chart="theta"]')._fullData
+        .filter(d => d.mode && d.mode.includes('lines') && d.name !== 'cursor')
+        .flatMap(d => Array.from(d.x)))""")
     assert latest == 0
     page.screenshot(path=shots / f"polish-coins-{lang}.png")
+    stepper.get_by_text(t("stepview.predict"), exact=True).click()  # as it was
 
 
 def _elbo(page: Page, lang: str, wait_for_app) -> None:
