@@ -700,9 +700,19 @@ MESSAGES: Final[Mapping[str, str]] = {
         "X should have shape (n_points, {d}) to match the run's {d} features, but got {shape}."
     ),
     "stepper.labels_shape": "labels should have shape ({n},), one per point, but got {shape}.",
+    "stepper.lockstep": (
+        "The k-means and EM runs should share {k} components and {d} features, but the EM "
+        "run has {k_em} components and {d_em} features. Start both from the same centres."
+    ),
     "stepper.assemble": (
         "A payload of {n} positions needs {n} kinds and {n} labels and known controls, but "
         "got {kinds} kinds, {labels} labels and unknown controls {unknown}."
+    ),
+    "stepper.mixture_chart": (
+        "A mixture chart needs points of shape (n_points, d) matching the states' features, "
+        "one drawn state and one colouring state per position, and one shown-mask per state, "
+        "but got points of shape {shape}, states with features {features}, {drawn} drawn "
+        "and {coloured} colouring positions, and masks: {shown} for {states} states."
     ),
     # ---- emviz.geometry -----------------------------------------------------------------------
     "geometry.coverage": "coverage should be strictly between 0 and 1, but got {value!r}.",

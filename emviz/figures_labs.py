@@ -183,14 +183,29 @@ def voronoi_edges_1d(centers: Any) -> np.ndarray:
 # --------------------------------------------------------------------------------------
 # k-means vs GMM
 # --------------------------------------------------------------------------------------
-def _one_hot(labels: np.ndarray, k: int) -> np.ndarray:
+def one_hot(labels: Any, k: int) -> np.ndarray:
+    """Hard labels as responsibilities: array of shape (n_samples, k) of 0s and a 1."""
+    labels = np.asarray(labels).astype(np.int64)
     out = np.zeros((len(labels), k))
     out[np.arange(len(labels)), labels] = 1.0
     return out
 
 
-def _centre_markers(centers: np.ndarray, options: FigureOptions, text: dict[str, str]) -> dict:
+def centre_markers(centers: np.ndarray, options: FigureOptions,
+                   text: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The k-means centres as one marker trace (2D or 3D; 1D draws no markers), an ×
+    in each component's colour.
+
+    Parameters
+    ----------
+    centers : array of shape (n_clusters, n_features)
+    options : FigureOptions
+    text : mapping, optional
+        Overrides of :data:`TEXT` (the trace is named ``text["centres"]``).
+    """
+    tx = _text(text)
     style = _STYLES[bool(options.presenter)]
+    centers = np.asarray(centers, dtype=np.float64)
     k, d = centers.shape
     colors = [component_color(j, options.palette) for j in range(k)]
     marker = {"symbol": "x", "size": style.mean, "color": colors,
@@ -201,7 +216,7 @@ def _centre_markers(centers: np.ndarray, options: FigureOptions, text: dict[str,
         "x": centers[:, 0].tolist(),
         "y": (centers[:, 1] if d >= 2 else np.zeros(k)).tolist(),
         "marker": marker,
-        "name": text["centres"],
+        "name": tx["centres"],
         "customdata": list(range(1, k + 1)),
         "hovertemplate": "k = %{customdata}<extra></extra>",
     }
@@ -211,6 +226,49 @@ def _centre_markers(centers: np.ndarray, options: FigureOptions, text: dict[str,
     if d == 1:
         trace["yaxis"] = "y"
     return trace
+
+
+def voronoi_box(ranges: Sequence[Sequence[float]]) -> tuple[list[float], list[float]]:
+    """The box the Voronoi cells are clipped to: the axes' ranges, padded five times over.
+
+    Cells far larger than the view: equal aspect widens one axis beyond its range, and the
+    cells' outer edges must not show as a frame.
+    """
+    return (_padded_range(*ranges[0], pad=5.0), _padded_range(*ranges[1], pad=5.0))
+
+
+def voronoi_outlines(centers: Any, box: Sequence[Sequence[float]]) -> list[np.ndarray]:
+    """Each centre's Voronoi cell as a closed outline (first vertex repeated), or an empty
+    array of shape (0, 2) for a centre that owns nothing inside the box."""
+    return [np.vstack([cell, cell[:1]]) if len(cell) >= 3 else np.zeros((0, 2))
+            for cell in voronoi_cells(centers, box)]
+
+
+def voronoi_traces(centers: Any, box: Sequence[Sequence[float]], options: FigureOptions,
+                   text: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    """One filled outline per centre (empty for a centre that owns nothing), so that a
+    figure has the same traces whatever the centres: shaded in the centre's colour, with
+    one legend entry for the boundaries."""
+    tx = _text(text)
+    style = _STYLES[bool(options.presenter)]
+    return [{
+        "type": "scatter", "mode": "lines", "x": outline[:, 0].tolist(),
+        "y": outline[:, 1].tolist(), "fill": "toself",
+        "fillcolor": _rgba(component_color(j, options.palette), 0.10),
+        "line": {"color": "rgba(60,60,60,0.85)", "width": style.line},
+        "hoverinfo": "skip", "showlegend": j == 0, "legendgroup": "voronoi",
+        "name": tx["boundary"],
+    } for j, outline in enumerate(voronoi_outlines(centers, box))]
+
+
+def voronoi_edge_shapes(centers: Any, options: FigureOptions) -> list[dict[str, Any]]:
+    """1D: a dashed vertical line at each boundary between neighbouring centres."""
+    style = _STYLES[bool(options.presenter)]
+    return [
+        {"type": "line", "xref": "x", "yref": "paper", "x0": float(e), "x1": float(e),
+         "y0": 0, "y1": 1, "line": {"color": "#444", "width": style.line, "dash": "dash"}}
+        for e in voronoi_edges_1d(centers)
+    ]
 
 
 def kmeans_figure(
@@ -240,37 +298,15 @@ def kmeans_figure(
     if lab.shape != (X.shape[0],):
         raise error(ParameterError, "figures.labels_shape", n=X.shape[0], shape=lab.shape)
     k = len(c)
-    fig = mixture_figure(X, None, _one_hot(lab, k), options=opts)
-    style = _STYLES[bool(opts.presenter)]
+    fig = mixture_figure(X, None, one_hot(lab, k), options=opts)
     d = X.shape[1]
     if d == 2:
-        # Cells far larger than the view: equal aspect widens one axis beyond its range, and
-        # the cells' outer edges must not show as a frame.
-        box = tuple(_padded_range(*fig.layout[a].range, pad=5.0) for a in ("xaxis", "yaxis"))
-        cells = voronoi_cells(c, box)
-        shades = []
-        for j, cell in enumerate(cells):
-            if len(cell) < 3:
-                continue
-            closed = np.vstack([cell, cell[:1]])
-            shades.append({
-                "type": "scatter", "mode": "lines", "x": closed[:, 0].tolist(),
-                "y": closed[:, 1].tolist(), "fill": "toself",
-                "fillcolor": _rgba(component_color(j, opts.palette), 0.10),
-                "line": {"color": "rgba(60,60,60,0.85)", "width": style.line},
-                "hoverinfo": "skip", "showlegend": j == 0, "legendgroup": "voronoi",
-                "name": tx["boundary"],
-            })
-        fig = _append(fig, shades, first=True)
+        box = voronoi_box([fig.layout[a].range for a in ("xaxis", "yaxis")])
+        fig = _append(fig, voronoi_traces(c, box, opts, tx), first=True)
     elif d == 1:
-        shapes = [
-            {"type": "line", "xref": "x", "yref": "paper", "x0": float(e), "x1": float(e),
-             "y0": 0, "y1": 1, "line": {"color": "#444", "width": style.line, "dash": "dash"}}
-            for e in voronoi_edges_1d(c)
-        ]
-        fig.update_layout(shapes=shapes)
+        fig.update_layout(shapes=voronoi_edge_shapes(c, opts))
     if d != 1:
-        fig = _append(fig, [_centre_markers(c, opts, tx)])
+        fig = _append(fig, [centre_markers(c, opts, tx)])
     return fig
 
 

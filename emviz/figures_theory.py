@@ -21,12 +21,12 @@ import plotly.graph_objects as go
 
 from ._messages import error
 from .coins import CoinEStep, CoinTrace
-from .em import BoundTerms, Params, Trace, bound_terms, e_step
+from .em import BoundTerms, Trace, bound_terms, e_step
 from .errors import ParameterError
 from .figures import (
     _STYLES,
-    CURSOR_HEX,
     MIXTURE_HEX,
+    OKABE_ITO_HEX,
     RED_HEX,
     FigureOptions,
     _axis,
@@ -298,199 +298,269 @@ def decomposition_figure(
     return _make_figure(data, layout)
 
 
+#: Where the waterfall's panel starts, as a fraction of :func:`bound_figure`'s width.
+WATERFALL_FROM = 0.64
+
+
+def below_x_axis(options: FigureOptions, top: float) -> float:
+    """Where a legend under the plot starts (``y`` in paper units, ``yanchor`` top): just
+    under the x axis's tick labels and title, whose size in pixels follows the fonts (a
+    projector's are larger) while paper units follow the plot's height.
+
+    Parameters
+    ----------
+    options : FigureOptions
+        Its ``height`` and ``presenter``.
+    top : float
+        The figure's top margin in pixels.
+    """
+    style = _style(options)
+    below = 1.6 * (style.tick + style.axis_title) + 20  # tick labels, title, their gaps
+    legend = 2 * 1.8 * style.font  # up to two rows of legend under them
+    plot = max(options.height - top - below - legend, 0.3 * options.height)
+    return -below / plot
+
+
+def bound_figure(
+    points: Sequence[BoundPoint],
+    options: FigureOptions | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> go.Figure:
+    """The bars of :func:`bound_bars_figure` and, beside them, the waterfall of
+    :func:`decomposition_figure` for the last point, in one figure of two panels.
+
+    One figure rather than two, so that a browser-side stepper redraws one chart per
+    half-step. The traces are always the same four (three of bars, then the waterfall on
+    ``x2``/``y2``), so that every half-step's figure has the same structure: without a
+    bound at the last point (the start, no q yet) the waterfall is hidden and a note says
+    why.
+
+    Parameters
+    ----------
+    points : sequence of BoundPoint
+        From :func:`bound_history`; at least one.
+    options : FigureOptions, optional
+    labels : mapping, optional
+        Translations of :data:`DEFAULT_LABELS`.
+
+    Returns
+    -------
+    go.Figure
+        Annotations: the bars' baseline note, then the "no q yet" note (visible only
+        without a bound); the waterfall's note is its x axis title.
+    """
+    opts, lab = _options(options), _labels(labels)
+    style = _style(opts)
+    bars = bound_bars_figure(points, opts, lab).to_plotly_json()
+    last = points[-1]
+    shown = last if last.terms is not None else BoundPoint(
+        last.h, last.kind, last.log_likelihood,
+        BoundTerms(last.log_likelihood, last.log_likelihood, 0.0, last.log_likelihood, 0.0))
+    waterfall = decomposition_figure(shown, opts, lab).to_plotly_json()
+    layout = dict(bars["layout"])
+    layout["xaxis"] = {**layout["xaxis"], "domain": [0.0, WATERFALL_FROM - 0.1]}
+    # The waterfall's note goes under it, as its axis title: the bars' note above may run
+    # on over the waterfall's top (a projector's fonts make it wider than its panel).
+    note = _note(lab["decomp_note"], style)
+    layout["xaxis2"] = {**waterfall["layout"]["xaxis"], "domain": [WATERFALL_FROM, 1.0],
+                        "anchor": "y2", "title": {"text": note["text"], "font": note["font"]}}
+    layout["yaxis2"] = {**waterfall["layout"]["yaxis"], "anchor": "x2"}
+    layout["legend"] = {**layout["legend"], "y": below_x_axis(opts, layout["margin"]["t"]),
+                        "yanchor": "top"}
+    no_q = {"text": lab["no_q"], "xref": "x2 domain", "yref": "y2 domain", "x": 0.5,
+            "y": 0.5, "showarrow": False, "visible": last.terms is None,
+            "font": {"size": style.font, "color": "#555"}}
+    layout["annotations"] = [*layout["annotations"], no_q]
+    data = [*bars["data"], {**waterfall["data"][0], "xaxis": "x2", "yaxis": "y2",
+                            "showlegend": False, "visible": last.terms is not None}]
+    return _make_figure(data, layout)
+
+
 # --------------------------------------------------------------------------------------
 # Singularities: det Σ_k and ℓ over iterations
 # --------------------------------------------------------------------------------------
-def _seen(n_states: int, position: int | None, hide_future: bool) -> np.ndarray:
-    """Which of ``n_states`` iterations to draw: all, or only up to ``position``."""
-    its = np.arange(n_states)
-    return its <= position if hide_future and position is not None else np.ones(n_states, bool)
-
-
-def _whole_run_axis(n_states: int) -> dict[str, Any]:
-    """An x-axis over the whole run, so hiding the future does not rescale it."""
-    return {"range": [-0.5, max(n_states - 1, 1) + 0.5], "autorange": False}
-
-
 def determinants(trace: Trace) -> np.ndarray:
     """``det Σ_k`` for every state; array of shape (n_iter + 1, n_components)."""
     return np.array([np.linalg.det(p.covariances) for p in trace.params])
 
 
-def singularity_figure(
+def determinant_figure(
     trace: Trace,
-    position: int | None = None,
     options: FigureOptions | None = None,
-    reference: Trace | None = None,
     labels: Mapping[str, str] | None = None,
-    hide_future: bool = False,
 ) -> go.Figure:
-    """Two panels over iterations: ``det Σ_k`` (log scale) per component, and ℓ.
+    """``det Σ_k`` per component over iterations, on a log axis.
 
     Parameters
     ----------
     trace : Trace
-    position : int, optional
-        Iteration to mark with a cursor.
-    reference : Trace, optional
-        Another run (e.g. without a remedy) drawn dashed grey for comparison.
-    hide_future : bool
-        Draw every curve only up to ``position`` (over an axis for the whole run), so a class
-        can predict what comes next; the collapse is marked once it is reached.
+    options : FigureOptions, optional
+        ``options.palette`` colours the components.
+    labels : mapping, optional
+        Translations of :data:`DEFAULT_LABELS`.
 
     Returns
     -------
     go.Figure
-        A collapsed run is marked in red on its last state; an infinite ℓ is drawn as an
-        arrow off the top of the panel.
+        One line per component (trace ``k`` is component ``k``). A collapsed run is marked
+        with a red cross on its last state and an annotation. The collapsed state's det is 0
+        up to rounding (possibly negative): it is drawn at the smallest positive float.
     """
     opts, lab = _options(options), _labels(labels)
     style = _style(opts)
     dets = determinants(trace)
     its = np.arange(dets.shape[0])
-    seen = _seen(len(its), position, hide_future)
     tiny = np.finfo(float).tiny
-    data: list[dict] = []
-    for k in range(dets.shape[1]):
-        data.append({
-            "type": "scatter", "mode": "lines+markers", "x": its[seen],
-            "y": np.maximum(dets[seen, k], tiny), "name": lab["component"].format(k=k + 1),
-            "legendgroup": str(k), "line": {"color": component_color(k, opts.palette),
-                                           "width": style.line},
-            "marker": {"size": style.point}, "xaxis": "x", "yaxis": "y",
-            "hovertemplate": lab["iteration"] + " %{x}<br>det Σ = %{y:.3g}<extra></extra>",
-        })  # fmt: skip
-    ll = np.asarray(trace.log_likelihood, dtype=float)
-    finite = np.isfinite(ll) & seen
-    if reference is not None:
-        ref = np.asarray(reference.log_likelihood, dtype=float)
-        rf = np.isfinite(ref) & _seen(len(ref), position, hide_future)
-        data.append({
-            "type": "scatter", "mode": "lines", "x": np.arange(len(ref))[rf], "y": ref[rf],
-            "name": lab["baseline_run"], "line": {"color": "#9A9A9A", "dash": "dash",
-                                                  "width": style.line},
-            "xaxis": "x2", "yaxis": "y2",
-            "hovertemplate": lab["iteration"] + " %{x}<br>ℓ = %{y:.6g}<extra></extra>",
-        })  # fmt: skip
-    data.append({
-        "type": "scatter", "mode": "lines+markers", "x": its[finite], "y": ll[finite],
-        "name": lab["loglik"], "line": {"color": MIXTURE_HEX, "width": style.line},
-        "marker": {"size": style.point}, "xaxis": "x2", "yaxis": "y2",
-        "hovertemplate": lab["iteration"] + " %{x}<br>ℓ = %{y:.6g}<extra></extra>",
-    })  # fmt: skip
+    data: list[dict] = [{
+        "type": "scatter", "mode": "lines+markers", "x": its, "y": np.maximum(dets[:, k], tiny),
+        "name": lab["component"].format(k=k + 1), "legendgroup": str(k),
+        "line": {"color": component_color(k, opts.palette), "width": style.line},
+        "marker": {"size": style.point},
+        "hovertemplate": lab["iteration"] + " %{x}<br>det Σ = %{y:.3g}<extra></extra>",
+    } for k in range(dets.shape[1])]  # fmt: skip
     layout = _base_layout(opts, style)
-    whole = _whole_run_axis(max(len(its), len(reference.params) if reference else 0)) \
-        if hide_future else {}
     layout.update(
-        xaxis={**_axis("", style), "domain": [0, 1], "anchor": "y", "matches": "x2",
-               "showticklabels": False},
-        yaxis={**_axis(lab["det"], style), "type": "log", "domain": [0.55, 1],
-               "exponentformat": "power"},
-        xaxis2={**_axis(lab["iteration"], style), "anchor": "y2", **whole},
-        yaxis2={**_axis(lab["loglik"], style), "domain": [0, 0.45]},
+        xaxis=_axis(lab["iteration"], style),
+        yaxis={**_axis(lab["det"], style), "type": "log", "exponentformat": "power"},
         legend={**layout["legend"], "orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
         margin={**layout["margin"], "t": 40},
     )  # fmt: skip
-    shapes = []
-    if position is not None:
-        for yref in ("y domain", "y2 domain"):
-            shapes.append({"type": "line", "x0": position, "x1": position, "y0": 0, "y1": 1,
-                           "xref": "x", "yref": yref,
-                           "line": {"color": CURSOR_HEX, "width": 1.5, "dash": "dot"}})
-    if (trace.stop_reason == "collapsed" and trace.collapsed_component is not None
-            and seen[-1]):
+    if trace.stop_reason == "collapsed" and trace.collapsed_component is not None:
         k = trace.collapsed_component
         last = int(its[-1])
         data.append({
             "type": "scatter", "mode": "markers", "x": [last], "y": [max(dets[-1, k], tiny)],
             "marker": {"symbol": "x", "size": style.mean + 4, "color": RED_HEX},
-            "showlegend": False, "xaxis": "x", "yaxis": "y", "hoverinfo": "skip",
+            "showlegend": False, "name": "collapse", "hoverinfo": "skip",
         })  # fmt: skip
         layout["annotations"].append({
-            "text": lab["collapsed_at"].format(k=k + 1), "x": last, "y": 0.02, "xref": "x",
-            "yref": "y domain", "xanchor": "right", "yanchor": "bottom", "showarrow": False,
+            "text": lab["collapsed_at"].format(k=k + 1), "x": last - 0.6, "y": 0.08,
+            "xref": "x", "yref": "y domain", "xanchor": "right", "yanchor": "bottom",
+            "showarrow": False,
             "font": {"color": RED_HEX, "size": style.font},
             "bgcolor": "rgba(255,255,255,0.8)",
         })  # fmt: skip
-        if not finite[-1]:
-            top = float(ll[finite].max()) if finite.any() else 0.0
-            layout["annotations"].append({
-                "text": lab["infinite"], "x": last, "y": top, "xref": "x2", "yref": "y2",
-                "ax": 0, "ay": 40, "showarrow": True, "arrowhead": 2, "arrowcolor": RED_HEX,
-                "font": {"color": RED_HEX, "size": style.font},
-            })  # fmt: skip
-    layout["shapes"] = shapes
+    return _make_figure(data, layout)
+
+
+def singularity_loglik_figure(
+    trace: Trace,
+    reference: Trace | None = None,
+    options: FigureOptions | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> go.Figure:
+    """ℓ over iterations, with another run (e.g. without a remedy) dashed grey beside it.
+
+    Returns
+    -------
+    go.Figure
+        The reference first (when given), then ℓ. An infinite ℓ (the collapsed state) is
+        left out of the line and drawn as an arrow off the top of the panel.
+    """
+    opts, lab = _options(options), _labels(labels)
+    style = _style(opts)
+    ll = np.asarray(trace.log_likelihood, dtype=float)
+    finite = np.isfinite(ll)
+    hover = lab["iteration"] + " %{x}<br>ℓ = %{y:.6g}<extra></extra>"
+    data: list[dict] = []
+    if reference is not None:
+        ref = np.asarray(reference.log_likelihood, dtype=float)
+        rf = np.isfinite(ref)
+        data.append({
+            "type": "scatter", "mode": "lines", "x": np.arange(len(ref))[rf], "y": ref[rf],
+            "name": lab["baseline_run"], "line": {"color": "#9A9A9A", "dash": "dash",
+                                                  "width": style.line},
+            "hovertemplate": hover,
+        })  # fmt: skip
+    data.append({
+        "type": "scatter", "mode": "lines+markers", "x": np.arange(len(ll))[finite],
+        "y": ll[finite], "name": lab["loglik"], "line": {"color": MIXTURE_HEX,
+                                                         "width": style.line},
+        "marker": {"size": style.point}, "hovertemplate": hover,
+    })  # fmt: skip
+    layout = _base_layout(opts, style)
+    layout.update(
+        xaxis=_axis(lab["iteration"], style),
+        yaxis=_axis(lab["loglik"], style),
+        legend={**layout["legend"], "orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+        margin={**layout["margin"], "t": 40},
+    )  # fmt: skip
+    if len(ll) and not finite[-1]:
+        top = float(ll[finite].max()) if finite.any() else 0.0
+        layout["annotations"].append({
+            "text": lab["infinite"], "x": len(ll) - 1, "y": top, "xref": "x", "yref": "y",
+            "ax": 0, "ay": 40, "showarrow": True, "arrowhead": 2, "arrowcolor": RED_HEX,
+            "font": {"color": RED_HEX, "size": style.font},
+        })  # fmt: skip
     return _make_figure(data, layout)
 
 
 # --------------------------------------------------------------------------------------
 # Variational Bayes: the ELBO and the expected weights over iterations
 # --------------------------------------------------------------------------------------
+#: Component colours of the variational Bayes lab, which starts with up to ten components:
+#: Okabe & Ito's eight, then Paul Tol's indigo and dark brown. Simulated with Machado et al.
+#: (2009) for protanopia, deuteranopia and tritanopia, each added colour stays at least
+#: ΔE₀₀ = 17 from every other one, and the eight keep their own smallest distance (11);
+#: neither is near the grey of unassigned points. ``tests/test_figures_theory.py`` checks it.
+OKABE_ITO_TEN_HEX: tuple[str, ...] = (*OKABE_ITO_HEX, "#332288", "#661100")
+
+
 def vb_elbo_figure(
     trace: VBTrace,
-    position: int | None = None,
     options: FigureOptions | None = None,
     labels: Mapping[str, str] | None = None,
-    hide_future: bool = False,
 ) -> go.Figure:
-    """The ELBO of every state (after each E-step), which never decreases.
-
-    ``hide_future`` draws it only up to ``position`` (over an axis for the whole run).
-    """
+    """The ELBO of every state (after each E-step), which never decreases."""
     opts, lab = _options(options), _labels(labels)
     style = _style(opts)
     y = np.asarray(trace.elbo, dtype=float)
-    seen = _seen(len(y), position, hide_future)
     data = [{
-        "type": "scatter", "mode": "lines+markers", "x": np.arange(len(y))[seen], "y": y[seen],
+        "type": "scatter", "mode": "lines+markers", "x": np.arange(len(y)), "y": y,
         "name": lab["vb_elbo"], "line": {"color": ELBO_HEX, "width": style.line},
         "marker": {"size": style.point},
         "hovertemplate": lab["iteration"] + " %{x}<br>ELBO = %{y:.6g}<extra></extra>",
     }]  # fmt: skip
     layout = _base_layout(opts, style)
-    layout.update(showlegend=False,
-                  xaxis=_axis(lab["iteration"], style,
-                              **(_whole_run_axis(len(y)) if hide_future else {})),
+    layout.update(showlegend=False, xaxis=_axis(lab["iteration"], style),
                   yaxis=_axis(lab["vb_elbo"], style))
-    if position is not None:
-        layout["shapes"] = [{"type": "line", "x0": position, "x1": position, "y0": 0, "y1": 1,
-                             "xref": "x", "yref": "paper",
-                             "line": {"color": CURSOR_HEX, "width": 1.5, "dash": "dot"}}]
     return _make_figure(data, layout)
+
+
+def weight_line(alive: bool, style) -> dict[str, Any]:
+    """How a component's E[π_k] line looks: thick while alive, thin and dotted once it has
+    fallen below the threshold."""
+    return {"width": style.thick if alive else style.line, "dash": "solid" if alive else "dot"}
 
 
 def vb_weights_figure(
     trace: VBTrace,
-    position: int | None = None,
     threshold: float = 1e-2,
     options: FigureOptions | None = None,
     labels: Mapping[str, str] | None = None,
-    hide_future: bool = False,
 ) -> go.Figure:
     """``E[π_k]`` per component over iterations (log scale): surplus components die off.
 
-    Components whose final expected weight is below ``threshold`` are drawn dashed (with
-    ``hide_future``, those below it at ``position``, and only up to ``position``).
+    Trace ``k`` is component ``k`` (named "k = k + 1", coloured ``options.palette[k]``);
+    the components whose final expected weight is below ``threshold`` are drawn dotted.
     """
     opts, lab = _options(options), _labels(labels)
     style = _style(opts)
     w = np.asarray(trace.expected_weights, dtype=float)
     its = np.arange(w.shape[0])
-    seen = _seen(len(its), position, hide_future)
-    alive = w[its[seen][-1]] > threshold
+    alive = w[-1] > threshold
     data = [{
-        "type": "scatter", "mode": "lines" if seen.sum() > 1 else "markers",  # one state: a dot
-        "x": its[seen], "y": np.maximum(w[seen, k], 1e-12),
+        "type": "scatter", "mode": "lines" if len(its) > 1 else "markers",  # one state: a dot
+        "x": its, "y": np.maximum(w[:, k], 1e-12),
         "name": lab["component"].format(k=k + 1),
-        "line": {"color": component_color(k, opts.palette), "width": style.thick if alive[k]
-                 else style.line, "dash": "solid" if alive[k] else "dot"},
+        "line": {"color": component_color(k, opts.palette), **weight_line(alive[k], style)},
         "hovertemplate": f"k = {k + 1}<br>{lab['iteration']} %{{x}}<br>E[π] = %{{y:.3g}}"
                          "<extra></extra>",
     } for k in range(w.shape[1])]  # fmt: skip
     layout = _base_layout(opts, style)
-    lo = max(float(np.nanmin(w[seen])), 1e-12)
+    lo = max(float(np.nanmin(w)), 1e-12)
     layout.update(
-        xaxis=_axis(lab["iteration"], style, **(_whole_run_axis(len(its)) if hide_future else {})),
+        xaxis=_axis(lab["iteration"], style),
         yaxis=_axis(lab["vb_weights"], style, type="log", exponentformat="power",
                     range=[np.log10(lo) - 0.3, 0.05]),
         shapes=[{"type": "line", "x0": 0, "x1": 1, "xref": "paper", "y0": threshold,
@@ -501,29 +571,7 @@ def vb_weights_figure(
         "xref": "paper", "yref": "y", "xanchor": "right", "yanchor": "bottom",
         "showarrow": False, "font": {"color": "#555", "size": style.tick},
     })  # fmt: skip
-    if position is not None:
-        layout["shapes"].append({"type": "line", "x0": position, "x1": position, "y0": 0,
-                                 "y1": 1, "xref": "x", "yref": "paper",
-                                 "line": {"color": CURSOR_HEX, "width": 1.5, "dash": "dot"}})
     return _make_figure(data, layout)
-
-
-def surviving_params(
-    params: Params, weights: np.ndarray, threshold: float
-) -> tuple[Params, np.ndarray]:
-    """The components with expected weight above ``threshold`` (weights renormalised).
-
-    Returns
-    -------
-    params : Params
-    kept : array of int
-        Indices of the kept components (to keep their colours: ``palette[kept]``).
-    """
-    kept = np.flatnonzero(np.asarray(weights) > threshold)
-    if kept.size == 0:
-        kept = np.array([int(np.argmax(weights))])
-    w = params.weights[kept]
-    return Params(w / w.sum(), params.means[kept], params.covariances[kept]), kept
 
 
 # --------------------------------------------------------------------------------------
@@ -560,34 +608,26 @@ def coins_table(
 
 def coins_theta_figure(
     traces: Mapping[str, CoinTrace],
-    position: int | None = None,
     mle: tuple[float, float] | None = None,
     options: FigureOptions | None = None,
     labels: Mapping[str, str] | None = None,
-    hide_future: bool = False,
 ) -> go.Figure:
     """θ_A and θ_B over iterations for each run (e.g. ``{"soft": ..., "hard": ...}``).
 
     Parameters
     ----------
     traces : mapping of name -> CoinTrace
-        Soft runs are drawn solid, hard runs dashed.
-    position : int, optional
-        Iteration cursor.
+        Soft runs are drawn solid, hard runs dashed; two traces per run (θ_A, θ_B), in the
+        mapping's order.
     mle : (θ_A, θ_B), optional
         The complete-data estimates when the labels are known, drawn as dotted lines.
-    hide_future : bool
-        Draw the runs only up to ``position`` (over an axis for the whole run).
     """
     opts, lab = _options(options), _labels(labels)
     style = _style(opts)
     data: list[dict] = []
-    n_states = 1
     for name, tr in traces.items():
-        seen = _seen(tr.thetas.shape[0], position, hide_future)
-        th = tr.thetas[seen]
-        its = np.arange(tr.thetas.shape[0])[seen]
-        n_states = max(n_states, tr.thetas.shape[0])
+        th = tr.thetas
+        its = np.arange(th.shape[0])
         dash = "dash" if tr.hard else "solid"
         for c, (col, key) in enumerate(((COIN_A_HEX, "theta_a"), (COIN_B_HEX, "theta_b"))):
             data.append({
@@ -608,12 +648,7 @@ def coins_theta_figure(
             "yref": "paper", "xanchor": "right", "showarrow": False,
             "font": {"color": "#555", "size": style.tick},
         })  # fmt: skip
-    if position is not None:
-        shapes.append({"type": "line", "x0": position, "x1": position, "y0": 0, "y1": 1,
-                       "xref": "x", "yref": "paper",
-                       "line": {"color": CURSOR_HEX, "width": 1.5, "dash": "dot"}})
-    layout.update(xaxis=_axis(lab["iteration"], style, dtick=1,
-                              **(_whole_run_axis(n_states) if hide_future else {})),
+    layout.update(xaxis=_axis(lab["iteration"], style, dtick=1),
                   yaxis=_axis(lab["theta"], style, range=[0, 1]), shapes=shapes,
                   legend={**layout["legend"], "orientation": "h", "x": 0, "y": -0.3},
                   margin={**layout["margin"], "b": 110})
@@ -646,19 +681,23 @@ def coins_posterior_figure(
 
 __all__ = [
     "DEFAULT_LABELS",
+    "OKABE_ITO_TEN_HEX",
+    "WATERFALL_FROM",
     "BarSegments",
     "BoundPoint",
     "bar_segments",
     "bound_at",
     "bound_bars_figure",
+    "bound_figure",
     "bound_history",
     "coins_posterior_figure",
     "coins_table",
     "coins_theta_figure",
     "decomposition_figure",
+    "determinant_figure",
     "determinants",
-    "singularity_figure",
-    "surviving_params",
+    "singularity_loglik_figure",
     "vb_elbo_figure",
     "vb_weights_figure",
+    "weight_line",
 ]

@@ -64,15 +64,20 @@ ellipses after an M-step, a table that stays put after convergence).
 
                  *reveal* hides the future when the user asks ("predict, then reveal"):
                  ``{"traces": [i, ...], "upto": [x per position], "annotations": [j, ...],
-                 "x_range": [lo, hi]}``: only points with ``x <= upto[furthest position]``
-                 are drawn, the listed annotations are hidden until the end is reached, and
-                 the x axis stops a little after what was revealed.
+                 "x_range": [lo, hi], "fixed_y": bool}``: only points with
+                 ``x <= upto[furthest position]`` are drawn, the listed annotations are
+                 hidden until the end is reached, and the x axis stops a little after what
+                 was revealed. The y axis spans only what was revealed (in decades on a log
+                 axis), unless ``fixed_y`` (optional) keeps the figure's own range, for an
+                 axis whose range tells nothing of the end (a probability in [0, 1]).
 
                  *edit* (2D scatter only) lets the user add and remove points and drag the
                  means at position 0: ``{"means_trace", "ellipse_traces", "halo_trace",
                  "segment"}`` (each component's ellipses are ``segment`` consecutive
                  coordinates of the halo trace).
-``tables``       ``[{"id", "columns": [str], "rows": series of row lists, "title": series}]``.
+``tables``       ``[{"id", "columns": [str], "rows": series of row lists, "title": series,
+                 "role"}]``. ``role`` (optional): "side" (the default, beside or under the
+                 charts) or "above" (the full width, above the charts).
 
 The EM payload
 --------------

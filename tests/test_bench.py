@@ -116,6 +116,25 @@ def test_browser_verdicts_compare_the_stepper_with_its_targets_and_today(capsys)
     assert lines[1].endswith("not measured") and lines[-1].endswith("not measured")
 
 
+def test_lab_verdicts_compare_each_labs_stepper_with_the_target_and_today():
+    # bench_labs_browser.py: one verdict per lab, on the stepper's median; a design that was
+    # not served says so, never "met".
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_labs_browser import LABS, report
+
+    assert {"kmeans", "elbo"} <= set(LABS)
+    lines = report({"kmeans": {"new": [40.0, 60.0, 500.0], "old": [600.0, 640.0, 700.0]},
+                    "elbo": {"new": [90.0, 100.0, 95.0]}}, "71767f5")
+    text = "\n".join(lines)
+    kmeans, elbo = text.split("\n\n")[:2]
+    assert "median   60.0 ms" in kmeans and "median  640.0 ms" in kmeans
+    assert kmeans.endswith("target <= 80 ms: met; 10.7x faster than today's design")
+    assert re.search(r"today's design \(71767f5\) +not measured", elbo)
+    assert elbo.endswith("target <= 80 ms: NOT met")
+    assert lines[-1] == "1 of 2 labs meet Step <= 80 ms"
+    assert report({"vbgmm": {}}, "x")[3].endswith("not measured")
+
+
 @pytest.mark.slow
 def test_basin_bench_gives_a_verdict_and_scikit_learn_does_the_same_work():
     proc = subprocess.run(

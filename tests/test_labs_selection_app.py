@@ -46,19 +46,20 @@ def figure(at: AppTest, index: int) -> dict:
 
 
 # --- k-means vs GMM ---------------------------------------------------------------------------
-def test_kmeans_lab_opens_on_unequal_sizes_and_steps_both():
+def test_kmeans_lab_opens_on_unequal_sizes_and_sends_both_runs():
     at = open_lab("kmeans")
     assert at.session_state["syn_preset"] == "unequal_sizes"
-    assert len(at.get("plotly_chart")) == 4  # k-means, GMM, soft k-means, limit curve
-    assert "k-means · iteration 0" in texts(at)
-    ok(at.button(key="km_btn_step").click().run())
-    assert "k-means · iteration 1" in texts(at) and "iteration 1" in texts(at)
-    ok(at.button(key="km_btn_run").click().run())
-    aris = [float(c.value.split("ARI vs true labels ")[1].split()[0])
-            for c in at.caption if "ARI vs true labels" in c.value]
-    assert len(aris) == 2 and aris[1] > 0.9 > aris[0]  # GMM recovers, k-means does not
-    ok(at.button(key="km_btn_reset").click().run())
-    assert at.session_state["km_iter"] == 0
+    assert len(at.get("plotly_chart")) == 2  # soft k-means and the limit curve; both runs
+    head, p = sent(at)                       # step in the browser
+    assert head["goto"] == 0 and [c["id"] for c in p["charts"]] == ["kmeans", "gmm"]
+    assert not [b for b in at.button if b.key and b.key.startswith("km_btn")]
+    last = p["n"] - 1
+    km_ari, em_ari = (float(at_h(m, last)) for m in p["metrics"])
+    assert em_ari > 0.9 > km_ari  # GMM recovers, k-means does not
+    at.session_state["km_iter"] = last  # the browser reports a pause at the end
+    ok(at.run())
+    assert at.query_params["km_iter"] == str(last)
+    assert sent(at)[0] == head  # the same run: the browser keeps its own position
 
 
 def test_kmeans_lab_sigma_limit_and_agreeing_preset():
@@ -68,18 +69,18 @@ def test_kmeans_lab_sigma_limit_and_agreeing_preset():
     assert metrics[1] == "100.0%" and metrics[2] == "1.000"
     ok(at.button(key="kmeans_quick_kmeans_agrees").click().run())
     assert at.session_state["syn_preset"] == "kmeans_agrees"
-    ok(at.button(key="km_btn_run").click().run())
-    aris = [c.value for c in at.caption if "ARI" in c.value]
-    assert all("1.000" in a for a in aris), aris
+    p = sent(at)[1]
+    assert [at_h(m, p["n"] - 1) for m in p["metrics"]] == ["1.000", "1.000"]
 
 
-def test_kmeans_lab_keeps_user_data_and_reports_bad_k():
+def test_kmeans_lab_keeps_user_data_and_steps_twenty_centres_in_1d():
     at = open_lab("kmeans", data_source="Synthetic", syn_preset="well_separated")
     assert at.session_state["syn_preset"] == "well_separated"  # not overridden
     at.session_state["model_k"] = 20
     at.session_state["syn_preset"] = "three_peaks_1d"
     ok(at.run())
-    ok(at.button(key="km_btn_step").click().run())
+    km = sent(at)[1]["charts"][0]
+    assert len(km["figure"]["layout"]["shapes"]) == 19  # 1D: a border between each pair
 
 
 # --- initialisation sensitivity ------------------------------------------------------------

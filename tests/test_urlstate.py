@@ -195,31 +195,36 @@ def _link(at: AppTest) -> dict:
 
 
 def _screen(at: AppTest) -> list:
-    """What the lab shows: metrics, text and figures (their data and titles)."""
+    """What the lab shows: metrics, text, figures (their data and titles) and the run its
+    browser-side stepper replays."""
     figs = [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+    steppers = [json.loads(bytes(c.proto.bytes).partition(b"\n")[0])["id"]
+                for c in at.get("bidi_component")]  # the run a stepper replays
     return ([(m.label, m.value) for m in at.metric]
             + [m.value for m in at.markdown] + [c.value for c in at.caption]
             + [json.dumps([f["data"], f["layout"].get("annotations")], sort_keys=True)
-               for f in figs])
+               for f in figs] + steppers)
+
+
+class Paused(int):
+    """A browser-side stepper reported that stepping paused at this position."""
 
 
 #: Per lab: settings made in the first session, then the widget actions (key, value) that
 #: move the position inside the run (positions only exist once the run does).
 LAB_CASES = {
     "kmeans": ({"km_init": "random", "km_seed": 3, "km_sigma": 0.2, "model_k": 2},
-               [("km_btn_step", None), ("km_btn_step", None)]),
+               [("km_iter", Paused(2))]),
     "restarts": ({"rs_method": "kmeans", "rs_m": 10, "rs_seed": 7, "rs_pick": 1,
                   "model_k": 4}, []),
     "selection": ({"ms_criterion": "aic", "ms_init": "random", "ms_n_init": 1, "ms_k": 4,
                    "ms_cov": "diag"}, []),
-    "elbo": ({"elbo_k": 2, "elbo_cov": "diag", "elbo_seed": 4},
-             [("elbo_btn_step", None), ("elbo_btn_e", None)]),
+    "elbo": ({"elbo_k": 2, "elbo_cov": "diag", "elbo_seed": 4}, [("elbo_pos", Paused(3))]),
     "singularity": ({"sing_remedy": "reg_covar", "sing_floor": 1e-2, "sing_seed": 1},
                     [("sing_it", 3)]),
     "vbgmm": ({"vb_source": "six_clusters_3d", "vb_k": 8, "vb_alpha": 0.1,
                "vb_type": "dirichlet_process", "vb_seed": 2}, [("vb_it", 5)]),
-    "coins": ({"coins_ta": 0.7, "coins_tb": 0.35, "coins_mode": "hard"},
-              [("coins_btn_step", None), ("coins_btn_e", None)]),
+    "coins": ({"coins_ta": 0.7, "coins_tb": 0.35, "coins_mode": "hard"}, [("coins_pos", 3)]),
 }
 POSITION_OF = {"kmeans": "km_iter", "elbo": "elbo_pos", "singularity": "sing_it",
                "vbgmm": "vb_it", "coins": "coins_pos"}
@@ -228,8 +233,14 @@ POSITION_AT = {"km_iter": 2, "elbo_pos": 3, "sing_it": 3, "vb_it": 5, "coins_pos
 
 
 def _act(at: AppTest, key: str, value) -> AppTest:
+    if isinstance(value, Paused):  # what emviz.ui.stepper does with the browser's report
+        at.session_state[key] = int(value)
+        return _ok(at.run())
     if value is None:
         return _ok(at.button(key=key).click().run())
+    if key in urlstate.POSITIONS:  # a lab that steps in the browser reports where it paused
+        at.session_state[key] = value
+        return _ok(at.run())
     return _ok(at.slider(key=key).set_value(value).run())
 
 
@@ -257,7 +268,7 @@ def test_lab_settings_round_trip_through_a_fresh_session(page):
 def test_coins_sets_travel_in_the_link():
     first = _session("coins", coins_sets=pd.DataFrame(
         {"tosses": ["HHHHHHHHHT", "TTTTTTTTTH", "HTHT"], "coin": ["A", None, "B"]}))
-    first = _ok(first.button(key="coins_btn_run").click().run())
+    first = _act(first, "coins_pos", 20)  # the stepper paused at the end of the run
     link = _link(first)
     assert link["coins_set"] == ["HHHHHHHHHT.A", "TTTTTTTTTH", "HTHT.B"]
     fresh = _session("coins", link)

@@ -232,6 +232,7 @@ class Stepper {
     this.main = el("div", { class: "emv-main" });
     this.side = el("div", { class: "emv-side" });
     this.metrics = el("div", { class: "emv-metrics" });
+    this.above = el("div", { class: "emv-above" }); // tables that span the width (role "above")
     this.toolbar = el("div", { class: "emv-toolbar", role: "toolbar" },
         this.buttons.back, this.buttons.e, this.buttons.m, this.buttons.step,
         this.buttons.play, this.speedSelect, this.buttons.run, this.buttons.reset,
@@ -244,6 +245,7 @@ class Stepper {
         el("p", { class: "emv-title" }, this.title, this.parts), this.caption, this.formula),
       this.end,
       this.metrics,
+      this.above,
       el("div", { class: "emv-body" }, this.main, this.side),
       this.note, this.keys, this.tooltip);
     this.root.prepend(this.message);
@@ -337,7 +339,12 @@ class Stepper {
     for (const chart of this.charts) Plotly.purge(chart.gd);
     this.main.replaceChildren();
     this.side.replaceChildren();
+    this.above.replaceChildren();
     this.charts = [];
+    // The columns first: a chart drawn at another width keeps the ranges its equal-aspect
+    // constraint widened there.
+    const mains = payload.charts.filter((c) => c.role === "main").length;
+    this.main.style.gridTemplateColumns = `repeat(${Math.max(1, mains)}, minmax(0, 1fr))`;
     for (const spec of payload.charts) {
       const gd = el("div", { class: "emv-chart", "data-chart": spec.id });
       (spec.role === "main" ? this.main : this.side).appendChild(gd);
@@ -366,7 +373,7 @@ class Stepper {
       const body = el("tbody");
       const wrap = el("div", { class: "emv-table", "data-table": spec.id }, title,
         el("table", {}, el("thead", {}, head), body));
-      this.side.appendChild(wrap);
+      (spec.role === "above" ? this.above : this.side).appendChild(wrap);
       return { spec, title, body, shownRows: -1 };
     });
     this.metricCards = (payload.metrics || []).map((spec) => {
@@ -377,8 +384,6 @@ class Stepper {
     });
     this.metrics.replaceChildren(...this.metricCards.map((m) => m.card));
     this.metrics.hidden = !this.metricCards.length;
-    const mains = payload.charts.filter((c) => c.role === "main").length;
-    this.main.style.gridTemplateColumns = `repeat(${Math.max(1, mains)}, minmax(0, 1fr))`;
     delete this.root.dataset.edits;
     delete this.root.dataset.dragged;
     const editable = this.charts.find((c) => c.edits);
@@ -653,14 +658,26 @@ class Stepper {
       if (chart.yRange) layout["yaxis.range"] = chart.yRange;
       else layout["yaxis.autorange"] = true;
     } else {
-      // the axes show what is revealed, nothing more (a fixed y range would tell the end)
+      // the axes show what is revealed, nothing more (a fixed y range would tell the end),
+      // unless the payload fixes y (a probability axis tells nothing)
       layout["xaxis.range"] = [spec.x_range[0], Math.max(4, upto * 1.2 + 1)];
+      if (spec.fixed_y) {
+        if (chart.yRange) layout["yaxis.range"] = chart.yRange;
+        return;
+      }
+      // a log axis takes its range in decades
+      const log = chart.gd._fullLayout && chart.gd._fullLayout.yaxis
+        && chart.gd._fullLayout.yaxis.type === "log";
       const ys = [];
-      for (const t of spec.traces) for (const v of perTrace.get(t).y) if (Number.isFinite(v)) ys.push(v);
+      for (const t of spec.traces) {
+        for (const v of perTrace.get(t).y) {
+          if (Number.isFinite(v) && (!log || v > 0)) ys.push(log ? Math.log10(v) : v);
+        }
+      }
       if (ys.length) {
         const lo = Math.min(...ys);
         const hi = Math.max(...ys);
-        const pad = Math.max(1, 0.08 * (hi - lo));
+        const pad = log ? Math.max(0.25, 0.08 * (hi - lo)) : Math.max(1, 0.08 * (hi - lo));
         layout["yaxis.range"] = [lo - pad, hi + pad];
       }
     }

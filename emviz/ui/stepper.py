@@ -10,8 +10,8 @@ scrubs and plays it in the browser without a rerun. The component reports back o
 * trigger ``edit``: points added or removed on a 2D chart, ``{"id", "h", "added",
   "removed"}`` (one batch per pause in clicking);
 * trigger ``drag``: a mean dragged at position 0, ``{"id", "k", "mean"}``;
-* trigger ``command``: ``"new_init"``, or ``"resend"`` when the browser got only a header
-  for a run it does not hold.
+* trigger ``command``: ``"new_init"`` (:func:`follow` runs the page's callback for it), or
+  ``"resend"`` when the browser got only a header for a run it does not hold.
 
 What Python sends is ``frame_header(id, goto, nonce) + payload``: the header tells the
 browser where to go when Python decides it (a new run starts at 0, a shared link opens at
@@ -29,7 +29,7 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -117,7 +117,8 @@ def value(key: str, name: str) -> Any:
 # A page's stepper that follows one position key (the labs)
 # --------------------------------------------------------------------------------------
 def follow(key: str, payload: bytes, payload_id: str, *, position_key: str, last: int,
-           run: Any, url_path: str) -> None:
+           run: Any, url_path: str,
+           commands: Mapping[str, Callable[[], None]] | None = None) -> None:
     """Mount a stepper whose paused position lives in ``st.session_state[position_key]``.
 
     For a page whose run is one payload (a lab): when ``run`` (any hashable description of
@@ -127,6 +128,12 @@ def follow(key: str, payload: bytes, payload_id: str, *, position_key: str, last
     reports it when the user reaches outside the stepper. The report reruns only a fragment
     around the stepper, which writes the page's link (its ``url_path``); the page itself
     does not rerun. Everything that follows the position must therefore be in the payload.
+
+    A whole-page run sends the payload; the fragment's own reruns send only the header (the
+    browser holds the run already), unless the browser asks for the run again (``"resend"``).
+
+    ``commands`` maps a toolbar command (``"new_init"``) to a callback that changes the
+    session (e.g. the seed); the whole page then reruns, with a new run.
     """
     ss = st.session_state
     memo = f"{key}__run"
@@ -134,7 +141,9 @@ def follow(key: str, payload: bytes, payload_id: str, *, position_key: str, last
         ss[memo] = run
         ss[f"{key}__goto"] = min(max(int(ss.get(position_key, 0) or 0), 0), last)
         ss[f"{key}__nonce"] = int(ss.get(f"{key}__nonce", 0)) + 1
-    _follow_fragment(key, payload, payload_id, position_key, last, url_path)
+    ss[f"{key}__send"] = True
+    _follow_fragment(key, payload, payload_id, position_key, last, url_path,
+                     dict(commands or {}))
 
 
 def _take_report(key: str, payload_id: str, position_key: str, last: int) -> None:
@@ -147,11 +156,29 @@ def _take_report(key: str, payload_id: str, position_key: str, last: int) -> Non
         return
 
 
+def _take_command(key: str, commands: Mapping[str, Callable[[], None]]) -> None:
+    """A toolbar command: its callback, then (in the fragment) a rerun of the whole page;
+    or ``"resend"``: the fragment sends the payload again."""
+    command = value(key, "command")
+    if command == "resend":
+        st.session_state[f"{key}__send"] = True
+    elif isinstance(command, str) and command in commands:
+        commands[command]()
+        st.session_state[f"{key}__whole_page"] = True
+
+
 @st.fragment
 def _follow_fragment(key: str, payload: bytes, payload_id: str, position_key: str,
-                     last: int, url_path: str) -> None:
+                     last: int, url_path: str,
+                     commands: Mapping[str, Callable[[], None]]) -> None:
     ss = st.session_state
-    mount(payload, key=key, payload_id=payload_id, goto=ss.get(f"{key}__goto"),
-          nonce=int(ss.get(f"{key}__nonce", 0)), param=position_key,
-          on_position=lambda: _take_report(key, payload_id, position_key, last))
+    if ss.pop(f"{key}__whole_page", False):  # a callback cannot rerun the page itself
+        st.rerun(scope="app")
+    # only a header on the fragment's own reruns: sending, hashing and caching the payload
+    # again would cost the server more than the rest of the rerun
+    mount(payload if ss.pop(f"{key}__send", False) else b"", key=key, payload_id=payload_id,
+          goto=ss.get(f"{key}__goto"), nonce=int(ss.get(f"{key}__nonce", 0)),
+          param=position_key,
+          on_position=lambda: _take_report(key, payload_id, position_key, last),
+          on_command=lambda: _take_command(key, commands))
     sidebar_common.sync_url(url_path)  # on a fragment rerun, nothing else writes the link

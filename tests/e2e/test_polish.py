@@ -131,8 +131,7 @@ def _kmeans(page: Page, lang: str, wait_for_app, shots: Path) -> None:
     step = main.get_by_role("button", name=t("stepview.step"), exact=True)
     expect(step).to_be_visible()
     expect(main.get_by_role("button", name=t("stepview.new_init"), exact=True)).to_be_visible()
-    step.click()
-    wait_for_app(page)
+    step.click()  # the stepper's: no rerun
     expect(main.get_by_text(re.compile(r"\b1\b.*24|24.*\b1\b")).first).to_be_visible()
     body = main.inner_text()
     assert "unequal_sizes" not in body and t("panels.preset.unequal_sizes") + " · " in body
@@ -142,28 +141,32 @@ def _kmeans(page: Page, lang: str, wait_for_app, shots: Path) -> None:
 def _coins(page: Page, lang: str, wait_for_app, shots: Path) -> None:
     t = lambda key, **f: translate(key, lang, **f)  # noqa: E731
     _open(page, f"/coins?lang={lang}", wait_for_app)
-    main = page.get_by_test_id("stMain")
-    _click(page, t("theory.e_step"), wait_for_app)
-    table = main.get_by_test_id("stTable").first
+    stepper = page.locator(STEPPER)
+    _step(page, t("stepview.e"))
+    table = stepper.locator('.emv-table[data-table="credited"]')
     expect(table).to_contain_text(t("theory.fig.total"))
     cells = table.locator("tr").last.locator("td, th").all_inner_texts()
     assert "None" not in cells and "nan" not in cells, cells
-    # Hiding the future: back to the start, and the θ curves stop there.
-    main.get_by_text(t("labs.hide_future"), exact=True).click()
-    wait_for_app(page)
+    # Hiding the future (the stepper's own control): from the start, the θ curves stop there.
+    page.locator("body").press("Home")
+    stepper.get_by_text(t("stepview.predict"), exact=True).click()
     page.wait_for_timeout(500)
-    latest = page.evaluate("""() => Math.max(...Array.from(document.querySelectorAll(
-        '[data-testid="stPlotlyChart"] .js-plotly-plot')).flatMap(gd => gd._fullData
-        .filter(d => d.mode && d.mode.includes('lines')).flatMap(d => Array.from(d.x))))""")
+    latest = page.evaluate("""() => Math.max(...document.querySelector(
+        '[data-testid="emvizStepper"] .emv-chart[data-chart="theta"]')._fullData
+        .filter(d => d.mode && d.mode.includes('lines') && d.name !== 'cursor')
+        .flatMap(d => Array.from(d.x)))""")
     assert latest == 0
     page.screenshot(path=shots / f"polish-coins-{lang}.png")
+    stepper.get_by_text(t("stepview.predict"), exact=True).click()  # as it was
 
 
 def _elbo(page: Page, lang: str, wait_for_app) -> None:
     _open(page, f"/elbo?lang={lang}", wait_for_app)
+    page.locator('[data-testid="emvizStepper"] .emv-chart .main-svg').first.wait_for(
+        timeout=60_000)
     notes = page.evaluate("""() => Array.from(document.querySelectorAll(
-        '[data-testid="stPlotlyChart"] g.annotation text')).map(t => t.textContent)
-        .filter(s => s.includes('L + KL'))""")
+        '[data-testid="emvizStepper"] g.annotation text, .g-x2title text'))
+        .map(t => t.textContent).filter(s => s.includes('L + KL'))""")
     assert len(notes) == 2, notes
     if lang != "ja":  # what a screen reader reads: "shown), so", "KL. Values"
         assert not [n for n in notes if re.search(r"[),.;:][^\W\d_]", n)], notes

@@ -3,6 +3,10 @@
 Edit the sets, then step: the E-step gives P(A | set) and the expected heads/tails table; the
 M-step divides its totals. Soft EM reaches θ_A ≈ 0.80, θ_B ≈ 0.52 after 10 iterations; hard EM
 (pick the likelier coin) is drawn alongside.
+
+The run steps in the browser (:func:`emviz.stepper_theory.coins_payload`): E-step, M-step,
+Step, the table of credited heads and tails, the posterior bars and θ over iterations follow
+the half-step without a rerun.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from emviz import figures_theory as ft
+from emviz import stepper_theory as spt
 from emviz.coins import (
     LABELS_DEFAULT,
     TOSSES_DEFAULT,
@@ -24,21 +28,15 @@ from emviz.coins import (
 )
 from emviz.errors import EmvizError
 from emviz.ui import urlstate
-from emviz.ui.i18n import bound, t
-from emviz.ui.labs.elbo import (
-    CHART_CONFIG,
-    clamp_position,
-    fig_labels,
-    fig_options,
-    half_step_buttons,
-    hide_future_toggle,
-    init_keys,
-    kind_name,
-    timeline,
-)
-from emviz.ui.messages import error_text, guarded
+from emviz.ui.i18n import bound, current_language, t
+from emviz.ui.labs import stepping_theory as steps
+from emviz.ui.labs.elbo import fig_options, init_keys
+from emviz.ui.messages import attempt, error_text
 
 N_ITER = 10  # the paper stops after 10 iterations
+#: Where the position lives (a shared link carries it as ``coins_pos``).
+POSITION = "coins_pos"
+STEPPER = "coins_stepper"
 DEFAULTS = {"coins_ta": 0.6, "coins_tb": 0.5, "coins_mode": "soft", "coins_pos": 0}
 
 
@@ -79,15 +77,6 @@ def _sets_editor() -> pd.DataFrame:
     )
 
 
-def totals_styled(table: pd.DataFrame, labels: dict[str, str]):
-    """The E-step table with 2 decimals; the totals row's empty cells (no P(A|set) for a
-    total) are blank, not "None"."""
-    numeric = [labels[c] for c in ("p_a", "p_b", "heads_a", "tails_a", "heads_b", "tails_b")]
-    table = table.copy()
-    table[numeric] = table[numeric].apply(pd.to_numeric, errors="coerce")
-    return table.style.format("{:.2f}", subset=numeric, na_rep="")
-
-
 def _reset_sets() -> None:
     st.session_state["coins_sets"] = default_sets()
     st.session_state.pop("coins_editor", None)
@@ -110,22 +99,6 @@ def _mle(edited: pd.DataFrame, tosses: tuple[str, ...]) -> tuple[float, float] |
     except EmvizError:
         return None
     return mle.theta_a, mle.theta_b
-
-
-def _step_text(trace: CoinTrace, h: int) -> None:
-    it = (h + 1) // 2
-    if h == 0:
-        s = trace.states[0]
-        st.info(t("coins.at_init", a=f"{s.theta_a:.2f}", b=f"{s.theta_b:.2f}"))
-    elif h % 2 == 1:
-        st.info(t("coins.after_e", i=it))
-    else:
-        e = trace.e_steps[it - 1]
-        tot = e.totals
-        new = trace.states[it]
-        st.info(t("coins.after_m", i=it,
-                  ha=f"{tot['heads_a']:.2f}", ta=f"{tot['tails_a']:.2f}", a=f"{new.theta_a:.4f}",
-                  hb=f"{tot['heads_b']:.2f}", tb=f"{tot['tails_b']:.2f}", b=f"{new.theta_b:.4f}"))
 
 
 def render() -> None:
@@ -156,41 +129,18 @@ def render() -> None:
         st.error(error_text(exc))
         return
     mode = ss["coins_mode"]
-    trace = runs[mode]
+    mle = _mle(edited, tosses)
     last = 2 * N_ITER
-    clamp_position("coins_pos", "coins_owner", (tosses, ss["coins_ta"], ss["coins_tb"], mode),
-                   last, start=0)
-    half_step_buttons("coins_pos", last, "coins", run_label=t("coins.run10"))
-    timeline("coins_pos", "coins_timeline", last)
-    hidden = hide_future_toggle("coins_hide_future", "coins_pos")
-    h = int(ss["coins_pos"])
-    it = (h + 1) // 2
-    state_now = trace.states[it if h % 2 == 0 else it - 1]
-    kind = "init" if h == 0 else ("E" if h % 2 else "M")
-    st.markdown(f"**{t('coins.mode.' + mode)} · {kind_name(kind, it)}**")
-    c1, c2, c3 = st.columns(3)
-    c1.metric("θ_A", f"{state_now.theta_a:.2f}")
-    c2.metric("θ_B", f"{state_now.theta_b:.2f}")
-    c3.metric(t("coins.loglik"), f"{trace.log_likelihood[it if h % 2 == 0 else it - 1]:.4f}")
-    _step_text(trace, h)
-    labels = fig_labels()
-    with guarded(t("theory.drawing")):
-        if h > 0:
-            estep = trace.e_steps[it - 1]
-            # st.table, not st.dataframe: the data grid drew the totals row's empty cells as
-            # "None" whatever the Styler said; a plain table shows the Styler's text.
-            st.table(totals_styled(ft.coins_table(tosses, estep, labels), labels),
-                     hide_index=True)
-        a, b = st.columns([1, 1]) if h > 0 else (None, st.container())
-        if h > 0:
-            a.plotly_chart(ft.coins_posterior_figure(trace.e_steps[it - 1], fig_options(340),
-                                                     labels),
-                           key="coins_posterior", width="stretch", config=CHART_CONFIG)
-        b.plotly_chart(ft.coins_theta_figure(runs, it, _mle(edited, tosses), fig_options(340),
-                                             labels, hide_future=hidden),
-                       key="coins_theta", width="stretch", config=CHART_CONFIG)
-    soft, hard = runs["soft"].states[10], runs["hard"].states[10]
-    if not hidden or h == last:  # the result after 10 iterations is the future until then
-        st.markdown(t("coins.compare", sa=f"{soft.theta_a:.2f}", sb=f"{soft.theta_b:.2f}",
-                      ha=f"{hard.theta_a:.2f}", hb=f"{hard.theta_b:.2f}"))
+    run = (tosses, float(ss["coins_ta"]), float(ss["coins_tb"]), mode)
+    steps.position(POSITION, "coins_owner", run, last, start=0)
+    lang = current_language()
+    options = fig_options(340)
+    sent = attempt(lambda: steps.payload(
+        ("coins", run, mle, options, lang),
+        lambda: spt.coins_payload(tosses, runs, mode, mle=mle, options=options,
+                                  labels=steps.labels(lang), text=steps.text(lang))),
+        t("theory.drawing"))
+    if sent is None:
+        return
+    steps.follow(STEPPER, sent, position_key=POSITION, last=last, run=run, url_path="coins")
     st.markdown(t("coins.formulas"))

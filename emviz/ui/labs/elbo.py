@@ -1,7 +1,10 @@
 """Theory lab: ln p(X|θ) = L(q, θ) + KL(q ‖ p(Z|X, θ)), live at every half-step.
 
 The bars are Bishop's PRML figures 9.11-9.14 on the current data: after an E-step KL = 0 and L
-touches ln p; after an M-step θ moves, ln p and L rise, and KL > 0 opens up again.
+touches ln p; after an M-step θ moves, ln p and L rise, and KL > 0 opens up again. The whole
+run is computed once and stepped in the browser (:func:`emviz.stepper_labs.elbo_payload`):
+the bars, the Q + H waterfall, the five numbers and the scatter follow every half-step. The
+paused half-step is ``elbo_pos`` (links carry it).
 
 The first section holds small helpers the four theory labs share (data from the Explore
 sidebar, figure options, translated figure labels, half-step buttons).
@@ -10,16 +13,19 @@ sidebar, figure options, translated figure labels, half-step buttons).
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache as memo
 
 import streamlit as st
 
 from emviz import figures_theory as ft
-from emviz.em import COVARIANCE_TYPES, Trace
-from emviz.numbers import sig
+from emviz import stepper as sp
+from emviz.em import COVARIANCE_TYPES
+from emviz.stepper_labs import elbo_payload
 from emviz.ui import backend as be
-from emviz.ui import cache, data_panel, state, urlstate
-from emviz.ui.i18n import figure_text, t
-from emviz.ui.messages import attempt, guarded, localize
+from emviz.ui import cache, data_panel, explore, state, stepper, urlstate
+from emviz.ui.formulas_text import formulas_html
+from emviz.ui.i18n import current_language, figure_text, t, translate
+from emviz.ui.messages import attempt, localize
 
 CHART_CONFIG = {"displaylogo": False}
 
@@ -165,35 +171,47 @@ def _sidebar() -> None:
         st.caption(t("elbo.exact_note"))
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def _bound(spec, model: state.ModelSpec, h: int, _raw: bytes | None = None) -> ft.BoundPoint:
-    X = cache.prepared(spec, _raw=_raw).X
-    return ft.bound_at(X, cache.fit(spec, model, _raw=_raw).trace, h)
+#: The stepper's key: its reports live in ``st.session_state[STEPPER]``.
+STEPPER = "elbo_stepper"
+#: The payload's words (emviz.stepper_labs.ELBO_TEXT) -> their catalog keys.
+WORDS: dict[str, str] = {
+    "title_init": "theory.kind.init", "title_E": "theory.kind.E", "title_M": "theory.kind.M",
+    "at_init": "elbo.at_init", "after_e": "elbo.after_e", "after_m": "elbo.after_m",
+    "collapsed": "elbo.collapsed",
+}
 
 
-def _status(points: list[ft.BoundPoint], trace: Trace) -> None:
-    cur = points[-1]
-    it = (cur.h + 1) // 2
-    st.markdown(f"**{kind_name(cur.kind, it)}** · " + t("theory.half_step_of", h=cur.h,
-                                                          last=trace.n_half_steps - 1))
-    if cur.terms is None:
-        st.info(t("elbo.at_init", lnp=f"{cur.log_likelihood:,.3f}"))
-        return
-    c1, c2, c3, c4, c5 = st.columns(5)
-    c1.metric("ln p(X|θ)", f"{cur.terms.log_likelihood:,.3f}")
-    c2.metric("L(q, θ)", f"{cur.terms.elbo:,.3f}")
-    # After an E-step KL is 0 exactly; computed term by term it is float noise (~1e-16),
-    # which "4.6e-16" would present as a value: below the rounding of ln p it is shown as 0.
-    noise = 1e-12 * max(1.0, abs(cur.terms.log_likelihood))
-    c3.metric("KL(q ‖ p)", sig(cur.terms.kl if cur.terms.kl > noise else 0.0))
-    c4.metric("Q(θ, θ_old)", f"{cur.terms.expected_complete:,.3f}")
-    c5.metric("H(q)", f"{cur.terms.entropy:,.3f}")
-    prev = points[-2] if len(points) > 1 else None
-    if cur.kind == "E":
-        st.success(t("elbo.after_e", kl=sig(abs(cur.terms.kl), 2)))
-    elif prev is not None:
-        change = cur.log_likelihood - prev.log_likelihood
-        st.success(t("elbo.after_m", dlnp=sig(change, signed=True), kl=sig(cur.terms.kl)))
+@memo
+def stepper_text(lang: str) -> dict[str, str]:
+    """The stepper's words in ``lang``: Explore's controls and the lab's sentences."""
+    return {**explore.stepper_text(lang),
+            **{key: translate(catalog_key, lang) for key, catalog_key in WORDS.items()}}
+
+
+@st.cache_data(max_entries=32, show_spinner=False, ttl=3600)
+def _payload(key: str, _spec, _model: state.ModelSpec, _options: be.FigureOptions,
+             _scatter: be.FigureOptions, _text: dict, _labels: dict, _formulas: dict,
+             _raw: bytes | None = None) -> cache.Payload:
+    data = cache.prepared(_spec, _raw=_raw)
+    trace = cache.fit(_spec, _model, _raw=_raw).trace
+    payload = elbo_payload(data.X, trace, display=data.display, options=_options,
+                           scatter_options=_scatter, text=_text, labels=_labels,
+                           formulas=_formulas)
+    raw_bytes = sp.payload_bytes(payload)
+    return cache.Payload(raw_bytes, sp.payload_id(raw_bytes), len(data.display), False)
+
+
+def payload(spec, model: state.ModelSpec, data: cache.Prepared, raw: bytes | None
+            ) -> cache.Payload:
+    """The run's every half-step as the browser steps it (cached per data, model, options
+    and language)."""
+    lang = current_language()
+    options = fig_options()
+    scatter = fig_options(420, column_names=data.columns, uirevision=repr(spec))
+    with st.spinner(t("spinner.stepper"), show_time=True):
+        return _payload(cache._key("elbo", spec, model, options, scatter, lang), spec, model,
+                        options, scatter, stepper_text(lang), fig_labels(),
+                        formulas_html(model.covariance_type, lang), _raw=raw)
 
 
 def render() -> None:
@@ -216,27 +234,11 @@ def render() -> None:
     trace = fit.trace
     last = trace.n_half_steps - 1
     clamp_position("elbo_pos", "elbo_owner", (spec, model), last, start=1)
-    half_step_buttons("elbo_pos", last, "elbo")
-    timeline("elbo_pos", "elbo_timeline", last)
-    h = int(st.session_state["elbo_pos"])
-    with guarded(t("theory.drawing")):
-        points = [_bound(spec, model, i, _raw=raw) for i in range(max(0, h - 8), h + 1)]
-        _status(points, trace)
-        labels = fig_labels()
-        left, right = st.columns([3, 2])
-        left.plotly_chart(ft.bound_bars_figure(points, fig_options(), labels),
-                          key="elbo_bars", width="stretch", config=CHART_CONFIG)
-        if points[-1].terms is not None:
-            right.plotly_chart(ft.decomposition_figure(points[-1], fig_options(), labels),
-                               key="elbo_waterfall", width="stretch", config=CHART_CONFIG)
-        st.markdown(t("elbo.why"))
-        hs = trace.half_step(h)
-        ri = state.resp_index(h)
-        resp = None if ri is None else cache.display_resp(spec, model, ri, _raw=raw)
-        fig = be.mixture_figure(data.X_display, hs.params, resp,
-                                options=fig_options(420, column_names=data.columns,
-                                                    uirevision=repr(spec)))
-        st.plotly_chart(fig, key="elbo_mixture", width="stretch", config=CHART_CONFIG)
+    steps = attempt(lambda: payload(spec, model, data, raw), t("theory.drawing"))
+    if steps is None:
+        return
+    stepper.follow(STEPPER, steps.data, steps.id, position_key="elbo_pos", last=last,
+                   run=steps.id, url_path="elbo")
+    st.markdown(t("elbo.why"))
     if trace.stop_reason == "collapsed":
         st.warning(t("elbo.collapsed", k=(trace.collapsed_component or 0) + 1))
-

@@ -4,7 +4,9 @@ Both algorithms start from the same K centres (k-means++ or random data points).
 is soft k-means' model: equal weights and one round covariance σ²I, with σ² the mean squared
 distance of the points to their nearest centre, so at iteration 0 the two panels agree and
 every difference after that is what EM is allowed to learn (weights and shapes) and k-means
-is not. Each Step advances both by one iteration.
+is not. Both runs are computed once and stepped together in the browser
+(:func:`emviz.stepper_labs.kmeans_gmm_payload`): each Step is one iteration of both, and
+each side's ARI follows. The paused iteration is ``km_iter`` (links carry it).
 
 Below, "k-means is the limit of EM": soft k-means (EM with equal weights and fixed σ²I) run
 from the same centres for a range of σ; as σ → 0 its assignments turn hard and equal
@@ -17,20 +19,16 @@ sidebar, a teaching preset on the first visit, figure options, "Open in Explore"
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache as memo
 from typing import Any
 
 import numpy as np
 import streamlit as st
 
-from emviz.data import adjusted_rand_index
-from emviz.em import COVARIANCE_TYPES, Params, Trace, e_step, run_em
-from emviz.figures import FigureOptions, mixture_figure
-from emviz.figures_labs import (
-    kmeans_figure,
-    kmeans_limit_figure,
-    legend_below,
-    soft_kmeans_figure,
-)
+from emviz import stepper as sp
+from emviz.em import COVARIANCE_TYPES, Params, Trace, run_em
+from emviz.figures import FigureOptions
+from emviz.figures_labs import kmeans_limit_figure, legend_below, soft_kmeans_figure
 from emviz.kmeans import (
     KMeansTrace,
     assign_labels,
@@ -41,8 +39,9 @@ from emviz.kmeans import (
     soft_kmeans_run,
 )
 from emviz.numbers import sig
-from emviz.ui import cache, data_panel, state, urlstate
-from emviz.ui.i18n import figure_text, t
+from emviz.stepper_labs import kmeans_gmm_payload
+from emviz.ui import cache, data_panel, explore, state, stepper, urlstate
+from emviz.ui.i18n import current_language, figure_text, t, translate
 from emviz.ui.messages import attempt, guarded, localize
 from emviz.ui.naming import data_name
 from emviz.ui.state import DataSpec, PresetSpec
@@ -134,17 +133,6 @@ def figure_options(data: cache.Prepared, spec: DataSpec, title: str = "",
 def true_k(data: cache.Prepared) -> int | None:
     """The number of true components (synthetic data only)."""
     return None if data.truth is None else int(data.truth.n_components)
-
-
-def ari(data: cache.Prepared, labels: np.ndarray) -> float | None:
-    """Adjusted Rand index of ``labels`` (all points) against known labels, if any."""
-    if data.labels is None:
-        return None
-    truth, pred = np.asarray(data.labels), np.asarray(labels)
-    if truth.dtype.kind in "iu":  # synthetic: -1 marks points without a true component
-        keep = truth >= 0
-        truth, pred = truth[keep], pred[keep]
-    return float(adjusted_rand_index(truth, pred)) if truth.size >= 2 else None
 
 
 def explore_page() -> Any:
@@ -247,17 +235,47 @@ def kmeans_limit(spec: DataSpec, k: int, covariance_type: str, init: str, seed: 
     return Limit(np.array(sigmas), np.array(agree), np.array(mmax), tuple(centres))
 
 
-# --- callbacks --------------------------------------------------------------------------
-def _step() -> None:
-    st.session_state["km_iter"] = int(st.session_state["km_iter"]) + 1
+# --- the stepper ------------------------------------------------------------------------
+#: The stepper's key: its reports live in ``st.session_state[STEPPER]``.
+STEPPER = "km_stepper"
+#: The payload's words (emviz.stepper_labs.KMEANS_TEXT) -> their catalog keys.
+WORDS: dict[str, str] = {
+    **{key: f"kmeans.sv.{key}" for key in (
+        "back_help", "play_help", "run_help", "timeline_help", "keys", "half", "half_hidden",
+        "position", "km_title", "gmm_title", "both_moving", "km_done", "em_done", "both_done",
+        "caption", "ari_km", "ari_em", "ari_help")},
+    "step_help": "kmeans.step_help",
+    "new_init_help": "kmeans.new_init_help",
+    "done_converged": "kmeans.done_converged",
+    "done_max": "kmeans.done_max",
+}
 
 
-def _run_to_end(last: int) -> None:
-    st.session_state["km_iter"] = last
+@memo
+def stepper_text(lang: str) -> dict[str, str]:
+    """The stepper's words in ``lang``: Explore's controls, said in iterations."""
+    return {**explore.stepper_text(lang),
+            **{key: translate(catalog_key, lang) for key, catalog_key in WORDS.items()}}
 
 
-def _reset() -> None:
-    st.session_state["km_iter"] = 0
+@st.cache_data(max_entries=32, show_spinner=False, ttl=3600)
+def _payload(key: str, _args: tuple, _options: FigureOptions, _text: dict, _fig_text: dict,
+             _raw: bytes | None = None) -> cache.Payload:
+    data = cache.prepared(_args[0], _raw=_raw)
+    run = lockstep(*_args, _raw=_raw)
+    payload = kmeans_gmm_payload(data.X, run.kmeans, run.gmm, display=data.display,
+                                 labels=data.labels, options=_options, text=_text,
+                                 figure_text=_fig_text)
+    raw_bytes = sp.payload_bytes(payload)
+    return cache.Payload(raw_bytes, sp.payload_id(raw_bytes), len(data.display), False)
+
+
+def payload(args: tuple, options: FigureOptions, raw: bytes | None) -> cache.Payload:
+    """Both runs as the browser steps them (cached per settings, options and language)."""
+    lang = current_language()
+    with st.spinner(t("spinner.stepper"), show_time=True):
+        return _payload(cache._key("kmeans", args, options, lang), args, options,
+                        stepper_text(lang), _fig_text(), _raw=raw)
 
 
 def _new_init() -> None:
@@ -272,23 +290,6 @@ def _init_state() -> None:
 
 
 # --- page pieces ------------------------------------------------------------------------
-def _controls(last: int) -> int:
-    ss = st.session_state
-    i = min(int(ss["km_iter"]), last)
-    ss["km_iter"] = i
-    cols = st.columns([1, 1, 1, 1, 3], vertical_alignment="center")
-    cols[0].button(t("kmeans.step"), key="km_btn_step", on_click=_step, disabled=i >= last,
-                   type="primary", width="stretch", help=t("kmeans.step_help"))
-    cols[1].button(t("kmeans.run"), key="km_btn_run", on_click=_run_to_end, args=(last,),
-                   disabled=i >= last, width="stretch")
-    cols[2].button(t("kmeans.reset"), key="km_btn_reset", on_click=_reset, disabled=i == 0,
-                   width="stretch")
-    cols[3].button(t("kmeans.new_init"), key="km_btn_new", on_click=_new_init,
-                   width="stretch", help=t("kmeans.new_init_help"))
-    cols[4].markdown(t("kmeans.status", i=i, last=last))
-    return i
-
-
 def _settings(data: cache.Prepared) -> None:
     with st.expander(t("kmeans.settings"), expanded=False):
         c = st.columns(4)
@@ -296,45 +297,6 @@ def _settings(data: cache.Prepared) -> None:
         c[1].selectbox(t("kmeans.gmm_cov"), COVARIANCE_TYPES, key="model_cov")
         c[2].selectbox(t("kmeans.centre_init"), CENTRE_INITS, key="km_init")
         c[3].number_input(t("labs.seed"), 0, 1_000_000, key="km_seed")
-
-
-def _panels(data: cache.Prepared, spec: DataSpec, run: Lockstep, i: int) -> None:
-    Xd = data.X_display
-    ik = min(i, run.kmeans.n_iter)
-    ig = min(i, run.gmm.n_iter)
-    centres = run.kmeans.centers[ik]
-    params = run.gmm.params[ig]
-    left, right = st.columns(2)
-    km_labels = run.kmeans.labels[ik]
-    gm_resp_all = e_step(data.X, params).resp
-    with left:
-        st.markdown(t("kmeans.km_title", it=ik))
-        with guarded(t("labs.drawing")):
-            fig = legend_below(kmeans_figure(Xd, centres, km_labels[data.display],
-                                             figure_options(data, spec), text=_fig_text()))
-            st.plotly_chart(fig, key="km_chart", width="stretch", config=CHART_CONFIG)
-        st.caption(_summary("km", ari(data, km_labels), run.kmeans.converged,
-                            ik == run.kmeans.n_iter, run.kmeans.n_iter))
-    with right:
-        st.markdown(t("kmeans.gmm_title", it=ig, cov=run.gmm.covariance_type))
-        with guarded(t("labs.drawing")):
-            fig = _mixture(Xd, params, gm_resp_all[data.display], data, spec)
-            st.plotly_chart(fig, key="gmm_chart", width="stretch", config=CHART_CONFIG)
-        st.caption(_summary("gmm", ari(data, gm_resp_all.argmax(axis=1)), run.gmm.converged,
-                            ig == run.gmm.n_iter, run.gmm.n_iter))
-
-
-def _mixture(Xd, params, resp, data, spec):
-    return legend_below(mixture_figure(Xd, params, resp, options=figure_options(data, spec)))
-
-
-def _summary(which: str, score: float | None, converged: bool, done: bool, n: int) -> str:
-    parts = []
-    if score is not None:
-        parts.append(t("kmeans.ari", score=f"{score:.3f}"))
-    if done:
-        parts.append(t("kmeans.done_converged" if converged else "kmeans.done_max", n=n))
-    return " · ".join(parts) if parts else t(f"kmeans.{which}_caption")
 
 
 def _fig_text() -> dict[str, str]:
@@ -392,8 +354,12 @@ def render() -> None:
     run = attempt(lambda: lockstep(*args, _raw=raw), t("labs.computing"))
     if run is None:
         return
-    i = _controls(run.n_steps)
-    _panels(data, spec, run, i)
+    steps = attempt(lambda: payload(args, figure_options(data, spec), raw), t("labs.drawing"))
+    if steps is None:
+        return
+    ss["km_iter"] = min(max(int(ss["km_iter"]), 0), run.n_steps)
+    stepper.follow(STEPPER, steps.data, steps.id, position_key="km_iter", last=run.n_steps,
+                   run=steps.id, url_path="kmeans", commands={"new_init": _new_init})
     data_caption(data, spec)
     st.divider()
     _limit_section(data, spec, run, args, raw)

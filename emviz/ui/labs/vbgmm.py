@@ -3,34 +3,35 @@
 Start with more components than clusters; the Dirichlet (or Dirichlet-process) prior on the
 weights with a small concentration α_0 lets the surplus ones die off, iteration by iteration,
 while the ELBO rises. A large α_0 keeps them all alive.
+
+The run steps in the browser (:func:`emviz.stepper_theory.vb_payload`): the scatter, the
+E[π_k] curves and the ELBO move together without a rerun. Both charts number and colour the
+components the same way, from one palette of ten distinct colours.
 """
 
 from __future__ import annotations
 
-import numpy as np
 import streamlit as st
 
 from emviz import figures_theory as ft
+from emviz import stepper_theory as spt
 from emviz.errors import EmvizError
-from emviz.ui import backend as be
-from emviz.ui import cache, state, urlstate
-from emviz.ui.i18n import bound, catalog, t
-from emviz.ui.labs.elbo import (
-    CHART_CONFIG,
-    current_data,
-    fig_labels,
-    fig_options,
-    hide_future_toggle,
-    init_keys,
-    prefer_own_data,
-)
-from emviz.ui.messages import attempt, guarded, localize
-from emviz.vbgmm import WEIGHT_PRIOR_TYPES, VBTrace, default_prior, run_vb, vb_e_step, vb_initialize
+from emviz.ui import cache, state
+from emviz.ui.i18n import bound, current_language, t
+from emviz.ui.labs import stepping_theory as steps
+from emviz.ui.labs.elbo import current_data, fig_options, init_keys, prefer_own_data
+from emviz.ui.messages import attempt, localize
+from emviz.vbgmm import WEIGHT_PRIOR_TYPES, VBTrace, default_prior, run_vb, vb_initialize
 
 SOURCES = ("well_separated", "six_clusters_3d", "current")
 CONCENTRATIONS = (0.001, 0.01, 0.1, 1.0, 10.0, 100.0, 1000.0)
 THRESHOLD = 1e-2
 MAX_ITER = 300
+#: Where the position lives (a shared link carries it as ``vb_it``).
+POSITION = "vb_it"
+STEPPER = "vb_stepper"
+#: Both charts colour component k with PALETTE[k]: ten components, ten colours.
+PALETTE = ft.OKABE_ITO_TEN_HEX
 DEFAULTS = {"vb_source": "well_separated", "vb_k": 10, "vb_alpha": 0.01,
             "vb_type": "dirichlet_distribution", "vb_seed": 0}
 
@@ -47,12 +48,6 @@ def _run(spec, k: int, alpha: float, prior_type: str, seed: int,
         return run_vb(X, init, prior, MAX_ITER, 1e-6, 0.0, init_resp=resp)
     except EmvizError as exc:
         return str(exc)
-
-
-def stop_text(stop_reason: str) -> str:
-    """Why VB stopped ("converged", "max_iter", "collapsed") in the UI language."""
-    key = f"vb.stop.{stop_reason}"
-    return t(key) if key in catalog() else stop_reason
 
 
 def _sidebar() -> None:
@@ -95,47 +90,18 @@ def render() -> None:
     if isinstance(trace, str):
         st.error(localize(trace))
         return
-    hidden = hide_future_toggle("vb_hide_future", "vb_it")
-    if ss.get("vb_owner") != (spec, args):
-        ss["vb_owner"] = (spec, args)
-        ss["vb_it"] = urlstate.take_linked(ss, "vb_it", 0 if hidden else trace.n_iter)
-    ss["vb_it"] = max(0, min(int(ss.get("vb_it", trace.n_iter)), trace.n_iter))
-    st.slider(t("vb.iteration"), 0, max(trace.n_iter, 1), key="vb_it",
-              disabled=trace.n_iter == 0)
-    it = int(ss["vb_it"])
-    alive = trace.active_components(THRESHOLD)
-    c1, c2, c3 = st.columns(3)
-    c1.metric(t("vb.surviving"), f"{int(alive[it])} / {args[0]}")
-    c2.metric(t("vb.surviving_final"), "?" if hidden and it < trace.n_iter else f"{int(alive[-1])}")
-    c3.metric("ELBO", f"{trace.elbo[it]:,.2f}")
-    bad = [d for d in trace.decreases() if not d.explained]
-    if bad:
-        st.error(t("vb.decreased", it=bad[0].iteration, amount=f"{bad[0].amount:.3g}"))
-    elif not hidden or it == trace.n_iter:  # it tells how the run ends
-        st.caption(t("vb.never_decreases", n=trace.n_iter, stop=stop_text(trace.stop_reason)))
-    labels = fig_labels()
-    left, right = st.columns([1, 1])
-    with left, guarded(t("theory.drawing")):
-        vb = trace.params[it]
-        weights = trace.expected_weights[it]
-        params, kept = ft.surviving_params(vb.to_params(), weights, THRESHOLD)
-        resp = vb_e_step(data.X_display, vb).resp[:, kept]
-        resp = resp / np.maximum(resp.sum(axis=1, keepdims=True), 1e-300)
-        palette = be.FigureOptions().palette
-        fig = be.mixture_figure(
-            data.X_display, params, resp,
-            options=fig_options(480, column_names=data.columns, uirevision=repr(spec),
-                                show_truth=False,
-                                palette=tuple(palette[k % len(palette)] for k in kept)))
-        fig.update_layout(legend={"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top"})
-        st.plotly_chart(fig, key="vb_mixture", width="stretch", config=CHART_CONFIG)
-        st.caption(t("vb.drawn", n=len(kept), threshold=THRESHOLD))
-    with right, guarded(t("theory.drawing")):
-        st.plotly_chart(ft.vb_weights_figure(trace, it, THRESHOLD, fig_options(480), labels,
-                                             hide_future=hidden),
-                        key="vb_weights", width="stretch", config=CHART_CONFIG)
-    with guarded(t("theory.drawing")):
-        st.plotly_chart(ft.vb_elbo_figure(trace, it, fig_options(320), labels,
-                                          hide_future=hidden),
-                        key="vb_elbo", width="stretch", config=CHART_CONFIG)
+    run = (spec, args)
+    steps.position(POSITION, "vb_owner", run, trace.n_iter, start=trace.n_iter)
+    lang = current_language()
+    options = fig_options(480, column_names=data.columns, uirevision=repr(spec),
+                          show_truth=False, palette=PALETTE)
+    sent = attempt(lambda: steps.payload(
+        ("vbgmm", run, options, lang),
+        lambda: spt.vb_payload(data.X_display, trace, threshold=THRESHOLD, options=options,
+                               labels=steps.labels(lang), text=steps.text(lang))),
+        t("theory.drawing"))
+    if sent is None:
+        return
+    steps.follow(STEPPER, sent, position_key=POSITION, last=trace.n_iter, run=run,
+                 url_path="vbgmm")
     st.markdown(t("vb.formulas"))

@@ -88,8 +88,8 @@ STRINGS: dict[str, dict[str, str]] = {
               "ответственности и обучает вес и эллипс каждой компоненты, поэтому справляется "
               "с кластерами разного размера и вытянутой формы.",
     },
-    # The same words as Explore's stepper (stepview.*): one iteration is one Step.
-    "kmeans.step": {"en": "Step", "ja": "1 反復", "ru": "Итерация"},
+    # The stepper's words (emviz.stepper_labs.KMEANS_TEXT): Explore's controls (stepview.*),
+    # said in iterations.
     "kmeans.step_help": {
         "en": "One iteration of both: k-means assigns and moves its centres; EM does an E-step "
               "and an M-step.",
@@ -98,18 +98,75 @@ STRINGS: dict[str, dict[str, str]] = {
         "ru": "Одна итерация обоих: k-means переназначает точки и сдвигает центры; EM делает "
               "E-шаг и M-шаг.",
     },
-    "kmeans.run": {"en": "Run", "ja": "最後まで", "ru": "До конца"},
-    "kmeans.reset": {"en": "Reset", "ja": "リセット", "ru": "Сброс"},
-    "kmeans.new_init": {"en": "New init", "ja": "再初期化", "ru": "Новый старт"},
     "kmeans.new_init_help": {
         "en": "New shared starting centres (seed + 1).",
         "ja": "新しい共通の初期中心（シード + 1）。",
         "ru": "Новые общие начальные центры (зерно + 1).",
     },
-    "kmeans.status": {
-        "en": "**Iteration {i}** of {last}",
-        "ja": "**反復 {i}** / {last}",
-        "ru": "**Итерация {i}** из {last}",
+    "kmeans.sv.back_help": {"en": "One iteration back (key ←).",
+                            "ja": "1 反復戻る（← キー）。",
+                            "ru": "На одну итерацию назад (клавиша ←)."},
+    "kmeans.sv.play_help": {
+        "en": "Play both runs from here, one iteration at a time (key P).",
+        "ja": "ここから両方の実行を 1 反復ずつ再生します（P キー）。",
+        "ru": "Проиграть оба прогона отсюда, по одной итерации (клавиша P).",
+    },
+    "kmeans.sv.run_help": {
+        "en": "Jump to the end: both runs have converged or stopped.",
+        "ja": "最後へ移動します。両方の実行が収束または停止した所です。",
+        "ru": "Перейти к концу: оба прогона сошлись или остановились.",
+    },
+    "kmeans.sv.timeline_help": {
+        "en": "0 is the shared start; each position is one iteration of both.",
+        "ja": "0 は共通の開始点。1 目盛りが両方の 1 反復です。",
+        "ru": "0 — общий старт; каждая позиция — одна итерация обоих.",
+    },
+    "kmeans.sv.keys": {
+        "en": "Keys: → next iteration · ← back · P play / pause · Home reset",
+        "ja": "キー: → 次の反復 · ← 戻る · P 再生 / 一時停止 · Home リセット",
+        "ru": "Клавиши: → следующая итерация · ← назад · P пуск / пауза · Home сброс",
+    },
+    "kmeans.sv.half": {"en": "iteration {h} of {last}", "ja": "反復 {h} / {last}",
+                       "ru": "итерация {h} из {last}"},
+    "kmeans.sv.half_hidden": {"en": "iteration {h}", "ja": "反復 {h}", "ru": "итерация {h}"},
+    "kmeans.sv.position": {"en": "iteration {i}", "ja": "反復 {i}", "ru": "итерация {i}"},
+    "kmeans.sv.km_title": {"en": "k-means", "ja": "k-means", "ru": "k-means"},
+    "kmeans.sv.gmm_title": {"en": "Gaussian mixture (EM, {cov})",
+                            "ja": "混合ガウス分布（EM, {cov}）",
+                            "ru": "Гауссова смесь (EM, {cov})"},
+    "kmeans.sv.both_moving": {"en": "k-means and EM are both still moving",
+                              "ja": "k-means も EM もまだ動いています",
+                              "ru": "k-means и EM ещё движутся"},
+    "kmeans.sv.km_done": {"en": "k-means {done}; EM is still moving",
+                          "ja": "k-means は{done}。EM はまだ動いています",
+                          "ru": "k-means {done}; EM ещё движется"},
+    "kmeans.sv.em_done": {"en": "EM {done}; k-means is still moving",
+                          "ja": "EM は{done}。k-means はまだ動いています",
+                          "ru": "EM {done}; k-means ещё движется"},
+    "kmeans.sv.both_done": {"en": "k-means {km}; EM {em}", "ja": "k-means は{km}。EM は{em}",
+                            "ru": "k-means {km}; EM {em}"},
+    "kmeans.sv.caption": {
+        "en": "Left: hard assignments, with borders halfway between centres. Right: soft "
+              "colours, each point blending its responsibilities, and an ellipse and a "
+              "weight per component.",
+        "ja": "左: ハードな割り当て。境界は中心同士のちょうど中間です。右: ソフトな色。各点は"
+              "負担率に応じて色が混ざり、成分ごとに楕円と重みがあります。",
+        "ru": "Слева: жёсткие отнесения, границы посередине между центрами. Справа: мягкие "
+              "цвета — цвет точки смешан по её ответственностям, — и у каждой компоненты "
+              "свой эллипс и вес.",
+    },
+    "kmeans.sv.ari_km": {"en": "ARI of k-means vs true labels",
+                         "ja": "k-means の ARI（真のラベルとの比較）",
+                         "ru": "ARI k-means с истинными метками"},
+    "kmeans.sv.ari_em": {"en": "ARI of EM vs true labels", "ja": "EM の ARI（真のラベルとの比較）",
+                         "ru": "ARI EM с истинными метками"},
+    "kmeans.sv.ari_help": {
+        "en": "Adjusted Rand index of the hard assignments against the known labels: 1 is "
+              "a perfect match up to relabelling, 0 is chance.",
+        "ja": "ハードな割り当てと既知のラベルの調整ランド指数。1 はラベルの付け替えを除いて"
+              "完全一致、0 は偶然の一致の水準です。",
+        "ru": "Скорректированный индекс Рэнда жёстких отнесений относительно известных меток: "
+              "1 — полное совпадение с точностью до перестановки меток, 0 — случайное.",
     },
     "kmeans.settings": {"en": "Settings: K, covariance type, starting centres",
                         "ja": "設定: K、共分散の型、初期中心",
@@ -118,25 +175,11 @@ STRINGS: dict[str, dict[str, str]] = {
                        "ru": "covariance_type для GMM"},
     "kmeans.centre_init": {"en": "Starting centres", "ja": "初期中心の選び方",
                            "ru": "Начальные центры"},
-    "kmeans.km_title": {"en": "#### k-means · iteration {it}",
-                        "ja": "#### k-means · 反復 {it}",
-                        "ru": "#### k-means · итерация {it}"},
-    "kmeans.gmm_title": {"en": "#### Gaussian mixture (EM, {cov}) · iteration {it}",
-                         "ja": "#### 混合ガウス分布（EM, {cov}）· 反復 {it}",
-                         "ru": "#### Гауссова смесь (EM, {cov}) · итерация {it}"},
-    "kmeans.ari": {"en": "ARI vs true labels {score}", "ja": "真のラベルとの ARI {score}",
-                   "ru": "ARI с истинными метками {score}"},
     "kmeans.done_converged": {"en": "converged after {n} iterations",
                               "ja": "{n} 反復で収束", "ru": "сошёлся за {n} итераций"},
     "kmeans.done_max": {"en": "stopped at {n} iterations (not converged)",
                         "ja": "{n} 反復で停止（未収束）",
                         "ru": "остановлен на {n} итерациях (не сошёлся)"},
-    "kmeans.km_caption": {"en": "Hard assignments; borders halfway between centres.",
-                          "ja": "ハードな割り当て。境界は中心同士のちょうど中間です。",
-                          "ru": "Жёсткие отнесения; границы посередине между центрами."},
-    "kmeans.gmm_caption": {"en": "Soft colours: each point blends its responsibilities.",
-                           "ja": "ソフトな色: 各点は負担率に応じて色が混ざります。",
-                           "ru": "Мягкие цвета: цвет точки смешан по её ответственностям."},
     "kmeans.limit_title": {"en": "k-means is the limit of EM",
                            "ja": "k-means は EM の極限",
                            "ru": "k-means — предельный случай EM"},

@@ -284,57 +284,6 @@ STRINGS: dict[str, dict[str, str]] = {
                    "ru": "нижняя граница reg_covar ε"},
     "sing.floor_auto": {"en": "auto (10⁻³ × data variance)", "ja": "自動（10⁻³ × データの分散）",
                         "ru": "авто (10⁻³ × дисперсия данных)"},
-    "sing.collapsed": {
-        "en": "**Collapse detected** at iteration {it}: component {k} shrank onto (nearly) one "
-        "point. Its det Σ fell from {det0} to {det}, which is zero to machine precision: there the "
-        "likelihood is unbounded (ℓ → +∞). EM stopped here instead of crashing.",
-        "ja": "反復 {it} で**崩壊を検出**：成分 {k} が（ほぼ）1 点に縮みました。det Σ は {det0} から "
-        "{det} に減少しました。これは計算機精度でゼロであり、尤度は有界でなくなります（ℓ → +∞）。EM はクラッシュせず"
-        "ここで停止しました。",
-        "ru": "**Обнаружено схлопывание** на итерации {it}: компонента {k} сжалась (почти) в одну "
-        "точку. Её det Σ упал с {det0} до {det}, то есть до нуля с машинной точностью: там "
-        "правдоподобие не ограничено (ℓ → +∞). EM остановился здесь, а не упал.",
-    },
-    "sing.why": {
-        "en": "ℓ rises at every step, exactly as EM promises, but what it climbs towards is a "
-        "degenerate spike, not a better model: maximum likelihood is ill-posed for mixtures. "
-        "Switch on a remedy above.",
-        "ja": "ℓ は EM の約束どおり毎ステップ増加しますが、向かう先はより良いモデルではなく退化した"
-        "尖りです。混合分布の最尤推定は不良設定なのです。上で対策を選んでください。",
-        "ru": "ℓ растёт на каждом шаге, как и обещает EM, но стремится к вырожденному пику, а не к "
-        "лучшей модели: метод максимального правдоподобия для смесей некорректен. Включите "
-        "защиту выше.",
-    },
-    "sing.no_collapse": {
-        "en": "No collapse with these settings. Try the singularity trap preset, a larger K or "
-        "another seed.",
-        "ja": "この設定では崩壊は起きません。特異点トラップのプリセット、より大きな K、別のシードを"
-        "試してください。",
-        "ru": "При этих настройках схлопывания нет. Попробуйте пресет «ловушка», большее K или "
-        "другое зерно.",
-    },
-    "sing.no_collapse_baseline": {
-        "en": "Even without a remedy this run does not collapse, so there is nothing to prevent "
-        "here. The dashed line is the run without a remedy.",
-        "ja": "対策なしでもこの実行は崩壊しないので、防ぐものはありません。破線は対策なしの実行です。",
-        "ru": "Даже без защиты этот прогон не схлопывается, так что предотвращать нечего. "
-        "Пунктир — прогон без защиты.",
-    },
-    "sing.prevented": {
-        "en": "**{remedy} prevents the collapse.** Without it EM collapsed at iteration {it} "
-        "(dashed line); with it the run finishes after {n} iterations with every det Σ_k "
-        "bounded away from 0.",
-        "ja": "**{remedy} で崩壊を防げます。** 対策なしでは反復 {it} で崩壊しました（破線）。対策ありでは"
-        "{n} 反復で終了し、すべての det Σ_k は 0 から離れています。",
-        "ru": "**{remedy} предотвращает схлопывание.** Без неё EM схлопнулся на итерации {it} "
-        "(пунктир); с ней прогон завершается за {n} итераций, и все det Σ_k отделены от 0.",
-    },
-    "sing.iteration": {"en": "Iteration", "ja": "反復", "ru": "Итерация"},
-    "sing.dets": {
-        "en": "Iteration {it}: det Σ_k = {dets}; ℓ = {ll}.",
-        "ja": "反復 {it}：det Σ_k = {dets}、ℓ = {ll}。",
-        "ru": "Итерация {it}: det Σ_k = {dets}; ℓ = {ll}.",
-    },
     "sing.notes": {"en": "What the remedy did ({n} notes)", "ja": "対策の記録（{n} 件）",
                    "ru": "Что сделала защита ({n} записей)"},
     # ---- variational Bayes ----------------------------------------------------------------
@@ -382,35 +331,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "vb.type.dirichlet_process": {"en": "Dirichlet process (stick-breaking)",
                                   "ja": "ディリクレ過程（棒折り）",
                                   "ru": "Процесс Дирихле (ломание палки)"},
-    "vb.iteration": {"en": "Iteration", "ja": "反復", "ru": "Итерация"},
-    "vb.surviving": {"en": "Components alive now", "ja": "現在生きている成分",
-                     "ru": "Живых компонент сейчас"},
-    "vb.surviving_final": {"en": "Alive at the end", "ja": "最後に生き残った成分",
-                           "ru": "Выжило в конце"},
-    "vb.never_decreases": {
-        "en": "The ELBO never decreased over {n} iterations (stop: {stop}); reg_covar = 0, so "
-        "each update is the exact coordinate-ascent step.",
-        "ja": "ELBO は {n} 反復の間一度も減少しませんでした（停止理由：{stop}）。reg_covar = 0 なので"
-        "各更新は厳密な座標上昇ステップです。",
-        "ru": "ELBO ни разу не уменьшилась за {n} итераций (остановка: {stop}); reg_covar = 0, "
-        "поэтому каждое обновление — точный шаг покоординатного подъёма.",
-    },
-    "vb.stop.converged": {"en": "converged", "ja": "収束", "ru": "сходимость"},
-    "vb.stop.max_iter": {"en": "reached max_iter", "ja": "max_iter に到達",
-                         "ru": "достигнут max_iter"},
-    "vb.stop.collapsed": {"en": "a covariance became singular", "ja": "共分散が特異になった",
-                          "ru": "ковариация стала вырожденной"},
-    "vb.decreased": {
-        "en": "The ELBO decreased at iteration {it} by {amount}: that should not happen; please "
-        "report it.",
-        "ja": "反復 {it} で ELBO が {amount} 減少しました。本来起こらないはずなので報告してください。",
-        "ru": "ELBO уменьшилась на итерации {it} на {amount}: так быть не должно, сообщите об этом.",
-    },
-    "vb.drawn": {
-        "en": "Drawn: the {n} components with E[π_k] > {threshold}, in their own colours.",
-        "ja": "表示：E[π_k] > {threshold} の {n} 個の成分（それぞれの色）。",
-        "ru": "Показаны {n} компонент с E[π_k] > {threshold}, каждая своим цветом.",
-    },
     "vb.formulas": {
         "en": "**Updates** (N_k = Σ_n r_nk): α_k = α_0 + N_k, β_k = β_0 + N_k, "
         "m_k = (β_0 m_0 + N_k x̄_k)/β_k, ν_k = ν_0 + N_k, "
@@ -468,44 +388,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Hard EM gives each set wholly to the likelier coin (P = 0 or 1).",
         "ja": "ハード EM は各組を可能性の高いコインに丸ごと割り当てます（P = 0 または 1）。",
         "ru": "Жёсткий EM целиком отдаёт серию более вероятной монете (P = 0 или 1).",
-    },
-    "coins.run10": {"en": "Run 10 iterations", "ja": "10 反復を実行",
-                    "ru": "10 итераций"},
-    "coins.loglik": {"en": "log-likelihood", "ja": "対数尤度", "ru": "лог. правдоподобие"},
-    "coins.at_init": {
-        "en": "Start: θ_A = {a}, θ_B = {b}. Press E-step to see which coin each set probably "
-        "came from.",
-        "ja": "開始：θ_A = {a}、θ_B = {b}。E ステップを押すと、各組がどちらのコインらしいかが"
-        "分かります。",
-        "ru": "Начало: θ_A = {a}, θ_B = {b}. Нажмите «E-шаг», чтобы увидеть, какой монетой, "
-        "вероятно, сделана каждая серия.",
-    },
-    "coins.after_e": {
-        "en": "E-step {i}: P(A | set) for each set, and the expected heads and tails credited to "
-        "each coin (table). θ has not changed yet.",
-        "ja": "E ステップ {i}：各組の P(A | 組) と、各コインに割り振られた表・裏の期待数（表）。"
-        "θ はまだ変わっていません。",
-        "ru": "E-шаг {i}: P(A | серия) для каждой серии и ожидаемые орлы и решки каждой монеты "
-        "(таблица). θ пока не изменился.",
-    },
-    "coins.after_m": {
-        "en": "M-step {i}: θ_A = {ha} / ({ha} + {ta}) = {a} and θ_B = {hb} / ({hb} + {tb}) = {b}, "
-        "from the totals row.",
-        "ja": "M ステップ {i}：合計行から θ_A = {ha} / ({ha} + {ta}) = {a}、"
-        "θ_B = {hb} / ({hb} + {tb}) = {b}。",
-        "ru": "M-шаг {i}: по строке итогов θ_A = {ha} / ({ha} + {ta}) = {a} и "
-        "θ_B = {hb} / ({hb} + {tb}) = {b}.",
-    },
-    "coins.compare": {
-        "en": "After 10 iterations: **soft EM** θ_A = {sa}, θ_B = {sb} (the paper: 0.80, 0.52); "
-        "**hard EM** θ_A = {ha}, θ_B = {hb}. Hard EM throws away the uncertainty, so it "
-        "behaves like k-means on the sets.",
-        "ja": "10 反復後：**ソフト EM** θ_A = {sa}、θ_B = {sb}（論文：0.80、0.52）、"
-        "**ハード EM** θ_A = {ha}、θ_B = {hb}。ハード EM は不確かさを捨てるので、組に対する "
-        "k-means のように振る舞います。",
-        "ru": "После 10 итераций: **мягкий EM** θ_A = {sa}, θ_B = {sb} (в статье: 0.80, 0.52); "
-        "**жёсткий EM** θ_A = {ha}, θ_B = {hb}. Жёсткий EM отбрасывает неопределённость и "
-        "ведёт себя как k-means на сериях.",
     },
     "coins.formulas": {
         "en": "With the coins known (B, A, A, B, A) the answer is direct: θ_A = 24/30 = 0.80, "

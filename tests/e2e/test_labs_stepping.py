@@ -1,0 +1,291 @@
+"""The k-means vs GMM and lower-bound labs step in the browser: every linked figure and
+number follows the position, the keys work, links open where they point, and the big
+numbers stay big on a projector.
+
+Everything is read from what the browser shows (the stepper's status line and metrics, and
+Plotly's own state of its charts, ``gd._fullData``) and compared with the engine's run.
+Screenshots go to artifacts/screenshots/labs-stepping-*.png.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import numpy as np
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from emviz.data import adjusted_rand_index, make_preset
+from emviz.em import e_step, initialize, run_em
+from emviz.figures_theory import bound_at
+from emviz.kmeans import initial_centers, kmeans_run
+from emviz.numbers import sig
+from emviz.ui.labs.kmeans_vs_gmm import gmm_start
+
+TIMEOUT_MS = 120_000
+ROOT = '[data-testid="emvizStepper"]'
+
+#: What the stepper shows: its state, status line, big numbers and each chart's traces.
+STATE = """() => {
+  const root = document.querySelector('[data-testid="emvizStepper"]');
+  const charts = {};
+  for (const gd of root.querySelectorAll('.emv-chart')) {
+    charts[gd.dataset.chart] = gd._fullData.map(t => ({
+      name: t.name, visible: t.visible, x: Array.from(t.x || [], v => v),
+      y: Array.from(t.y || [], v => v)}));
+  }
+  const metrics = {};
+  for (const m of root.querySelectorAll('.emv-metric')) {
+    metrics[m.dataset.metric] = m.querySelector('.emv-metric-value').textContent;
+  }
+  return {...root.dataset, charts, metrics,
+          title: root.querySelector('.emv-title strong').textContent,
+          line: root.querySelector('.emv-title').textContent,
+          caption: root.querySelector('.emv-caption').textContent};
+}"""
+
+
+#: Count the app's script runs from now on (Streamlit marks each on its root element).
+COUNT_SCRIPT_RUNS = """() => {
+  window.__scriptRuns = 0;
+  const app = document.querySelector('[data-testid="stApp"]');
+  new MutationObserver(() => {
+    if (app.getAttribute('data-test-script-state') === 'running') window.__scriptRuns += 1;
+  }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+
+def state(page: Page) -> dict:
+    return page.evaluate(STATE)
+
+
+def at(page: Page, h: int) -> dict:
+    """Wait until the stepper shows position ``h`` (and one frame more), then what it shows."""
+    page.wait_for_function(f"() => document.querySelector('{ROOT}')?.dataset.position === '{h}'",
+                           timeout=30_000)
+    page.wait_for_function("() => new Promise(r => requestAnimationFrame(() => r(true)))")
+    return state(page)
+
+
+def press(page: Page, button: str) -> None:
+    page.locator(ROOT).get_by_role("button", name=button, exact=True).click()
+
+
+def trace(s: dict, chart: str, name: str) -> np.ndarray:
+    t = next(t for t in s["charts"][chart] if t["name"] == name)
+    return np.column_stack([t["x"], t["y"]]).astype(float)
+
+
+def metric_px(page: Page) -> list[float]:
+    return page.evaluate(f"""() => Array.from(document.querySelectorAll(
+        '{ROOT} .emv-metric-value')).map(e => parseFloat(getComputedStyle(e).fontSize))""")
+
+
+def link_says(page: Page, wait_for_app: Callable[..., None], key: str, h: int) -> None:
+    """No script ran while stepping, and the address bar (written by the browser) says
+    ``key=h``; reaching for the share box tells Python first, so its link says it too."""
+    page.wait_for_function(
+        f"() => new URLSearchParams(location.search).get('{key}') === '{h}'", timeout=30_000)
+    assert page.evaluate("() => window.__scriptRuns") == 0
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_text("Share this view", exact=True).click()
+    sidebar.get_by_text("Show the link, with a copy button", exact=True).click()
+    wait_for_app(page)
+    code = sidebar.get_by_test_id("stCode")
+    expect(code).to_be_visible(timeout=30_000)
+    shown = parse_qs(urlparse(code.inner_text().replace("\n", "")).query)
+    assert shown[key] == [str(h)], shown
+    assert parse_qs(urlparse(page.url).query)[key] == [str(h)]
+
+
+def open_lab(page: Page, path: str, wait_for_app: Callable[..., None],
+             wait_for_stepper: Callable[..., Locator]) -> None:
+    page.set_viewport_size({"width": 1400, "height": 1400})
+    page.goto(path)
+    wait_for_app(page)
+    wait_for_stepper(page, timeout=TIMEOUT_MS)
+
+
+# --- k-means vs GMM ------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def lockstep():
+    """The lab's default run: unequal sizes, K = 3, full, k-means++ centres from seed 0."""
+    ds = make_preset("unequal_sizes", 0)
+    c0 = initial_centers(ds.X, 3, "kmeans++", 0)
+    km = kmeans_run(ds.X, 3, init=c0, max_iter=100)
+    gm = run_em(ds.X, gmm_start(ds.X, c0, 1e-6), "full", 1e-6, 100, 1e-4)
+    return ds, km, gm
+
+
+def kmeans_in_sync(s: dict, i: int, lockstep) -> None:
+    """Both charts, both ARIs and the status line at iteration ``i``."""
+    ds, km, gm = lockstep
+    ik, ig = min(i, km.n_iter), min(i, gm.n_iter)
+    last = max(km.n_iter, gm.n_iter)
+    assert s["line"].endswith(f"iteration {i} of {last}"), s["line"]
+    np.testing.assert_allclose(trace(s, "kmeans", "centres"), km.centers[ik], rtol=1e-5)
+    np.testing.assert_allclose(trace(s, "gmm", "means"), gm.params[ig].means, rtol=1e-5)
+    found = e_step(ds.X, gm.params[ig]).resp.argmax(axis=1)
+    assert s["metrics"] == {
+        "km_ari": f"{adjusted_rand_index(ds.labels, km.labels[ik]):.3f}",
+        "em_ari": f"{adjusted_rand_index(ds.labels, found):.3f}"}
+    done = i >= km.n_iter
+    assert s["title"].startswith("k-means converged") == done, s["title"]
+
+
+def test_kmeans_lab_steps_both_sides_together(page: Page, lockstep, wait_for_app,
+                                              wait_for_stepper, assert_app_ok,
+                                              screenshot_dir: Path) -> None:
+    open_lab(page, "/kmeans", wait_for_app, wait_for_stepper)
+    assert_app_ok(page)
+    kmeans_in_sync(at(page, 0), 0, lockstep)
+    page.evaluate(COUNT_SCRIPT_RUNS)
+    press(page, "Step")
+    kmeans_in_sync(at(page, 1), 1, lockstep)
+    press(page, "Step")
+    kmeans_in_sync(at(page, 2), 2, lockstep)
+    press(page, "◀ Back")
+    kmeans_in_sync(at(page, 1), 1, lockstep)
+    page.screenshot(path=screenshot_dir / "labs-stepping-kmeans.png")
+
+    # the lecturer's keys, as on Explore
+    page.locator("body").press("ArrowRight")
+    kmeans_in_sync(at(page, 2), 2, lockstep)
+    page.locator("body").press("ArrowLeft")
+    kmeans_in_sync(at(page, 1), 1, lockstep)
+    page.locator("body").press("Home")
+    kmeans_in_sync(at(page, 0), 0, lockstep)
+    page.locator("body").press("p")
+    page.wait_for_function(f"() => Number(document.querySelector('{ROOT}').dataset.position) >= 4",
+                           timeout=30_000)
+    page.locator("body").press("p")
+    h = int(state(page)["position"])
+    page.wait_for_timeout(600)
+    s = state(page)
+    assert int(s["position"]) == h  # paused
+    kmeans_in_sync(s, h, lockstep)
+    link_says(page, wait_for_app, "km_iter", h)
+    kmeans_in_sync(state(page), h, lockstep)  # the report's rerun leaves the stepper there
+
+    _, km, gm = lockstep
+    press(page, "Run")
+    s = at(page, max(km.n_iter, gm.n_iter))
+    kmeans_in_sync(s, int(s["position"]), lockstep)
+    assert "EM converged" in s["title"]
+    page.screenshot(path=screenshot_dir / "labs-stepping-kmeans-end.png")
+    assert_app_ok(page)
+
+
+def test_kmeans_new_init_and_a_link(page: Page, wait_for_app, wait_for_stepper,
+                                    assert_app_ok) -> None:
+    open_lab(page, "/kmeans?km_iter=5", wait_for_app, wait_for_stepper)
+    s = at(page, 5)
+    first = s["payload"]
+    press(page, "New init")
+    page.wait_for_function(f"() => document.querySelector('{ROOT}').dataset.payload !== '{first}'",
+                           timeout=60_000)
+    at(page, 0)  # new shared centres: back to the start
+    page.wait_for_function("() => new URLSearchParams(location.search).get('km_seed') === '1'",
+                           timeout=30_000)
+    assert_app_ok(page)
+
+
+# --- the lower bound -----------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def elbo_run():
+    """The lab's default: Explore's default data, K = 3, full, seed 0, reg_covar = 0."""
+    X = make_preset("overlapping", 0).X
+    return X, run_em(X, initialize(X, 3, "random_from_data", 0, "full", 0.0), "full", 0.0,
+                     200, 1e-6)
+
+
+def elbo_in_sync(s: dict, h: int, elbo_run) -> None:
+    """The five numbers, the bars, the waterfall, the scatter and the status at ``h``."""
+    X, tr = elbo_run
+    p = bound_at(X, tr, h)
+    hs = tr.half_step(h)
+    assert s["title"] == {"init": "Start (iteration 0)", "E": f"E-step of iteration {(h + 1) // 2}",
+                          "M": f"M-step of iteration {h // 2}"}[hs.kind]
+    assert s["line"].endswith(f"half-step {h} of {tr.n_half_steps - 1}")
+    m = s["metrics"]
+    assert m["lnp"] == f"{p.log_likelihood:,.3f}"
+    bars = s["charts"]["bound"]
+    labels = ["init"] + [f"{'EM'[(j - 1) % 2]}{(j + 1) // 2}" for j in range(1, h + 1)]
+    assert bars[0]["x"] == labels[-9:]  # the last nine half-steps, the current one last
+    waterfall = bars[3]
+    if p.terms is None:
+        assert m["kl"] == "—" and waterfall["visible"] is False
+        assert s["caption"].startswith("Start: ln p(X|θ)")
+    else:
+        t = p.terms
+        assert (m["elbo"], m["q"], m["entropy"]) == (
+            f"{t.elbo:,.3f}", f"{t.expected_complete:,.3f}", f"{t.entropy:,.3f}")
+        assert m["kl"] == ("0" if hs.kind == "E" else sig(t.kl))
+        assert waterfall["visible"] is True
+        np.testing.assert_allclose(waterfall["y"], [t.expected_complete, t.entropy, 0, t.kl, 0],
+                                   rtol=1e-9)
+        assert s["caption"].startswith(f"After the {hs.kind}-step")
+    np.testing.assert_allclose(trace(s, "mixture", "means"), hs.params.means, rtol=1e-5)
+
+
+def test_elbo_lab_follows_every_half_step(page: Page, elbo_run, wait_for_app,
+                                          wait_for_stepper, assert_app_ok,
+                                          screenshot_dir: Path) -> None:
+    open_lab(page, "/elbo", wait_for_app, wait_for_stepper)
+    assert_app_ok(page)
+    elbo_in_sync(at(page, 1), 1, elbo_run)  # it opens on the first E-step
+    page.evaluate(COUNT_SCRIPT_RUNS)
+    press(page, "M-step")
+    s = at(page, 2)
+    elbo_in_sync(s, 2, elbo_run)
+    assert float(s["metrics"]["kl"]) > 0  # the M-step opens the KL gap
+    page.screenshot(path=screenshot_dir / "labs-stepping-elbo-after-m.png")
+    press(page, "E-step")
+    elbo_in_sync(at(page, 3), 3, elbo_run)
+    press(page, "Step")
+    elbo_in_sync(at(page, 4), 4, elbo_run)
+    for _ in range(4):
+        press(page, "Step")
+    elbo_in_sync(at(page, 12), 12, elbo_run)  # the bars' window slides
+    page.locator("body").press("ArrowLeft")
+    elbo_in_sync(at(page, 11), 11, elbo_run)
+    page.locator("body").press("ArrowRight")
+    elbo_in_sync(at(page, 12), 12, elbo_run)
+    page.locator("body").press("Home")
+    elbo_in_sync(at(page, 0), 0, elbo_run)
+    page.locator("body").press("p")
+    page.wait_for_function(f"() => Number(document.querySelector('{ROOT}').dataset.position) >= 5",
+                           timeout=30_000)
+    page.locator("body").press("p")
+    h = int(state(page)["position"])
+    page.wait_for_timeout(600)
+    elbo_in_sync(state(page), h, elbo_run)
+    link_says(page, wait_for_app, "elbo_pos", h)
+    elbo_in_sync(state(page), h, elbo_run)
+    assert_app_ok(page)
+
+
+def test_elbo_link_opens_at_its_half_step(page: Page, elbo_run, wait_for_app,
+                                          wait_for_stepper) -> None:
+    open_lab(page, "/elbo?elbo_pos=6", wait_for_app, wait_for_stepper)
+    elbo_in_sync(at(page, 6), 6, elbo_run)
+
+
+# --- a projector ---------------------------------------------------------------------------
+@pytest.mark.parametrize("path", ["kmeans", "elbo"])
+def test_presenter_mode_keeps_the_big_numbers_big(page: Page, path: str, wait_for_app,
+                                                  wait_for_stepper, assert_app_ok,
+                                                  screenshot_dir: Path) -> None:
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(f"/{path}?presenter=1")
+    wait_for_app(page)
+    wait_for_stepper(page, timeout=TIMEOUT_MS)
+    assert_app_ok(page)
+    sizes = metric_px(page)
+    assert sizes and min(sizes) >= 36, sizes
+    press(page, "Step")
+    page.wait_for_timeout(300)
+    assert min(metric_px(page)) >= 36
+    page.screenshot(path=screenshot_dir / f"labs-stepping-{path}-presenter.png")

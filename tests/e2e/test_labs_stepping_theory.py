@@ -1,0 +1,395 @@
+"""The singularity, variational Bayes and two-coins labs step in the browser.
+
+Each journey steps with the buttons, the keys (→ ← P Home), the timeline and Play, and after
+every move checks that every linked figure and number shows the same position: read from
+the stepper's root (``data-position``), its big numbers, status line and table, and Plotly's
+own state of each chart (``gd._fullData``). The expected values come from the engine, run
+here with the labs' default settings. Screenshots go to artifacts/screenshots/stepping-*.png.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import numpy as np
+import pytest
+from playwright.sync_api import Locator, Page
+
+from emviz.coins import TOSSES_DEFAULT, CoinState, parse_sets, run_coins
+from emviz.data import SINGULARITY_TRAP_COLLAPSE, make_preset
+from emviz.em import initialize
+from emviz.figures_theory import OKABE_ITO_TEN_HEX, determinants
+from emviz.remedies import REMEDIES
+from emviz.vbgmm import default_prior, run_vb, vb_initialize
+
+TIMEOUT_MS = 120_000
+ROOT = '[data-testid="emvizStepper"]'
+
+#: What the stepper shows: its state, status line, big numbers, table and end box.
+STATE = """() => {
+  const root = document.querySelector('[data-testid="emvizStepper"]');
+  const metrics = {};
+  for (const m of root.querySelectorAll('.emv-metric')) {
+    metrics[m.dataset.metric] = m.querySelector('.emv-metric-value').textContent;
+  }
+  const rows = Array.from(root.querySelectorAll('.emv-table tbody tr'))
+    .map(tr => Array.from(tr.children).map(td => td.textContent));
+  const end = root.querySelector('.emv-box:not([hidden])');
+  return {
+    ...root.dataset, metrics, rows,
+    title: root.querySelector('.emv-title strong').textContent,
+    table: root.querySelector('.emv-table-title')?.textContent ?? '',
+    end: end ? end.textContent : '',
+  };
+}"""
+
+#: Plotly's own state of a chart of the stepper: every trace as drawn.
+CHART = """(id) => {
+  const gd = document.querySelector(`[data-testid="emvizStepper"] .emv-chart[data-chart="${id}"]`);
+  const list = (a) => (a ? Array.from(a, (v) => (v === null ? NaN : v)) : []);
+  return {
+    traces: gd._fullData.map(t => ({name: t.name, x: list(t.x), y: list(t.y),
+      color: t.line ? t.line.color : null, dash: t.line ? t.line.dash : null,
+      showlegend: t.showlegend, visible: t.visible})),
+    xrange: gd._fullLayout.xaxis.range, yrange: gd._fullLayout.yaxis.range,
+    ytype: gd._fullLayout.yaxis.type,
+  };
+}"""
+
+
+def state(page: Page) -> dict:
+    return page.evaluate(STATE)
+
+
+def chart(page: Page, chart_id: str) -> dict:
+    return page.evaluate(CHART, chart_id)
+
+
+def trace(c: dict, name: str) -> dict:
+    return next(t for t in c["traces"] if t["name"] == name)
+
+
+def at(page: Page, h: int) -> dict:
+    """Wait until the stepper shows position ``h`` and has drawn it; then what it shows."""
+    page.wait_for_function(f"() => document.querySelector('{ROOT}')?.dataset.position === '{h}'",
+                           timeout=30_000)
+    page.wait_for_function("() => new Promise(r => requestAnimationFrame(() => r(true)))")
+    return state(page)
+
+
+def press(page: Page, button: str) -> None:
+    page.locator(ROOT).get_by_role("button", name=button, exact=True).click()
+
+
+def key(page: Page, name: str) -> None:
+    page.locator("body").press(name)
+
+
+def play_and_pause(page: Page, beyond: int) -> int:
+    """Play (key P) until the position passes ``beyond``, pause (P); the position then."""
+    key(page, "p")
+    page.wait_for_function(
+        f"() => Number(document.querySelector('{ROOT}')?.dataset.position) > {beyond}",
+        timeout=30_000)
+    key(page, "p")
+    h = int(state(page)["position"])
+    page.wait_for_timeout(500)
+    assert int(state(page)["position"]) == h  # paused
+    return h
+
+
+#: Count the app's script runs from now on (Streamlit marks each on its root element).
+COUNT_SCRIPT_RUNS = """() => {
+  window.__scriptRuns = 0;
+  const app = document.querySelector('[data-testid="stApp"]');
+  new MutationObserver(() => {
+    if (app.getAttribute('data-test-script-state') === 'running') window.__scriptRuns += 1;
+  }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+
+def follows_link(page: Page, name: str, h: int) -> None:
+    """The address bar follows where stepping paused, written by the browser itself."""
+    page.wait_for_function(
+        f"() => new URLSearchParams(location.search).get('{name}') === '{h}'", timeout=60_000)
+
+
+def shared_link(page: Page, wait_for_app: Callable[..., None]) -> dict[str, list[str]]:
+    """Open the sidebar's share box (outside the stepper: Python hears the position first)
+    and ask for the link; its query."""
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_text("Share this view", exact=True).click()
+    sidebar.get_by_text("Show the link, with a copy button", exact=True).click()
+    wait_for_app(page)
+    code = sidebar.get_by_test_id("stCode")
+    code.wait_for(state="visible", timeout=30_000)
+    return parse_qs(urlparse(code.inner_text().replace("\n", "")).query)
+
+
+@pytest.fixture
+def open_lab(page: Page, wait_for_app: Callable[..., None],
+             wait_for_stepper: Callable[..., Locator],
+             assert_app_ok: Callable[[Page], None]) -> Callable[[str], Page]:
+    def go(path: str) -> Page:
+        page.set_viewport_size({"width": 1400, "height": 1600})
+        page.goto(path)
+        wait_for_app(page)
+        wait_for_stepper(page, timeout=TIMEOUT_MS)
+        assert_app_ok(page)
+        return page
+    return go
+
+
+# --- singularities -------------------------------------------------------------------------------
+def _trap_runs() -> dict:
+    X = make_preset("singularity_trap", 0).X
+    k, method, seed = SINGULARITY_TRAP_COLLAPSE
+    init = initialize(X, k, method, seed, "full", 0.0)
+    return {r: REMEDIES[r](X, init, "full", 150, 1e-6) for r in ("none", "reseed")}
+
+
+def _singularity_in_sync(page: Page, run, h: int) -> dict:
+    s = at(page, h)
+    ll = run.log_likelihood[h]
+    assert s["title"] == ("Start (iteration 0)" if h == 0 else f"Iteration {h}")
+    assert s["metrics"]["ll"] == (f"{ll:,.3f}" if np.isfinite(ll) else "+∞")
+    k = int(np.argmin(determinants(run)[h]))
+    assert s["metrics"]["min_det"].endswith(f"(k = {k + 1})")
+    means = trace(chart(page, "mixture"), "means")
+    np.testing.assert_allclose(np.column_stack([means["x"], means["y"]]), run.params[h].means,
+                               rtol=1e-5, atol=1e-5)
+    for chart_id in ("det", "loglik"):
+        c = chart(page, chart_id)
+        assert trace(c, "cursor")["x"] == [h, h], chart_id
+        assert set(trace(c, "shown")["x"]) == {h}, chart_id
+    rings = trace(chart(page, "det"), "shown")["y"]
+    np.testing.assert_allclose(rings, np.maximum(determinants(run)[h], np.finfo(float).tiny),
+                               rtol=1e-9)
+    return s
+
+
+def test_singularity_iterations_det_and_loglik_move_together(
+        open_lab, assert_app_ok, screenshot_dir: Path) -> None:
+    runs = _trap_runs()
+    run = runs["none"]
+    last = run.n_iter
+    page = open_lab("/singularity")
+    s = _singularity_in_sync(page, run, last)  # opens on the collapse, and says so
+    assert "Collapse detected" in s["end"] and "component 4" in s["end"]
+    page.screenshot(path=screenshot_dir / "stepping-singularity-end.png")
+
+    key(page, "Home")
+    s = _singularity_in_sync(page, run, 0)
+    assert not s["end"]
+    press(page, "Step")
+    _singularity_in_sync(page, run, 1)
+    key(page, "ArrowRight")
+    _singularity_in_sync(page, run, 2)
+    key(page, "ArrowLeft")
+    _singularity_in_sync(page, run, 1)
+    page.locator(f"{ROOT} input[type=range]").fill("7")
+    _singularity_in_sync(page, run, 7)
+    h = play_and_pause(page, 9)
+    _singularity_in_sync(page, run, h)
+    follows_link(page, "sing_it", h)
+
+    # Hide the future: the det axis (log) and ℓ show only what was revealed
+    key(page, "Home")
+    _singularity_in_sync(page, run, 0)
+    page.locator(ROOT).get_by_text("Hide the future").click()
+    for _ in range(4):
+        key(page, "ArrowRight")
+    _singularity_in_sync(page, run, 4)
+    det = chart(page, "det")
+    assert max(max(t["x"]) for t in det["traces"][:4]) == 4
+    shown = np.concatenate([t["y"] for t in det["traces"][:4]])
+    lo, hi = det["yrange"]
+    assert det["ytype"] == "log" and lo <= np.log10(shown.min()) and hi >= np.log10(shown.max())
+    assert lo > np.log10(np.finfo(float).tiny) + 100  # not the collapse's 10^-300 yet
+    page.screenshot(path=screenshot_dir / "stepping-singularity-hidden.png")
+    page.locator(ROOT).get_by_text("Hide the future").click()  # show everything again
+
+    # another remedy: its own run, which does not collapse
+    page.get_by_text("Re-seed the component", exact=True).click()
+    page.wait_for_function(
+        f"() => document.querySelector('{ROOT}')?.dataset.n === '{runs['reseed'].n_iter + 1}'",
+        timeout=TIMEOUT_MS)
+    s = _singularity_in_sync(page, runs["reseed"], runs["reseed"].n_iter)  # a new run: its end
+    assert "prevents the collapse" in s["end"]
+    assert_app_ok(page)
+
+
+# --- variational Bayes ---------------------------------------------------------------------------
+def _vb_run():
+    X = make_preset("well_separated", 0).X
+    prior = default_prior(X, 10, weight_concentration=0.01)
+    init, resp = vb_initialize(X, 10, "kmeans++", 0, prior, 0.0)
+    return run_vb(X, init, prior, 300, 1e-6, 0.0, init_resp=resp)
+
+
+def _ellipses(page: Page) -> list[dict]:
+    """The scatter's component ellipses, in component order."""
+    return [t for t in chart(page, "mixture")["traces"]
+            if t["name"] and t["name"].startswith("k = ")]
+
+
+def _vb_in_sync(page: Page, run, h: int) -> dict:
+    s = at(page, h)
+    alive = run.active_mask(1e-2)[h]
+    assert s["metrics"]["alive"] == f"{alive.sum()} / 10"
+    assert s["metrics"]["elbo"] == f"{run.elbo[h]:,.2f}"
+    drawn = [not np.isnan(e["x"]).all() for e in _ellipses(page)]
+    assert drawn == alive.tolist()  # the scatter draws the live components, no others
+    weights = chart(page, "weights")
+    assert trace(weights, "cursor")["x"] == [h, h]
+    np.testing.assert_allclose(trace(weights, "shown")["y"],
+                               np.maximum(run.expected_weights[h], 1e-12), rtol=1e-6)
+    assert [t["dash"] for t in weights["traces"][:10]] == [
+        "solid" if a else "dot" for a in alive]
+    ring = trace(chart(page, "elbo"), "shown")
+    assert ring["x"] == [h] and ring["y"][0] == pytest.approx(run.elbo[h])
+    return s
+
+
+def _legend_agrees(page: Page, run) -> None:
+    """Both charts call component j "k = j + 1" in the same colour, ten colours for ten."""
+    page.wait_for_timeout(700)  # the scatter's legend follows once stepping pauses
+    ellipses = _ellipses(page)
+    weights = chart(page, "weights")["traces"][:10]
+    assert len(ellipses) == len(weights) == 10
+    assert len({t["color"] for t in weights}) == 10
+    for j, (e, w) in enumerate(zip(ellipses, weights, strict=True)):
+        assert e["name"].startswith(f"k = {j + 1} (π = ") and w["name"] == f"k = {j + 1}"
+        assert e["color"] == w["color"] == OKABE_ITO_TEN_HEX[j]
+    h = int(state(page)["position"])
+    legend = [e["name"].split(" (")[0] for e in ellipses if e["showlegend"]]
+    assert legend == [f"k = {j + 1}" for j in np.flatnonzero(run.active_mask(1e-2)[h])]
+
+
+def test_vb_scatter_weights_and_elbo_move_together_and_agree_on_components(
+        open_lab, assert_app_ok, wait_for_app, screenshot_dir: Path) -> None:
+    run = _vb_run()
+    page = open_lab("/vbgmm")
+    s = _vb_in_sync(page, run, run.n_iter)
+    assert "3 of 10 components survive" in s["end"]
+    _legend_agrees(page, run)
+    page.screenshot(path=screenshot_dir / "stepping-vbgmm-end.png")
+    key(page, "Home")
+    _vb_in_sync(page, run, 0)
+    _legend_agrees(page, run)
+    press(page, "Step")
+    _vb_in_sync(page, run, 1)
+    key(page, "ArrowRight")
+    _vb_in_sync(page, run, 2)
+    key(page, "ArrowLeft")
+    _vb_in_sync(page, run, 1)
+    page.locator(f"{ROOT} input[type=range]").fill("9")
+    _vb_in_sync(page, run, 9)
+    _legend_agrees(page, run)
+    page.screenshot(path=screenshot_dir / "stepping-vbgmm-9.png")
+    page.evaluate(COUNT_SCRIPT_RUNS)
+    h = play_and_pause(page, 11)
+    _vb_in_sync(page, run, h)
+    follows_link(page, "vb_it", h)
+    assert page.evaluate("() => window.__scriptRuns") == 0  # stepping costs no script run
+    # reaching for the share box tells Python where the stepper is: the link carries it
+    assert shared_link(page, wait_for_app)["vb_it"] == [str(h)]
+    _vb_in_sync(page, run, h)  # and the whole page's rerun leaves the stepper where it was
+    assert_app_ok(page)
+
+
+# --- the two coins -------------------------------------------------------------------------------
+def _coins_in_sync(page: Page, run, h: int) -> dict:
+    s = at(page, h)
+    state_ = h if h % 2 == 0 else h - 1
+    state_ //= 2
+    assert s["metrics"]["theta_a"] == f"{run.thetas[state_, 0]:.2f}"
+    assert s["metrics"]["theta_b"] == f"{run.thetas[state_, 1]:.2f}"
+    assert s["metrics"]["ll"] == f"{run.log_likelihood[state_]:.4f}"
+    kind = "Start" if h == 0 else ("E-step" if h % 2 else "M-step")
+    assert s["title"].startswith(f"Soft EM · {kind}")
+    total = s["rows"][-1]
+    if h == 0:
+        assert s["table"].startswith("The sets") and total[6] == ""
+    else:
+        e = run.e_steps[(h + 1) // 2 - 1]
+        assert s["table"].startswith(f"E-step {(h + 1) // 2}:")
+        assert total[6:] == [f"{e.totals[c]:.2f}" for c in
+                             ("heads_a", "tails_a", "heads_b", "tails_b")]
+        bars = chart(page, "posterior")["traces"]
+        np.testing.assert_allclose(bars[0]["x"], e.p_a)
+    theta = chart(page, "theta")
+    assert trace(theta, "cursor")["x"] == [h / 2, h / 2]
+    np.testing.assert_allclose(trace(theta, "shown")["y"], run.thetas[state_])
+    return s
+
+
+def test_coins_e_step_m_step_step_and_the_table_move_together(
+        open_lab, assert_app_ok, screenshot_dir: Path) -> None:
+    h_, t_ = parse_sets(TOSSES_DEFAULT)
+    run = run_coins(h_, t_, CoinState(0.6, 0.5), 10)
+    page = open_lab("/coins")
+    _coins_in_sync(page, run, 0)
+    press(page, "E-step")
+    s = _coins_in_sync(page, run, 1)
+    assert s["rows"][-1][6] == "21.30"  # the paper's figure 1b
+    press(page, "M-step")
+    s = _coins_in_sync(page, run, 2)
+    assert (s["metrics"]["theta_a"], s["metrics"]["theta_b"]) == ("0.71", "0.58")
+    press(page, "Step")
+    _coins_in_sync(page, run, 4)
+    key(page, "ArrowRight")
+    _coins_in_sync(page, run, 5)
+    key(page, "ArrowLeft")
+    _coins_in_sync(page, run, 4)
+    page.screenshot(path=screenshot_dir / "stepping-coins-4.png")
+    h = play_and_pause(page, 6)
+    _coins_in_sync(page, run, h)
+    follows_link(page, "coins_pos", h)
+    key(page, "Home")
+    _coins_in_sync(page, run, 0)
+
+    # Hide the future: θ is drawn only as far as stepped; its axis stays [0, 1]
+    page.locator(ROOT).get_by_text("Hide the future").click()
+    press(page, "Step")
+    _coins_in_sync(page, run, 2)
+    theta = chart(page, "theta")
+    assert max(max(t["x"]) for t in theta["traces"][:4]) == 1
+    assert theta["yrange"] == [0, 1]
+    assert not state(page)["end"]
+    page.locator(ROOT).get_by_text("Hide the future").click()
+
+    press(page, "Run 10 iterations")
+    s = _coins_in_sync(page, run, 20)
+    assert (s["metrics"]["theta_a"], s["metrics"]["theta_b"]) == ("0.80", "0.52")
+    assert "the paper: 0.80, 0.52" in s["end"]
+    page.screenshot(path=screenshot_dir / "stepping-coins-end.png")
+    assert_app_ok(page)
+
+
+# --- presenter mode ------------------------------------------------------------------------------
+def test_presenter_mode_keeps_the_big_numbers_big(
+        open_lab, page: Page, wait_for_app, screenshot_dir: Path) -> None:
+    sizes = {}
+    for path in ("singularity", "vbgmm", "coins"):
+        open_lab(f"/{path}?presenter=1")
+        page.set_viewport_size({"width": 1920, "height": 1080})
+        sizes[path] = page.evaluate("""() => Array.from(document.querySelectorAll(
+            '[data-testid="emvizStepper"] .emv-metric-value'),
+            e => parseFloat(getComputedStyle(e).fontSize))""")
+        page.screenshot(path=screenshot_dir / f"stepping-{path}-presenter.png")
+    assert all(len(v) >= 2 and min(v) >= 36 for v in sizes.values()), sizes
+    # and Streamlit's own st.metric, on the labs that still draw one
+    measured = []
+    for path in ("elbo", "kmeans"):
+        page.goto(f"/{path}?presenter=1")
+        wait_for_app(page)
+        values = page.locator('[data-testid="stMetricValue"]')
+        if values.count():
+            values.first.wait_for(state="visible", timeout=TIMEOUT_MS)
+            measured += page.evaluate("""() => Array.from(document.querySelectorAll(
+                '[data-testid="stMetricValue"], [data-testid="stMetricValue"] *'),
+                e => parseFloat(getComputedStyle(e).fontSize))""")
+    assert all(v >= 36 for v in measured), measured

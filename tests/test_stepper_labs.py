@@ -1,0 +1,361 @@
+"""Tests for emviz.stepper_labs: every position of a lab's payload agrees with the lab's run
+(what the browser replays is what the run did), in 1, 2 and 3 dimensions."""
+
+from __future__ import annotations
+
+import base64
+import json
+import string
+
+import numpy as np
+import pytest
+
+from emviz import figures_labs as FL
+from emviz import figures_theory as FT
+from emviz import stepper as S
+from emviz import stepper_labs as SL
+from emviz.data import adjusted_rand_index, make_mixture, make_preset
+from emviz.em import e_step, initialize, run_em
+from emviz.errors import ParameterError
+from emviz.geometry import quantized_blend
+from emviz.kmeans import initial_centers, kmeans_run
+from emviz.numbers import sig
+
+
+def decode(value):
+    """Typed-array specs back to NumPy (as the browser decodes them)."""
+    if isinstance(value, dict) and "bdata" in value and "dtype" in value:
+        return np.frombuffer(base64.b64decode(value["bdata"]), value["dtype"])
+    if isinstance(value, dict):
+        return {k: decode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [decode(v) for v in value]
+    return value
+
+
+def sent(payload: dict) -> dict:
+    """The payload as the browser receives it: through JSON bytes, arrays decoded."""
+    return decode(json.loads(S.payload_bytes(payload)))
+
+
+def at(series: dict, h: int):
+    return series["values"][series["index"][h]]
+
+
+def chart(p: dict, chart_id: str) -> dict:
+    return next(c for c in p["charts"] if c["id"] == chart_id)
+
+
+def every_series(p: dict) -> list[dict]:
+    out = [p["status"]["title"], p["status"]["parts"], p["status"]["caption"], p["notes"],
+           *p["metrics"]]
+    for c in p["charts"]:
+        out += c["channels"]
+        if c["canvas"]:
+            out.append(c["canvas"]["codes"])
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# k-means vs GMM
+# --------------------------------------------------------------------------------------
+def lockstep(X, k, seed=0, cov="full"):
+    """Both runs from the same centres, as the lab starts them."""
+    from emviz.ui.labs.kmeans_vs_gmm import gmm_start
+
+    c0 = initial_centers(X, k, "kmeans++", seed)
+    return kmeans_run(X, k, init=c0, max_iter=100), run_em(X, gmm_start(X, c0, 1e-6), cov,
+                                                           1e-6, 100, 1e-4)
+
+
+@pytest.fixture(scope="module")
+def kmeans_runs():
+    """The lab's preset in 2D, and 1D and 3D data, with their payloads as received."""
+    out = {}
+    for d, (name, k) in {1: ("three_peaks_1d", 3), 2: ("unequal_sizes", 3),
+                         3: ("six_clusters_3d", 6)}.items():
+        ds = make_preset(name, 0)
+        km, gm = lockstep(ds.X, k)
+        display = np.arange(0, len(ds.X), 2)  # half the points drawn: the ARI uses them all
+        out[d] = ds, km, gm, display, sent(SL.kmeans_gmm_payload(
+            ds.X, km, gm, display=display, labels=ds.labels))
+    return out
+
+
+@pytest.fixture(params=[1, 2, 3])
+def kmeans_run_(request, kmeans_runs):
+    return kmeans_runs[request.param]
+
+
+def test_kmeans_positions_are_the_iterations_of_both(kmeans_run_):
+    _, km, gm, display, p = kmeans_run_
+    last = max(km.n_iter, gm.n_iter)
+    assert p["n"] == last + 1 and p["format"] == S.FORMAT
+    assert p["kinds"] == ["init"] + ["step"] * last and p["step_to"] is None
+    assert p["labels"][3] == "iteration 3"
+    assert "e" not in p["controls"] and "m" not in p["controls"]
+    assert "predict" not in p["controls"] and "new_init" in p["controls"]
+    assert ("play" in p["controls"]) == (p["n"] > SL.PLAY_FROM)
+    assert p["points"]["drawn"] == len(display)
+    for s in every_series(p):
+        assert len(s["index"]) == p["n"] and max(s["index"]) < len(s["values"])
+
+
+def test_kmeans_side_shows_kmeans_state_at_every_position(kmeans_run_):
+    ds, km, _, display, p = kmeans_run_
+    d = ds.X.shape[1]
+    c = chart(p, "kmeans")
+    box = FL.voronoi_box([c["figure"]["layout"][a]["range"] for a in ("xaxis", "yaxis")]) \
+        if d == 2 else None
+    for i in range(p["n"]):
+        ik = min(i, km.n_iter)
+        centres = km.centers[ik]
+        if d == 2:
+            moved = at(c["channels"][0], i)
+            got = np.column_stack([moved[-1]["x"], moved[-1]["y"]])
+            np.testing.assert_allclose(got, centres, rtol=1e-6)
+            for outline, cell in zip(moved[:-1], FL.voronoi_outlines(centres, box), strict=True):
+                np.testing.assert_allclose(np.column_stack([outline["x"], outline["y"]]),
+                                           cell, rtol=1e-5, atol=1e-5)
+            # hard colours: the code of a one-hot colour is its component
+            np.testing.assert_array_equal(at(c["canvas"]["codes"], i), km.labels[ik][display])
+        elif d == 3:
+            colours, moved = at(c["channels"][0], i)
+            np.testing.assert_array_equal(colours["marker.color"], km.labels[ik][display])
+            np.testing.assert_allclose(np.column_stack([moved[a] for a in "xyz"]), centres,
+                                       rtol=1e-6)
+        else:
+            edges = [s["x0"] for s in at(c["channels"][0], i)["shapes"]]
+            np.testing.assert_allclose(edges, FL.voronoi_edges_1d(centres))
+
+
+def test_gmm_side_shows_em_state_and_its_responsibilities(kmeans_run_):
+    ds, _, gm, display, p = kmeans_run_
+    d = ds.X.shape[1]
+    c = chart(p, "gmm")
+    means_trace = c["channels"][0]["traces"][-1]
+    assert c["figure"]["data"][means_trace]["name"] == "means"
+    for i in range(p["n"]):
+        params = gm.params[min(i, gm.n_iter)]
+        value = at(c["channels"][0], i)[-1]
+        got = np.column_stack([value[a] for a in "xyz"[:d]]) if d > 1 else value["x"]
+        np.testing.assert_allclose(np.asarray(got).reshape(params.means.shape), params.means,
+                                   rtol=1e-5, atol=1e-6)
+        if d == 2:
+            codes, _ = quantized_blend(e_step(ds.X[display], params).resp)
+            np.testing.assert_array_equal(at(c["canvas"]["codes"], i), codes)
+            assert c["hover"]["index"][i] == min(i, gm.n_iter)
+
+
+def test_each_sides_ari_follows_the_position(kmeans_run_):
+    ds, km, gm, _, p = kmeans_run_
+    km_ari, em_ari = p["metrics"]
+    keep = ds.labels >= 0
+    for i in range(p["n"]):
+        ik, ig = min(i, km.n_iter), min(i, gm.n_iter)
+        expected_km = adjusted_rand_index(ds.labels[keep], km.labels[ik][keep])
+        found = e_step(ds.X, gm.params[ig]).resp.argmax(axis=1)
+        expected_em = adjusted_rand_index(ds.labels[keep], found[keep])
+        assert at(km_ari, i) == f"{expected_km:.3f}"
+        assert at(em_ari, i) == f"{expected_em:.3f}"
+
+
+def test_the_status_says_which_run_is_still_moving(kmeans_runs):
+    _, km, gm, _, p = kmeans_runs[2]
+    assert km.n_iter < gm.n_iter  # the preset's point: k-means stops first, and wrong
+    title = p["status"]["title"]
+    assert at(title, 0) == "k-means and EM are both still moving"
+    assert at(title, km.n_iter) == (f"k-means converged after {km.n_iter} iterations; "
+                                    "EM is still moving")
+    assert at(title, p["n"] - 1) == (f"k-means converged after {km.n_iter} iterations; "
+                                     f"EM converged after {gm.n_iter} iterations")
+    assert float(at(p["metrics"][1], p["n"] - 1)) > 0.9 > float(at(p["metrics"][0],
+                                                                   p["n"] - 1))
+
+
+def test_kmeans_payload_without_labels_has_no_ari_and_translates():
+    ds = make_preset("unequal_sizes", 0)
+    km, gm = lockstep(ds.X, 3)
+    words = {"position": "反復 {i}", "both_moving": "動いています", "km_title": "k-means 側"}
+    p = SL.kmeans_gmm_payload(ds.X, km, gm, text=words, new_init=False)
+    assert p["metrics"] == [] and "new_init" not in p["controls"]
+    assert p["labels"][2] == "反復 2" and at(p["status"]["title"], 0) == "動いています"
+    assert chart(p, "kmeans")["figure"]["layout"]["title"]["text"] == "k-means 側"
+
+
+def test_kmeans_payload_checks_that_the_runs_match():
+    ds = make_preset("unequal_sizes", 0)
+    km, _ = lockstep(ds.X, 3)
+    _, gm4 = lockstep(ds.X, 4)
+    with pytest.raises(ParameterError, match="share 3 components"):
+        SL.kmeans_gmm_payload(ds.X, km, gm4)
+    km3, gm3 = lockstep(ds.X, 3)
+    with pytest.raises(ParameterError):
+        SL.kmeans_gmm_payload(ds.X[:, :1], km3, gm3)
+    with pytest.raises(ParameterError):
+        SL.kmeans_gmm_payload(ds.X, km3, gm3, labels=ds.labels[:10])
+
+
+# --------------------------------------------------------------------------------------
+# The lower bound
+# --------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def elbo_run():
+    X = make_mixture(2, 3, 300, separation=2.5, shape="rotated", seed=1).X
+    trace = run_em(X, initialize(X, 3, "random_from_data", 0, "full", 0.0), "full", 0.0, 40,
+                   1e-8)
+    return X, trace, sent(SL.elbo_payload(X, trace, formulas={"E": "<b>E</b>", "M": "<b>M</b>"}))
+
+
+def test_bound_points_are_bound_at_every_half_step(elbo_run):
+    X, trace, _ = elbo_run
+    points = SL.bound_points(X, trace)
+    assert len(points) == trace.n_half_steps
+    for h in (0, 1, 2, 7, 8, trace.n_half_steps - 1):
+        assert points[h] == FT.bound_at(X, trace, h)
+
+
+def test_elbo_positions_are_the_half_steps(elbo_run):
+    _, trace, p = elbo_run
+    n = trace.n_half_steps
+    assert p["n"] == n and p["kinds"] == ["init"] + ["E", "M"] * trace.n_iter
+    assert p["step_to"] == "M" and {"e", "m", "play"} <= set(p["controls"])
+    assert "new_init" not in p["controls"] and "predict" not in p["controls"]
+    assert [c["id"] for c in p["charts"]] == ["bound", "mixture"]
+    assert [c["role"] for c in p["charts"]] == ["main", "side"]
+    for s in every_series(p):
+        assert len(s["index"]) == n and max(s["index"]) < len(s["values"])
+    assert at(p["formula"], 0) is None and at(p["formula"], 1) == "<b>E</b>"
+    assert p["end"]["text"].startswith("Converged") or "max_iter" in p["end"]["text"]
+
+
+def test_the_five_numbers_are_the_engines_at_every_half_step(elbo_run):
+    X, trace, p = elbo_run
+    m = {metric["id"]: metric for metric in p["metrics"]}
+    assert [metric["label"] for metric in p["metrics"]] == [
+        "ln p(X|θ)", "L(q, θ)", "KL(q ‖ p)", "Q(θ, θ_old)", "H(q)"]
+    assert at(m["lnp"], 0) == f"{trace.log_likelihood[0]:,.3f}" and at(m["kl"], 0) == "—"
+    for h in range(1, trace.n_half_steps):
+        t = FT.bound_at(X, trace, h).terms
+        assert at(m["lnp"], h) == f"{t.log_likelihood:,.3f}"
+        assert at(m["elbo"], h) == f"{t.elbo:,.3f}"
+        assert at(m["q"], h) == f"{t.expected_complete:,.3f}"
+        assert at(m["entropy"], h) == f"{t.entropy:,.3f}"
+        kl = at(m["kl"], h)
+        assert kl == "0" if h % 2 else kl == sig(t.kl)  # KL = 0 after every E-step
+
+
+def test_the_bars_and_the_waterfall_are_the_figure_of_each_half_step(elbo_run):
+    X, trace, p = elbo_run
+    bound = chart(p, "bound")
+    traces, layout = bound["channels"]
+    points = [FT.bound_at(X, trace, h) for h in range(trace.n_half_steps)]
+    for h in (0, 1, 2, 5, 12, trace.n_half_steps - 1):
+        window = points[max(0, h - SL.BAR_WINDOW + 1):h + 1]
+        fig = FT.bound_figure(window)
+        seg = FT.bar_segments(window)
+        elbo, kl, lnp, waterfall = at(traces, h)
+        assert list(elbo["x"]) == list(fig.data[0].x)
+        np.testing.assert_allclose(elbo["y"], seg.elbo_height)
+        np.testing.assert_allclose(kl["y"], seg.kl_height)
+        np.testing.assert_allclose(lnp["y"], seg.lnp_height)
+        assert waterfall["visible"] == (h > 0)
+        if h > 0:
+            t = points[h].terms
+            np.testing.assert_allclose(waterfall["y"], [t.expected_complete, t.entropy, 0,
+                                                        t.kl, 0])
+        relayout = at(layout, h)
+        assert relayout["yaxis2.range"] == list(fig.layout.yaxis2.range)
+        notes = [k for k in relayout if k.startswith("annotations")]
+        assert any(relayout[k] == f"Bars start at a baseline of {seg.baseline:,.2f} nats "
+                   "(just below the lowest L shown), <br>so small changes stay visible: "
+                   "height = value − baseline, and L + KL = ln p exactly." for k in notes)
+
+
+def test_the_scatter_follows_the_half_steps_as_on_explore(elbo_run):
+    X, trace, p = elbo_run
+    mix = chart(p, "mixture")
+    for h in range(trace.n_half_steps):
+        hs = trace.half_step(h)
+        means = at(mix["channels"][0], h)[-1]
+        np.testing.assert_allclose(np.column_stack([means["x"], means["y"]]), hs.params.means,
+                                   rtol=1e-5, atol=1e-6)
+        codes = at(mix["canvas"]["codes"], h)
+        if hs.resp_params is None:
+            assert (codes == codes[0]).all() and codes[0] == len(mix["canvas"]["colors"]) - 1
+        else:
+            np.testing.assert_array_equal(codes, quantized_blend(e_step(X, hs.resp_params)
+                                                                 .resp)[0])
+
+
+def test_the_captions_explain_each_half_step(elbo_run):
+    _, trace, p = elbo_run
+    caption, title = p["status"]["caption"], p["status"]["title"]
+    assert at(title, 0) == "Start (iteration 0)" and at(title, 3) == "E-step of iteration 2"
+    assert at(caption, 0).startswith("Start: ln p(X|θ) = ")
+    assert at(caption, 1).startswith("After the E-step") and "(here " in at(caption, 1)
+    assert at(caption, 2).startswith("After the M-step θ maximises")
+    assert f"{trace.log_likelihood[1] - trace.log_likelihood[0]:+.4g}"[:4] in at(caption, 2)
+
+
+def test_a_collapsed_run_shows_the_last_bound_it_had():
+    ds = make_preset("singularity_trap", 0)
+    trace = run_em(ds.X, initialize(ds.X, 5, "random_from_data", 2, "full", 0.0), "full", 0.0,
+                   200, 1e-6)
+    assert trace.stop_reason == "collapsed" and not np.isfinite(trace.log_likelihood[-1])
+    p = sent(SL.elbo_payload(ds.X, trace))
+    last = p["n"] - 1
+    assert SL.bound_points(ds.X, trace)[last].terms is None
+    assert at(p["status"]["caption"], last).startswith("This run stopped because component")
+    m = {metric["id"]: metric for metric in p["metrics"]}
+    assert at(m["lnp"], last) == "+∞" and at(m["elbo"], last) == "—"
+    traces = chart(p, "bound")["channels"][0]
+    assert traces["index"][last] == traces["index"][last - 1]  # the bars before the collapse
+    assert p["end"]["level"] == "warning"
+
+
+def test_elbo_payload_in_1d_and_3d_and_a_wrong_x():
+    for name, k in (("three_peaks_1d", 3), ("six_clusters_3d", 6)):
+        ds = make_preset(name, 0)
+        trace = run_em(ds.X, initialize(ds.X, k, "random_from_data", 0, "full", 0.0), "full",
+                       0.0, 15, 1e-6)
+        p = sent(SL.elbo_payload(ds.X, trace, display=np.arange(0, len(ds.X), 3)))
+        mix = chart(p, "mixture")
+        assert mix["canvas"] is None and len(mix["channels"]) >= 2
+        with pytest.raises(ParameterError):
+            SL.elbo_payload(ds.X[:, :1] if ds.X.shape[1] > 1 else np.c_[ds.X, ds.X], trace)
+
+
+def test_bound_figure_has_the_same_traces_at_the_start_and_later(elbo_run):
+    X, trace, _ = elbo_run
+    start = FT.bound_figure([FT.bound_at(X, trace, 0)])
+    later = FT.bound_figure(FT.bound_history(X, trace, 4))
+    assert [t.type for t in start.data] == [t.type for t in later.data] == [
+        "bar", "bar", "scatter", "waterfall"]
+    assert start.data[3].visible is False and later.data[3].visible is True
+    assert start.layout.annotations[-1].visible is True
+    assert later.layout.annotations[-1].visible is False
+    assert later.data[3].xaxis == "x2" and later.layout.xaxis2.domain[0] == FT.WATERFALL_FROM
+
+
+# --------------------------------------------------------------------------------------
+# Words
+# --------------------------------------------------------------------------------------
+def _fields(text: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(text) if f}
+
+
+@pytest.mark.parametrize(("module", "defaults"), [("kmeans_vs_gmm", SL.KMEANS_TEXT),
+                                                  ("elbo", SL.ELBO_TEXT)])
+def test_every_lab_word_is_in_the_catalog_in_every_language(module, defaults):
+    import importlib
+
+    from emviz.ui.i18n import catalog
+
+    words = importlib.import_module(f"emviz.ui.labs.{module}").WORDS
+    assert set(words) == set(defaults)
+    for key, catalog_key in words.items():
+        entry = catalog()[catalog_key]
+        assert entry["en"] == defaults[key], (key, catalog_key)
+        for lang in ("ja", "ru"):
+            assert _fields(entry[lang]) == _fields(entry["en"]), (catalog_key, lang)
