@@ -27,6 +27,7 @@ from plotly.subplots import make_subplots
 
 from . import geometry as geo
 from ._messages import error
+from ._validation import check_float
 from .basins import BasinMap
 from .em import Params
 from .errors import ParameterError
@@ -338,8 +339,7 @@ def soft_kmeans_figure(
     X = X[:, None] if X.ndim == 1 else X
     c = np.asarray(centers, dtype=np.float64).reshape(-1, X.shape[1])
     k, d = c.shape
-    if not np.isfinite(sigma) or sigma <= 0:
-        raise error(ParameterError, "kmeans.sigma", value=sigma)
+    sigma = check_float(sigma, "sigma", 0.0, positive=True)
     params = Params(np.full(k, 1.0 / k), c, np.repeat((sigma**2 * np.eye(d))[None], k, axis=0))
     return mixture_figure(X, params, resp, options=_opts(options))
 

@@ -34,7 +34,8 @@ import numpy as np
 import pandas as pd
 
 from emviz._messages import Joined, Message, error
-from emviz.errors import DataError, ParameterError
+from emviz._validation import check_data, check_scale
+from emviz.errors import DataError
 
 __all__ = [
     "DELIMITERS",
@@ -255,7 +256,7 @@ class Table:
             detail = ", ".join(f"'{c}': {n}" for c, n in by_column.items())
             raise error(DataError, "io.no_rows_left", n_rows=X.shape[0], detail=detail)
         X = np.ascontiguousarray(X[keep])
-        _check_scale(X, names)
+        check_scale(X, names)
         rows = np.flatnonzero(keep).astype(np.int64)
         return Selection(X=X, rows=rows, n_dropped=n_dropped, columns=names,
                          n_dropped_by_column=by_column)
@@ -382,28 +383,11 @@ def validate_matrix(X: object, n_components: int | None = None) -> np.ndarray:
     ParameterError
         If ``n_components`` is not a positive integer.
     """
-    A = _as_real_array(X)
-    if A.ndim != 2:
-        code = "io.not_2d_1d" if A.ndim == 1 else "io.not_2d"
-        raise error(DataError, code, ndim=A.ndim, shape=A.shape)
-    n, d = A.shape
-    if n == 0 or d == 0:
-        raise error(DataError, "io.empty_array", shape=A.shape)
-    bad = ~np.isfinite(A)
-    if bad.any():
-        i, j = np.argwhere(bad)[0]
-        n_nan, n_inf = int(np.isnan(A).sum()), int(np.isinf(A).sum())
-        raise error(DataError, "io.not_finite", n_nan=n_nan, n_inf=n_inf, row=int(i),
-                    column=int(j), value=float(A[i, j]))
-    if n_components is not None:
-        k = _check_n_components(n_components)
-        if n < k:
-            raise error(DataError, "io.fewer_points_than_k", k=k, n=n)
+    A = check_data(X, n_components=n_components)
+    n = A.shape[0]
     if n > 1 and not np.any(A.max(axis=0) > A.min(axis=0)):
-        raise error(DataError, "io.all_identical", n=n,
-                    point=_preview([float(v) for v in A[0]]))
-    _check_scale(A, tuple(Message("io.array_column", j=j) for j in range(d)))
-    return np.ascontiguousarray(A, dtype=np.float64)
+        raise error(DataError, "em.all_identical", n=n, point=_preview([float(v) for v in A[0]]))
+    return A
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1236,36 +1220,3 @@ def _format_number(value: float) -> str:
     if np.isfinite(value) and value == int(value) and abs(value) < 2**53:
         return str(int(value))
     return repr(float(value))
-
-
-def _as_real_array(X: object) -> np.ndarray:
-    try:
-        A = np.asarray(X)
-    except (ValueError, TypeError) as exc:  # ragged nested lists
-        raise error(DataError, "io.not_convertible", type=type(X).__name__,
-                    reason=str(exc)) from exc
-    if np.iscomplexobj(A) or not (A.dtype.kind in "biuf" or A.dtype == object):
-        raise error(DataError, "io.not_real", dtype=str(A.dtype))
-    try:
-        return A.astype(np.float64, copy=False)
-    except (ValueError, TypeError) as exc:
-        raise error(DataError, "io.not_numbers", reason=str(exc)) from exc
-
-
-def _check_n_components(n_components: object) -> int:
-    is_int = isinstance(n_components, (int, np.integer)) and not isinstance(n_components, bool)
-    if not is_int or n_components < 1:
-        raise error(ParameterError, "io.n_components", value=n_components)
-    return int(n_components)
-
-
-def _check_scale(X: np.ndarray, names: Sequence[str]) -> None:
-    """Refuse data whose variance overflows float64 (values around 1e154 and beyond)."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        var_ok = np.isfinite(X.var(axis=0))
-        sq_ok = np.isfinite((X - X.mean(axis=0)) ** 2).all(axis=0)
-    bad = np.flatnonzero(~(var_ok & sq_ok))
-    if bad.size:
-        j = int(bad[0])
-        raise error(DataError, "io.too_large_values", column=names[j],
-                    magnitude=float(np.abs(X[:, j]).max()))

@@ -48,6 +48,15 @@ from typing import Any
 import numpy as np
 
 from ._messages import Joined, Message, error
+from ._validation import (
+    MAX_RUNS,
+    check_callable,
+    check_choice,
+    check_int,
+    check_moderate_scale,
+    check_seed,
+    check_sequence,
+)
 from .em import (
     COVARIANCE_TYPES,
     INIT_METHODS,
@@ -222,13 +231,12 @@ CRITERIA: tuple[str, ...] = ("bic", "aic")
 
 
 def _check_criterion(criterion: str) -> str:
-    if criterion not in CRITERIA:
-        raise error(ParameterError, "selection.criterion", allowed=CRITERIA, value=criterion)
-    return criterion
+    return check_choice(criterion, "criterion", CRITERIA)
 
 
 def _check_k_values(k_range: Iterable[int]) -> tuple[int, ...]:
-    ks = tuple(k_range)
+    ks = check_sequence(k_range, "k_range") if not isinstance(k_range, range) else tuple(
+        k_range)
     bad = [k for k in ks if not isinstance(k, int | np.integer) or k < 1]
     if bad:
         raise error(ParameterError, "selection.k_range_bad", value=list(ks), bad=bad)
@@ -240,7 +248,8 @@ def _check_k_values(k_range: Iterable[int]) -> tuple[int, ...]:
 
 
 def _check_types(covariance_types: Sequence[str] | str) -> tuple[str, ...]:
-    types = (covariance_types,) if isinstance(covariance_types, str) else tuple(covariance_types)
+    types = ((covariance_types,) if isinstance(covariance_types, str)
+             else check_sequence(covariance_types, "covariance_types"))
     if not types:
         raise error(ParameterError, "selection.no_types", allowed=COVARIANCE_TYPES)
     for t in types:
@@ -370,10 +379,13 @@ def model_selection(
     ks = _check_k_values(k_range)
     types = _check_types(covariance_types)
     reg = _check_reg_covar(reg_covar)
-    if init not in INIT_METHODS:
-        raise error(ParameterError, "selection.init", allowed=INIT_METHODS, value=init)
-    if not isinstance(n_init, int | np.integer) or n_init < 1:
-        raise error(ParameterError, "selection.n_init", value=n_init)
+    check_choice(init, "init", INIT_METHODS)
+    n_init = check_int(n_init, "n_init", 1, MAX_RUNS)
+    seed = check_seed(seed)
+    if isinstance(seed, np.random.Generator):  # start r uses seed + r: needs a number
+        raise error(ParameterError, "check.seed", name="seed", value=seed)
+    check_callable(progress, "progress")
+    check_moderate_scale(X, "model_selection")
     seeds = range(int(seed), int(seed) + int(n_init))
     total = len(ks) * len(types) * len(seeds)
     done = 0

@@ -354,6 +354,8 @@ def render() -> None:
         _caption(spec, data)
         return
     trace = fit.trace
+    for note in trace.notes:  # e.g. reg_covar not small against the data's variances
+        st.warning(localize(note))
     new_fit = state.sync_fit((spec, model), trace.n_half_steps)
     _position_for(trace, new_fit)
     options = _options(data, spec)
