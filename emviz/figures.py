@@ -34,6 +34,7 @@ from . import geometry as geo
 from ._messages import error
 from .em import Params, Trace
 from .errors import ParameterError
+from .text import plotly_text
 
 # --------------------------------------------------------------------------------------
 # Palette and style
@@ -137,10 +138,12 @@ class FigureOptions:
     show_truth : bool
         Draw the true mixture (when one is given) dashed and faint under the fit.
     column_names : tuple of str, optional
-        Axis titles, one per feature.
+        Axis titles, one per feature (also in the hover text). Plain text, e.g. a CSV's
+        column names: escaped with :func:`emviz.text.plotly_text`, never read as markup.
     height : int
         Figure height in pixels (the width follows the container).
     title : str
+        Plain text, escaped like ``column_names``.
     palette : tuple of str
         ``"#RRGGBB"`` component colours, cycled beyond their number.
     max_points_note : str, optional
@@ -265,9 +268,10 @@ def _coverage_text(coverages: Sequence[float]) -> str:
 
 
 def _axis_names(options: FigureOptions, d: int) -> list[str]:
+    """Axis titles (also used in hover templates): column names are the user's text."""
     names = options.column_names
     if names is not None and len(names) >= d:
-        return [str(n) for n in names[:d]]
+        return [plotly_text(n) for n in names[:d]]
     return ["x"] if d == 1 else [f"x{chr(0x2080 + i + 1)}" for i in range(d)]
 
 
@@ -318,7 +322,7 @@ def _base_layout(options: FigureOptions, style: _Style) -> dict[str, Any]:
     }
     if options.title:
         layout["title"] = {
-            "text": options.title,
+            "text": plotly_text(options.title),
             "x": 0.02,
             "xanchor": "left",
             "font": {"size": style.font + 4},

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from emviz import exports
 from emviz.ui import backend as be
 from emviz.ui import downloads, state
+from tests.shown import shown
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -263,7 +264,7 @@ def test_each_preset_renders_and_steps(name):
 
 def data_caption(at: AppTest) -> str:
     """The caption under the figure that names the data ("**name** · n points in dD · …")."""
-    return next(c.value for c in at.caption if c.value.startswith("**"))
+    return next(shown(c.value) for c in at.caption if c.value.startswith("**"))
 
 
 def test_the_caption_names_the_data_in_the_readers_language():

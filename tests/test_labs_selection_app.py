@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.shown import shown
+
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
@@ -36,7 +38,7 @@ def open_lab(url_path: str, **state) -> AppTest:
 def texts(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
     parts += [e.value for kind in ("success", "warning", "info", "error") for e in at.get(kind)]
-    return "\n".join(str(p) for p in parts)
+    return "\n".join(shown(p) for p in parts)
 
 
 def figure(at: AppTest, index: int) -> dict:

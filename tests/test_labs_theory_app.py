@@ -9,6 +9,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.shown import shown
+
 TIMEOUT = 120
 
 
@@ -44,7 +46,7 @@ def texts(at: AppTest) -> str:
     parts = [m.value for m in at.markdown]
     for kind in ("error", "warning", "info", "success", "caption"):
         parts += [e.value for e in getattr(at, kind)]
-    return "\n".join(str(p) for p in parts)
+    return "\n".join(shown(p) for p in parts)
 
 
 def click(at: AppTest, key: str) -> AppTest:

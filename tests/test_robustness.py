@@ -20,6 +20,8 @@ from streamlit.testing.v1 import AppTest
 
 import emviz.io as emio
 from emviz.errors import DataError
+from emviz.text import markdown_text
+from tests.shown import shown
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -48,7 +50,7 @@ def upload_app(data: bytes, name: str = "data.csv", **state) -> AppTest:
 
 
 def messages(at: AppTest, *kinds: str) -> list[str]:
-    return [str(e.value) for kind in kinds for e in getattr(at, kind)]
+    return [shown(e.value) for kind in kinds for e in getattr(at, kind)]
 
 
 def charts(at: AppTest) -> list[dict]:
@@ -174,7 +176,7 @@ def test_upload_caches_are_keyed_on_the_content() -> None:
 def test_xss_header_is_shown_as_text() -> None:
     at = upload_app(CORPUS["xss_header"], f"{XSS}.csv")
     assert XSS in at.multiselect(key="tbl_columns").options
-    assert XSS in " ".join(str(c.value) for c in at.caption)
+    assert markdown_text(XSS) in " ".join(str(c.value) for c in at.caption)
     for md in at.markdown:  # nothing quoting the header is allowed to render raw HTML
         assert not (md.proto.allow_html and "<img" in md.proto.body), md.proto.body
     for el in at.get("html"):

@@ -10,7 +10,7 @@ import streamlit as st
 from emviz.ui import backend as be
 from emviz.ui import cache, state
 from emviz.ui.i18n import catalog, current_language, t, translate
-from emviz.ui.messages import localize, show_error
+from emviz.ui.messages import as_markdown, show_error
 from emviz.ui.state import DataSpec, TableSpec
 
 Picked = tuple[DataSpec, bytes | None]
@@ -132,7 +132,7 @@ def _table_controls(tbl: cache.TableInfo, origin: str, name: str, digest: str,
     if tbl.notes:
         with st.expander(t("panels.how_read")):
             for note in tbl.notes:
-                st.caption(localize(note))
+                st.caption(as_markdown(note))
     if not columns:
         st.warning(t("panels.pick_warning"))
         return None

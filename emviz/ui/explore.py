@@ -14,10 +14,11 @@ from typing import Any
 import streamlit as st
 
 from emviz.em import HalfStep, Trace
+from emviz.text import markdown_text
 from emviz.ui import backend as be
 from emviz.ui import cache, data_panel, downloads, model_panel, presenter, state
 from emviz.ui.i18n import current_language, figure_text, t
-from emviz.ui.messages import attempt, guarded, localize
+from emviz.ui.messages import as_markdown, attempt, guarded
 from emviz.ui.state import DataSpec, ModelSpec
 from emviz.ui.urlstate import PENDING_STEP
 
@@ -197,21 +198,21 @@ def _animate_view(spec: DataSpec, model: ModelSpec, raw: bytes | None,
 _DATA_NAME: dict[type, Callable[[Any, cache.DataInfo], str]] = {
     state.PresetSpec: lambda spec, data: t(f"panels.preset.{spec.name}"),
     state.SyntheticSpec: lambda spec, data: t("panels.custom"),
-    state.TableSpec: lambda spec, data: data.name,
+    state.TableSpec: lambda spec, data: markdown_text(data.name),
 }
 
 
 def _caption(spec: DataSpec, data: cache.DataInfo) -> None:
     name = _DATA_NAME[type(spec)](spec, data)
     st.caption(t("explore.caption", name=name, n=f"{data.n_samples:,}", d=data.n_features,
-                 columns=", ".join(data.columns)))
+                 columns=", ".join(markdown_text(c) for c in data.columns)))
     if data.description:
-        st.caption(localize(data.description))
+        st.caption(as_markdown(data.description))
     shown = data.n_display
     if shown < data.n_samples:
         st.caption(t("explore.subsample", shown=f"{shown:,}", n=f"{data.n_samples:,}"))
     for note in data.notes:
-        st.caption(localize(note))
+        st.caption(as_markdown(note))
 
 
 def _apply_linked_step(last: int) -> None:
@@ -246,7 +247,7 @@ def render() -> None:
     if fit is None:
         return
     if fit.trace is None:
-        (st.warning if fit.error_kind == "collapse" else st.error)(localize(fit.error))
+        (st.warning if fit.error_kind == "collapse" else st.error)(as_markdown(fit.error))
         _caption(spec, data)
         return
     trace = fit.trace

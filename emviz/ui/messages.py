@@ -5,8 +5,9 @@ The engine's errors and loader notes carry a message code (:mod:`emviz._messages
 are shown translated from ``emviz/ui/strings/errors.py`` (keys ``error.<code>``), falling
 back to the English ``str(exc)`` for an error without a code.
 
-Nothing here renders HTML: messages can quote user-supplied text (file and column names),
-so they go through ``st.error`` / ``st.caption`` / ``st.code``, which escape it.
+Messages quote user-supplied text (file and column names, cells), and ``st.error``,
+``st.caption`` and friends render Markdown: whatever is shown goes through
+:func:`emviz.text.markdown_text` first (:func:`as_markdown` does it for engine text).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import streamlit as st
 
 from emviz._messages import Joined, Message
 from emviz.errors import CollapseError, EmvizError
+from emviz.text import markdown_text
 from emviz.ui.i18n import DEFAULT_LANGUAGE, catalog, current_language, t, translate
 
 T = TypeVar("T")
@@ -53,6 +55,12 @@ def localize(text: object, lang: str | None = None) -> str:
     return str(text)
 
 
+def as_markdown(text: object, lang: str | None = None) -> str:
+    """:func:`localize`, escaped so that Markdown shows it verbatim (engine messages and
+    notes quote file names, column names and cells)."""
+    return markdown_text(localize(text, lang))
+
+
 def error_text(exc: BaseException, lang: str | None = None) -> str:
     """The message of an emviz error in ``lang`` (default: the session's).
 
@@ -69,9 +77,9 @@ def show_error(exc: BaseException, context: str = "") -> None:
     """Show ``exc`` in the page: its own (translated) message if emviz raised it on purpose."""
     prefix = f"{context}: " if context else ""
     if isinstance(exc, CollapseError):
-        st.warning(f"{prefix}{error_text(exc)}", icon="⚠️")
+        st.warning(f"{prefix}{markdown_text(error_text(exc))}", icon="⚠️")
     elif isinstance(exc, EmvizError):
-        st.error(f"{prefix}{error_text(exc)}", icon="🚫")
+        st.error(f"{prefix}{markdown_text(error_text(exc))}", icon="🚫")
     else:
         show_unexpected(exc, context)
 

@@ -23,6 +23,7 @@ from emviz.coins import (
     run_coins,
 )
 from emviz.errors import EmvizError
+from emviz.text import markdown_text
 from emviz.ui import urlstate
 from emviz.ui.i18n import t
 from emviz.ui.labs.elbo import (
@@ -151,7 +152,7 @@ def render() -> None:
     try:
         runs = _runs(tosses, float(ss["coins_ta"]), float(ss["coins_tb"]))
     except EmvizError as exc:
-        st.error(error_text(exc))
+        st.error(markdown_text(error_text(exc)))
         return
     mode = ss["coins_mode"]
     trace = runs[mode]

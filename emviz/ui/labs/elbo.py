@@ -18,7 +18,7 @@ from emviz.em import COVARIANCE_TYPES, Trace
 from emviz.ui import backend as be
 from emviz.ui import cache, data_panel, state, urlstate
 from emviz.ui.i18n import figure_text, t
-from emviz.ui.messages import attempt, guarded, localize
+from emviz.ui.messages import as_markdown, attempt, guarded
 
 CHART_CONFIG = {"displaylogo": False}
 
@@ -181,7 +181,7 @@ def render() -> None:
     if fit is None:
         return
     if fit.trace is None:
-        (st.warning if fit.error_kind == "collapse" else st.error)(localize(fit.error))
+        (st.warning if fit.error_kind == "collapse" else st.error)(as_markdown(fit.error))
         return
     trace = fit.trace
     last = trace.n_half_steps - 1

@@ -19,6 +19,7 @@ from emviz.errors import EmvizError
 from emviz.figures import component_color
 from emviz.figures_labs import method_stats_table, optima_gallery, restarts_histogram
 from emviz.restarts import RestartsResult, run_restarts
+from emviz.text import markdown_text
 from emviz.ui import cache, data_panel, state
 from emviz.ui.i18n import t
 from emviz.ui.labs.kmeans_vs_gmm import (
@@ -29,7 +30,7 @@ from emviz.ui.labs.kmeans_vs_gmm import (
     lab_data,
     open_in_explore,
 )
-from emviz.ui.messages import guarded, localize
+from emviz.ui.messages import as_markdown, guarded
 from emviz.ui.state import DataSpec
 
 LAB = "restarts"
@@ -186,7 +187,7 @@ def _summary(result: RestartsResult) -> None:
                         t("restarts.metric_count", count=rec.count, n=n), delta_color="off",
                         delta_arrow="off")
         st.warning(t("restarts.suspicious_pick", ll=f"{best.log_likelihood:,.2f}",
-                     reason=localize(best.reason)))
+                     reason=as_markdown(best.reason)))
         if rec is not None:
             st.info(t("restarts.trust", ll=f"{rec.log_likelihood:,.2f}", count=rec.count, n=n))
         _singularity_link()
@@ -227,7 +228,8 @@ def _view(data: cache.Prepared) -> tuple[int, int]:
     st.selectbox(t("restarts.view"), pairs, key="rs_view", format_func=label,
                  help=t("restarts.view_help"))
     i, j = (int(x) for x in ss["rs_view"].split(","))
-    st.caption(t("restarts.view_caption", d=d, x=names[i], y=names[j]))
+    st.caption(t("restarts.view_caption", d=d, x=markdown_text(names[i]),
+                 y=markdown_text(names[j])))
     return (i, j)
 
 
@@ -263,7 +265,7 @@ def _gallery(data: cache.Prepared, spec: DataSpec, result: RestartsResult,
     for o in result.optima[:shown]:
         if o.suspicious:
             rank = result.optima.index(o) + 1
-            st.caption(t("restarts.why_suspicious", rank=rank, reason=localize(o.reason)))
+            st.caption(t("restarts.why_suspicious", rank=rank, reason=as_markdown(o.reason)))
     _open_row(result, settings, shown, data.n_features)
 
 
@@ -304,7 +306,7 @@ def render() -> None:
     settings = _controls()
     result = restarts(spec, settings, _raw=raw)
     if isinstance(result, str):
-        st.error(localize(result), icon="🚫")
+        st.error(as_markdown(result), icon="🚫")
         data_caption(data)
         return
     _summary(result)

@@ -40,9 +40,10 @@ from emviz.kmeans import (
     soft_kmeans_resp,
     soft_kmeans_run,
 )
+from emviz.text import markdown_text
 from emviz.ui import cache, data_panel, state, urlstate
 from emviz.ui.i18n import figure_text, t
-from emviz.ui.messages import attempt, guarded, localize
+from emviz.ui.messages import as_markdown, attempt, guarded
 from emviz.ui.state import DataSpec, PresetSpec
 
 # ======================================================================================
@@ -114,10 +115,10 @@ def lab_data(lab: str, preset: str, quick: tuple[str, ...], all_columns: bool = 
 
 
 def data_caption(data: cache.Prepared) -> None:
-    st.caption(t("labs.data_caption", name=data.name, n=f"{data.n_samples:,}",
-                 d=data.n_features, columns=", ".join(data.columns)))
+    st.caption(t("labs.data_caption", name=markdown_text(data.name), n=f"{data.n_samples:,}",
+                 d=data.n_features, columns=", ".join(markdown_text(c) for c in data.columns)))
     if data.description:
-        st.caption(localize(data.description))
+        st.caption(as_markdown(data.description))
 
 
 def presenter() -> bool:

@@ -27,7 +27,7 @@ from emviz.ui.labs.kmeans_vs_gmm import (
     open_in_explore,
     true_k,
 )
-from emviz.ui.messages import guarded, localize
+from emviz.ui.messages import as_markdown, guarded
 from emviz.ui.state import DataSpec
 
 LAB = "selection"
@@ -108,7 +108,7 @@ def _verdict(result: SelectionResult, criterion: str, k_true: int | None) -> Non
         msg += " " + t("selection.vs_true", k=k_true)
     st.success(msg)
     if best.suspicious:
-        st.warning(t("selection.best_suspicious", reason=localize(best.reason)))
+        st.warning(t("selection.best_suspicious", reason=as_markdown(best.reason)))
     failed = [c for c in result.cells if not c.scored]
     if failed:
         st.caption(t("selection.unscored", n=len(failed), cells=", ".join(
@@ -139,7 +139,7 @@ def _open_row(result: SelectionResult, settings: Settings, criterion: str,
                     ll=f"{cell.log_likelihood:,.2f}" if np.isfinite(cell.log_likelihood)
                     else "—", p=cell.n_parameters, status=status_text(cell.status)))
     if cell.message or cell.reason:
-        st.caption(localize(cell.message or cell.reason))
+        st.caption(as_markdown(cell.message or cell.reason))
     if too_many:
         st.caption(t("labs.explore_max_dim", d=n_features))
 
@@ -165,7 +165,7 @@ def render() -> None:
     settings = _controls()
     result = grid(spec, settings, _raw=raw)
     if isinstance(result, str):
-        st.error(localize(result), icon="🚫")
+        st.error(as_markdown(result), icon="🚫")
         data_caption(data)
         return
     criterion = str(st.session_state["ms_criterion"])

@@ -19,7 +19,7 @@ from emviz.ui import backend as be
 from emviz.ui import cache, state, urlstate
 from emviz.ui.i18n import t
 from emviz.ui.labs.elbo import CHART_CONFIG, current_data, fig_labels, fig_options, init_keys
-from emviz.ui.messages import attempt, guarded, localize
+from emviz.ui.messages import as_markdown, attempt, guarded
 
 TRAP = state.PresetSpec("singularity_trap", 0)
 FLOORS = ("auto", 1e-6, 1e-4, 1e-2, 1e-1)
@@ -106,7 +106,7 @@ def render() -> None:
                                                    _raw=raw)
     for result in (baseline, trace):
         if isinstance(result, str):
-            st.error(localize(result))
+            st.error(as_markdown(result))
             return
     _explain(trace, baseline, remedy)
     if ss.get("sing_owner") != (spec, args, remedy, ss["sing_floor"]):
@@ -140,4 +140,4 @@ def render() -> None:
     if trace.notes:
         with st.expander(t("sing.notes", n=len(trace.notes))):
             for note in trace.notes:
-                st.caption(note)
+                st.caption(as_markdown(note))

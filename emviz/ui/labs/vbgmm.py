@@ -16,7 +16,7 @@ from emviz.ui import backend as be
 from emviz.ui import cache, state, urlstate
 from emviz.ui.i18n import catalog, t
 from emviz.ui.labs.elbo import CHART_CONFIG, current_data, fig_labels, fig_options, init_keys
-from emviz.ui.messages import attempt, guarded, localize
+from emviz.ui.messages import as_markdown, attempt, guarded
 from emviz.vbgmm import WEIGHT_PRIOR_TYPES, VBTrace, default_prior, run_vb, vb_e_step, vb_initialize
 
 SOURCES = ("well_separated", "six_clusters_3d", "current")
@@ -83,7 +83,7 @@ def render() -> None:
     args = (int(ss["vb_k"]), float(ss["vb_alpha"]), str(ss["vb_type"]), int(ss["vb_seed"]))
     trace = _run(spec, *args, _raw=raw)
     if isinstance(trace, str):
-        st.error(localize(trace))
+        st.error(as_markdown(trace))
         return
     if ss.get("vb_owner") != (spec, args):
         ss["vb_owner"] = (spec, args)
