@@ -6,6 +6,7 @@ Screenshots: artifacts/screenshots/robustness-*.png.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -57,3 +58,69 @@ def test_bad_uploads_show_the_message_and_the_xss_header_stays_text(
     page.wait_for_timeout(500)  # give a would-be onerror handler time to fire
     assert page.evaluate("window.__alerted") is False
     page.screenshot(path=screenshot_dir / "robustness-2-xss.png")
+
+
+def _hostile_csv() -> bytes:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(['<a href="http://h.example/">x</a>', "%{x}", ":red[x]"])
+    for i in range(40):
+        writer.writerow([i % 7 + 0.5 * (i % 3), (i * 3) % 11,
+                         ("![p](http://host.example/x)", "$x$", XSS)[i % 3]])
+    return buf.getvalue().encode()
+
+
+def test_hostile_names_stay_text_in_the_page_the_chart_and_the_hover(
+        page: Page, wait_for_app: Callable[..., None], wait_for_chart: Callable[..., Locator],
+        assert_app_ok: Callable[[Page], None], screenshot_dir: Path, app_server: str) -> None:
+    """A file and columns named like links, images, directives and hover templates: the
+    browser fetches none of the addresses they name, the page holds no link or image they made, and
+    the hover shows the name, not a data value pulled in by it."""
+    outside: list[str] = []
+    page.on("request", lambda r: None if r.url.startswith((app_server, "data:", "blob:"))
+            else outside.append(r.url))
+    page.add_init_script("window.__alerted = false; window.alert = () => "
+                         "{ window.__alerted = true; };")
+    page.goto("/")
+    wait_for_app(page)
+    page.get_by_text("Upload CSV", exact=True).click()
+    wait_for_app(page)
+    _upload(page, "![p](http://host.example/x).csv", _hostile_csv(), wait_for_app)
+    chart = wait_for_chart(page, timeout=TIMEOUT_MS)
+    assert_app_ok(page)
+    # The names are on the page, as their own characters.
+    caption = page.get_by_test_id("stCaptionContainer").filter(has_text="points in 2D").first
+    expect(caption).to_be_visible(timeout=TIMEOUT_MS)
+    shown = caption.inner_text().replace("\u2060", "")
+    assert '<a href="http://h.example/">x</a>' in shown and "%{x}" in shown, shown
+    assert "![p](http://host.example/x).csv" in shown, shown
+    # Nothing they spell became an element.
+    for selector in ('a[href*="example"]', 'img[src*="example"]', 'img[src="x"]',
+                     "img[onerror]", ".katex"):
+        assert page.locator(selector).count() == 0, selector
+    # Axis titles: the literal name.
+    titles = [el.text_content() for el in chart.locator(".xtitle, .ytitle").all()]
+    assert titles == ['<a href="http://h.example/">x</a>', "%{x}"], titles
+    # Hover a point: "<name> = <its value>" for both axes, the names kept as they are.
+    x, y, px, py = page.evaluate("""() => {
+        const gd = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+        const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, tr = gd._fullData[0];
+        const i = tr.x.findIndex((v, j) => v > 1 && tr.y[j] > 1), box = gd.getBoundingClientRect();
+        return [tr.x[i], tr.y[i], box.left + xa._offset + xa.c2p(tr.x[i]),
+                box.top + ya._offset + ya.c2p(tr.y[i])];
+    }""")
+    page.mouse.move(px, py)
+    hover = chart.locator(".hoverlayer .hovertext").first
+    expect(hover).to_be_visible(timeout=10_000)
+    text = hover.text_content()
+    pairs = re.findall(r"(.*?) = ([-\d.]+)", text)
+    assert [(n.strip(), float(v)) for n, v in pairs] == [
+        ('<a href="http://h.example/">x</a>', x), ("%{x}", y)], text
+    page.screenshot(path=screenshot_dir / "robustness-3-hostile-names.png")
+    page.wait_for_timeout(500)
+    assert page.evaluate("window.__alerted") is False
+    # (Streamlit itself fetches the page icon from fonts.gstatic.com: not the names' doing.)
+    assert not [url for url in outside if "example" in url], outside
