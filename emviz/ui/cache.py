@@ -1,4 +1,8 @@
-"""The only place ``st.cache_data`` wraps back-end calls.
+"""The only place the Explore page's back-end calls are cached.
+
+Every cache here is an :func:`emviz.ui.memo.cached` function: bounded (entries, ``ttl``, and
+bytes where one value can be large), and what it computes from an upload lives in a cache of
+the uploading session only, which Streamlit clears when that session disconnects.
 
 Every function is keyed on hashable specs (frozen dataclasses) or a content digest, so a
 rerun (a button click, a slider move) never rebuilds data or refits what it already has.
@@ -26,6 +30,7 @@ cheap, since every session pays for it on every rerun (measured on the default p
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 from dataclasses import dataclass
@@ -44,6 +49,7 @@ from emviz.errors import DataError, EmvizError
 from emviz.io import Table, load_csv
 from emviz.ui import backend as be
 from emviz.ui.i18n import t
+from emviz.ui.memo import cached, in_script_run
 from emviz.ui.state import ModelSpec, PresetSpec, SyntheticSpec, TableSpec, params_index, resp_index
 
 DataSpec = SyntheticSpec | PresetSpec | TableSpec
@@ -133,6 +139,8 @@ def _spinner(key: str):
     any session's language is known. ``st.spinner`` only appears after 0.5 s, so a cache hit
     shows nothing.
     """
+    if not in_script_run():  # a download's callable: no page to show it on
+        return contextlib.nullcontext()
     return st.spinner(t(key), show_time=True)
 
 
@@ -187,7 +195,7 @@ class PrebuiltFigure(go.Figure):
 # --------------------------------------------------------------------------------------
 # Data
 # --------------------------------------------------------------------------------------
-@st.cache_data(max_entries=_MAX_ENTRIES, show_spinner=False)
+@cached(max_entries=16, upload_entries=2)
 def table(origin: str, name: str, digest_: str, _raw: bytes | None = None) -> Table:
     """A loaded CSV: a shipped sample (by file name) or an upload (by digest)."""
     if origin == "sample":
@@ -211,7 +219,7 @@ class TableInfo:
     notes: tuple[str, ...]
 
 
-@st.cache_data(max_entries=_MAX_ENTRIES, show_spinner=False)
+@cached(max_entries=_MAX_ENTRIES, upload_entries=4)
 def _table_info(origin: str, name: str, digest_: str, _raw: bytes | None = None) -> TableInfo:
     """Column roles of a CSV; cheap to return on every rerun (a Table would be unpickled)."""
     tbl = table(origin, name, digest_, _raw=_raw)
@@ -285,7 +293,7 @@ def prepared(spec: DataSpec, _raw: bytes | None = None) -> Prepared:
         return _prepared(key=_key(spec), _spec=spec, _raw=_raw)
 
 
-@st.cache_data(max_entries=_MAX_ENTRIES, show_spinner=False)
+@cached(max_entries=_MAX_ENTRIES, upload_entries=4)
 def _prepared(key: str, _spec: DataSpec, _raw: bytes | None = None) -> Prepared:
     spec = _spec
     if isinstance(spec, PresetSpec):
@@ -313,7 +321,7 @@ def fit(spec: DataSpec, model: ModelSpec, _raw: bytes | None = None) -> Fit:
         return _fit(key=_key(spec, model), _spec=spec, _model=model, _raw=_raw)
 
 
-@st.cache_data(max_entries=_MAX_ENTRIES, show_spinner=False)
+@cached(max_entries=_MAX_ENTRIES, upload_entries=8)
 def _fit(key: str, _spec: DataSpec, _model: ModelSpec, _raw: bytes | None = None) -> Fit:
     model = _model
     X = prepared(_spec, _raw=_raw).X
@@ -353,7 +361,7 @@ def display_resp(spec: DataSpec, model: ModelSpec, index: int,
                          _raw=_raw)
 
 
-@st.cache_data(max_entries=4 * _MAX_ENTRIES, show_spinner=False)
+@cached(max_entries=4 * _MAX_ENTRIES, upload_entries=_MAX_ENTRIES, max_size="256MB")
 def _display_resp(key: str, _spec: DataSpec, _model: ModelSpec, _index: int,
                   _raw: bytes | None = None) -> np.ndarray:
     data, trace = _at(_spec, _model, _raw)
@@ -378,7 +386,7 @@ class DataInfo:
     notes: tuple[str, ...]
 
 
-@st.cache_data(max_entries=_MAX_ENTRIES, show_spinner=False)
+@cached(max_entries=_MAX_ENTRIES, upload_entries=8)
 def _info(key: str, _spec: DataSpec, _raw: bytes | None = None) -> DataInfo:
     data = prepared(_spec, _raw=_raw)
     return DataInfo(data.n_samples, data.n_features, len(data.display), data.truth is not None,
@@ -396,7 +404,7 @@ def info(spec: DataSpec, _raw: bytes | None = None) -> DataInfo:
 
 
 #: A drawn figure of 20,000 points is about 0.6 MB pickled: 256 of them stay under 160 MB.
-@st.cache_data(max_entries=4 * _MAX_ENTRIES, show_spinner=False)
+@cached(max_entries=4 * _MAX_ENTRIES, upload_entries=_MAX_ENTRIES, max_size="256MB")
 def _mixture_dict(key: str, _spec: DataSpec, _model: ModelSpec, _h: int,
                   _options: be.FigureOptions, _raw: bytes | None = None) -> dict:
     data, trace = _at(_spec, _model, _raw)
@@ -418,7 +426,7 @@ def mixture_figure(spec: DataSpec, model: ModelSpec, h: int, options: be.FigureO
                                         _options=options, _raw=_raw))
 
 
-@st.cache_data(max_entries=8 * _MAX_ENTRIES, show_spinner=False)
+@cached(max_entries=8 * _MAX_ENTRIES, upload_entries=2 * _MAX_ENTRIES, max_size="64MB")
 def _loglik_dict(key: str, _spec: DataSpec, _model: ModelSpec, _h: int,
                  _options: be.FigureOptions, _raw: bytes | None = None) -> dict:
     trace = fit(_spec, _model, _raw=_raw).trace
@@ -433,7 +441,7 @@ def loglik_figure(spec: DataSpec, model: ModelSpec, h: int, options: be.FigureOp
                                        _options=options, _raw=_raw))
 
 
-@st.cache_data(max_entries=8 * _MAX_ENTRIES, show_spinner=False)
+@cached(max_entries=8 * _MAX_ENTRIES, upload_entries=2 * _MAX_ENTRIES, max_size="64MB")
 def _params_table(key: str, _spec: DataSpec, _model: ModelSpec, _h: int,
                   _raw: bytes | None = None) -> pa.Table:
     trace = fit(_spec, _model, _raw=_raw).trace
@@ -450,7 +458,7 @@ def params_table(spec: DataSpec, model: ModelSpec, h: int, lang: str,
                          _raw=_raw)
 
 
-@st.cache_data(max_entries=8 * _MAX_ENTRIES, show_spinner=False)
+@cached(max_entries=8 * _MAX_ENTRIES, upload_entries=2 * _MAX_ENTRIES)
 def _ari(key: str, _spec: DataSpec, _model: ModelSpec, _h: int,
          _raw: bytes | None = None) -> float | None:
     data, _ = _at(_spec, _model, _raw)
@@ -475,7 +483,7 @@ def ari(spec: DataSpec, model: ModelSpec, h: int, _raw: bytes | None = None) -> 
     return _ari(key=_key("ari", spec, model, h), _spec=spec, _model=model, _h=h, _raw=_raw)
 
 
-@st.cache_data(max_entries=8 * _MAX_ENTRIES, show_spinner=False)
+@cached(max_entries=8 * _MAX_ENTRIES, upload_entries=2 * _MAX_ENTRIES, max_size="64MB")
 def _params_json(key: str, _spec: DataSpec, _model: ModelSpec, _h: int, _settings: dict,
                  _raw: bytes | None = None) -> str:
     trace = fit(_spec, _model, _raw=_raw).trace
@@ -496,7 +504,7 @@ def params_json(spec: DataSpec, model: ModelSpec, h: int, settings: dict,
                         _settings=settings, _raw=_raw)
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@cached(max_entries=8, upload_entries=2, max_size="256MB")
 def _animation_dict(key: str, _spec: DataSpec, _model: ModelSpec, _options: be.FigureOptions,
                     _raw: bytes | None = None) -> dict:
     data = prepared(_spec, _raw=_raw)

@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from emviz.ui import presenter, urlstate
+from emviz.ui import housekeeping, presenter, urlstate
 from emviz.ui.i18n import DEFAULT_LANGUAGE, LANG_KEY, LANGUAGES, t
 from emviz.ui.state import DEFAULTS
 
@@ -46,13 +46,16 @@ def _apply_link() -> None:
                                                   or "tbl_mode" in values):
         name = values.get("sample_name", DEFAULTS["sample_name"])
         try:
-            from emviz.ui import cache  # imported here: only links to samples need it
+            from emviz.ui import cache, data_panel  # only links to samples need them
 
-            tbl = cache.table("sample", name, "")
+            tbl = cache.table_info("sample", name, "")
             decoded.rejected += urlstate.check_table_columns(values, tbl.numeric_columns,
                                                              tbl.text_columns)
-            # Keep the linked columns: data_panel resets them when it sees a new file.
-            ss["tbl_for"] = f"sample:{name}:"
+            # What a new file gets (the data panel's defaults), then the link's settings on
+            # top: a refused column or label is back at its default, and the chart shows.
+            # Marking the file as seen keeps the panel from resetting the link's settings.
+            ss["tbl_for"] = None
+            data_panel._reset_table_controls(tbl, f"sample:{name}:")
         except Exception:  # the sample is checked again (and reported) by the page
             values.pop("tbl_columns", None)
             values.pop("tbl_label", None)
@@ -66,6 +69,7 @@ def _apply_link() -> None:
 
 def setup() -> None:
     """Apply a shared link (first run of the session only); make sure lang/presenter exist."""
+    housekeeping.start()  # once per server: uploads leave with their sessions
     ss = st.session_state
     if _LOADED not in ss:
         ss[_LOADED] = True

@@ -18,6 +18,7 @@ from emviz.em import COVARIANCE_TYPES, Trace
 from emviz.ui import backend as be
 from emviz.ui import cache, data_panel, state, urlstate
 from emviz.ui.i18n import figure_text, t
+from emviz.ui.memo import cached
 from emviz.ui.messages import as_markdown, attempt, guarded
 
 CHART_CONFIG = {"displaylogo": False}
@@ -138,7 +139,7 @@ def _sidebar() -> None:
         st.caption(t("elbo.exact_note"))
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+@cached(max_entries=256, upload_entries=64)
 def _bound(spec, model: state.ModelSpec, h: int, _raw: bytes | None = None) -> ft.BoundPoint:
     X = cache.prepared(spec, _raw=_raw).X
     return ft.bound_at(X, cache.fit(spec, model, _raw=_raw).trace, h)

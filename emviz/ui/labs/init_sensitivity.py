@@ -30,6 +30,7 @@ from emviz.ui.labs.kmeans_vs_gmm import (
     lab_data,
     open_in_explore,
 )
+from emviz.ui.memo import cached
 from emviz.ui.messages import as_markdown, guarded
 from emviz.ui.state import DataSpec
 
@@ -67,7 +68,7 @@ class Settings:
     tol: float = TOL
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@cached(max_entries=16, upload_entries=2)
 def restarts(spec: DataSpec, settings: Settings, _raw: bytes | None = None
              ) -> RestartsResult | str:
     """The experiment (cached per data spec + settings), or the engine's message.
@@ -92,9 +93,7 @@ def restarts(spec: DataSpec, settings: Settings, _raw: bytes | None = None
 
 
 def _init_state() -> None:
-    for key, value in DEFAULTS.items():
-        if key not in st.session_state:
-            st.session_state[key] = value
+    state.keep(DEFAULTS)
 
 
 def apply_iris() -> None:

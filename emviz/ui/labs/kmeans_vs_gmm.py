@@ -43,6 +43,7 @@ from emviz.kmeans import (
 from emviz.text import markdown_text
 from emviz.ui import cache, data_panel, state, urlstate
 from emviz.ui.i18n import figure_text, t
+from emviz.ui.memo import cached
 from emviz.ui.messages import as_markdown, attempt, guarded
 from emviz.ui.state import DataSpec, PresetSpec
 
@@ -209,7 +210,7 @@ def gmm_start(X: np.ndarray, centres: np.ndarray, reg_covar: float) -> Params:
     return Params(np.full(k, 1.0 / k), centres, np.repeat((var * np.eye(d))[None], k, axis=0))
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@cached(max_entries=32, upload_entries=4)
 def lockstep(spec: DataSpec, k: int, covariance_type: str, init: str, seed: int,
              reg_covar: float, _raw: bytes | None = None) -> Lockstep:
     X = cache.prepared(spec, _raw=_raw).X
@@ -230,7 +231,7 @@ class Limit:
     centres: tuple[np.ndarray, ...]  # final soft k-means centres per σ
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@cached(max_entries=32, upload_entries=4)
 def kmeans_limit(spec: DataSpec, k: int, covariance_type: str, init: str, seed: int,
                  reg_covar: float, _raw: bytes | None = None) -> Limit:
     X = cache.prepared(spec, _raw=_raw).X
@@ -267,9 +268,7 @@ def _new_init() -> None:
 
 
 def _init_state() -> None:
-    for key, value in DEFAULTS.items():
-        if key not in st.session_state:
-            st.session_state[key] = value
+    state.keep(DEFAULTS)
 
 
 # --- page pieces ------------------------------------------------------------------------

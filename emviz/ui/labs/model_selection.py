@@ -27,6 +27,7 @@ from emviz.ui.labs.kmeans_vs_gmm import (
     open_in_explore,
     true_k,
 )
+from emviz.ui.memo import cached
 from emviz.ui.messages import as_markdown, guarded
 from emviz.ui.state import DataSpec
 
@@ -52,7 +53,7 @@ class Settings:
     tol: float = TOL
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@cached(max_entries=16, upload_entries=2)
 def grid(spec: DataSpec, settings: Settings, _raw: bytes | None = None) -> SelectionResult | str:
     """The BIC/AIC grid (cached per data spec + settings), or the engine's message."""
     X = cache.prepared(spec, _raw=_raw).X
@@ -79,9 +80,7 @@ def status_text(status: str) -> str:
 
 
 def _init_state() -> None:
-    for key, value in DEFAULTS.items():
-        if key not in st.session_state:
-            st.session_state[key] = value
+    state.keep(DEFAULTS)
 
 
 def _controls() -> Settings:

@@ -19,6 +19,7 @@ from emviz.ui import backend as be
 from emviz.ui import cache, state, urlstate
 from emviz.ui.i18n import t
 from emviz.ui.labs.elbo import CHART_CONFIG, current_data, fig_labels, fig_options, init_keys
+from emviz.ui.memo import cached
 from emviz.ui.messages import as_markdown, attempt, guarded
 
 TRAP = state.PresetSpec("singularity_trap", 0)
@@ -30,7 +31,7 @@ DEFAULTS = {"sing_source": "trap", "sing_k": _K, "sing_init": _INIT, "sing_seed"
             "sing_cov": "full", "sing_remedy": "none", "sing_floor": "auto"}
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@cached(max_entries=64, upload_entries=8)
 def _run(spec, k: int, init_method: str, seed: int, cov: str, remedy: str, floor,
          _raw: bytes | None = None) -> Trace | str:
     """The run for one remedy, or the engine's message if it cannot start."""

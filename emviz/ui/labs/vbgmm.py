@@ -16,6 +16,7 @@ from emviz.ui import backend as be
 from emviz.ui import cache, state, urlstate
 from emviz.ui.i18n import catalog, t
 from emviz.ui.labs.elbo import CHART_CONFIG, current_data, fig_labels, fig_options, init_keys
+from emviz.ui.memo import cached
 from emviz.ui.messages import as_markdown, attempt, guarded
 from emviz.vbgmm import WEIGHT_PRIOR_TYPES, VBTrace, default_prior, run_vb, vb_e_step, vb_initialize
 
@@ -27,7 +28,7 @@ DEFAULTS = {"vb_source": "well_separated", "vb_k": 10, "vb_alpha": 0.01,
             "vb_type": "dirichlet_distribution", "vb_seed": 0}
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@cached(max_entries=64, upload_entries=8)
 def _run(spec, k: int, alpha: float, prior_type: str, seed: int,
          _raw: bytes | None = None) -> VBTrace | str:
     """A VB run, or the engine's message. reg_covar = 0: the exact update, ELBO never falls."""
