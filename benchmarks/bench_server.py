@@ -1,6 +1,6 @@
 """What one upload costs the server, and whether it gives it back (a script, not a test).
 
-    .venv/bin/python benchmarks/bench_server.py [--mb 150] [--uploads 3] [--wait 240]
+    .venv/bin/python benchmarks/bench_server.py [--mb 150] [--uploads 3] [--wait 240] [--cycles 2]
                                                 [--no-browser] [--cpu-after-close]
                                                 [--shapes MB [MB ...]]
 
@@ -16,7 +16,8 @@ Reports, in one run:
    Chromium): its resident memory (``VmRSS``) with no session, after one session has drawn
    the default chart (the imports), after each of ``--uploads`` browser sessions has
    uploaded the ordinary CSV and drawn its chart (one tab each, all kept open), then after
-   every tab is closed, sampled until ``--wait`` seconds have passed. ``VmHWM`` is the peak.
+   every tab is closed, sampled until ``--wait`` seconds have passed; ``--cycles`` times
+   over, so that a second round shows whether what stays grows. ``VmHWM`` is the peak.
 3. With ``--shapes MB [MB ...]``: the loader on every shape its cost model
    (``emviz.io._COSTS``) was fitted on, at those sizes, with the budget lifted: the peak
    as a multiple of the file's size next to the model's estimate for each path.
@@ -173,9 +174,23 @@ def rss(pid: int) -> float:
     return proc_status_mb(pid, "VmRSS")
 
 
-def bench_sessions(raw: bytes, uploads: int, wait_s: float, log: Path,
+def _open(browser, url: str):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1100})
+    page = ctx.new_page()
+    page.set_default_timeout(600_000)
+    page.goto(url)
+    wait_for_app(page, start_ms=0)
+    return ctx, page
+
+
+def bench_sessions(raw: bytes, uploads: int, wait_s: float, cycles: int, log: Path,
                    ) -> list[tuple[str, float, float]]:
-    """(moment, seconds since the tabs closed or NaN, server RSS MB) rows."""
+    """(moment, seconds since the tabs closed or NaN, server RSS MB) rows.
+
+    Each cycle opens ``uploads`` tabs that upload ``raw`` (all open at once), closes them,
+    and samples the server for ``wait_s`` seconds; a second cycle shows whether what stays
+    after the first one grows.
+    """
     from playwright.sync_api import sync_playwright
 
     rows: list[tuple[str, float, float]] = []
@@ -189,43 +204,37 @@ def bench_sessions(raw: bytes, uploads: int, wait_s: float, log: Path,
             tmp.write(raw)
             tmp.flush()
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            first = browser.new_context(viewport={"width": 1400, "height": 1100})
-            page = first.new_page()
-            page.set_default_timeout(600_000)
-            page.goto(url)
-            wait_for_app(page, start_ms=0)
+            first, page = _open(browser, url)
             page.wait_for_selector(CHART)
             first.close()
             time.sleep(3)
             rows.append(("one session drew the default chart, then closed", nan,
                          rss(proc.pid)))
-            contexts = []
-            for i in range(uploads):
-                ctx = browser.new_context(viewport={"width": 1400, "height": 1100})
-                page = ctx.new_page()
-                page.set_default_timeout(600_000)
-                page.goto(url)
-                wait_for_app(page, start_ms=0)
-                page.get_by_text("Upload CSV", exact=True).click()
-                wait_for_app(page)
-                t = time.perf_counter()
-                page.locator(UPLOADER).set_input_files(tmp.name)
-                wait_for_app(page)
-                page.wait_for_selector(CHART)
-                contexts.append(ctx)
-                rows.append((f"tab {i + 1}: uploaded {len(raw) / 1e6:.0f} MB, chart drawn "
-                             f"({time.perf_counter() - t:.0f} s)", nan, rss(proc.pid)))
-            rows.append(("peak while the tabs were open (VmHWM)", nan,
-                         proc_status_mb(proc.pid, "VmHWM")))
-            for ctx in contexts:
-                ctx.close()
+            for cycle in range(1, cycles + 1):
+                contexts = []
+                for i in range(uploads):
+                    ctx, page = _open(browser, url)
+                    page.get_by_text("Upload CSV", exact=True).click()
+                    wait_for_app(page)
+                    t = time.perf_counter()
+                    page.locator(UPLOADER).set_input_files(tmp.name)
+                    wait_for_app(page)
+                    page.wait_for_selector(CHART)
+                    contexts.append(ctx)
+                    rows.append((f"cycle {cycle}, tab {i + 1}: uploaded {len(raw) / 1e6:.0f} "
+                                 f"MB, chart drawn ({time.perf_counter() - t:.0f} s)", nan,
+                                 rss(proc.pid)))
+                rows.append((f"cycle {cycle}: peak so far (VmHWM)", nan,
+                             proc_status_mb(proc.pid, "VmHWM")))
+                for ctx in contexts:
+                    ctx.close()
+                closed = time.monotonic()
+                for at in (5, 30, 60, 120, 150, 180, 240, 300, 420, 600):
+                    if at > wait_s:
+                        break
+                    time.sleep(max(0.0, closed + at - time.monotonic()))
+                    rows.append((f"cycle {cycle}: every tab closed", at, rss(proc.pid)))
             browser.close()
-        closed = time.monotonic()
-        for at in (5, 30, 60, 120, 150, 180, 240, 300, 420, 600):
-            if at > wait_s:
-                break
-            time.sleep(max(0.0, closed + at - time.monotonic()))
-            rows.append(("every tab closed", at, rss(proc.pid)))
     finally:
         stop_server(proc)
     return rows
@@ -266,6 +275,8 @@ def main() -> None:
     parser.add_argument("--uploads", type=int, default=3)
     parser.add_argument("--wait", type=float, default=240,
                         help="seconds to keep sampling the server after the tabs close")
+    parser.add_argument("--cycles", type=int, default=2,
+                        help="rounds of uploading tabs that then close")
     parser.add_argument("--no-browser", action="store_true", help="loading only")
     parser.add_argument("--cpu-after-close", action="store_true")
     parser.add_argument("--shapes", type=float, nargs="*", metavar="MB",
@@ -298,7 +309,7 @@ def main() -> None:
         print(f"| {'moment':<58} | {'s after':>7} | {'RSS MB':>7} |")
         print(f"|{'-' * 60}|{'-' * 9}|{'-' * 9}|")
         for moment, at, mb in bench_sessions(ordinary_csv(args.mb), args.uploads, args.wait,
-                                             log):
+                                             args.cycles, log):
             shown = "" if at != at else f"{at:7.0f}"  # NaN: not after the close
             print(f"| {moment:<58} | {shown:>7} | {mb:7.0f} |")
     if args.cpu_after_close:

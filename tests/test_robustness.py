@@ -304,3 +304,22 @@ def test_fast_path_is_taken_for_plain_files(case: str, monkeypatch) -> None:
     monkeypatch.setattr(emio, "_fast_table", lambda *a: taken.append(real(*a)) or taken[-1])
     emio.load_csv(EDGE_CASES[case])
     assert taken and taken[0] is not None
+
+
+# --- the column picker never gets more than MAX_COLUMNS options -----------------------------
+def test_a_file_wider_than_the_column_limit_never_reaches_the_picker() -> None:
+    width = emio.MAX_COLUMNS + 1
+    wide = (",".join(f"c{i}" for i in range(width)) + "\n" + ",".join(["1"] * width)
+            + "\n").encode()
+    at = upload_app(wide, "wide.csv")
+    assert any("10,001 columns" in m and "MAX_COLUMNS" in m for m in messages(at, "error"))
+    assert not at.multiselect and not at.get("plotly_chart")
+
+
+def test_the_widest_file_allowed_fills_the_picker_and_draws() -> None:
+    width = emio.MAX_COLUMNS
+    rng = np.random.default_rng(0)
+    rows = "\n".join(",".join(f"{v:.2f}" for v in rng.normal(size=width)) for _ in range(6))
+    at = upload_app((",".join(f"c{i}" for i in range(width)) + "\n" + rows + "\n").encode())
+    assert len(at.multiselect(key="tbl_columns").options) == width
+    assert at.get("plotly_chart")
