@@ -19,7 +19,9 @@ st.set_page_config(
 sidebar_common.setup()  # a shared link's settings (and language) before the menu is built
 if st.session_state["presenter"]:  # the figure gets the screen; » brings the controls back
     st.set_page_config(initial_sidebar_state="collapsed")
-page = st.navigation(pages())
-slot = sidebar_common.render()
+every_page = pages()
+sidebar_common.route(every_page)  # /explore and /KMeans open their page
+page = st.navigation(every_page)
+slot = sidebar_common.render(every_page, page)
 page.run()
 sidebar_common.finish(page, slot)

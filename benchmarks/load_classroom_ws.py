@@ -1,77 +1,93 @@
-"""A full classroom at once, without browsers: N Streamlit websocket clients step EM (a script).
+"""What stepping in the browser costs the server: a classroom of websocket clients (a script).
 
-    .venv/bin/python benchmarks/load_classroom_ws.py [--sessions 30] [--steps 20] [--ramp 0]
+    .venv/bin/python benchmarks/load_classroom_ws.py [--sessions 30] [--steps 20]
+                                                     [--bursts 4] [--pause 2] [--ramp 0]
 
-Why not browsers: :mod:`load_classroom` drives 30 Chromium pages, and on a 2-core machine the
-30 renderers starve each other (and the server) long before the server is the bottleneck.
-Here each "student" is what a browser tab is to the server: one websocket on
-``/_stcore/stream`` speaking Streamlit's protobufs (``BackMsg`` up, ``ForwardMsg`` down).
-The server does exactly the work it does for a browser (script run, figures, deltas); only
-the drawing is missing.
+Explore steps in the browser: the page receives the whole run once (the stepper's payload),
+keeps the link's ``step=`` right in the address bar itself, and tells the server where it
+is only when the user reaches for something outside the stepper (here: the Download box),
+as one small fragment rerun. This script measures what that leaves for the server, with two
+journeys, each on a fresh server:
 
-The client protocol (checked against the installed Streamlit, 1.67, Starlette server):
+* **A, open**: each student opens the page (the default preset), odd-numbered students press
+  "New init" (model seed 0 -> 1), and everyone sets tol = 0 (100 iterations, 201 half-steps);
+* **B, open, step and download**: the same, then ``--steps`` half-steps in the browser in
+  ``--bursts`` bursts with a ``--pause`` after each (nothing reaches the server), then the
+  Download box: the browser's position report, then the box's opening (two fragment runs).
 
-* connect with subprotocol ``streamlit`` (the second and third entries of
-  ``Sec-WebSocket-Protocol`` would be an XSRF token and a session id to resume; XSRF only
-  guards the auth cookie, which this app does not use, so neither is sent);
+Before each journey is measured, one student per seed does it alone (the warm-up), so the
+server's imports, the fits and the payload builds are counted in neither. Reported per
+journey: the server's CPU seconds (utime + stime) for the N students, the ratio B / A
+(target <= 1.5x), errors (must be 0), reruns asked and script runs done, latencies, the
+server's peak memory (VmHWM), this client's own CPU, and the load average. Exit status 0
+iff there were no errors.
+
+Why not browsers: 30 Chromium pages on a 2-core machine starve each other (and the server)
+long before the server is the bottleneck. Each "student" here is what a browser tab is to
+the server: one websocket on ``/_stcore/stream`` speaking Streamlit's protobufs (``BackMsg``
+up, ``ForwardMsg`` down); the server does exactly the work it does for a browser (script
+and fragment runs, deltas, the payload); only the drawing is missing.
+
+The protocol, checked against what Chromium sends to the installed Streamlit (1.67):
+
+* connect with subprotocol ``streamlit`` (no XSRF token or session to resume: XSRF only
+  guards the auth cookie, which this app does not use);
 * ``BackMsg(rerun_script=ClientState(...))`` runs the script; the reply is a stream of
   ``ForwardMsg`` (``new_session``, ``delta`` ..., ``page_info_changed``, ``script_finished``).
-  A run that ends with ``FINISHED_EARLY_FOR_RERUN`` (an ``st.rerun``) is followed by
-  another, so a rerun is "done" at the first ``script_finished`` with any other status;
-* a click is a rerun whose ``widget_states`` holds ``WidgetState(id=<button id>,
-  trigger_value=True)``. Only the changed widget is sent: the server keeps every other
-  widget's value in the session (a browser re-sends them all; same result). The query
-  string and page hash the server last reported are echoed back, as a browser does.
+  A run that ends ``FINISHED_EARLY_FOR_RERUN`` (an ``st.rerun``) is followed by another, so
+  a rerun is done at the first ``script_finished`` with another status;
+* a widget's value: ``WidgetState(id=<its id>, ...)``. Only changed widgets are sent (a
+  browser re-sends them all; the server keeps the others' values: same result). The query
+  string and page hash the server last reported are echoed back, as a browser does (the
+  page's hash is the ``navigation`` message's: with the app's, ``new_session``'s, the
+  server still runs the page, but a component's callbacks no longer see its values);
+* the stepper is one component (``bidi_component``, id ``$$ID-...-explore_stepper``) inside
+  an ``st.fragment``. A position report is its state, ``WidgetState(id=<component id>,
+  json_value='{"position": {"id": <payload id>, "h": h, "frontier": h}}')``; "New init" is
+  its trigger, ``WidgetState(id=<trigger id>, json_trigger_value='[{"event": "command",
+  "value": "new_init"}]')`` with the trigger id of Streamlit's ``_make_trigger_id``
+  (``$$STREAMLIT_INTERNAL_KEY_<component id>__events``). Both are sent with
+  ``ClientState.fragment_id`` = the fragment id on the component's delta, as the browser
+  sends them;
+* large elements are cached by the browser: it lists the hashes it holds
+  (``ClientState.cached_message_hashes``) and the server sends a reference (``ref_hash``)
+  instead of the element. This client does the same, so an unchanged payload costs a
+  report a reference, as it does a browser. The component's bytes are a header line and
+  the payload (``emviz.stepper.frame_header`` + ``payload_bytes``).
 
-The journey, like :mod:`load_classroom`: open the app (default teaching preset); odd-numbered
-students press "New init" once (model seed 0 -> 1); everyone sets tol = 0 (so 20 steps
-exist) and presses Step 20 times. Step latency = click sent -> ``script_finished``.
+Errors (each counted once per student, who then stops): a connection or protocol failure, a
+timeout, an exception or ``st.error`` element, a run that did not finish successfully, no
+stepper on the page, a seed box that does not show the student's seed, a report that is
+not answered (after it, the link must hold ``step=h`` and the payload must be the same
+run), and a Download box that opens without its buttons.
+After each journey: every student with the same seed must have been sent the same run (the
+warm-up student's), and the two seeds different runs.
 
-Errors (each counted once per student, and the student stops): a connection or protocol
-failure, a timeout, an exception or ``st.error`` element, a run that did not finish
-successfully, and any view that is not the student's own:
+Bounded on purpose: loopback only (the server listens on 127.0.0.1 and the client refuses
+any other host), at most :data:`MAX_SESSIONS` students, every receive has a timeout, and each
+journey stops after :data:`DEADLINE_S` s (students still running count as errors).
 
-* after Step *i* the status line must read "Iteration *i* · M-step" (a position that jumped
-  or lagged means state leaked or was lost) and the seed box must show the student's seed;
-* after the run, every student with the same seed must have seen the very same status
-  lines (iteration and log-likelihood, step by step), the two seed groups must differ at
-  every step, and the seed-0 group must match the single student of the first phase.
-
-Bounded on purpose: loopback only (the server listens on 127.0.0.1 and the client refuses any
-other host), at most :data:`MAX_SESSIONS` students and :data:`MAX_STEPS` steps each, every
-receive has a timeout, and the whole script stops after :data:`DEADLINE_S` s (sessions still
-running count as errors). It runs twice, each on a fresh server with an empty cache: 1 student,
-then N. Reported: errors (must be 0), steps done, p50/p95 step latency, wall time, the server's
-CPU seconds (utime + stime) and peak memory (VmHWM), the script runs the students asked for
-and the server CPU per run (this includes, once per server, the app's imports of numpy, scipy,
-plotly and pandas (3-5 s) and each EM fit), and the load average. Exit status 0 iff there were
-no errors.
-
-The floor. Every click of every student is a run of the page's script on the server: caching
-(``st.cache_data``) shares the data, fits and figures between sessions, but not the script
-run, its widgets and its deltas. To show what that costs with nothing of emviz in it, the
-same two phases (1 student, then N, the same journey and checks) then run on
-:data:`FLOOR_PAGE`: the app's imports, its four widgets and a status line, served with the
-app's ``.streamlit/config.toml``. What each extra student costs there is Streamlit's own
-share, under any app (``--no-floor`` skips it; it has its own :data:`FLOOR_DEADLINE_S`).
+No floor page any more: a floor (the same clicks on a page with nothing of emviz in it)
+measured what a Streamlit script run costs when every Step is one. Now a Step is no script
+run at all; B / A measures what a student who steps and then downloads costs beyond one who
+only opens the page, on the app itself.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
-import re
 import resource
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
+from streamlit.components.v2.bidi_component.main import _make_trigger_id
 from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ClientState_pb2 import ClientState
@@ -84,51 +100,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_scale import ROOT, proc_cpu_s, proc_status_mb, start_server, stop_server
 
 MAX_SESSIONS = 30
-MAX_STEPS = 20
-DEADLINE_S = 600  # both phases together
-FLOOR_DEADLINE_S = 300  # both phases on the floor page
+MAX_STEPS = 40
+DEADLINE_S = 600  # one journey's N students
 RECV_TIMEOUT_S = 240  # one rerun; 30 sessions on 2 busy cores queue behind each other
 TOL_ZERO = "0 (run max_iter)"  # the tol select_slider's label for 0
-STATUS = re.compile(r"^\*\*Iteration (\d+) · ([^*]+)\*\*.*half-step (\d+) of (\d+)")
-#: The floor (see "The floor" in the module docstring): a page with nothing of emviz in it
-#: that answers the same journey. It imports what the app imports (the one-time cost) and
-#: freezes them as the app does, and has the four widgets the students use (keyed as in the
-#: app) and a status line that follows the seed and the step.
-FLOOR_PAGE = f"""
-import gc
-
-import numpy, pandas, plotly.graph_objects, scipy.stats  # the app's imports
-import streamlit as st
-
-# As the app does once (emviz.ui.cache.freeze_imports): without it, Streamlit's gc.collect()
-# after every run walks every object of these libraries, ~95 ms per click.
-if not gc.get_freeze_count():
-    gc.freeze()
-
-ss = st.session_state
-ss.setdefault("model_seed", 0)
-ss.setdefault("pos", 0)
-ss["model_seed"] = ss["model_seed"]  # as in the app, the seed box sends its value every run
-
-
-def new_init():
-    ss["model_seed"] += 1
-    ss["pos"] = 0
-
-
-st.number_input("Seed", 0, 1_000_000, key="model_seed")
-st.button("New init", key="btn_new_init", on_click=new_init)
-st.select_slider("tol", options=["1e-3", {TOL_ZERO!r}], key="model_tol")
-if st.button("Step", key="btn_step"):
-    ss["pos"] += 2
-it = ss["pos"] // 2
-kind = "M-step" if it else "Initialisation"
-ll = -1000.0 - 10 * ss["model_seed"] + it
-st.markdown(f"**Iteration {{it}} · {{kind}}** · log-likelihood {{ll:.2f}} · "
-            f"half-step {{ss['pos']}} of 200")
-"""
+STEPPER_KEY = "explore_stepper"
 FINISHED_EARLY_FOR_RERUN = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_EARLY_FOR_RERUN")
-FINISHED_SUCCESSFULLY = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_SUCCESSFULLY")
+#: A whole run, or a fragment's run, that went well.
+FINISHED_OK = {ForwardMsg.ScriptFinishedStatus.Value("FINISHED_SUCCESSFULLY"),
+               ForwardMsg.ScriptFinishedStatus.Value("FINISHED_FRAGMENT_RUN_SUCCESSFULLY")}
+JOURNEYS = {"A": "open", "B": "open, step, download"}
 
 
 class StudentError(Exception):
@@ -137,15 +118,24 @@ class StudentError(Exception):
 
 @dataclass
 class View:
-    """What one rerun put on the screen (only the parts the checks need)."""
+    """What one rerun sent (only the parts the checks need)."""
 
-    status: str | None = None  # the bold status line, "**Iteration 3 · M-step** · ..."
     seed: float | None = None  # the "Seed (random_state)" number input
     widgets: dict[str, str] = field(default_factory=dict)  # user key -> widget id
+    stepper: bytes | None = None  # the component's bytes: header line + payload
+    fragment_id: str | None = None  # the fragment the stepper lives in
+    runs: int = 0  # script (or fragment) runs that ended, st.rerun included
     problems: list[str] = field(default_factory=list)  # exceptions, st.error, bad finish
 
     def read(self, msg: ForwardMsg) -> None:
-        if msg.WhichOneof("type") != "delta" or msg.delta.WhichOneof("type") != "new_element":
+        if msg.WhichOneof("type") != "delta":
+            return
+        if msg.delta.WhichOneof("type") == "add_block":  # a stateful expander is a widget
+            block = msg.delta.add_block
+            if block.WhichOneof("type") == "expandable" and block.expandable.id:
+                self.widgets[block.expandable.id.split("-", 2)[2]] = block.expandable.id
+            return
+        if msg.delta.WhichOneof("type") != "new_element":
             return
         el = msg.delta.new_element
         kind = el.WhichOneof("type")
@@ -155,18 +145,38 @@ class View:
         if kind == "alert" and el.alert.format == Alert.ERROR:
             self.problems.append(f"st.error: {el.alert.body[:200]}")
             return
-        if kind == "markdown" and el.markdown.body.startswith("**Iteration "):
-            self.status = el.markdown.body
         widget_id = getattr(getattr(el, kind), "id", "") if kind else ""
-        if isinstance(widget_id, str) and widget_id.startswith("$$ID-"):
-            key = widget_id.split("-", 2)[2]  # "$$ID-<hash>-<user key>"
-            self.widgets[key] = widget_id
-            if key == "model_seed":
-                self.seed = el.number_input.value
+        if not (isinstance(widget_id, str) and widget_id.startswith("$$ID-")):
+            return
+        key = widget_id.split("-", 2)[2]  # "$$ID-<hash>-<user key>"
+        self.widgets[key] = widget_id
+        if key == "model_seed":
+            self.seed = el.number_input.value
+        elif kind == "bidi_component" and key == STEPPER_KEY:
+            self.stepper = bytes(el.bidi_component.bytes)
+            self.fragment_id = msg.delta.fragment_id or None
+
+    @property
+    def payload(self) -> tuple[dict, str]:
+        """The stepper's header and its payload's id (the two must agree).
+
+        After a report, the stepper's fragment sends only the header (the browser holds the
+        run already): its id is then the run's.
+        """
+        if self.stepper is None:
+            raise StudentError("no stepper on the page")
+        head, _, body = self.stepper.partition(b"\n")
+        header = json.loads(head)
+        if not body:
+            return header, header.get("id")
+        body_id = json.loads(body[: body.index(b",")] + b"}")["id"]  # payload_bytes puts it first
+        if header.get("id") != body_id:
+            raise StudentError(f"header id {header.get('id')} for payload {body_id}")
+        return header, body_id
 
 
 class Student:
-    """One websocket session, driven like a browser tab would be."""
+    """One websocket session, driven as a browser tab would be."""
 
     def __init__(self, url: str) -> None:
         host = urlparse(url).hostname
@@ -178,7 +188,10 @@ class Student:
         self.query_string = ""
         self.page_hash = ""
         self.widgets: dict[str, str] = {}
-        self.reruns = 0  # script runs asked for (page load, clicks, changed widgets)
+        self.fragment_id: str | None = None
+        self.cached: dict[str, ForwardMsg] = {}  # large messages by hash, as a browser keeps
+        self.reruns = 0  # reruns asked for (page load, clicks, changed widgets, reports)
+        self.runs = 0  # script runs done for them
 
     async def __aenter__(self) -> Student:
         self.ws = await asyncio.wait_for(
@@ -191,14 +204,22 @@ class Student:
         if self.ws is not None:
             await self.ws.close()
 
-    async def rerun(self, *states: WidgetState) -> View:
-        """Send one rerun (a click, a changed widget or none) and read until it is done."""
-        msg = BackMsg(rerun_script=ClientState(
+    async def rerun(self, *states: WidgetState, fragment: bool = False) -> View:
+        """Send one rerun (a click, a changed widget, a report, or none) and read until it
+        is done. ``fragment``: a rerun of the stepper's fragment (its reports, the Download
+        box)."""
+        client = ClientState(
             query_string=self.query_string, page_script_hash=self.page_hash,
-            widget_states=WidgetStates(widgets=list(states))))
-        await self.ws.send(msg.SerializeToString())
+            widget_states=WidgetStates(widgets=list(states)),
+            cached_message_hashes=list(self.cached))
+        if fragment:
+            if self.fragment_id is None:
+                raise StudentError("the stepper came without a fragment id")
+            client.fragment_id = self.fragment_id
+        await self.ws.send(BackMsg(rerun_script=client).SerializeToString())
         self.reruns += 1
         view = View()
+        runs = 0
         loop = asyncio.get_running_loop()
         deadline = loop.time() + RECV_TIMEOUT_S
         while True:
@@ -209,105 +230,166 @@ class Student:
             fwd = ForwardMsg()
             fwd.ParseFromString(data)
             kind = fwd.WhichOneof("type")
-            if kind == "new_session":
-                self.page_hash = fwd.new_session.page_script_hash or self.page_hash
+            if kind == "ref_hash":
+                if fwd.ref_hash not in self.cached:
+                    raise StudentError(f"a reference to a message never received: {fwd.ref_hash}")
+                fwd = self.cached[fwd.ref_hash]
+            elif fwd.metadata.cacheable and fwd.hash:
+                self.cached[fwd.hash] = fwd
+            if kind == "navigation":  # the page's hash (new_session's is app.py's)
+                self.page_hash = fwd.navigation.page_script_hash or self.page_hash
             elif kind == "page_info_changed":
                 self.query_string = fwd.page_info_changed.query_string
             elif kind == "script_finished":
+                runs += 1
                 if fwd.script_finished == FINISHED_EARLY_FOR_RERUN:
                     view = View()  # st.rerun(): the next run replaces this one
                     continue
-                if fwd.script_finished != FINISHED_SUCCESSFULLY:
+                if fwd.script_finished not in FINISHED_OK:
                     view.problems.append(f"script finished with status {fwd.script_finished}")
                 break
             view.read(fwd)
+        view.runs = runs
+        self.runs += runs
         self.widgets.update(view.widgets)
+        if view.fragment_id:
+            self.fragment_id = view.fragment_id
         if view.problems:
             raise StudentError("; ".join(view.problems))
         return view
 
-    def click(self, key: str) -> WidgetState:
+    def _id(self, key: str) -> str:
         if key not in self.widgets:
             raise StudentError(f"no widget {key!r} on the page")
-        return WidgetState(id=self.widgets[key], trigger_value=True)
+        return self.widgets[key]
 
     def select(self, key: str, label: str) -> WidgetState:
+        return WidgetState(id=self._id(key), string_array_value=StringArray(data=[label]))
+
+    def command(self, name: str) -> WidgetState:
+        """The stepper's trigger ``command`` (its "New init" button)."""
+        trigger = _make_trigger_id(self._id(STEPPER_KEY), "events")
+        return WidgetState(id=trigger,
+                           json_trigger_value=json.dumps([{"event": "command", "value": name}],
+                                                             separators=(",", ":")))
+
+    def position(self, payload_id: str, h: int) -> WidgetState:
+        """The stepper's report that stepping paused at ``h``."""
+        value = {"position": {"id": payload_id, "h": h, "frontier": h}}
+        return WidgetState(id=self._id(STEPPER_KEY),
+                           json_value=json.dumps(value, separators=(",", ":")))
+
+    def expand(self, key: str) -> WidgetState:
         if key not in self.widgets:
-            raise StudentError(f"no widget {key!r} on the page")
-        return WidgetState(id=self.widgets[key], string_array_value=StringArray(data=[label]))
+            raise StudentError(f"no expander {key!r} on the page")
+        return WidgetState(id=self.widgets[key], bool_value=True)
+
+    def query(self, name: str) -> str | None:
+        values = parse_qs(self.query_string).get(name)
+        return values[0] if values else None
 
 
-def parse_status(view: View) -> tuple[int, str, int, int]:
-    m = STATUS.match(view.status or "")
-    if m is None:
-        raise StudentError(f"no status line (got {view.status!r})")
-    return int(m[1]), m[2], int(m[3]), int(m[4])
+@dataclass
+class Plan:
+    """What each student of a journey does after opening the page."""
+
+    steps: int = 0  # half-steps in the browser (0: journey A)
+    bursts: int = 4  # the steps come in this many bursts, with a pause after each
+    pause_s: float = 2.0  # a look at the chart after each burst
 
 
-async def student(url: str, who: int, steps: int, ramp_s: float, latencies: list[float],
-                  seen: dict[int, tuple[int, list[str]]], errors: list[str],
-                  reruns: list[int] | None = None) -> None:
-    """Student ``who``: open, (odd: New init), tol = 0, Step x ``steps``; record what it saw."""
+def burst_ends(plan: Plan) -> list[int]:
+    """Where stepping pauses: ``plan.steps`` half-steps in ``plan.bursts`` bursts."""
+    if plan.steps <= 0:
+        return []
+    n = max(1, min(plan.bursts, plan.steps))
+    return sorted({round(plan.steps * (i + 1) / n) for i in range(n)})
+
+
+@dataclass
+class Outcome:
+    """What the students of one server did and saw."""
+
+    errors: list[str] = field(default_factory=list)
+    latencies: dict[str, list[float]] = field(default_factory=dict)  # by kind of rerun
+    runs: dict[int, str] = field(default_factory=dict)  # student -> the run's payload id
+    seeds: dict[int, int] = field(default_factory=dict)
+    reruns: int = 0
+    script_runs: int = 0
+
+    def timed(self, kind: str, seconds: float) -> None:
+        self.latencies.setdefault(kind, []).append(seconds)
+
+
+async def student(url: str, who: int, plan: Plan, ramp_s: float, out: Outcome) -> None:
+    """Student ``who``: open, (odd: New init), tol = 0, then ``plan``'s steps and downloads."""
     await asyncio.sleep(ramp_s * who)
     seed = who % 2  # odd students press New init once: seed 0 -> 1
-    lines: list[str] = []
     s = Student(url)
+
+    async def timed(kind: str, *states: WidgetState, fragment: bool = False) -> View:
+        t = time.perf_counter()
+        view = await s.rerun(*states, fragment=fragment)
+        out.timed(kind, time.perf_counter() - t)
+        return view
+
     try:
         async with s:
-            view = await s.rerun()  # the page loads: the script runs once
-            if parse_status(view)[:2] != (0, "Initialisation"):
-                raise StudentError(f"opened on {view.status!r}")
+            view = await timed("open")  # the page loads: the script runs once
+            _, opened = view.payload
+            if view.seed != 0:
+                raise StudentError(f"opened with seed {view.seed}")
             if seed:
-                view = await s.rerun(s.click("btn_new_init"))
-            view = await s.rerun(s.select("model_tol", TOL_ZERO))
-            iteration, _, _, last = parse_status(view)
-            if iteration != 0 or view.seed != seed:
-                raise StudentError(f"before stepping: seed {view.seed}, {view.status!r}")
-            if last < 2 * steps:
-                raise StudentError(f"only {last} half-steps with tol = 0; need {2 * steps}")
-            lines.append(view.status)
-            for i in range(1, steps + 1):
-                t = time.perf_counter()
-                view = await s.rerun(s.click("btn_step"))
-                latencies.append(time.perf_counter() - t)
-                iteration, kind, h, _ = parse_status(view)
-                if (iteration, kind, h) != (i, "M-step", 2 * i) or view.seed != seed:
-                    raise StudentError(f"step {i}: seed {view.seed}, {view.status!r}")
-                lines.append(view.status)
-        seen[who] = (seed, lines)
+                view = await timed("new init", s.command("new_init"), fragment=True)
+                if view.seed != seed or view.payload[1] == opened:
+                    raise StudentError(f"New init: seed {view.seed}, the same run {opened}")
+            view = await timed("tol = 0", s.select("model_tol", TOL_ZERO))
+            header, run = view.payload
+            if view.seed != seed or s.query("tol") != "0" or header.get("goto") != 0:
+                raise StudentError(f"tol = 0: seed {view.seed}, link {s.query_string!r}, "
+                                   f"header {header}")
+            ends = burst_ends(plan)
+            for _ in ends:  # stepping in the browser: nothing reaches the server
+                await asyncio.sleep(plan.pause_s)
+            if ends:
+                # Reaching for the downloads: the browser first tells where it stopped (a
+                # report: the stepper's fragment reruns), then the box opens (again).
+                h = ends[-1]
+                view = await timed("report", s.position(run, h), fragment=True)
+                if s.query("step") != str(h):
+                    raise StudentError(f"report {h}: the link says step={s.query('step')}")
+                if view.payload[1] != run:
+                    raise StudentError(f"report {h}: another run {view.payload[1]} (was {run})")
+                view = await timed("downloads", s.expand("explore_downloads"), fragment=True)
+                if "dl_params" not in view.widgets:
+                    raise StudentError("the Download box opened without its buttons")
+            out.runs[who], out.seeds[who] = run, seed
     except asyncio.CancelledError:
-        errors.append(f"student {who}: still running at the deadline ({len(lines)} views)")
+        out.errors.append(f"student {who}: still running at the deadline")
         raise
     except StudentError as exc:
-        errors.append(f"student {who}: {exc}")
+        out.errors.append(f"student {who}: {exc}")
     except Exception as exc:  # connection closed, refused, ...: count it, keep the others going
-        errors.append(f"student {who}: {type(exc).__name__}: {str(exc)[:200]}")
+        out.errors.append(f"student {who}: {type(exc).__name__}: {str(exc)[:200]}")
     finally:
-        if reruns is not None:
-            reruns.append(s.reruns)
+        out.reruns += s.reruns
+        out.script_runs += s.runs
 
 
-def cross_check(seen: dict[int, tuple[int, list[str]]],
-                reference: list[str] | None) -> list[str]:
-    """Same seed -> identical views; different seeds -> different views at every step."""
+def cross_check(runs: dict[int, str], seeds: dict[int, int],
+                reference: dict[int, str] | None) -> list[str]:
+    """Same seed -> the same run (the warm-up's, if given); different seeds -> different."""
     errors = []
-    groups: dict[int, list[list[str]]] = {}
-    for seed, lines in seen.values():
-        groups.setdefault(seed, []).append(lines)
-    for seed, runs in groups.items():
-        for lines in runs[1:]:
-            if lines != runs[0]:
-                i = next(j for j, (a, b) in enumerate(zip(lines, runs[0], strict=False))
-                         if a != b)
-                errors.append(f"seed {seed}: two students saw different views at step {i}: "
-                              f"{lines[i]!r} vs {runs[0][i]!r}")
-    if 0 in groups and 1 in groups:
-        a, b = groups[0][0], groups[1][0]
-        same = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x == y]
-        if same:
-            errors.append(f"seed 0 and seed 1 saw the same view at steps {same[:5]}")
-    if reference is not None and 0 in groups and groups[0][0] != reference:
-        errors.append("the seed-0 students' views differ from the lone student's")
+    by_seed: dict[int, set[str]] = {}
+    for who, run in runs.items():
+        by_seed.setdefault(seeds[who], set()).add(run)
+    for seed, ids in sorted(by_seed.items()):
+        if len(ids) > 1:
+            errors.append(f"seed {seed}: students were sent different runs {sorted(ids)}")
+        if reference is not None and seed in reference and ids != {reference[seed]}:
+            errors.append(f"seed {seed}: runs {sorted(ids)}, the warm-up's {reference[seed]}")
+    if 0 in by_seed and 1 in by_seed and by_seed[0] & by_seed[1]:
+        errors.append("seed 0 and seed 1 were sent the same run")
     return errors
 
 
@@ -321,41 +403,47 @@ def loadavg() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
-async def classroom(n: int, steps: int, ramp_s: float, budget_s: float,
-                    reference: list[str] | None = None, page: Path | None = None) -> dict:
-    """Start a fresh server, run ``n`` students concurrently, stop it; return the figures.
+async def students(url: str, n: int, plan: Plan, ramp_s: float, budget_s: float,
+                   first: int = 0) -> Outcome:
+    """``n`` students (numbered from ``first``) at once; over budget, the rest are stopped."""
+    out = Outcome()
+    tasks = [asyncio.create_task(student(url, first + i, plan, ramp_s, out)) for i in range(n)]
+    _, pending = await asyncio.wait(tasks, timeout=budget_s)
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+    return out
 
-    ``page``: a script to serve instead of the app (the floor page), run in its directory.
-    """
-    log = ROOT / "artifacts" / f"load-classroom-ws-{'floor-' if page else ''}{n}.log"
+
+async def journey(name: str, n: int, plan: Plan, ramp_s: float,
+                  budget_s: float = DEADLINE_S) -> dict:
+    """A fresh server: the warm-up (one student per seed, alone), then ``n`` students at once,
+    measured; the server is stopped at the end."""
+    log = ROOT / "artifacts" / f"load-classroom-ws-{name}.log"
     log.parent.mkdir(exist_ok=True)
-    load0 = loadavg()
-    proc, url = (start_server(log) if page is None
-                 else start_server(log, script=page.name, cwd=page.parent))
-    latencies: list[float] = []
-    errors: list[str] = []
-    seen: dict[int, tuple[int, list[str]]] = {}
-    reruns: list[int] = []
+    proc, url = start_server(log)
     try:
-        cpu0, me0 = proc_cpu_s(proc.pid), client_cpu_s()
+        cpu0 = proc_cpu_s(proc.pid)
+        warm = Outcome()
+        for who in (0, 1):  # seed 0, then seed 1
+            one = await students(url, 1, plan, 0, budget_s / 2, first=who)
+            warm.errors += one.errors
+            warm.runs.update(one.runs)
+            warm.seeds.update(one.seeds)
+        warm_cpu = proc_cpu_s(proc.pid) - cpu0
+        load0 = loadavg()
+        cpu1, me0 = proc_cpu_s(proc.pid), client_cpu_s()
         t = time.perf_counter()
-        tasks = [asyncio.create_task(student(url, i, steps, ramp_s, latencies, seen, errors,
-                                             reruns))
-                 for i in range(n)]
-        _, pending = await asyncio.wait(tasks, timeout=budget_s)
-        for task in pending:  # over budget: stop them (each records its own error)
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
+        out = await students(url, n, plan, ramp_s, budget_s)
         wall = time.perf_counter() - t
-        errors += cross_check(seen, reference)
+        cpu = proc_cpu_s(proc.pid) - cpu1
+        reference = {warm.seeds[w]: run for w, run in warm.runs.items()}
+        out.errors += [f"warm-up {e}" for e in warm.errors]
+        out.errors += cross_check(out.runs, out.seeds, reference)
         return {
-            "sessions": n, "errors": errors, "latencies": latencies, "wall_s": wall,
-            "cpu_s": proc_cpu_s(proc.pid) - cpu0, "client_cpu_s": client_cpu_s() - me0,
-            "reruns": sum(reruns),
-            "peak_mb": proc_status_mb(proc.pid, "VmHWM"),
-            "load": f"{load0} -> {loadavg()}",
-            "reference": next((lines for seed, lines in seen.values() if seed == 0), None),
-            "seen": seen,
+            "journey": name, "sessions": n, "plan": plan, "outcome": out, "wall_s": wall,
+            "cpu_s": cpu, "warm_cpu_s": warm_cpu, "client_cpu_s": client_cpu_s() - me0,
+            "peak_mb": proc_status_mb(proc.pid, "VmHWM"), "load": f"{load0} -> {loadavg()}",
         }
     finally:
         stop_server(proc)
@@ -369,91 +457,72 @@ def pct(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
-def report(title: str, runs: list[dict]) -> None:
-    print(f"\n{title}")
-    print(f"\n| {'sessions':>8} | {'errors':>6} | {'steps':>5} | {'p50 step s':>10} | "
-          f"{'p95 step s':>10} | {'wall s':>6} | {'server CPU s':>12} | {'reruns':>6} | "
-          f"{'CPU ms/rerun':>12} | {'peak MB':>7} | "
-          f"{'client CPU s':>12} | "
-          f"{'load avg (1/5/15 min) before -> after':<40} |")
-    print("|" + "|".join("-" * w for w in (10, 8, 7, 12, 12, 8, 14, 8, 14, 9, 14, 42)) + "|")
-    for r in runs:
-        lat = r["latencies"]
-        print(f"| {r['sessions']:>8} | {len(r['errors']):>6} | {len(lat):>5} | "
-              f"{pct(lat, 50):>10.2f} | {pct(lat, 95):>10.2f} | {r['wall_s']:>6.0f} | "
-              f"{r['cpu_s']:>12.1f} | {r['reruns']:>6} | "
-              f"{1e3 * r['cpu_s'] / max(r['reruns'], 1):>12.0f} | "
-              f"{r['peak_mb']:>7.0f} | {r['client_cpu_s']:>12.1f} | "
-              f"{r['load']:<40} |")
-    if len(runs) == 2 and runs[0]["cpu_s"] > 0:
-        one, many = runs
-        print(f"\nServer CPU for {many['sessions']} sessions = "
-              f"{many['cpu_s'] / one['cpu_s']:.1f}x one session "
-              f"({many['cpu_s'] / many['sessions']:.2f} s per session vs {one['cpu_s']:.2f} s "
-              f"alone; each extra session {extra_cpu_s(runs):.2f} s); "
-              f"peak memory +{many['peak_mb'] - one['peak_mb']:.0f} MB.")
-    for r in runs:
-        for e in r["errors"][:10]:
-            print("ERROR", f"[{r['sessions']} sessions]", e)
-        if len(r["errors"]) > 10:
-            print(f"... and {len(r['errors']) - 10} more")
+def ratio(a: dict, b: dict) -> float:
+    return b["cpu_s"] / a["cpu_s"] if a["cpu_s"] > 0 else float("nan")
 
 
-def extra_cpu_s(runs: list[dict]) -> float:
-    """Server CPU seconds each session beyond the first added (1 session, then N)."""
-    one, many = runs
-    return (many["cpu_s"] - one["cpu_s"]) / max(many["sessions"] - 1, 1)
+def report(results: list[dict], target: float = 1.5) -> None:
+    cols = ("journey", "sessions", "errors", "reruns", "script runs", "wall s", "server CPU s",
+            "CPU ms/run", "warm-up CPU s", "peak MB", "client CPU s",
+            "load avg (1/5/15) before -> after")
+    rows = []
+    for r in results:
+        out = r["outcome"]
+        cells = (f"{r['journey']} ({JOURNEYS[r['journey']]})", r["sessions"], len(out.errors),
+                 out.reruns, out.script_runs, f"{r['wall_s']:.0f}", f"{r['cpu_s']:.1f}",
+                 f"{1e3 * r['cpu_s'] / max(out.script_runs, 1):.0f}",
+                 f"{r['warm_cpu_s']:.1f}", f"{r['peak_mb']:.0f}", f"{r['client_cpu_s']:.1f}",
+                 r["load"])
+        rows.append([str(c) for c in cells])
+    widths = [max(len(c) for c in column) for column in zip(cols, *rows, strict=True)]
+    print("| " + " | ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)) + " |")
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for cells in rows:
+        print("| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + " |")
+    print("\nLatency, send -> script_finished (p50 / p95 s, count):")
+    for r in results:
+        parts = [f"{kind} {pct(v, 50):.2f} / {pct(v, 95):.2f} ({len(v)})"
+                 for kind, v in r["outcome"].latencies.items()]
+        print(f"  {r['journey']}: " + "; ".join(parts))
+    if len(results) == 2:
+        a, b = results
+        x = ratio(a, b)
+        plan = b["plan"]
+        print(f"\nServer CPU, B / A = {x:.2f}x ({b['cpu_s']:.1f} s / {a['cpu_s']:.1f} s; "
+              f"{plan.steps} half-steps in {len(burst_ends(plan))} bursts each, then the "
+              f"Download box), target <= {target:g}x: {'met' if x <= target else 'NOT met'}")
+    for r in results:
+        errors = r["outcome"].errors
+        for e in errors[:10]:
+            print("ERROR", f"[{r['journey']}]", e)
+        if len(errors) > 10:
+            print(f"... and {len(errors) - 10} more")
 
 
-async def phases(sessions: int, steps: int, ramp_s: float, budget_s: float,
-                 page: Path | None = None) -> list[dict]:
-    """One student on a fresh server, then ``sessions`` students on another."""
-    start = time.monotonic()
-    one = await classroom(1, steps, 0, budget_s / 4, page=page)
-    runs = [one]
-    if sessions > 1:
-        left = budget_s - (time.monotonic() - start)
-        runs.append(await classroom(sessions, steps, ramp_s, left, one["reference"], page))
-    return runs
-
-
-async def floor_phases(sessions: int, steps: int, ramp_s: float) -> list[dict]:
-    """:func:`phases` on :data:`FLOOR_PAGE`, served with the app's Streamlit config."""
-    with tempfile.TemporaryDirectory() as tmp:
-        page = Path(tmp, "floor.py")
-        page.write_text(FLOOR_PAGE, encoding="utf-8")
-        Path(tmp, ".streamlit").mkdir()
-        shutil.copy(ROOT / ".streamlit" / "config.toml", Path(tmp, ".streamlit", "config.toml"))
-        return await phases(sessions, steps, ramp_s, FLOOR_DEADLINE_S, page)
-
-
-async def main_async(sessions: int, steps: int, ramp_s: float, floor: bool) -> int:
-    runs = await phases(sessions, steps, ramp_s, DEADLINE_S)
-    report("emviz (app.py)", runs)
-    if floor:
-        floor_runs = await floor_phases(sessions, steps, ramp_s)
-        report("The floor: the same journey on a page with nothing of emviz in it", floor_runs)
-        runs += floor_runs
-        if sessions > 1:
-            print(f"\nEach extra session: emviz {extra_cpu_s(runs[:2]):.2f} s of server CPU, "
-                  f"the floor {extra_cpu_s(floor_runs):.2f} s.")
-    print(f"\n{os.cpu_count()} CPUs; {steps} steps per session; ramp {ramp_s:g} s per student.")
-    return 0 if not any(r["errors"] for r in runs) else 1
+async def main_async(sessions: int, plan: Plan, ramp_s: float) -> int:
+    a = await journey("A", sessions, Plan(steps=0), ramp_s)
+    b = await journey("B", sessions, plan, ramp_s)
+    report([a, b])
+    print(f"\n{os.cpu_count()} CPUs; journey B: {plan.steps} half-steps, pauses after "
+          f"{burst_ends(plan)}, {plan.pause_s:g} s each; ramp {ramp_s:g} s per student.")
+    return 0 if not (a["outcome"].errors or b["outcome"].errors) else 1
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", type=int, default=MAX_SESSIONS)
-    parser.add_argument("--steps", type=int, default=MAX_STEPS)
+    parser.add_argument("--steps", type=int, default=20, help="half-steps each, journey B")
+    parser.add_argument("--bursts", type=int, default=4, help="bursts the steps come in")
+    parser.add_argument("--pause", type=float, default=2.0,
+                        help="seconds of looking at the chart after each burst")
     parser.add_argument("--ramp", type=float, default=0.0,
                         help="student i joins i * RAMP s after the first (default 0: all at once)")
-    parser.add_argument("--no-floor", action="store_true",
-                        help="skip the same journey on the floor page (see the docstring)")
     args = parser.parse_args()
     sessions = max(1, min(args.sessions, MAX_SESSIONS))
-    steps = max(1, min(args.steps, MAX_STEPS))
+    plan = Plan(steps=max(1, min(args.steps, MAX_STEPS)), bursts=max(1, args.bursts),
+                pause_s=max(0.0, min(args.pause, 10.0)))
     ramp = max(0.0, min(args.ramp, 2.0))
-    sys.exit(asyncio.run(main_async(sessions, steps, ramp, floor=not args.no_floor)))
+    sys.exit(asyncio.run(main_async(sessions, plan, ramp)))
 
 
 if __name__ == "__main__":

@@ -38,9 +38,12 @@ from .em import (
 from .errors import CollapseError, DataError, EmvizError, ParameterError
 from .io import Selection, Table, load_csv
 from .kmeans import KMeansTrace, kmeans_plusplus, kmeans_run, soft_kmeans_resp, soft_kmeans_run
+from .model import Assignment, FittedMixture, Preprocessing
 from .remedies import REMEDIES, m_step_map, run_em_map, run_em_reseed
+from .reproduce import CsvSource, sklearn_script
 from .restarts import RestartsResult, run_restarts
 from .selection import SelectionResult, model_selection
+from .summary import ClusterSummary, cluster_summary, label_table
 from .vbgmm import VBParams, VBPrior, VBTrace, default_prior, elbo, run_vb, vb_initialize
 
 __all__ = [
@@ -48,19 +51,24 @@ __all__ = [
     "INIT_METHODS",
     "PRESETS",
     "REMEDIES",
+    "Assignment",
     "BoundTerms",
+    "ClusterSummary",
     "CoinState",
     "CoinTrace",
     "CollapseError",
+    "CsvSource",
     "DataError",
     "Dataset",
     "EStep",
     "EmvizError",
+    "FittedMixture",
     "HalfStep",
     "KMeansTrace",
     "LikelihoodDecrease",
     "ParameterError",
     "Params",
+    "Preprocessing",
     "RestartsResult",
     "Selection",
     "SelectionResult",
@@ -74,6 +82,7 @@ __all__ = [
     "bic",
     "bound_terms",
     "check_data",
+    "cluster_summary",
     "default_prior",
     "display_subset",
     "e_step",
@@ -81,6 +90,7 @@ __all__ = [
     "initialize",
     "kmeans_plusplus",
     "kmeans_run",
+    "label_table",
     "load_csv",
     "m_step",
     "m_step_map",
@@ -96,6 +106,7 @@ __all__ = [
     "run_em_reseed",
     "run_restarts",
     "run_vb",
+    "sklearn_script",
     "soft_kmeans_resp",
     "soft_kmeans_run",
     "standardize",

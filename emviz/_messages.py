@@ -394,13 +394,16 @@ MESSAGES: Final[Mapping[str, str]] = {
         "component {component} holds only ≈{points:.2f} points (fewer than {min_points})"
     ),
     "restarts.reason_tiny_volume": (
-        "component {component}'s covariance determinant is 10^{gap:.1f} times the median of "
+        "component {component}'s covariance determinant is {ratio} times the median of "
         "the others"
     ),
     "restarts.reason_flat": (
-        "component {component} is flat: its thinnest variance is {thinnest:.3g} (reg_covar = "
-        "{reg_covar:.3g}) against {widest:.3g} along its widest axis, so its points lie "
+        "component {component} is flat: its thinnest variance is {thinnest} (reg_covar = "
+        "{reg_covar:.3g}) against {widest} along its widest axis, so its points lie "
         "(almost) on a line or plane and only the floor keeps its covariance invertible"
+    ),
+    "restarts.reason_not_converged": (
+        "EM stopped at max_iter before converging, so the fit was still changing"
     ),
     # ---- emviz.selection ----------------------------------------------------------------------
     "selection.no_cell": (
@@ -428,6 +431,10 @@ MESSAGES: Final[Mapping[str, str]] = {
         "EM did not converge within max_iter = {max_iter} iterations; the scores may still "
         "improve with more iterations."
     ),
+    "selection.criterion": "criterion should be one of {allowed}, but got {value!r}.",
+    # Why the best cell by a criterion is not the recommended one (SelectionResult.passed_over);
+    # {reason} is the restarts lab's clauses (restarts.reason_*), components numbered from 1.
+    "selection.passed_over": "lowest {crit}, but {reason}",
     # ---- emviz.exports ------------------------------------------------------------------------
     "exports.not_json": (
         "A parameter file should be JSON as written by emviz, but it could not be parsed "
@@ -445,6 +452,11 @@ MESSAGES: Final[Mapping[str, str]] = {
         "one ({reason}). Install Chromium (Debian: apt-get install chromium) or set "
         "BROWSER_PATH; meanwhile use the camera icon in the chart's toolbar, which saves a PNG "
         "from your own browser."
+    ),
+    "exports.png_timeout": (
+        "The PNG was not ready after {seconds} s: the headless Chromium that draws it did not "
+        "answer. Use the camera icon in the chart's toolbar instead, or try again when the "
+        "server is less busy."
     ),
     "exports.not_png": "kaleido returned something that is not a PNG image; try again.",
     # ---- emviz.remedies -----------------------------------------------------------------------
@@ -527,6 +539,7 @@ MESSAGES: Final[Mapping[str, str]] = {
     "data.suggested_covariance_type": (
         "suggested_covariance_type should be one of {allowed}, but got {value!r}."
     ),
+    "data.suggested_init": "suggested_init should be one of {allowed} or None, but got {value!r}.",
     "data.integer_at_least": "{name} should be an integer >= {minimum}, but got {value!r}.",
     "data.imbalance": "imbalance should be in [0, 1), but got {value!r}.",
     "data.weights_and_imbalance": (
@@ -618,10 +631,20 @@ MESSAGES: Final[Mapping[str, str]] = {
     ),
     "figures.position": "position should be a half-step in [0, {last}], but got {h}.",
     "figures.covariance_type": "covariance_type should be one of {allowed}, but got {value!r}.",
+    "formulas.kind": "kind should be one of {allowed} (a half-step's kind), but got {value!r}.",
     "figures.table_resp_shape": "resp should have shape (n, {k}), but got {shape}.",
     "figures.centres_2d": "centers should have shape (n_clusters, 2), but got {shape}.",
     "figures.labels_shape": "labels should have shape ({n},), but got {shape}.",
     "figures.criterion": "criterion should be 'bic' or 'aic', but got {value!r}.",
+    # ---- emviz.stepper ------------------------------------------------------------------------
+    "stepper.x_shape": (
+        "X should have shape (n_points, {d}) to match the run's {d} features, but got {shape}."
+    ),
+    "stepper.labels_shape": "labels should have shape ({n},), one per point, but got {shape}.",
+    "stepper.assemble": (
+        "A payload of {n} positions needs {n} kinds and {n} labels and known controls, but "
+        "got {kinds} kinds, {labels} labels and unknown controls {unknown}."
+    ),
     # ---- emviz.geometry -----------------------------------------------------------------------
     "geometry.coverage": "coverage should be strictly between 0 and 1, but got {value!r}.",
     "geometry.mean_cov_shape": (
@@ -639,6 +662,53 @@ MESSAGES: Final[Mapping[str, str]] = {
     "geometry.colours": "Colours should be '#RRGGBB' strings, but got {value!r}.",
     "geometry.resp_shape": "resp should have shape (n, K), but got {shape}.",
     "geometry.square": "cov should be a square matrix, but got shape {shape}.",
+    # ---- emviz.columns: default column choice -------------------------------------------------
+    "columns.id_run": (
+        "{column!r} skipped: it holds the row numbers {start}..{stop} in order, an identifier, "
+        "not a measurement"
+    ),
+    "columns.id_name": "{column!r} skipped: its name says it identifies rows",
+    "columns.id_unique": (
+        "{column!r} skipped: a different whole number on each of its {n} rows, like an "
+        "identifier"
+    ),
+    "columns.few_values": (
+        "{column!r} skipped: only {k} distinct whole numbers ({values}), so it looks like a "
+        "category, not a measurement"
+    ),
+    # ---- emviz.model: a fitted mixture applied to new rows ------------------------------------
+    "model.bad_array": "{name} should be an array of numbers, but could not be read: {reason}.",
+    "model.bad_shape": (
+        "{name} should be a finite array of shape {expected}, but got shape {shape}."
+    ),
+    "model.half_standardise": (
+        "Standardisation needs both a mean and a scale per column; expected both or neither, "
+        "but got only one."
+    ),
+    "model.half_pca": (
+        "PCA needs both its centre and its axes; expected both or neither, but got only one."
+    ),
+    "model.bad_preprocessing": (
+        "The preprocessing in the parameters file could not be read ({reason}). Expected the "
+        "'preprocessing' object that emviz writes (columns, standardise, pca). Download the "
+        "parameters again from Explore."
+    ),
+    "model.covariance_type": (
+        "covariance_type should be one of {allowed}, but got {value!r}."
+    ),
+    "model.dimensions": (
+        "The parameters have {d} features but the preprocessing produces {n} ({names}). "
+        "Expected the two to match: use the parameters file exactly as emviz wrote it."
+    ),
+    "model.missing_columns": (
+        "The new rows lack the numeric column(s) {missing}. Expected every column the model "
+        "was fitted on: {columns}. Use a file with the same column names (and numbers in them)."
+    ),
+    # ---- emviz.rawcsv: the labelled copy of a file ----------------------------------------------
+    "rawcsv.rows_mismatch": (
+        "The file's text has {n} data rows but the loaded table has {expected}. Expected the "
+        "table loaded from this very file; load it again."
+    ),
     # ---- numerical collapse ---------------------------------------------------------------------
     "collapse": (
         "Component {component} collapsed: its covariance matrix is singular or numerically "

@@ -77,6 +77,7 @@ def params_json(
     half_step: int,
     kind: str,
     settings: Mapping[str, Any] | None = None,
+    preprocessing: Mapping[str, Any] | None = None,
 ) -> str:
     """The mixture at one step of the run, as indented JSON text.
 
@@ -93,6 +94,10 @@ def params_json(
     kind : {"init", "E", "M"}
     settings : mapping, optional
         The model and data settings that produced the run (JSON-safe copy stored).
+    preprocessing : mapping, optional
+        :meth:`emviz.model.Preprocessing.to_dict`: the columns, standardisation and PCA that
+        turn raw rows into the features the parameters live in. With it,
+        ``emviz.FittedMixture.from_json(text)`` labels new rows.
 
     Returns
     -------
@@ -111,6 +116,7 @@ def params_json(
         **params.to_dict(),
         "covariances_compact": params.compact_covariances(covariance_type).tolist(),
         "settings": _plain(dict(settings or {})),
+        "preprocessing": None if preprocessing is None else _plain(dict(preprocessing)),
     }
     return json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
@@ -240,22 +246,53 @@ def _png_error(reason: str) -> ExportError:
     return error(ExportError, "exports.png_unavailable", reason=reason)
 
 
-def figure_png(fig: go.Figure, width: int = 1600, height: int = 1000, scale: float = 1.0) -> bytes:
-    """The figure as PNG bytes, drawn by kaleido in a headless Chromium.
+#: Longest a PNG may take (browser start included) before the caller is told it failed.
+PNG_TIMEOUT_S = 30.0
 
-    Raises
-    ------
-    ExportError
-        If Chromium is missing or the image could not be drawn; the message says what to do.
-    """
+
+def _draw_png(fig: go.Figure, width: int, height: int, scale: float) -> bytes:
     _start_kaleido()
     try:
         with warnings.catch_warnings():  # "kopts is ignored if using a server": expected
             warnings.simplefilter("ignore", UserWarning)
-            png = go.Figure(fig).to_image(format="png", width=int(width), height=int(height),
-                                          scale=float(scale))
+            return go.Figure(fig).to_image(format="png", width=int(width), height=int(height),
+                                           scale=float(scale))
     except Exception as exc:
         raise _png_error(f"{type(exc).__name__}: {exc}") from exc
+
+
+def figure_png(fig: go.Figure, width: int = 1600, height: int = 1000, scale: float = 1.0,
+               timeout: float | None = None) -> bytes:
+    """The figure as PNG bytes, drawn by kaleido in a headless Chromium.
+
+    The drawing runs in a worker thread and is given ``timeout`` seconds (default
+    :data:`PNG_TIMEOUT_S`), so a browser that never answers becomes an error message
+    instead of a wait without end (the thread is left to finish or hang on its own; it
+    holds nothing the caller needs).
+
+    Raises
+    ------
+    ExportError
+        If kaleido or Chromium is missing, the image could not be drawn, or it took longer
+        than ``timeout``; the message says what to do.
+    """
+    timeout = PNG_TIMEOUT_S if timeout is None else float(timeout)
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            outcome["png"] = _draw_png(fig, width, height, scale)
+        except BaseException as exc:  # handed to the caller's thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work, name="emviz-png", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        raise error(ExportError, "exports.png_timeout", seconds=f"{timeout:g}")
+    if "error" in outcome:
+        raise outcome["error"]
+    png = outcome["png"]
     if not png.startswith(b"\x89PNG"):
         raise error(ExportError, "exports.not_png")
     return png

@@ -15,6 +15,7 @@ centre, clipped to the drawing box (Sutherland–Hodgman), so no grid resolution
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -42,7 +43,8 @@ from .figures import (
     mixture_figure,
 )
 from .restarts import RestartsResult
-from .selection import SelectionResult
+from .selection import SelectionCell, SelectionResult
+from .text import plotly_text
 
 #: English defaults of every word the lab figures draw; the UI passes translations.
 TEXT: dict[str, str] = {
@@ -63,6 +65,8 @@ TEXT: dict[str, str] = {
     "sel_x": "number of components K",
     "sel_y": "{crit} (lower is better)",
     "sel_best": "best: K = {k}, {cov}",
+    "sel_recommended": "recommended: K = {k}, {cov}",
+    "sel_passed": "lowest {crit}, passed over: K = {k}, {cov}",
     "true_k": "true K = {k}",
     "suspicious_cell": "near-degenerate",
     "col_method": "init method",
@@ -524,25 +528,54 @@ def method_stats_table(result: RestartsResult, text: Mapping[str, str] | None = 
 # --------------------------------------------------------------------------------------
 # Model selection
 # --------------------------------------------------------------------------------------
+def _wrap_hover(text: str, width: int = 72) -> str:
+    """Plain text as hover lines (escaped, broken at spaces, ``<br>`` between lines)."""
+    return "<br>".join(plotly_text(line)
+                       for line in textwrap.wrap(text, width) or [""])
+
+
+def _star(cell: SelectionCell, criterion: str, name: str, symbol: str, color: str,
+          size: float, hover: str) -> dict[str, Any]:
+    return {
+        "type": "scatter", "mode": "markers", "x": [cell.n_components],
+        "y": [float(getattr(cell, criterion))], "name": name,
+        "marker": {"symbol": symbol, "size": size, "color": color,
+                   "line": {"color": MIXTURE_HEX, "width": 1.5} if symbol == "star"
+                   else {"color": color, "width": 2.5}},
+        "customdata": [[cell.n_components, cell.covariance_type]],
+        "hovertemplate": hover,
+    }
+
+
 def selection_figure(
     result: SelectionResult,
     criterion: str = "bic",
     true_k: int | None = None,
     options: FigureOptions | None = None,
     text: Mapping[str, str] | None = None,
+    passed_over: str | None = None,
 ) -> go.Figure:
-    """BIC or AIC against K, one line per covariance type; the best cell starred.
+    """BIC or AIC against K, one line per covariance type; the recommended cell starred.
 
-    Suspicious (near-degenerate) cells are drawn hollow; unscored cells (collapsed or
-    skipped) are gaps. The true K, when known, is a dashed vertical line. Each point carries
-    ``customdata = [K, covariance type]`` so a click can open that cell.
+    The star is :meth:`~emviz.selection.SelectionResult.recommended` (the best cell that is
+    not near-degenerate, the restarts lab's rule). When the raw best differs, it is drawn as
+    a hollow red star (the last trace but one) whose hover text is the reason it was passed
+    over. Other suspicious (near-degenerate) cells are drawn hollow; unscored cells (collapsed
+    or skipped) are gaps. The true K, when known, is a dashed vertical line. Each point
+    carries ``customdata = [K, covariance type]`` so a click can open that cell.
+
+    Parameters
+    ----------
+    passed_over : str, optional
+        The reason the raw best was passed over, as the reader should see it (the UI passes
+        it translated); default ``result.passed_over(criterion)`` in English.
     """
     if criterion not in ("bic", "aic"):
         raise error(ParameterError, "figures.criterion", value=criterion)
     opts, tx = _opts(options), _text(text)
     style = _STYLES[bool(opts.presenter)]
     scores = result.bic if criterion == "bic" else result.aic
-    best = result.best_bic if criterion == "bic" else result.best_aic
+    best, rec = result.best(criterion), result.recommended(criterion)
     ks = list(result.k_values)
     data = []
     for j, cov in enumerate(result.covariance_types):
@@ -567,16 +600,20 @@ def selection_figure(
         "legend": {**layout["legend"], "x": 1.02, "xanchor": "left", "y": 1},
         "shapes": [],
     })
-    if best is not None:
-        value = float(getattr(best, criterion))
-        data.append({
-            "type": "scatter", "mode": "markers", "x": [best.n_components], "y": [value],
-            "name": tx["sel_best"].format(k=best.n_components, cov=best.covariance_type),
-            "marker": {"symbol": "star", "size": style.mean + 14, "color": AMBER_HEX,
-                       "line": {"color": MIXTURE_HEX, "width": 1.5}},
-            "customdata": [[best.n_components, best.covariance_type]],
-            "hovertemplate": f"{criterion.upper()} = %{{y:,.1f}}<extra></extra>",
-        })
+    crit = criterion.upper()
+    size = style.mean + 14
+    if best is not None and best is not rec:
+        reason = str(result.passed_over(criterion)) if passed_over is None else passed_over
+        data.append(_star(
+            best, criterion,
+            tx["sel_passed"].format(crit=crit, k=best.n_components, cov=best.covariance_type),
+            "star-open", RED_HEX, size,
+            f"{crit} = %{{y:,.1f}}<br>{_wrap_hover(reason)}<extra></extra>"))
+    if rec is not None:
+        label = tx["sel_best"] if rec is best else tx["sel_recommended"]
+        data.append(_star(rec, criterion,
+                          label.format(k=rec.n_components, cov=rec.covariance_type),
+                          "star", AMBER_HEX, size, f"{crit} = %{{y:,.1f}}<extra></extra>"))
     if true_k is not None and true_k in ks:
         layout["shapes"].append({"type": "line", "xref": "x", "yref": "paper", "x0": true_k,
                                  "x1": true_k, "y0": 0, "y1": 1,

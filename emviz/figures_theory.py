@@ -33,6 +33,7 @@ from .figures import (
     _options,
     component_color,
 )
+from .numbers import sig
 from .vbgmm import VBTrace
 
 #: Colours of the bound's parts (Bishop draws L blue and KL red).
@@ -54,11 +55,11 @@ DEFAULT_LABELS: dict[str, str] = {
     "half_step": "half-step",
     "above_baseline": "nats above the baseline",
     "baseline_note": "Bars start at a baseline of {baseline} nats (just below the lowest L "
-    "shown),<br>so small changes stay visible: height = value − baseline, and "
+    "shown), <br>so small changes stay visible: height = value − baseline, and "
     "L + KL = ln p exactly.",
     "no_q": "no q yet",
     "decomposition": "nats",
-    "decomp_note": "L = Q + H(q); ln p = L + KL.<br>Values in nats (totals over the N points).",
+    "decomp_note": "L = Q + H(q); ln p = L + KL. <br>Values in nats (totals over the N points).",
     "iteration": "iteration",
     "det": "det Σ_k (log scale)",
     "loglik": "log-likelihood ℓ",
@@ -215,7 +216,7 @@ def bound_bars_figure(
         + " = %{customdata[1]:.6g}<br>" + lab["kl"] + " = %{customdata[2]:.4g}<extra></extra>"
     )  # fmt: skip
     kl_text = [
-        "" if not np.isfinite(k) else ("KL = 0" if abs(k) < 1e-9 else f"KL = {k:.3g}")
+        "" if not np.isfinite(k) else ("KL = 0" if abs(k) < 1e-9 else f"KL = {sig(k, 3)}")
         for k in seg.kl_height
     ]
     data = [
@@ -272,7 +273,7 @@ def decomposition_figure(
         "type": "waterfall", "orientation": "v", "x": names,
         "measure": ["absolute", "relative", "total", "relative", "total"],
         "y": [t.expected_complete, t.entropy, 0, t.kl, 0],
-        "text": [f"{v:,.2f}" if abs(v) >= 0.01 or v == 0 else f"{v:.2g}" for v in values],
+        "text": [f"{v:,.2f}" if abs(v) >= 0.01 or v == 0 else sig(v, 2) for v in values],
         "textposition": "outside", "cliponaxis": False,
         "connector": {"line": {"color": "#999", "dash": "dot"}},
         "decreasing": {"marker": {"color": Q_HEX}},
@@ -298,6 +299,17 @@ def decomposition_figure(
 # --------------------------------------------------------------------------------------
 # Singularities: det Σ_k and ℓ over iterations
 # --------------------------------------------------------------------------------------
+def _seen(n_states: int, position: int | None, hide_future: bool) -> np.ndarray:
+    """Which of ``n_states`` iterations to draw: all, or only up to ``position``."""
+    its = np.arange(n_states)
+    return its <= position if hide_future and position is not None else np.ones(n_states, bool)
+
+
+def _whole_run_axis(n_states: int) -> dict[str, Any]:
+    """An x-axis over the whole run, so hiding the future does not rescale it."""
+    return {"range": [-0.5, max(n_states - 1, 1) + 0.5], "autorange": False}
+
+
 def determinants(trace: Trace) -> np.ndarray:
     """``det Σ_k`` for every state; array of shape (n_iter + 1, n_components)."""
     return np.array([np.linalg.det(p.covariances) for p in trace.params])
@@ -309,6 +321,7 @@ def singularity_figure(
     options: FigureOptions | None = None,
     reference: Trace | None = None,
     labels: Mapping[str, str] | None = None,
+    hide_future: bool = False,
 ) -> go.Figure:
     """Two panels over iterations: ``det Σ_k`` (log scale) per component, and ℓ.
 
@@ -319,6 +332,9 @@ def singularity_figure(
         Iteration to mark with a cursor.
     reference : Trace, optional
         Another run (e.g. without a remedy) drawn dashed grey for comparison.
+    hide_future : bool
+        Draw every curve only up to ``position`` (over an axis for the whole run), so a class
+        can predict what comes next; the collapse is marked once it is reached.
 
     Returns
     -------
@@ -330,22 +346,23 @@ def singularity_figure(
     style = _style(opts)
     dets = determinants(trace)
     its = np.arange(dets.shape[0])
+    seen = _seen(len(its), position, hide_future)
     tiny = np.finfo(float).tiny
     data: list[dict] = []
     for k in range(dets.shape[1]):
         data.append({
-            "type": "scatter", "mode": "lines+markers", "x": its,
-            "y": np.maximum(dets[:, k], tiny), "name": lab["component"].format(k=k + 1),
+            "type": "scatter", "mode": "lines+markers", "x": its[seen],
+            "y": np.maximum(dets[seen, k], tiny), "name": lab["component"].format(k=k + 1),
             "legendgroup": str(k), "line": {"color": component_color(k, opts.palette),
                                            "width": style.line},
             "marker": {"size": style.point}, "xaxis": "x", "yaxis": "y",
             "hovertemplate": lab["iteration"] + " %{x}<br>det Σ = %{y:.3g}<extra></extra>",
         })  # fmt: skip
     ll = np.asarray(trace.log_likelihood, dtype=float)
-    finite = np.isfinite(ll)
+    finite = np.isfinite(ll) & seen
     if reference is not None:
         ref = np.asarray(reference.log_likelihood, dtype=float)
-        rf = np.isfinite(ref)
+        rf = np.isfinite(ref) & _seen(len(ref), position, hide_future)
         data.append({
             "type": "scatter", "mode": "lines", "x": np.arange(len(ref))[rf], "y": ref[rf],
             "name": lab["baseline_run"], "line": {"color": "#9A9A9A", "dash": "dash",
@@ -360,12 +377,14 @@ def singularity_figure(
         "hovertemplate": lab["iteration"] + " %{x}<br>ℓ = %{y:.6g}<extra></extra>",
     })  # fmt: skip
     layout = _base_layout(opts, style)
+    whole = _whole_run_axis(max(len(its), len(reference.params) if reference else 0)) \
+        if hide_future else {}
     layout.update(
         xaxis={**_axis("", style), "domain": [0, 1], "anchor": "y", "matches": "x2",
                "showticklabels": False},
         yaxis={**_axis(lab["det"], style), "type": "log", "domain": [0.55, 1],
                "exponentformat": "power"},
-        xaxis2={**_axis(lab["iteration"], style), "anchor": "y2"},
+        xaxis2={**_axis(lab["iteration"], style), "anchor": "y2", **whole},
         yaxis2={**_axis(lab["loglik"], style), "domain": [0, 0.45]},
         legend={**layout["legend"], "orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
         margin={**layout["margin"], "t": 40},
@@ -376,7 +395,8 @@ def singularity_figure(
             shapes.append({"type": "line", "x0": position, "x1": position, "y0": 0, "y1": 1,
                            "xref": "x", "yref": yref,
                            "line": {"color": CURSOR_HEX, "width": 1.5, "dash": "dot"}})
-    if trace.stop_reason == "collapsed" and trace.collapsed_component is not None:
+    if (trace.stop_reason == "collapsed" and trace.collapsed_component is not None
+            and seen[-1]):
         k = trace.collapsed_component
         last = int(its[-1])
         data.append({
@@ -409,19 +429,26 @@ def vb_elbo_figure(
     position: int | None = None,
     options: FigureOptions | None = None,
     labels: Mapping[str, str] | None = None,
+    hide_future: bool = False,
 ) -> go.Figure:
-    """The ELBO of every state (after each E-step), which never decreases."""
+    """The ELBO of every state (after each E-step), which never decreases.
+
+    ``hide_future`` draws it only up to ``position`` (over an axis for the whole run).
+    """
     opts, lab = _options(options), _labels(labels)
     style = _style(opts)
     y = np.asarray(trace.elbo, dtype=float)
+    seen = _seen(len(y), position, hide_future)
     data = [{
-        "type": "scatter", "mode": "lines+markers", "x": np.arange(len(y)), "y": y,
+        "type": "scatter", "mode": "lines+markers", "x": np.arange(len(y))[seen], "y": y[seen],
         "name": lab["vb_elbo"], "line": {"color": ELBO_HEX, "width": style.line},
         "marker": {"size": style.point},
         "hovertemplate": lab["iteration"] + " %{x}<br>ELBO = %{y:.6g}<extra></extra>",
     }]  # fmt: skip
     layout = _base_layout(opts, style)
-    layout.update(showlegend=False, xaxis=_axis(lab["iteration"], style),
+    layout.update(showlegend=False,
+                  xaxis=_axis(lab["iteration"], style,
+                              **(_whole_run_axis(len(y)) if hide_future else {})),
                   yaxis=_axis(lab["vb_elbo"], style))
     if position is not None:
         layout["shapes"] = [{"type": "line", "x0": position, "x1": position, "y0": 0, "y1": 1,
@@ -436,18 +463,22 @@ def vb_weights_figure(
     threshold: float = 1e-2,
     options: FigureOptions | None = None,
     labels: Mapping[str, str] | None = None,
+    hide_future: bool = False,
 ) -> go.Figure:
     """``E[π_k]`` per component over iterations (log scale): surplus components die off.
 
-    Components whose final expected weight is below ``threshold`` are drawn dashed.
+    Components whose final expected weight is below ``threshold`` are drawn dashed (with
+    ``hide_future``, those below it at ``position``, and only up to ``position``).
     """
     opts, lab = _options(options), _labels(labels)
     style = _style(opts)
     w = np.asarray(trace.expected_weights, dtype=float)
     its = np.arange(w.shape[0])
-    alive = w[-1] > threshold
+    seen = _seen(len(its), position, hide_future)
+    alive = w[its[seen][-1]] > threshold
     data = [{
-        "type": "scatter", "mode": "lines", "x": its, "y": np.maximum(w[:, k], 1e-12),
+        "type": "scatter", "mode": "lines" if seen.sum() > 1 else "markers",  # one state: a dot
+        "x": its[seen], "y": np.maximum(w[seen, k], 1e-12),
         "name": lab["component"].format(k=k + 1),
         "line": {"color": component_color(k, opts.palette), "width": style.thick if alive[k]
                  else style.line, "dash": "solid" if alive[k] else "dot"},
@@ -455,9 +486,9 @@ def vb_weights_figure(
                          "<extra></extra>",
     } for k in range(w.shape[1])]  # fmt: skip
     layout = _base_layout(opts, style)
-    lo = max(float(np.nanmin(w)), 1e-12)
+    lo = max(float(np.nanmin(w[seen])), 1e-12)
     layout.update(
-        xaxis=_axis(lab["iteration"], style),
+        xaxis=_axis(lab["iteration"], style, **(_whole_run_axis(len(its)) if hide_future else {})),
         yaxis=_axis(lab["vb_weights"], style, type="log", exponentformat="power",
                     range=[np.log10(lo) - 0.3, 0.05]),
         shapes=[{"type": "line", "x0": 0, "x1": 1, "xref": "paper", "y0": threshold,
@@ -531,6 +562,7 @@ def coins_theta_figure(
     mle: tuple[float, float] | None = None,
     options: FigureOptions | None = None,
     labels: Mapping[str, str] | None = None,
+    hide_future: bool = False,
 ) -> go.Figure:
     """θ_A and θ_B over iterations for each run (e.g. ``{"soft": ..., "hard": ...}``).
 
@@ -542,13 +574,18 @@ def coins_theta_figure(
         Iteration cursor.
     mle : (θ_A, θ_B), optional
         The complete-data estimates when the labels are known, drawn as dotted lines.
+    hide_future : bool
+        Draw the runs only up to ``position`` (over an axis for the whole run).
     """
     opts, lab = _options(options), _labels(labels)
     style = _style(opts)
     data: list[dict] = []
+    n_states = 1
     for name, tr in traces.items():
-        th = tr.thetas
-        its = np.arange(th.shape[0])
+        seen = _seen(tr.thetas.shape[0], position, hide_future)
+        th = tr.thetas[seen]
+        its = np.arange(tr.thetas.shape[0])[seen]
+        n_states = max(n_states, tr.thetas.shape[0])
         dash = "dash" if tr.hard else "solid"
         for c, (col, key) in enumerate(((COIN_A_HEX, "theta_a"), (COIN_B_HEX, "theta_b"))):
             data.append({
@@ -573,7 +610,8 @@ def coins_theta_figure(
         shapes.append({"type": "line", "x0": position, "x1": position, "y0": 0, "y1": 1,
                        "xref": "x", "yref": "paper",
                        "line": {"color": CURSOR_HEX, "width": 1.5, "dash": "dot"}})
-    layout.update(xaxis=_axis(lab["iteration"], style, dtick=1),
+    layout.update(xaxis=_axis(lab["iteration"], style, dtick=1,
+                              **(_whole_run_axis(n_states) if hide_future else {})),
                   yaxis=_axis(lab["theta"], style, range=[0, 1]), shapes=shapes,
                   legend={**layout["legend"], "orientation": "h", "x": 0, "y": -0.3},
                   margin={**layout["margin"], "b": 110})

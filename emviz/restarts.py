@@ -53,13 +53,24 @@ if any component
   −180.19;
 
 or if the run **collapsed** (``run_em``'s ``stop_reason == "collapsed"``).
+
+Which fit emviz recommends
+--------------------------
+Wherever emviz picks "the best" fit for the reader (this module's optima, the cells of
+:func:`emviz.selection.model_selection`), it applies one rule, :func:`recommend`: among the
+fits ranked best first (highest likelihood, lowest BIC, ...), the first that is **not
+suspicious** and **converged**. If no trustworthy fit converged, the first trustworthy one is
+recommended and its ``converged`` flag says so; if every fit is suspicious there is none.
+The raw best stays on record beside it, and :func:`passed_over_reason` says why it was
+passed over, in the words above (plus "stopped at max_iter" when it did not converge: a fit
+still moving at ``max_iter`` is often one drifting slowly towards a degenerate component).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -77,6 +88,7 @@ from .em import (
     run_em,
 )
 from .errors import CollapseError, DataError, ParameterError
+from .numbers import sig
 
 #: Relative tolerance on log-likelihoods for two restarts to count as one optimum.
 LL_RTOL = 1e-4
@@ -178,8 +190,8 @@ class MethodStats:
     median_iter, mean_iter : float
         Iterations of the restarts that converged (nan if none did).
     fraction_best : float
-        Fraction of this method's restarts that reached the recommended (best non-suspicious)
-        optimum; nan if there is none.
+        Fraction of this method's restarts that reached the recommended optimum
+        (:func:`recommend`); nan if there is none.
     fraction_top : float
         Fraction that reached the optimum ``n_init`` would keep (:attr:`RestartsResult.best_index`).
     """
@@ -210,7 +222,9 @@ class RestartsResult:
         the highest log-likelihood, even if suspicious. Collapsed runs are left out (scikit-
         learn raises on them instead of keeping them). None if every run collapsed.
     recommended_index : int or None
-        Index into ``optima`` of the best optimum that is not suspicious (None if all are).
+        Index into ``optima`` of the optimum :func:`recommend` picks: the best one that is
+        not suspicious and converged (or, if no trustworthy optimum converged, the best
+        trustworthy one); None if all are suspicious.
     method_stats : dict of str to MethodStats
     covariance_type : str
     reg_covar : float
@@ -238,8 +252,13 @@ class RestartsResult:
 
     @property
     def recommended(self) -> Optimum | None:
-        """The best optimum that is not suspicious."""
+        """The optimum to trust (:func:`recommend`)."""
         return None if self.recommended_index is None else self.optima[self.recommended_index]
+
+    @property
+    def passed_over(self) -> str:
+        """Why ``n_init``'s pick is not the recommended optimum (:func:`passed_over_reason`)."""
+        return passed_over_reason(self.best, self.recommended)
 
 
 # --------------------------------------------------------------------------------------
@@ -346,13 +365,70 @@ def degeneracy_reasons(params: Params, n_samples: int, reg_covar: float) -> list
             gap = log10_det[j] - float(np.median(np.delete(log10_det, j)))
             if gap < -LOG10_DET_GAP:
                 reasons.append(Message("restarts.reason_tiny_volume", component=j + 1,
-                                       gap=float(gap)))
+                                       ratio=sig(10.0**gap, 2)))
         thin, wide = eig[j, 0] - reg_covar, eig[j, -1]
         if not thin > FLAT_RTOL * wide:
             reasons.append(Message("restarts.reason_flat", component=j + 1,
-                                   thinnest=float(eig[j, 0]), reg_covar=float(reg_covar),
-                                   widest=float(wide)))
+                                   thinnest=sig(eig[j, 0], 3), reg_covar=float(reg_covar),
+                                   widest=sig(wide, 3)))
     return reasons
+
+
+class RankedFit(Protocol):
+    """What :func:`recommend` needs of a fit: an :class:`Optimum` or a
+    :class:`emviz.selection.SelectionCell`."""
+
+    @property
+    def suspicious(self) -> bool:
+        """Near-degenerate or collapsed (:func:`degeneracy_reasons`)."""
+
+    @property
+    def converged(self) -> bool:
+        """EM met its tolerance (False: it stopped at ``max_iter``)."""
+
+    @property
+    def reason(self) -> str:
+        """Why it is suspicious ("" when it is not)."""
+
+
+def recommend(ranked: Sequence[RankedFit]) -> int | None:
+    """The fit emviz recommends among ``ranked`` (best first): its index, or None.
+
+    The first fit that is not suspicious and converged; if no trustworthy fit converged,
+    the first trustworthy one (its ``converged`` is then False, and a UI should say so); None
+    when every fit is suspicious. The one rule for every place that picks "the best" fit
+    (module docstring, "Which fit emviz recommends").
+
+    Parameters
+    ----------
+    ranked : sequence of RankedFit
+        Ranked best first by whatever the caller optimises (log-likelihood, BIC, AIC).
+
+    Returns
+    -------
+    int or None
+    """
+    trusted = [i for i, fit in enumerate(ranked) if not fit.suspicious]
+    return next((i for i in trusted if ranked[i].converged), trusted[0] if trusted else None)
+
+
+def passed_over_reason(best: RankedFit | None, recommended: RankedFit | None) -> str:
+    """Why the raw ``best`` fit is not the ``recommended`` one ("" when it is, or is None).
+
+    Returns
+    -------
+    str
+        The clauses of ``best.reason`` (:func:`degeneracy_reasons`, numbered from 1) and,
+        when ``best`` stopped at ``max_iter``, ``restarts.reason_not_converged``, joined by
+        "; " in a :class:`~emviz._messages.Joined` so a UI can translate each part.
+    """
+    if best is None or best is recommended:
+        return ""
+    reason = best.reason
+    parts = list(reason.parts) if isinstance(reason, Joined) else [reason] if reason else []
+    if not best.converged:
+        parts.append(Message("restarts.reason_not_converged"))
+    return Joined(parts, "; ") if parts else ""
 
 
 # --------------------------------------------------------------------------------------
@@ -873,8 +949,7 @@ def run_restarts(
 
     finished = [o for o, g in enumerate(groups) if restarts[g[0]].stop_reason != "collapsed"]
     best = finished[0] if finished else None  # groups are sorted best first
-    trusted = [o for o, opt in enumerate(optima) if not opt.suspicious]
-    recommended = trusted[0] if trusted else None
+    recommended = recommend(optima)
     stats = {m: _method_stats(m, restarts, recommended, best) for m in meths}
     return RestartsResult(
         restarts=tuple(restarts),

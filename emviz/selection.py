@@ -17,8 +17,26 @@ A cell never raises. Its :attr:`SelectionCell.status` says what happened:
 * ``"skipped"``: the cell is impossible, e.g. more components than distinct points.
 
 Cells with a near-degenerate component (see :func:`emviz.restarts.degeneracy_reasons`) are
-scored like any other (that *is* what BIC does) but carry ``suspicious=True`` and a reason,
-so a UI can warn that a low BIC may come from a component sitting on a handful of points.
+scored like any other (that *is* what BIC does) but carry ``suspicious=True`` and a reason:
+a low BIC may come from a component sitting on a handful of points.
+
+Best and recommended
+--------------------
+Per criterion the result keeps two cells:
+
+* the **best** (:meth:`SelectionResult.best`): the scored cell with the lowest criterion,
+  whatever it is made of;
+* the **recommended** (:meth:`SelectionResult.recommended`): the cell to trust, picked by
+  the rule the restarts lab uses for its optima (:func:`emviz.restarts.recommend`): the
+  lowest-scoring cell that is not near-degenerate and converged, or, if no such cell
+  converged, the lowest-scoring one that is not near-degenerate (its ``converged`` is then
+  False). When the two differ, :meth:`SelectionResult.passed_over` says why the best was
+  passed over ("lowest BIC, but component 5 is flat: ...").
+
+On Old Faithful (K = 1..9, the four covariance types, ``reg_covar = 1e-6``, ``tol = 1e-6``)
+five starts per cell make diag K = 5 the best by BIC: it stopped at ``max_iter`` with a
+component flattened onto points that share a waiting time. The recommended cell is tied
+K = 3 (ln L ≈ −1126.3), mclust's published choice for these data (its EEE model).
 """
 
 from __future__ import annotations
@@ -42,7 +60,7 @@ from .em import (
     run_em,
 )
 from .errors import CollapseError, DataError, ParameterError
-from .restarts import degeneracy_reasons
+from .restarts import degeneracy_reasons, passed_over_reason, recommend
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -102,6 +120,11 @@ class SelectionCell:
         """Whether the cell has a finite BIC/AIC (converged or stopped at max_iter)."""
         return self.status in SCORED_STATUSES
 
+    @property
+    def converged(self) -> bool:
+        """Whether EM met the tolerance (False for every other status)."""
+        return self.status == "converged"
+
 
 @dataclass(frozen=True, eq=False)
 class SelectionResult:
@@ -118,6 +141,9 @@ class SelectionResult:
     best_bic, best_aic : SelectionCell or None
         The scored cell with the lowest criterion (None if no cell is scored). Ties go to
         the smaller K, then to the earlier covariance type.
+    recommended_bic, recommended_aic : SelectionCell or None
+        The cell to trust by that criterion (module docstring, "Best and recommended"); None
+        if every scored cell is near-degenerate. Same ties as the best.
     n_samples : int
     """
 
@@ -128,7 +154,56 @@ class SelectionResult:
     aic: np.ndarray
     best_bic: SelectionCell | None
     best_aic: SelectionCell | None
+    recommended_bic: SelectionCell | None
+    recommended_aic: SelectionCell | None
     n_samples: int
+
+    def best(self, criterion: str) -> SelectionCell | None:
+        """The scored cell with the lowest ``criterion`` ("bic" or "aic"), trustworthy or not.
+
+        Raises
+        ------
+        ParameterError
+            For a criterion other than "bic" or "aic".
+        """
+        return {"bic": self.best_bic, "aic": self.best_aic}[_check_criterion(criterion)]
+
+    def recommended(self, criterion: str) -> SelectionCell | None:
+        """The cell to trust by ``criterion`` ("bic" or "aic"); None if none can be.
+
+        The lowest-scoring cell that is not near-degenerate and converged, or, when no such
+        cell converged, the lowest-scoring one that is not near-degenerate (its
+        :attr:`SelectionCell.converged` is then False): :func:`emviz.restarts.recommend`.
+
+        Raises
+        ------
+        ParameterError
+            For a criterion other than "bic" or "aic".
+        """
+        return {"bic": self.recommended_bic,
+                "aic": self.recommended_aic}[_check_criterion(criterion)]
+
+    def passed_over(self, criterion: str) -> str:
+        """Why the best cell by ``criterion`` is not the recommended one ("" when it is).
+
+        Returns
+        -------
+        str
+            A :class:`~emviz._messages.Message` (code ``selection.passed_over``), e.g. "lowest
+            BIC, but component 5 is flat: ...": the best cell's near-degeneracy clauses, with
+            components numbered from 1, and whether it stopped at max_iter
+            (:func:`emviz.restarts.passed_over_reason`).
+
+        Raises
+        ------
+        ParameterError
+            For a criterion other than "bic" or "aic".
+        """
+        best = self.best(criterion)
+        reason = passed_over_reason(best, self.recommended(criterion))
+        if not reason:
+            return ""
+        return Message("selection.passed_over", crit=criterion.upper(), reason=reason)
 
     def cell(self, n_components: int, covariance_type: str) -> SelectionCell:
         """The cell for ``(n_components, covariance_type)``."""
@@ -140,6 +215,16 @@ class SelectionResult:
                         covariance_type=covariance_type, k_values=self.k_values,
                         types=self.covariance_types) from exc
         return self.cells[i * len(self.covariance_types) + j]
+
+
+#: The criteria a result is ranked by (lower is better for both).
+CRITERIA: tuple[str, ...] = ("bic", "aic")
+
+
+def _check_criterion(criterion: str) -> str:
+    if criterion not in CRITERIA:
+        raise error(ParameterError, "selection.criterion", allowed=CRITERIA, value=criterion)
+    return criterion
 
 
 def _check_k_values(k_range: Iterable[int]) -> tuple[int, ...]:
@@ -225,11 +310,19 @@ def _fit_cell(
     )
 
 
-def _argmin_cell(scores: np.ndarray, cells: tuple[SelectionCell, ...]) -> SelectionCell | None:
+def _ranked(scores: np.ndarray, cells: tuple[SelectionCell, ...]) -> list[SelectionCell]:
+    """The scored cells, lowest score first; ties keep grid order (smaller K, earlier type)."""
     flat = scores.ravel()
-    if not np.isfinite(flat).any():
-        return None
-    return cells[int(np.nanargmin(np.where(np.isfinite(flat), flat, np.nan)))]
+    order = np.argsort(flat, kind="stable")
+    return [cells[i] for i in order if np.isfinite(flat[i])]
+
+
+def _best_and_recommended(
+    scores: np.ndarray, cells: tuple[SelectionCell, ...]
+) -> tuple[SelectionCell | None, SelectionCell | None]:
+    ranked = _ranked(scores, cells)
+    pick = recommend(ranked)
+    return (ranked[0] if ranked else None), (None if pick is None else ranked[pick])
 
 
 def model_selection(
@@ -264,6 +357,8 @@ def model_selection(
     Returns
     -------
     SelectionResult
+        Every cell, and per criterion the best cell and the recommended one (module
+        docstring, "Best and recommended").
 
     Raises
     ------
@@ -297,13 +392,17 @@ def model_selection(
     aic = np.array([c.aic for c in cells]).reshape(shape)
     bic.flags.writeable = False
     aic.flags.writeable = False
+    best_bic, recommended_bic = _best_and_recommended(bic, cells)
+    best_aic, recommended_aic = _best_and_recommended(aic, cells)
     return SelectionResult(
         k_values=ks,
         covariance_types=types,
         cells=cells,
         bic=bic,
         aic=aic,
-        best_bic=_argmin_cell(bic, cells),
-        best_aic=_argmin_cell(aic, cells),
+        best_bic=best_bic,
+        best_aic=best_aic,
+        recommended_bic=recommended_bic,
+        recommended_aic=recommended_aic,
         n_samples=int(X.shape[0]),
     )

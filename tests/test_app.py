@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from collections import Counter
 from pathlib import Path
 
@@ -13,9 +11,11 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from emviz import exports
+from emviz import stepper as sp
 from emviz.ui import backend as be
 from emviz.ui import downloads, state
 from tests.shown import shown
+from tests.stepper_view import at_h, decode, open_downloads, payload, sent, stepped_to
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -32,31 +32,12 @@ TINY_CSV = b"x,y\n1,2\n3,4\n5,7\n"
 
 
 # --- helpers ---------------------------------------------------------------------------
-def _decode(value):
-    if isinstance(value, dict) and "bdata" in value:
-        return np.frombuffer(base64.b64decode(value["bdata"]), value["dtype"]).tolist()
-    return value
+_decode = decode
 
 
-def figure(at: AppTest, index: int = 0) -> dict:
-    return json.loads(at.get("plotly_chart")[index].proto.spec)
-
-
-def _points_trace(fig: dict) -> dict:
-    """The trace with the most points drawn as markers (the data points)."""
-    markers = [t for t in fig["data"] if "markers" in str(t.get("mode", ""))
-               and t.get("type", "scatter") in ("scatter", "scattergl", "scatter3d")]
-    return max(markers, key=lambda t: len(_decode(t.get("x", [])) or []))
-
-
-def point_colours(fig: dict):
-    return json.dumps(_decode(_points_trace(fig).get("marker", {}).get("color")), default=str)
-
-
-def ellipses(fig: dict) -> str:
-    """Every line trace's coordinates (ellipses, curves) as one comparable string."""
-    lines = [t for t in fig["data"] if t.get("mode") == "lines" or t.get("type") == "mesh3d"]
-    return json.dumps([[_decode(t.get(a)) for a in ("x", "y", "z")] for t in lines], default=str)
+def status(at: AppTest, h: int) -> str:
+    p = payload(at)
+    return " · ".join([at_h(p["status"]["title"], h), *at_h(p["status"]["parts"], h)])
 
 
 def ok(at: AppTest) -> AppTest:
@@ -84,101 +65,70 @@ def upload(at: AppTest, data: bytes, name: str = "data.csv") -> AppTest:
     return ok(at.file_uploader(key="csv_upload").upload(name, data, "text/csv").run())
 
 
-# --- the default page and stepping -----------------------------------------------------
-def test_default_page_shows_a_2d_figure_ready_to_step():
+# --- the default page: the whole run, sent once ---------------------------------------
+def test_default_page_sends_the_whole_run_to_the_browser():
     at = fresh()
-    assert len(at.get("plotly_chart")) >= 1
-    assert ss(at, "position") == 0 and ss(at, "frontier") == 0
-    assert "Iteration 0" in texts(at)
-    assert not at.error
-    assert not at.button(key="btn_e").disabled and not at.button(key="btn_step").disabled
-    assert at.button(key="btn_m").disabled  # E and M alternate: init is followed by an E
+    head, p = sent(at)
+    assert head == {"id": p["id"], "goto": 0, "nonce": 1, "param": "step"}
+    assert p["n"] == ss(at, "n_half_steps") > 1
+    assert p["kinds"][:3] == ["init", "E", "M"]
+    assert status(at, 0).startswith("Iteration 0 · Initialisation")
+    assert status(at, 2).startswith("Iteration 1 · M-step") and "ΔLL" in status(at, 2)
+    assert p["text"]["step"] == "Step" and "new_init" in p["controls"]
+    assert [c["id"] for c in p["charts"]] == ["mixture", "loglik"]
+    assert p["charts"][0]["canvas"] is not None  # 2D: the points go on a canvas
+    assert p["charts"][0]["edit"] is not None  # every point drawn: they can be edited
+    assert not at.error and not at.get("plotly_chart")  # no server-drawn chart any more
 
 
-def test_e_step_recolours_points_but_keeps_ellipses():
+def test_a_rerun_sends_the_same_bytes_and_keeps_the_browser_where_it_is():
     at = fresh()
-    before = figure(at)
-    ok(at.button(key="btn_e").click().run())
-    after = figure(at)
-    assert (ss(at, "position"), ss(at, "frontier")) == (1, 1)
-    assert ellipses(after) == ellipses(before)
-    assert point_colours(after) != point_colours(before)
-    assert "E-step" in texts(at)
+    first = bytes(at.get("bidi_component")[0].proto.bytes)
+    ok(stepped_to(at, 6))
+    assert bytes(at.get("bidi_component")[0].proto.bytes) == first  # goto stays as it was
+    assert at.query_params["step"] == "6"  # but the link follows where stepping paused
 
 
-def test_m_step_moves_ellipses_but_keeps_colours():
+def test_the_downloads_follow_the_position_python_last_heard(monkeypatch):
+    seen = []
+    original = downloads.files
+    monkeypatch.setattr(downloads, "files",
+                        lambda *a, **kw: seen.append(a[5]) or original(*a, **kw))
     at = fresh()
-    ok(at.button(key="btn_e").click().run())
-    e_fig = figure(at)
-    assert at.button(key="btn_e").disabled  # next is an M-step
-    ok(at.button(key="btn_m").click().run())
-    m_fig = figure(at)
-    assert (ss(at, "position"), ss(at, "frontier")) == (2, 2)
-    assert ellipses(m_fig) != ellipses(e_fig)
-    assert point_colours(m_fig) == point_colours(e_fig)
-    assert "ΔLL" in texts(at)
+    assert not seen  # a closed box makes nothing, not even its buttons
+    assert not {b.key for b in at.get("download_button")} & {"dl_params", "dl_csv", "dl_html"}
+    open_downloads(at)
+    stepped_to(at, 4)
+    assert seen[-1] == 4  # the half-step of the downloads on screen
+    assert {b.key for b in at.get("download_button")} >= {"dl_params", "dl_csv", "dl_html"}
 
 
-def test_step_is_a_full_iteration_and_run_goes_to_the_end():
+def test_a_shared_links_step_opens_there_and_a_too_large_one_is_clamped():
+    from emviz.ui.urlstate import PENDING_STEP
+
     at = fresh()
-    ok(at.select_slider(key="model_tol").set_value(0.0).run())  # run all max_iter iterations
-    ok(at.button(key="btn_step").click().run())
-    assert ss(at, "position") == 2
-    ok(at.button(key="btn_step").click().run())
-    assert ss(at, "position") == 4
-    ok(at.button(key="btn_run").click().run())
     last = ss(at, "n_half_steps") - 1
-    assert ss(at, "position") == ss(at, "frontier") == last
-    assert at.button(key="btn_step").disabled and at.button(key="btn_run").disabled
-    ends = [e.value for e in (*at.success, *at.info, *at.warning)]
-    assert any(w in m for m in ends for w in ("Converged", "max_iter", "collapsed"))
+    at.session_state[PENDING_STEP] = 5
+    head, _ = sent(ok(at.run()))
+    assert head["goto"] == 5 and head["nonce"] == 2
+    at.session_state[PENDING_STEP] = 5000
+    head, _ = sent(ok(at.run()))
+    assert head["goto"] == last and head["nonce"] == 3
+    assert any(f"ends at half-step {last}" in i.value for i in at.info)
 
 
-def test_scrubbing_back_indexes_the_trace_without_moving_the_frontier():
+def test_new_init_is_a_new_run_from_half_step_0():
+    from emviz.ui import explore
+
     at = fresh()
-    ok(at.select_slider(key="model_tol").set_value(0.0).run())
-    ok(at.button(key="btn_e").click().run())
-    e_fig = figure(at)
-    ok(at.button(key="btn_m").click().run())
-    ok(at.button(key="btn_step").click().run())
-    assert ss(at, "frontier") == 4
-    ok(at.slider(key="timeline").set_value(1).run())
-    assert (ss(at, "position"), ss(at, "frontier")) == (1, 4)
-    assert figure(at)["data"] == e_fig["data"]
-    ok(at.button(key="btn_m").click().run())  # stepping from a scrubbed position
-    assert (ss(at, "position"), ss(at, "frontier")) == (2, 4)
-
-
-def test_reset_returns_to_the_same_start():
-    at = fresh()
-    start = figure(at)
-    ok(at.button(key="btn_step").click().run())
-    ok(at.button(key="btn_reset").click().run())
-    assert (ss(at, "position"), ss(at, "frontier")) == (0, 0)
-    assert ss(at, "model_seed") == 0
-    assert figure(at)["data"] == start["data"]
-
-
-def test_new_init_takes_the_next_seed():
-    at = fresh()
-    # k-means++ finds the same start on well-separated data whatever the seed
     ok(at.selectbox(key="model_init").set_value("random_from_data").run())
-    start = figure(at)
-    ok(at.button(key="btn_step").click().run())
-    ok(at.button(key="btn_new_init").click().run())
-    assert ss(at, "model_seed") == 1
-    assert (ss(at, "position"), ss(at, "frontier")) == (0, 0)
-    assert ellipses(figure(at)) != ellipses(start)
-
-
-def test_parameter_table_and_loglik_chart_follow_the_position():
-    at = fresh()
-    ok(at.selectbox(key="model_init").set_value("random").run())  # a start that moves
-    table0 = at.table[0].value.copy()
-    assert len(table0) == 3
-    ok(at.button(key="btn_step").click().run())
-    assert not at.table[0].value.equals(table0)
-    assert len(at.get("plotly_chart")) == 2
+    before, nonce = payload(at)["id"], sent(at)[0]["nonce"]
+    stepped_to(at, 4)
+    explore.take_command(at.session_state, "new_init")  # what the browser's button triggers
+    ok(at.run())
+    head, p = sent(at)
+    assert ss(at, "model_seed") == 1 and p["id"] != before
+    assert head["goto"] == 0 and head["nonce"] == nonce + 1 and ss(at, "position") == 0
 
 
 # --- model controls ----------------------------------------------------------------------
@@ -200,16 +150,16 @@ def test_parameter_table_and_loglik_chart_follow_the_position():
 )
 def test_each_model_control_refits_and_restarts(kind, key, value):
     at = fresh()
-    ok(at.button(key="btn_step").click().run())
-    old_fit = ss(at, "fit_key")
+    stepped_to(at, 2)
+    old_fit, (old_head, old) = ss(at, "fit_key"), sent(at)
     ok(getattr(at, kind)(key=key).set_value(value).run())
-    assert ss(at, "fit_key") != old_fit
-    assert ss(at, "position") == 0
-    assert at.get("plotly_chart")
+    head, p = sent(at)
+    assert ss(at, "fit_key") != old_fit and p["id"] != old["id"]
+    assert ss(at, "position") == 0 and head["goto"] == 0 and head["nonce"] > old_head["nonce"]
     if key == "model_max_iter":
-        assert ss(at, "n_half_steps") <= 3
+        assert p["n"] <= 3
     if key == "model_k":
-        assert len(at.table[0].value) == 2
+        assert len(at_h(p["tables"][0]["rows"], 0)) == 2
 
 
 def test_k_larger_than_n_is_a_clear_error():
@@ -217,7 +167,7 @@ def test_k_larger_than_n_is_a_clear_error():
     upload(at, TINY_CSV)
     ok(at.number_input(key="model_k").set_value(5).run())
     assert any("need at least" in e.value for e in at.error)
-    assert not at.get("plotly_chart")
+    assert not at.get("bidi_component")
 
 
 # --- data sources ------------------------------------------------------------------------
@@ -226,10 +176,12 @@ def test_custom_mixture_in_1d_and_3d(dim):
     at = fresh()
     ok(at.selectbox(key="syn_preset").set_value(state.CUSTOM).run())
     ok(at.radio(key="syn_dim").set_value(dim).run())
-    assert at.get("plotly_chart")
     assert f"in {dim}D" in texts(at)
-    ok(at.button(key="btn_step").click().run())
-    assert ss(at, "position") == 2
+    main = payload(at)["charts"][0]
+    types = {t["type"] for t in main["figure"]["data"]}
+    assert ("mesh3d" in types) == (dim == 3) and ("bar" in types) == (dim == 1)
+    assert main["canvas"] is None  # only 2D draws its points on a canvas
+    assert "M-step" in at_h(payload(at)["status"]["caption"], 2)
 
 
 def test_custom_mixture_knobs():
@@ -240,7 +192,7 @@ def test_custom_mixture_knobs():
                              ("slider", "syn_imbalance", 5.0), ("number_input", "syn_seed", 3),
                              ("select_slider", "syn_n", 300)]:
         ok(getattr(at, kind)(key=key).set_value(value).run())
-        assert at.get("plotly_chart"), key
+        assert at.get("bidi_component"), key
     assert ss(at, "model_k") == 4  # the model follows the true K
     assert "300 points" in texts(at)
 
@@ -250,16 +202,17 @@ def test_large_n_draws_a_subset_and_says_so():
     ok(at.selectbox(key="syn_preset").set_value(state.CUSTOM).run())
     ok(at.select_slider(key="syn_n").set_value(30_000).run())
     assert "showing 20,000 of 30,000 points" in texts(at)
-    assert len(_decode(_points_trace(figure(at))["x"])) == 20_000
+    p = payload(at)
+    assert len(_decode(p["charts"][0]["canvas"]["x"])) == p["points"]["drawn"] == 20_000
+    assert p["charts"][0]["edit"] is None  # edits index the points: only when all are drawn
 
 
 @pytest.mark.parametrize("name", list(be.PRESETS))
 def test_each_preset_renders_and_steps(name):
     at = fresh()
     ok(at.selectbox(key="syn_preset").set_value(name).run())
-    assert at.get("plotly_chart")
-    ok(at.button(key="btn_step").click().run())
-    assert "ARI" in texts(at)
+    assert payload(at)["n"] > 1
+    assert "ARI" in status(at, 2)
 
 
 def data_caption(at: AppTest) -> str:
@@ -284,9 +237,11 @@ def test_the_caption_names_the_data_in_the_readers_language():
 
 def test_hiding_the_truth():
     at = fresh()
-    with_truth = len(figure(at)["data"])
+    names = {t.get("name") for t in payload(at)["charts"][0]["figure"]["data"]}
+    assert "truth (dashed)" in names
     ok(at.toggle(key="show_truth").set_value(False).run())
-    assert len(figure(at)["data"]) <= with_truth
+    names = {t.get("name") for t in payload(at)["charts"][0]["figure"]["data"]}
+    assert "truth (dashed)" not in names
 
 
 @pytest.mark.parametrize("name", list(state.SAMPLES))
@@ -294,10 +249,8 @@ def test_each_sample_loads(name):
     at = fresh()
     ok(at.radio(key="data_source").set_value("Sample").run())
     ok(at.selectbox(key="sample_name").set_value(name).run())
-    assert at.get("plotly_chart")
-    ok(at.button(key="btn_step").click().run())
-    if name != "old_faithful.csv":
-        assert "ARI" in texts(at)
+    assert payload(at)["n"] > 1
+    assert ("ARI" in status(at, 2)) == (name != "old_faithful.csv")  # the others have labels
 
 
 def test_wine_projected_with_pca():
@@ -313,11 +266,9 @@ def test_wine_projected_with_pca():
 def test_upload_a_good_csv_with_labels_and_standardising():
     at = fresh()
     upload(at, GOOD_CSV)
-    assert at.get("plotly_chart")
     assert at.multiselect(key="tbl_columns").value == ["height", "weight"]
     assert at.selectbox(key="tbl_label").value == "species"
-    ok(at.button(key="btn_run").click().run())
-    assert "ARI" in texts(at)
+    assert "ARI" in status(at, payload(at)["n"] - 1)
     ok(at.toggle(key="tbl_standardise").set_value(True).run())
     assert "standardised" in texts(at)
     ok(at.multiselect(key="tbl_columns").set_value(["weight"]).run())
@@ -327,7 +278,7 @@ def test_upload_a_good_csv_with_labels_and_standardising():
 def test_upload_with_nan_rows_notes_the_dropped_count():
     at = fresh()
     upload(at, NAN_CSV)
-    assert at.get("plotly_chart")
+    assert at.get("bidi_component")
     assert "dropped 3" in texts(at)
 
 
@@ -335,7 +286,7 @@ def test_upload_a_bad_file_shows_an_error_not_an_exception():
     at = fresh()
     upload(at, BAD_CSV, "picture.csv")
     assert at.error
-    assert not at.get("plotly_chart")
+    assert not at.get("bidi_component")
 
 
 def test_no_columns_selected_asks_for_some():
@@ -345,32 +296,35 @@ def test_no_columns_selected_asks_for_some():
     assert any("Pick 1 to 3" in w.value for w in at.warning)
 
 
-# --- animation and display ---------------------------------------------------------------
-def test_animate_shows_the_client_side_animation():
+# --- display and languages --------------------------------------------------------------
+def test_presenter_mode_sends_a_presenter_payload():
     at = fresh()
-    ok(at.toggle(key="animate").set_value(True).run())
-    fig = figure(at)
-    assert at.button(key="btn_step").disabled
-    assert "Animation" in texts(at)
-    if fig.get("frames") is not None:  # the real figure module animates with frames
-        assert len(fig["frames"]) >= 2
-    ok(at.toggle(key="animate").set_value(False).run())
-    assert not at.button(key="btn_step").disabled
-
-
-def test_presenter_mode():
-    at = fresh()
+    assert not payload(at)["presenter"]
     ok(at.toggle(key="presenter").set_value(True).run())
-    assert at.get("plotly_chart")
+    p = payload(at)
+    assert p["presenter"] and p["charts"][0]["figure"]["layout"]["height"] == 640
+
+
+@pytest.mark.parametrize(("lang", "step", "title"), [
+    ("ja", "1 反復", "反復 0 · 初期化"),
+    ("ru", "Итерация", "Итерация 0 · Инициализация"),
+])
+def test_the_stepper_speaks_the_readers_language(lang, step, title):
+    at = fresh()
+    at.session_state["lang"] = lang
+    p = payload(ok(at.run()))
+    assert p["text"]["step"] == step
+    assert at_h(p["status"]["title"], 0) == title
+    english = {v for v in sp.TEXT.values() if len(v) > 8}
+    assert not english & set(p["text"].values())
 
 
 # --- shared work is cached across sessions -----------------------------------------------
-BUILDERS = ("mixture_figure", "loglik_figure", "params_table", "adjusted_rand_index")
-
-
 @pytest.fixture
 def builds(monkeypatch) -> Counter:
-    """Calls of each figure/table builder and export; every cache emptied first."""
+    """Calls of the payload builder and the exports; every cache emptied first."""
+    from emviz.ui import cache
+
     st.cache_data.clear()
     calls: Counter = Counter()
 
@@ -383,8 +337,7 @@ def builds(monkeypatch) -> Counter:
 
         monkeypatch.setattr(module, name, counted)
 
-    for name in BUILDERS:
-        counting(be, name)
+    counting(cache.sp, "em_payload")
     counting(exports, "params_json")
     counting(exports, "labelled_csv")
     counting(downloads, "_data_frame_and_rows")
@@ -392,72 +345,45 @@ def builds(monkeypatch) -> Counter:
     st.cache_data.clear()
 
 
-def test_a_prebuilt_figure_reaches_the_chart_exactly_as_built():
-    """st.plotly_chart's own conversion (to_dict, then JSON) gives the builder's figure."""
-    import plotly.graph_objects as go
-    import plotly.io
-    import plotly.tools
-
-    from emviz.data import make_preset
-    from emviz.em import e_step, initialize
-    from emviz.ui.cache import PrebuiltFigure
-
-    ds = make_preset("overlapping", seed=0)
-    params = initialize(ds.X, 3, seed=0)
-    built = be.mixture_figure(ds.X, params, e_step(ds.X, params).resp, truth=ds.params)
-    prebuilt = PrebuiltFigure(built.to_dict())
-
-    def as_streamlit_sends_it(fig) -> str:
-        return plotly.io.to_json(plotly.tools.return_figure_from_figure_or_data(fig, True),
-                                 validate=False)
-
-    assert as_streamlit_sends_it(prebuilt) == as_streamlit_sends_it(built)
-    assert go.Figure(prebuilt).to_dict()["data"] == built.to_dict()["data"]  # for PNG export
-
-
 def test_a_second_session_on_the_same_preset_builds_nothing(builds):
     one = fresh()
-    ok(one.button(key="btn_step").click().run())
+    stepped_to(one, 2)
     first = dict(builds)
-    # Session one built each piece once per half-step it saw (0 and 2), the ARI at 2.
-    assert first["mixture_figure"] == first["loglik_figure"] == first["params_table"] == 2
-    assert first["adjusted_rand_index"] == 1 and first["params_json"] == 2
+    assert first == {"em_payload": 1}  # the downloads are made only when clicked
     two = fresh()
-    ok(two.button(key="btn_step").click().run())
-    assert dict(builds) == first  # a second student costs no figure, table, ARI or JSON
-    assert figure(two) == figure(one) and figure(two, 1) == figure(one, 1)
-    assert two.table[0].value.equals(one.table[0].value)
-    ok(two.button(key="btn_e").click().run())  # a half-step nobody has seen: built once
-    assert builds["mixture_figure"] == first["mixture_figure"] + 1
+    stepped_to(two, 2)
+    assert dict(builds) == first  # a second student costs no payload
+    assert payload(two) == payload(one)
 
 
 def test_the_cache_keys_hold_the_language_and_the_presenter_flag(builds):
     at = fresh()
-    before = builds["mixture_figure"]
     ok(at.toggle(key="presenter").set_value(True).run())
-    assert builds["mixture_figure"] == before + 1  # presenter styling: another figure
+    assert builds["em_payload"] == 2  # presenter styling: another payload
     at.session_state["lang"] = "ja"
     ok(at.run())
-    assert builds["mixture_figure"] == before + 2  # translated labels: another figure
-    assert builds["loglik_figure"] == 3
-    assert builds["params_table"] == 2  # the table has no presenter styling, only language
+    assert builds["em_payload"] == 3  # translated words: another payload
+    stepped_to(at, 4)
+    assert builds["em_payload"] == 3  # stepping builds nothing
 
 
 def test_downloads_are_not_built_on_a_rerun(builds):
-    at = fresh()
-    for _ in range(3):
-        ok(at.button(key="btn_step").click().run())
-    assert len(at.get("download_button")) == 4
+    at = open_downloads(fresh())
+    for h in (2, 4, 6):
+        stepped_to(at, h)
+    assert {b.key for b in at.get("download_button")} >= {"dl_params", "dl_csv", "dl_html"}
     assert builds["_data_frame_and_rows"] == builds["labelled_csv"] == 0  # only on a click
+    assert builds["params_json"] == 0
 
 
 # --- engine edge cases and messages ------------------------------------------------------
 def test_reg_covar_dips_are_explained_not_flagged():
     at = fresh()
     ok(at.select_slider(key="model_reg").set_value(0.1).run())
-    ok(at.button(key="btn_run").click().run())
-    assert any("reg_covar" in i.value and "dipped" in i.value for i in at.info)
-    assert not any("more than reg_covar can explain" in w.value for w in at.warning)
+    notes = [v for v in payload(at)["notes"]["values"] if v]
+    assert notes and all(n["level"] == "info" for n in notes)
+    assert any("reg_covar" in n["text"] and "dipped" in n["text"] for n in notes)
+    assert not any("more than reg_covar can explain" in n["text"] for n in notes)
 
 
 def test_collapse_is_a_warning_with_advice():
@@ -466,8 +392,8 @@ def test_collapse_is_a_warning_with_advice():
     ok(at.number_input(key="model_k").set_value(4).run())
     ok(at.selectbox(key="model_init").set_value("kmeans++").run())
     ok(at.select_slider(key="model_reg").set_value(0.0).run())
-    ok(at.button(key="btn_run").click().run())
-    assert any("collapsed" in w.value and "reg_covar" in w.value for w in at.warning)
+    end = payload(at)["end"]
+    assert end["level"] == "warning" and "collapsed" in end["text"] and "reg_covar" in end["text"]
     # The message numbers components from 1, like the legend and the parameter table.
     from emviz.data import make_preset
     from emviz.em import initialize, run_em
@@ -478,15 +404,14 @@ def test_collapse_is_a_warning_with_advice():
                    max_iter=int(ss(at, "model_max_iter")), tol=float(ss(at, "model_tol")))
     assert trace.stop_reason == "collapsed"
     number = trace.collapsed_component + 1
-    assert any(f"component {number} collapsed" in w.value for w in at.warning), \
-        [w.value for w in at.warning]
+    assert f"component {number} collapsed" in end["text"], end["text"]
 
 
 def test_identical_points_are_a_clear_error():
     at = fresh()
     upload(at, b"x,y\n" + b"1.5,2.5\n" * 20)
     assert at.error
-    assert not at.get("plotly_chart")
+    assert not at.get("bidi_component")
 
 
 def test_unexpected_errors_are_friendly_with_details():
@@ -500,3 +425,99 @@ def test_unexpected_errors_are_friendly_with_details():
     assert not at.exception
     assert "Something went wrong while drawing" in at.error[0].value
     assert at.expander and "boom" in at.code[0].value
+
+
+# --- editing on the chart: what the browser's reports do ---------------------------------
+def context(at: AppTest) -> dict:
+    from emviz.ui import explore
+
+    return at.session_state[explore._CONTEXT]
+
+
+def test_clicked_points_become_an_edit_of_the_data_from_the_same_start():
+    from emviz.ui import explore
+
+    at = fresh()
+    start, p = context(at)["start"], payload(at)
+    n = p["points"]["drawn"]
+    explore.take_edit(at.session_state, context(at),
+                      {"id": p["id"], "h": 6, "added": [[0.5, 0.5], [1.0, 2.0]], "removed": [3]})
+    head, p2 = sent(ok(at.run()))
+    assert p2["points"]["drawn"] == n + 1 and p2["id"] != p["id"]
+    assert head["goto"] == 6  # the new run opens where the edit was made
+    assert ss(at, "model_init") == "manual" and ss(at, "model_start") == start
+    assert "Edited by hand: 2 point(s) added, 1 removed" in texts(at)
+    assert "Overlapping, edited" in texts(at)
+    # another batch: a removed click on one of the added points
+    explore.take_edit(at.session_state, context(at),
+                      {"id": p2["id"], "h": 0, "added": [], "removed": [n - 1 + 1]})
+    p3 = payload(ok(at.run()))
+    assert p3["points"]["drawn"] == n and ss(at, "data_edits").added == ((0.5, 0.5),)
+    ok(at.button(key="explore_discard").click().run())
+    assert payload(at)["points"]["drawn"] == n and ss(at, "model_init") == "random_from_data"
+
+
+def test_a_stale_or_malformed_report_changes_nothing():
+    from emviz.ui import explore
+
+    at = fresh()
+    explore.take_edit(at.session_state, context(at), {"id": "old", "added": [[1, 1]]})
+    explore.take_edit(at.session_state, context(at), {"id": payload(at)["id"],
+                                                      "added": [["x", None], [float("nan"), 1]]})
+    explore.take_drag(at.session_state, context(at), {"id": payload(at)["id"], "k": 99,
+                                                      "mean": [0, 0]})
+    explore.take_position(at.session_state, context(at), {"id": payload(at)["id"], "h": "x"})
+    explore.take_command(at.session_state, "format_disk")
+    ok(at.run())
+    assert ss(at, "data_edits") is None  # nothing valid was reported: nothing changed
+    assert ss(at, "model_init") == "random_from_data" and ss(at, "position") == 0
+
+
+def test_dragging_a_mean_at_half_step_0_starts_em_there():
+    from emviz.ui import explore
+
+    at = fresh()
+    p = payload(at)
+    explore.take_drag(at.session_state, context(at), {"id": p["id"], "k": 1, "mean": [2.5, -1]})
+    p2 = payload(ok(at.run()))
+    assert ss(at, "model_init") == "manual" and ss(at, "model_start")[1][1] == (2.5, -1.0)
+    means = p2["charts"][0]["channels"][0]
+    first = at_h(means, 0)[-1]
+    assert (_decode(first["x"])[1], _decode(first["y"])[1]) == (2.5, -1.0)
+    assert "set by hand" in at_h(p2["status"]["caption"], 0)
+    assert "init_params = manual" in texts(at)
+    assert at.query_params["init"] == "random_from_data"  # a link cannot carry the start
+    ok(at.number_input(key="model_k").set_value(4).run())  # a start for 3 no longer fits
+    assert ss(at, "model_init") == "random_from_data" and ss(at, "model_start") is None
+
+
+@pytest.mark.parametrize("cov", ["tied", "diag", "spherical"])
+def test_a_manual_start_takes_the_shape_of_the_covariance_type(cov):
+    from emviz.ui import explore
+
+    at = fresh()
+    ok(at.selectbox(key="model_cov").set_value(cov).run())
+    explore.take_drag(at.session_state, context(at), {"id": payload(at)["id"], "k": 0,
+                                                      "mean": [0, 0]})
+    ok(at.run())
+    assert ss(at, "model_init") == "manual" and payload(at)["n"] > 1
+
+
+def test_draw_your_own_data_starts_from_an_empty_canvas():
+    from emviz.ui import explore
+
+    at = fresh()
+    ok(at.selectbox(key="syn_preset").set_value(state.DRAW).run())
+    p = payload(at)
+    assert p["n"] == 1 and p["charts"][0]["edit"] is not None
+    assert "at least 3 distinct points" in at_h(p["status"]["title"], 0)
+    assert p["charts"][0]["figure"]["layout"]["xaxis"]["range"] == [0, 10]
+    clicks = [[1, 1], [1.5, 1.2], [8, 8], [8.5, 7.5], [2, 8], [2.5, 8.5]]
+    explore.take_edit(at.session_state, context(at), {"id": p["id"], "added": clicks[:2]})
+    assert payload(ok(at.run()))["n"] == 1  # two points: still too few for K = 3
+    explore.take_edit(at.session_state, context(at), {"id": payload(at)["id"],
+                                                      "added": clicks[2:]})
+    p = payload(ok(at.run()))
+    assert p["n"] > 1 and p["points"]["drawn"] == 6
+    assert p["charts"][0]["figure"]["layout"]["xaxis"]["range"] == [0, 10]
+    assert "Draw your own data" in texts(at)

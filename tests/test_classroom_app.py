@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from emviz import exports
 from emviz.ui import cache, downloads, state
 from emviz.ui.i18n import catalog
+from tests.stepper_view import at_h, open_downloads, payload, sent, stepped_to
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -28,7 +28,8 @@ def _app(query: dict | None = None) -> AppTest:
 
 
 def _figure(at: AppTest) -> dict:
-    return json.loads(at.get("plotly_chart")[0].proto.spec)
+    """The Explore chart as the stepper's payload carries it."""
+    return payload(at)["charts"][0]["figure"]
 
 
 def _query(at: AppTest) -> dict:
@@ -42,9 +43,7 @@ def stepped():
     at.sidebar.number_input(key="model_k").set_value(4).run()
     at.sidebar.selectbox(key="model_cov").set_value("diag").run()
     at.sidebar.number_input(key="model_seed").set_value(5).run()
-    at.button(key="btn_step").click().run()
-    at.button(key="btn_step").click().run()
-    at.button(key="btn_e").click().run()
+    stepped_to(at, 5)  # the browser stepped twice and once more, then paused
     at.sidebar.toggle(key="presenter").set_value(True).run()
     at.sidebar.selectbox(key="lang").set_value("ru").run()
     assert not at.exception
@@ -62,8 +61,8 @@ def test_presenter_mode_styles_and_figure(stepped):
     lines = [tr["line"]["width"] for tr in _figure(stepped)["data"]
              if tr.get("mode") == "lines" and "width" in tr.get("line", {})]
     assert lines and min(lines) >= 3
-    assert any("Home" in c.value for c in stepped.caption)  # the shortcuts are on screen
-    assert {b.proto.shortcut.lower() for b in stepped.button} >= {"right", "left", "p", "home"}
+    p = payload(stepped)
+    assert p["presenter"] and "Home" in p["text"]["keys"]  # the shortcuts are on screen
 
 
 def test_link_round_trip_reproduces_state_and_figure(stepped):
@@ -73,7 +72,8 @@ def test_link_round_trip_reproduces_state_and_figure(stepped):
     fresh = _app(q)
     for key in ("model_k", "model_cov", "model_seed", "position", "presenter", "lang"):
         assert fresh.session_state[key] == stepped.session_state[key], key
-    assert _figure(fresh) == _figure(stepped)
+    assert payload(fresh) == payload(stepped)
+    assert sent(fresh)[0]["goto"] == 5  # the browser opens at the link's half-step
     assert _query(fresh) == q
     assert not fresh.warning  # a clean link raises no note
 
@@ -90,14 +90,14 @@ def test_share_box_shows_the_link_on_request():
         return box.proto.expanded
 
     at = _app({"k": "4", "seed": "3"})
-    at.button(key="btn_step").click().run()
+    stepped_to(at, 2)
     assert not at.code and not share_box_open()
     at.sidebar.toggle(key=SHOW_LINK).set_value(True).run()
     assert share_box_open()  # refilled on every run: it must not close on its own toggle
     (box,) = at.code
     query = {k: v[0] for k, v in parse_qs(urlparse(box.value).query).items()}
     assert query == _query(at) and query["k"] == "4" and query["step"] == "2"
-    at.button(key="btn_step").click().run()  # the box follows the view
+    stepped_to(at, 4)  # the box follows the view
     assert parse_qs(urlparse(at.code[0].value).query)["step"] == ["4"]
     assert not at.exception
 
@@ -121,10 +121,12 @@ def test_upload_link_says_the_data_cannot_travel():
 
 
 def test_download_buttons_are_offered():
-    at = _app()
+    at = open_downloads(_app())
     labels = [d.label for d in at.get("download_button")]
-    assert labels == ["Parameters (JSON)", "Data with labels (CSV)",
-                      "Animation (offline HTML)", "Figure (PNG)"]
+    assert labels[:3] == ["Parameters (JSON)", "Data with labels (CSV)",
+                          "Animation (offline HTML)"]
+    # The PNG is drawn on request (a browser is started): a button first, then the download.
+    assert at.button(key="png_make").label == "Make a PNG"
 
 
 def test_every_download_has_the_right_content():
@@ -135,7 +137,10 @@ def test_every_download_has_the_right_content():
     data = cache.prepared(spec)
     trace = cache.fit(spec, model).trace
     h = 4
-    made = downloads.files(spec, model, None, data, trace, h, None,
+    def figure():
+        return downloads.be.mixture_figure(data.X, trace.half_step(h).params)
+
+    made = downloads.files(spec, model, None, data, trace, h, figure,
                            downloads.be.FigureOptions())
     assert made["params"].file_name.endswith("_h4.json")
     params, doc = exports.load_params_json(made["params"].make())
@@ -149,6 +154,8 @@ def test_every_download_has_the_right_content():
     html = made["html"].make()
     assert b"<script src=" not in html and b"addFrames" in html
     assert made["png"].mime == "image/png" and made["csv"].mime == "text/csv"
+    if downloads.png_available():  # kaleido drives the machine's Chromium
+        assert made["png"].make()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def _visible_text(at: AppTest) -> list[str]:
@@ -164,25 +171,16 @@ def _visible_text(at: AppTest) -> list[str]:
 @pytest.mark.parametrize("lang", ["ja", "ru"])
 def test_no_english_label_left(lang):
     at = _app({"lang": lang})
-    shown = _visible_text(at)
+    p = payload(at)
+    shown = _visible_text(at) + list(p["text"].values())
+    shown += [at_h(p["status"][part], h) for part in ("title", "caption") for h in (0, 1, 2)]
     english = {e["en"] for k, e in catalog().items()
-               if k.split(".")[0] in ("explore", "panels", "presenter", "stepper", "share",
+               if k.split(".")[0] in ("explore", "panels", "presenter", "stepview", "share",
                                       "export", "common") and e["en"] != e[lang]
                and "{" not in e["en"]}
     leaks = [s for s in shown for en in english if s == en or (len(en) > 24 and en in s)]
     assert not leaks
     assert not at.exception
-
-
-def test_play_pause_and_back():
-    at = _app({"step": "3"})
-    assert at.session_state["position"] == 3
-    at.button(key="btn_back").click().run()
-    assert at.session_state["position"] == 2
-    at.button(key="btn_play").click().run()
-    assert at.session_state["playing"] and at.button(key="btn_play").label == "Pause"
-    at.button(key="btn_play").click().run()
-    assert not at.session_state["playing"] and not at.exception
 
 
 def test_sample_link_with_unknown_column_keeps_the_default_columns():

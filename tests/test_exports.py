@@ -124,3 +124,13 @@ def test_figure_png_draws_a_png_of_the_requested_size(run):
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     assert (width, height) == (800, 500)
+
+
+def test_a_png_that_takes_too_long_is_an_error_not_a_wait(monkeypatch):
+    import time
+
+    monkeypatch.setattr(exports, "_draw_png", lambda *a: time.sleep(3) or b"")
+    start = time.monotonic()
+    with pytest.raises(exports.ExportError, match=r"not ready after 0\.2 s"):
+        exports.figure_png(None, timeout=0.2)
+    assert time.monotonic() - start < 2

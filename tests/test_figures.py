@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import base64
 import json
 
@@ -12,8 +11,10 @@ import pytest
 
 from emviz import figures as F
 from emviz import geometry as geo
+from emviz.data import make_preset
 from emviz.em import Params, Trace, e_step, initialize, run_em
 from emviz.errors import ParameterError
+from emviz.numbers import parse_sig, parse_sig_array
 
 
 # --- builders ----------------------------------------------------------------------------
@@ -320,14 +321,31 @@ def test_params_table_values(d):
     assert isinstance(table, pd.DataFrame)
     assert list(table.columns) == ["k", "π", "μ", "Σ", "det Σ", "N_k"]
     assert list(table["k"]) == [1, 2, 3]
-    np.testing.assert_allclose(table["π"], params.weights, rtol=5e-4)
+    read = np.vectorize(parse_sig)
+    np.testing.assert_allclose(read(table["π"]), params.weights, rtol=5e-4)
     for j in range(3):
-        mu = ast.literal_eval(table["μ"][j])
+        mu = parse_sig_array(table["μ"][j])
         np.testing.assert_allclose(mu, params.means[j], rtol=5e-4, atol=1e-12)
-        sigma = ast.literal_eval(table["Σ"][j])
+        sigma = parse_sig_array(table["Σ"][j])
         np.testing.assert_allclose(sigma, params.covariances[j], rtol=5e-4, atol=1e-12)
-    np.testing.assert_allclose(table["det Σ"], np.linalg.det(params.covariances), rtol=5e-4)
-    np.testing.assert_allclose(table["N_k"], resp.sum(axis=0), rtol=5e-4)
+    np.testing.assert_allclose(read(table["det Σ"]), np.linalg.det(params.covariances),
+                               rtol=5e-4)
+    np.testing.assert_allclose(read(table["N_k"]), resp.sum(axis=0), rtol=5e-4)
+
+
+def test_params_table_reads_well_at_any_scale():
+    """1D data in the tens of thousands: no e+04, no [[...]] around a variance, no 4-decimal
+    float padding on a determinant."""
+    p = Params([0.4, 0.6], [[19062.3], [25010.0]], [[[6.767e7]], [[1.2e-5]]])
+    table = F.params_table(p, "full")
+    assert list(table["μ"]) == ["19\u202f060", "25\u202f010"]
+    assert list(table["Σ"]) == ["6.767×10⁷", "1.2×10⁻⁵"]
+    for cov in ("diag", "spherical"):  # a variance, whatever the covariance type
+        assert list(F.params_table(p, cov)["Σ"]) == ["6.767×10⁷", "1.2×10⁻⁵"]
+    assert list(table["det Σ"]) == ["6.767×10⁷", "1.2×10⁻⁵"]
+    for column in ("π", "μ", "Σ", "det Σ"):
+        for text in table[column]:
+            assert "e+" not in text and "e-" not in text and ".0000" not in text
 
 
 def test_params_table_covariance_types():
@@ -362,3 +380,65 @@ def test_figure_words_default_to_english_and_follow_options_text():
     assert F.half_step_label(3, F.figure_text(opts)) == "反復 2 · E"
     assert F.figure_text(opts)["mixture"] == "mixture p(x)"  # untranslated keys stay English
     assert F.figure_text(None) is F.TEXT
+
+
+# --- 1D histogram bins and density ticks ---------------------------------------------------
+def test_histogram_bins_resolve_the_narrow_peak_of_three_peaks():
+    """The narrow peak (sd 0.5) gets a bin no wider than its sd; the old rule ('auto' clipped
+    to 12..80) gave 12 bins over the whole range, about 2 sd each."""
+    data = make_preset("three_peaks_1d", seed=0)
+    edges = F.histogram_edges(data.X[:, 0])
+    assert np.all(np.diff(edges) > 0)
+    assert edges[0] == data.X.min() and edges[-1] == data.X.max()
+    assert np.diff(edges)[0] <= 0.5
+    assert F.MIN_BINS_1D <= len(edges) - 1 <= F.MAX_BINS_1D
+
+
+def test_histogram_bins_follow_the_user_within_bounds():
+    x = np.random.default_rng(0).normal(size=500)
+    assert len(F.histogram_edges(x, 37)) - 1 == 37
+    assert len(F.histogram_edges(x, 3)) - 1 == F.MIN_BINS_1D
+    assert len(F.histogram_edges(x, 5000)) - 1 == F.MAX_BINS_1D
+    assert len(F.histogram_edges(np.ones(7))) - 1 == F.MIN_BINS_1D  # constant data
+    wide = F.histogram_edges(np.random.default_rng(1).normal(size=100_000))
+    assert len(wide) - 1 <= F.MAX_BINS_1D
+
+
+def test_1d_figure_uses_the_chosen_bins_and_plain_density_ticks():
+    data = make_preset("three_peaks_1d", seed=0)
+    params = initialize(data.X, 3, seed=0)
+    for bins in (None, 64):
+        fig = F.mixture_figure(data.X, params, None, options=F.FigureOptions(bins_1d=bins))
+        histogram = fig.data[0]
+        assert len(_decode(histogram.x)) == len(F.histogram_edges(data.X[:, 0], bins)) - 1
+    # No SI prefixes on any axis: a density tick "250μ" reads as a mean μ.
+    template = fig.layout.template.layout
+    assert template.xaxis.exponentformat == template.yaxis.exponentformat == "power"
+    assert template.scene.zaxis.exponentformat == "power"
+
+
+def test_1d_mean_hover_is_written_by_sig():
+    X = np.concatenate([np.random.default_rng(0).normal(19_000, 50, 300),
+                        np.random.default_rng(1).normal(25_000, 50, 300)])[:, None]
+    params = initialize(X, 2, seed=0)
+    fig = F.mixture_figure(X, params, None)
+    means = next(t for t in fig.data if t.name == "means")
+    assert means.hovertemplate.startswith("μ = %{customdata}")
+    assert all("e+" not in c and "\u202f" in c for c in means.customdata)
+
+
+# --- equal axis scales only for comparable spreads -------------------------------------------
+def test_axes_share_a_scale_only_when_spreads_are_within_3x():
+    import emviz
+
+    rng = np.random.default_rng(0)
+    near = np.column_stack([rng.normal(0, 1, 300), rng.normal(0, 2.5, 300)])
+    far = np.column_stack([rng.normal(3.5, 1.1, 300), rng.normal(70, 13.6, 300)])
+    for X, equal in ((near, True), (far, False)):
+        params = emviz.run_em(X, emviz.initialize(X, 2, "kmeans++", 0), "full").final
+        layout = F.mixture_figure(X, params).to_dict()["layout"]
+        assert ("scaleanchor" in layout["yaxis"]) == equal
+        X3 = np.column_stack([X, X[:, 0] + rng.normal(0, 1.0, 300)])
+        p3 = emviz.run_em(X3, emviz.initialize(X3, 2, "kmeans++", 0), "full").final
+        scene = F.mixture_figure(X3, p3).to_dict()["layout"]["scene"]
+        assert scene["aspectmode"] == ("data" if equal else "cube")

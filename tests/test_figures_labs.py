@@ -179,6 +179,41 @@ def test_selection_figure_best_and_true_k(grid):
         fl.selection_figure(grid, "hqc")
 
 
+def test_selection_figure_stars_the_recommended_cell_and_hollows_the_passed_over_best():
+    from emviz.io import load_csv
+    from emviz.ui.cache import ASSETS
+
+    table = load_csv(ASSETS / "old_faithful.csv")
+    X = table.select(list(table.numeric_columns)).X
+    # random_from_data starts on Old Faithful's whole-minute waiting times: the lowest BIC
+    # comes from a component flattened onto a few of them.
+    res = model_selection(X, range(1, 11), init="random_from_data", reg_covar=1e-6, tol=1e-4)
+    best, rec = res.best("bic"), res.recommended("bic")
+    assert best is not rec and best.suspicious
+    fig = fl.selection_figure(res, "bic")
+    star, hollow = fig.data[-1], fig.data[-2]
+    assert star.marker.symbol == "star"
+    assert (star.x[0], star.y[0]) == (rec.n_components, pytest.approx(rec.bic))
+    assert star.name == f"recommended: K = {rec.n_components}, {rec.covariance_type}"
+    assert hollow.marker.symbol == "star-open"
+    assert (hollow.x[0], hollow.y[0]) == (best.n_components, pytest.approx(best.bic))
+    cell = f"K = {best.n_components}, {best.covariance_type}"
+    assert hollow.name == f"lowest BIC, passed over: {cell}"
+    hover = hollow.hovertemplate.replace("<br>", " ")
+    assert "lowest BIC, but component" in hover and "is flat" in hover
+    assert list(hollow.customdata[0]) == [best.n_components, best.covariance_type]
+    # The UI passes the reason translated; the words drawn are its own.
+    fig = fl.selection_figure(res, "bic", passed_over="理由", text={"sel_passed": "採らない {k}"})
+    assert fig.data[-2].name == f"採らない {best.n_components}"
+    assert "理由" in fig.data[-2].hovertemplate
+    # When the best is also the recommended cell, one filled star and no hollow one.
+    same = model_selection(X, range(1, 5), reg_covar=1e-6, tol=1e-4)
+    assert same.best("bic") is same.recommended("bic")
+    symbols = [t.marker.symbol for t in fl.selection_figure(same, "bic").data]
+    assert symbols.count("star") == 1 and "star-open" not in symbols
+    assert fl.selection_figure(same, "bic").data[-1].name.startswith("best: K = 3")
+
+
 def test_selection_table_matches_grid(grid):
     table = fl.selection_table(grid, "bic")
     assert table.shape == (4, 4)

@@ -199,3 +199,47 @@ def test_labels_translate_every_string():
     labels["baseline_note"] = "<{baseline}>"
     fig = ft.bound_bars_figure(ft.bound_history(X, trace, 2), labels=labels)
     assert fig.data[0].name == "<elbo>" and fig.layout.xaxis.title.text == "<half_step>"
+
+
+# --- hiding the future ------------------------------------------------------------------------
+def _xs(fig) -> list[np.ndarray]:
+    out = []
+    for tr in fig.data:
+        x = tr.x
+        if isinstance(x, dict):
+            x = np.frombuffer(__import__("base64").b64decode(x["bdata"]), x["dtype"])
+        out.append(np.asarray(x, dtype=float))
+    return out
+
+
+def test_hidden_future_draws_only_up_to_the_position_over_the_whole_run():
+    from emviz.coins import CoinState
+
+    trap = make_preset("singularity_trap", 0).X
+    k, method, seed = SINGULARITY_TRAP_COLLAPSE
+    trace = run_em(trap, initialize(trap, k, method, seed, "full", 0.0), "full", 0.0, 150, 1e-6)
+    assert trace.stop_reason == "collapsed" and trace.n_iter > 3
+    X = make_preset("well_separated", 0).X
+    prior = default_prior(X, 6, weight_concentration=0.01)
+    init, resp = vb_initialize(X, 6, "kmeans++", 0, prior, 0.0)
+    vb = run_vb(X, init, prior, 50, 1e-6, 0.0, init_resp=resp)
+    h, tl = parse_sets(TOSSES_DEFAULT)
+    coins = {"soft": run_coins(h, tl, CoinState(0.6, 0.5), 10)}
+    figures = {
+        "singularity": lambda hide: ft.singularity_figure(trace, 2, hide_future=hide),
+        "vb_elbo": lambda hide: ft.vb_elbo_figure(vb, 2, hide_future=hide),
+        "vb_weights": lambda hide: ft.vb_weights_figure(vb, 2, hide_future=hide),
+        "coins": lambda hide: ft.coins_theta_figure(coins, 2, (0.8, 0.45), hide_future=hide),
+    }
+    for name, build in figures.items():
+        shown, hidden = build(False), build(True)
+        assert max(x.max() for x in _xs(shown)) > 2, name  # the whole run is drawn
+        assert max(x.max() for x in _xs(hidden)) == 2, name  # nothing after the position
+        axis = "xaxis2" if name == "singularity" else "xaxis"
+        assert hidden.layout[axis].range[1] >= max(x.max() for x in _xs(shown)), name
+    # The collapse is not announced before it happens.
+    def announced(fig) -> bool:
+        return any("collapsed" in (a.text or "") for a in fig.layout.annotations)
+
+    assert announced(figures["singularity"](False)) and not announced(figures["singularity"](True))
+    assert announced(ft.singularity_figure(trace, trace.n_iter, hide_future=True))

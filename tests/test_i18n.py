@@ -351,6 +351,7 @@ def test_an_error_without_a_code_falls_back_to_english():
 
 from emviz import figures as F  # noqa: E402
 from emviz import figures_labs as FL  # noqa: E402
+from emviz import stepper as S  # noqa: E402
 from emviz.ui.i18n import figure_text  # noqa: E402
 
 
@@ -368,6 +369,14 @@ def test_every_lab_figure_word_is_translated(key):
     assert entry["en"] == FL.TEXT[key], f"labfig.{key}: English must be the module's default"
     for lang in TRANSLATED:
         assert _fields(entry[lang]) == _fields(entry["en"]), f"labfig.{key} [{lang}] differ"
+
+
+@pytest.mark.parametrize("key", sorted(S.TEXT))
+def test_every_stepper_word_is_translated(key):
+    entry = catalog()[f"stepview.{key}"]
+    assert entry["en"] == S.TEXT[key], f"stepview.{key}: English must be the module's default"
+    for lang in TRANSLATED:
+        assert _fields(entry[lang]) == _fields(entry["en"]), f"stepview.{key} [{lang}] differ"
 
 
 def _strings(node: object) -> list[str]:
@@ -416,9 +425,9 @@ import ast  # noqa: E402
 ENGINE = Path(__file__).resolve().parents[1] / "emviz"
 #: Modules whose every deliberate error goes through emviz._messages.
 CATALOGUED = ("io", "em", "data", "kmeans", "coins", "vbgmm", "restarts", "remedies",
-              "geometry", "figures", "figures_labs", "selection", "exports")
+              "geometry", "figures", "figures_labs", "selection", "exports", "stepper")
 _CODE = re.compile(r"(io|em|note|coins|kmeans|restarts|remedies|vbgmm|data|figures|geometry"
-                   r"|selection|exports)\.[a-z0-9_]+")
+                   r"|selection|exports|stepper)\.[a-z0-9_]+")
 
 
 def _tree(module: str) -> ast.Module:
@@ -449,18 +458,17 @@ def test_every_code_the_engine_uses_exists(module):
 
 @pytest.mark.parametrize("lang", TRANSLATED)
 def test_the_app_draws_and_describes_the_data_in_the_chosen_language(lang):
-    import json
-
     from streamlit.testing.v1 import AppTest
 
     from emviz.data import PRESETS, make_preset
+    from tests.stepper_view import payload
 
     app = Path(__file__).resolve().parents[1] / "app.py"
     at = AppTest.from_file(str(app), default_timeout=60)
     at.query_params["lang"] = lang
     at.run()
     assert not at.exception
-    figures = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    figures = [c["figure"] for c in payload(at)["charts"]]
     assert figures
     drawn = "\n".join(s for fig in figures for s in _strings(fig))
     english = {v for k, v in F.TEXT.items()
@@ -518,10 +526,10 @@ def test_the_spinners_around_cached_work_speak_the_chosen_language(lang, monkeyp
     at.query_params["lang"] = lang
     at.run()
     assert not at.exception
-    expected = {translate(f"spinner.{k}", lang) for k in ("preparing", "fitting")}
+    expected = {translate(f"spinner.{k}", lang) for k in ("preparing", "fitting", "stepper")}
     assert expected <= set(shown), shown
     english = {translate(f"spinner.{k}", "en") for k in ("reading", "preparing", "fitting",
-                                                          "animation")}
+                                                          "stepper")}
     assert not english & set(shown)
 
 

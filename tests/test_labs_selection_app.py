@@ -14,6 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.shown import shown
+from tests.stepper_view import at_h, sent
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -89,7 +90,7 @@ def test_restarts_lab_runs_shows_gallery_and_opens_explore():
     body = texts(at)
     assert "40 restarts" in body and "distinct optima" in body
     assert len(at.get("plotly_chart")) == 2  # histogram + gallery
-    assert len(at.dataframe[0].value) == 4  # one row per init method
+    assert len(at.table[0].value) == 4  # one row per init method
     gallery = figure(at, 1)
     assert "★" in json.dumps(gallery["layout"]["annotations"], ensure_ascii=False)
     ok(at.selectbox(key="rs_method").set_value("random").run())
@@ -99,7 +100,8 @@ def test_restarts_lab_runs_shows_gallery_and_opens_explore():
     ok(at.button(key="rs_open").click().run())
     assert at.session_state["model_init"] == "random"
     assert at.session_state["model_tol"] == 1e-6
-    assert "Initialisation" in texts(at) or "Iteration 0" in texts(at)  # Explore now
+    head, p = sent(at)  # Explore now, its stepper at half-step 0
+    assert head["goto"] == 0 and at_h(p["status"]["title"], 0) == "Iteration 0 · Initialisation"
 
 
 def test_restarts_lab_flags_a_degenerate_optimum():
@@ -108,6 +110,51 @@ def test_restarts_lab_flags_a_degenerate_optimum():
                   syn_preset="singularity_trap", model_k=4, model_reg=1e-9)
     body = texts(at)
     assert "suspicious" in json.dumps(figure(at, 1), ensure_ascii=False) or "⚠" in body
+
+
+def _summary_of_unfinished_iris(lang: str, unfinished: int) -> None:
+    """The restarts summary for iris with its first ``unfinished`` optima marked as not
+    converged."""
+    from dataclasses import replace
+
+    import streamlit as st
+
+    from emviz.io import load_csv
+    from emviz.restarts import recommend, run_restarts
+    from emviz.ui import cache
+    from emviz.ui.labs import init_sensitivity as lab
+
+    st.session_state["lang"] = lang
+    tbl = load_csv(cache.ASSETS / "iris.csv")
+    X = tbl.select(list(tbl.numeric_columns)).X
+    res = run_restarts(X, 3, 20, ("kmeans++",), "full", 1e-6, lab.MAX_ITER, lab.TOL, seed=0)
+    optima = tuple(replace(o, converged=i >= unfinished and o.converged)
+                   for i, o in enumerate(res.optima))
+    lab._summary(replace(res, optima=optima, recommended_index=recommend(optima)))
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_restarts_summary_passes_over_an_unfinished_pick(lang):
+    """The shared rule's other case: n_init's pick is trustworthy but never converged."""
+    from emviz.ui.i18n import translate
+    from emviz.ui.labs.init_sensitivity import MAX_ITER
+
+    at = AppTest.from_function(_summary_of_unfinished_iris, args=(lang, 1),
+                               default_timeout=120)
+    ok(at.run())
+    warning = "\n".join(shown(w.value) for w in at.warning)
+    unfinished = translate("error.restarts.reason_not_converged", lang)
+    assert translate("restarts.unfinished_pick", lang, ll="-180.19", reason=unfinished) in warning
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[translate("restarts.metric_recommended", lang)] == "-196.95"
+    assert not at.get("page_link")  # nothing singular about it: no singularity link
+    # No trustworthy optimum converged: the best trustworthy one is kept, and the page says so.
+    at = AppTest.from_function(_summary_of_unfinished_iris, args=(lang, 2),
+                               default_timeout=120)
+    ok(at.run())
+    assert not at.warning and not at.metric and at.success
+    note = translate("restarts.recommended_unfinished", lang, max_iter=MAX_ITER)
+    assert note in [c.value for c in at.caption]
 
 
 # --- model selection ------------------------------------------------------------------------------
@@ -125,6 +172,81 @@ def test_selection_lab_marks_best_and_true_k_and_opens_cell():
     ok(at.selectbox(key="ms_cov").set_value("diag").run())
     ok(at.button(key="ms_open").click().run())
     assert at.session_state["model_k"] == 2 and at.session_state["model_cov"] == "diag"
+
+
+def _faithful_grid(init: str):
+    """The engine's grid for Old Faithful with the lab's own settings."""
+    from emviz.io import load_csv
+    from emviz.selection import model_selection
+    from emviz.ui import cache
+    from emviz.ui.labs import model_selection as lab
+
+    tbl = load_csv(cache.ASSETS / "old_faithful.csv")
+    X = tbl.select(list(tbl.numeric_columns)).X
+    return model_selection(X, lab.K_VALUES, init=init, n_init=1, reg_covar=1e-6,
+                           max_iter=lab.MAX_ITER, tol=lab.TOL)
+
+
+FAITHFUL = {"data_source": "Sample", "sample_name": "old_faithful.csv",
+            "ms_init": "random_from_data"}
+
+
+@pytest.mark.parametrize("lang", ["en", "ja", "ru"])
+def test_selection_lab_stars_the_recommended_cell_and_says_why_the_best_is_passed_over(lang):
+    """Old Faithful from random_from_data starts: the lowest BIC is a cell with flat
+    components; the star, the box and the cell to open are the recommended tied K = 3."""
+    from emviz.ui.i18n import translate
+    from emviz.ui.messages import localize
+
+    res = _faithful_grid("random_from_data")
+    best, rec = res.best("bic"), res.recommended("bic")
+    assert best is not rec and best.suspicious
+    assert (rec.n_components, rec.covariance_type) == (3, "tied")
+    at = open_lab("selection", lang=lang, **FAITHFUL)
+    fig = figure(at, 0)
+    star, hollow = fig["data"][-1], fig["data"][-2]
+    assert star["marker"]["symbol"] == "star" and star["x"] == [3]
+    assert star["name"] == translate("labfig.sel_recommended", lang, k=3, cov="tied")
+    assert hollow["marker"]["symbol"] == "star-open" and hollow["x"] == [best.n_components]
+    reason = localize(res.passed_over("bic"), lang)
+    assert reason.split("; ")[0] in hollow["hovertemplate"].replace("<br>", " ")
+    success = [s.value for s in at.success]
+    assert success == [translate("selection.recommended", lang, crit="BIC", k=3, cov="tied",
+                                 score=f"{rec.bic:,.1f}")]
+    warning = "\n".join(shown(w.value) for w in at.warning)
+    assert "☆" in warning and reason in warning and f"K = {best.n_components}, diag" in warning
+    flat = next(m for m in best.reason.parts if m.code == "restarts.reason_flat")
+    assert localize(flat, lang) in warning  # component numbered from 1, in the UI language
+    if lang != "en":
+        assert "is flat" not in warning and "lowest BIC" not in warning
+    # "Open in Explore" opens the recommended cell.
+    assert (at.session_state["ms_k"], at.session_state["ms_cov"]) == (3, "tied")
+
+
+def test_selection_lab_pick_follows_the_recommendation_and_opens_it():
+    at = open_lab("selection", **FAITHFUL)
+    ok(at.radio(key="ms_criterion").set_value("aic").run())
+    rec = _faithful_grid("random_from_data").recommended("aic")
+    assert (at.session_state["ms_k"], at.session_state["ms_cov"]) == (
+        rec.n_components, rec.covariance_type)
+    assert f"Recommended by AIC: **K = {rec.n_components}, {rec.covariance_type}**" in texts(at)
+    # k-means++ starts: the best BIC is trustworthy, so it is simply the best.
+    ok(at.selectbox(key="ms_init").set_value("kmeans++").run())
+    assert "Best by AIC" in texts(at) and "Passed over" not in texts(at)
+    ok(at.radio(key="ms_criterion").set_value("bic").run())
+    assert "Best by BIC: **K = 3, tied**" in texts(at)
+    # A cell the reader picks stays picked until the grid changes, and opens in Explore.
+    ok(at.selectbox(key="ms_k").set_value(2).run())
+    ok(at.selectbox(key="ms_cov").set_value("full").run())
+    assert (at.session_state["ms_k"], at.session_state["ms_cov"]) == (2, "full")
+    ok(at.button(key="ms_open").click().run())
+    assert at.session_state["model_k"] == 2 and at.session_state["model_cov"] == "full"
+
+
+def test_a_linked_cell_pick_is_kept_on_the_first_run():
+    at = open_lab("selection", ms_k=4, ms_cov="diag", **FAITHFUL)
+    assert (at.session_state["ms_k"], at.session_state["ms_cov"]) == (4, "diag")
+    assert "Recommended by BIC: **K = 3, tied**" in texts(at)
 
 
 @pytest.mark.parametrize("lang", ["ja", "ru"])
@@ -223,9 +345,10 @@ def test_explore_refuses_all_columns_and_recovers_with_three():
     ok(at.button(key="rs_iris").click().run())
     at = _page(at, "")  # the default page (Explore) has an empty url_pathname
     assert any("cannot use all 4" in w.value for w in at.warning)
-    assert not at.get("plotly_chart")
+    assert not at.get("bidi_component")
     ok(at.sidebar.radio(key="tbl_mode").set_value("Pick columns").run())
-    assert at.get("plotly_chart") and not any("cannot use all" in w.value for w in at.warning)
+    assert at.get("bidi_component")  # the Explore stepper
+    assert not any("cannot use all" in w.value for w in at.warning)
 
 
 def test_selection_lab_scores_all_four_iris_columns():

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from emviz.numbers import parse_sig
 from tests.shown import shown
 
 TIMEOUT = 120
@@ -31,7 +32,9 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 
 def num(text: str) -> float:
-    return float(text.replace(",", "").split(" ")[0])
+    """A metric's number: "1,234.5", "0.60 ⚠" or one written by emviz.numbers.sig."""
+    first = text.replace(",", "").split(" ")[0]
+    return parse_sig(first) if "×10" in first or "\u202f" in first else float(first)
 
 
 def chart(at: AppTest, key: str) -> dict:
@@ -65,7 +68,7 @@ def test_pages_lists_the_four_labs():
 def test_elbo_lab_half_steps_move_the_bars_as_bishop_draws_them():
     at = lab("elbo")
     m = metrics(at)  # opens on the first E-step: KL = 0, L touches ln p
-    assert num(m["KL(q ‖ p)"]) == 0
+    assert num(m["KL(q ‖ p)"]) == pytest.approx(0, abs=1e-9)
     assert m["L(q, θ)"] == m["ln p(X|θ)"]
     assert len(at.get("plotly_chart")) == 3
     lnp_e = num(m["ln p(X|θ)"])
@@ -77,7 +80,7 @@ def test_elbo_lab_half_steps_move_the_bars_as_bishop_draws_them():
     assert "M-step" in texts(at)
     at = click(at, "elbo_btn_e")
     m = metrics(at)
-    assert num(m["KL(q ‖ p)"]) == 0
+    assert num(m["KL(q ‖ p)"]) == pytest.approx(0, abs=1e-9)
     at = click(at, "elbo_btn_reset")
     assert "no q yet" in texts(at) or "There is no q yet" in texts(at)
     at = click(at, "elbo_btn_run")
@@ -181,7 +184,7 @@ def test_coins_lab_totals_row_is_blank_not_none_and_sets_count_from_one():
     editor = at.dataframe[0].value
     assert editor.index.tolist() == [1, 2, 3, 4, 5]  # trial 1, 2, ... not 0, 1, ...
     at = click(at, "coins_btn_e")
-    shown = _display_values(at.dataframe[1])
+    shown = _display_values(at.table[0])
     total = shown.iloc[-1]
     assert total.iloc[0] == "total"
     assert "None" not in total.tolist() and "nan" not in total.tolist()

@@ -32,7 +32,7 @@ def test_refused_table_settings_are_back_at_their_defaults(query, rejected, colu
                                                            standardise) -> None:
     at = _open({**IRIS, **query})
     assert any(f"could not be used ({rejected})" in w.value for w in at.warning)
-    assert at.get("plotly_chart"), [w.value for w in at.warning]
+    assert at.get("bidi_component"), [w.value for w in at.warning]  # Explore's stepper
     ss = at.session_state
     assert (ss["tbl_columns"], ss["tbl_label"], ss["tbl_standardise"]) == (
         columns, label, standardise)

@@ -9,8 +9,6 @@ Each corpus file is uploaded through the real file uploader. It must end in a ch
 from __future__ import annotations
 
 import ast
-import base64
-import json
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 UI = ROOT / "emviz" / "ui"
 from tests.csv_corpus.make_corpus import EXPECTED, build_corpus  # noqa: E402
+from tests.stepper_view import payload, stepped_to  # noqa: E402
 
 CORPUS = build_corpus()
 XSS = "<img src=x onerror=alert(1)>"
@@ -53,20 +52,9 @@ def messages(at: AppTest, *kinds: str) -> list[str]:
     return [shown(e.value) for kind in kinds for e in getattr(at, kind)]
 
 
-def charts(at: AppTest) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-
-
 def n_points(at: AppTest) -> int:
-    """Points in the main chart's data trace (the largest trace drawn as markers)."""
-
-    def length(v):
-        if isinstance(v, dict) and "bdata" in v:
-            return np.frombuffer(base64.b64decode(v["bdata"]), v["dtype"]).size
-        return len(v or [])
-
-    return max(length(t.get("x")) for t in charts(at)[0]["data"]
-               if "markers" in str(t.get("mode", "")))
+    """Points the Explore stepper draws."""
+    return payload(at)["points"]["drawn"]
 
 
 def loader_message(raw: bytes) -> str | None:
@@ -88,11 +76,11 @@ def test_corpus_file_ends_in_a_chart_or_the_loaders_message(case: str) -> None:
     if EXPECTED[case] == "DataError":
         assert expected is not None
         assert any(expected in e for e in errors), (expected, errors)
-        assert not at.get("plotly_chart")
+        assert not at.get("bidi_component")
     else:
         assert expected is None
         # Loads; the fit may still refuse it (all identical, variance overflow, no full row).
-        assert at.get("plotly_chart") or errors or messages(at, "warning"), case
+        assert at.get("bidi_component") or errors or messages(at, "warning"), case
 
 
 def test_corpus_expectations_hold_at_engine_level() -> None:
@@ -113,7 +101,7 @@ def test_all_points_identical_says_so() -> None:
         at = upload_app(CORPUS["all_identical"], **kwargs)
         text = " ".join(messages(at, "error", "warning"))
         assert "identical" in text and GENERIC not in text, (kwargs, text)
-        assert not at.get("plotly_chart")
+        assert not at.get("bidi_component")
 
 
 SINGULARITY_TRAP = b"a,b\n" + b"".join(
@@ -124,10 +112,9 @@ SINGULARITY_TRAP = b"a,b\n" + b"".join(
 def test_collapse_during_the_run_is_a_warning_at_the_end() -> None:
     at = upload_app(SINGULARITY_TRAP, model_reg=0.0, model_k=3, model_tol=0.0,
                     model_init="random")  # starts fine, collapses at iteration 12
-    assert at.get("plotly_chart")
-    ok(at.button(key="btn_run").click().run())
-    text = " ".join(messages(at, "warning", "info", "error"))
-    assert "collapsed" in text and "reg_covar" in text, text
+    end = payload(at)["end"]  # shown by the browser at the last half-step
+    assert end["level"] == "warning"
+    assert "collapsed" in end["text"] and "reg_covar" in end["text"], end
 
 
 def test_collapse_at_the_start_is_a_warning_not_an_exception() -> None:
@@ -135,7 +122,7 @@ def test_collapse_at_the_start_is_a_warning_not_an_exception() -> None:
                     model_init="random_from_data")
     text = " ".join(messages(at, "warning", "error"))
     assert "collapsed" in text and "reg_covar" in text and GENERIC not in text
-    assert not at.get("plotly_chart")
+    assert not at.get("bidi_component")
 
 
 # --- sessions never mix -----------------------------------------------------------------
@@ -151,7 +138,7 @@ def test_two_sessions_with_different_uploads_never_mix() -> None:
     one = upload_app(a, "same.csv")
     two = upload_app(b, "same.csv")
     assert n_points(one) == 120 and n_points(two) == 70
-    ok(one.button(key="btn_step").click().run())
+    stepped_to(one, 2)
     ok(two.run())
     assert n_points(one) == 120 and n_points(two) == 70
     assert one.session_state["position"] == 2 and two.session_state["position"] == 0
@@ -199,7 +186,9 @@ def _unsafe_html_calls(path: Path) -> list[tuple[int, ast.AST]]:
 
 #: st.html calls allowed on non-constant strings: the CSS read from assets/ (never user text).
 #: Adding to this set needs a reviewer to confirm the string cannot hold user input.
-STATIC_HTML = {("explore.py", "_styles"), ("presenter.py", "inject_css")}
+STATIC_HTML = {("explore.py", "_styles"), ("presenter.py", "inject_css"),
+               # the history script: constant code around the app's page paths (JSON)
+               ("sidebar_common.py", "render")}
 
 
 def test_no_user_text_is_rendered_as_html() -> None:
@@ -313,7 +302,7 @@ def test_a_file_wider_than_the_column_limit_never_reaches_the_picker() -> None:
             + "\n").encode()
     at = upload_app(wide, "wide.csv")
     assert any("10,001 columns" in m and "MAX_COLUMNS" in m for m in messages(at, "error"))
-    assert not at.multiselect and not at.get("plotly_chart")
+    assert not at.multiselect and not at.get("bidi_component")
 
 
 def test_the_widest_file_allowed_fills_the_picker_and_draws() -> None:
@@ -322,4 +311,4 @@ def test_the_widest_file_allowed_fills_the_picker_and_draws() -> None:
     rows = "\n".join(",".join(f"{v:.2f}" for v in rng.normal(size=width)) for _ in range(6))
     at = upload_app((",".join(f"c{i}" for i in range(width)) + "\n" + rows + "\n").encode())
     assert len(at.multiselect(key="tbl_columns").options) == width
-    assert at.get("plotly_chart")
+    assert at.get("bidi_component")  # Explore's stepper with its chart

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
+
 import numpy as np
 import pytest
 from sklearn.mixture import GaussianMixture
 from sklearn.mixture._gaussian_mixture import _compute_precision_cholesky
 
 from emviz import COVARIANCE_TYPES, ParameterError, Params, aic, bic, initialize, run_em
+from emviz._messages import Joined
+from emviz.io import load_csv
+from emviz.restarts import passed_over_reason, recommend, run_restarts
 from emviz.selection import model_selection
+
+OLD_FAITHFUL = Path(__file__).resolve().parents[1] / "assets" / "old_faithful.csv"
+#: mclust's BIC choice for Old Faithful: EEE (scikit-learn's tied) with 3 components.
+MCLUST_EEE3_LOG_LIKELIHOOD = -1126.33
 
 
 # --------------------------------------------------------------------------------------
@@ -33,6 +43,21 @@ def sklearn_model(params: Params, covariance_type: str) -> GaussianMixture:
     gm.converged_, gm.n_iter_, gm.lower_bound_ = True, 1, 0.0
     gm.n_features_in_ = params.n_features
     return gm
+
+
+def old_faithful() -> np.ndarray:
+    """The app's own sample: 272 eruptions, (eruption minutes, waiting minutes)."""
+    table = load_csv(OLD_FAITHFUL)
+    return table.select(list(table.numeric_columns)).X
+
+
+@dataclass(frozen=True)
+class FakeFit:
+    """Just what emviz.restarts.recommend reads."""
+
+    suspicious: bool
+    converged: bool
+    reason: str = ""
 
 
 # --------------------------------------------------------------------------------------
@@ -79,6 +104,103 @@ def test_bic_picks_three_on_a_three_cluster_mixture():
     assert res.best_aic.aic == np.nanmin(res.aic)
     assert res.best_aic.n_components >= 3  # AIC penalises less; it never picks fewer here
     assert res.cell(3, "full") is res.cells[2 * 4 + 0]
+
+
+# --------------------------------------------------------------------------------------
+# Best and recommended: the restarts lab's rule (emviz.restarts.recommend)
+# --------------------------------------------------------------------------------------
+@pytest.fixture(scope="module", params=[1, 5], ids=["n_init=1", "n_init=5"])
+def faithful_grid(request):
+    X = old_faithful()
+    assert X.shape == (272, 2)
+    return request.param, model_selection(X, range(1, 10), COVARIANCE_TYPES, n_init=request.param,
+                                          reg_covar=1e-6)
+
+
+def test_old_faithful_recommends_mclust_eee_three(faithful_grid):
+    _, res = faithful_grid
+    rec = res.recommended("bic")
+    assert (rec.n_components, rec.covariance_type) == (3, "tied")
+    assert rec.log_likelihood == pytest.approx(MCLUST_EEE3_LOG_LIKELIHOOD, abs=0.05)
+    assert rec.converged and not rec.suspicious
+    assert rec is res.recommended_bic and res.best("bic") is res.best_bic
+    # No scored cell that is trustworthy and converged has a lower BIC.
+    trusted = [c for c in res.cells if c.scored and c.converged and not c.suspicious]
+    assert rec.bic == min(c.bic for c in trusted)
+
+
+def test_old_faithful_passes_over_a_flat_best_with_five_starts(faithful_grid):
+    n_init, res = faithful_grid
+    best, rec = res.best("bic"), res.recommended("bic")
+    assert best.bic == np.nanmin(res.bic)
+    if n_init == 1:  # one start per cell: the best is the recommended cell, nothing to say
+        assert best is rec and res.passed_over("bic") == ""
+        return
+    # More starts find a lower BIC through a component flattened onto points that share a
+    # waiting time (whole minutes): scored, still there, but passed over, with its reason.
+    assert (best.n_components, best.covariance_type) == (5, "diag")
+    assert best is not rec and best.suspicious and best.bic < rec.bic - 50
+    why = res.passed_over("bic")
+    assert why.code == "selection.passed_over" and why.params["crit"] == "BIC"
+    assert why.startswith("lowest BIC, but component ")
+    parts = why.params["reason"].parts
+    assert parts[:len(best.reason.parts)] == best.reason.parts
+    flat = [m for m in parts if getattr(m, "code", "") == "restarts.reason_flat"]
+    assert flat, why
+    for m in flat:  # numbered from 1: "component k" is index k - 1 of the parameters
+        k = m.params["component"]
+        assert 1 <= k <= best.n_components and f"component {k} is flat" in why
+        thinnest = np.linalg.eigvalsh(best.params.covariances[k - 1])[0]
+        assert thinnest == pytest.approx(1e-6, rel=1e-3)
+    if not best.converged:
+        assert parts[-1].code == "restarts.reason_not_converged"
+
+
+def test_recommended_aic_follows_the_same_rule(faithful_grid):
+    _, res = faithful_grid
+    best, rec = res.best("aic"), res.recommended("aic")
+    assert best.aic == np.nanmin(res.aic)
+    ranked = sorted((c for c in res.cells if c.scored), key=lambda c: c.aic)
+    assert rec is ranked[recommend(ranked)]
+    assert (res.passed_over("aic") == "") == (best is rec)
+
+
+def test_recommend_prefers_trustworthy_then_converged():
+    ok, unfinished, flat = FakeFit(False, True), FakeFit(False, False), FakeFit(True, True)
+    assert recommend([flat, unfinished, ok]) == 2
+    assert recommend([ok, flat]) == 0
+    assert recommend([flat, unfinished, FakeFit(True, False)]) == 1  # says it did not converge
+    assert recommend([flat, FakeFit(True, False, "x")]) is None
+    assert recommend([]) is None
+
+
+def test_passed_over_reason_keeps_the_clauses_and_adds_max_iter():
+    reason = Joined(["component 2 is flat: ...", "component 2 holds only ≈3 points"], "; ")
+    best = FakeFit(True, False, reason)
+    why = passed_over_reason(best, FakeFit(False, True))
+    assert why.parts[:2] == reason.parts and why.parts[2].code == "restarts.reason_not_converged"
+    assert passed_over_reason(best, best) == "" and passed_over_reason(None, None) == ""
+    unfinished = passed_over_reason(FakeFit(False, False), FakeFit(False, True))
+    assert [p.code for p in unfinished.parts] == ["restarts.reason_not_converged"]
+
+
+def test_restarts_use_the_same_rule():
+    # Three iterations: no restart converges, so the best trustworthy optimum is recommended
+    # and says it did not converge (the rule's fallback).
+    res = run_restarts(three_clusters(300), 3, 6, covariance_type="diag", max_iter=3, seed=0)
+    assert not any(o.converged for o in res.optima)
+    assert res.recommended_index == recommend(res.optima)
+    assert res.recommended is not None and not res.recommended.converged
+    assert res.passed_over == passed_over_reason(res.best, res.recommended)
+
+
+@pytest.mark.parametrize("criterion", ["hqc", "BIC", ""])
+def test_unknown_criterion_raises_with_a_code(criterion):
+    res = model_selection(three_clusters(30), (1,), ("full",), max_iter=5)
+    for method in (res.best, res.recommended, res.passed_over):
+        with pytest.raises(ParameterError) as info:
+            method(criterion)
+        assert info.value.code == "selection.criterion"
 
 
 # --------------------------------------------------------------------------------------

@@ -14,14 +14,13 @@ SYNTHETIC_CUSTOM = {
     "syn_shape": "axis-aligned", "syn_imbalance": 5.0,
     "model_k": 4, "model_cov": "diag", "model_init": "kmeans", "model_seed": 12,
     "model_reg": 1e-4, "model_max_iter": 250, "model_tol": 1e-6, "show_truth": False,
-    "animate": False,
 }
 SAMPLE_PICK = {
     "lang": "ja", "presenter": False, "data_source": "Sample", "sample_name": "iris.csv",
     "tbl_mode": "Pick columns", "tbl_columns": ["petal_length", "petal, width"],
     "tbl_label": "species", "tbl_standardise": True, "model_k": 3, "model_cov": "full",
     "model_init": "random", "model_seed": 0, "model_reg": 0.0, "model_max_iter": 100,
-    "model_tol": 0.0, "show_truth": True, "animate": True,
+    "model_tol": 0.0, "show_truth": True,
 }
 
 
@@ -69,7 +68,7 @@ HOSTILE = [
     ("k", "1_0"), ("k", " 3"), ("seed", "NaN"), ("reg", "nan"), ("reg", "inf"),
     ("reg", "1e999"), ("reg", "0.5"), ("tol", "-1e-3"), ("cov", "FULL"), ("cov", "<script>"),
     ("init", "kmeans++<script>alert(1)</script>"), ("lang", "de"), ("lang", "日本語"),
-    ("presenter", "yes"), ("step", "-1"), ("step", "2001"), ("iters", "0"),
+    ("presenter", "yes"), ("step", "-1"), ("step", "5e3"), ("iters", "0"),
     ("src", "javascript:alert(1)"), ("truth", "\x00"), ("k", "3" * 10_000),
 ]
 
@@ -100,6 +99,55 @@ def test_unknown_repeated_and_too_many_params():
 def test_decode_survives_non_mappings_of_strings():
     assert decode({"k": [None]}).rejected == ["k"]  # type: ignore[list-item]
     assert not decode({}).values
+
+
+def test_a_scenario_without_src_means_synthetic_data():
+    got = decode({"scenario": "six_clusters_3d", "k": "6"})
+    assert got.implied == "synthetic" and not got.clean
+    assert got.values["data_source"] == "Synthetic"
+    assert got.values["syn_preset"] == "six_clusters_3d" and got.values["model_k"] == 6
+    got = decode({"sample": "iris.csv", "cols": ["sepal_length", "petal_length"]})
+    assert got.implied == "sample" and got.values["data_source"] == "Sample"
+    assert got.values["tbl_columns"] == ["sepal_length", "petal_length"]
+    # Both kinds, or none, imply nothing; an explicit src= implies nothing either.
+    assert decode({"scenario": "overlapping", "sample": "iris.csv"}).implied is None
+    assert decode({"k": "4"}).implied is None and decode({"k": "4"}).clean
+    assert decode(encode(dict(state.DEFAULTS))).implied is None
+
+
+def test_settings_that_do_not_apply_are_named_not_silently_dropped():
+    got = decode({"src": "sample", "scenario": "overlapping", "dseed": "3"})
+    assert got.ignored == ["dseed", "scenario"] and "syn_preset" not in got.values
+    got = decode({"src": "synthetic", "scenario": "overlapping", "dim": "1", "truek": "2"})
+    assert got.ignored == ["dim", "truek"] and "syn_dim" not in got.values
+    got = decode({"scenario": "overlapping", "sample": "iris.csv"})
+    assert got.ignored == ["sample", "scenario"] and "data_source" not in got.values
+    assert not decode(_query(SYNTHETIC_CUSTOM)).ignored  # a copied link applies in full
+
+
+def test_histogram_bins_travel_only_when_chosen():
+    assert "bins" not in encode(dict(state.DEFAULTS))
+    q = encode({**state.DEFAULTS, "hist_bins": 50})
+    assert q["bins"] == ["50"] and decode(q).values["hist_bins"] == 50
+    assert decode({"bins": "auto"}).values["hist_bins"] == "auto"
+    assert decode({"bins": "7"}).rejected == ["bins"]
+
+
+def test_a_step_beyond_any_run_waits_for_explore_to_clamp_it():
+    got = decode({"step": "5000"})
+    assert got.clean and got.values[PENDING_STEP] == 5000
+    assert decode({"step": "999999999999"}).values[PENDING_STEP] == 999_999_999_999
+    assert decode({"step": "-1"}).rejected == ["step"]
+
+
+@pytest.mark.parametrize(("path", "page"), [
+    ("explore", ""), ("/explore/", ""), ("Explore", ""), ("EXPLORE", ""), ("", ""),
+    ("kmeans", "kmeans"), ("KMeans", "kmeans"), ("/Restarts/", "restarts"),
+    ("nope", None), ("kmeans/extra", None), ("../kmeans", None),
+])
+def test_page_paths_resolve_without_case(path, page):
+    paths = {p: p for p in ("", "kmeans", "restarts", "coins")}
+    assert urlstate.resolve_page(path, paths, home="explore") == page
 
 
 def test_linked_columns_are_checked_against_the_sample():
@@ -305,3 +353,19 @@ def test_a_links_lab_position_does_not_outlive_the_first_change():
     assert urlstate.PENDING_LAB not in at.session_state
     at = _goto(at, "elbo")
     assert at.session_state["elbo_pos"] == 1
+
+
+def test_older_links_with_the_animation_switch_still_open_cleanly():
+    got = decode({"k": ["3"], "animate": ["1"]})
+    assert got.clean and got.values == {"model_k": 3}
+
+
+def test_a_start_set_by_hand_travels_as_the_method_it_replaced():
+    values = {**SYNTHETIC_CUSTOM, "model_init": state.MANUAL, "model_init_auto": "kmeans"}
+    assert encode(values)["init"] == ["kmeans"]
+    assert encode({**values, "model_init_auto": None})["init"] == [state.DEFAULTS["model_init"]]
+
+
+def test_draw_your_own_data_is_a_scenario_a_link_can_name():
+    got = decode({"src": ["synthetic"], "scenario": ["draw"]})
+    assert got.clean and got.values["syn_preset"] == state.DRAW

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import html
 import io
-import json
 import re
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from emviz.figures import FigureOptions, mixture_figure
 from emviz.text import WORD_JOINER, markdown_text, plotly_text
+from tests.stepper_view import payload
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -132,14 +132,23 @@ def test_hostile_names_reach_the_page_only_as_text(columns: tuple[str, str]) -> 
     shown = "\n".join(rendered)
     for name in names:  # and they are on the page, escaped
         assert markdown_text(name) in shown, name
-    chart = json.loads(at.get("plotly_chart")[0].proto.spec)
-    layout = chart["layout"]
+    # Explore's chart lives in the stepper's payload: Plotly text escaped, the stepper's own
+    # hover (drawn with textContent) given the names as they are.
+    main = payload(at)["charts"][0]
+    layout = main["figure"]["layout"]
     assert html.unescape(layout["xaxis"]["title"]["text"]) == columns[0].strip()
     assert html.unescape(layout["yaxis"]["title"]["text"]) == columns[1].strip()
-    for trace in chart["data"]:
-        template = trace.get("hovertemplate", "")
+    assert main["hover"]["columns"] == [c.strip() for c in columns]
+    for trace in main["figure"]["data"]:
+        template = trace.get("hovertemplate", "") or ""
         assert "<a" not in template and "<img" not in template
         assert not re.search(r"%\{(?!x|y|z|customdata|fullData)", template), template
+        assert "<" not in (trace.get("name") or "").replace("<br>", "")
+    # st.table renders its cells, headers and index as Markdown: the analyst's summary (the
+    # columns) and label table (the file's label values) hold them escaped.
+    summary, labels = (t.value for t in at.table)
+    assert list(summary.index) == [markdown_text(c) for c in columns]
+    assert set(labels.columns) == {markdown_text(v) for v in HOSTILE}
 
 
 # --- one way in ---------------------------------------------------------------------------

@@ -11,21 +11,12 @@ Uploaded bytes travel as ``_raw`` (not hashed: the digest in the spec stands for
 Engine errors (``EmvizError``) are returned as values, not raised, so that they are cached
 too: a K > N message does not refit on every rerun.
 
-**What the Explore page draws is cached too**, so that 30 students stepping the same preset
-share one copy of each figure instead of building it 30 times: the mixture figure, the
-log-likelihood chart, the parameter table, the ARI and the exported JSON, each a function of
-(data spec, model spec, half-step, figure options, language). Two details keep a cache *hit*
-cheap, since every session pays for it on every rerun (measured on the default preset and on
-20,000 drawn points):
-
-* Figures are stored as Plotly's JSON dict (``fig.to_dict()``: arrays already base64), not as
-  ``go.Figure``. ``st.cache_data`` unpickles its value on every hit, and unpickling a
-  ``go.Figure`` re-validates it: 35 ms for 600 points, 0.58 s for 20,000 (a dict: 0.3 ms /
-  6 ms). The dict reaches ``st.plotly_chart`` wrapped in :class:`PrebuiltFigure`, since a
-  bare dict would be validated again there (25 ms / 0.66 s).
-* The public functions key the cache on one string (:func:`_key`, the specs' ``repr``), and
-  pass the specs themselves unhashed: Streamlit's hasher walks a frozen dataclass field by
-  field (1.3 ms for spec + model + options), a string costs 0.02 ms.
+**The Explore stepper's payload is cached too** (:func:`stepper_payload`): the whole run
+as the browser replays it, once per (data, model, figure options, language), so a classroom
+of sessions on the same preset builds it once. A cache hit is cheap because the payload is
+stored as the bytes that are sent (``st.cache_data`` unpickles its value on every hit) and
+the public functions key the cache on one string (:func:`_key`, the specs' ``repr``)
+rather than letting Streamlit's hasher walk the frozen specs field by field.
 """
 
 from __future__ import annotations
@@ -37,29 +28,36 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import plotly.graph_objects as go
-import pyarrow as pa
 import streamlit as st
 from streamlit import runtime
 
 from emviz import exports
+from emviz import stepper as sp
 from emviz._messages import Message
+from emviz.columns import column_roles
 from emviz.em import Params, Trace, e_step, initialize, run_em
 from emviz.errors import DataError, EmvizError
 from emviz.io import Table, load_csv
+from emviz.model import Preprocessing
 from emviz.ui import backend as be
 from emviz.ui.i18n import t
 from emviz.ui.memo import cached, in_script_run
-from emviz.ui.state import ModelSpec, PresetSpec, SyntheticSpec, TableSpec, params_index, resp_index
-
-DataSpec = SyntheticSpec | PresetSpec | TableSpec
+from emviz.ui.state import (
+    CANVAS_RANGES,
+    MANUAL,
+    DataSpec,
+    EditedSpec,
+    ModelSpec,
+    PresetSpec,
+    SyntheticSpec,
+    TableSpec,
+    params_index,
+)
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 #: Most points drawn; EM always uses all of them.
 MAX_DISPLAY = 20_000
 _MAX_ENTRIES = 64
-#: Milliseconds per half-step when playing at 1×: 20 frames per second.
-FRAME_MS = 50
 
 
 @dataclass(frozen=True, eq=False)
@@ -88,6 +86,14 @@ class Prepared:
     notes: tuple[str, ...]
     suggested_k: int | None = None
     suggested_covariance_type: str | None = None
+    suggested_init: str | None = None
+    #: Columns → features (standardising, PCA) for a table; identity for generated data.
+    preprocessing: Preprocessing | None = None
+    #: For a table: the rows of ``Table.frame`` in ``X`` (rows with a missing value skipped).
+    rows: np.ndarray | None = None
+    #: Fixed 2D axis ranges (an empty canvas to draw on, or edited data: the axes of the
+    #: data before the edits, so that they do not jump with every click).
+    ranges: tuple[tuple[float, float], ...] | None = None
 
     @property
     def n_samples(self) -> int:
@@ -153,45 +159,6 @@ def _key(*parts: object) -> str:
     return repr(parts)
 
 
-class PrebuiltFigure(go.Figure):
-    """A figure built, validated and encoded once: hands its cached dict to ``st.plotly_chart``.
-
-    ``st.plotly_chart`` turns a ``go.Figure`` into JSON through ``fig.to_dict()``, which here
-    returns the stored dict as it is; a bare dict would be validated again by Plotly.
-    ``go.Figure.__init__`` (1.8 ms even for an empty figure) is skipped on purpose: this
-    object only answers ``to_dict`` / ``to_plotly_json`` and the ``data`` / ``layout`` /
-    ``frames`` that ``go.Figure(fig)`` copies. For anything else (a PNG, edits), make a real
-    figure first: ``go.Figure(fig)``.
-    """
-
-    _grid_str = None  # read by go.Figure(fig)
-    _grid_ref = None
-
-    def __init__(self, fig_dict: dict) -> None:  # no super().__init__(): see above
-        object.__setattr__(self, "_prebuilt", fig_dict)
-
-    def to_dict(self) -> dict:
-        return self._prebuilt
-
-    def to_plotly_json(self) -> dict:
-        return self._prebuilt
-
-    @property
-    def data(self) -> tuple:
-        return tuple(self._prebuilt.get("data", ()))
-
-    @property
-    def layout(self) -> dict:
-        return self._prebuilt.get("layout", {})
-
-    @property
-    def frames(self) -> tuple:
-        return tuple(self._prebuilt.get("frames", ()))
-
-    def __repr__(self) -> str:
-        return f"PrebuiltFigure({len(self._prebuilt.get('data', ()))} traces)"
-
-
 # --------------------------------------------------------------------------------------
 # Data
 # --------------------------------------------------------------------------------------
@@ -217,14 +184,33 @@ class TableInfo:
     text_columns: tuple[str, ...]
     n_rows: int
     notes: tuple[str, ...]
+    #: Numeric columns that look like measurements (picked by default), in file order.
+    usable: tuple[str, ...] = ()
+    #: (column, reason) for identifiers and category-like columns (never picked by default).
+    skipped: tuple[tuple[str, str], ...] = ()
+    #: Category-like numeric columns (offered as label columns).
+    categories: tuple[str, ...] = ()
+    #: Standard deviation of each numeric column (NaN cells left out), for scale advice.
+    sds: tuple[float, ...] = ()
+
+    @property
+    def skipped_names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.skipped)
 
 
 @cached(max_entries=_MAX_ENTRIES, upload_entries=4)
 def _table_info(origin: str, name: str, digest_: str, _raw: bytes | None = None) -> TableInfo:
     """Column roles of a CSV; cheap to return on every rerun (a Table would be unpickled)."""
     tbl = table(origin, name, digest_, _raw=_raw)
+    frame = tbl.frame
+    values = {c: frame[c].to_numpy(dtype=np.float64) for c in tbl.numeric_columns}
+    roles = column_roles(values)
+    with np.errstate(invalid="ignore", over="ignore"):
+        sds = tuple(float(np.nan_to_num(np.nanstd(np.where(np.isfinite(v), v, np.nan))))
+                    if np.isfinite(v).any() else 0.0 for v in values.values())
     return TableInfo(tuple(tbl.columns), tuple(tbl.numeric_columns), tuple(tbl.text_columns),
-                     int(tbl.n_rows), tuple(tbl.notes))
+                     int(tbl.n_rows), tuple(tbl.notes), roles.usable, roles.skipped,
+                     roles.categories, sds)
 
 
 def _subset(n: int, seed: int = 0) -> np.ndarray:
@@ -244,27 +230,26 @@ def _from_dataset(ds, notes: tuple[str, ...] = ()) -> Prepared:
         notes=notes,
         suggested_k=getattr(ds, "suggested_k", None),
         suggested_covariance_type=getattr(ds, "suggested_covariance_type", None),
+        suggested_init=getattr(ds, "suggested_init", None),
     )
 
 
 def _from_table(spec: TableSpec, raw: bytes | None) -> Prepared:
     tbl = table(spec.origin, spec.name, spec.digest, _raw=raw)
     sel = tbl.select(list(spec.columns))
-    X = sel.X
     notes: list[str] = []
     if sel.n_dropped:
         notes.append(Message("data.rows_note", summary=sel.summary()))
-    columns = tuple(sel.columns)
+    # The same arithmetic the library applies to new rows (emviz.FittedMixture), so the
+    # downloaded parameters label new rows exactly as the app labels these.
+    prep, X = Preprocessing.fit(sel.X, sel.columns, spec.standardise, spec.pca_dim)
+    columns = prep.feature_names
     if spec.standardise:
-        X = np.asarray(be.standardize(X)[0], dtype=np.float64)
         notes.append(Message("data.standardised"))
     if spec.pca_dim is not None:
-        Z, _, ratio = be.pca_project(X, spec.pca_dim)
-        X = np.asarray(Z, dtype=np.float64)
-        columns = tuple(f"PC{i + 1}" for i in range(spec.pca_dim))
         notes.append(Message("data.projected_standardised" if spec.standardise
                              else "data.projected", n=len(sel.columns), d=spec.pca_dim,
-                             percent=100 * float(np.sum(ratio))))
+                             percent=100 * float(np.sum(prep.explained_variance_ratio))))
     labels = None
     if spec.label is not None:
         labels = tbl.labels(spec.label)[sel.rows]
@@ -278,6 +263,8 @@ def _from_table(spec: TableSpec, raw: bytes | None) -> Prepared:
         description=Message("data.table_sample" if spec.origin == "sample" else "data.table_upload",
                             rows=tbl.n_rows, columns=len(tbl.columns)),
         notes=tuple(notes),
+        preprocessing=prep,
+        rows=sel.rows,
     )
 
 
@@ -293,9 +280,41 @@ def prepared(spec: DataSpec, _raw: bytes | None = None) -> Prepared:
         return _prepared(key=_key(spec), _spec=spec, _raw=_raw)
 
 
+def _padded(X: np.ndarray) -> tuple[tuple[float, float], ...]:
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    span = np.where(hi > lo, hi - lo, 1.0)
+    return tuple((float(a - 0.04 * s), float(b + 0.04 * s)) for a, b, s in zip(lo, hi, span,
+                                                                              strict=True))
+
+
+def _edited(spec: EditedSpec, raw: bytes | None) -> Prepared:
+    """The base data without the removed rows, then the added points (no known label)."""
+    added = np.asarray(spec.added, dtype=np.float64).reshape(-1, 2)
+    if spec.base is None:
+        return Prepared(X=added, display=np.arange(len(added)), labels=None, truth=None,
+                        columns=("x₁", "x₂"), name="", description="", notes=(),
+                        ranges=CANVAS_RANGES)
+    base = prepared(spec.base, _raw=raw)
+    keep = np.setdiff1d(np.arange(base.n_samples), np.asarray(spec.removed, dtype=np.int64))
+    X = np.vstack([base.X[keep], added]) if base.n_features == 2 else base.X[keep]
+    labels = None
+    if base.labels is not None:
+        blank = np.full(len(added), -1 if base.labels.dtype.kind in "iu" else None,
+                        dtype=base.labels.dtype if base.labels.dtype.kind in "iu" else object)
+        labels = np.concatenate([base.labels[keep].astype(blank.dtype), blank])
+    # the clicks were made in the drawn features: the base's preprocessing still applies
+    return Prepared(X=np.ascontiguousarray(X), display=_subset(len(X)), labels=labels,
+                    truth=base.truth, columns=base.columns, name=base.name,
+                    description=base.description, notes=base.notes,
+                    preprocessing=base.preprocessing,
+                    ranges=_padded(base.X) if base.n_features == 2 else None)
+
+
 @cached(max_entries=_MAX_ENTRIES, upload_entries=4)
 def _prepared(key: str, _spec: DataSpec, _raw: bytes | None = None) -> Prepared:
     spec = _spec
+    if isinstance(spec, EditedSpec):
+        return _edited(spec, _raw)
     if isinstance(spec, PresetSpec):
         return _from_dataset(be.make_preset(spec.name, seed=spec.seed))
     if isinstance(spec, SyntheticSpec):
@@ -326,14 +345,17 @@ def _fit(key: str, _spec: DataSpec, _model: ModelSpec, _raw: bytes | None = None
     model = _model
     X = prepared(_spec, _raw=_raw).X
     try:
-        init = initialize(
-            X,
-            model.n_components,
-            method=model.init_params,
-            seed=model.seed,
-            covariance_type=model.covariance_type,
-            reg_covar=model.reg_covar,
-        )
+        if model.init_params == MANUAL and model.start is not None:
+            init = manual_start(model.start, model.covariance_type, X.shape[1])
+        else:
+            init = initialize(
+                X,
+                model.n_components,
+                method=model.init_params,
+                seed=model.seed,
+                covariance_type=model.covariance_type,
+                reg_covar=model.reg_covar,
+            )
         trace = run_em(
             X,
             init,
@@ -348,6 +370,21 @@ def _fit(key: str, _spec: DataSpec, _model: ModelSpec, _raw: bytes | None = None
         )
         return Fit(None, str(exc), kind)
     return Fit(trace)
+
+
+def manual_start(start: tuple, covariance_type: str, n_features: int) -> Params:
+    """A start set by hand, in the form ``covariance_type`` needs (tied: one shared matrix,
+    diag: the diagonals, spherical: the mean variance), as scikit-learn's ``*_init`` would."""
+    weights, means, covariances = (np.asarray(a, dtype=np.float64) for a in start)
+    if means.shape[1] != n_features:
+        raise DataError(t("cache.manual_dims", d=means.shape[1], n_features=n_features))
+    shaped = {
+        "full": lambda c: c,
+        "tied": lambda c: np.broadcast_to(np.einsum("k,kij->ij", weights, c), c.shape).copy(),
+        "diag": lambda c: np.stack([np.diag(np.diag(m)) for m in c]),
+        "spherical": lambda c: np.stack([np.eye(len(m)) * np.mean(np.diag(m)) for m in c]),
+    }
+    return Params(weights / weights.sum(), means, shaped[covariance_type](covariances))
 
 
 def _at(spec: DataSpec, model: ModelSpec, raw: bytes | None) -> tuple[Prepared, Trace]:
@@ -403,86 +440,6 @@ def info(spec: DataSpec, _raw: bytes | None = None) -> DataInfo:
     return _info(key=_key(spec), _spec=spec, _raw=_raw)
 
 
-#: A drawn figure of 20,000 points is about 0.6 MB pickled: 256 of them stay under 160 MB.
-@cached(max_entries=4 * _MAX_ENTRIES, upload_entries=_MAX_ENTRIES, max_size="256MB")
-def _mixture_dict(key: str, _spec: DataSpec, _model: ModelSpec, _h: int,
-                  _options: be.FigureOptions, _raw: bytes | None = None) -> dict:
-    data, trace = _at(_spec, _model, _raw)
-    ri = resp_index(_h)
-    resp = None if ri is None else display_resp(_spec, _model, ri, _raw=_raw)
-    fig = be.mixture_figure(data.X_display, trace.half_step(_h).params, resp,
-                            truth=data.truth if _options.show_truth else None, options=_options)
-    return fig.to_dict()
-
-
-def mixture_figure(spec: DataSpec, model: ModelSpec, h: int, options: be.FigureOptions,
-                   lang: str, _raw: bytes | None = None) -> PrebuiltFigure:
-    """The data and the mixture at half-step ``h`` (points coloured by the last E-step).
-
-    ``lang`` keys the cache: the figure's text (axis titles, legend) is translated.
-    """
-    key = _key("mixture", spec, model, h, options, lang)
-    return PrebuiltFigure(_mixture_dict(key=key, _spec=spec, _model=model, _h=h,
-                                        _options=options, _raw=_raw))
-
-
-@cached(max_entries=8 * _MAX_ENTRIES, upload_entries=2 * _MAX_ENTRIES, max_size="64MB")
-def _loglik_dict(key: str, _spec: DataSpec, _model: ModelSpec, _h: int,
-                 _options: be.FigureOptions, _raw: bytes | None = None) -> dict:
-    trace = fit(_spec, _model, _raw=_raw).trace
-    return be.loglik_figure(trace, _h, _options).to_dict()
-
-
-def loglik_figure(spec: DataSpec, model: ModelSpec, h: int, options: be.FigureOptions,
-                  lang: str, _raw: bytes | None = None) -> PrebuiltFigure:
-    """The log-likelihood chart with its cursor at half-step ``h``."""
-    key = _key("loglik", spec, model, h, options, lang)
-    return PrebuiltFigure(_loglik_dict(key=key, _spec=spec, _model=model, _h=h,
-                                       _options=options, _raw=_raw))
-
-
-@cached(max_entries=8 * _MAX_ENTRIES, upload_entries=2 * _MAX_ENTRIES, max_size="64MB")
-def _params_table(key: str, _spec: DataSpec, _model: ModelSpec, _h: int,
-                  _raw: bytes | None = None) -> pa.Table:
-    trace = fit(_spec, _model, _raw=_raw).trace
-    frame = be.params_table(trace.half_step(_h).params, trace.covariance_type)
-    # Arrow, not pandas: st.table converts a DataFrame to Arrow on every call (about 1 ms,
-    # pandas metadata included); an Arrow table is sent as it is.
-    return pa.Table.from_pandas(frame, preserve_index=False)
-
-
-def params_table(spec: DataSpec, model: ModelSpec, h: int, lang: str,
-                 _raw: bytes | None = None) -> pa.Table:
-    """The parameters at half-step ``h``, one row per component (for ``st.table``)."""
-    return _params_table(key=_key("table", spec, model, h, lang), _spec=spec, _model=model, _h=h,
-                         _raw=_raw)
-
-
-@cached(max_entries=8 * _MAX_ENTRIES, upload_entries=2 * _MAX_ENTRIES)
-def _ari(key: str, _spec: DataSpec, _model: ModelSpec, _h: int,
-         _raw: bytes | None = None) -> float | None:
-    data, _ = _at(_spec, _model, _raw)
-    if data.labels is None:
-        return None
-    resp = display_resp(_spec, _model, params_index(_h), _raw=_raw)
-    truth = data.labels[data.display]
-    pred = np.argmax(resp, axis=1)
-    if truth.dtype.kind in "iu":  # synthetic: -1 marks outliers without a true component
-        keep = truth >= 0
-        truth, pred = truth[keep], pred[keep]
-    if truth.size < 2:
-        return None
-    return float(be.adjusted_rand_index(truth, pred))
-
-
-def ari(spec: DataSpec, model: ModelSpec, h: int, _raw: bytes | None = None) -> float | None:
-    """Adjusted Rand index of the fit at half-step ``h`` against the known labels (or None).
-
-    On the displayed points, labelled by their largest responsibility.
-    """
-    return _ari(key=_key("ari", spec, model, h), _spec=spec, _model=model, _h=h, _raw=_raw)
-
-
 @cached(max_entries=8 * _MAX_ENTRIES, upload_entries=2 * _MAX_ENTRIES, max_size="64MB")
 def _params_json(key: str, _spec: DataSpec, _model: ModelSpec, _h: int, _settings: dict,
                  _raw: bytes | None = None) -> str:
@@ -491,7 +448,13 @@ def _params_json(key: str, _spec: DataSpec, _model: ModelSpec, _h: int, _setting
     return exports.params_json(
         hs.params, covariance_type=trace.covariance_type,
         log_likelihood=float(trace.log_likelihood[params_index(_h)]),
-        iteration=hs.iteration, half_step=_h, kind=hs.kind, settings=_settings)
+        iteration=hs.iteration, half_step=_h, kind=hs.kind, settings=_settings,
+        preprocessing=preprocessing_of(prepared(_spec, _raw=_raw)).to_dict())
+
+
+def preprocessing_of(data: Prepared) -> Preprocessing:
+    """How raw columns become ``data.X``: recorded for a table, the identity otherwise."""
+    return data.preprocessing or Preprocessing(data.columns)
 
 
 def params_json(spec: DataSpec, model: ModelSpec, h: int, settings: dict,
@@ -504,24 +467,64 @@ def params_json(spec: DataSpec, model: ModelSpec, h: int, settings: dict,
                         _settings=settings, _raw=_raw)
 
 
-@cached(max_entries=8, upload_entries=2, max_size="256MB")
-def _animation_dict(key: str, _spec: DataSpec, _model: ModelSpec, _options: be.FigureOptions,
-                    _raw: bytes | None = None) -> dict:
-    data = prepared(_spec, _raw=_raw)
-    trace = fit(_spec, _model, _raw=_raw).trace
-    resps = [display_resp(_spec, _model, i, _raw=_raw) for i in range(len(trace.params))]
-    return be.animation_figure(data.X_display, trace, resps, truth=data.truth, options=_options,
-                               frame_ms=FRAME_MS).to_dict()
+# --------------------------------------------------------------------------------------
+# The Explore stepper (shared by every session on the same data and model)
+# --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Payload:
+    """A stepper payload as sent (:func:`emviz.stepper.payload_bytes`), and its id."""
+
+    data: bytes
+    id: str
+    n_drawn: int
+    editable: bool
 
 
-def animation(spec: DataSpec, model: ModelSpec, options: be.FigureOptions, lang: str = "en",
-              _raw: bytes | None = None) -> PrebuiltFigure:
-    """The client-side animated figure over every half-step of the trace.
+#: A payload of 100 iterations at 10,000 points is about 2.5 MB.
+@cached(max_entries=_MAX_ENTRIES, upload_entries=4, max_size="256MB")
+def _stepper_payload(key: str, _spec: DataSpec, _model: ModelSpec,
+                     _options: be.FigureOptions, _text: dict, _formulas: dict | None,
+                     _raw: bytes | None = None) -> Payload:
+    data, trace = _at(_spec, _model, _raw)
+    X = data.X_display
+    labels = None if data.labels is None else data.labels[data.display]
+    editable = data.n_features == 2 and len(data.display) == data.n_samples
+    payload = sp.em_payload(
+        X, trace, truth=data.truth, labels=labels, options=_options, text=_text,
+        init_method=_model.init_params, seed=_model.seed, formulas=_formulas,
+        editable=editable, new_init=True, ranges=data.ranges,
+        loglik_height=400 if _options.presenter else None,  # beside the chart on a projector
+    )
+    raw_bytes = sp.payload_bytes(payload)
+    return Payload(raw_bytes, sp.payload_id(raw_bytes), int(payload["points"]["drawn"]),
+                   payload["charts"][0]["edit"] is not None)
 
-    Cached as a dict, like every figure here (a cached ``go.Figure`` is re-validated on every
-    hit, frame by frame).
+
+def stepper_payload(spec: DataSpec, model: ModelSpec, options: be.FigureOptions, lang: str,
+                    text: dict, formulas: dict | None = None,
+                    _raw: bytes | None = None) -> Payload:
+    """The whole run at ``spec`` / ``model`` as the browser-side stepper replays it.
+
+    ``lang`` keys the cache (``text`` and ``formulas`` are its words, not part of the key).
     """
-    key = _key("animation", spec, model, options, lang)
-    with _spinner("spinner.animation"):
-        return PrebuiltFigure(_animation_dict(key=key, _spec=spec, _model=model,
-                                              _options=options, _raw=_raw))
+    key = _key("stepper", spec, model, options, lang)
+    with _spinner("spinner.stepper"):
+        return _stepper_payload(key=key, _spec=spec, _model=model, _options=options,
+                                _text=text, _formulas=formulas, _raw=_raw)
+
+
+@cached(max_entries=_MAX_ENTRIES, upload_entries=4, max_size="64MB")
+def _points_payload(key: str, _spec: DataSpec, _options: be.FigureOptions, _text: dict,
+                    _message: str, _raw: bytes | None = None) -> Payload:
+    data = prepared(_spec, _raw=_raw)
+    raw_bytes = sp.payload_bytes(sp.points_payload(data.X, ranges=data.ranges, options=_options,
+                                                   text=_text, message=_message))
+    return Payload(raw_bytes, sp.payload_id(raw_bytes), data.n_samples, True)
+
+
+def points_payload(spec: DataSpec, options: be.FigureOptions, lang: str, text: dict,
+                   message: str, _raw: bytes | None = None) -> Payload:
+    """The points alone (no run yet): a canvas being drawn on with too few points for EM."""
+    key = _key("points", spec, options, lang, message)
+    return _points_payload(key=key, _spec=spec, _options=options, _text=text,
+                           _message=message, _raw=_raw)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 
 import streamlit as st
@@ -56,6 +56,17 @@ def current_language() -> str:
 def t(key: str, /, **fmt: object) -> str:
     """The text for ``key`` in the session's current language."""
     return translate(key, current_language(), **fmt)
+
+
+def bound() -> Callable[..., str]:
+    """:func:`t` fixed to this run's language, for a widget's ``format_func``.
+
+    Streamlit and AppTest may call a ``format_func`` outside the script run, where the
+    session's language cannot be read (it would fall back to English, and AppTest would then
+    not find the option it drew in Japanese).
+    """
+    lang = current_language()
+    return lambda key, **fmt: translate(key, lang, **fmt)
 
 
 @cache

@@ -55,6 +55,12 @@ def localize(text: object, lang: str | None = None) -> str:
     return str(text)
 
 
+def as_plain(text: object, lang: str | None = None) -> str:
+    """:func:`localize` for a figure builder, which escapes it for Plotly itself
+    (:func:`emviz.text.plotly_text`); never for Markdown (use :func:`as_markdown`)."""
+    return localize(text, lang)
+
+
 def as_markdown(text: object, lang: str | None = None) -> str:
     """:func:`localize`, escaped so that Markdown shows it verbatim (engine messages and
     notes quote file names, column names and cells)."""

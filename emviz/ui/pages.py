@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from emviz.ui import explore
+from emviz.ui import explore, sidebar_common
 from emviz.ui.i18n import t
 from emviz.ui.labs import (
     coins,
@@ -21,7 +21,7 @@ def pages() -> list[st.Page]:
     """The ``st.Page`` objects for ``st.navigation`` (the first one is the home page)."""
     return [
         st.Page(explore.render, title=t("explore.nav"), icon=":material/insights:",
-                url_path="explore", default=True),
+                url_path=sidebar_common.HOME_ALIAS, default=True),
         st.Page(kmeans_vs_gmm.render, title=t("kmeans.nav"), url_path="kmeans"),
         st.Page(init_sensitivity.render, title=t("restarts.nav"), url_path="restarts"),
         st.Page(model_selection.render, title=t("selection.nav"), url_path="selection"),

@@ -14,6 +14,7 @@ without Streamlit; the callbacks only read and write ``st.session_state``.
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,12 +72,38 @@ class TableSpec:
     pca_dim: int | None = None
 
 
-DataSpec = SyntheticSpec | PresetSpec | TableSpec
+@dataclass(frozen=True)
+class EditedSpec:
+    """Data the user edited on the chart: ``base`` without the rows ``removed``, then the
+    points ``added`` (in the order they were added).
+
+    ``base`` None is an empty canvas to draw on (2-D, axes fixed at :data:`CANVAS_RANGES`).
+    Indices in ``removed`` are rows of the base data, sorted.
+    """
+
+    base: SyntheticSpec | PresetSpec | TableSpec | None = None
+    removed: tuple[int, ...] = ()
+    added: tuple[tuple[float, float], ...] = ()
+
+
+DataSpec = SyntheticSpec | PresetSpec | TableSpec | EditedSpec
+
+#: The axes of an empty canvas to draw on.
+CANVAS_RANGES = ((0.0, 10.0), (0.0, 10.0))
+
+#: Params as nested tuples (hashable): (weights, means, covariances).
+Start = tuple[tuple[float, ...], tuple[tuple[float, ...], ...],
+              tuple[tuple[tuple[float, ...], ...], ...]]
 
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """scikit-learn's GaussianMixture settings, by its names."""
+    """scikit-learn's GaussianMixture settings, by its names.
+
+    ``init_params == "manual"`` starts from ``start`` (set by hand: a dragged mean, or the
+    start kept while the user edits the data), as scikit-learn's ``weights_init``,
+    ``means_init`` and ``precisions_init`` would.
+    """
 
     n_components: int = 3
     covariance_type: str = "full"
@@ -85,6 +112,7 @@ class ModelSpec:
     reg_covar: float = 1e-6
     max_iter: int = 100
     tol: float = 1e-3
+    start: Start | None = None
 
 
 # --------------------------------------------------------------------------------------
@@ -92,6 +120,12 @@ class ModelSpec:
 # --------------------------------------------------------------------------------------
 SOURCES = ("Synthetic", "Sample", "Upload CSV")
 CUSTOM = "custom"
+#: The scenario "draw your own data": an empty canvas.
+DRAW = "draw"
+#: The start set by hand is this init method (not one of the engine's).
+MANUAL = "manual"
+#: Session key of what the Explore stepper on screen shows (its payload id, data and start).
+STEPPER_CONTEXT = "explore_stepper_context"
 SAMPLES = {
     "old_faithful.csv": "Old Faithful geyser (272 eruptions, 2 columns)",
     "iris.csv": "Iris (150 flowers, 4 columns, species)",
@@ -100,6 +134,9 @@ SAMPLES = {
 REG_COVAR_OPTIONS = (0.0, 1e-9, 1e-6, 1e-4, 1e-3, 1e-2, 1e-1, 1.0)
 TOL_OPTIONS = (0.0, 1e-8, 1e-6, 1e-4, 1e-3, 1e-2, 1e-1)
 N_OPTIONS = (100, 300, 1000, 3000, 10_000, 30_000, 100_000, 300_000, 1_000_000)
+#: The 1D histogram's bins: the rule (emviz.figures.histogram_edges) or a fixed count.
+AUTO_BINS = "auto"
+HIST_BINS = (AUTO_BINS, 10, 20, 30, 50, 80, 120, 200)
 
 #: Every value widget's key and default. Kept in session state across page switches.
 DEFAULTS: dict[str, Any] = {
@@ -114,6 +151,7 @@ DEFAULTS: dict[str, Any] = {
     "syn_seed": 0,
     "sample_name": "old_faithful.csv",
     "tbl_columns": [],
+    "tbl_pca_columns": [],
     "tbl_mode": "Pick columns",
     "tbl_pca_dim": 2,
     "tbl_label": None,
@@ -125,9 +163,9 @@ DEFAULTS: dict[str, Any] = {
     "model_reg": 1e-6,
     "model_max_iter": 100,
     "model_tol": 1e-3,
-    "animate": False,
     # "presenter" and "lang" belong to every page: emviz/ui/sidebar_common.py owns them.
     "show_truth": True,
+    "hist_bins": AUTO_BINS,
 }
 
 #: Non-widget state: the stepping position and what it refers to.
@@ -137,7 +175,32 @@ STEP_DEFAULTS: dict[str, Any] = {
     "n_half_steps": 1,
     "fit_key": None,
     "tbl_for": None,
+    # the start set by hand (Start), the method it replaced, and the user's data edits
+    "model_start": None,
+    "model_init_auto": None,
+    "model_start_for": None,
+    "data_edits": None,
 }
+
+
+def suggest_model(values: Any, data: Any, only_missing: Any = ()) -> None:
+    """Give the model the K, covariance type and init a preset suggests (a teacher's one click).
+
+    ``values`` is session state (or any mutable mapping); ``data`` anything with
+    ``suggested_k``, ``suggested_covariance_type`` and ``suggested_init`` attributes. A
+    suggested init comes with seed 0, the start its suggestion was checked with. Keys in
+    ``only_missing`` (a shared link's own settings) are left as they are.
+    """
+    suggestions = {
+        "model_k": int(data.suggested_k) if getattr(data, "suggested_k", None) else None,
+        "model_cov": getattr(data, "suggested_covariance_type", None) or None,
+        "model_init": getattr(data, "suggested_init", None) or None,
+    }
+    if suggestions["model_init"] is not None:
+        suggestions["model_seed"] = 0
+    for key, value in suggestions.items():
+        if value is not None and key not in only_missing:
+            values[key] = value
 
 
 def init() -> None:
@@ -169,19 +232,109 @@ def keep(defaults: dict[str, Any]) -> None:
 # --------------------------------------------------------------------------------------
 def model_spec() -> ModelSpec:
     ss = st.session_state
+    k = int(ss["model_k"])
+    manual = ss["model_init"] == MANUAL and ss.get("model_start") is not None
     return ModelSpec(
-        n_components=int(ss["model_k"]),
+        n_components=k,
         covariance_type=str(ss["model_cov"]),
         init_params=str(ss["model_init"]),
         seed=int(ss["model_seed"]),
         reg_covar=float(ss["model_reg"]),
         max_iter=int(ss["model_max_iter"]),
         tol=float(ss["model_tol"]),
+        start=ss["model_start"] if manual else None,
     )
 
 
-def synthetic_spec() -> SyntheticSpec | PresetSpec:
+def check_manual(data_key: str) -> None:
+    """Drop a start by hand that no longer fits: other data, or another K.
+
+    Call before the model widgets are drawn (their values cannot change after that).
+    """
     ss = st.session_state
+    if ss.get("model_init") != MANUAL:
+        return
+    start = ss.get("model_start")
+    if (start is None or ss.get("model_start_for") != data_key
+            or len(start[0]) != int(ss["model_k"])):
+        leave_manual()
+
+
+def auto_init(ss: MutableMapping[str, Any] | None = None) -> str:
+    """The init method a start by hand replaced (or the default one)."""
+    ss = st.session_state if ss is None else ss
+    method = ss.get("model_init_auto")
+    return method if method and method != MANUAL else DEFAULTS["model_init"]
+
+
+def leave_manual(ss: MutableMapping[str, Any] | None = None) -> None:
+    """Back to the init method that the start by hand replaced."""
+    ss = st.session_state if ss is None else ss
+    if ss.get("model_init") == MANUAL:
+        ss["model_init"] = auto_init(ss)
+    ss["model_start"] = None
+
+
+def set_manual_start(start: Start, data_key: str,
+                     ss: MutableMapping[str, Any] | None = None) -> None:
+    """Start EM from ``start`` from now on (init method "manual"), on the data ``data_key``."""
+    ss = st.session_state if ss is None else ss
+    if ss["model_init"] != MANUAL:
+        ss["model_init_auto"] = ss["model_init"]
+    ss["model_init"] = MANUAL
+    ss["model_start"] = start
+    ss["model_start_for"] = data_key
+
+
+def data_key(spec: DataSpec) -> str:
+    """Which data a start by hand belongs to: the data before any edit."""
+    return repr(spec.base if isinstance(spec, EditedSpec) else spec)
+
+
+def start_of(params: Any) -> Start:
+    """``Params`` as a hashable :data:`Start`."""
+    return (tuple(float(w) for w in params.weights),
+            tuple(tuple(float(v) for v in m) for m in params.means),
+            tuple(tuple(tuple(float(v) for v in row) for row in c) for c in params.covariances))
+
+
+def edited(spec: DataSpec) -> DataSpec:
+    """``spec`` with the user's edits on it, if they were made on this very data."""
+    ss = st.session_state
+    edits = ss.get("data_edits")
+    base = spec.base if isinstance(spec, EditedSpec) else spec
+    if isinstance(edits, EditedSpec) and edits.base == base:
+        return edits
+    ss["data_edits"] = None
+    return spec
+
+
+def apply_edits(current: DataSpec, n_base: int, added: list, removed: list) -> EditedSpec:
+    """The data after the user's clicks, as one flat edit of the base data.
+
+    ``removed`` indexes the points of ``current`` as drawn: the base rows kept, in order,
+    then the points added so far. ``n_base`` is the number of base rows.
+    """
+    base, r0, a0 = ((current.base, current.removed, current.added)
+                    if isinstance(current, EditedSpec) else (current, (), ()))
+    gone = set(r0)
+    kept = [i for i in range(n_base) if i not in gone]
+    drop_added: set[int] = set()
+    for i in removed:
+        i = int(i)
+        if 0 <= i < len(kept):
+            gone.add(kept[i])
+        elif len(kept) <= i < len(kept) + len(a0):
+            drop_added.add(i - len(kept))
+    points = [p for j, p in enumerate(a0) if j not in drop_added]
+    points += [(float(x), float(y)) for x, y in added]
+    return EditedSpec(base, tuple(sorted(gone)), tuple(points))
+
+
+def synthetic_spec() -> SyntheticSpec | PresetSpec | EditedSpec:
+    ss = st.session_state
+    if ss["syn_preset"] == DRAW:
+        return EditedSpec(None)
     if ss["syn_preset"] != CUSTOM:
         return PresetSpec(name=str(ss["syn_preset"]), seed=int(ss["syn_seed"]))
     return SyntheticSpec(
@@ -272,9 +425,12 @@ def on_reset() -> None:
     st.session_state["frontier"] = 0
 
 
-def on_new_init() -> None:
-    st.session_state["model_seed"] = int(st.session_state["model_seed"]) + 1
-    on_reset()
+def on_new_init(ss: MutableMapping[str, Any] | None = None) -> None:
+    """A new random start: the next seed (and the start by hand is dropped)."""
+    ss = st.session_state if ss is None else ss
+    leave_manual(ss)
+    ss["model_seed"] = int(ss["model_seed"]) + 1
+    ss["position"] = ss["frontier"] = 0
 
 
 def on_timeline() -> None:
@@ -282,10 +438,11 @@ def on_timeline() -> None:
     ss["position"] = min(int(ss["timeline"]), int(ss["frontier"]))
 
 
-def sync_fit(key: Any, n_half_steps: int) -> None:
-    """Called once per run with the current fit: a new fit starts at half-step 0."""
+def sync_fit(key: Any, n_half_steps: int) -> bool:
+    """Called once per run with the current fit; True if it is a new one (it starts at 0)."""
     ss = st.session_state
-    if ss["fit_key"] != key:
+    new = ss["fit_key"] != key
+    if new:
         ss["fit_key"] = key
         ss["frontier"] = 0
         ss["position"] = 0
@@ -293,3 +450,4 @@ def sync_fit(key: Any, n_half_steps: int) -> None:
     last = ss["n_half_steps"] - 1
     ss["frontier"] = min(int(ss["frontier"]), last)
     ss["position"] = min(int(ss["position"]), int(ss["frontier"]))
+    return new

@@ -32,7 +32,8 @@ from emviz.vbgmm import WEIGHT_PRIOR_TYPES
 #: Longest accepted value and most accepted parameters; longer or more is hostile.
 MAX_VALUE_LEN = 200
 MAX_PARAMS = 64
-#: Most half-steps a link can ask for (max_iter ≤ 1000 gives at most 2001 positions).
+#: Most positions a link can ask for inside a lab's run (max_iter ≤ 1000 gives at most 2001
+#: positions). Explore's ``step`` takes any number and clamps it to its run, with a note.
 MAX_STEP = 2000
 #: Streamlit's own parameters, left alone.
 STREAMLIT_PARAMS = frozenset({"embed", "embed_options"})
@@ -188,10 +189,13 @@ MODEL = (
     _p("iters", "model_max_iter", _int(1, 1000)),
     _p("tol", "model_tol", _float_option(state.TOL_OPTIONS), _fmt_float),
     _p("truth", "show_truth", _bool, _fmt_bool),
-    _p("animate", "animate", _bool, _fmt_bool),
+)
+#: How Explore draws the data; written only when not at its default (most links are not 1D).
+DISPLAY = (
+    _p("bins", "hist_bins", _choice(state.HIST_BINS)),
 )
 SYNTHETIC = (
-    _p("scenario", "syn_preset", _choice((state.CUSTOM, *PRESETS))),
+    _p("scenario", "syn_preset", _choice((state.CUSTOM, *PRESETS, state.DRAW))),
     _p("dseed", "syn_seed", _int(0, 1_000_000)),
 )
 CUSTOM = (
@@ -291,8 +295,10 @@ COINS_SET, COINS_DATA = "coins_set", "coins_data"
 _TOSSES = re.compile(rf"[HTht ]{{1,{MAX_TOSSES}}}", re.ASCII)
 
 #: Every parameter name this module reads, including the ones handled by hand below.
-KNOWN = frozenset(p.name for p in (*COMMON, *MODEL, *SYNTHETIC, *CUSTOM, *SAMPLE)) | {
+KNOWN = frozenset(p.name for p in (*COMMON, *MODEL, *DISPLAY, *SYNTHETIC, *CUSTOM,
+                                   *SAMPLE)) | {
     "src", "cols", "label", "pca", "all", "step", COINS_SET,
+    "animate",  # older links switched a separate animation on; Play now lives in the stepper
 } | frozenset(p.name for params in LAB_PARAMS.values() for p in params)
 
 
@@ -307,6 +313,26 @@ def _coin_set(text: str) -> tuple[str, str | None]:
 def _fmt_coin_set(pair: Sequence[Any]) -> str:
     tosses, coin = pair
     return f"{tosses}.{coin}" if coin in ("A", "B") else str(tosses)
+
+
+def resolve_page(requested: str, url_paths: Mapping[str, str], home: str = "") -> str | None:
+    """The page a link's path means: its ``url_path``, or None if it names no page.
+
+    Paths compare without case and surrounding slashes (``/KMeans/`` is ``kmeans``);
+    ``home`` is another name of the home page (whose ``url_path`` is ``""``).
+
+    Parameters
+    ----------
+    requested : str
+        The path the browser asked for, without the app's base path.
+    url_paths : mapping of str to str
+        Every page's ``url_path`` -> the value to return for it (usually itself).
+    """
+    name = str(requested).strip("/").casefold()
+    by_name = {str(path).strip("/").casefold(): target for path, target in url_paths.items()}
+    if home and "" in by_name:
+        by_name.setdefault(home.casefold(), by_name[""])
+    return by_name.get(name)
 
 
 def take_linked(session: MutableMapping[str, Any], key: str, default: int) -> int:
@@ -338,6 +364,8 @@ def encode(values: Mapping[str, Any], *, include_step: bool = True,
     def put(params: Sequence[Param]) -> None:
         for p in params:
             value = get(p.key)
+            if p.key == "model_init" and value == state.MANUAL:  # a start by hand stays here
+                value = values.get("model_init_auto") or state.DEFAULTS["model_init"]
             if value is not None:
                 out[p.name] = [p.fmt(value)]
 
@@ -359,6 +387,7 @@ def encode(values: Mapping[str, Any], *, include_step: bool = True,
         if get("tbl_label") is not None:
             out["label"] = [str(get("tbl_label"))]
     put(MODEL)
+    put([p for p in DISPLAY if get(p.key) != p.default])
     if include_step:
         out["step"] = [str(int(values.get("position", 0) or 0))]
     put(LAB_PARAMS.get(page, ()))
@@ -384,16 +413,25 @@ class Decoded:
         How many parameters were not recognised (ignored).
     upload : bool
         The link was made while an uploaded file was shown (the data cannot be restored).
+    implied : str or None
+        The data source (``"synthetic"`` or ``"sample"``) a link without ``src=`` implies
+        by naming that source's settings (e.g. ``scenario=``), else None.
+    ignored : list of str
+        Names of valid parameters that do not apply to the link's data source (e.g.
+        ``scenario`` with ``src=sample``, ``truek`` for a named scenario); not applied.
     """
 
     values: dict[str, Any] = field(default_factory=dict)
     rejected: list[str] = field(default_factory=list)
     unknown: int = 0
     upload: bool = False
+    implied: str | None = None
+    ignored: list[str] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
-        return not (self.rejected or self.unknown or self.upload)
+        return not (self.rejected or self.unknown or self.upload or self.implied
+                    or self.ignored)
 
 
 def _text(text: str) -> str:
@@ -457,6 +495,7 @@ def _decode_into(query: Mapping[str, Sequence[str] | str], out: Decoded) -> None
 
     read(COMMON)
     read(MODEL)
+    read(DISPLAY)
     src = one("src")
     if src is not None and src not in _SOURCE_VALUES:
         out.rejected.append("src")
@@ -464,6 +503,9 @@ def _decode_into(query: Mapping[str, Sequence[str] | str], out: Decoded) -> None
     if src == "upload":
         out.upload = True
         src = None
+    if src is None and "src" not in out.rejected and not out.upload:
+        src = _implied_source(raw)
+        out.implied = src
     if src is not None:
         out.values["data_source"] = _SOURCE_VALUES[src]
     if src == "synthetic":
@@ -473,10 +515,14 @@ def _decode_into(query: Mapping[str, Sequence[str] | str], out: Decoded) -> None
     elif src == "sample":
         read(SAMPLE)
         _decode_table(raw, one, out)
+    applied = _SOURCE_PARAMS.get(src, frozenset())
+    if src == "synthetic" and out.values.get("syn_preset") == state.CUSTOM:
+        applied = applied | _CUSTOM_NAMES
+    out.ignored = sorted(n for n in raw if n in _DATA_PARAMS - applied)
     step = one("step")
     if step is not None:
-        try:
-            out.values[PENDING_STEP] = _int(0, MAX_STEP)(step)
+        try:  # any half-step: Explore clamps it to the run's last one, with a note
+            out.values[PENDING_STEP] = _int(0, 10**12 - 1)(step)
         except ValueError:
             out.rejected.append("step")
     for params in LAB_PARAMS.values():
@@ -485,6 +531,24 @@ def _decode_into(query: Mapping[str, Sequence[str] | str], out: Decoded) -> None
     if positions:
         out.values[PENDING_LAB] = positions
     _decode_coins(raw, out)
+
+
+_SYNTHETIC_NAMES = frozenset(p.name for p in SYNTHETIC)
+_CUSTOM_NAMES = frozenset(p.name for p in CUSTOM)
+_SAMPLE_NAMES = frozenset(p.name for p in SAMPLE) | {"cols", "label", "pca", "all"}
+#: The parameters that describe the data, by the source they belong to.
+_SOURCE_PARAMS = {"synthetic": _SYNTHETIC_NAMES, "sample": _SAMPLE_NAMES}
+_DATA_PARAMS = _SYNTHETIC_NAMES | _CUSTOM_NAMES | _SAMPLE_NAMES
+
+
+def _implied_source(raw: Mapping[str, Any]) -> str | None:
+    """The source a hand-written link means without saying ``src=``: a scenario (or a custom
+    mixture's settings) means synthetic data, a sample or its columns mean that sample. Both
+    at once, or neither, imply nothing."""
+    synthetic = any(n in raw for n in _SYNTHETIC_NAMES | _CUSTOM_NAMES)
+    sample = any(n in raw for n in _SAMPLE_NAMES)
+    return "synthetic" if synthetic and not sample else "sample" if sample and not synthetic \
+        else None
 
 
 def _decode_coins(raw: dict[str, list[str]], out: Decoded) -> None:

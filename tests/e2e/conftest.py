@@ -13,6 +13,7 @@ screenshot_dir  ``artifacts/screenshots`` (git-ignored), created on demand.
                 Playwright adds a screenshot of every failed test under artifacts/playwright/.
 wait_for_app    the function ``wait_for_app(page)`` below, for use after interactions.
 wait_for_chart  the function ``wait_for_chart(page)`` below.
+wait_for_stepper  the function ``wait_for_stepper(page)`` below (the Explore stepper).
 assert_app_ok   the function ``assert_app_ok(page)`` below: no exception, no compile error.
 
 The helpers are handed out as fixtures because test modules cannot import from a conftest
@@ -190,13 +191,30 @@ def wait_for_app(page: Page, timeout: float = APP_TIMEOUT_MS, start_ms: float = 
     page.wait_for_selector(done, state="attached", timeout=timeout)
 
 
+#: A chart drawn by Streamlit (the labs) or by the Explore stepper's own Plotly.
+CHARTS = '[data-testid="stPlotlyChart"], [data-testid="emvizStepper"] .emv-chart'
+
+
 def wait_for_chart(page: Page, timeout: float = CHART_TIMEOUT_MS) -> Locator:
     """Wait for the first Plotly chart to be drawn and return its locator."""
-    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    chart = page.locator(CHARTS).first
     chart.wait_for(state="visible", timeout=timeout)
     # The element exists before Plotly has drawn into it; .main-svg appears once it has.
     chart.locator(".main-svg").first.wait_for(state="visible", timeout=timeout)
     return chart
+
+
+def wait_for_stepper(page: Page, timeout: float = CHART_TIMEOUT_MS) -> Locator:
+    """Wait for the Explore stepper to have drawn a run; return its root.
+
+    The root mirrors the stepper's state in data attributes: ``data-payload`` (the run),
+    ``data-n`` (positions), ``data-position``, ``data-frontier`` and ``data-rendered`` (how
+    many times it has finished drawing).
+    """
+    root = page.locator('[data-testid="emvizStepper"][data-rendered]').first
+    root.wait_for(state="attached", timeout=timeout)
+    root.locator(".main-svg").first.wait_for(state="visible", timeout=timeout)
+    return root
 
 
 def assert_app_ok(page: Page) -> None:
@@ -225,6 +243,11 @@ def _assert_app_ok_fixture() -> Callable[[Page], None]:
 @pytest.fixture(name="wait_for_chart")
 def _wait_for_chart_fixture() -> Callable[..., Locator]:
     return wait_for_chart
+
+
+@pytest.fixture(name="wait_for_stepper")
+def _wait_for_stepper_fixture() -> Callable[..., Locator]:
+    return wait_for_stepper
 
 
 @pytest.fixture

@@ -34,9 +34,11 @@ MAIN_TEXT_SIZES = r"""() => {
   return out;
 }"""
 
-#: The first chart's traces as Plotly drew them (numbers, not the base64 JSON).
+MIXTURE = '[data-testid="emvizStepper"] .emv-chart[data-chart="mixture"]'
+#: The Explore chart's traces as Plotly drew them (numbers, not the base64 JSON).
 TRACES = r"""() => {
-  const gd = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+  const gd = document.querySelector(
+    '[data-testid="emvizStepper"] .emv-chart[data-chart="mixture"]');
   return gd._fullData.map(t => [t.type, t.name || '', Array.from(t.x || []),
                                 Array.from(t.y || []), t.line ? t.line.width : null]);
 }"""
@@ -50,17 +52,22 @@ def _open(browser: Browser, base_url: str, path: str) -> Page:
 
 
 def _chart(page: Page) -> Locator:
-    chart = page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').first
+    page.locator('[data-testid="emvizStepper"][data-rendered]').wait_for(
+        state="attached", timeout=FIRST_CHART_TIMEOUT_MS)
+    chart = page.locator(MIXTURE).first
     expect(chart).to_be_visible(timeout=FIRST_CHART_TIMEOUT_MS)
-    page.wait_for_function("() => { const gd = document.querySelector("
-                           "'[data-testid=\"stPlotlyChart\"] .js-plotly-plot');"
-                           " return gd && gd._fullData && gd._fullData.length > 0; }",
-                           timeout=FIRST_CHART_TIMEOUT_MS)
     return chart
 
 
 def _status(page: Page) -> Locator:
-    return page.locator('[data-testid="stMarkdownContainer"] p strong').first
+    return page.locator('[data-testid="emvizStepper"] .emv-title strong').first
+
+
+def _on_screen(page: Page, selector: str) -> bool:
+    """Whether the element is wholly inside the viewport (nothing to scroll to)."""
+    return page.evaluate("""s => { const r = document.querySelector(s).getBoundingClientRect();
+        return r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth;
+    }""", selector)
 
 
 def test_presenter_mode_on_a_projector(browser: Browser, app_server: str,
@@ -81,12 +88,16 @@ def test_presenter_mode_on_a_projector(browser: Browser, app_server: str,
     sizes = page.evaluate(MAIN_TEXT_SIZES)
     small = [s for s in sizes if s[0] < 20]
     assert len(sizes) > 20 and not small, small
-    layout = page.evaluate("() => document.querySelector('[data-testid=\"stPlotlyChart\"] "
-                           ".js-plotly-plot')._fullLayout.font.size")
+    layout = page.evaluate("s => document.querySelector(s)._fullLayout.font.size", MIXTURE)
     assert layout >= 20
     widths = [t[4] for t in page.evaluate(TRACES) if t[4]]
     assert min(widths) >= 3
     expect(_status(page)).to_contain_text("M-step")
+    # the chart, the log-likelihood curve and the status line on one screen, no scrolling
+    root = '[data-testid="emvizStepper"]'
+    for part in (".emv-status", '.emv-chart[data-chart="mixture"]',
+                 '.emv-chart[data-chart="loglik"]'):
+        assert _on_screen(page, f"{root} {part}"), part
     page.screenshot(path=str(screenshot_dir / "classroom-presenter-1920.png"))
     # The lecturer's keys: → is the next half-step, Home resets.
     page.locator("body").press("ArrowRight")
@@ -103,7 +114,8 @@ def test_presenter_mode_in_other_languages(browser: Browser, app_server: str, la
     page = _open(browser, app_server, f"/?presenter=1&lang={lang}&step=3")
     _chart(page)
     wait_for_app(page)
-    expect(page.get_by_role("button", name="E-step", exact=True)).to_have_count(0)
+    expect(page.locator('[data-testid="emvizStepper"]').get_by_role(
+        "button", name="E-step", exact=True)).to_have_count(0)  # translated
     page.screenshot(path=str(screenshot_dir / f"classroom-presenter-1920-{lang}.png"))
     page.context.close()
 
@@ -115,10 +127,11 @@ def test_a_shared_link_opens_the_same_view(browser: Browser, app_server: str,
     wait_for_app(teacher)
     for _ in range(2):
         teacher.locator("body").press("ArrowRight")
-        wait_for_app(teacher)
     teacher.get_by_role("button", name="Итерация", exact=True).click()
-    wait_for_app(teacher)
     expect(_status(teacher)).to_contain_text("Итерация 2", timeout=30_000)
+    # the link follows once stepping pauses (the browser tells Python where it stopped)
+    teacher.wait_for_function("() => new URLSearchParams(location.search).get('step') === '4'",
+                              timeout=30_000)
     link = teacher.url
     query = parse_qs(urlparse(link).query)
     assert query["step"] == ["4"] and query["k"] == ["4"] and query["lang"] == ["ru"]

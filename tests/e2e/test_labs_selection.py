@@ -117,3 +117,40 @@ def test_iris_preset_and_its_link_in_a_fresh_browser(
     fresh.get_by_text("-99.17 ⚠").first.wait_for(timeout=60_000)
     assert fresh.locator(METRICS).all_inner_texts() == metrics
     context.close()
+
+
+FULL_DATA = """(sel) => {
+    const gd = document.querySelector(sel).querySelector('.js-plotly-plot');
+    return gd._fullData.map(t => ({name: t.name, x: Array.from(t.x || []),
+                                   symbol: t.marker && t.marker.symbol}));
+}"""
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_selection_stars_the_recommended_cell_from_a_link(
+    page: Page,
+    lang: str,
+    wait_for_app: Callable[..., None],
+    assert_app_ok: Callable[[Page], None],
+    screenshot_dir: Path,
+) -> None:
+    """Old Faithful from random_from_data starts: the lowest BIC (flat components) is drawn as
+    a hollow star with its reason, the recommended tied K = 3 gets the star and the box."""
+    _open(page, f"selection?src=sample&sample=old_faithful.csv&ms_init=random_from_data"
+                f"&lang={lang}", wait_for_app)
+    assert_app_ok(page)
+    _wait_charts(page, 1)
+    traces = page.evaluate(FULL_DATA, CHARTS)
+    star = next(t for t in traces if t["symbol"] == "star")
+    hollow = next(t for t in traces if t["symbol"] == "star-open")
+    assert star["x"] == [3] and "K = 3, tied" in star["name"]
+    assert hollow["x"] == [10] and "K = 10, diag" in hollow["name"]
+    box = {"en": "Recommended by BIC: K = 3, tied", "ru": "Рекомендуемая по BIC: K = 3, tied"}
+    flat = {"en": "component 3 is flat", "ru": "компонента 3 плоская"}
+    alerts = "\n".join(page.locator('[data-testid="stAlert"]').all_inner_texts())
+    assert box[lang] in alerts and "☆" in alerts and flat[lang] in alerts
+    page.mouse.move(5, 5)
+    page.screenshot(path=screenshot_dir / f"lab_selection_passed_over_{lang}.png")
+    chart = page.locator(CHARTS).first
+    chart.scroll_into_view_if_needed()
+    chart.screenshot(path=screenshot_dir / f"lab_selection_passed_over_chart_{lang}.png")

@@ -74,7 +74,7 @@ def _hostile_csv() -> bytes:
 
 
 def test_hostile_names_stay_text_in_the_page_the_chart_and_the_hover(
-        page: Page, wait_for_app: Callable[..., None], wait_for_chart: Callable[..., Locator],
+        page: Page, wait_for_app: Callable[..., None], wait_for_stepper: Callable[..., Locator],
         assert_app_ok: Callable[[Page], None], screenshot_dir: Path, app_server: str) -> None:
     """A file and columns named like links, images, directives and hover templates: the
     browser fetches none of the addresses they name, the page holds no link or image they made, and
@@ -89,7 +89,8 @@ def test_hostile_names_stay_text_in_the_page_the_chart_and_the_hover(
     page.get_by_text("Upload CSV", exact=True).click()
     wait_for_app(page)
     _upload(page, "![p](http://host.example/x).csv", _hostile_csv(), wait_for_app)
-    chart = wait_for_chart(page, timeout=TIMEOUT_MS)
+    root = wait_for_stepper(page, timeout=TIMEOUT_MS)
+    chart = root.locator('.emv-chart[data-chart="mixture"]')
     assert_app_ok(page)
     # The names are on the page, as their own characters.
     caption = page.get_by_test_id("stCaptionContainer").filter(has_text="points in 2D").first
@@ -104,21 +105,21 @@ def test_hostile_names_stay_text_in_the_page_the_chart_and_the_hover(
     # Axis titles: the literal name.
     titles = [el.text_content() for el in chart.locator(".xtitle, .ytitle").all()]
     assert titles == ['<a href="http://h.example/">x</a>', "%{x}"], titles
-    # Hover a point: "<name> = <its value>" for both axes, the names kept as they are.
-    x, y, px, py = page.evaluate("""() => {
-        const gd = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
-        const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, tr = gd._fullData[0];
-        const i = tr.x.findIndex((v, j) => v > 1 && tr.y[j] > 1), box = gd.getBoundingClientRect();
-        return [tr.x[i], tr.y[i], box.left + xa._offset + xa.c2p(tr.x[i]),
-                box.top + ya._offset + ya.c2p(tr.y[i])];
-    }""")
-    page.mouse.move(px, py)
-    hover = chart.locator(".hoverlayer .hovertext").first
-    expect(hover).to_be_visible(timeout=10_000)
-    text = hover.text_content()
-    pairs = re.findall(r"(.*?) = ([-\d.]+)", text)
-    assert [(n.strip(), float(v)) for n, v in pairs] == [
-        ('<a href="http://h.example/">x</a>', x), ("%{x}", y)], text
+    # Hover the right-most point (row 20: x = 7, y = 5, alone there): the stepper's tooltip
+    # says "<name> = <its value>" for both axes, the names kept as they are.
+    box = page.evaluate("""() => {
+        const gd = document.querySelector(
+            '[data-testid="emvizStepper"] .emv-chart[data-chart="mixture"]');
+        const fl = gd._fullLayout;
+        const r = gd.querySelector('canvas.emv-points').getBoundingClientRect();
+        return [r.left + fl.xaxis.l2p(7), r.top + fl.yaxis.l2p(5)]; }""")
+    page.mouse.move(box[0], box[1])
+    tip = root.locator(".emv-tooltip")
+    expect(tip).to_be_visible(timeout=10_000)
+    lines = tip.inner_text().splitlines()
+    pairs = [re.fullmatch(r"(.*) = ([-\d.]+)", line) for line in lines[:2]]
+    assert [(m.group(1), float(m.group(2))) for m in pairs if m] == [
+        ('<a href="http://h.example/">x</a>', 7.0), ("%{x}", 5.0)], lines
     page.screenshot(path=screenshot_dir / "robustness-3-hostile-names.png")
     page.wait_for_timeout(500)
     assert page.evaluate("window.__alerted") is False

@@ -25,13 +25,14 @@ from emviz.coins import (
 from emviz.errors import EmvizError
 from emviz.text import markdown_text
 from emviz.ui import urlstate
-from emviz.ui.i18n import t
+from emviz.ui.i18n import bound, t
 from emviz.ui.labs.elbo import (
     CHART_CONFIG,
     clamp_position,
     fig_labels,
     fig_options,
     half_step_buttons,
+    hide_future_toggle,
     init_keys,
     kind_name,
     timeline,
@@ -139,11 +140,12 @@ def render() -> None:
         st.markdown(f"**{t('coins.sets')}**")
         edited = _sets_editor()
         st.button(t("coins.reset_sets"), key="coins_reset_sets", on_click=_reset_sets)
+    tb = bound()
     with right:
         st.number_input(t("coins.theta_a0"), 0.0, 1.0, step=0.05, key="coins_ta")
         st.number_input(t("coins.theta_b0"), 0.0, 1.0, step=0.05, key="coins_tb")
         st.radio(t("coins.mode"), ("soft", "hard"), key="coins_mode", horizontal=True,
-                 format_func=lambda m: t(f"coins.mode.{m}"), help=t("coins.mode_help"))
+                 format_func=lambda m: tb(f"coins.mode.{m}"), help=t("coins.mode_help"))
     tosses = tuple(str(s) for s in edited["tosses"].fillna(""))
     ss[urlstate.COINS_DATA] = tuple(  # what the shareable link carries
         (s, c if c in ("A", "B") else None)
@@ -161,6 +163,7 @@ def render() -> None:
                    last, start=0)
     half_step_buttons("coins_pos", last, "coins", run_label=t("coins.run10"))
     timeline("coins_pos", "coins_timeline", last)
+    hidden = hide_future_toggle("coins_hide_future", "coins_pos")
     h = int(ss["coins_pos"])
     it = (h + 1) // 2
     state_now = trace.states[it if h % 2 == 0 else it - 1]
@@ -175,17 +178,20 @@ def render() -> None:
     with guarded(t("theory.drawing")):
         if h > 0:
             estep = trace.e_steps[it - 1]
-            st.dataframe(totals_styled(ft.coins_table(tosses, estep, labels), labels),
-                         hide_index=True, width="stretch", key="coins_table")
+            # st.table, not st.dataframe: the data grid drew the totals row's empty cells as
+            # "None" whatever the Styler said; a plain table shows the Styler's text.
+            st.table(totals_styled(ft.coins_table(tosses, estep, labels), labels),
+                     hide_index=True)
         a, b = st.columns([1, 1]) if h > 0 else (None, st.container())
         if h > 0:
             a.plotly_chart(ft.coins_posterior_figure(trace.e_steps[it - 1], fig_options(340),
                                                      labels),
                            key="coins_posterior", width="stretch", config=CHART_CONFIG)
         b.plotly_chart(ft.coins_theta_figure(runs, it, _mle(edited, tosses), fig_options(340),
-                                             labels),
+                                             labels, hide_future=hidden),
                        key="coins_theta", width="stretch", config=CHART_CONFIG)
     soft, hard = runs["soft"].states[10], runs["hard"].states[10]
-    st.markdown(t("coins.compare", sa=f"{soft.theta_a:.2f}", sb=f"{soft.theta_b:.2f}",
-                  ha=f"{hard.theta_a:.2f}", hb=f"{hard.theta_b:.2f}"))
+    if not hidden or h == last:  # the result after 10 iterations is the future until then
+        st.markdown(t("coins.compare", sa=f"{soft.theta_a:.2f}", sb=f"{soft.theta_b:.2f}",
+                      ha=f"{hard.theta_a:.2f}", hb=f"{hard.theta_b:.2f}"))
     st.markdown(t("coins.formulas"))

@@ -15,6 +15,7 @@ import streamlit as st
 
 from emviz import figures_theory as ft
 from emviz.em import COVARIANCE_TYPES, Trace
+from emviz.numbers import sig
 from emviz.ui import backend as be
 from emviz.ui import cache, data_panel, state, urlstate
 from emviz.ui.i18n import figure_text, t
@@ -48,6 +49,14 @@ def init_keys(defaults: dict) -> None:
         ss[key] = ss[key]  # keep widget values while the widget is not drawn
 
 
+def prefer_own_data(key: str) -> None:
+    """First visit of a lab with its own teaching data (radio ``key``): a user who brought
+    data (a sample or an upload) finds it selected ("current"), not replaced by the preset."""
+    ss = st.session_state
+    if key not in ss and ss.get("data_source", state.DEFAULTS["data_source"]) != "Synthetic":
+        ss[key] = "current"
+
+
 def current_data() -> tuple[object, bytes | None, cache.Prepared] | None:
     """The Explore page's data source (its sidebar widgets), prepared; None if unusable."""
     state.init()
@@ -55,7 +64,7 @@ def current_data() -> tuple[object, bytes | None, cache.Prepared] | None:
         st.subheader(t("theory.data"))
         picked = data_panel.render()
     if picked is None:
-        st.info(t("theory.choose_data"))
+        st.info(data_panel.missing_text(t("theory.choose_data")))
         return None
     spec, raw = picked
     data = attempt(lambda: cache.prepared(spec, _raw=raw), t("theory.preparing"))
@@ -112,6 +121,24 @@ def timeline(key: str, slider_key: str, last: int) -> None:
               disabled=last == 0, help=t("theory.timeline_help"))
 
 
+def hide_future_toggle(key: str, position_key: str) -> bool:
+    """A toggle that hides what the run does after the position on screen.
+
+    Turning it on goes back to the start (position 0), so a class can predict each step
+    before it is drawn. Returns whether the future is hidden.
+    """
+    ss = st.session_state
+    ss.setdefault(key, False)
+    ss[key] = ss[key]  # keep the choice while another page is shown
+
+    def turned() -> None:
+        if ss[key]:
+            ss[position_key] = 0
+
+    st.toggle(t("labs.hide_future"), key=key, on_change=turned, help=t("labs.hide_future_help"))
+    return bool(ss[key])
+
+
 def kind_name(kind: str, iteration: int) -> str:
     return t(f"theory.kind.{kind}", i=iteration)
 
@@ -156,15 +183,18 @@ def _status(points: list[ft.BoundPoint], trace: Trace) -> None:
     c1, c2, c3, c4, c5 = st.columns(5)
     c1.metric("ln p(X|θ)", f"{cur.terms.log_likelihood:,.3f}")
     c2.metric("L(q, θ)", f"{cur.terms.elbo:,.3f}")
-    c3.metric("KL(q ‖ p)", f"{max(cur.terms.kl, 0.0):.4g}")
+    # After an E-step KL is 0 exactly; computed term by term it is float noise (~1e-16),
+    # which "4.6e-16" would present as a value: below the rounding of ln p it is shown as 0.
+    noise = 1e-12 * max(1.0, abs(cur.terms.log_likelihood))
+    c3.metric("KL(q ‖ p)", sig(cur.terms.kl if cur.terms.kl > noise else 0.0))
     c4.metric("Q(θ, θ_old)", f"{cur.terms.expected_complete:,.3f}")
     c5.metric("H(q)", f"{cur.terms.entropy:,.3f}")
     prev = points[-2] if len(points) > 1 else None
     if cur.kind == "E":
-        st.success(t("elbo.after_e", kl=f"{abs(cur.terms.kl):.1e}"))
+        st.success(t("elbo.after_e", kl=sig(abs(cur.terms.kl), 2)))
     elif prev is not None:
-        st.success(t("elbo.after_m", dlnp=f"{cur.log_likelihood - prev.log_likelihood:+.4g}",
-                     kl=f"{cur.terms.kl:.4g}"))
+        change = cur.log_likelihood - prev.log_likelihood
+        st.success(t("elbo.after_m", dlnp=sig(change, signed=True), kl=sig(cur.terms.kl)))
 
 
 def render() -> None:

@@ -18,10 +18,11 @@ from emviz.em import COVARIANCE_TYPES, INIT_METHODS
 from emviz.errors import EmvizError
 from emviz.figures import component_color
 from emviz.figures_labs import method_stats_table, optima_gallery, restarts_histogram
+from emviz.numbers import percent, sig
 from emviz.restarts import RestartsResult, run_restarts
 from emviz.text import markdown_text
 from emviz.ui import cache, data_panel, state
-from emviz.ui.i18n import t
+from emviz.ui.i18n import bound, t
 from emviz.ui.labs.kmeans_vs_gmm import (
     CHART_CONFIG,
     EXPLORE_MAX_DIM,
@@ -139,24 +140,29 @@ def _iris_story(data: cache.Prepared, result: RestartsResult) -> None:
               good=f"{rec.log_likelihood:,.2f}",
               gap=f"{best.log_likelihood - rec.log_likelihood:,.1f}", count=rec.count,
               n=len(result.restarts), pts=round(float(p.weights[k]) * data.n_samples),
-              var=f"{thinnest[k]:.2g}", reg=f"{result.reg_covar:g}"),
+              var=sig(thinnest[k], 2), reg=f"{result.reg_covar:g}"),
             icon=":material/lightbulb:")
 
 
 def _controls() -> Settings:
     ss = st.session_state
-    c = st.columns([1.4, 1.4, 0.9, 0.8, 1, 1.2])
-    c[0].selectbox(t("restarts.method"), (ALL, *INIT_METHODS), key="rs_method",
-                   format_func=lambda m: t("restarts.all_four") if m == ALL else m,
-                   help=t("restarts.method_help"))
-    c[1].select_slider(t("restarts.m"), RESTART_COUNTS, key="rs_m",
-                       help=t("restarts.m_help"))
-    c[2].number_input(t("restarts.first_seed"), 0, MAX_SEED, key="rs_seed",
-                      help=t("restarts.first_seed_help"))
-    c[3].number_input(t("labs.k"), 1, 20, key="model_k")
-    c[4].selectbox(t("labs.covariance_type"), COVARIANCE_TYPES, key="model_cov")
-    c[5].select_slider(t("labs.reg_covar"), state.REG_COVAR_OPTIONS, key="model_reg",
-                       format_func=lambda x: f"{x:g}")
+    # Two rows of three, each control wide enough for its longest label and value in every
+    # language (one row of six cut Russian's "все четыре (сравнить)" and wrapped its labels
+    # onto two lines); aligned on the widgets, so a label that still wraps moves nothing.
+    tb = bound()
+    experiment = st.columns([1.3, 1.4, 1], vertical_alignment="bottom")
+    experiment[0].selectbox(t("restarts.method"), (ALL, *INIT_METHODS), key="rs_method",
+                            format_func=lambda m: tb("restarts.all_four") if m == ALL else m,
+                            help=t("restarts.method_help"))
+    experiment[1].select_slider(t("restarts.m"), RESTART_COUNTS, key="rs_m",
+                                help=t("restarts.m_help"))
+    experiment[2].number_input(t("restarts.first_seed"), 0, MAX_SEED, key="rs_seed",
+                               help=t("restarts.first_seed_help"))
+    model = st.columns([1.3, 1.4, 1], vertical_alignment="bottom")
+    model[0].number_input(t("labs.k"), 1, 20, key="model_k")
+    model[1].selectbox(t("labs.covariance_type"), COVARIANCE_TYPES, key="model_cov")
+    model[2].select_slider(t("labs.reg_covar"), state.REG_COVAR_OPTIONS, key="model_reg",
+                           format_func=lambda x: f"{x:g}")
     methods = INIT_METHODS if ss["rs_method"] == ALL else (str(ss["rs_method"]),)
     return Settings(int(ss["model_k"]), tuple(methods), int(ss["rs_m"]), str(ss["model_cov"]),
                     float(ss["model_reg"]), int(ss["rs_seed"]))
@@ -176,7 +182,7 @@ def _summary(result: RestartsResult) -> None:
     if best is None:
         st.warning(t("restarts.all_collapsed"))
         return
-    if best.suspicious:
+    if rec is not best:  # n_init's pick is passed over (emviz.restarts.recommend)
         m = st.columns(2)
         m[0].metric(t("restarts.metric_ninit"), f"{best.log_likelihood:,.2f} ⚠",
                     t("restarts.metric_count", count=best.count, n=n), delta_color="off",
@@ -185,14 +191,31 @@ def _summary(result: RestartsResult) -> None:
             m[1].metric(t("restarts.metric_recommended"), f"{rec.log_likelihood:,.2f}",
                         t("restarts.metric_count", count=rec.count, n=n), delta_color="off",
                         delta_arrow="off")
-        st.warning(t("restarts.suspicious_pick", ll=f"{best.log_likelihood:,.2f}",
-                     reason=as_markdown(best.reason)))
+        key = "restarts.suspicious_pick" if best.suspicious else "restarts.unfinished_pick"
+        st.warning(t(key, ll=f"{best.log_likelihood:,.2f}", reason=as_markdown(result.passed_over)))
         if rec is not None:
             st.info(t("restarts.trust", ll=f"{rec.log_likelihood:,.2f}", count=rec.count, n=n))
-        _singularity_link()
+        if best.suspicious:
+            _singularity_link()
     else:
         st.success(t("restarts.pick_ok", ll=f"{best.log_likelihood:,.2f}", count=best.count,
                      n=n))
+    if rec is not None and not rec.converged:
+        st.caption(t("restarts.recommended_unfinished", max_iter=MAX_ITER))
+
+
+def _stats(result: RestartsResult) -> None:
+    """Per init method, under the histogram at full width: beside it, the last two columns
+    (median iterations, share reaching the best optimum), which make the point, were cut off
+    in every language. A plain table of text, so nothing scrolls or hides."""
+    st.markdown(t("restarts.stats"))
+    tx = _fig_text()
+    table = method_stats_table(result, tx)
+    formats = {tx["col_median_iter"]: sig, tx["col_fraction_top"]: percent,
+               tx["col_fraction_best"]: percent}
+    # Numbers stay numbers (so they sit right-aligned); the Styler writes them.
+    st.table(table.style.format(formats), hide_index=True)
+    st.caption(t("restarts.stats_caption"))
 
 
 def _singularity_link() -> None:
@@ -233,10 +256,10 @@ def _view(data: cache.Prepared) -> tuple[int, int]:
 
 
 def _mark_recommended(fig, result: RestartsResult, color: str) -> None:
-    """When n_init's pick is suspicious, title the optimum to trust as recommended (✓)."""
+    """When n_init's pick is passed over, title the optimum to trust as recommended (✓)."""
     best, rec, i = result.best, result.recommended, result.recommended_index
     annotations = fig.layout.annotations
-    if best is None or rec is None or not best.suspicious or i is None or i >= len(annotations):
+    if best is None or rec is None or rec is best or i is None or i >= len(annotations):
         return
     annotations[i].text += t("restarts.gallery_recommended")
     annotations[i].font.color = color
@@ -272,13 +295,14 @@ def _open_row(result: RestartsResult, settings: Settings, shown: int, n_features
     ss = st.session_state
     if int(ss["rs_pick"]) >= shown:
         ss["rs_pick"] = 0
+    tb = bound()
     c = st.columns([2, 1, 3], vertical_alignment="bottom")
     c[0].selectbox(
         t("restarts.pick"), range(shown), key="rs_pick",
-        format_func=lambda i: t("restarts.pick_item", rank=i + 1,
-                                ll=f"{result.optima[i].log_likelihood:,.2f}",
-                                method=result.optima[i].methods[0],
-                                seed=result.optima[i].seeds[0]),
+        format_func=lambda i: tb("restarts.pick_item", rank=i + 1,
+                                 ll=f"{result.optima[i].log_likelihood:,.2f}",
+                                 method=result.optima[i].methods[0],
+                                 seed=result.optima[i].seeds[0]),
         help=t("restarts.pick_help"))
     o = result.optima[int(ss["rs_pick"])]
     too_many = n_features > EXPLORE_MAX_DIM
@@ -306,24 +330,15 @@ def render() -> None:
     result = restarts(spec, settings, _raw=raw)
     if isinstance(result, str):
         st.error(as_markdown(result), icon="🚫")
-        data_caption(data)
+        data_caption(data, spec)
         return
     _summary(result)
     if _iris_active(data):
         _iris_story(data, result)
-    left, right = st.columns([3, 2])
-    with left, guarded(t("labs.drawing")):
+    with guarded(t("labs.drawing")):
         fig = restarts_histogram(result, figure_options(data, spec, height=380),
                                  text=_fig_text())
         st.plotly_chart(fig, key="rs_hist", width="stretch", config=CHART_CONFIG)
-    with right:
-        st.markdown(t("restarts.stats"))
-        table = method_stats_table(result, _fig_text())
-        st.dataframe(table, hide_index=True, width="stretch", column_config={
-            t("labfig.col_fraction_top"): st.column_config.NumberColumn(format="percent"),
-            t("labfig.col_fraction_best"): st.column_config.NumberColumn(format="percent"),
-            t("labfig.col_median_iter"): st.column_config.NumberColumn(format="%.0f"),
-        })
-        st.caption(t("restarts.stats_caption"))
+    _stats(result)
     _gallery(data, spec, result, settings)
-    data_caption(data)
+    data_caption(data, spec)

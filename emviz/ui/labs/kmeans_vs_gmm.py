@@ -40,11 +40,13 @@ from emviz.kmeans import (
     soft_kmeans_resp,
     soft_kmeans_run,
 )
+from emviz.numbers import sig
 from emviz.text import markdown_text
 from emviz.ui import cache, data_panel, state, urlstate
 from emviz.ui.i18n import figure_text, t
 from emviz.ui.memo import cached
 from emviz.ui.messages import as_markdown, attempt, guarded
+from emviz.ui.naming import data_name
 from emviz.ui.state import DataSpec, PresetSpec
 
 # ======================================================================================
@@ -58,7 +60,7 @@ CHART_CONFIG = {"displaylogo": False}
 
 
 def apply_preset(name: str) -> None:
-    """Callback: synthetic data from teaching preset ``name``, with its K and covariance type."""
+    """Callback: synthetic data from teaching preset ``name``, with the model it suggests."""
     ss = st.session_state
     ss["data_source"] = "Synthetic"
     ss["syn_preset"] = name
@@ -66,10 +68,7 @@ def apply_preset(name: str) -> None:
         data = cache.prepared(PresetSpec(name, int(ss["syn_seed"])))
     except Exception:  # the main run shows the error; a callback must not raise
         return
-    if data.suggested_k:
-        ss["model_k"] = int(data.suggested_k)
-    if data.suggested_covariance_type:
-        ss["model_cov"] = str(data.suggested_covariance_type)
+    state.suggest_model(ss, data)
 
 
 def _data_untouched() -> bool:
@@ -106,7 +105,7 @@ def lab_data(lab: str, preset: str, quick: tuple[str, ...], all_columns: bool = 
                    type="primary" if (ss["data_source"] == "Synthetic"
                                       and ss["syn_preset"] == name) else "secondary")
     if picked is None:
-        st.info(t("labs.choose_data"))
+        st.info(data_panel.missing_text(t("labs.choose_data")))
         return None
     spec, raw = picked
     data = attempt(lambda: cache.prepared(spec, _raw=raw), t("labs.preparing"))
@@ -115,8 +114,9 @@ def lab_data(lab: str, preset: str, quick: tuple[str, ...], all_columns: bool = 
     return spec, raw, data
 
 
-def data_caption(data: cache.Prepared) -> None:
-    st.caption(t("labs.data_caption", name=markdown_text(data.name), n=f"{data.n_samples:,}",
+def data_caption(data: cache.Prepared, spec: DataSpec) -> None:
+    """The data's name (as the sidebar calls it), size and columns, and its description."""
+    st.caption(t("labs.data_caption", name=data_name(spec, data.name), n=f"{data.n_samples:,}",
                  d=data.n_features, columns=", ".join(markdown_text(c) for c in data.columns)))
     if data.description:
         st.caption(as_markdown(data.description))
@@ -163,7 +163,7 @@ def open_in_explore(k: int, covariance_type: str, init: str, seed: int, reg_cova
     ss.update({
         "model_k": int(k), "model_cov": covariance_type, "model_init": init,
         "model_seed": int(seed), "model_reg": float(reg_covar),
-        "model_max_iter": int(max_iter), "model_tol": float(tol), "animate": False,
+        "model_max_iter": int(max_iter), "model_tol": float(tol),
     })
     ss[GOTO_EXPLORE] = True
 
@@ -352,13 +352,13 @@ def _limit_section(data: cache.Prepared, spec: DataSpec, run: Lockstep, args: tu
     if limit is None:
         return
     st.select_slider(t("kmeans.sigma"), SIGMA_FACTORS, key="km_sigma",
-                     format_func=lambda f: f"{f:g} × {run.spread:.3g}",
+                     format_func=lambda f: f"{f:g} × {sig(run.spread, 3)}",
                      help=t("kmeans.sigma_help"))
     j = SIGMA_FACTORS.index(float(st.session_state["km_sigma"]))
     sigma = float(limit.sigmas[j])
     resp = soft_kmeans_resp(data.X_display, limit.centres[j], sigma)
     m = st.columns(3)
-    m[0].metric(t("kmeans.metric_sigma"), f"{sigma:.3g}")
+    m[0].metric(t("kmeans.metric_sigma"), sig(sigma, 3))
     m[1].metric(t("kmeans.metric_agree"), f"{100 * limit.agreement[j]:.1f}%")
     m[2].metric(t("kmeans.metric_mean_max"), f"{limit.mean_max[j]:.3f}")
     left, right = st.columns(2)
@@ -394,6 +394,6 @@ def render() -> None:
         return
     i = _controls(run.n_steps)
     _panels(data, spec, run, i)
-    data_caption(data)
+    data_caption(data, spec)
     st.divider()
     _limit_section(data, spec, run, args, raw)

@@ -1,8 +1,10 @@
 """Lab: model selection. BIC and AIC for K = 1..10 × the four covariance types.
 
 Runs :func:`emviz.selection.model_selection` with a progress bar (cached per data spec and
-settings), draws one line per covariance type with the best cell starred and the true K
-marked on synthetic data, and opens any cell in the Explore view at the seed that won it.
+settings), draws one line per covariance type with the recommended cell starred (the best
+one that is not near-degenerate, the restarts lab's rule; a lower score it passed over is a
+hollow star, with its reason) and the true K marked on synthetic data, and opens any cell
+in the Explore view at the seed that won it; the pick starts on the recommended cell.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from emviz.ui.labs.kmeans_vs_gmm import (
     true_k,
 )
 from emviz.ui.memo import cached
-from emviz.ui.messages import as_markdown, guarded
+from emviz.ui.messages import as_markdown, as_plain, guarded
 from emviz.ui.state import DataSpec
 
 LAB = "selection"
@@ -40,6 +42,8 @@ MAX_ITER = 200
 TOL = 1e-4
 DEFAULTS = {"ms_criterion": "bic", "ms_n_init": 1, "ms_init": "kmeans++", "ms_k": None,
             "ms_cov": None}
+#: Session key: the grid and criterion the cell pick was last set for (see :func:`_follow`).
+PICK_FOR = "ms_pick_for"
 
 
 @dataclass(frozen=True)
@@ -96,18 +100,29 @@ def _controls() -> Settings:
     return Settings(str(ss["ms_init"]), int(ss["ms_n_init"]), float(ss["model_reg"]))
 
 
-def _verdict(result: SelectionResult, criterion: str, k_true: int | None) -> None:
-    best = result.best_bic if criterion == "bic" else result.best_aic
+def _verdict(result: SelectionResult, criterion: str, k_true: int | None,
+             settings: Settings) -> None:
+    """The recommended cell (a success box), what it passed over and why (a warning)."""
+    best, rec = result.best(criterion), result.recommended(criterion)
+    crit = criterion.upper()
     if best is None:
         st.warning(t("selection.none_scored"))
         return
-    msg = t("selection.best", crit=criterion.upper(), k=best.n_components,
-            cov=best.covariance_type, score=f"{getattr(best, criterion):,.1f}")
-    if k_true is not None:
-        msg += " " + t("selection.vs_true", k=k_true)
-    st.success(msg)
-    if best.suspicious:
-        st.warning(t("selection.best_suspicious", reason=as_markdown(best.reason)))
+    if rec is None:
+        st.warning(t("selection.none_trustworthy", crit=crit))
+    else:
+        key = "selection.best" if rec is best else "selection.recommended"
+        msg = t(key, crit=crit, k=rec.n_components, cov=rec.covariance_type,
+                score=f"{getattr(rec, criterion):,.1f}")
+        if k_true is not None:
+            msg += " " + t("selection.vs_true", k=k_true)
+        st.success(msg)
+        if not rec.converged:
+            st.warning(t("selection.recommended_unfinished", max_iter=settings.max_iter))
+    if rec is not best:
+        st.warning(t("selection.passed_over_box", k=best.n_components, cov=best.covariance_type,
+                     crit=crit, score=f"{getattr(best, criterion):,.1f}",
+                     reason=as_markdown(result.passed_over(criterion))))
     failed = [c for c in result.cells if not c.scored]
     if failed:
         st.caption(t("selection.unscored", n=len(failed), cells=", ".join(
@@ -115,14 +130,28 @@ def _verdict(result: SelectionResult, criterion: str, k_true: int | None) -> Non
             for c in failed[:6])))
 
 
+def _follow(result: SelectionResult, token: tuple, criterion: str) -> None:
+    """Put the cell pick on the recommended cell whenever the grid or criterion changes.
+
+    A pick that arrives with the first run (a shared link's ``ms_k``/``ms_cov``) is kept;
+    after that, new data, settings or criterion move it to the new recommendation, so "Open
+    in Explore" opens the cell the page recommends unless the reader picks another.
+    """
+    ss = st.session_state
+    valid = ss["ms_k"] in K_VALUES and ss["ms_cov"] in COVARIANCE_TYPES
+    first = PICK_FOR not in ss
+    changed = ss.get(PICK_FOR) != token
+    ss[PICK_FOR] = token
+    if valid and (first or not changed):
+        return
+    target = result.recommended(criterion) or result.best(criterion)
+    ss["ms_k"] = target.n_components if target is not None else K_VALUES[0]
+    ss["ms_cov"] = target.covariance_type if target is not None else COVARIANCE_TYPES[0]
+
+
 def _open_row(result: SelectionResult, settings: Settings, criterion: str,
               n_features: int) -> None:
     ss = st.session_state
-    best = result.best_bic if criterion == "bic" else result.best_aic
-    if ss["ms_k"] not in K_VALUES:
-        ss["ms_k"] = best.n_components if best is not None else K_VALUES[0]
-    if ss["ms_cov"] not in COVARIANCE_TYPES:
-        ss["ms_cov"] = best.covariance_type if best is not None else COVARIANCE_TYPES[0]
     c = st.columns([1, 1, 1, 2], vertical_alignment="bottom")
     c[0].selectbox(t("selection.cell_k"), K_VALUES, key="ms_k")
     c[1].selectbox(t("labs.covariance_type"), COVARIANCE_TYPES, key="ms_cov")
@@ -165,17 +194,18 @@ def render() -> None:
     result = grid(spec, settings, _raw=raw)
     if isinstance(result, str):
         st.error(as_markdown(result), icon="🚫")
-        data_caption(data)
+        data_caption(data, spec)
         return
     criterion = str(st.session_state["ms_criterion"])
     k_true = true_k(data)
-    _verdict(result, criterion, k_true)
-    text = {"sel_x": t("labfig.sel_x"), "sel_y": t("labfig.sel_y"),
-            "sel_best": t("labfig.sel_best"), "true_k": t("labfig.true_k"),
-            "suspicious_cell": t("labfig.suspicious_cell")}
+    _follow(result, (spec, settings, criterion), criterion)
+    _verdict(result, criterion, k_true, settings)
+    text = {key: t(f"labfig.{key}") for key in (
+        "sel_x", "sel_y", "sel_best", "sel_recommended", "sel_passed", "true_k",
+        "suspicious_cell")}
     with guarded(t("labs.drawing")):
         fig = selection_figure(result, criterion, k_true, figure_options(data, spec, height=460),
-                               text=text)
+                               text=text, passed_over=as_plain(result.passed_over(criterion)))
         st.plotly_chart(fig, key="ms_chart", width="stretch", config=CHART_CONFIG,
                         on_select=_on_chart_select, selection_mode="points")
     st.caption(t("selection.chart_caption"))
@@ -183,4 +213,4 @@ def render() -> None:
     with st.expander(t("selection.table", crit=criterion.upper())):
         st.dataframe(selection_table(result, criterion).style.format("{:,.1f}", na_rep="—")
                      .highlight_min(axis=None, color="#FCE7B2"), width="stretch")
-    data_caption(data)
+    data_caption(data, spec)

@@ -14,11 +14,20 @@ from emviz import figures_theory as ft
 from emviz.data import SINGULARITY_TRAP_COLLAPSE
 from emviz.em import COVARIANCE_TYPES, INIT_METHODS, Trace, e_step, initialize
 from emviz.errors import EmvizError
+from emviz.numbers import sig, sig_join
 from emviz.remedies import REMEDIES
 from emviz.ui import backend as be
 from emviz.ui import cache, state, urlstate
-from emviz.ui.i18n import t
-from emviz.ui.labs.elbo import CHART_CONFIG, current_data, fig_labels, fig_options, init_keys
+from emviz.ui.i18n import bound, t
+from emviz.ui.labs.elbo import (
+    CHART_CONFIG,
+    current_data,
+    fig_labels,
+    fig_options,
+    hide_future_toggle,
+    init_keys,
+    prefer_own_data,
+)
 from emviz.ui.memo import cached
 from emviz.ui.messages import as_markdown, attempt, guarded
 
@@ -48,10 +57,11 @@ def _run(spec, k: int, init_method: str, seed: int, cov: str, remedy: str, floor
 
 
 def _sidebar() -> None:
+    tb = bound()
     with st.sidebar:
         st.subheader(t("sing.settings"))
         st.radio(t("sing.source"), ("trap", "current"), key="sing_source",
-                 format_func=lambda s: t(f"sing.source.{s}"))
+                 format_func=lambda s: tb(f"sing.source.{s}"))
         st.number_input(t("theory.k"), 1, 12, key="sing_k")
         st.selectbox(t("theory.covariance_type"), COVARIANCE_TYPES, key="sing_cov")
         st.selectbox(t("sing.init"), INIT_METHODS, key="sing_init")
@@ -70,8 +80,8 @@ def _explain(trace: Trace, baseline: Trace, remedy: str) -> None:
     if trace.stop_reason == "collapsed":
         k = (trace.collapsed_component or 0) + 1
         dets = ft.determinants(trace)[:, k - 1]
-        st.warning(t("sing.collapsed", k=k, it=trace.n_iter, det=f"{dets[-1]:.2e}",
-                     det0=f"{dets[0]:.2e}"))
+        st.warning(t("sing.collapsed", k=k, it=trace.n_iter, det=sig(dets[-1], 3),
+                     det0=sig(dets[0], 3)))
         st.markdown(t("sing.why"))
     elif remedy == "none":
         st.info(t("sing.no_collapse"))
@@ -84,6 +94,7 @@ def _explain(trace: Trace, baseline: Trace, remedy: str) -> None:
 
 def render() -> None:
     """The singularity lab (an ``st.Page`` callable)."""
+    prefer_own_data("sing_source")
     init_keys(DEFAULTS)
     ss = st.session_state
     st.title(t("sing.title"))
@@ -93,14 +104,15 @@ def render() -> None:
     if picked is None:
         return
     spec, raw, data = picked
+    tb = bound()
     st.segmented_control(t("sing.remedy"), tuple(REMEDIES), key="sing_remedy",
-                         format_func=lambda r: t(f"sing.remedy.{r}"),
+                         format_func=lambda r: tb(f"sing.remedy.{r}"),
                          help=t("sing.remedy_help"))
     remedy = ss["sing_remedy"] or "none"
     st.caption(t(f"sing.remedy_desc.{remedy}"))
     if remedy == "reg_covar":
         st.select_slider(t("sing.floor"), FLOORS, key="sing_floor",
-                         format_func=lambda f: t("sing.floor_auto") if f == "auto" else f"{f:g}")
+                         format_func=lambda f: tb("sing.floor_auto") if f == "auto" else f"{f:g}")
     args = (int(ss["sing_k"]), str(ss["sing_init"]), int(ss["sing_seed"]), str(ss["sing_cov"]))
     baseline = _run(spec, *args, "none", "auto", _raw=raw)
     trace = baseline if remedy == "none" else _run(spec, *args, remedy, ss["sing_floor"],
@@ -109,11 +121,15 @@ def render() -> None:
         if isinstance(result, str):
             st.error(as_markdown(result))
             return
-    _explain(trace, baseline, remedy)
+    story = st.container()  # above the toggle and the slider, filled once they are known
+    hidden = hide_future_toggle("sing_hide_future", "sing_it")
     if ss.get("sing_owner") != (spec, args, remedy, ss["sing_floor"]):
         ss["sing_owner"] = (spec, args, remedy, ss["sing_floor"])
-        ss["sing_it"] = urlstate.take_linked(ss, "sing_it", trace.n_iter)
+        ss["sing_it"] = urlstate.take_linked(ss, "sing_it", 0 if hidden else trace.n_iter)
     ss["sing_it"] = max(0, min(int(ss.get("sing_it", trace.n_iter)), trace.n_iter))
+    if not hidden or int(ss["sing_it"]) == trace.n_iter:  # the story tells the end
+        with story:
+            _explain(trace, baseline, remedy)
     st.slider(t("sing.iteration"), 0, max(trace.n_iter, 1), key="sing_it",
               disabled=trace.n_iter == 0)
     it = int(ss["sing_it"])
@@ -132,10 +148,10 @@ def render() -> None:
     with right, guarded(t("theory.drawing")):
         fig = ft.singularity_figure(trace, it, fig_options(520),
                                     reference=None if remedy == "none" else baseline,
-                                    labels=fig_labels())
+                                    labels=fig_labels(), hide_future=hidden)
         st.plotly_chart(fig, key="sing_chart", width="stretch", config=CHART_CONFIG)
     dets = ft.determinants(trace)[it]
-    st.caption(t("sing.dets", it=it, dets=", ".join(f"{d:.3g}" for d in dets),
+    st.caption(t("sing.dets", it=it, dets=sig_join(dets, 3),
                  ll=f"{trace.log_likelihood[it]:,.3f}" if np.isfinite(trace.log_likelihood[it])
                  else "+∞"))
     if trace.notes:

@@ -14,8 +14,16 @@ from emviz import figures_theory as ft
 from emviz.errors import EmvizError
 from emviz.ui import backend as be
 from emviz.ui import cache, state, urlstate
-from emviz.ui.i18n import catalog, t
-from emviz.ui.labs.elbo import CHART_CONFIG, current_data, fig_labels, fig_options, init_keys
+from emviz.ui.i18n import bound, catalog, t
+from emviz.ui.labs.elbo import (
+    CHART_CONFIG,
+    current_data,
+    fig_labels,
+    fig_options,
+    hide_future_toggle,
+    init_keys,
+    prefer_own_data,
+)
 from emviz.ui.memo import cached
 from emviz.ui.messages import as_markdown, attempt, guarded
 from emviz.vbgmm import WEIGHT_PRIOR_TYPES, VBTrace, default_prior, run_vb, vb_e_step, vb_initialize
@@ -49,15 +57,16 @@ def stop_text(stop_reason: str) -> str:
 
 
 def _sidebar() -> None:
+    tb = bound()
     with st.sidebar:
         st.subheader(t("vb.settings"))
         st.radio(t("vb.source"), SOURCES, key="vb_source",
-                 format_func=lambda s: t(f"vb.source.{s}"))
+                 format_func=lambda s: tb(f"vb.source.{s}"))
         st.number_input(t("vb.k"), 1, 20, key="vb_k", help=t("vb.k_help"))
         st.select_slider(t("vb.alpha"), CONCENTRATIONS, key="vb_alpha",
                          format_func=lambda a: f"{a:g}", help=t("vb.alpha_help"))
         st.radio(t("vb.prior_type"), WEIGHT_PRIOR_TYPES, key="vb_type",
-                 format_func=lambda p: t(f"vb.type.{p}"))
+                 format_func=lambda p: tb(f"vb.type.{p}"))
         st.number_input(t("theory.seed"), 0, 1_000_000, key="vb_seed")
 
 
@@ -72,6 +81,7 @@ def _data():
 
 def render() -> None:
     """The variational Bayes lab (an ``st.Page`` callable)."""
+    prefer_own_data("vb_source")
     init_keys(DEFAULTS)
     ss = st.session_state
     st.title(t("vb.title"))
@@ -86,9 +96,10 @@ def render() -> None:
     if isinstance(trace, str):
         st.error(as_markdown(trace))
         return
+    hidden = hide_future_toggle("vb_hide_future", "vb_it")
     if ss.get("vb_owner") != (spec, args):
         ss["vb_owner"] = (spec, args)
-        ss["vb_it"] = urlstate.take_linked(ss, "vb_it", trace.n_iter)
+        ss["vb_it"] = urlstate.take_linked(ss, "vb_it", 0 if hidden else trace.n_iter)
     ss["vb_it"] = max(0, min(int(ss.get("vb_it", trace.n_iter)), trace.n_iter))
     st.slider(t("vb.iteration"), 0, max(trace.n_iter, 1), key="vb_it",
               disabled=trace.n_iter == 0)
@@ -96,12 +107,12 @@ def render() -> None:
     alive = trace.active_components(THRESHOLD)
     c1, c2, c3 = st.columns(3)
     c1.metric(t("vb.surviving"), f"{int(alive[it])} / {args[0]}")
-    c2.metric(t("vb.surviving_final"), f"{int(alive[-1])}")
+    c2.metric(t("vb.surviving_final"), "?" if hidden and it < trace.n_iter else f"{int(alive[-1])}")
     c3.metric("ELBO", f"{trace.elbo[it]:,.2f}")
     bad = [d for d in trace.decreases() if not d.explained]
     if bad:
         st.error(t("vb.decreased", it=bad[0].iteration, amount=f"{bad[0].amount:.3g}"))
-    else:
+    elif not hidden or it == trace.n_iter:  # it tells how the run ends
         st.caption(t("vb.never_decreases", n=trace.n_iter, stop=stop_text(trace.stop_reason)))
     labels = fig_labels()
     left, right = st.columns([1, 1])
@@ -121,9 +132,11 @@ def render() -> None:
         st.plotly_chart(fig, key="vb_mixture", width="stretch", config=CHART_CONFIG)
         st.caption(t("vb.drawn", n=len(kept), threshold=THRESHOLD))
     with right, guarded(t("theory.drawing")):
-        st.plotly_chart(ft.vb_weights_figure(trace, it, THRESHOLD, fig_options(480), labels),
+        st.plotly_chart(ft.vb_weights_figure(trace, it, THRESHOLD, fig_options(480), labels,
+                                             hide_future=hidden),
                         key="vb_weights", width="stretch", config=CHART_CONFIG)
     with guarded(t("theory.drawing")):
-        st.plotly_chart(ft.vb_elbo_figure(trace, it, fig_options(320), labels),
+        st.plotly_chart(ft.vb_elbo_figure(trace, it, fig_options(320), labels,
+                                          hide_future=hidden),
                         key="vb_elbo", width="stretch", config=CHART_CONFIG)
     st.markdown(t("vb.formulas"))

@@ -15,27 +15,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "ru": "Для проектора: крупный текст, толстые линии, крупные точки. Сверните боковую "
               "панель кнопкой «, чтобы рисунок занял весь экран.",
     },
-    "presenter.keys": {
-        "en": "Keyboard: **→** next half-step · **←** previous half-step · **P** play / pause "
-              "· **Home** reset",
-        "ja": "キーボード：**→** 次の半ステップ · **←** 前の半ステップ · **P** 再生／一時停止 "
-              "· **Home** リセット",
-        "ru": "Клавиши: **→** следующий полушаг · **←** предыдущий полушаг · **P** пуск / пауза "
-              "· **Home** сброс",
-    },
-    "stepper.back": {"en": "Back", "ja": "戻る", "ru": "Назад"},
-    "stepper.back_help": {
-        "en": "Previous half-step (key ←).",
-        "ja": "前の半ステップへ（← キー）。",
-        "ru": "Предыдущий полушаг (клавиша ←).",
-    },
-    "stepper.play": {"en": "Play", "ja": "再生", "ru": "Пуск"},
-    "stepper.pause": {"en": "Pause", "ja": "一時停止", "ru": "Пауза"},
-    "stepper.play_help": {
-        "en": "Step through the run by itself, one half-step every {seconds} s (key P).",
-        "ja": "{seconds} 秒ごとに半ステップずつ自動で進みます（P キー）。",
-        "ru": "Проходить запуск автоматически, по полушагу каждые {seconds} с (клавиша P).",
-    },
     # --- Shareable links -------------------------------------------------------------
     "share.title": {"en": "Share this view", "ja": "この画面を共有", "ru": "Поделиться видом"},
     "share.help": {
@@ -95,25 +74,27 @@ STRINGS: dict[str, dict[str, str]] = {
     "export.params": {"en": "Parameters (JSON)", "ja": "パラメータ（JSON）",
                       "ru": "Параметры (JSON)"},
     "export.params_help": {
-        "en": "π, μ, Σ at this half-step with the log-likelihood and every setting. Load it "
-              "with emviz.Params.from_dict(json.load(f)).",
-        "ja": "この半ステップでの π, μ, Σ と対数尤度、すべての設定。"
-              "emviz.Params.from_dict(json.load(f)) で読み込めます。",
-        "ru": "π, μ, Σ на этом полушаге, логарифм правдоподобия и все настройки. Загрузка: "
-              "emviz.Params.from_dict(json.load(f)).",
+        "en": "π, μ, Σ at this half-step with the log-likelihood, every setting and the "
+              "preprocessing (columns, standardising, PCA). emviz.FittedMixture.from_json(text) "
+              "labels new rows with it.",
+        "ja": "この半ステップでの π, μ, Σ と対数尤度、すべての設定、前処理（列・標準化・PCA）。"
+              "emviz.FittedMixture.from_json(text) で新しい行にラベルを付けられます。",
+        "ru": "π, μ, Σ на этом полушаге, логарифм правдоподобия, все настройки и "
+              "предобработка (столбцы, стандартизация, PCA). emviz.FittedMixture.from_json(text) "
+              "размечает по ним новые строки.",
     },
     "export.csv": {"en": "Data with labels (CSV)", "ja": "ラベル付きデータ（CSV）",
                    "ru": "Данные с метками (CSV)"},
     "export.csv_help": {
-        "en": "Your rows in their original order with the original columns untouched, plus "
-              "em_component (the hard label) and em_resp_1 … em_resp_K under the parameters "
-              "shown. Rows EM did not use (NaN or inf) have these cells empty.",
-        "ja": "元の行順・元の列はそのままで、表示中のパラメータによる em_component（ハード"
-              "ラベル）と em_resp_1 … em_resp_K を追加します。EM が使わなかった行（NaN や "
-              "inf）ではこれらのセルは空です。",
-        "ru": "Ваши строки в исходном порядке, исходные столбцы без изменений, плюс "
-              "em_component (жёсткая метка) и em_resp_1 … em_resp_K при показанных параметрах. "
-              "В строках, не вошедших в EM (NaN или inf), эти ячейки пусты.",
+        "en": "Your file with every cell exactly as written, plus em_component (the hard "
+              "label) and em_resp_1 … em_resp_K under the parameters shown. Rows EM did not "
+              "use (a missing value) have these cells empty.",
+        "ja": "すべてのセルを書かれたとおりに残したファイルに、表示中のパラメータによる "
+              "em_component（ハードラベル）と em_resp_1 … em_resp_K を追加します。EM が使わ"
+              "なかった行（欠損値あり）ではこれらのセルは空です。",
+        "ru": "Ваш файл, где каждая ячейка записана как была, плюс em_component (жёсткая "
+              "метка) и em_resp_1 … em_resp_K при показанных параметрах. В строках, не "
+              "вошедших в EM (с пропуском), эти ячейки пусты.",
     },
     "export.html": {"en": "Animation (offline HTML)", "ja": "アニメーション（オフライン HTML）",
                     "ru": "Анимация (офлайн HTML)"},
@@ -131,12 +112,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "ru": "Рисунок с экрана как изображение {width} × {height}.",
     },
     "export.png_missing": {
-        "en": "The PNG export needs Chromium on the server, which is not available here; use "
-              "the camera icon in the chart's toolbar instead.",
-        "ja": "PNG 出力にはサーバー上の Chromium が必要ですが、利用できません。代わりに"
+        "en": "The PNG export needs kaleido and Chromium on the server, which are not "
+              "available here; use the camera icon in the chart's toolbar instead.",
+        "ja": "PNG 出力にはサーバー上の kaleido と Chromium が必要ですが、利用できません。代わりに"
               "グラフのツールバーのカメラアイコンを使ってください。",
-        "ru": "Для PNG нужен Chromium на сервере, а его здесь нет; используйте значок камеры "
-              "на панели инструментов графика.",
+        "ru": "Для PNG нужны kaleido и Chromium на сервере, а их здесь нет; используйте "
+              "значок камеры на панели инструментов графика.",
     },
     "export.upload_note": {
         "en": "The CSV holds your uploaded rows; keep it with the link, which cannot carry "

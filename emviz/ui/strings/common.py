@@ -18,8 +18,17 @@ STRINGS: dict[str, dict[str, str]] = {
                           "ru": "Готовим данные…"},
     "spinner.fitting": {"en": "Running EM…", "ja": "EM を実行しています…",
                         "ru": "Выполняется EM…"},
-    "spinner.animation": {"en": "Building the animation…", "ja": "アニメーションを作成しています…",
-                          "ru": "Строим анимацию…"},
+    "spinner.stepper": {"en": "Preparing the steps for the browser…",
+                        "ja": "ブラウザ用のステップを準備しています…",
+                        "ru": "Готовим шаги для браузера…"},
+    "cache.manual_dims": {
+        "en": "The start set by hand has {d} feature(s), but the data has {n_features}. "
+              "Choose another init_params.",
+        "ja": "手で設定した開始点の特徴量は {d} 個ですが、データは {n_features} 個です。"
+              "別の init_params を選んでください。",
+        "ru": "У заданного вручную начала признаков: {d}, а у данных: {n_features}. "
+              "Выберите другой init_params.",
+    },
     "cache.unknown_sample": {
         "en": "Unknown sample {name!r}. Expected one of the files in assets/.",
         "ja": "サンプル {name!r} は存在しません。"

@@ -34,18 +34,19 @@ STRINGS: dict[str, dict[str, str]] = {
         "ru": "**{name}** · {n} точек в {d}D · столбцы: {columns}",
     },
     "labs.k": {"en": "K (components)", "ja": "K（成分数）", "ru": "K (число компонент)"},
-    "labs.seed": {"en": "Seed", "ja": "シード", "ru": "Seed (зерно)"},
+    "labs.seed": {"en": "Seed", "ja": "シード", "ru": "Зерно"},
     "labs.covariance_type": {"en": "covariance_type", "ja": "covariance_type（共分散の型）",
                              "ru": "covariance_type (тип ковариации)"},
     "labs.reg_covar": {"en": "reg_covar", "ja": "reg_covar（共分散の正則化）",
                        "ru": "reg_covar (регуляризация)"},
-    "labs.open_explore": {"en": "Open in Explore", "ja": "Explore で開く",
-                          "ru": "Открыть в Explore"},
+    # The page as the menu names it (explore.nav: Explore / 探索 / Обзор).
+    "labs.open_explore": {"en": "Open in Explore", "ja": "「探索」で開く",
+                          "ru": "Открыть в «Обзоре»"},
     "labs.explore_max_dim": {
         "en": "Explore draws 1 to 3 columns; this fit uses {d}, so it cannot be opened there.",
-        "ja": "Explore は 1〜3 列しか描けません。この当てはめは {d} 列を使うため、Explore で"
+        "ja": "探索ページは 1〜3 列しか描けません。この当てはめは {d} 列を使うため、探索では"
               "開けません。",
-        "ru": "Explore рисует от 1 до 3 столбцов; эта модель использует {d}, поэтому её нельзя "
+        "ru": "«Обзор» рисует от 1 до 3 столбцов; эта модель использует {d}, поэтому её нельзя "
               "открыть там.",
     },
     # --- figure words ---------------------------------------------------------------
@@ -76,17 +77,19 @@ STRINGS: dict[str, dict[str, str]] = {
               "iteration. k-means gives every point to its nearest centre (hard colours, "
               "straight Voronoi borders). EM keeps soft responsibilities and learns a weight "
               "and an ellipse per component, so it can fit unequal sizes and elongated shapes.",
-        "ja": "両者は**同じ K 個の中心**から始まり、**Step** を押すたびに両方が 1 反復進みます。"
+        "ja": "両者は**同じ K 個の中心**から始まり、「**1 反復**」を押すたびに両方が 1 反復"
+              "進みます。"
               "k-means は各点を最も近い中心に割り当てます（はっきりした色、直線のボロノイ境界）。"
               "EM はソフトな負担率を保ち、成分ごとに重みと楕円を学習するので、"
               "大きさの違う・細長いクラスタにも合わせられます。",
-        "ru": "Оба алгоритма стартуют **из одних и тех же K центров**; каждый **Step** "
-              "продвигает оба на одну итерацию. k-means относит каждую точку к ближайшему "
-              "центру (жёсткие цвета, прямые границы Вороного). EM сохраняет мягкие "
+        "ru": "Оба алгоритма стартуют **из одних и тех же K центров**; каждое нажатие "
+              "«**Итерация**» продвигает оба на одну итерацию. k-means относит каждую точку к "
+              "ближайшему центру (жёсткие цвета, прямые границы Вороного). EM сохраняет мягкие "
               "ответственности и обучает вес и эллипс каждой компоненты, поэтому справляется "
               "с кластерами разного размера и вытянутой формы.",
     },
-    "kmeans.step": {"en": "Step", "ja": "Step", "ru": "Step"},
+    # The same words as Explore's stepper (stepview.*): one iteration is one Step.
+    "kmeans.step": {"en": "Step", "ja": "1 反復", "ru": "Итерация"},
     "kmeans.step_help": {
         "en": "One iteration of both: k-means assigns and moves its centres; EM does an E-step "
               "and an M-step.",
@@ -97,11 +100,11 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "kmeans.run": {"en": "Run", "ja": "最後まで", "ru": "До конца"},
     "kmeans.reset": {"en": "Reset", "ja": "リセット", "ru": "Сброс"},
-    "kmeans.new_init": {"en": "New init", "ja": "新しい初期値", "ru": "Новый старт"},
+    "kmeans.new_init": {"en": "New init", "ja": "再初期化", "ru": "Новый старт"},
     "kmeans.new_init_help": {
         "en": "New shared starting centres (seed + 1).",
         "ja": "新しい共通の初期中心（シード + 1）。",
-        "ru": "Новые общие начальные центры (seed + 1).",
+        "ru": "Новые общие начальные центры (зерно + 1).",
     },
     "kmeans.status": {
         "en": "**Iteration {i}** of {last}",
@@ -203,6 +206,11 @@ STRINGS: dict[str, dict[str, str]] = {
                      "ru": "{crit} (меньше — лучше)"},
     "labfig.sel_best": {"en": "best: K = {k}, {cov}", "ja": "最良: K = {k}, {cov}",
                         "ru": "лучшая: K = {k}, {cov}"},
+    "labfig.sel_recommended": {"en": "recommended: K = {k}, {cov}", "ja": "推奨: K = {k}, {cov}",
+                               "ru": "рекомендуемая: K = {k}, {cov}"},
+    "labfig.sel_passed": {"en": "lowest {crit}, passed over: K = {k}, {cov}",
+                          "ja": "{crit} 最小だが採らない: K = {k}, {cov}",
+                          "ru": "наименьший {crit}, но отклонена: K = {k}, {cov}"},
     "labfig.true_k": {"en": "true K = {k}", "ja": "真の K = {k}", "ru": "истинное K = {k}"},
     "labfig.suspicious_cell": {"en": "near-degenerate", "ja": "ほぼ退化",
                                "ru": "почти вырожденная"},
@@ -221,7 +229,7 @@ STRINGS: dict[str, dict[str, str]] = {
               "scikit-learn の `n_init` は ln L が最大の解（★）を選びますが、"
               "それが妥当なモデルとは限りません（⚠）。",
         "ru": "EM поднимается на ближайший холм функции правдоподобия, поэтому начало "
-              "определяет конец. Запустите много перезапусков с разными seed: гистограмма "
+              "определяет конец. Запустите много перезапусков с разными зёрнами: гистограмма "
               "показывает, как часто достигается каждое итоговое ln L, галерея — **различные** "
               "локальные оптимумы (совпадающие с точностью до перенумерации компонент), лучшие "
               "первыми. `n_init` в scikit-learn оставляет наибольшее ln L (★), и это не всегда "
@@ -242,7 +250,7 @@ STRINGS: dict[str, dict[str, str]] = {
                    "ru": "Перезапуски M (на метод)"},
     "restarts.m_help": {"en": "Restart r uses seed r, so every result can be reopened.",
                         "ja": "r 番目のリスタートはシード r を使うので、どの結果も再現できます。",
-                        "ru": "Перезапуск r использует seed r, поэтому любой результат можно "
+                        "ru": "Перезапуск r использует зерно r, поэтому любой результат можно "
                               "открыть снова."},
     "restarts.progress": {"en": "EM restarts: {done} of {total}",
                           "ja": "EM のリスタート: {done} / {total}",
@@ -274,6 +282,23 @@ STRINGS: dict[str, dict[str, str]] = {
               "Правдоподобие высоко потому, что компонента сжалась на несколько точек (или "
               "прямую), а не потому, что она лучше объясняет данные.",
     },
+    "restarts.unfinished_pick": {
+        "en": "n_init would keep ln L = {ll}, but that optimum is unfinished: {reason}. A "
+              "likelihood still climbing at max_iter is no settled answer.",
+        "ja": "n_init は ln L = {ll} を選びますが、この解は未完了です: {reason}。"
+              "max_iter の時点でまだ上がり続けている尤度は、定まった答えではありません。",
+        "ru": "n_init оставил бы ln L = {ll}, но этот оптимум не завершён: {reason}. "
+              "Правдоподобие, которое всё ещё растёт на max_iter, — не окончательный ответ.",
+    },
+    "restarts.recommended_unfinished": {
+        "en": "No trustworthy optimum converged: every restart that reached the recommended one "
+              "stopped at max_iter = {max_iter} while its likelihood was still changing.",
+        "ja": "信頼できる解はどれも収束していません: 推奨される解に到達したリスタートはすべて、"
+              "尤度がまだ変化している途中で max_iter = {max_iter} に達して停止しました。",
+        "ru": "Ни один надёжный оптимум не сошёлся: все перезапуски, дошедшие до "
+              "рекомендуемого, остановились на max_iter = {max_iter}, когда правдоподобие ещё "
+              "менялось.",
+    },
     "restarts.trust": {
         "en": "The best trustworthy optimum: ln L = {ll}, reached by {count} of {n} restarts.",
         "ja": "信頼できる最良解: ln L = {ll}（{n} 回中 {count} 回到達）。",
@@ -289,12 +314,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "ru": "Причина: при малом reg_covar ковариация компоненты может стремиться к нулю, и "
               "правдоподобие неограниченно растёт (сингулярность EM).",
     },
-    "restarts.first_seed": {"en": "First seed", "ja": "最初のシード", "ru": "Первый seed"},
+    "restarts.first_seed": {"en": "First seed", "ja": "最初のシード", "ru": "Первое зерно"},
     "restarts.first_seed_help": {
         "en": "Restart r uses seed (first seed + r), the same seeds for every init method.",
         "ja": "r 番目の再実行はシード（最初のシード + r）を使います。どの初期化法でも同じ"
               "シードです。",
-        "ru": "Перезапуск r использует seed (первый seed + r), одинаковый для всех методов "
+        "ru": "Перезапуск r использует зерно (первое зерно + r), одинаковое для всех методов "
               "инициализации.",
     },
     "restarts.iris_button": {
@@ -309,7 +334,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "ja": "アイリスの 4 列すべて（生の値）、シード 550 からの k-means++ 再実行 50 回。"
               "そのうち 1 回が退化した成分によって ln L ≈ −99 に達し、妥当な −180.19 を"
               "大きく上回ります。",
-        "ru": "Ирисы, все 4 исходных столбца, 50 перезапусков k-means++ с seed 550: один из "
+        "ru": "Ирисы, все 4 исходных столбца, 50 перезапусков k-means++ с зерном 550: один из "
               "них достигает ln L ≈ −99 за счёт вырожденной компоненты, намного выше "
               "разумного −180.19.",
     },
@@ -331,7 +356,7 @@ STRINGS: dict[str, dict[str, str]] = {
               "極端に大きくなり、それだけで尤度が増えます。reg_covar = 0 なら尤度は際限なく"
               "増えます（最尤推定の特異点）。n_init は何であれ最大の ln L を選びます（★）。"
               "emviz はそれに ⚠ を付け、退化した成分のない最良解 {good} を推奨します。",
-        "ru": "**Почему {bad} — не лучшая модель, чем {good}.** Перезапуск с seed {seed} "
+        "ru": "**Почему {bad} — не лучшая модель, чем {good}.** Перезапуск с зерном {seed} "
               "заканчивается на {gap} нат выше оптимума, которого достигают {count} из {n} "
               "перезапусков. Его самая плоская компонента сидит примерно на {pts} цветках, которые "
               "(при точности измерений 0,1 см) лежат почти в плоскости 4-мерного "
@@ -350,8 +375,8 @@ STRINGS: dict[str, dict[str, str]] = {
               "まれです（k-means++ のシード 573 が見つけます）。上のアイリスのボタンで"
               "シード 550〜599 を実行してください。",
         "ru": "Ни один из этих {n} перезапусков не достиг вырожденного оптимума около −99: "
-              "это редкость (его находит k-means++ с seed 573). Нажмите кнопку с ирисами "
-              "выше, чтобы запустить seed 550–599.",
+              "это редкость (его находит k-means++ с зерном 573). Нажмите кнопку с ирисами "
+              "выше, чтобы запустить зёрна 550–599.",
     },
     "restarts.metric_ninit": {"en": "n_init keeps (ln L)", "ja": "n_init が選ぶ解（ln L）",
                               "ru": "выбор n_init (ln L)"},
@@ -395,12 +420,13 @@ STRINGS: dict[str, dict[str, str]] = {
     "restarts.pick": {"en": "Optimum to open", "ja": "開く最適解", "ru": "Оптимум для открытия"},
     "restarts.pick_item": {"en": "#{rank} · ln L = {ll} · {method}, seed {seed}",
                            "ja": "#{rank} · ln L = {ll} · {method}, シード {seed}",
-                           "ru": "#{rank} · ln L = {ll} · {method}, seed {seed}"},
+                           "ru": "#{rank} · ln L = {ll} · {method}, зерно {seed}"},
     "restarts.pick_help": {
         "en": "Click a panel's centres or pick here; Open in Explore replays that restart "
               "step by step.",
-        "ja": "パネルの中心をクリックするか、ここで選びます。「Explore で開く」でそのリスタートを 1 ステップずつ再生します。",
-        "ru": "Щёлкните по центрам панели или выберите здесь; «Открыть в Explore» "
+        "ja": "パネルの中心をクリックするか、ここで選びます。「『探索』で開く」でそのリスタートを"
+              " 1 ステップずつ再生します。",
+        "ru": "Щёлкните по центрам панели или выберите здесь; «Открыть в „Обзоре“» "
               "воспроизведёт этот перезапуск по шагам.",
     },
     # --- model selection ------------------------------------------------------------
@@ -448,24 +474,53 @@ STRINGS: dict[str, dict[str, str]] = {
     "selection.vs_true": {"en": "The data were generated with K = {k}.",
                           "ja": "データは K = {k} で生成されました。",
                           "ru": "Данные сгенерированы с K = {k}."},
-    "selection.best_suspicious": {
-        "en": "Careful: the best cell has a near-degenerate component ({reason}); its low "
-              "score may come from a component sitting on a handful of points.",
-        "ja": "注意: 最良セルにはほぼ退化した成分があります（{reason}）。"
-              "スコアが低いのは、成分が少数の点に乗っているためかもしれません。",
-        "ru": "Осторожно: у лучшей ячейки есть почти вырожденная компонента ({reason}); её "
-              "низкая оценка может объясняться компонентой на нескольких точках.",
+    "selection.recommended": {
+        "en": "Recommended by {crit}: **K = {k}, {cov}** ({crit} = {score}), the best cell "
+              "that is not near-degenerate.",
+        "ja": "{crit} による推奨: **K = {k}, {cov}**（{crit} = {score}）。ほぼ退化していない"
+              "セルのうち最良のものです。",
+        "ru": "Рекомендуемая по {crit}: **K = {k}, {cov}** ({crit} = {score}) — лучшая "
+              "ячейка без почти вырожденных компонент.",
+    },
+    "selection.passed_over_box": {
+        "en": "☆ Passed over: **K = {k}, {cov}** ({crit} = {score}) has the {reason}. A "
+              "near-degenerate or unfinished fit can score well without explaining the data "
+              "better.",
+        "ja": "☆ 採らなかったセル: **K = {k}, {cov}**（{crit} = {score}）。{reason}。"
+              "ほぼ退化した当てはめや未完了の当てはめは、データをよりよく説明していなくても"
+              "良いスコアになることがあります。",
+        "ru": "☆ Отклонена: **K = {k}, {cov}** ({crit} = {score}): {reason}. Почти вырожденная "
+              "или незавершённая подгонка может получить хорошую оценку, не объясняя данные "
+              "лучше.",
+    },
+    "selection.none_trustworthy": {
+        "en": "No cell can be recommended: every scored cell has a near-degenerate component. "
+              "Increase reg_covar.",
+        "ja": "推奨できるセルがありません: 評価できたセルはすべてほぼ退化した成分をもちます。"
+              "reg_covar を大きくしてください。",
+        "ru": "Рекомендовать нечего: у каждой оценённой ячейки есть почти вырожденная "
+              "компонента. Увеличьте reg_covar.",
+    },
+    "selection.recommended_unfinished": {
+        "en": "No trustworthy cell converged: the recommended one stopped at max_iter = "
+              "{max_iter} and its score may still change.",
+        "ja": "信頼できるセルはどれも収束していません: 推奨セルは max_iter = {max_iter} で"
+              "停止しており、スコアはまだ変わるかもしれません。",
+        "ru": "Ни одна надёжная ячейка не сошлась: рекомендуемая остановилась на max_iter = "
+              "{max_iter}, и её оценка ещё может измениться.",
     },
     "selection.unscored": {"en": "{n} cell(s) without a score: {cells}.",
                            "ja": "スコアのないセル {n} 個: {cells}。",
                            "ru": "Ячеек без оценки: {n}: {cells}."},
     "selection.chart_caption": {
-        "en": "One line per covariance type; ★ the best cell; hollow markers are "
-              "near-degenerate fits; the dashed line is the true K (synthetic data). Click a "
-              "point to pick that cell below.",
-        "ja": "共分散の型ごとに 1 本の線。★ は最良セル、白抜きはほぼ退化した当てはめ、"
-              "破線は真の K（合成データ）。点をクリックすると下でそのセルを選べます。",
-        "ru": "Одна линия на тип ковариации; ★ — лучшая ячейка; полые маркеры — почти "
+        "en": "One line per covariance type; ★ the recommended cell; ☆ a lower score passed "
+              "over (hover for why); hollow markers are near-degenerate fits; the dashed line "
+              "is the true K (synthetic data). Click a point to pick that cell below.",
+        "ja": "共分散の型ごとに 1 本の線。★ は推奨セル、☆ は採らなかったより低いスコア"
+              "（理由はマウスを重ねると表示）、白抜きはほぼ退化した当てはめ、破線は真の K"
+              "（合成データ）。点をクリックすると下でそのセルを選べます。",
+        "ru": "Одна линия на тип ковариации; ★ — рекомендуемая ячейка; ☆ — отклонённая "
+              "ячейка с меньшей оценкой (причина — при наведении); полые маркеры — почти "
               "вырожденные подгонки; пунктир — истинное K (синтетические данные). Щёлкните "
               "точку, чтобы выбрать ячейку ниже.",
     },

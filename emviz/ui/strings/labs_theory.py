@@ -6,6 +6,15 @@ Keys: ``theory.*`` shared by the four pages (``theory.fig.*`` label the figures 
 """
 
 STRINGS: dict[str, dict[str, str]] = {
+    "labs.hide_future": {"en": "Hide the future", "ja": "先を隠す", "ru": "Скрыть будущее"},
+    "labs.hide_future_help": {
+        "en": "Draw the curves only up to the current iteration, so the class can predict what "
+              "comes next before it is shown. Turning it on goes back to the start.",
+        "ja": "曲線を現在の反復までだけ描きます。次に何が起こるかを、表示される前に予想できます。"
+              "オンにすると最初に戻ります。",
+        "ru": "Рисовать кривые только до текущей итерации, чтобы аудитория могла предсказать "
+              "следующий шаг до того, как он показан. При включении — возврат к началу.",
+    },
     # ---- shared -----------------------------------------------------------------------
     "theory.data": {"en": "Data", "ja": "データ", "ru": "Данные"},
     "theory.model": {"en": "Model", "ja": "モデル", "ru": "Модель"},
@@ -22,7 +31,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "theory.k": {"en": "K (components)", "ja": "K（成分数）", "ru": "K (число компонент)"},
     "theory.covariance_type": {"en": "covariance_type", "ja": "covariance_type（共分散の型）",
                                "ru": "covariance_type (тип ковариации)"},
-    "theory.seed": {"en": "Seed", "ja": "シード", "ru": "Зерно (seed)"},
+    "theory.seed": {"en": "Seed", "ja": "シード", "ru": "Зерно"},
     "theory.e_step": {"en": "E-step", "ja": "E ステップ", "ru": "E-шаг"},
     "theory.m_step": {"en": "M-step", "ja": "M ステップ", "ru": "M-шаг"},
     "theory.step": {"en": "Step (E+M)", "ja": "1 反復（E+M）", "ru": "Итерация (E+M)"},
@@ -72,19 +81,19 @@ STRINGS: dict[str, dict[str, str]] = {
     "theory.fig.above_baseline": {"en": "nats above the baseline", "ja": "基準線からの高さ（nat）",
                                   "ru": "нат над базовой линией"},
     "theory.fig.baseline_note": {
-        "en": "Bars start at a baseline of {baseline} nats (just below the lowest L shown),<br>"
+        "en": "Bars start at a baseline of {baseline} nats (just below the lowest L shown), <br>"
         "so small changes stay visible: height = value − baseline, and L + KL = ln p exactly.",
         "ja": "棒は基準線 {baseline} nat（表示中の最小の L のすぐ下）から始まります。<br>"
         "小さな変化も見えるよう、高さ = 値 − 基準線。L + KL = ln p が厳密に成り立ちます。",
-        "ru": "Столбцы начинаются от базовой линии {baseline} нат (чуть ниже наименьшего L),<br>"
+        "ru": "Столбцы начинаются от базовой линии {baseline} нат (чуть ниже наименьшего L), <br>"
         "чтобы были видны малые изменения: высота = значение − база, L + KL = ln p точно.",
     },
     "theory.fig.no_q": {"en": "no q yet", "ja": "q はまだない", "ru": "q ещё нет"},
     "theory.fig.decomposition": {"en": "nats", "ja": "nat", "ru": "нат"},
     "theory.fig.decomp_note": {
-        "en": "L = Q + H(q); ln p = L + KL.<br>Values in nats (totals over the N points).",
+        "en": "L = Q + H(q); ln p = L + KL. <br>Values in nats (totals over the N points).",
         "ja": "L = Q + H(q)、ln p = L + KL。<br>値は nat 単位（N 点の合計）。",
-        "ru": "L = Q + H(q); ln p = L + KL.<br>Значения в натах (суммы по N точкам).",
+        "ru": "L = Q + H(q); ln p = L + KL. <br>Значения в натах (суммы по N точкам).",
     },
     "theory.fig.iteration": {"en": "iteration", "ja": "反復", "ru": "итерация"},
     "theory.fig.det": {"en": "det Σ_k (log scale)", "ja": "det Σ_k（対数目盛）",

@@ -23,6 +23,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "panels.custom": {"en": "Custom mixture", "ja": "カスタム混合分布", "ru": "Своя смесь"},
     "panels.preset.well_separated": {"en": "Well separated", "ja": "よく分離",
                                      "ru": "Хорошо разделённые"},
+    "panels.preset.draw": {"en": "Draw your own data", "ja": "自分でデータを描く",
+                           "ru": "Нарисовать свои данные"},
     "panels.preset.overlapping": {"en": "Overlapping", "ja": "重なり合う",
                                   "ru": "Перекрывающиеся"},
     "panels.preset.elongated": {"en": "Elongated", "ja": "細長い", "ru": "Вытянутые"},
@@ -56,9 +58,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "ja": "重みの不均衡（最大 ÷ 最小）",
         "ru": "Дисбаланс весов (наибольший ÷ наименьший)",
     },
-    "panels.data_seed": {"en": "Data seed", "ja": "データのシード", "ru": "Seed данных"},
+    "panels.data_seed": {"en": "Data seed", "ja": "データのシード", "ru": "Зерно данных"},
     "panels.data_seed_help": {"en": "Same seed, same points.", "ja": "同じシードなら同じ点。",
-                              "ru": "Тот же seed — те же точки."},
+                              "ru": "То же зерно — те же точки."},
     "panels.show_truth": {
         "en": "Show true components (dashed)",
         "ja": "真の成分を表示（破線）",
@@ -94,15 +96,16 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "panels.all_refused": {
         "en": "This page draws the fit in 1 to 3 dimensions, so it cannot use all {n} "
-              "columns. Pick up to 3 columns or project them with PCA above. (All columns "
-              "work in the Initialisation and Model selection labs.)",
+              "columns. Your data stays loaded: project it with PCA or pick up to 3 columns "
+              "in the sidebar. (All columns work in the Initialisation and Model selection "
+              "labs.)",
         "ja": "このページは当てはめを 1〜3 次元で描くため、{n} 列すべては使えません。"
-              "上で 3 列までを選ぶか、PCA で射影してください（すべての列は「初期値依存性」と"
-              "「モデル選択」のラボで使えます）。",
+              "データは読み込まれたままです。サイドバーで PCA で射影するか、3 列までを選んで"
+              "ください（すべての列は「初期値依存性」と「モデル選択」のラボで使えます）。",
         "ru": "Эта страница рисует модель в 1–3 измерениях и не может использовать все {n} "
-              "столбцов. Выберите выше до 3 столбцов или спроецируйте их с помощью PCA. "
-              "(Все столбцы можно использовать в лабораториях «Инициализация» и «Выбор "
-              "модели».)",
+              "столбцов. Данные остаются загруженными: спроецируйте их с помощью PCA или "
+              "выберите до 3 столбцов на боковой панели. (Все столбцы можно использовать в "
+              "лабораториях «Инициализация» и «Выбор модели».)",
     },
     "panels.using_all": {
         "en": "EM clusters all {n} numeric columns as they are.",
@@ -111,9 +114,9 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "panels.pca_dims": {"en": "PCA dimensions", "ja": "PCA の次元数", "ru": "Размерность PCA"},
     "panels.projecting": {
-        "en": "Projecting all {n} numeric columns onto {d} principal components.",
-        "ja": "{n} 個の数値列すべてを {d} 個の主成分に射影しています。",
-        "ru": "Все {n} числовых столбцов проецируются на {d} главные компоненты.",
+        "en": "Projecting {n} numeric columns onto {d} principal components.",
+        "ja": "{n} 個の数値列を {d} 個の主成分に射影しています。",
+        "ru": "{n} числовых столбцов проецируются на {d} главные компоненты.",
     },
     "panels.columns": {"en": "Columns to cluster (1 to 3)", "ja": "クラスタリングする列（1〜3）",
                        "ru": "Столбцы для кластеризации (1–3)"},
@@ -188,12 +191,17 @@ STRINGS: dict[str, dict[str, str]] = {
               "эллипсы вдоль осей · spherical: окружности.",
     },
     "panels.init_help": {
-        "en": "How the starting responsibilities are chosen before the first M-step.",
-        "ja": "最初の M ステップの前に、初期の負担率をどう選ぶか。",
-        "ru": "Как выбираются начальные ответственности перед первым M-шагом.",
+        "en": "How the starting responsibilities are chosen before the first M-step. "
+              "manual: keep the start on screen and set it by hand (drag a mean at "
+              "half-step 0).",
+        "ja": "最初の M ステップの前に、初期の負担率をどう選ぶか。manual：画面上の開始点を"
+              "保ち、手で設定します（半ステップ 0 で平均をドラッグ）。",
+        "ru": "Как выбираются начальные ответственности перед первым M-шагом. manual: "
+              "оставить начало на экране и задать его вручную (перетащите среднее на "
+              "полушаге 0).",
     },
     "panels.seed": {"en": "Seed (random_state)", "ja": "シード（random_state）",
-                    "ru": "Seed (random_state)"},
+                    "ru": "Зерно (random_state)"},
     "panels.seed_help": {"en": "'New init' adds 1.", "ja": "「再初期化」で 1 増えます。",
                          "ru": "«Новый старт» прибавляет 1."},
     "panels.reg_help": {
@@ -211,5 +219,74 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Stop when the mean log-likelihood per point changes by less.",
         "ja": "1 点あたりの平均対数尤度の変化がこれより小さくなったら停止します。",
         "ru": "Остановиться, когда средний логарифм правдоподобия на точку изменится меньше.",
+    },
+    "panels.skipped": {
+        "en": "Not picked by default (you can still pick them):",
+        "ja": "既定では選ばない列（手動で選ぶことはできます）：",
+        "ru": "Не выбраны по умолчанию (их можно выбрать вручную):",
+    },
+    "panels.pca_columns": {"en": "Columns to project", "ja": "射影する列",
+                           "ru": "Столбцы для проекции"},
+    "panels.pca_columns_help": {
+        "en": "Leave out columns that should not shape the components (identifiers, years, "
+              "codes).",
+        "ja": "主成分に影響させたくない列（識別子、年、コードなど）は外してください。",
+        "ru": "Уберите столбцы, которые не должны определять компоненты (идентификаторы, "
+              "годы, коды).",
+    },
+    "panels.pca_too_few": {
+        "en": "PCA needs at least 2 columns: add columns to project, or switch to "
+              "\"Pick columns\".",
+        "ja": "PCA には 2 列以上が必要です。射影する列を追加するか「列を選ぶ」に切り替えて"
+              "ください。",
+        "ru": "Для PCA нужно не меньше 2 столбцов: добавьте столбцы или переключитесь на "
+              "«Выбрать столбцы».",
+    },
+    "panels.pca_standardised": {
+        "en": "Standardised before PCA: the columns' spreads differ up to {ratio}×, and "
+              "unscaled, the column in the largest units would be the first component by "
+              "itself.",
+        "ja": "PCA の前に標準化しました。列のばらつきは最大 {ratio} 倍違い、そのままでは単位の"
+              "大きな列だけで第 1 主成分が決まってしまいます。",
+        "ru": "Перед PCA столбцы стандартизированы: их разброс различается до {ratio}×, и без "
+              "масштабирования столбец в самых крупных единицах один задал бы первую "
+              "компоненту.",
+    },
+    "panels.pca_raw": {
+        "en": "The columns' spreads differ up to {ratio}×: without standardising, "
+              "'{column}' alone decides the first component (and the variance kept).",
+        "ja": "列のばらつきは最大 {ratio} 倍違います。標準化しないと '{column}' だけで"
+              "第 1 主成分（と保持される分散）が決まります。",
+        "ru": "Разброс столбцов различается до {ratio}×: без стандартизации один '{column}' "
+              "определит первую компоненту (и долю сохранённой дисперсии).",
+    },
+    "panels.scales_differ": {
+        "en": "These columns' spreads differ {ratio}×, so each axis gets its own scale. "
+              "Standardise to give them equal weight in the fit.",
+        "ja": "これらの列のばらつきは {ratio} 倍違うため、軸ごとに別の目盛りで描きます。"
+              "当てはめで同じ重みを与えるには標準化してください。",
+        "ru": "Разброс этих столбцов различается в {ratio}×, поэтому у каждой оси свой "
+              "масштаб. Стандартизируйте, чтобы они весили в модели одинаково.",
+    },
+    "panels.standardised_note": {
+        "en": "Standardised: the columns' spreads differ {ratio}× in the file's units.",
+        "ja": "標準化済み：元の単位では列のばらつきが {ratio} 倍違います。",
+        "ru": "Стандартизировано: в исходных единицах разброс столбцов различается в {ratio}×.",
+    },
+    "panels.standardise_now": {"en": "Standardise", "ja": "標準化する",
+                               "ru": "Стандартизировать"},
+    "panels.upload_kept": {
+        "en": "Using **{name}**, uploaded earlier in this session. Drop another file above "
+              "to replace it.",
+        "ja": "このセッションで先にアップロードした **{name}** を使っています。置き換えるには"
+              "上に別のファイルをドロップしてください。",
+        "ru": "Используется **{name}**, загруженный ранее в этом сеансе. Чтобы заменить его, "
+              "перетащите выше другой файл.",
+    },
+    "panels.upload_forget": {"en": "Remove", "ja": "削除", "ru": "Убрать"},
+    "panels.upload_forget_help": {
+        "en": "Forget the uploaded file on every page.",
+        "ja": "アップロードしたファイルをすべてのページで破棄します。",
+        "ru": "Забыть загруженный файл на всех страницах.",
     },
 }
