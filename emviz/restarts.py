@@ -89,6 +89,7 @@ from .em import (
 )
 from .errors import CollapseError, DataError, ParameterError
 from .numbers import sig
+from .work import StopCheck, checkpoint
 
 #: Relative tolerance on log-likelihoods for two restarts to count as one optimum.
 LL_RTOL = 1e-4
@@ -476,12 +477,13 @@ def _one_restart(
     reg_covar: float,
     max_iter: int,
     tol: float,
+    should_stop: StopCheck | None = None,
 ) -> Restart:
     try:
         init = _initial_params(X, k, method, seed, covariance_type, reg_covar)
     except CollapseError:
         return Restart(method, seed, float("nan"), 0, False, "init_collapsed", None)
-    tr = run_em(X, init, covariance_type, reg_covar, max_iter, tol)
+    tr = run_em(X, init, covariance_type, reg_covar, max_iter, tol, should_stop=should_stop)
     return Restart(
         method,
         seed,
@@ -670,6 +672,7 @@ def _run_batch(
     max_iter: int,
     tol: float,
     on_finish: Callable[[int], None],
+    should_stop: StopCheck | None = None,
 ) -> list[_Outcome]:
     """EM from the initial M-step of each responsibility matrix, all restarts together.
 
@@ -720,6 +723,7 @@ def _run_batch(
     for it in range(max_iter):
         if idx.size == 0:
             break
+        checkpoint(should_stop, "restarts")
         ll, stats = feats.e_pass(w, nu, cov, with_stats=True)
         done = np.zeros(idx.size, dtype=bool)
         conv = np.abs(ll - prev) / n < tol  # False while prev is nan
@@ -759,18 +763,21 @@ def _batched_restarts(
     max_iter: int,
     tol: float,
     report: Callable[[int], None],
+    should_stop: StopCheck | None = None,
 ) -> list[Restart]:
     feats = _Features(X, reg_covar)
     size = max(1, min(_BATCH_RESTARTS, _BATCH_ELEMENTS // (k * X.shape[0])))
     restarts: list[Restart] = []
     with _one_blas_thread():
         for start in range(0, len(jobs), size):
+            checkpoint(should_stop, "restarts")
             chunk = jobs[start : start + size]
             resps = [
                 INIT_RESPONSIBILITIES[method](X, k, np.random.default_rng(seed))
                 for method, seed in chunk
             ]
-            outcomes = _run_batch(feats, resps, covariance_type, max_iter, tol, report)
+            outcomes = _run_batch(feats, resps, covariance_type, max_iter, tol, report,
+                                  should_stop)
             restarts += [
                 Restart(method, seed, o.log_likelihood, o.n_iter, o.converged, o.stop_reason,
                         o.params)
@@ -859,6 +866,7 @@ def run_restarts(
     ll_rtol: float = LL_RTOL,
     param_atol: float = PARAM_ATOL,
     use_batch: bool | None = None,
+    should_stop: StopCheck | None = None,
 ) -> RestartsResult:
     """Run EM from ``n_restarts`` seeded starts per init method and sort out the optima.
 
@@ -884,6 +892,9 @@ def run_restarts(
         Run the restarts together (batched EM, see below) or one :func:`~emviz.em.run_em`
         at a time. Default: batched when the data have at most 16 features and
         ``K · N ≤ 4e6``.
+    should_stop : callable () -> bool, optional
+        Checked before every restart and every iteration (see :mod:`emviz.work`); True
+        abandons the whole call with :class:`emviz.work.Cancelled`.
 
     Returns
     -------
@@ -931,11 +942,14 @@ def run_restarts(
     if use_batch is None:
         use_batch = X.shape[1] <= BATCH_MAX_FEATURES and k * X.shape[0] <= _BATCH_ELEMENTS
     if use_batch:
-        restarts = _batched_restarts(X, k, jobs, cov_type, reg, max_iter, tol, report)
+        restarts = _batched_restarts(X, k, jobs, cov_type, reg, max_iter, tol, report,
+                                     should_stop)
     else:
         restarts = []
         for method, s in jobs:
-            restarts.append(_one_restart(X, k, method, s, cov_type, reg, max_iter, tol))
+            checkpoint(should_stop, "restarts")
+            restarts.append(_one_restart(X, k, method, s, cov_type, reg, max_iter, tol,
+                                         should_stop))
             report(1)
 
     n = X.shape[0]

@@ -39,11 +39,12 @@ from emviz.reproduce import CsvSource, sklearn_script
 from emviz.selection import SelectionCell, SelectionResult, model_selection
 from emviz.summary import ClusterSummary, cluster_summary, label_table
 from emviz.text import markdown_text
-from emviz.ui import cache, downloads
+from emviz.ui import cache, downloads, jobs
 from emviz.ui.i18n import figure_text, t
 from emviz.ui.memo import cached
 from emviz.ui.messages import as_markdown, as_plain, guarded, show_error
 from emviz.ui.state import DataSpec, ModelSpec, TableSpec
+from emviz.work import Cancelled, over_budget, work_units
 
 K_VALUES = tuple(range(1, 11))
 #: Session key: the choice made by "Choose K for me" (its settings key and the K chosen).
@@ -56,6 +57,10 @@ CHART_CONFIG = {"displaylogo": False}
 # --------------------------------------------------------------------------------------
 # Choose K
 # --------------------------------------------------------------------------------------
+#: Choose K's slot in :func:`emviz.ui.jobs.confirm`, and the request waiting for it.
+_CONFIRM, _ASKING = "analyst_choose_k", "analyst_choose_k_asking"
+
+
 def _choice_key(spec: DataSpec, model: ModelSpec) -> str:
     """What the BIC curve depends on: the data and every model setting except K."""
     return repr((spec, model.covariance_type, model.init_params, model.seed, model.reg_covar,
@@ -70,7 +75,7 @@ def _bic_curve(key: str, _spec: DataSpec, _model: ModelSpec,
     m = _model
     try:
         return model_selection(X, K_VALUES, (m.covariance_type,), m.init_params, 1, m.seed,
-                               m.reg_covar, m.max_iter, m.tol)
+                               m.reg_covar, m.max_iter, m.tol, should_stop=jobs.should_stop)
     except EmvizError as exc:
         return str(exc)
 
@@ -82,12 +87,29 @@ def recommended(result: SelectionResult) -> SelectionCell | None:
     return result.recommended("bic")
 
 
-def _on_choose_k(spec: DataSpec, model: ModelSpec, raw: bytes | None) -> None:
-    """Callback: fit K = 1..10 (cached), set the sidebar's K to the recommended one."""
+def choose_k_work(n_points: int, model: ModelSpec) -> int:
+    """Choose K's size in :func:`emviz.work.work_units` (one run for each K of the curve)."""
+    return work_units(n_points, sum(K_VALUES), model.max_iter)
+
+
+def _on_choose_k(spec: DataSpec, model: ModelSpec, raw: bytes | None,
+                 n_points: int | None = None) -> None:
+    """Callback: fit K = 1..10 (cached), set the sidebar's K to the recommended one.
+
+    With ``n_points`` (the button's own click), work above the budget is not started: the
+    panel asks to confirm instead, and its button calls this again without it."""
     key = _choice_key(spec, model)
-    result = _bic_curve(key, spec, model, _raw=raw)
-    cell = recommended(result) if isinstance(result, SelectionResult) else None
     ss = st.session_state
+    if n_points is not None and over_budget(choose_k_work(n_points, model)) \
+            and not jobs.confirmed(_CONFIRM, key):
+        ss[_ASKING] = key
+        return
+    ss.pop(_ASKING, None)
+    try:
+        result = _bic_curve(key, spec, model, _raw=raw)
+    except Cancelled:  # the session has gone: nothing to set
+        return
+    cell = recommended(result) if isinstance(result, SelectionResult) else None
     ss[CHOSEN] = (key, None if cell is None else cell.n_components)
     if cell is not None:
         ss["model_k"] = int(cell.n_components)
@@ -97,8 +119,12 @@ def _choose_k(spec: DataSpec, model: ModelSpec, raw: bytes | None, data: cache.D
     key = _choice_key(spec, model)
     cols = st.columns([1, 3], vertical_alignment="center")
     cols[0].button(t("analyst.choose_k"), key="analyst_choose_k", type="primary",
-                   on_click=_on_choose_k, args=(spec, model, raw), width="stretch",
-                   help=t("analyst.choose_k_help", cov=model.covariance_type))
+                   on_click=_on_choose_k, args=(spec, model, raw, data.n_samples),
+                   width="stretch", help=t("analyst.choose_k_help", cov=model.covariance_type))
+    if st.session_state.get(_ASKING) == key:
+        jobs.confirm(_CONFIRM, choose_k_work(data.n_samples, model), key,
+                     on_confirm=_on_choose_k, args=(spec, model, raw))
+        return
     chosen = st.session_state.get(CHOSEN)
     if chosen is None or chosen[0] != key:
         cols[1].caption(t("analyst.choose_k_caption", cov=model.covariance_type))

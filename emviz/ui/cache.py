@@ -40,6 +40,7 @@ from emviz.errors import DataError, EmvizError
 from emviz.io import Table, load_csv
 from emviz.model import Preprocessing
 from emviz.ui import backend as be
+from emviz.ui import jobs
 from emviz.ui.i18n import t
 from emviz.ui.memo import cached, in_script_run
 from emviz.ui.state import (
@@ -363,6 +364,7 @@ def _fit(key: str, _spec: DataSpec, _model: ModelSpec, _raw: bytes | None = None
             reg_covar=model.reg_covar,
             max_iter=model.max_iter,
             tol=model.tol,
+            should_stop=jobs.should_stop,  # a closed tab stops the fit (never cached)
         )
     except EmvizError as exc:
         kind = {"DataError": "data", "CollapseError": "collapse"}.get(

@@ -24,6 +24,7 @@ from emviz._messages import Joined, Message
 from emviz.errors import CollapseError, EmvizError
 from emviz.text import markdown_text
 from emviz.ui.i18n import DEFAULT_LANGUAGE, catalog, current_language, t, translate
+from emviz.work import Cancelled
 
 T = TypeVar("T")
 _log = logging.getLogger("emviz")
@@ -111,6 +112,8 @@ def guarded(context: str = "") -> Iterator[None]:
     """``with guarded("drawing the figure"): ...`` shows any exception instead of raising."""
     try:
         yield
+    except Cancelled:  # its session has gone (emviz.ui.jobs): nobody to show anything to
+        st.stop()
     except Exception as exc:  # the UI must never show a raw traceback
         show_error(exc, context)
 
@@ -119,6 +122,8 @@ def attempt(fn: Callable[[], T], context: str = "") -> T | None:
     """Call ``fn``; on an exception show it and return None."""
     try:
         return fn()
+    except Cancelled:  # its session has gone (emviz.ui.jobs): nobody to show anything to
+        st.stop()
     except Exception as exc:  # the UI must never show a raw traceback
         show_error(exc, context)
         return None

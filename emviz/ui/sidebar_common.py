@@ -29,7 +29,7 @@ from urllib.parse import urlencode
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from emviz.ui import housekeeping, presenter, state, urlstate
+from emviz.ui import housekeeping, jobs, presenter, state, urlstate
 from emviz.ui.i18n import DEFAULT_LANGUAGE, LANG_KEY, LANGUAGES, t
 from emviz.ui.state import DEFAULTS
 
@@ -74,6 +74,8 @@ def _apply_link() -> None:
             values.pop("tbl_label", None)
     if "data_source" in values:  # the link chose the data: a lab's first visit keeps it
         ss[urlstate.LINKED_DATA] = True
+    if values:  # its first heavy request stays within the work budget
+        ss[jobs.LINKED] = True
     for key, value in values.items():
         ss[key] = value
     _suggest_for_scenario(values)

@@ -21,7 +21,7 @@ from emviz.figures_labs import method_stats_table, optima_gallery, restarts_hist
 from emviz.numbers import percent, sig
 from emviz.restarts import RestartsResult, run_restarts
 from emviz.text import markdown_text
-from emviz.ui import cache, data_panel, state
+from emviz.ui import cache, data_panel, jobs, state
 from emviz.ui.i18n import bound, t
 from emviz.ui.labs.kmeans_vs_gmm import (
     CHART_CONFIG,
@@ -34,6 +34,7 @@ from emviz.ui.labs.kmeans_vs_gmm import (
 from emviz.ui.memo import cached
 from emviz.ui.messages import as_markdown, guarded
 from emviz.ui.state import DataSpec
+from emviz.work import over_budget, work_units
 
 LAB = "restarts"
 PRESET = "kmeans_agrees"
@@ -86,11 +87,38 @@ def restarts(spec: DataSpec, settings: Settings, _raw: bytes | None = None
     try:
         return run_restarts(X, settings.k, settings.n_restarts, settings.methods,
                             settings.covariance_type, settings.reg_covar, settings.max_iter,
-                            settings.tol, seed=settings.seed, progress=report)
+                            settings.tol, seed=settings.seed, progress=report,
+                            should_stop=jobs.should_stop)
     except EmvizError as exc:
         return str(exc)
     finally:
         bar.empty()
+
+
+def work(n_points: int, settings: Settings) -> int:
+    """The experiment's size in :func:`emviz.work.work_units`."""
+    return work_units(n_points, settings.k, settings.max_iter,
+                      settings.n_restarts * len(settings.methods))
+
+
+def _link_within_budget(n_points: int) -> tuple[int, int] | None:
+    """A shared link's first experiment stays within the work budget: fewer restarts (one
+    of the slider's counts; the fewest if even that is over, which then asks to confirm).
+    Returns (asked, allowed) when it lowered the count."""
+    if not jobs.opened_by_link():
+        return None
+    ss = st.session_state
+    methods = len(INIT_METHODS) if ss["rs_method"] == ALL else 1
+    asked = int(ss["rs_m"])
+    per_restart = work_units(n_points, int(ss["model_k"]), MAX_ITER, methods)
+    if not over_budget(per_restart * asked):
+        return None
+    fits = [m for m in RESTART_COUNTS if not over_budget(per_restart * m)]
+    allowed = fits[-1] if fits else RESTART_COUNTS[0]
+    if allowed >= asked:
+        return None
+    ss["rs_m"] = allowed
+    return asked, allowed
 
 
 def _init_state() -> None:
@@ -326,8 +354,17 @@ def render() -> None:
     if picked is None:
         return
     spec, raw, data = picked
+    clamped = _link_within_budget(data.n_samples)
     settings = _controls()
-    result = restarts(spec, settings, _raw=raw)
+    if clamped is not None:
+        jobs.clamp_note(t("jobs.setting.n_restarts"), *clamped)
+    if not jobs.confirm(LAB, work(data.n_samples, settings), repr((spec, settings))):
+        data_caption(data, spec)
+        return
+    with jobs.heavy() as free:
+        result = restarts(spec, settings, _raw=raw) if free else None
+    if result is None:
+        return
     if isinstance(result, str):
         st.error(as_markdown(result), icon="🚫")
         data_caption(data, spec)

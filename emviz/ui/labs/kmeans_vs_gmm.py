@@ -42,7 +42,7 @@ from emviz.kmeans import (
 )
 from emviz.numbers import sig
 from emviz.text import markdown_text
-from emviz.ui import cache, data_panel, state, urlstate
+from emviz.ui import cache, data_panel, jobs, state, urlstate
 from emviz.ui.i18n import figure_text, t
 from emviz.ui.memo import cached
 from emviz.ui.messages import as_markdown, attempt, guarded
@@ -216,7 +216,8 @@ def lockstep(spec: DataSpec, k: int, covariance_type: str, init: str, seed: int,
     X = cache.prepared(spec, _raw=_raw).X
     c0 = initial_centers(X, k, init, seed)
     km = kmeans_run(X, k, init=c0, max_iter=MAX_ITER)
-    gm = run_em(X, gmm_start(X, c0, reg_covar), covariance_type, reg_covar, MAX_ITER, TOL)
+    gm = run_em(X, gmm_start(X, c0, reg_covar), covariance_type, reg_covar, MAX_ITER, TOL,
+                should_stop=jobs.should_stop)
     spread = float(np.sqrt(max(km.final_inertia, 1e-300) / X.size))
     return Lockstep(c0, km, gm, spread)
 

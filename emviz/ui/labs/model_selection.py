@@ -18,7 +18,7 @@ from emviz.em import COVARIANCE_TYPES, INIT_METHODS
 from emviz.errors import EmvizError
 from emviz.figures_labs import selection_figure, selection_table
 from emviz.selection import SelectionResult, model_selection
-from emviz.ui import cache, state
+from emviz.ui import cache, jobs, state
 from emviz.ui.i18n import catalog, t
 from emviz.ui.labs.kmeans_vs_gmm import (
     CHART_CONFIG,
@@ -32,6 +32,7 @@ from emviz.ui.labs.kmeans_vs_gmm import (
 from emviz.ui.memo import cached
 from emviz.ui.messages import as_markdown, as_plain, guarded
 from emviz.ui.state import DataSpec
+from emviz.work import over_budget, work_units
 
 LAB = "selection"
 PRESET = "overlapping"
@@ -70,11 +71,36 @@ def grid(spec: DataSpec, settings: Settings, _raw: bytes | None = None) -> Selec
     try:
         return model_selection(X, K_VALUES, COVARIANCE_TYPES, settings.init, settings.n_init,
                                0, settings.reg_covar, settings.max_iter, settings.tol,
-                               progress=report)
+                               progress=report, should_stop=jobs.should_stop)
     except EmvizError as exc:
         return str(exc)
     finally:
         bar.empty()
+
+
+def work(n_points: int, settings: Settings) -> int:
+    """The grid's size in :func:`emviz.work.work_units` (every K of every type)."""
+    return work_units(n_points, sum(K_VALUES), settings.max_iter,
+                      len(COVARIANCE_TYPES) * settings.n_init)
+
+
+def _link_within_budget(n_points: int) -> tuple[int, int] | None:
+    """A shared link's first grid stays within the work budget: fewer starts per cell (the
+    fewest if even that is over, which then asks to confirm). Returns (asked, allowed)
+    when it lowered the count."""
+    if not jobs.opened_by_link():
+        return None
+    ss = st.session_state
+    asked = int(ss["ms_n_init"])
+    per_start = work_units(n_points, sum(K_VALUES), MAX_ITER, len(COVARIANCE_TYPES))
+    if not over_budget(per_start * asked):
+        return None
+    fits = [m for m in N_INIT_OPTIONS if not over_budget(per_start * m)]
+    allowed = fits[-1] if fits else N_INIT_OPTIONS[0]
+    if allowed >= asked:
+        return None
+    ss["ms_n_init"] = allowed
+    return asked, allowed
 
 
 def status_text(status: str) -> str:
@@ -190,8 +216,17 @@ def render() -> None:
     if picked is None:
         return
     spec, raw, data = picked
+    clamped = _link_within_budget(data.n_samples)
     settings = _controls()
-    result = grid(spec, settings, _raw=raw)
+    if clamped is not None:
+        jobs.clamp_note(t("jobs.setting.n_init"), *clamped)
+    if not jobs.confirm(LAB, work(data.n_samples, settings), repr((spec, settings))):
+        data_caption(data, spec)
+        return
+    with jobs.heavy() as free:
+        result = grid(spec, settings, _raw=raw) if free else None
+    if result is None:
+        return
     if isinstance(result, str):
         st.error(as_markdown(result), icon="🚫")
         data_caption(data, spec)
