@@ -235,7 +235,7 @@ _STEPPER_SHOWS = f"""() => {{
   return {{ position: Number(root.dataset.position), payload: root.dataset.payload,
            title: root.querySelector('.emv-title strong').textContent,
            table: root.querySelector('.emv-table-title')?.textContent ?? '',
-           cursor: ll._fullLayout.shapes[0]?.x0 }};
+           cursor: ll._fullData.find((t) => t.name === 'cursor')?.x?.[0] }};
 }}"""
 
 
@@ -432,6 +432,7 @@ def payload_mb() -> tuple[float, str, int]:
     sys.path.insert(0, str(ROOT))
     from emviz import stepper as sp
     from emviz.ui import cache, explore, state
+    from emviz.ui.formulas_text import formulas_html
     from emviz.ui.i18n import figure_text
 
     spec = state.SyntheticSpec(dim=2, n_samples=10_000)
@@ -443,15 +444,15 @@ def payload_mb() -> tuple[float, str, int]:
         presenter=False, height=560, show_truth=bool(state.DEFAULTS["show_truth"])
         and info.has_truth, column_names=info.columns, max_points_note=None,
         text=figure_text("en"), uirevision=repr(state.data_key(spec)))
-    # the body of cache._stepper_payload
+    # the body of cache._stepper_payload, with what explore passes it
     X = data.X_display
     labels = None if data.labels is None else data.labels[data.display]
     editable = data.n_features == 2 and len(data.display) == data.n_samples
     payload = sp.em_payload(
         X, trace, truth=data.truth, labels=labels, options=options,
         text=explore.stepper_text("en"), init_method=model.init_params, seed=model.seed,
-        formulas=None, editable=editable, new_init=True, ranges=data.ranges,
-        loglik_height=None)
+        formulas=formulas_html(model.covariance_type, "en"), editable=editable, new_init=True,
+        ranges=data.ranges, loglik_height=None)
     raw = sp.payload_bytes(payload)
     return len(raw) / 1e6, sp.payload_id(raw), trace.n_iter
 

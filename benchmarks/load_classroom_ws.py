@@ -508,8 +508,36 @@ async def main_async(sessions: int, plan: Plan, ramp_s: float) -> int:
     return 0 if not (a["outcome"].errors or b["outcome"].errors) else 1
 
 
+async def check_async() -> int:
+    """``--check``: 3 students open and step for real; the client still speaks the installed
+    Streamlit's protocol and sessions stay isolated. Prints what failed; 0 when all held."""
+    result = await journey("check", 3, Plan(steps=4, bursts=2, pause_s=0), ramp_s=0,
+                           budget_s=120)
+    out = result["outcome"]
+    # open, tol = 0, one report (on reaching for the downloads) and the Download box each,
+    # and student 1's New init (which reruns the whole page from the stepper's fragment:
+    # one more script run); stepping itself sends nothing
+    checks = {
+        "no errors": out.errors == [],
+        "13 reruns": out.reruns == 3 * 4 + 1,
+        "one script run more than reruns": out.script_runs == out.reruns + 1,
+        "a report and a Download box each": len(out.latencies["report"])
+        == len(out.latencies["downloads"]) == 3,
+        "seeds 0, 1, 0": out.seeds == {0: 0, 1: 1, 2: 0},
+        "same settings, the same run": out.runs[0] == out.runs[2] != out.runs[1],
+        "server CPU measured": result["cpu_s"] > 0 and result["warm_cpu_s"] > 0,
+    }
+    for name, held in checks.items():
+        print(("ok    " if held else "FAILED"), name)
+    for e in out.errors[:10]:
+        print("ERROR", e)
+    return 0 if all(checks.values()) else 1
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true",
+                        help="3 students only, asserting what the client and server did")
     parser.add_argument("--sessions", type=int, default=MAX_SESSIONS)
     parser.add_argument("--steps", type=int, default=20, help="half-steps each, journey B")
     parser.add_argument("--bursts", type=int, default=4, help="bursts the steps come in")
@@ -518,6 +546,8 @@ def main() -> None:
     parser.add_argument("--ramp", type=float, default=0.0,
                         help="student i joins i * RAMP s after the first (default 0: all at once)")
     args = parser.parse_args()
+    if args.check:
+        sys.exit(asyncio.run(check_async()))
     sessions = max(1, min(args.sessions, MAX_SESSIONS))
     plan = Plan(steps=max(1, min(args.steps, MAX_STEPS)), bursts=max(1, args.bursts),
                 pause_s=max(0.0, min(args.pause, 10.0)))

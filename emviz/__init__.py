@@ -35,7 +35,7 @@ from .em import (
     reg_covar_slack,
     run_em,
 )
-from .errors import CollapseError, DataError, EmvizError, ParameterError
+from .errors import Cancelled, CollapseError, DataError, EmvizError, ParameterError
 from .io import Selection, Table, load_csv
 from .kmeans import KMeansTrace, kmeans_plusplus, kmeans_run, soft_kmeans_resp, soft_kmeans_run
 from .model import Assignment, FittedMixture, Preprocessing
@@ -53,6 +53,7 @@ __all__ = [
     "REMEDIES",
     "Assignment",
     "BoundTerms",
+    "Cancelled",
     "ClusterSummary",
     "CoinState",
     "CoinTrace",

@@ -385,6 +385,14 @@ MESSAGES: Final[Mapping[str, str]] = {
     "restarts.unknown_method": "methods should be among {allowed}, but got {value!r}.",
     "restarts.repeated_methods": "methods should not repeat, but got {value}.",
     "restarts.n_restarts": "n_restarts should be a positive integer, but got {value!r}.",
+    "work.cancelled": (
+        "The computation was stopped on request before it finished, so there is no result. "
+        "Start it again to see it."
+    ),
+    "restarts.cancelled": (
+        "The EM runs were stopped on request before they all finished, so there is no "
+        "result. Start them again to see it."
+    ),
     # Why an optimum looks near-degenerate (Optimum.reason, SelectionCell.reason). Components
     # are numbered from 1, as in the figures' legends ("component 1" is index 0).
     "restarts.reason_collapsed": (
@@ -404,6 +412,46 @@ MESSAGES: Final[Mapping[str, str]] = {
     ),
     "restarts.reason_not_converged": (
         "EM stopped at max_iter before converging, so the fit was still changing"
+    ),
+    # ---- emviz.basins -------------------------------------------------------------------------
+    "basins.start_type": (
+        "start should be a Params (weights, means, covariances), but got a {type}."
+    ),
+    "basins.dimensions": (
+        "A basin map needs 2 features (the plane the starting mean moves in), but the data "
+        "has {d} and the start {d_start}. Pick two columns, or project onto 2 with PCA."
+    ),
+    "basins.n_components": (
+        "A basin map sweeps one of 2 to {high} components, but the start has {value}. Choose "
+        "K between 2 and {high}."
+    ),
+    "basins.component": (
+        "component should be the index of a component, 0 to {k} - 1, but got {value!r}."
+    ),
+    "basins.start_singular": (
+        "The start should have finite means and positive-definite covariances, but it does "
+        "not. Start from initialize(...) or increase reg_covar."
+    ),
+    "basins.grid": (
+        "grid should be a whole number of cells from {low} to {high}, or two of them (n_x, "
+        "n_y), but got {value!r}."
+    ),
+    "basins.pad": "pad should be a finite number >= 0, but got {value!r}.",
+    "basins.bounds": (
+        "bounds should be ((x_low, x_high), (y_low, y_high)) with finite lows below highs, "
+        "but got {value!r}."
+    ),
+    "basins.cell": (
+        "The cell ({row}, {col}) is not on the map: rows should be 0 to {n_y} - 1 and columns "
+        "0 to {n_x} - 1."
+    ),
+    "basins.known_type": (
+        "known should be the RestartsResult of run_restarts, but got a {type}."
+    ),
+    "basins.known_model": (
+        "known should be restarts of the same model (K = {k}, covariance_type = "
+        "{covariance_type!r}, reg_covar = {reg_covar:g}), but they were run with (K, "
+        "covariance_type, reg_covar) = {known}. Run the restarts with the map's model."
     ),
     # ---- emviz.selection ----------------------------------------------------------------------
     "selection.no_cell": (
@@ -634,6 +682,9 @@ MESSAGES: Final[Mapping[str, str]] = {
     "formulas.kind": "kind should be one of {allowed} (a half-step's kind), but got {value!r}.",
     "figures.table_resp_shape": "resp should have shape (n, {k}), but got {shape}.",
     "figures.centres_2d": "centers should have shape (n_clusters, 2), but got {shape}.",
+    "figures.basin_dimensions": (
+        "A basin map draws data of shape (n_samples, 2), but got {shape}."
+    ),
     "figures.labels_shape": "labels should have shape ({n},), but got {shape}.",
     "figures.criterion": "criterion should be 'bic' or 'aic', but got {value!r}.",
     # ---- emviz.stepper ------------------------------------------------------------------------

@@ -677,7 +677,7 @@ def run_em(
 
     Raises
     ------
-    emviz.work.Cancelled
+    emviz.errors.Cancelled
         When ``should_stop`` returned True.
     """
     X = check_data(X, init.n_features)
@@ -700,7 +700,7 @@ def run_em(
     else:
         iterate, eigvalsh = engine.iterate, np.linalg.eigvalsh
         for _ in range(int(max_iter)):
-            checkpoint(should_stop, "EM")
+            checkpoint(should_stop)
             try:
                 ll, new = iterate(params[-1], cov_type, reg)
             except CollapseError as exc:

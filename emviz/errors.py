@@ -50,6 +50,11 @@ class ParameterError(EmvizError, ValueError):
     """A model parameter or option has the wrong shape, type or value."""
 
 
+class Cancelled(EmvizError):
+    """A long computation stopped because its caller asked it to (a ``should_stop`` hook
+    answered True). Not a ``ValueError``: nothing was wrong with the input."""
+
+
 class CollapseError(EmvizError, ValueError):
     """A component's covariance became singular (the likelihood singularity of EM).
 

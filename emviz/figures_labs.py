@@ -26,6 +26,7 @@ from plotly.subplots import make_subplots
 
 from . import geometry as geo
 from ._messages import error
+from .basins import BasinMap
 from .em import Params
 from .errors import ParameterError
 from .figures import (
@@ -36,7 +37,9 @@ from .figures import (
     UNASSIGNED_HEX,
     FigureOptions,
     _axis,
+    _axis_names,
     _base_layout,
+    _equal_scales_2d,
     _padded_range,
     _rgba,
     component_color,
@@ -76,6 +79,18 @@ TEXT: dict[str, str] = {
     "col_fraction_best": "reach best trustworthy",
     "col_fraction_top": "reach n_init pick",
     "col_collapsed": "collapsed",
+    "basin_legend": "#{number} · ln L = {ll} · {cells} cells",
+    "basin_new": " · new",
+    "basin_suspicious": " · ⚠",
+    "basin_hatch": "⚠ near-degenerate (hatched)",
+    "basin_data": "data",
+    "basin_cells": "starts",
+    "basin_fixed": "fixed starting means",
+    "basin_component": "component {k}",
+    "basin_swept": "component {k}'s own start",
+    "basin_other": "{n} other optima · {cells} cells (hover a cell)",
+    "basin_hover": "component {k} starts at ({x}, {y})<br>→ optimum #{number} · ln L = {ll}"
+                   "<br>{n_iter} iterations",
 }
 
 #: A line style per covariance type, so the model selection chart reads in greyscale too.
@@ -523,6 +538,190 @@ def method_stats_table(result: RestartsResult, text: Mapping[str, str] | None = 
         tx["col_fraction_best"]: s.fraction_best,
     } for s in result.method_stats.values()]
     return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------------------
+# Basin map
+# --------------------------------------------------------------------------------------
+#: Paul Tol's "light" scheme (colour-blind safe, made for backgrounds under dark marks and
+#: text): the optima a basin map colours one by one, then pale grey for all the others.
+BASIN_PALETTE: tuple[str, ...] = (
+    "#77AADD", "#EE8866", "#44BB99", "#EEDD88", "#FFAABB", "#99DDFF", "#BBCC33", "#AAAA00",
+)
+BASIN_OTHER_HEX = "#DDDDDD"
+#: Hatching drawn over the cells of a near-degenerate optimum.
+_HATCH_HEX = "#5A5A5A"
+
+
+def shown_basins(bmap: BasinMap, max_shown: int = len(BASIN_PALETTE)) -> list[int]:
+    """The optima a basin map colours one by one: the ``max_shown`` that cover the most cells
+    (ties: the lower number), in number order. The rest share one colour."""
+    reached = [i for i, b in enumerate(bmap.basins) if b.n_cells > 0]
+    top = sorted(reached, key=lambda i: (-bmap.basins[i].n_cells, i))[:max_shown]
+    return sorted(top)
+
+
+def basin_names(bmap: BasinMap, text: Mapping[str, str] | None = None) -> list[str]:
+    """Legend name of every optimum of ``bmap``: number (from 1, as the gallery), ln L, cells,
+    and "new" (no restart reached it) or "⚠" (near-degenerate) where they apply."""
+    tx = _text(text)
+    names = []
+    for i, b in enumerate(bmap.basins):
+        name = tx["basin_legend"].format(number=i + 1, ll=f"{b.log_likelihood:,.2f}",
+                                         cells=b.n_cells)
+        if not b.from_restarts:
+            name += tx["basin_new"]
+        if b.suspicious:
+            name += tx["basin_suspicious"]
+        names.append(name)
+    return names
+
+
+def _label_cell(mask: np.ndarray) -> tuple[int, int]:
+    """The cell of ``mask`` nearest its centroid (inside the region, even a curved one)."""
+    rows, cols = np.nonzero(mask)
+    d2 = (rows - rows.mean()) ** 2 + (cols - cols.mean()) ** 2
+    i = int(np.argmin(d2))
+    return int(rows[i]), int(cols[i])
+
+
+def _legend_square(name: str, color: str, edge: str, rank: int, size: float) -> dict:
+    return {"type": "scatter", "x": [None], "y": [None], "mode": "markers", "name": name,
+            "hoverinfo": "skip", "legendrank": rank,
+            "marker": {"symbol": "square", "size": size, "color": color,
+                       "line": {"color": edge, "width": 1}}}
+
+
+def basin_figure(
+    X: Any,
+    bmap: BasinMap,
+    options: FigureOptions | None = None,
+    text: Mapping[str, str] | None = None,
+    max_points: int = 1500,
+    max_shown: int = len(BASIN_PALETTE),
+) -> go.Figure:
+    """The basin map: each cell coloured by the optimum EM reaches from it.
+
+    A cell is the start whose swept mean sits at its centre (:meth:`BasinMap.start_at`).
+    Drawn over it: the data (dark dots), the fixed components' starting means (× in their
+    component colours) and the swept component's own starting mean (○). The ``max_shown``
+    optima that cover the most cells (:func:`shown_basins`) get a colour each, a legend entry
+    numbered as the restarts' gallery and their number written on the map; all others share
+    pale grey (hover names them). Near-degenerate optima are hatched and marked ⚠. An
+    invisible marker on every cell carries ``customdata = (row, col, number, ln L,
+    iterations)`` for hover and click handling.
+    """
+    opts, tx = _opts(options), _text(text)
+    style = _STYLES[bool(opts.presenter)]
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise error(ParameterError, "figures.basin_dimensions", shape=X.shape)
+    names = _axis_names(opts, 2)
+    xs, ys, labels = bmap.xs, bmap.ys, bmap.labels
+    shown = shown_basins(bmap, max_shown)
+    slot = np.full(max(len(bmap.basins), 1), len(shown))  # optimum -> colour slot
+    slot[shown] = np.arange(len(shown))
+    colors = [BASIN_PALETTE[j % len(BASIN_PALETTE)] for j in range(len(shown))]
+    colors.append(BASIN_OTHER_HEX)
+    n_slots = len(colors)
+    scale = []
+    for j, c in enumerate(colors):
+        scale += [[j / n_slots, c], [(j + 1) / n_slots, c]]
+    z = np.where(labels >= 0, slot[np.maximum(labels, 0)], np.nan).astype(np.float64)
+    data: list[dict[str, Any]] = [{
+        "type": "heatmap", "x": xs, "y": ys, "z": z, "zmin": -0.5, "zmax": n_slots - 0.5,
+        "colorscale": scale, "showscale": False, "hoverinfo": "skip", "name": "",
+        "showlegend": False,
+    }]
+    suspicious = np.array([b.suspicious for b in bmap.basins] or [False])
+    hatched = (labels >= 0) & suspicious[np.maximum(labels, 0)]
+    rows, cols = np.nonzero(hatched)
+    if rows.size:
+        data.append({
+            "type": "scatter", "x": xs[cols], "y": ys[rows], "mode": "markers",
+            "name": tx["basin_hatch"], "hoverinfo": "skip", "legendrank": 1000,
+            "marker": {"symbol": "line-ne", "size": style.point + 5,
+                       "line": {"color": _HATCH_HEX, "width": 1.2}, "color": _HATCH_HEX},
+        })
+    step = max(1, X.shape[0] // max_points)
+    pts = X[::step]
+    keep = {"marker": {"opacity": 0.55}}  # a click selects a cell; nothing else may fade
+    data.append({
+        "type": "scatter", "x": pts[:, 0], "y": pts[:, 1], "mode": "markers",
+        "name": tx["basin_data"], "hoverinfo": "skip", "showlegend": False,
+        "marker": {"color": MIXTURE_HEX, "size": max(2, style.point - 2), "opacity": 0.55},
+        "selected": keep, "unselected": keep,
+    })
+    grid_rows, grid_cols = np.indices(labels.shape)
+    numbers = np.where(labels >= 0, labels + 1, 0)
+    custom = np.column_stack([grid_rows.ravel(), grid_cols.ravel(), numbers.ravel(),
+                              bmap.log_likelihood.ravel(), bmap.n_iter.ravel()])
+    hover = tx["basin_hover"].format(k=bmap.component + 1, x="%{x:.4g}", y="%{y:.4g}",
+                                     number="%{customdata[2]}", ll="%{customdata[3]:,.2f}",
+                                     n_iter="%{customdata[4]}")
+    data.append({
+        "type": "scatter", "x": xs[grid_cols.ravel()], "y": ys[grid_rows.ravel()],
+        "mode": "markers", "name": tx["basin_cells"], "showlegend": False,
+        "customdata": custom, "hovertemplate": hover + "<extra></extra>",
+        "marker": {"size": style.point + 4, "color": "rgba(0,0,0,0)"},
+        "selected": {"marker": {"opacity": 0}}, "unselected": {"marker": {"opacity": 0}},
+    })
+    k = bmap.start.n_components
+    means = np.asarray(bmap.start.means)
+    fixed = [j for j in range(k) if j != bmap.component]
+    full = {"marker": {"opacity": 1}}
+    data.append({
+        "type": "scatter", "x": means[fixed, 0], "y": means[fixed, 1], "mode": "markers",
+        "name": tx["basin_fixed"], "hovertemplate": "%{text}<extra></extra>",
+        "text": [tx["basin_component"].format(k=j + 1) for j in fixed], "legendrank": 1001,
+        "marker": {"symbol": "x", "size": style.mean + 2,
+                   "color": [component_color(j, opts.palette) for j in fixed],
+                   "line": {"color": "white", "width": 1.5}},
+        "selected": full, "unselected": full,
+    })
+    c = bmap.component
+    data.append({
+        "type": "scatter", "x": means[c:c + 1, 0], "y": means[c:c + 1, 1], "mode": "markers",
+        "name": tx["basin_swept"].format(k=c + 1), "legendrank": 1002,
+        "hovertemplate": tx["basin_swept"].format(k=c + 1) + "<extra></extra>",
+        "marker": {"symbol": "circle-open", "size": style.mean + 4,
+                   "color": component_color(c, opts.palette), "line": {"width": style.thick}},
+        "selected": full, "unselected": full,
+    })
+    legend_names = basin_names(bmap, tx)
+    annotations = []
+    for j, i in enumerate(shown):
+        b = bmap.basins[i]
+        data.append(_legend_square(legend_names[i], colors[j],
+                                   _HATCH_HEX if b.suspicious else colors[j], i + 1, style.mean))
+        r, q = _label_cell(labels == i)
+        annotations.append({
+            "x": float(xs[q]), "y": float(ys[r]), "xref": "x", "yref": "y",
+            "text": f"#{i + 1}" + (" ⚠" if b.suspicious else ""), "showarrow": False,
+            "font": {"size": style.font, "color": "#222"}, "bgcolor": "rgba(255,255,255,0.7)",
+        })
+    others = [i for i, b in enumerate(bmap.basins) if b.n_cells > 0 and i not in shown]
+    if others:
+        data.append(_legend_square(
+            tx["basin_other"].format(n=len(others), cells=sum(bmap.basins[i].n_cells
+                                                             for i in others)),
+            BASIN_OTHER_HEX, BASIN_OTHER_HEX, len(bmap.basins) + 1, style.mean))
+    layout = _base_layout(opts, style)
+    dx = (xs[1] - xs[0]) / 2 if xs.size > 1 else 0.5
+    dy = (ys[1] - ys[0]) / 2 if ys.size > 1 else 0.5
+    layout.update({
+        "xaxis": _axis(names[0], style, range=[float(xs[0] - dx), float(xs[-1] + dx)],
+                       showgrid=False, zeroline=False, constrain="domain"),
+        "yaxis": _axis(names[1], style, range=[float(ys[0] - dy), float(ys[-1] + dy)],
+                       showgrid=False, zeroline=False, constrain="domain",
+                       **_equal_scales_2d(X)),
+        "clickmode": "event+select",
+        "dragmode": "zoom",
+        "legend": {**layout["legend"], "x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top"},
+        "margin": {**layout["margin"], "r": 10},
+    })
+    layout["annotations"] += annotations
+    return _figure(data, layout)
 
 
 # --------------------------------------------------------------------------------------

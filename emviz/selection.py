@@ -269,7 +269,7 @@ def _fit_cell(
     collapsed = None  # (trace or None, seed, message) of the last collapsed start
     skipped_message = ""
     for s in seeds:
-        checkpoint(should_stop, "model selection")
+        checkpoint(should_stop)
         try:
             start = initialize(X, k, init, s, cov_type, reg_covar)
         except DataError as exc:  # impossible cell (K > distinct points): no start works
@@ -359,7 +359,7 @@ def model_selection(
         Called after every start; ``total = len(k_range) * len(covariance_types) * n_init``.
     should_stop : callable () -> bool, optional
         Checked before every start and every iteration (see :mod:`emviz.work`); True
-        abandons the whole sweep with :class:`emviz.work.Cancelled`.
+        abandons the whole sweep with :class:`emviz.errors.Cancelled`.
 
     Returns
     -------

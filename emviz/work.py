@@ -6,8 +6,9 @@ Two things keep one request from holding the server:
   :func:`emviz.restarts.run_restarts`, :func:`emviz.selection.model_selection`, and any
   later one such as a basin map) take an optional ``should_stop`` callable with no
   arguments and call :func:`checkpoint` with it once per iteration, restart or cell. When it
-  returns True the loop raises :class:`Cancelled` and the work is abandoned: nothing
-  half-done is returned, so nothing half-done can be cached. The engine does not know *why*
+  returns True the loop raises :class:`emviz.errors.Cancelled` and the work is abandoned:
+  nothing half-done is returned. Pages that turn engine errors into cached messages let
+  ``Cancelled`` through, so nothing half-done is cached either. The engine does not know *why*
   it should stop; the UI decides (its browser session has gone, see ``emviz.ui.jobs``).
 * **A work budget.** :func:`work_units` counts points × components × iterations × runs,
   the number of point–component updates a request may do at most. A page compares it with
@@ -21,6 +22,9 @@ This module is pure: no Streamlit.
 from __future__ import annotations
 
 from collections.abc import Callable
+
+from ._messages import error
+from .errors import Cancelled
 
 __all__ = [
     "WORK_BUDGET",
@@ -42,29 +46,16 @@ StopCheck = Callable[[], bool]
 WORK_BUDGET = 1_000_000_000
 
 
-class Cancelled(Exception):
-    """Raised inside an engine loop when its ``should_stop`` check returned True.
-
-    Deliberately not an :class:`emviz.errors.EmvizError`: callers that turn engine errors
-    into messages (and cache them) must let this one through.
-    """
-
-    def __init__(self, what: str = "work") -> None:
-        super().__init__(f"{what} stopped: nobody is waiting for it")
-
-
-def checkpoint(should_stop: StopCheck | None, what: str = "work") -> None:
-    """Raise :class:`Cancelled` if ``should_stop`` is given and returns True.
+def checkpoint(should_stop: StopCheck | None) -> None:
+    """Raise :class:`emviz.errors.Cancelled` if ``should_stop`` is given and returns True.
 
     Parameters
     ----------
     should_stop : callable () -> bool, optional
         None means the work always runs to its end.
-    what : str, optional
-        Names the work in the exception's message.
     """
     if should_stop is not None and should_stop():
-        raise Cancelled(what)
+        raise error(Cancelled, "work.cancelled")
 
 
 def work_units(n_points: int, n_components: int, n_iterations: int, n_runs: int = 1) -> int:

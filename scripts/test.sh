@@ -84,6 +84,17 @@ test_rc=0
 if [ "$test_rc" -eq 5 ]; then
     die "pytest collected no tests (exit 5): check the -k/-m filters or the tests/ folder"
 fi
+
+# Benchmarks: their checks (quick runs of the scripts, and timings), once, apart from the
+# tests, and the classroom client against a real server. Only on a plain run (no arguments).
+bench_rc=0
+if [ "$#" -eq 0 ]; then
+    say "benchmark checks: pytest -m bench --bench"
+    .venv/bin/python -m pytest -q -m bench --bench || bench_rc=$?
+    say "benchmark check: load_classroom_ws.py --check"
+    .venv/bin/python benchmarks/load_classroom_ws.py --check || bench_rc=$?
+fi
 [ "$lint_rc" -eq 0 ] || die "ruff check failed (exit $lint_rc); see above. 'ruff check --fix .' fixes some"
 [ "$test_rc" -eq 0 ] || die "pytest failed (exit $test_rc)"
+[ "$bench_rc" -eq 0 ] || die "a benchmark check failed (exit $bench_rc)"
 say "all checks passed"

@@ -8,7 +8,26 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
+
+# --- Benchmarks ---------------------------------------------------------------------------------
+# Tests marked ``bench`` check the benchmark scripts (and anything timed). The default run
+# leaves them out; ``--bench`` runs them (scripts/test.sh does, as a step of its own).
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--bench", action="store_true",
+                     help="also run the tests marked bench (benchmark scripts, timings)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--bench"):
+        return
+    skip = pytest.mark.skip(reason="a benchmark check: run with --bench")
+    for item in items:
+        if "bench" in item.keywords:
+            item.add_marker(skip)
 
 # --- Hypothesis profiles ----------------------------------------------------------------------
 # "ci": reproducible (same examples every run), no per-example deadline because shared 2-core

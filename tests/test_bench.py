@@ -1,7 +1,8 @@
-"""Smoke test of benchmarks/bench_em.py: it runs and reports ratios and accuracy.
+"""Smoke tests of the benchmark scripts: they run and report ratios and accuracy.
 
-No timing is asserted (shared CI runners are too noisy); only that the table has a
-speed-up for every row and that emviz matches scikit-learn to 1e-8.
+No timing is asserted (shared CI runners are too noisy); only that bench_em's table has a
+speed-up for every row and that emviz matches scikit-learn to 1e-8, and that bench_basins
+gives a verdict and ends every cell where scikit-learn ends.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.bench
 
 
 @pytest.mark.slow
@@ -128,3 +130,20 @@ def test_browser_verdicts_compare_the_stepper_with_its_targets_and_today(capsys)
 
     lines = report({"new": Figures(step={600: [0.05]})}, None, repeats=1, rev="not served")
     assert lines[1].endswith("not measured") and lines[-1].endswith("not measured")
+
+
+@pytest.mark.slow
+def test_basin_bench_gives_a_verdict_and_scikit_learn_does_the_same_work():
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_basins.py"), "--cells", "4",
+         "--rounds", "1"],
+        capture_output=True, text=True, timeout=300, cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr
+    rows = [line.split("|")[1:-1] for line in proc.stdout.splitlines()
+            if re.match(r"\| (synthetic|overlapping) ", line)]
+    assert [r[0].strip() for r in rows] == ["synthetic", "overlapping"]
+    for r in rows:
+        assert r[2].strip() == "4 × 4" and r[5].strip() in {"met", "NOT met"}
+        assert float(r[3]) > 0 and float(r[9]) > 0 and r[11].strip().endswith("×")
+        assert r[13].strip() == "16 / 16"  # every cell ends where scikit-learn ends

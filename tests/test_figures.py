@@ -183,6 +183,7 @@ def test_1d_densities_match_geometry():
     assert np.all((np.abs(total - 1) < 1e-5) | (total == 0))  # stacked bands fill [0, 1]
 
 
+@pytest.mark.bench
 def test_mixture_figure_build_time():
     """20,000 2D points, K = 10: far under the 50 ms target on an idle machine."""
     import time

@@ -153,6 +153,88 @@ def test_method_stats_table(restarts):
     assert table["reach n_init pick"].between(0, 1).all()
 
 
+# --- basin map ---------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def bmap(restarts):
+    from emviz.basins import basin_map
+
+    start = initialize(X2, 3, "kmeans++", 1, "full", 1e-6)
+    return basin_map(X2, start, 1, "full", 1e-6, 100, 1e-4, grid=(16, 12), known=restarts)
+
+
+def _decoded(value):
+    import base64
+
+    if isinstance(value, dict) and "bdata" in value:
+        flat = np.frombuffer(base64.b64decode(value["bdata"]), value["dtype"])
+        shape = value.get("shape")
+        if isinstance(shape, str):
+            shape = tuple(int(n) for n in shape.split(","))
+        return flat.reshape(shape) if shape else flat
+    return np.asarray(value)
+
+
+def test_basin_figure_colours_each_cell_by_its_optimum(bmap):
+    fig = fl.basin_figure(X2, bmap, text={"basin_cells": "starts"}).to_plotly_json()
+    heat = fig["data"][0]
+    slots = _decoded(heat["z"]).astype(float)
+    assert heat["type"] == "heatmap" and slots.shape == (12, 16)
+    shown = fl.shown_basins(bmap)
+    for j, i in enumerate(shown):  # a colour slot per shown optimum, in number order
+        np.testing.assert_array_equal(slots == j, bmap.labels == i)
+    others = ~np.isin(bmap.labels, shown)
+    assert np.all(slots[others] == len(shown))  # the rest share the last (grey) slot
+    scale = heat["colorscale"]
+    assert scale[-1][1] == fl.BASIN_OTHER_HEX and scale[0][1] == fl.BASIN_PALETTE[0]
+    names = [d.get("name") for d in fig["data"]]
+    legend = [n for n in names if n and n.startswith("#")]
+    assert len(legend) == len(shown)
+    assert legend[0].startswith(f"#{shown[0] + 1} · ln L = ")
+    cells = next(d for d in fig["data"] if d.get("name") == "starts")
+    custom = _decoded(cells["customdata"]).reshape(-1, 5)
+    assert custom.shape == (12 * 16, 5)
+    np.testing.assert_array_equal(custom[:, 2].reshape(12, 16), bmap.labels + 1)
+    np.testing.assert_array_equal(_decoded(cells["x"]).reshape(12, 16)[0], bmap.xs)
+    np.testing.assert_array_equal(_decoded(cells["y"]).reshape(12, 16)[:, 0], bmap.ys)
+
+
+def test_basin_figure_hatches_exactly_the_near_degenerate_cells(bmap):
+    fig = fl.basin_figure(X2, bmap).to_plotly_json()
+    flagged = np.array([b.suspicious for b in bmap.basins])[bmap.labels]
+    assert flagged.any() and not flagged.all()  # this map has both kinds
+    (hatch,) = [d for d in fig["data"] if d.get("name") == fl.TEXT["basin_hatch"]]
+    assert len(_decoded(hatch["x"])) == flagged.sum()
+    for i in fl.shown_basins(bmap):
+        name = fl.basin_names(bmap)[i]
+        assert name.endswith(" · ⚠") == bmap.basins[i].suspicious
+        assert (" · new" in name) == (not bmap.basins[i].from_restarts)
+
+
+def test_basin_figure_draws_the_start_and_numbers_regions(bmap):
+    fig = fl.basin_figure(X2, bmap, FigureOptions(column_names=("a", "b"))).to_plotly_json()
+    fixed = next(d for d in fig["data"] if d.get("name") == "fixed starting means")
+    np.testing.assert_array_equal(_decoded(fixed["x"]), bmap.start.means[[0, 2], 0])
+    swept = next(d for d in fig["data"] if d.get("name") == "component 2's own start")
+    assert _decoded(swept["x"])[0] == bmap.start.means[1, 0]
+    labels = {a["text"].split()[0] for a in fig["layout"]["annotations"]}
+    assert labels == {f"#{i + 1}" for i in fl.shown_basins(bmap)}
+    assert fig["layout"]["xaxis"]["title"]["text"] == "a"
+    assert fig["layout"]["clickmode"] == "event+select"
+
+
+def test_shown_basins_are_the_largest_in_number_order(bmap):
+    top = fl.shown_basins(bmap, 2)
+    cells = [b.n_cells for b in bmap.basins]
+    assert top == sorted(top) and len(top) == min(2, sum(c > 0 for c in cells))
+    assert min(cells[i] for i in top) >= max(
+        [c for i, c in enumerate(cells) if i not in top] or [0])
+
+
+def test_basin_figure_refuses_data_that_is_not_2d(bmap):
+    with pytest.raises(ParameterError):
+        fl.basin_figure(X2[:, :1], bmap)
+
+
 def test_dedup_treats_relabelled_optimum_as_the_same():
     tr = run_em(X2, initialize(X2, 3, "kmeans++", 0), "full", 1e-6, 200, 1e-8)
     p = tr.final

@@ -425,9 +425,10 @@ import ast  # noqa: E402
 ENGINE = Path(__file__).resolve().parents[1] / "emviz"
 #: Modules whose every deliberate error goes through emviz._messages.
 CATALOGUED = ("io", "em", "data", "kmeans", "coins", "vbgmm", "restarts", "remedies",
-              "geometry", "figures", "figures_labs", "selection", "exports", "stepper")
+              "geometry", "figures", "figures_labs", "selection", "exports", "stepper",
+              "basins")
 _CODE = re.compile(r"(io|em|note|coins|kmeans|restarts|remedies|vbgmm|data|figures|geometry"
-                   r"|selection|exports|stepper)\.[a-z0-9_]+")
+                   r"|selection|exports|stepper|basins)\.[a-z0-9_]+")
 
 
 def _tree(module: str) -> ast.Module:

@@ -122,6 +122,37 @@ def test_batched_collapse_matches_run_em_up_to_one_iteration():
         assert abs(a.n_iter - b.n_iter) <= 1
 
 
+def test_a_small_pool_refilled_as_restarts_stop_ends_where_run_em_ends(monkeypatch):
+    """Restarts advance a few at a time; each stopped one hands its place to the next start,
+    whatever iteration the others are at."""
+    import emviz.restarts as rs
+
+    X = overlapping_blobs(200, seed=4)
+    monkeypatch.setattr(rs, "pool_size", lambda k, n: 2)
+    res = run_restarts(X, 3, 7, methods=("random", "kmeans++"), max_iter=60, tol=1e-3, seed=2)
+    iters = {r.n_iter for r in res.restarts}
+    assert len(iters) > 2  # they stop at different iterations, so the pool is refilled
+    for r in res.restarts:
+        tr = run_em(X, initialize(X, 3, r.method, r.seed), "full", 1e-6, 60, 1e-3)
+        assert (r.n_iter, r.stop_reason) == (tr.n_iter, tr.stop_reason)
+        assert r.log_likelihood == pytest.approx(tr.log_likelihood[-1], rel=1e-11)
+
+
+@pytest.mark.parametrize("use_batch", [True, False])
+def test_should_stop_cancels_the_restarts(use_batch):
+    from emviz import Cancelled
+
+    asked = []
+
+    def stop() -> bool:
+        asked.append(1)
+        return len(asked) > 2
+
+    with pytest.raises(Cancelled):
+        run_restarts(overlapping_blobs(200), 3, 20, use_batch=use_batch, should_stop=stop)
+    assert len(asked) == 3
+
+
 def test_deterministic_per_seed():
     X = load_iris().data
     a = run_restarts(X, 3, 5, methods=("random_from_data",), seed=3)
@@ -297,7 +328,7 @@ def test_old_faithful_best_optimum():
     assert res.optima[0].count == 5
 
 
-@pytest.mark.slow
+@pytest.mark.bench
 def test_200_restarts_are_fast():
     X = overlapping_blobs(1000)
     run_restarts(X, 3, 5)  # warm up imports and caches

@@ -192,7 +192,7 @@ STATIC_HTML = {("explore.py", "_styles"), ("presenter.py", "inject_css"),
 
 
 def test_no_user_text_is_rendered_as_html() -> None:
-    for path in sorted(UI.glob("*.py")):
+    for path in sorted(UI.rglob("*.py")):
         tree = ast.parse(path.read_text())
         owner = {}
         for fn in ast.walk(tree):

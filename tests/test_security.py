@@ -62,7 +62,13 @@ def _writes(tree: ast.Module) -> list[str]:
             continue
         name = _call_name(node)
         if name in {"write_bytes", "write_text", "NamedTemporaryFile", "mkstemp",
-                    "TemporaryDirectory", "mkdtemp", "to_csv", "savetxt", "save", "copyfileobj"}:
+                    "TemporaryDirectory", "mkdtemp", "savetxt", "save", "copyfileobj"}:
+            found.append(f"{name}() at line {node.lineno}")
+        # ``frame.to_csv()`` without a path returns the text; with one, it writes a file
+        path = node.args[0] if node.args else next(
+            (k.value for k in node.keywords if k.arg == "path_or_buf"), None)
+        if name == "to_csv" and not (path is None or (isinstance(path, ast.Constant)
+                                                      and path.value is None)):
             found.append(f"{name}() at line {node.lineno}")
         if name == "open":
             mode = node.args[1] if len(node.args) > 1 else next(
@@ -78,10 +84,10 @@ def _writes(tree: ast.Module) -> list[str]:
 ALLOWED_WRITES = {"stepper.py": ["mkstemp() at line"]}
 
 
-@pytest.mark.parametrize("path", [*sorted(UI.glob("*.py")), PACKAGE / "io.py", ROOT / "app.py"],
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [*SOURCES, ROOT / "app.py"],
+                         ids=lambda p: str(p.relative_to(ROOT)))
 def test_uploads_are_never_written_to_disk(path: Path) -> None:
-    """The UI and the loader keep uploaded bytes in memory only."""
+    """The whole package (the UI, the loader, every lab) keeps uploaded bytes in memory."""
     allowed = ALLOWED_WRITES.get(path.name, [])
     writes = [w for w in _writes(_tree(path)) if not any(w.startswith(a) for a in allowed)]
     assert not writes, f"{path.name} writes files: {writes}"
@@ -98,13 +104,20 @@ def test_the_one_allowed_write_copies_plotly_and_nothing_else(tmp_path: Path) ->
     assert target.read_bytes() == source.read_bytes()
 
 
+def test_the_guards_see_every_lab() -> None:
+    """The file lists walk the tree: a module in a sub-package (ui/labs/) is checked too."""
+    assert UI / "labs" / "elbo.py" in SOURCES
+    assert any(p.parent.name == "labs" for p in UI.rglob("*.py"))
+
+
 def test_write_detector_is_not_blind() -> None:
     tree = ast.parse("open(name, 'wb').write(data)\nPath(p).write_bytes(b)\n"
-                     "tempfile.NamedTemporaryFile()\nopen(p, mode=m)\nopen(p)\n")
-    assert len(_writes(tree)) == 4
+                     "tempfile.NamedTemporaryFile()\nopen(p, mode=m)\nopen(p)\n"
+                     "df.to_csv('x.csv')\ndf.to_csv(path_or_buf=f)\ndf.to_csv(index=False)\n")
+    assert len(_writes(tree)) == 6
 
 
-@pytest.mark.parametrize("path", sorted(UI.glob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted(UI.rglob("*.py")), ids=lambda p: str(p.relative_to(UI)))
 def test_caches_stay_in_memory(path: Path) -> None:
     """``st.cache_data(persist="disk")`` would pickle uploads to ~/.streamlit on disk."""
     for node in ast.walk(_tree(path)):

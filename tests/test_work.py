@@ -10,9 +10,10 @@ import pytest
 
 from emviz import initialize, run_em
 from emviz import work as wk
+from emviz.errors import Cancelled
 from emviz.restarts import run_restarts
 from emviz.selection import model_selection
-from emviz.work import Cancelled, checkpoint, iterations_within, over_budget, work_units
+from emviz.work import checkpoint, iterations_within, over_budget, work_units
 
 
 def _blobs(n: int = 600, seed: int = 0) -> np.ndarray:
@@ -60,15 +61,18 @@ def test_iterations_within_is_the_most_that_fits_and_at_least_one(n, k, runs):
 def test_checkpoint_raises_only_when_asked():
     checkpoint(None)
     checkpoint(lambda: False)
-    with pytest.raises(Cancelled, match="EM stopped"):
-        checkpoint(lambda: True, "EM")
+    with pytest.raises(Cancelled, match="stopped on request"):
+        checkpoint(lambda: True)
 
 
-def test_cancelled_is_not_an_engine_error():
-    # Pages turn EmvizError into cached messages; a cancelled run must never be cached.
-    from emviz.errors import EmvizError
+def test_a_cancelled_fit_reaches_the_page_and_is_never_cached(monkeypatch):
+    # Pages turn engine errors into cached messages; a cancelled run must not become one.
+    from emviz.ui import cache, jobs
+    from emviz.ui.state import ModelSpec, PresetSpec
 
-    assert not issubclass(Cancelled, EmvizError)
+    monkeypatch.setattr(jobs, "should_stop", lambda: True)
+    with pytest.raises(Cancelled):
+        cache.fit(PresetSpec("overlapping", 0), ModelSpec(n_components=3))
 
 
 # ---- run_em -----------------------------------------------------------------------------------

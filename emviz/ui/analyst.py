@@ -30,7 +30,7 @@ import streamlit as st
 
 from emviz import rawcsv
 from emviz.em import Trace, e_step
-from emviz.errors import EmvizError
+from emviz.errors import Cancelled, EmvizError
 from emviz.figures import FigureOptions
 from emviz.figures_labs import selection_figure
 from emviz.io import Table
@@ -44,7 +44,7 @@ from emviz.ui.i18n import figure_text, t
 from emviz.ui.memo import cached
 from emviz.ui.messages import as_markdown, as_plain, guarded, show_error
 from emviz.ui.state import DataSpec, ModelSpec, TableSpec
-from emviz.work import Cancelled, over_budget, work_units
+from emviz.work import over_budget, work_units
 
 K_VALUES = tuple(range(1, 11))
 #: Session key: the choice made by "Choose K for me" (its settings key and the K chosen).
@@ -76,6 +76,8 @@ def _bic_curve(key: str, _spec: DataSpec, _model: ModelSpec,
     try:
         return model_selection(X, K_VALUES, (m.covariance_type,), m.init_params, 1, m.seed,
                                m.reg_covar, m.max_iter, m.tol, should_stop=jobs.should_stop)
+    except Cancelled:
+        raise
     except EmvizError as exc:
         return str(exc)
 

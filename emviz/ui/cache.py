@@ -36,7 +36,7 @@ from emviz import stepper as sp
 from emviz._messages import Message
 from emviz.columns import column_roles
 from emviz.em import Params, Trace, e_step, initialize, run_em
-from emviz.errors import DataError, EmvizError
+from emviz.errors import Cancelled, DataError, EmvizError
 from emviz.io import Table, load_csv
 from emviz.model import Preprocessing
 from emviz.ui import backend as be
@@ -366,6 +366,8 @@ def _fit(key: str, _spec: DataSpec, _model: ModelSpec, _raw: bytes | None = None
             tol=model.tol,
             should_stop=jobs.should_stop,  # a closed tab stops the fit (never cached)
         )
+    except Cancelled:
+        raise
     except EmvizError as exc:
         kind = {"DataError": "data", "CollapseError": "collapse"}.get(
             type(exc).__name__, "parameter"

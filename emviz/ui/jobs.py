@@ -91,7 +91,7 @@ def heavy() -> Iterator[bool]:
     """Run the block as this session's one heavy job.
 
     Yields True when the block may run; False (after showing why) when another heavy job of
-    this session is still running. A :class:`emviz.work.Cancelled` raised in the block ends
+    this session is still running. A :class:`emviz.errors.Cancelled` raised in the block ends
     the script run without a message: the session it would be shown to has gone.
     """
     sid = _session_id()

@@ -15,7 +15,7 @@ import numpy as np
 import streamlit as st
 
 from emviz.em import COVARIANCE_TYPES, INIT_METHODS
-from emviz.errors import EmvizError
+from emviz.errors import Cancelled, EmvizError
 from emviz.figures import component_color
 from emviz.figures_labs import method_stats_table, optima_gallery, restarts_histogram
 from emviz.numbers import percent, sig
@@ -23,6 +23,7 @@ from emviz.restarts import RestartsResult, run_restarts
 from emviz.text import markdown_text
 from emviz.ui import cache, data_panel, jobs, state
 from emviz.ui.i18n import bound, t
+from emviz.ui.labs import init_basins
 from emviz.ui.labs.kmeans_vs_gmm import (
     CHART_CONFIG,
     EXPLORE_MAX_DIM,
@@ -89,6 +90,8 @@ def restarts(spec: DataSpec, settings: Settings, _raw: bytes | None = None
                             settings.covariance_type, settings.reg_covar, settings.max_iter,
                             settings.tol, seed=settings.seed, progress=report,
                             should_stop=jobs.should_stop)
+    except Cancelled:  # a closed tab: never cached
+        raise
     except EmvizError as exc:
         return str(exc)
     finally:
@@ -378,4 +381,5 @@ def render() -> None:
         st.plotly_chart(fig, key="rs_hist", width="stretch", config=CHART_CONFIG)
     _stats(result)
     _gallery(data, spec, result, settings)
+    init_basins.render(data, spec, raw, settings, result, int(st.session_state["rs_pick"]))
     data_caption(data, spec)

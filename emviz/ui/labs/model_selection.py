@@ -15,7 +15,7 @@ import numpy as np
 import streamlit as st
 
 from emviz.em import COVARIANCE_TYPES, INIT_METHODS
-from emviz.errors import EmvizError
+from emviz.errors import Cancelled, EmvizError
 from emviz.figures_labs import selection_figure, selection_table
 from emviz.selection import SelectionResult, model_selection
 from emviz.ui import cache, jobs, state
@@ -72,6 +72,8 @@ def grid(spec: DataSpec, settings: Settings, _raw: bytes | None = None) -> Selec
         return model_selection(X, K_VALUES, COVARIANCE_TYPES, settings.init, settings.n_init,
                                0, settings.reg_covar, settings.max_iter, settings.tol,
                                progress=report, should_stop=jobs.should_stop)
+    except Cancelled:  # a closed tab: never cached
+        raise
     except EmvizError as exc:
         return str(exc)
     finally:

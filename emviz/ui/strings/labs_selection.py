@@ -415,6 +415,126 @@ STRINGS: dict[str, dict[str, str]] = {
     "restarts.gallery_more": {"en": "Showing the best {shown} of {total} distinct optima.",
                               "ja": "{total} 個の異なる最適解のうち上位 {shown} 個を表示。",
                               "ru": "Показаны лучшие {shown} из {total} различных оптимумов."},
+    # --- the basin map -------------------------------------------------------------------
+    "restarts.basin_title": {"en": "Basin map: which starts lead where",
+                             "ja": "ベイスン・マップ: どの開始点がどこへ行くか",
+                             "ru": "Карта бассейнов: какое начало куда приводит"},
+    "restarts.basin_intro": {
+        "en": "Every component but one starts where the restart that reached **#{rank}** "
+              "started ({method}, seed {seed}). Component {k}'s starting mean moves over a "
+              "{n} × {n} grid spanning the data; EM runs from every cell, and the cell takes "
+              "the colour of the optimum it reaches, numbered as in the gallery.",
+        "ja": "1 つを除くすべての成分は、**#{rank}** に到達したリスタート（{method}、シード "
+              "{seed}）と同じ位置から始まります。成分 {k} の初期平均だけをデータ全体にわたる "
+              "{n} × {n} の格子の上で動かし、各セルから EM を実行して、到達した最適解の色で"
+              "セルを塗ります。番号はギャラリーと同じです。",
+        "ru": "Все компоненты, кроме одной, начинают там же, где перезапуск, пришедший к "
+              "**#{rank}** ({method}, зерно {seed}). Начальное среднее компоненты {k} "
+              "проходит по сетке {n} × {n}, покрывающей данные; EM запускается из каждой "
+              "клетки, и клетка окрашивается в цвет оптимума, к которому пришла, с номером как "
+              "в галерее.",
+    },
+    "restarts.basin_component": {"en": "Component to move", "ja": "動かす成分",
+                                 "ru": "Сдвигаемая компонента"},
+    "restarts.basin_component_item": {"en": "component {k}", "ja": "成分 {k}",
+                                      "ru": "компонента {k}"},
+    "restarts.basin_component_help": {
+        "en": "Whose starting mean moves over the grid; the other components keep their start "
+              "(and this one keeps its weight and covariance).",
+        "ja": "格子の上で初期平均を動かす成分。他の成分は開始点のまま（この成分も重みと共分散は"
+              "そのまま）です。",
+        "ru": "Чьё начальное среднее движется по сетке; остальные компоненты сохраняют своё "
+              "начало (а эта — свой вес и ковариацию).",
+    },
+    "restarts.basin_cells": {"en": "Grid", "ja": "格子", "ru": "Сетка"},
+    "restarts.basin_cells_help": {
+        "en": "Cells per side. Each cell is one EM run: 40 × 40 is 1,600 runs.",
+        "ja": "1 辺のセル数。各セルが EM 1 回分です: 40 × 40 なら 1,600 回。",
+        "ru": "Клеток по стороне. Каждая клетка — один запуск EM: 40 × 40 — это 1 600 "
+              "запусков.",
+    },
+    "restarts.basin_button": {"en": "Draw the basin map", "ja": "ベイスン・マップを描く",
+                              "ru": "Построить карту бассейнов"},
+    "restarts.basin_hint": {
+        "en": "EM runs once from every cell ({runs} runs), on demand; the map is then kept "
+              "for these settings.",
+        "ja": "ボタンを押すと各セルから EM を 1 回ずつ（{runs} 回）実行します。結果はこの設定の間"
+              "保持されます。",
+        "ru": "По кнопке EM запускается из каждой клетки ({runs} запусков); затем карта "
+              "сохраняется для этих настроек.",
+    },
+    "restarts.basin_progress": {"en": "EM from {done} of {total} starts",
+                                "ja": "{total} 個の開始点のうち {done} 個から EM を実行済み",
+                                "ru": "EM из {done} начал из {total}"},
+    "restarts.basin_summary": {
+        "en": "The starts reach **{n}** distinct optima; **{share}** of them reach **#{rank}**, "
+              "the optimum the restarts recommend.",
+        "ja": "開始点は **{n}** 個の異なる最適解に到達します。そのうち **{share}** が、"
+              "リスタートが推奨する最適解 **#{rank}** に到達します。",
+        "ru": "Начала приводят к **{n}** различным оптимумам; **{share}** из них — к **#{rank}**, "
+              "оптимуму, который рекомендуют перезапуски.",
+    },
+    "restarts.basin_summary_none": {
+        "en": "The starts reach **{n}** distinct optima.",
+        "ja": "開始点は **{n}** 個の異なる最適解に到達します。",
+        "ru": "Начала приводят к **{n}** различным оптимумам.",
+    },
+    "restarts.basin_new_note": {
+        "en": "new: an optimum that none of the restarts reached (numbered after theirs).",
+        "ja": "新規: どのリスタートも到達しなかった最適解（番号はリスタートの解の後に続きます）。",
+        "ru": "новый: оптимум, к которому не пришёл ни один перезапуск (номера идут после их "
+              "оптимумов).",
+    },
+    "restarts.basin_why": {"en": "Why the {n} ⚠ optima on the map are near-degenerate",
+                           "ja": "マップ上の ⚠ の最適解 {n} 個がほぼ退化している理由",
+                           "ru": "Почему {n} оптимумов с ⚠ на карте почти вырождены"},
+    "restarts.basin_click": {
+        "en": "Click a cell to open its run in Explore at half-step 0, from that start.",
+        "ja": "セルをクリックすると、その開始点からの実行を「探索」の半ステップ 0 で開きます。",
+        "ru": "Щёлкните по клетке, чтобы открыть её запуск в «Обзоре» на полушаге 0, с этого "
+              "начала.",
+    },
+    "restarts.basin_needs_2d": {
+        "en": "The basin map moves a starting mean in the plane, so it needs data with 2 "
+              "columns (these have {d}). Pick two columns, or project onto 2 with PCA.",
+        "ja": "ベイスン・マップは初期平均を平面上で動かすので、2 列のデータが必要です（このデータは "
+              "{d} 列）。列を 2 つ選ぶか、PCA で 2 次元に射影してください。",
+        "ru": "Карта бассейнов двигает начальное среднее по плоскости, поэтому ей нужны данные с "
+              "2 столбцами (здесь их {d}). Выберите два столбца или спроецируйте на 2 (PCA).",
+    },
+    "restarts.basin_needs_k": {
+        "en": "The basin map moves one of 2 to {high} components (K = {k} here). Choose K from "
+              "2 to {high}.",
+        "ja": "ベイスン・マップは 2〜{high} 個の成分のうち 1 つを動かします（ここでは K = {k}）。"
+              "K を 2〜{high} にしてください。",
+        "ru": "Карта бассейнов двигает одну из 2–{high} компонент (здесь K = {k}). Выберите K "
+              "от 2 до {high}.",
+    },
+    "labfig.basin_legend": {"en": "#{number} · ln L = {ll} · {cells} cells",
+                            "ja": "#{number} · ln L = {ll} · {cells} セル",
+                            "ru": "#{number} · ln L = {ll} · клеток: {cells}"},
+    "labfig.basin_new": {"en": " · new", "ja": " · 新規", "ru": " · новый"},
+    "labfig.basin_suspicious": {"en": " · ⚠", "ja": " · ⚠", "ru": " · ⚠"},
+    "labfig.basin_hatch": {"en": "⚠ near-degenerate (hatched)", "ja": "⚠ ほぼ退化（斜線）",
+                           "ru": "⚠ почти вырожденный (штриховка)"},
+    "labfig.basin_data": {"en": "data", "ja": "データ", "ru": "данные"},
+    "labfig.basin_cells": {"en": "starts", "ja": "開始点", "ru": "начала"},
+    "labfig.basin_fixed": {"en": "fixed starting means", "ja": "固定した初期平均",
+                           "ru": "закреплённые начальные средние"},
+    "labfig.basin_component": {"en": "component {k}", "ja": "成分 {k}", "ru": "компонента {k}"},
+    "labfig.basin_swept": {"en": "component {k}'s own start", "ja": "成分 {k} の元の開始点",
+                           "ru": "исходное начало компоненты {k}"},
+    "labfig.basin_other": {"en": "{n} other optima · {cells} cells (hover a cell)",
+                           "ja": "その他の最適解 {n} 個 · {cells} セル（セルにホバーで表示）",
+                           "ru": "другие оптимумы: {n} · клеток: {cells} (наведите на клетку)"},
+    "labfig.basin_hover": {
+        "en": "component {k} starts at ({x}, {y})<br>→ optimum #{number} · ln L = {ll}"
+              "<br>{n_iter} iterations",
+        "ja": "成分 {k} の開始点 ({x}, {y})<br>→ 最適解 #{number} · ln L = {ll}"
+              "<br>反復 {n_iter} 回",
+        "ru": "компонента {k} начинает в ({x}, {y})<br>→ оптимум #{number} · ln L = {ll}"
+              "<br>итераций: {n_iter}",
+    },
     "restarts.why_suspicious": {"en": "⚠ #{rank}: {reason}.", "ja": "⚠ #{rank}: {reason}。",
                                 "ru": "⚠ #{rank}: {reason}."},
     "restarts.pick": {"en": "Optimum to open", "ja": "開く最適解", "ru": "Оптимум для открытия"},
