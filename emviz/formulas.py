@@ -11,7 +11,7 @@ covariance type (scikit-learn's meaning, reg_covar added as scikit-learn adds it
   print (for a caption, a tooltip or a screen reader).
 
 The words that go with each formula, in English, Japanese and Russian, are in the UI catalog
-``emviz/ui/strings/formulas.py`` under ``formula.<name>`` (``formula.title`` is the panel's
+the catalogs ``emviz/i18n/<lang>.json`` under ``formula.<name>`` (``formula.title`` is the panel's
 title). Notation follows the theory the labs show: data x_1..x_N in R^D, K components,
 responsibilities r_nk.
 """

@@ -2,7 +2,7 @@
 friendly note.
 
 The engine's errors and loader notes carry a message code (:mod:`emviz._messages`); they
-are shown translated from ``emviz/ui/strings/errors.py`` (keys ``error.<code>``), falling
+are shown translated from the catalogs ``emviz/i18n/<lang>.json`` (keys ``error.<code>``), falling
 back to the English ``str(exc)`` for an error without a code.
 
 Messages quote user-supplied text (file and column names, cells), and ``st.error``,
