@@ -127,6 +127,10 @@ TEXT: dict[str, str] = {
 }
 
 
+#: Plotly config of every chart the app draws (no Plotly logo in the mode bar).
+CHART_CONFIG: dict[str, bool] = {"displaylogo": False}
+
+
 @dataclass(frozen=True)
 class FigureOptions:
     """How figures look; the same options work for every figure builder.

@@ -31,7 +31,7 @@ import streamlit as st
 from emviz import rawcsv
 from emviz.em import Trace, e_step
 from emviz.errors import Cancelled, EmvizError
-from emviz.figures import FigureOptions
+from emviz.figures import CHART_CONFIG, FigureOptions
 from emviz.figures_labs import selection_figure
 from emviz.io import Table
 from emviz.model import FittedMixture, Preprocessing
@@ -51,7 +51,6 @@ K_VALUES = tuple(range(1, 11))
 CHOSEN = "analyst_chosen_k"
 #: Session key of the "show the script" toggle.
 SHOW_SCRIPT = "analyst_show_script"
-CHART_CONFIG = {"displaylogo": False}
 
 
 # --------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from emviz.text import markdown_text
 from emviz.ui import urlstate
 from emviz.ui.i18n import bound, current_language, t
 from emviz.ui.labs import stepping_theory as steps
-from emviz.ui.labs.elbo import fig_options, init_keys
+from emviz.ui.labs._common import fig_options, init_keys
 from emviz.ui.messages import attempt, error_text
 
 N_ITER = 10  # the paper stops after 10 iterations

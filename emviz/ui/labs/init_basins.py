@@ -20,13 +20,14 @@ import streamlit as st
 from emviz.basins import GRID, MAX_COMPONENTS, N_FEATURES, BasinMap, basin_map
 from emviz.em import initialize
 from emviz.errors import Cancelled, EmvizError
+from emviz.figures import CHART_CONFIG
 from emviz.figures_labs import TEXT as LAB_TEXT
 from emviz.figures_labs import basin_figure, shown_basins
 from emviz.numbers import percent
 from emviz.restarts import RestartsResult
 from emviz.ui import cache, jobs, state
 from emviz.ui.i18n import bound, t
-from emviz.ui.labs.kmeans_vs_gmm import CHART_CONFIG, GOTO_EXPLORE, figure_options
+from emviz.ui.labs._common import GOTO_EXPLORE, figure_options
 from emviz.ui.memo import cached
 from emviz.ui.messages import as_markdown, guarded
 from emviz.ui.state import DataSpec

@@ -16,16 +16,15 @@ import streamlit as st
 
 from emviz.em import COVARIANCE_TYPES, INIT_METHODS
 from emviz.errors import Cancelled, EmvizError
-from emviz.figures import component_color
+from emviz.figures import CHART_CONFIG, component_color
 from emviz.figures_labs import method_stats_table, optima_gallery, restarts_histogram
 from emviz.numbers import percent, sig
 from emviz.restarts import RestartsResult, run_restarts
 from emviz.text import markdown_text
-from emviz.ui import cache, data_panel, jobs, state
+from emviz.ui import cache, data_panel, jobs, sidebar_common, state
 from emviz.ui.i18n import bound, t
 from emviz.ui.labs import init_basins
-from emviz.ui.labs.kmeans_vs_gmm import (
-    CHART_CONFIG,
+from emviz.ui.labs._common import (
     EXPLORE_MAX_DIM,
     data_caption,
     figure_options,
@@ -250,9 +249,7 @@ def _stats(result: RestartsResult) -> None:
 
 
 def _singularity_link() -> None:
-    from emviz.ui.pages import pages
-
-    page = next((p for p in pages() if p.url_path == "singularity"), None)
+    page = sidebar_common.page_at("singularity")
     if page is not None:
         st.page_link(page, label=t("restarts.singularity_link"), icon="➡️")
     else:

@@ -16,12 +16,12 @@ import streamlit as st
 
 from emviz.em import COVARIANCE_TYPES, INIT_METHODS
 from emviz.errors import Cancelled, EmvizError
+from emviz.figures import CHART_CONFIG
 from emviz.figures_labs import selection_figure, selection_table
 from emviz.selection import SelectionResult, model_selection
 from emviz.ui import cache, jobs, state
 from emviz.ui.i18n import catalog, t
-from emviz.ui.labs.kmeans_vs_gmm import (
-    CHART_CONFIG,
+from emviz.ui.labs._common import (
     EXPLORE_MAX_DIM,
     data_caption,
     figure_options,

@@ -22,7 +22,7 @@ from emviz.remedies import REMEDIES
 from emviz.ui import cache, state
 from emviz.ui.i18n import bound, current_language, t
 from emviz.ui.labs import stepping_theory as steps
-from emviz.ui.labs.elbo import (
+from emviz.ui.labs._common import (
     current_data,
     fig_options,
     init_keys,

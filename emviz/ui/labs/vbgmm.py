@@ -19,7 +19,7 @@ from emviz.errors import EmvizError
 from emviz.ui import cache, state
 from emviz.ui.i18n import bound, current_language, t
 from emviz.ui.labs import stepping_theory as steps
-from emviz.ui.labs.elbo import (
+from emviz.ui.labs._common import (
     current_data,
     fig_options,
     init_keys,
