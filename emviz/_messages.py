@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Final, TypeVar
 from emviz import i18n as _catalogs
 
 if TYPE_CHECKING:  # for the annotation only: errors.py imports this catalog
-    from .errors import EmvizError
+    from emviz.errors import EmvizError
 
 #: Message code -> English ``str.format`` template (the ``error.<code>`` entries of the
 #: English catalog, ``emviz/i18n/en.json``).

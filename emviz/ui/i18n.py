@@ -66,7 +66,7 @@ def bound() -> Callable[..., str]:
 
 @cache
 def _figure_text(lang: str) -> tuple[tuple[str, str], ...]:
-    from emviz.figures import TEXT
+    from emviz.figures.mixture import TEXT
 
     return tuple((key, translate(f"fig.{key}", lang)) for key in TEXT)
 

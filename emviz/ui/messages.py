@@ -21,10 +21,10 @@ from typing import TypeVar
 import streamlit as st
 
 from emviz._messages import Joined, Message
+from emviz.engine.work import Cancelled
 from emviz.errors import CollapseError, EmvizError
 from emviz.text import markdown_text
 from emviz.ui.i18n import DEFAULT_LANGUAGE, catalog, current_language, t, translate
-from emviz.work import Cancelled
 
 T = TypeVar("T")
 _log = logging.getLogger("emviz")

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from emviz import figures_theory as ft
-from emviz.figures import FigureOptions
+from emviz.figures import theory as ft
+from emviz.figures.mixture import FigureOptions
 from emviz.text import markdown_text
 from emviz.ui import backend as be
 from emviz.ui import cache, data_panel, sidebar_common, state, urlstate
@@ -121,7 +121,7 @@ def fig_options(height: int = 460, **extra) -> be.FigureOptions:
 
 
 def fig_labels() -> dict[str, str]:
-    """:data:`emviz.figures_theory.DEFAULT_LABELS` in the session's language."""
+    """:data:`emviz.figures.theory.DEFAULT_LABELS` in the session's language."""
     return {key: t(f"theory.fig.{key}") for key in ft.DEFAULT_LABELS}
 
 

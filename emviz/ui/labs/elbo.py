@@ -2,7 +2,7 @@
 
 The bars are Bishop's PRML figures 9.11-9.14 on the current data: after an E-step KL = 0 and L
 touches ln p; after an M-step θ moves, ln p and L rise, and KL > 0 opens up again. The whole
-run is computed once and stepped in the browser (:func:`emviz.stepper_labs.elbo_payload`):
+run is computed once and stepped in the browser (:func:`emviz.figures.stepper_labs.elbo_payload`):
 the bars, the Q + H waterfall, the five numbers and the scatter follow every half-step. The
 paused half-step is ``elbo_pos`` (links carry it).
 
@@ -16,9 +16,9 @@ from functools import cache as memo
 
 import streamlit as st
 
-from emviz import stepper as sp
-from emviz.em import COVARIANCE_TYPES
-from emviz.stepper_labs import elbo_payload
+from emviz.figures import stepper as sp
+from emviz.figures.stepper_labs import elbo_payload
+from emviz.model.params import COVARIANCE_TYPES
 from emviz.ui import backend as be
 from emviz.ui import cache, explore, state, stepper
 from emviz.ui.formulas_text import formulas_html
@@ -83,7 +83,7 @@ def _sidebar() -> None:
 
 #: The stepper's key: its reports live in ``st.session_state[STEPPER]``.
 STEPPER = "elbo_stepper"
-#: The payload's words (emviz.stepper_labs.ELBO_TEXT) -> their catalog keys.
+#: The payload's words (emviz.figures.stepper_labs.ELBO_TEXT) -> their catalog keys.
 WORDS: dict[str, str] = {
     "title_init": "theory.kind.init", "title_E": "theory.kind.E", "title_M": "theory.kind.M",
     "at_init": "elbo.at_init", "after_e": "elbo.after_e", "after_m": "elbo.after_m",

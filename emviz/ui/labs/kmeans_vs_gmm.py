@@ -5,7 +5,7 @@ is soft k-means' model: equal weights and one round covariance σ²I, with σ² 
 distance of the points to their nearest centre, so at iteration 0 the two panels agree and
 every difference after that is what EM is allowed to learn (weights and shapes) and k-means
 is not. Both runs are computed once and stepped together in the browser
-(:func:`emviz.stepper_labs.kmeans_gmm_payload`): each Step is one iteration of both, and
+(:func:`emviz.figures.stepper_labs.kmeans_gmm_payload`): each Step is one iteration of both, and
 each side's ARI follows. The paused iteration is ``km_iter`` (links carry it).
 
 Below, "k-means is the limit of EM": soft k-means (EM with equal weights and fixed σ²I) run
@@ -25,11 +25,8 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from emviz import stepper as sp
-from emviz.em import COVARIANCE_TYPES, Params, Trace, run_em
-from emviz.figures import CHART_CONFIG, FigureOptions
-from emviz.figures_labs import kmeans_limit_figure, legend_below, soft_kmeans_figure
-from emviz.kmeans import (
+from emviz.engine.em import Trace, run_em
+from emviz.engine.kmeans import (
     KMeansTrace,
     assign_labels,
     inertia,
@@ -38,8 +35,12 @@ from emviz.kmeans import (
     soft_kmeans_resp,
     soft_kmeans_run,
 )
+from emviz.figures import stepper as sp
+from emviz.figures.labs import kmeans_limit_figure, legend_below, soft_kmeans_figure
+from emviz.figures.mixture import CHART_CONFIG, FigureOptions
+from emviz.figures.stepper_labs import kmeans_gmm_payload
+from emviz.model.params import COVARIANCE_TYPES, Params
 from emviz.numbers import sig
-from emviz.stepper_labs import kmeans_gmm_payload
 from emviz.ui import cache, explore, jobs, state, stepper, urlstate
 from emviz.ui.i18n import current_language, t, translate
 from emviz.ui.labs._common import (
@@ -136,7 +137,7 @@ def kmeans_limit(spec: DataSpec, k: int, covariance_type: str, init: str, seed: 
 # --- the stepper ------------------------------------------------------------------------
 #: The stepper's key: its reports live in ``st.session_state[STEPPER]``.
 STEPPER = "km_stepper"
-#: The payload's words (emviz.stepper_labs.KMEANS_TEXT) -> their catalog keys.
+#: The payload's words (emviz.figures.stepper_labs.KMEANS_TEXT) -> their catalog keys.
 WORDS: dict[str, str] = {
     **{key: f"kmeans.sv.{key}" for key in (
         "back_help", "play_help", "run_help", "timeline_help", "keys", "half", "half_hidden",
