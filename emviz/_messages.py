@@ -53,36 +53,56 @@ MESSAGES: Final[Mapping[str, str]] = {
         "Unknown column {column!r}. Expected one of the numeric columns {columns}. Check the "
         "spelling."
     ),
-    "io.not_2d": (
+    "check.data_not_2d": (
         "Expected a 2-D array of shape (n_samples, n_features); got a {ndim}-D array of shape "
         "{shape}."
     ),
-    "io.not_2d_1d": (
+    "check.data_not_2d_1d": (
         "Expected a 2-D array of shape (n_samples, n_features); got a {ndim}-D array of shape "
         "{shape}. For a single feature use X.reshape(-1, 1); for a single point use "
         "X.reshape(1, -1)."
     ),
-    "io.empty_array": (
+    "check.data_empty": (
         "Expected at least 1 row and 1 column; got an array of shape {shape}. Load data with "
         "at least one row and select at least one column."
     ),
-    "io.not_finite": (
+    "check.data_not_finite": (
         "Expected only finite numbers; got {n_nan} NaN and {n_inf} inf value(s), the first at "
         "row {row}, column {column} ({value!r}). Drop those rows first (Table.select does "
         "this) or fill them in."
     ),
-    "io.fewer_points_than_k": (
+    "check.fewer_points_than_k": (
         "K = {k} components need at least {k} points; got {n}. Expected n_samples >= "
         "n_components. Lower K or add data."
-    ),
-    "io.all_identical": (
-        "All {n} points are identical ({point}): every column has zero variance. Expected "
-        "points that differ in at least one column; a mixture cannot be fitted to a single "
-        "repeated point. Check the column selection, or load data with some spread."
     ),
     "io.too_large": (
         "The file is too large: {size_mb:,.1f} MB. Expected at most {max_mb:,.0f} MB "
         "(emviz.io.MAX_BYTES). Upload a sample of the rows or only the columns you need."
+    ),
+    "io.too_many_columns": (
+        "The first line holds {n_columns:,} fields: the file would have {n_columns:,} "
+        "columns. Expected at most {max_columns:,} columns (emviz.io.MAX_COLUMNS). Check that "
+        "the file has one observation per line and the right delimiter, or keep only the "
+        "columns you need."
+    ),
+    "io.too_many_fields": (
+        "Line {line:,} holds {n_fields:,} fields. Expected at most {max_fields:,} fields on one "
+        "line (emviz.io.MAX_FIELDS_PER_LINE): one line is one observation. Check the line "
+        "breaks (a file saved as one long line?) and the delimiter."
+    ),
+    "io.too_much_memory": (
+        "Reading this file would take about {need_mb:,.0f} MB of memory: it holds up to "
+        "{n_fields:,} fields in {size_mb:,.1f} MB, and each field costs memory of its own. "
+        "Expected at most {budget_mb:,.0f} MB ({multiple} times the file's size, "
+        "emviz.io.MEMORY_MULTIPLE). Upload fewer rows or fewer columns."
+    ),
+    "io.too_much_memory_slow": (
+        "Reading this file would take about {need_mb:,.0f} MB of memory: it holds up to "
+        "{n_fields:,} fields in {size_mb:,.1f} MB, and it must be read field by field (it has "
+        "blank lines, lines with different numbers of fields, or quoted fields holding a "
+        "delimiter or a line break). Expected at most {budget_mb:,.0f} MB ({multiple} times "
+        "the file's size, emviz.io.MEMORY_MULTIPLE). Save it with the same number of fields on "
+        "every line and without those quoted fields, or upload fewer rows."
     ),
     "io.csv_text_as_path": (
         "Got a str that looks like CSV text, but a str is read as a file path. Expected a "
@@ -149,21 +169,6 @@ MESSAGES: Final[Mapping[str, str]] = {
     ),
     "io.no_numeric_example": "{column!r} (first non-number {cell!r} on line {line})",
     "io.no_numeric_only_empty": "only empty columns",
-    "io.not_convertible": (
-        "Expected a rectangular array of numbers; got {type} that NumPy cannot convert "
-        "({reason}). Pass a 2-D array of shape (n_samples, n_features)."
-    ),
-    "io.not_real": (
-        "Expected real numbers; got an array of dtype {dtype}. Convert the data to float (and "
-        "drop text columns) first."
-    ),
-    "io.not_numbers": (
-        "Expected real numbers; got values that are not numbers ({reason}). Convert the data "
-        "to float (and drop text columns) first."
-    ),
-    "io.n_components": (
-        "n_components must be a positive integer; got {value!r}. Choose K >= 1."
-    ),
     "io.too_large_values": (
         "Values in {column!r} are too large (largest magnitude {magnitude:.3g}): their "
         "variance overflows float64. Expected magnitudes below about 1e150. Rescale the "
@@ -251,42 +256,15 @@ MESSAGES: Final[Mapping[str, str]] = {
     "em.params_dict_keys": (
         "A parameter dict needs the keys 'weights', 'means' and 'covariances'; missing {key!r}."
     ),
-    "em.covariance_type": "covariance_type should be one of {allowed}, but got {value!r}.",
-    "em.reg_covar": "reg_covar should be a finite number >= 0, but got {value!r}.",
-    "em.data_not_array": "Data should be a 2-D numeric array; could not convert it ({reason}).",
-    "em.data_not_numeric": "Data should be numeric, but got dtype {dtype}.",
-    "em.data_too_precise": "Data should be at most float64, but got {dtype}; convert it first.",
-    "em.data_not_2d": "Data should be 2-D (n_samples, n_features), but got shape {shape}.",
-    "em.data_not_2d_1d": (
-        "Data should be 2-D (n_samples, n_features), but got shape {shape}. Use "
-        "X.reshape(-1, 1) for a single feature."
-    ),
-    "em.data_empty": "Data should have at least one row and one column, but got shape {shape}.",
-    "em.data_features": (
-        "Data should have {n_features} columns to match the parameters, but got {got}."
-    ),
-    "em.data_not_finite": (
-        "Data should be finite, but {n_bad} values are NaN or inf (first at row {row}, column "
-        "{column}). Drop or impute those rows first (load_csv's select() does that and reports "
-        "it)."
-    ),
     "em.resp_shape": "resp should have shape ({n_samples}, n_components), but got {shape}.",
     "em.resp_values": "resp should hold finite, non-negative responsibilities.",
     "em.resp_sum": "Each row of resp should sum to 1, but row {row} sums to {total:.6g}.",
-    "em.kernel": "kernel should be 'auto', 'dense' or 'fused', but got {value!r}.",
     "em.fused_shape": (
         "The fused kernel handles 2-D data with 1 to {max_features} columns, but got shape "
         "{shape}; use the dense kernel."
     ),
     "em.params_features": "The parameters should have {d} features to match X, but have {got}.",
     "em.half_step": "half-step should be in [0, {last}], but got {h}.",
-    "em.max_iter": "max_iter should be a non-negative integer, but got {value!r}.",
-    "em.tol": "tol should be a finite number >= 0, but got {value!r}.",
-    "em.init_method": "method should be one of {allowed}, but got {value!r}.",
-    "em.n_components": "n_components should be a positive integer, but got {value!r}.",
-    "em.fewer_points_than_k": (
-        "K = {k} components need at least {k} points, but the data has {n}. Lower K or add data."
-    ),
     "em.all_identical": (
         "All {n} points are identical ({point}): every column has zero variance, so there is "
         "no spread for a Gaussian to fit. Expected at least two distinct points. Check the "
@@ -295,6 +273,101 @@ MESSAGES: Final[Mapping[str, str]] = {
     "em.fewer_distinct_than_k": (
         "K = {k} components need at least {k} distinct points, but the data has only "
         "{n_distinct}. Lower K."
+    ),
+    # ---- emviz._validation: arguments of every public function --------------------------------
+    "check.positive_int": (
+        "{name} should be a positive integer, but got {value!r}. Expected a whole number >= "
+        "1."
+    ),
+    "check.int_at_least": (
+        "{name} should be an integer >= {minimum}, but got {value!r}."
+    ),
+    "check.int_between": (
+        "{name} should be an integer in [{minimum}, {maximum}], but got {value!r}."
+    ),
+    "check.seed": (
+        "{name} should be a whole number >= 0 (or a numpy.random.Generator), but got "
+        "{value!r}. The same seed always gives the same result."
+    ),
+    "check.number": (
+        "{name} should be a finite number, but got {value!r}."
+    ),
+    "check.number_at_least": (
+        "{name} should be a finite number >= {minimum:g}, but got {value!r}."
+    ),
+    "check.number_above": (
+        "{name} should be a finite number > {minimum:g}, but got {value!r}."
+    ),
+    "check.number_between": (
+        "{name} should be a finite number in [{minimum:g}, {maximum:g}], but got {value!r}."
+    ),
+    "check.choice": (
+        "{name} should be one of {allowed}, but got {value!r}."
+    ),
+    "check.bool": (
+        "{name} should be True or False, but got {value!r}."
+    ),
+    "check.mapping": (
+        "{name} should be a dict (e.g. parsed JSON), but got a {type}."
+    ),
+    "check.callable": (
+        "{name} should be a function or None, but got a {type}."
+    ),
+    "check.not_numbers": (
+        "Expected {name} to be an array of numbers; got a {type}. Pass a list or NumPy array "
+        "of numbers."
+    ),
+    "check.not_rectangular": (
+        "Expected {name} to be a rectangular array of numbers; got a {type} that NumPy cannot"
+        " convert ({reason}). Check that every row has the same length."
+    ),
+    "check.not_real": (
+        "Expected {name} to hold real numbers; got an array of dtype {dtype}. Convert it to "
+        "float (and drop text columns) first."
+    ),
+    "check.too_precise": (
+        "Expected {name} in at most float64 precision; got dtype {dtype}. Convert it with "
+        ".astype(float) first."
+    ),
+    "check.shape": (
+        "{name} should have shape {expected}, but got shape {shape}."
+    ),
+    "check.not_finite_array": (
+        "{name} should be finite, but {n_bad} value(s) are NaN or inf."
+    ),
+    "check.not_positive_definite": (
+        "{name} should be positive definite, but component {component} has smallest "
+        "eigenvalue {eigenvalue:.3g}. Expected every covariance matrix to have only positive "
+        "eigenvalues (e.g. [[1, 0.5], [0.5, 1]], not [[1, 2], [2, 1]])."
+    ),
+    "check.data_features": (
+        "Expected data with {n_features} columns to match the parameters; got {got}."
+    ),
+    "check.too_small_values": (
+        "Values in {column!r} are too small (largest magnitude {magnitude:.3g}): their "
+        "variance underflows float64. Expected magnitudes above about 1e-150. Rescale the "
+        "column (e.g. multiply by a power of ten) before fitting."
+    ),
+    "check.reg_covar_large": (
+        "reg_covar = {reg_covar:.3g} is not small against the data: it is {ratio:.3g} times "
+        "the smallest variance of a feature ({variance:.3g}, feature {feature}), so it "
+        "dominates the covariances and EM may stop at once. Standardise the features, or "
+        "lower reg_covar below {limit:.3g}."
+    ),
+    "check.instance": (
+        "{name} should be a {expected}, but got a {type}."
+    ),
+    "check.scale_unsupported": (
+        "The data's spread ({spread:.3g}) is outside what {method} handles directly (about "
+        "1e-18 to 1e18). Expected features of moderate size: standardise them first (Explore "
+        "and run_em rescale by themselves)."
+    ),
+    "check.sequence": (
+        "{name} should be a list or tuple, but got a {type}."
+    ),
+    "check.prior_points": (
+        "The default prior scale is the data's covariance, which needs at least 2 points, but"
+        " got {n}. Pass prior_scale= explicitly."
     ),
     # ---- emviz.coins: the two-coins example ---------------------------------------------------
     "coins.single_string": (
@@ -325,7 +398,6 @@ MESSAGES: Final[Mapping[str, str]] = {
         "θ_B = {theta_b:g}). Expected at least one coin able to produce it: move a θ away from "
         "0 or 1."
     ),
-    "coins.n_iter": "n_iter should be a non-negative integer, but got {value!r}.",
     "coins.labels_length": (
         "labels should have one entry per set ({n_sets}), but got {n_labels}."
     ),
@@ -335,9 +407,6 @@ MESSAGES: Final[Mapping[str, str]] = {
         "estimated."
     ),
     # ---- emviz.kmeans -------------------------------------------------------------------------
-    "kmeans.n_clusters": (
-        "n_clusters should be a positive integer, but got {value!r}. Choose K ≥ 1."
-    ),
     "kmeans.fewer_points_than_k": (
         "k-means with K = {k} clusters needs at least {k} data points, but the data has {n}. "
         "Lower K or add data."
@@ -356,7 +425,6 @@ MESSAGES: Final[Mapping[str, str]] = {
     "kmeans.init_shape": (
         "init centres should have shape ({k}, {d}) for n_clusters = {k}, but got {shape}."
     ),
-    "kmeans.sigma": "sigma should be a finite number > 0, but got {value!r}.",
     # ---- emviz.restarts -----------------------------------------------------------------------
     "restarts.shapes_differ": (
         "Both mixtures should have the same shape to be compared, but got {a} and {b} "
@@ -365,7 +433,10 @@ MESSAGES: Final[Mapping[str, str]] = {
     "restarts.no_methods": "methods should name at least one of {allowed}, but got ().",
     "restarts.unknown_method": "methods should be among {allowed}, but got {value!r}.",
     "restarts.repeated_methods": "methods should not repeat, but got {value}.",
-    "restarts.n_restarts": "n_restarts should be a positive integer, but got {value!r}.",
+    "work.cancelled": (
+        "The computation was stopped on request before it finished, so there is no result. "
+        "Start it again to see it."
+    ),
     "restarts.cancelled": (
         "The EM runs were stopped on request before they all finished, so there is no "
         "result. Start them again to see it."
@@ -444,8 +515,6 @@ MESSAGES: Final[Mapping[str, str]] = {
         "covariance_types should name at least one of {allowed}, but got ()."
     ),
     "selection.types_repeat": "covariance_types should not repeat, but got {value}.",
-    "selection.init": "init should be one of {allowed}, but got {value!r}.",
-    "selection.n_init": "n_init should be a positive integer, but got {value!r}.",
     "selection.collapsed": (
         "Every start collapsed ({why}); the likelihood is unbounded, so the cell has no "
         "BIC/AIC. Increase reg_covar or lower K."
@@ -456,7 +525,6 @@ MESSAGES: Final[Mapping[str, str]] = {
         "EM did not converge within max_iter = {max_iter} iterations; the scores may still "
         "improve with more iterations."
     ),
-    "selection.criterion": "criterion should be one of {allowed}, but got {value!r}.",
     # Why the best cell by a criterion is not the recommended one (SelectionResult.passed_over);
     # {reason} is the restarts lab's clauses (restarts.reason_*), components numbered from 1.
     "selection.passed_over": "lowest {crit}, but {reason}",
@@ -485,9 +553,6 @@ MESSAGES: Final[Mapping[str, str]] = {
     ),
     "exports.not_png": "kaleido returned something that is not a PNG image; try again.",
     # ---- emviz.remedies -----------------------------------------------------------------------
-    "remedies.min_variance_ratio": (
-        "min_variance_ratio should be a positive number, but got {value!r}."
-    ),
     "remedies.reseed_flat": (
         "Re-seeding needs data that spread in every direction, but the data covariance has an "
         "eigenvalue of {eigenvalue:.3g} (threshold {floor:.3g}): the points lie on a line or "
@@ -531,9 +596,6 @@ MESSAGES: Final[Mapping[str, str]] = {
         "VBPrior.degrees_of_freedom should be greater than n_features - 1 = {limit}, but got "
         "{value!r}."
     ),
-    "vbgmm.weight_prior_type": (
-        "weight_concentration_prior_type should be one of {allowed}, but got {value!r}."
-    ),
     "vbgmm.params_empty": (
         "VBParams need at least one component and feature; got means {shape}."
     ),
@@ -561,11 +623,7 @@ MESSAGES: Final[Mapping[str, str]] = {
     "data.dataset_labels_shape": "Dataset.labels should have shape ({n},), but got {shape}.",
     "data.dataset_columns": "Dataset.columns should name {d} features, but got {got}.",
     "data.dataset_params": "Dataset.params have {params} features, but X has {d}.",
-    "data.suggested_covariance_type": (
-        "suggested_covariance_type should be one of {allowed}, but got {value!r}."
-    ),
     "data.suggested_init": "suggested_init should be one of {allowed} or None, but got {value!r}.",
-    "data.integer_at_least": "{name} should be an integer >= {minimum}, but got {value!r}.",
     "data.imbalance": "imbalance should be in [0, 1), but got {value!r}.",
     "data.weights_and_imbalance": (
         "Give either weights or imbalance, not both: weights fixes the proportions exactly."
@@ -577,9 +635,6 @@ MESSAGES: Final[Mapping[str, str]] = {
     "data.too_few_samples": (
         "n_samples should be at least n_components = {k}, but got {n}. Draw more points."
     ),
-    "data.separation": "separation should be a finite number > 0, but got {value!r}.",
-    "data.shape": "shape should be one of {allowed}, but got {value!r}.",
-    "data.preset": "preset should be one of {allowed}, but got {value!r}.",
     "data.labelings": (
         "Both labelings should be 1-D and of the same non-zero length, but got shapes {a} and "
         "{b}."
@@ -661,7 +716,6 @@ MESSAGES: Final[Mapping[str, str]] = {
         "arrays), but got {got}."
     ),
     "figures.position": "position should be a half-step in [0, {last}], but got {h}.",
-    "figures.covariance_type": "covariance_type should be one of {allowed}, but got {value!r}.",
     "formulas.kind": "kind should be one of {allowed} (a half-step's kind), but got {value!r}.",
     "figures.table_resp_shape": "resp should have shape (n, {k}), but got {shape}.",
     "figures.centres_2d": "centers should have shape (n_clusters, 2), but got {shape}.",
@@ -695,10 +749,7 @@ MESSAGES: Final[Mapping[str, str]] = {
         "Expected a mean of shape ({dim},) and a covariance of shape ({dim}, {dim}), but got "
         "{mean} and {cov}."
     ),
-    "geometry.dim": "dim should be a positive integer, but got {value!r}.",
     "geometry.variance": "var should be a variance >= 0, but got {value!r}.",
-    "geometry.n_points": "n_points should be an integer >= 4, but got {value!r}.",
-    "geometry.resolution": "resolution should be an integer >= 3, but got {value!r}.",
     "geometry.density_1d_features": (
         "mixture_density_1d needs a 1-feature mixture, but got {d} features."
     ),
@@ -736,9 +787,6 @@ MESSAGES: Final[Mapping[str, str]] = {
         "The preprocessing in the parameters file could not be read ({reason}). Expected the "
         "'preprocessing' object that emviz writes (columns, standardise, pca). Download the "
         "parameters again from Explore."
-    ),
-    "model.covariance_type": (
-        "covariance_type should be one of {allowed}, but got {value!r}."
     ),
     "model.dimensions": (
         "The parameters have {d} features but the preprocessing produces {n} ({names}). "

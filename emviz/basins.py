@@ -48,6 +48,7 @@ from typing import Any
 import numpy as np
 
 from ._messages import Joined, Message, error
+from ._validation import check_callable, check_float, check_int
 from .em import Params, _check_covariance_type, _check_reg_covar, check_data
 from .errors import ParameterError
 from .restarts import (
@@ -359,11 +360,12 @@ def basin_map(
     start, component = _check_start(X, start, component)
     cov_type = _check_covariance_type(covariance_type)
     reg = _check_reg_covar(reg_covar)
-    if not isinstance(max_iter, int | np.integer) or isinstance(max_iter, bool) or max_iter < 0:
-        raise error(ParameterError, "em.max_iter", value=max_iter)
-    if (not isinstance(tol, int | float | np.integer | np.floating) or isinstance(tol, bool)
-            or not np.isfinite(tol) or tol < 0):
-        raise error(ParameterError, "em.tol", value=tol)
+    max_iter = check_int(max_iter, "max_iter", 0)
+    tol = check_float(tol, "tol", 0.0)
+    check_callable(progress, "progress")
+    check_callable(should_stop, "should_stop")
+    ll_rtol = check_float(ll_rtol, "ll_rtol", 0.0)
+    param_atol = check_float(param_atol, "param_atol", 0.0)
     nx, ny = _check_grid(grid)
     box = _check_bounds(X, bounds, pad)
     k = start.n_components

@@ -14,7 +14,7 @@ steps return frozen records, and a run is a :class:`CoinTrace` a UI can index.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -22,6 +22,7 @@ import numpy as np
 from scipy.special import logsumexp, xlog1py, xlogy
 
 from ._messages import error
+from ._validation import MAX_RUNS, as_float_array, check_bool, check_instance, check_int
 from .errors import DataError, ParameterError
 
 #: The five sets of the paper's figure 1, in order.
@@ -62,6 +63,8 @@ def parse_sets(strings: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
     """
     if isinstance(strings, str):
         raise error(DataError, "coins.single_string", value=strings)
+    if not isinstance(strings, Iterable) or isinstance(strings, bytes | Mapping):
+        raise error(DataError, "check.sequence", name="strings", type=type(strings).__name__)
     sets = list(strings)
     if not sets:
         raise error(DataError, "coins.no_sets")
@@ -83,8 +86,8 @@ def parse_sets(strings: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _check_counts(heads: Any, tails: Any) -> tuple[np.ndarray, np.ndarray]:
-    h = np.asarray(heads, dtype=np.float64)
-    t = np.asarray(tails, dtype=np.float64)
+    h = as_float_array(heads, "heads", DataError)
+    t = as_float_array(tails, "tails", DataError)
     if h.ndim != 1 or h.shape != t.shape or h.size == 0:
         raise error(DataError, "coins.counts_shape", heads=h.shape, tails=t.shape)
     if not (np.all(np.isfinite(h)) and np.all(np.isfinite(t))) or np.any(h < 0) or np.any(t < 0):
@@ -96,10 +99,11 @@ def _check_counts(heads: Any, tails: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _check_prior(prior_a: float) -> float:
-    p = float(prior_a)
-    if not 0.0 < p < 1.0:
+    ok = isinstance(prior_a, int | float | np.integer | np.floating) and not isinstance(
+        prior_a, bool)
+    if not ok or not 0.0 < float(prior_a) < 1.0:
         raise error(ParameterError, "coins.prior", value=prior_a)
-    return p
+    return float(prior_a)
 
 
 # --------------------------------------------------------------------------------------
@@ -120,7 +124,10 @@ class CoinState:
 
     def __post_init__(self) -> None:
         for name in ("theta_a", "theta_b"):
-            value = float(getattr(self, name))
+            raw = getattr(self, name)
+            ok = isinstance(raw, int | float | np.integer | np.floating) and not isinstance(
+                raw, bool)
+            value = float(raw) if ok else float("nan")
             if not 0.0 <= value <= 1.0:
                 raise error(ParameterError, "coins.state_probability", name=name,
                             value=getattr(self, name))
@@ -341,8 +348,9 @@ def run_coins(
     -------
     CoinTrace
     """
-    if int(n_iter) != n_iter or n_iter < 0:
-        raise error(ParameterError, "coins.n_iter", value=n_iter)
+    n_iter = check_int(n_iter, "n_iter", 0, MAX_RUNS)
+    check_instance(init, "init", CoinState)
+    hard = check_bool(hard, "hard")
     e_step_fn = _E_STEPS[bool(hard)]
     states = [init]
     e_steps = [e_step_fn(heads, tails, init, prior_a)]

@@ -23,7 +23,6 @@ Also here: :func:`adjusted_rand_index` (agreement between two labelings),
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -31,6 +30,16 @@ from typing import Any
 import numpy as np
 
 from ._messages import Message, error
+from ._validation import (
+    MAX_COMPONENTS,
+    MAX_DIM,
+    MAX_SAMPLES,
+    check_choice,
+    check_data,
+    check_float,
+    check_int,
+    check_seed,
+)
 from .em import COVARIANCE_TYPES, INIT_METHODS, Params
 from .errors import DataError, ParameterError
 
@@ -102,9 +111,8 @@ class Dataset:
         if self.params is not None and self.params.n_features != X.shape[1]:
             raise error(DataError, "data.dataset_params", params=self.params.n_features,
                         d=X.shape[1])
-        if self.suggested_covariance_type not in COVARIANCE_TYPES:
-            raise error(ParameterError, "data.suggested_covariance_type",
-                        allowed=COVARIANCE_TYPES, value=self.suggested_covariance_type)
+        check_choice(self.suggested_covariance_type, "suggested_covariance_type",
+                     COVARIANCE_TYPES)
         if self.suggested_init is not None and self.suggested_init not in INIT_METHODS:
             raise error(ParameterError, "data.suggested_init", allowed=INIT_METHODS,
                         value=self.suggested_init)
@@ -129,15 +137,8 @@ def default_columns(n_features: int) -> tuple[str, ...]:
 # --------------------------------------------------------------------------------------
 # Argument checks
 # --------------------------------------------------------------------------------------
-def _positive_int(value: Any, name: str, minimum: int = 1) -> int:
-    try:
-        v = operator.index(value)
-    except TypeError:
-        v = minimum - 1
-    if v < minimum:
-        raise error(ParameterError, "data.integer_at_least", name=name, minimum=minimum,
-                    value=value)
-    return v
+def _positive_int(value: Any, name: str, minimum: int = 1, maximum: int | None = None) -> int:
+    return check_int(value, name, minimum, maximum)
 
 
 def _check_weights(weights: Any, imbalance: float, k: int) -> np.ndarray:
@@ -316,16 +317,14 @@ def make_mixture(
     ParameterError
         For an invalid argument (the message says what was expected and what was received).
     """
-    d = _positive_int(dim, "dim")
-    k = _positive_int(n_components, "n_components")
-    n = _positive_int(n_samples, "n_samples")
+    d = _positive_int(dim, "dim", maximum=MAX_DIM)
+    k = _positive_int(n_components, "n_components", maximum=MAX_COMPONENTS)
+    n = _positive_int(n_samples, "n_samples", maximum=MAX_SAMPLES)
     if n < k:
         raise error(ParameterError, "data.too_few_samples", k=k, n=n)
-    sep = float(separation)
-    if not np.isfinite(sep) or sep <= 0:
-        raise error(ParameterError, "data.separation", value=separation)
-    if shape not in COVARIANCE_MAKERS:
-        raise error(ParameterError, "data.shape", allowed=SHAPES, value=shape)
+    sep = check_float(separation, "separation", 1e-6, maximum=1e6)
+    check_choice(shape, "shape", SHAPES)
+    seed = check_seed(seed)
     w = _check_weights(weights, imbalance, k)
     rng = np.random.default_rng(seed)
     params = Params(w, place_means(k, d, sep, rng), COVARIANCE_MAKERS[shape](d, k, rng))
@@ -474,8 +473,8 @@ PRESETS: dict[str, Callable[[int], Dataset]] = {
 
 def make_preset(name: str, seed: int = 0) -> Dataset:
     """A named teaching data set (see :data:`PRESETS`), deterministic for a given seed."""
-    if name not in PRESETS:
-        raise error(ParameterError, "data.preset", allowed=tuple(PRESETS), value=name)
+    check_choice(name, "preset", tuple(PRESETS))
+    seed = check_seed(seed)
     return PRESETS[name](seed)
 
 
@@ -483,7 +482,11 @@ def make_preset(name: str, seed: int = 0) -> Dataset:
 # Comparing labelings
 # --------------------------------------------------------------------------------------
 def _check_labelings(a: Any, b: Any) -> tuple[np.ndarray, np.ndarray]:
-    a, b = np.asarray(a), np.asarray(b)
+    try:
+        a, b = np.asarray(a), np.asarray(b)
+    except (ValueError, TypeError) as exc:  # ragged nested lists
+        raise error(DataError, "check.not_rectangular", name="labels", type="list",
+                    reason=str(exc)) from exc
     if a.ndim != 1 or b.ndim != 1 or a.shape != b.shape or a.size == 0:
         raise error(DataError, "data.labelings", a=a.shape, b=b.shape)
     return a, b
@@ -539,16 +542,15 @@ def display_subset(n_samples: int, max_points: int = 20000, seed: int = 0) -> np
     indices : array of shape (min(n_samples, max_points),)
         Sorted, so the subset keeps the data order.
     """
-    n = _positive_int(n_samples, "n_samples", minimum=0)
-    m = _positive_int(max_points, "max_points")
+    n = _positive_int(n_samples, "n_samples", minimum=0, maximum=100 * MAX_SAMPLES)
+    m = _positive_int(max_points, "max_points", maximum=MAX_SAMPLES)
+    seed = check_seed(seed)
     if n <= m:
         return np.arange(n)
     return np.sort(np.random.default_rng(seed).choice(n, size=m, replace=False))
 
 
 def _check_matrix(X: Any) -> np.ndarray:
-    from .em import check_data
-
     return check_data(X)
 
 

@@ -13,15 +13,32 @@ The maths (Bishop, PRML §9.2) with responsibilities ``r_nk`` and ``N_k = Σ_n r
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 
-from ._messages import error
+from ._messages import Message, error
+from ._validation import (
+    SAFE_EXPONENT,
+    check_array,
+    check_choice,
+    check_covariances,
+    check_data,
+    check_float,
+    check_instance,
+    check_int,
+    check_mapping,
+    check_positive_int,
+    check_resp,
+    check_seed,
+    spread_exponent,
+)
 from .errors import CollapseError, DataError, ParameterError
 from .gaussian import log_gaussian_density, logsumexp_rows, precision_cholesky
+from .work import StopCheck, checkpoint
 
 COVARIANCE_TYPES: tuple[str, ...] = ("full", "tied", "diag", "spherical")
 INIT_METHODS: tuple[str, ...] = ("random", "random_from_data", "kmeans++", "kmeans")
@@ -37,11 +54,7 @@ _EPS = float(np.finfo(np.float64).eps)
 # Frozen records
 # --------------------------------------------------------------------------------------
 def _frozen_array(value: Any, name: str, ndim: int) -> np.ndarray:
-    arr = np.array(value, dtype=np.float64, copy=True)
-    if arr.ndim != ndim:
-        raise error(ParameterError, "em.params_ndim", name=name, ndim=ndim, shape=arr.shape)
-    if not np.all(np.isfinite(arr)):
-        raise error(ParameterError, "em.params_finite", name=name)
+    arr = np.array(check_array(value, f"Params.{name}", (None,) * ndim), copy=True)
     arr.flags.writeable = False
     return arr
 
@@ -142,11 +155,22 @@ class Params:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Params:
-        """Build from :meth:`to_dict` output (e.g. a downloaded JSON file)."""
-        try:
-            return cls(data["weights"], data["means"], data["covariances"])
-        except KeyError as exc:
-            raise error(ParameterError, "em.params_dict_keys", key=exc.args[0]) from exc
+        """Build from :meth:`to_dict` output (e.g. a downloaded JSON file).
+
+        Checks shapes, finiteness, weights, symmetry and positive definiteness.
+
+        Raises
+        ------
+        ParameterError
+            Saying which entry is wrong, what was expected and what was received.
+        """
+        data = check_mapping(data, "data")
+        for key in ("weights", "means", "covariances"):
+            if key not in data:
+                raise error(ParameterError, "em.params_dict_keys", key=key)
+        params = cls(data["weights"], data["means"], data["covariances"])
+        check_covariances(params.covariances, "Params.covariances")
+        return params
 
 
 class EStep(NamedTuple):
@@ -173,70 +197,15 @@ class EStep(NamedTuple):
 # Input checks
 # --------------------------------------------------------------------------------------
 def _check_covariance_type(covariance_type: str) -> str:
-    if covariance_type not in COVARIANCE_TYPES:
-        raise error(ParameterError, "em.covariance_type", allowed=COVARIANCE_TYPES,
-                    value=covariance_type)
-    return covariance_type
+    return check_choice(covariance_type, "covariance_type", COVARIANCE_TYPES)
 
 
 def _check_reg_covar(reg_covar: float) -> float:
-    reg = float(reg_covar)
-    if not np.isfinite(reg) or reg < 0:
-        raise error(ParameterError, "em.reg_covar", value=reg_covar)
-    return reg
+    # Above 1e300 a covariance plus reg_covar overflows float64.
+    return check_float(reg_covar, "reg_covar", 0.0, maximum=1e300)
 
 
-def check_data(X: Any, n_features: int | None = None) -> np.ndarray:
-    """Validate a data matrix for the engine and return it as C-contiguous float64.
-
-    Integer and float32 input is converted up to float64 (never down).
-
-    Parameters
-    ----------
-    X : array-like of shape (n_samples, n_features)
-    n_features : int, optional
-        Required number of columns (e.g. to match given parameters).
-
-    Raises
-    ------
-    DataError
-        If ``X`` is not 2-D, is empty, has the wrong number of columns, or holds NaN/inf.
-    """
-    try:
-        arr = np.asarray(X)
-    except Exception as exc:  # ragged lists and the like
-        raise error(DataError, "em.data_not_array", reason=str(exc)) from exc
-    if arr.dtype.kind not in "biuf":
-        raise error(DataError, "em.data_not_numeric", dtype=str(arr.dtype))
-    if np.dtype(arr.dtype).itemsize > 8 and arr.dtype.kind == "f":
-        raise error(DataError, "em.data_too_precise", dtype=str(arr.dtype))
-    if arr.ndim != 2:
-        code = "em.data_not_2d_1d" if arr.ndim == 1 else "em.data_not_2d"
-        raise error(DataError, code, shape=arr.shape)
-    if arr.shape[0] < 1 or arr.shape[1] < 1:
-        raise error(DataError, "em.data_empty", shape=arr.shape)
-    if n_features is not None and arr.shape[1] != n_features:
-        raise error(DataError, "em.data_features", n_features=n_features, got=arr.shape[1])
-    arr = np.ascontiguousarray(arr, dtype=np.float64)
-    finite = np.isfinite(arr)
-    if not finite.all():
-        bad = np.argwhere(~finite)
-        r, c = bad[0]
-        raise error(DataError, "em.data_not_finite", n_bad=len(bad), row=int(r), column=int(c))
-    return arr
-
-
-def _check_resp(resp: Any, n_samples: int) -> np.ndarray:
-    r = np.asarray(resp, dtype=np.float64)
-    if r.ndim != 2 or r.shape[0] != n_samples or r.shape[1] < 1:
-        raise error(ParameterError, "em.resp_shape", n_samples=n_samples, shape=r.shape)
-    if not np.all(np.isfinite(r)) or np.any(r < 0):
-        raise error(ParameterError, "em.resp_values")
-    sums = r.sum(axis=1)
-    if np.any(np.abs(sums - 1.0) > 1e-6):
-        i = int(np.argmax(np.abs(sums - 1.0)))
-        raise error(ParameterError, "em.resp_sum", row=i, total=float(sums[i]))
-    return r
+_check_resp = check_resp
 
 
 # --------------------------------------------------------------------------------------
@@ -254,6 +223,7 @@ def weighted_log_prob(X: np.ndarray, params: Params) -> np.ndarray:
     CollapseError
         If a covariance is not positive definite.
     """
+    check_instance(params, "params", Params)
     X = check_data(X, params.n_features)
     prec_chol = precision_cholesky(params.covariances)
     with np.errstate(divide="ignore"):
@@ -432,8 +402,7 @@ def _kernel_for(X: np.ndarray, kernel: str) -> EMKernel:
     }
     if kernel == "auto":
         kernel = "fused" if _fused.supports(X) else "dense"
-    if kernel not in factories:
-        raise error(ParameterError, "em.kernel", value=kernel)
+    check_choice(kernel, "kernel", tuple(factories))
     return factories[kernel](X)
 
 
@@ -645,6 +614,7 @@ def run_em(
     max_iter: int = 100,
     tol: float = 1e-6,
     kernel: str = "auto",
+    should_stop: StopCheck | None = None,
 ) -> Trace:
     """Run EM from ``init`` and keep every intermediate state.
 
@@ -664,20 +634,32 @@ def run_em(
     kernel : {"auto", "dense", "fused"}
         "fused" is the fast path for up to 3 features; "dense" is the reference. Both give
         the same numbers to ~1e-12.
+    should_stop : callable () -> bool, optional
+        Checked before every iteration (see :mod:`emviz.work`); True abandons the run.
 
     Returns
     -------
     Trace
         Never raises on a singular covariance: the run stops with
         ``stop_reason="collapsed"`` and names the component.
+
+    Raises
+    ------
+    emviz.errors.Cancelled
+        When ``should_stop`` returned True.
     """
+    check_instance(init, "init", Params)
     X = check_data(X, init.n_features)
     cov_type = _check_covariance_type(covariance_type)
-    reg = _check_reg_covar(reg_covar)
-    if int(max_iter) != max_iter or max_iter < 0:
-        raise error(ParameterError, "em.max_iter", value=max_iter)
-    if not np.isfinite(tol) or tol < 0:
-        raise error(ParameterError, "em.tol", value=tol)
+    user_reg = reg = _check_reg_covar(reg_covar)
+    max_iter = check_int(max_iter, "max_iter", 0)
+    tol = check_float(tol, "tol", 0.0)
+    check_choice(kernel, "kernel", ("auto", "dense", "fused"))
+    check_covariances(init.covariances, "init.covariances", allow_singular=True)
+    notes = _reg_covar_notes(X, reg)
+    # Far from unit scale, work in units of a power of two (exact) and map back at the end.
+    exponent = scale_exponent(X, reg)
+    X, init, reg = _to_working_units(X, init, reg, exponent)
     n = X.shape[0]
     engine = _kernel_for(X, kernel)
     floor = COLLAPSE_RTOL * max(engine.mean_variance, np.finfo(float).tiny)
@@ -691,6 +673,7 @@ def run_em(
     else:
         iterate, eigvalsh = engine.iterate, np.linalg.eigvalsh
         for _ in range(int(max_iter)):
+            checkpoint(should_stop)
             try:
                 ll, new = iterate(params[-1], cov_type, reg)
             except CollapseError as exc:
@@ -730,7 +713,7 @@ def run_em(
     ll_arr.flags.writeable = False
     slack_arr = slack
     slack_arr.flags.writeable = False
-    return Trace(
+    return _from_working_units(Trace(
         params=tuple(params),
         log_likelihood=ll_arr,
         converged=stop == "converged",
@@ -739,11 +722,84 @@ def run_em(
         collapsed_component=collapsed if stop == "collapsed" else None,
         reg_slack=slack_arr,
         covariance_type=cov_type,
-        reg_covar=reg,
+        reg_covar=user_reg,
         tol=float(tol),
         max_iter=int(max_iter),
         n_samples=n,
-    )
+        notes=notes,
+    ), exponent)
+
+
+# --------------------------------------------------------------------------------------
+# Scale: data far from unit size are fitted in units of a power of two
+# --------------------------------------------------------------------------------------
+#: reg_covar above this fraction of the smallest per-feature variance dominates the fit.
+REG_COVAR_RATIO = 0.01
+
+
+def scale_exponent(X: np.ndarray, reg_covar: float = 0.0) -> int:
+    """The power of two ``e`` the engine divides ``X`` by before fitting (0: none).
+
+    Dividing by a power of two is exact in floating point, so a fit in those units, mapped
+    back, is the fit of the data as given. ``e`` is non-zero only when the size of the
+    covariances to come (the largest spread of a feature, or ``sqrt(reg_covar)`` if larger)
+    lies outside ``2**±SAFE_EXPONENT``.
+    """
+    e = spread_exponent(X)
+    if reg_covar > 0:
+        e = max(e, math.frexp(math.sqrt(reg_covar))[1])
+    return e if abs(e) > SAFE_EXPONENT else 0
+
+
+def scale_params(params: Params, exponent: int) -> Params:
+    """``params`` of data multiplied by ``2**exponent`` (exact)."""
+    if exponent == 0:
+        return params
+    return Params.trusted(params.weights, np.ldexp(params.means, exponent),
+                          np.ldexp(params.covariances, 2 * exponent))
+
+
+def _to_working_units(
+    X: np.ndarray, init: Params, reg: float, exponent: int
+) -> tuple[np.ndarray, Params, float]:
+    if exponent == 0:
+        return X, init, reg
+    return np.ldexp(X, -exponent), scale_params(init, -exponent), math.ldexp(reg, -2 * exponent)
+
+
+def _from_working_units(trace: Trace, exponent: int) -> Trace:
+    """The trace of a run in units of ``2**exponent``, in the data's own units.
+
+    Densities scale by ``2**(-exponent·D)`` per point: the Jacobian of the change of units.
+    """
+    if exponent == 0:
+        return trace
+    d = trace.params[0].n_features
+    shift = trace.n_samples * d * exponent * math.log(2.0)
+    ll = trace.log_likelihood - shift
+    ll.flags.writeable = False
+    return replace(trace, params=tuple(scale_params(p, exponent) for p in trace.params),
+                   log_likelihood=ll)
+
+
+def _reg_covar_notes(X: np.ndarray, reg: float) -> tuple[str, ...]:
+    """A note when reg_covar is not small against the data's per-feature variances.
+
+    Constant features are left out: there reg_covar is what keeps a covariance invertible.
+    """
+    if reg == 0:
+        return ()
+    e = scale_exponent(X)
+    var = np.ldexp(np.ldexp(X, -e).var(axis=0), 2 * e) if e else X.var(axis=0)
+    positive = np.flatnonzero(var > 0)
+    if positive.size == 0:
+        return ()
+    j = int(positive[np.argmin(var[positive])])
+    smallest = float(var[j])
+    if reg <= REG_COVAR_RATIO * smallest:
+        return ()
+    return (Message("check.reg_covar_large", reg_covar=reg, ratio=reg / smallest,
+                    variance=smallest, feature=j + 1, limit=REG_COVAR_RATIO * smallest),)
 
 
 # --------------------------------------------------------------------------------------
@@ -823,21 +879,24 @@ def initialize(
         If the start is already singular (e.g. a component gets one point and reg_covar = 0).
     """
     X = check_data(X)
-    if method not in INIT_RESPONSIBILITIES:
-        raise error(ParameterError, "em.init_method", allowed=INIT_METHODS, value=method)
-    k = int(n_components)
-    if k != n_components or k < 1:
-        raise error(ParameterError, "em.n_components", value=n_components)
+    check_choice(method, "method", INIT_METHODS)
+    k = check_positive_int(n_components, "n_components")
+    seed = check_seed(seed)
+    cov_type = _check_covariance_type(covariance_type)
+    reg = _check_reg_covar(reg_covar)
     if X.shape[0] < k:
-        raise error(DataError, "em.fewer_points_than_k", k=k, n=X.shape[0])
+        raise error(DataError, "check.fewer_points_than_k", k=k, n=X.shape[0])
     if X.shape[0] > 1 and not np.any(np.ptp(X, axis=0) > 0):
         raise error(DataError, "em.all_identical", n=X.shape[0], point=X[0].tolist())
     n_distinct = len(np.unique(X, axis=0)) if X.shape[0] <= 200_000 else X.shape[0]
     if n_distinct < k:
         raise error(DataError, "em.fewer_distinct_than_k", k=k, n_distinct=n_distinct)
     rng = np.random.default_rng(seed)
-    resp = INIT_RESPONSIBILITIES[method](X, k, rng)
-    return m_step(X, resp, covariance_type, reg_covar)
+    # Far from unit scale, in units of a power of two (exact), as run_em does.
+    exponent = scale_exponent(X, reg)
+    Xw = np.ldexp(X, -exponent) if exponent else X
+    resp = INIT_RESPONSIBILITIES[method](Xw, k, rng)
+    return scale_params(m_step(Xw, resp, cov_type, math.ldexp(reg, -2 * exponent)), exponent)
 
 
 # --------------------------------------------------------------------------------------
@@ -853,12 +912,15 @@ _COV_PARAMS: dict[str, Callable[[int, int], int]] = {
 
 def n_parameters(n_components: int, n_features: int, covariance_type: str) -> int:
     """Free parameters of a mixture: means + (K-1) weights + covariance terms."""
+    n_components = check_positive_int(n_components, "n_components")
+    n_features = check_positive_int(n_features, "n_features")
     cov = _COV_PARAMS[_check_covariance_type(covariance_type)](n_components, n_features)
     return int(cov + n_components * n_features + n_components - 1)
 
 
 def bic(X: Any, params: Params, covariance_type: str) -> float:
     """Bayesian information criterion ``-2 ln L + p ln N`` (lower is better)."""
+    check_instance(params, "params", Params)
     X = check_data(X, params.n_features)
     ll = e_step(X, params).log_likelihood
     p = n_parameters(params.n_components, params.n_features, covariance_type)
@@ -867,6 +929,7 @@ def bic(X: Any, params: Params, covariance_type: str) -> float:
 
 def aic(X: Any, params: Params, covariance_type: str) -> float:
     """Akaike information criterion ``-2 ln L + 2p`` (lower is better)."""
+    check_instance(params, "params", Params)
     X = check_data(X, params.n_features)
     ll = e_step(X, params).log_likelihood
     p = n_parameters(params.n_components, params.n_features, covariance_type)
@@ -916,6 +979,7 @@ def bound_terms(X: Any, params: Params, resp: Any) -> BoundTerms:
     resp : array-like of shape (n_samples, n_components)
         q; rows sum to 1. After an E-step on ``params`` it equals the posterior and KL = 0.
     """
+    check_instance(params, "params", Params)
     X = check_data(X, params.n_features)
     q = _check_resp(resp, X.shape[0])
     wlp = weighted_log_prob(X, params)

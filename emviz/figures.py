@@ -32,10 +32,12 @@ import plotly.graph_objects as go
 
 from . import geometry as geo
 from ._messages import error
+from ._validation import check_choice
 from .columns import EQUAL_SCALE_RATIO, spread_ratio
 from .em import Params, Trace
 from .errors import ParameterError
-from .numbers import sig, sig_array
+from .numbers import _SUPERSCRIPT, TIMES_TEN, sig, sig_array
+from .text import plotly_text
 
 # --------------------------------------------------------------------------------------
 # Palette and style
@@ -139,10 +141,12 @@ class FigureOptions:
     show_truth : bool
         Draw the true mixture (when one is given) dashed and faint under the fit.
     column_names : tuple of str, optional
-        Axis titles, one per feature.
+        Axis titles, one per feature (also in the hover text). Plain text, e.g. a CSV's
+        column names: escaped with :func:`emviz.text.plotly_text`, never read as markup.
     height : int
         Figure height in pixels (the width follows the container).
     title : str
+        Plain text, escaped like ``column_names``.
     palette : tuple of str
         ``"#RRGGBB"`` component colours, cycled beyond their number.
     max_points_note : str, optional
@@ -225,12 +229,38 @@ _TEMPLATE = {
 # --------------------------------------------------------------------------------------
 # Shared helpers
 # --------------------------------------------------------------------------------------
+def _det_text(cov: np.ndarray) -> str:
+    """``det Σ`` as text, from its logarithm: data at 1e100 have determinants beyond float64."""
+    sign, logdet = np.linalg.slogdet(cov)
+    if sign == 0:
+        return sig(0.0)
+    if abs(logdet) < 700:
+        return sig(sign * np.exp(logdet))
+    e10 = logdet / np.log(10.0)
+    exponent = int(np.floor(e10))
+    text = sig(sign * 10.0 ** (e10 - exponent))
+    return f"{text}{TIMES_TEN}{str(exponent).translate(_SUPERSCRIPT)}"
+
+
 def _options(options: FigureOptions | None) -> FigureOptions:
     return FigureOptions() if options is None else options
 
 
+def _fits_float32(a: np.ndarray) -> bool:
+    """Whether float32 holds ``a`` without overflow or a nonzero value flushed to zero."""
+    with np.errstate(invalid="ignore"):
+        mag = np.abs(a[np.isfinite(a)])
+    if mag.size == 0:
+        return True
+    nonzero = mag[mag > 0]
+    return bool(mag.max() < 1e37 and (nonzero.size == 0 or nonzero.min() > 1e-30))
+
+
 def _f32(a: Any) -> np.ndarray:
-    return np.ascontiguousarray(a, dtype=np.float32)
+    """Coordinates for the browser: float32 (half the bytes) unless the data's scale needs
+    float64 (values beyond about 1e±30, which the engine fits in their own units)."""
+    arr = np.asarray(a, dtype=np.float64)
+    return np.ascontiguousarray(arr, dtype=np.float32 if _fits_float32(arr) else np.float64)
 
 
 _TYPED_ARRAY_CODES = {
@@ -272,11 +302,18 @@ def _coverage_text(coverages: Sequence[float]) -> str:
     return " / ".join(f"{100 * c:.3g}%" for c in coverages)
 
 
-def _axis_names(options: FigureOptions, d: int) -> list[str]:
+def axis_labels(options: FigureOptions, d: int) -> list[str]:
+    """The names of the first ``d`` axes as plain text (the user's column names, unescaped):
+    for text that is never read as markup, such as a DOM node's ``textContent``."""
     names = options.column_names
     if names is not None and len(names) >= d:
         return [str(n) for n in names[:d]]
     return ["x"] if d == 1 else [f"x{chr(0x2080 + i + 1)}" for i in range(d)]
+
+
+def _axis_names(options: FigureOptions, d: int) -> list[str]:
+    """Axis titles (also used in hover templates): column names are the user's text."""
+    return [plotly_text(n) for n in axis_labels(options, d)]
 
 
 def _check_inputs(
@@ -326,7 +363,7 @@ def _base_layout(options: FigureOptions, style: _Style) -> dict[str, Any]:
     }
     if options.title:
         layout["title"] = {
-            "text": options.title,
+            "text": plotly_text(options.title),
             "x": 0.02,
             "xanchor": "left",
             "font": {"size": style.font + 4},
@@ -714,9 +751,11 @@ def _ellipse_xy(
 ) -> np.ndarray:
     """All coverage ellipses of every component, NaN-separated: shape (K, L·(n+1), 2)."""
     k = len(means)
-    out = np.full((k, len(coverages), n_points + 1, 2), np.nan, dtype=np.float32)
-    for i, c in enumerate(coverages):
-        out[:, i, :n_points] = geo.ellipses_points(means, covs, c, n_points)
+    pts = [geo.ellipses_points(means, covs, c, n_points) for c in coverages]
+    dtype = np.float32 if all(_fits_float32(np.asarray(p)) for p in pts) else np.float64
+    out = np.full((k, len(coverages), n_points + 1, 2), np.nan, dtype=dtype)
+    for i, p in enumerate(pts):
+        out[:, i, :n_points] = p
     return out.reshape(k, -1, 2)
 
 
@@ -1457,9 +1496,7 @@ def params_table(params: Params, covariance_type: str = "full", resp: Any = None
         ``"μ"``, ``"Σ"``, ``"det Σ"`` and, with ``resp``, ``"N_k"``
         (:func:`emviz.numbers.parse_sig_array` reads them back).
     """
-    if covariance_type not in _COV_FORMAT:
-        raise error(ParameterError, "figures.covariance_type", allowed=tuple(_COV_FORMAT),
-                    value=covariance_type)
+    check_choice(covariance_type, "covariance_type", tuple(_COV_FORMAT))
     # In 1D a mean and a variance are single numbers: no [19 060] or [[6.767×10⁷]].
     fmt = (lambda c: sig(c[0, 0])) if params.n_features == 1 else _COV_FORMAT[covariance_type]
     vec = (lambda m: sig(m[0])) if params.n_features == 1 else sig_array
@@ -1469,7 +1506,7 @@ def params_table(params: Params, covariance_type: str = "full", resp: Any = None
         "π": [sig(w) for w in params.weights],
         "μ": [vec(m) for m in params.means],
         "Σ": [fmt(c) for c in params.covariances],
-        "det Σ": [sig(v) for v in np.linalg.det(params.covariances)],
+        "det Σ": [_det_text(c) for c in params.covariances],
     }
     if resp is not None:
         r = np.asarray(resp, dtype=np.float64)

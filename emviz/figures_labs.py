@@ -15,7 +15,6 @@ centre, clipped to the drawing box (Sutherland–Hodgman), so no grid resolution
 
 from __future__ import annotations
 
-import html
 import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -27,6 +26,7 @@ from plotly.subplots import make_subplots
 
 from . import geometry as geo
 from ._messages import error
+from ._validation import check_float
 from .basins import BasinMap
 from .em import Params
 from .errors import ParameterError
@@ -48,6 +48,7 @@ from .figures import (
 )
 from .restarts import RestartsResult
 from .selection import SelectionCell, SelectionResult
+from .text import plotly_text
 
 #: English defaults of every word the lab figures draw; the UI passes translations.
 TEXT: dict[str, str] = {
@@ -338,8 +339,7 @@ def soft_kmeans_figure(
     X = X[:, None] if X.ndim == 1 else X
     c = np.asarray(centers, dtype=np.float64).reshape(-1, X.shape[1])
     k, d = c.shape
-    if not np.isfinite(sigma) or sigma <= 0:
-        raise error(ParameterError, "kmeans.sigma", value=sigma)
+    sigma = check_float(sigma, "sigma", 0.0, positive=True)
     params = Params(np.full(k, 1.0 / k), c, np.repeat((sigma**2 * np.eye(d))[None], k, axis=0))
     return mixture_figure(X, params, resp, options=_opts(options))
 
@@ -765,7 +765,7 @@ def basin_figure(
 # --------------------------------------------------------------------------------------
 def _wrap_hover(text: str, width: int = 72) -> str:
     """Plain text as hover lines (escaped, broken at spaces, ``<br>`` between lines)."""
-    return "<br>".join(html.escape(line, quote=False)
+    return "<br>".join(plotly_text(line)
                        for line in textwrap.wrap(text, width) or [""])
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ._messages import error
-from .em import COVARIANCE_TYPES
+from ._validation import check_choice
 from .errors import ParameterError
 
 
@@ -156,9 +156,7 @@ def step_formulas(kind: str, covariance_type: str = "full") -> tuple[Formula, ..
     tuple of Formula
         E: the responsibilities. M: N_k, π_k, μ_k, then the covariance update.
     """
-    if covariance_type not in SIGMA:
-        raise error(ParameterError, "figures.covariance_type", allowed=COVARIANCE_TYPES,
-                    value=covariance_type)
+    check_choice(covariance_type, "covariance_type", tuple(SIGMA))
     by_kind = {"init": (), "E": (E_STEP,), "M": (N_K, PI, MU, SIGMA[covariance_type])}
     if kind not in by_kind:
         raise error(ParameterError, "formulas.kind", allowed=tuple(by_kind), value=kind)

@@ -19,6 +19,7 @@ import numpy as np
 from scipy import stats
 
 from ._messages import error
+from ._validation import check_int
 from .errors import ParameterError
 
 LOG_2PI = float(np.log(2.0 * np.pi))
@@ -85,8 +86,7 @@ def chi2_radius(coverage: float, dim: int) -> float:
         ``sqrt(chi2.ppf(coverage, dim))``; e.g. 1.96 for (0.95, 1) and 2.448 for (0.95, 2).
     """
     c = _check_coverage(coverage)
-    if int(dim) != dim or dim < 1:
-        raise error(ParameterError, "geometry.dim", value=dim)
+    dim = check_int(dim, "dim", 1)
     return float(np.sqrt(stats.chi2.ppf(c, int(dim))))
 
 
@@ -159,8 +159,7 @@ def ellipses_points(
     -------
     array of shape (K, n_points, 2)
     """
-    if int(n_points) != n_points or n_points < 4:
-        raise error(ParameterError, "geometry.n_points", value=n_points)
+    n_points = check_int(n_points, "n_points", 4)
     means = np.asarray(means, dtype=np.float64)
     covs = np.asarray(covs, dtype=np.float64)
     r = chi2_radius(coverage, 2)
@@ -221,8 +220,7 @@ def ellipsoid_mesh(
     faces : int32 array of shape (F, 3)
         Vertex indices of the triangles, ``F = 4·resolution·(resolution-1)``.
     """
-    if int(resolution) != resolution or resolution < 3:
-        raise error(ParameterError, "geometry.resolution", value=resolution)
+    resolution = check_int(resolution, "resolution", 3)
     m, c = _check_mean_cov(mean, cov, 3)
     sphere, faces = _unit_sphere(int(resolution))
     verts = m + chi2_radius(coverage, 3) * sphere @ _sqrt_factor(c).T

@@ -29,7 +29,6 @@ need no N × N or N × K × D temporaries.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +36,16 @@ from typing import Any
 import numpy as np
 
 from ._messages import error
+from ._validation import (
+    MAX_MAGNITUDE,
+    MIN_MAGNITUDE,
+    as_float_array,
+    check_data,
+    check_float,
+    check_int,
+    check_positive_int,
+    check_seed,
+)
 from .errors import DataError, ParameterError
 from .gaussian import logsumexp_rows
 
@@ -50,44 +59,38 @@ SeedLike = int | np.random.Generator | None
 # Input checks
 # --------------------------------------------------------------------------------------
 def _rng(seed: SeedLike) -> np.random.Generator:
+    seed = check_seed(seed)
     if isinstance(seed, np.random.Generator):
         return seed
     return np.random.default_rng(seed)
 
 
 def _check_X(X: Any) -> np.ndarray:
-    from .em import check_data  # local import: em imports this module lazily too
-
     return check_data(X)
 
 
 def _check_n_clusters(n_clusters: Any, n_samples: int) -> int:
-    try:
-        k = operator.index(n_clusters)
-    except TypeError:
-        k = -1
-    if k < 1:
-        raise error(ParameterError, "kmeans.n_clusters", value=n_clusters)
+    k = check_positive_int(n_clusters, "n_clusters")
     if k > n_samples:
         raise error(DataError, "kmeans.fewer_points_than_k", k=k, n=n_samples)
     return k
 
 
 def _check_iter_tol(max_iter: Any, tol: Any) -> tuple[int, float]:
-    if not np.isscalar(max_iter) or int(max_iter) != max_iter or max_iter < 0:
-        raise error(ParameterError, "em.max_iter", value=max_iter)
-    if not np.isscalar(tol) or not np.isfinite(tol) or tol < 0:
-        raise error(ParameterError, "em.tol", value=tol)
-    return int(max_iter), float(tol)
+    return check_int(max_iter, "max_iter", 0), check_float(tol, "tol", 0.0)
 
 
 def _check_centers(centers: Any, n_features: int, name: str = "init") -> np.ndarray:
-    c = np.array(centers, dtype=np.float64, copy=True)
+    c = np.array(as_float_array(centers, name), copy=True)
     if c.ndim != 2 or c.shape[0] < 1 or c.shape[1] != n_features:
         raise error(ParameterError, "kmeans.centres_shape", name=name, d=n_features,
                     shape=c.shape)
     if not np.all(np.isfinite(c)):
         raise error(ParameterError, "kmeans.centres_finite", name=name)
+    big = float(np.abs(c).max())
+    if big > MAX_MAGNITUDE:  # squared distances would overflow
+        raise error(ParameterError, "check.number_between", name=f"{name} centres",
+                    minimum=-MAX_MAGNITUDE, maximum=MAX_MAGNITUDE, value=big)
     return c
 
 
@@ -387,9 +390,7 @@ def kmeans_run(
 # Soft k-means: EM with equal weights and fixed covariance σ²I
 # --------------------------------------------------------------------------------------
 def _check_sigma(sigma: Any) -> float:
-    if not np.isscalar(sigma) or not np.isfinite(sigma) or sigma <= 0:
-        raise error(ParameterError, "kmeans.sigma", value=sigma)
-    return float(sigma)
+    return check_float(sigma, "sigma", MIN_MAGNITUDE, maximum=MAX_MAGNITUDE)
 
 
 def _log_resp(X: np.ndarray, centers: np.ndarray, sigma: float) -> np.ndarray:

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from ._messages import error
+from ._validation import check_choice
 from .data import pca_project, standardize
 from .em import COVARIANCE_TYPES, Params, check_data, e_step
 from .errors import DataError, ParameterError
@@ -245,9 +246,7 @@ class FittedMixture:
     preprocessing: Preprocessing
 
     def __post_init__(self) -> None:
-        if self.covariance_type not in COVARIANCE_TYPES:
-            raise error(ParameterError, "model.covariance_type", allowed=COVARIANCE_TYPES,
-                        value=self.covariance_type)
+        check_choice(self.covariance_type, "covariance_type", COVARIANCE_TYPES)
         d = len(self.preprocessing.feature_names)
         if d != self.params.n_features:
             raise error(ParameterError, "model.dimensions", d=self.params.n_features,

@@ -62,6 +62,14 @@ import numpy as np
 from scipy.special import gammaln, multigammaln
 
 from ._messages import error
+from ._validation import (
+    check_float,
+    check_instance,
+    check_int,
+    check_moderate_scale,
+    check_positive_int,
+    check_seed,
+)
 from .em import (
     COVARIANCE_ESTIMATORS,
     Params,
@@ -89,11 +97,7 @@ _EPS = float(np.finfo(np.float64).eps)
 # Shared checks
 # --------------------------------------------------------------------------------------
 def _check_run(max_iter: Any, tol: Any) -> tuple[int, float]:
-    if not isinstance(max_iter, int | np.integer) or max_iter < 0:
-        raise error(ParameterError, "em.max_iter", value=max_iter)
-    if not np.isfinite(tol) or tol < 0:
-        raise error(ParameterError, "em.tol", value=tol)
-    return int(max_iter), float(tol)
+    return check_int(max_iter, "max_iter", 0), check_float(tol, "tol", 0.0)
 
 
 def _mean_variance(X: np.ndarray) -> float:
@@ -130,6 +134,7 @@ def run_em_floor(
         variance (:data:`DEFAULT_FLOOR_RATIO`), a floor that is visible at the data's scale;
         scikit-learn's absolute 1e-6 still lets a component shrink to a dot (det ≈ 1e-12).
     """
+    check_instance(init, "init", Params)
     X = check_data(X, init.n_features)
     reg = DEFAULT_FLOOR_RATIO * _mean_variance(X) if reg_covar is None else reg_covar
     return run_em(X, init, covariance_type, reg, max_iter, tol)
@@ -241,12 +246,15 @@ def run_em_reseed(
         If the data themselves are (nearly) degenerate (their covariance has an eigenvalue at
         or below the threshold), so a re-seeded component would collapse at once.
     """
+    check_instance(init, "init", Params)
     X = check_data(X, init.n_features)
+    check_moderate_scale(X, "remedies")
     cov_type = _check_covariance_type(covariance_type)
     reg = _check_reg_covar(reg_covar)
     max_iter, tol = _check_run(max_iter, tol)
-    if not (np.isfinite(min_variance_ratio) and min_variance_ratio > 0):
-        raise error(ParameterError, "remedies.min_variance_ratio", value=min_variance_ratio)
+    seed = check_seed(seed)
+    min_variance_ratio = check_float(min_variance_ratio, "min_variance_ratio", 0.0,
+                                     positive=True)
     n, d = X.shape
     k = init.n_components
     floor = min_variance_ratio * _mean_variance(X)
@@ -408,10 +416,10 @@ def map_prior(
     """
     X = check_data(X)
     d = X.shape[1]
-    k = int(n_components)
-    if k != n_components or k < 1:
-        raise error(ParameterError, "em.n_components", value=n_components)
+    k = check_positive_int(n_components, "n_components")
     if prior_scale is None:
+        if X.shape[0] < 2:
+            raise error(DataError, "check.prior_points", n=X.shape[0])
         prior_scale = np.atleast_2d(np.cov(X, rowvar=False, bias=False)) / k ** (2.0 / d)
     return MapPrior(
         mean=X.mean(axis=0) if prior_mean is None else prior_mean,
@@ -634,7 +642,9 @@ def run_em_map(
         (the prior replaces the floor); ``notes`` describe the prior. ``stop_reason`` is
         "collapsed" only if ``init`` itself is singular.
     """
+    check_instance(init, "init", Params)
     X = check_data(X, init.n_features)
+    check_moderate_scale(X, "remedies")
     cov_type = _check_covariance_type(covariance_type)
     max_iter, tol = _check_run(max_iter, tol)
     if prior is None:

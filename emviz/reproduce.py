@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._messages import error
+from ._validation import check_choice
 from .em import COVARIANCE_TYPES, Params
 from .errors import ParameterError
 from .model import Preprocessing
@@ -135,9 +136,7 @@ def sklearn_script(start: Params, covariance_type: str, reg_covar: float, n_iter
         A runnable script. It leaves ``X``, ``gm`` (the fitted ``GaussianMixture``) and
         ``log_likelihood`` (a list of totals, one per state) defined.
     """
-    if covariance_type not in COVARIANCE_TYPES:
-        raise error(ParameterError, "model.covariance_type", allowed=COVARIANCE_TYPES,
-                    value=covariance_type)
+    check_choice(covariance_type, "covariance_type", COVARIANCE_TYPES)
     if start.n_features != len(preprocessing.feature_names):
         raise error(ParameterError, "model.dimensions", d=start.n_features,
                     n=len(preprocessing.feature_names),

@@ -81,6 +81,16 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from ._messages import Joined, Message, error
+from ._validation import (
+    MAX_RUNS,
+    check_callable,
+    check_float,
+    check_int,
+    check_moderate_scale,
+    check_positive_int,
+    check_seed,
+    check_sequence,
+)
 from .em import (
     COLLAPSE_RTOL,
     INIT_METHODS,
@@ -458,11 +468,11 @@ def passed_over_reason(best: RankedFit | None, recommended: RankedFit | None) ->
 def _check_methods(methods: Sequence[str] | str) -> tuple[str, ...]:
     if isinstance(methods, str):
         methods = (methods,)
-    out = tuple(methods)
+    out = check_sequence(methods, "methods")
     if not out:
         raise error(ParameterError, "restarts.no_methods", allowed=INIT_METHODS)
     for m in out:
-        if m not in INIT_RESPONSIBILITIES:
+        if not isinstance(m, str) or m not in INIT_RESPONSIBILITIES:
             raise error(ParameterError, "restarts.unknown_method", allowed=INIT_METHODS, value=m)
     if len(set(out)) != len(out):
         raise error(ParameterError, "restarts.repeated_methods", value=out)
@@ -470,9 +480,7 @@ def _check_methods(methods: Sequence[str] | str) -> tuple[str, ...]:
 
 
 def _check_components(X: np.ndarray, n_components: Any) -> int:
-    k = int(n_components) if isinstance(n_components, int | np.integer) else -1
-    if k < 1:
-        raise error(ParameterError, "em.n_components", value=n_components)
+    k = check_positive_int(n_components, "n_components")
     n_distinct = len(np.unique(X, axis=0)) if X.shape[0] <= 200_000 else X.shape[0]
     if n_distinct < k:
         raise error(DataError, "em.fewer_distinct_than_k", k=k, n_distinct=n_distinct)
@@ -992,13 +1000,16 @@ def run_restarts(
     cov_type = _check_covariance_type(covariance_type)
     reg = _check_reg_covar(reg_covar)
     meths = _check_methods(methods)
-    if not isinstance(n_restarts, int | np.integer) or n_restarts < 1:
-        raise error(ParameterError, "restarts.n_restarts", value=n_restarts)
-    if not isinstance(max_iter, int | np.integer) or max_iter < 0:
-        raise error(ParameterError, "em.max_iter", value=max_iter)
-    if not np.isfinite(tol) or tol < 0:
-        raise error(ParameterError, "em.tol", value=tol)
-    max_iter, tol = int(max_iter), float(tol)
+    n_restarts = check_int(n_restarts, "n_restarts", 1, MAX_RUNS)
+    max_iter = check_int(max_iter, "max_iter", 0)
+    tol = check_float(tol, "tol", 0.0)
+    seed = check_seed(seed)
+    if isinstance(seed, np.random.Generator):  # restart r uses seed + r: needs a number
+        raise error(ParameterError, "check.seed", name="seed", value=seed)
+    check_callable(progress, "progress")
+    ll_rtol = check_float(ll_rtol, "ll_rtol", 0.0)
+    param_atol = check_float(param_atol, "param_atol", 0.0)
+    check_moderate_scale(X, "run_restarts")
     k = _check_components(X, n_components)
     total = len(meths) * int(n_restarts)
 

@@ -48,6 +48,15 @@ from typing import Any
 import numpy as np
 
 from ._messages import Joined, Message, error
+from ._validation import (
+    MAX_RUNS,
+    check_callable,
+    check_choice,
+    check_int,
+    check_moderate_scale,
+    check_seed,
+    check_sequence,
+)
 from .em import (
     COVARIANCE_TYPES,
     INIT_METHODS,
@@ -61,6 +70,7 @@ from .em import (
 )
 from .errors import CollapseError, DataError, ParameterError
 from .restarts import degeneracy_reasons, passed_over_reason, recommend
+from .work import StopCheck, checkpoint
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -222,13 +232,12 @@ CRITERIA: tuple[str, ...] = ("bic", "aic")
 
 
 def _check_criterion(criterion: str) -> str:
-    if criterion not in CRITERIA:
-        raise error(ParameterError, "selection.criterion", allowed=CRITERIA, value=criterion)
-    return criterion
+    return check_choice(criterion, "criterion", CRITERIA)
 
 
 def _check_k_values(k_range: Iterable[int]) -> tuple[int, ...]:
-    ks = tuple(k_range)
+    ks = check_sequence(k_range, "k_range") if not isinstance(k_range, range) else tuple(
+        k_range)
     bad = [k for k in ks if not isinstance(k, int | np.integer) or k < 1]
     if bad:
         raise error(ParameterError, "selection.k_range_bad", value=list(ks), bad=bad)
@@ -240,7 +249,8 @@ def _check_k_values(k_range: Iterable[int]) -> tuple[int, ...]:
 
 
 def _check_types(covariance_types: Sequence[str] | str) -> tuple[str, ...]:
-    types = (covariance_types,) if isinstance(covariance_types, str) else tuple(covariance_types)
+    types = ((covariance_types,) if isinstance(covariance_types, str)
+             else check_sequence(covariance_types, "covariance_types"))
     if not types:
         raise error(ParameterError, "selection.no_types", allowed=COVARIANCE_TYPES)
     for t in types:
@@ -260,6 +270,7 @@ def _fit_cell(
     max_iter: int,
     tol: float,
     tick: Callable[[], None],
+    should_stop: StopCheck | None = None,
 ) -> SelectionCell:
     n, d = X.shape
     p = n_parameters(k, d, cov_type)
@@ -267,6 +278,7 @@ def _fit_cell(
     collapsed = None  # (trace or None, seed, message) of the last collapsed start
     skipped_message = ""
     for s in seeds:
+        checkpoint(should_stop)
         try:
             start = initialize(X, k, init, s, cov_type, reg_covar)
         except DataError as exc:  # impossible cell (K > distinct points): no start works
@@ -278,7 +290,7 @@ def _fit_cell(
             collapsed = (None, s, Message("selection.start_singular", component=exc.component))
             tick()
             continue
-        tr = run_em(X, start, cov_type, reg_covar, max_iter, tol)
+        tr = run_em(X, start, cov_type, reg_covar, max_iter, tol, should_stop=should_stop)
         ll = float(tr.log_likelihood[-1])
         if tr.stop_reason == "collapsed":
             collapsed = (tr, s, Message("selection.collapsed_at",
@@ -336,6 +348,7 @@ def model_selection(
     max_iter: int = 200,
     tol: float = 1e-6,
     progress: ProgressCallback | None = None,
+    should_stop: StopCheck | None = None,
 ) -> SelectionResult:
     """Fit every (K, covariance type) and score it with BIC and AIC.
 
@@ -353,6 +366,9 @@ def model_selection(
         As in :func:`emviz.em.initialize` and :func:`emviz.em.run_em`.
     progress : callable (done, total) -> None, optional
         Called after every start; ``total = len(k_range) * len(covariance_types) * n_init``.
+    should_stop : callable () -> bool, optional
+        Checked before every start and every iteration (see :mod:`emviz.work`); True
+        abandons the whole sweep with :class:`emviz.errors.Cancelled`.
 
     Returns
     -------
@@ -370,10 +386,13 @@ def model_selection(
     ks = _check_k_values(k_range)
     types = _check_types(covariance_types)
     reg = _check_reg_covar(reg_covar)
-    if init not in INIT_METHODS:
-        raise error(ParameterError, "selection.init", allowed=INIT_METHODS, value=init)
-    if not isinstance(n_init, int | np.integer) or n_init < 1:
-        raise error(ParameterError, "selection.n_init", value=n_init)
+    check_choice(init, "init", INIT_METHODS)
+    n_init = check_int(n_init, "n_init", 1, MAX_RUNS)
+    seed = check_seed(seed)
+    if isinstance(seed, np.random.Generator):  # start r uses seed + r: needs a number
+        raise error(ParameterError, "check.seed", name="seed", value=seed)
+    check_callable(progress, "progress")
+    check_moderate_scale(X, "model_selection")
     seeds = range(int(seed), int(seed) + int(n_init))
     total = len(ks) * len(types) * len(seeds)
     done = 0
@@ -385,7 +404,8 @@ def model_selection(
             progress(done, total)
 
     cells = tuple(
-        _fit_cell(X, k, t, init, seeds, reg, max_iter, tol, tick) for k in ks for t in types
+        _fit_cell(X, k, t, init, seeds, reg, max_iter, tol, tick, should_stop)
+        for k in ks for t in types
     )
     shape = (len(ks), len(types))
     bic = np.array([c.bic for c in cells]).reshape(shape)

@@ -35,6 +35,15 @@ import numpy as np
 from scipy.special import betaln, digamma, gammaln, xlogy
 
 from ._messages import Message, error
+from ._validation import (
+    check_choice,
+    check_float,
+    check_instance,
+    check_int,
+    check_moderate_scale,
+    check_positive_int,
+    check_seed,
+)
 from .em import (
     COVARIANCE_ESTIMATORS,
     INIT_RESPONSIBILITIES,
@@ -132,9 +141,8 @@ class VBPrior:
         if not (np.isfinite(nu) and nu > d - 1):
             raise error(ParameterError, "vbgmm.prior_dof", limit=d - 1,
                         value=self.degrees_of_freedom)
-        if self.weight_concentration_prior_type not in WEIGHT_PRIOR_TYPES:
-            raise error(ParameterError, "vbgmm.weight_prior_type", allowed=WEIGHT_PRIOR_TYPES,
-                        value=self.weight_concentration_prior_type)
+        check_choice(self.weight_concentration_prior_type, "weight_concentration_prior_type",
+                     WEIGHT_PRIOR_TYPES)
         object.__setattr__(self, "mean", mean)
         object.__setattr__(self, "covariance", cov)
         object.__setattr__(self, "degrees_of_freedom", nu)
@@ -500,10 +508,7 @@ _CONCENTRATION_UPDATES: dict[
 
 
 def _check_reg_covar(reg_covar: float) -> float:
-    reg = float(reg_covar)
-    if not np.isfinite(reg) or reg < 0:
-        raise error(ParameterError, "em.reg_covar", value=reg_covar)
-    return reg
+    return check_float(reg_covar, "reg_covar", 0.0, maximum=1e300)
 
 
 def vb_m_step(X: Any, resp: Any, prior: VBPrior, reg_covar: float = 1e-6) -> VBParams:
@@ -673,6 +678,8 @@ _WEIGHT_TERMS: dict[str, Callable[[VBParams, float], tuple[float, float]]] = {
 
 
 def _check_compatible(vb: VBParams, prior: VBPrior) -> None:
+    check_instance(vb, "vbparams", VBParams)
+    check_instance(prior, "prior", VBPrior)
     if vb.n_features != prior.n_features:
         raise error(ParameterError, "vbgmm.features_differ", params=vb.n_features,
                     prior=prior.n_features)
@@ -766,13 +773,7 @@ def elbo(X: Any, vbparams: VBParams, resp: Any, prior: VBPrior) -> float:
 # Initialisation and runs
 # --------------------------------------------------------------------------------------
 def _check_n_components(n_components: Any) -> int:
-    try:
-        k = int(n_components)
-    except (TypeError, ValueError):
-        k = 0
-    if k != n_components or k < 1:
-        raise error(ParameterError, "em.n_components", value=n_components)
-    return k
+    return check_positive_int(n_components, "n_components")
 
 
 def vb_initialize(
@@ -809,9 +810,8 @@ def vb_initialize(
         If there are fewer (distinct) points than components.
     """
     X = check_data(X)
-    if method not in INIT_RESPONSIBILITIES:
-        raise error(ParameterError, "em.init_method", allowed=tuple(INIT_RESPONSIBILITIES),
-                    value=method)
+    check_choice(method, "method", tuple(INIT_RESPONSIBILITIES))
+    seed = check_seed(seed)
     k = _check_n_components(n_components)
     n_distinct = len(np.unique(X, axis=0)) if X.shape[0] <= 200_000 else X.shape[0]
     if n_distinct < k:
@@ -950,10 +950,9 @@ def run_vb(
     _check_compatible(init, prior)
     X = check_data(X, init.n_features)
     reg = _check_reg_covar(reg_covar)
-    if int(max_iter) != max_iter or max_iter < 0:
-        raise error(ParameterError, "em.max_iter", value=max_iter)
-    if not np.isfinite(tol) or tol < 0:
-        raise error(ParameterError, "em.tol", value=tol)
+    max_iter = check_int(max_iter, "max_iter", 0)
+    tol = check_float(tol, "tol", 0.0)
+    check_moderate_scale(X, "run_vb")
     n = X.shape[0]
 
     if init_resp is not None:

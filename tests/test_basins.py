@@ -284,11 +284,11 @@ S_SINGULAR = Params(S3.weights, S3.means, np.repeat(np.zeros((2, 2))[None], 3, 0
         ({"bounds": ((0, 1),)}, ParameterError, "basins.bounds"),
         ({"bounds": "everywhere"}, ParameterError, "basins.bounds"),
         ({"known": [1, 2]}, ParameterError, "basins.known_type"),
-        ({"covariance_type": "round"}, ParameterError, "em.covariance_type"),
-        ({"reg_covar": -1.0}, ParameterError, "em.reg_covar"),
-        ({"max_iter": -1}, ParameterError, "em.max_iter"),
-        ({"tol": float("inf")}, ParameterError, "em.tol"),
-        ({"X": np.array([[0.0, np.nan], [1.0, 1.0]])}, DataError, "em.data_not_finite"),
+        ({"covariance_type": "round"}, ParameterError, "check.choice"),
+        ({"reg_covar": -1.0}, ParameterError, "check.number_between"),
+        ({"max_iter": -1}, ParameterError, "check.int_at_least"),
+        ({"tol": float("inf")}, ParameterError, "check.number_at_least"),
+        ({"X": np.array([[0.0, np.nan], [1.0, 1.0]])}, DataError, "check.data_not_finite"),
     ],
 )
 def test_bad_arguments_raise_typed_errors_that_say_what_was_expected(kwargs, error, code):

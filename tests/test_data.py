@@ -125,7 +125,7 @@ def test_exact_counts_sum_and_round():
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"dim": 0}, "dim should be an integer >= 1"),
+        ({"dim": 0}, r"dim should be an integer in \[1, 1000\]"),
         ({"dim": 2.5}, "dim"),
         ({"n_components": 0}, "n_components"),
         ({"n_samples": 2}, "at least n_components = 3"),

@@ -345,10 +345,10 @@ def test_empty_component_gives_no_nan():
     ("X", "match"),
     [
         (np.array([1.0, 2.0, 3.0]), "reshape"),
-        (np.array([[1.0, np.nan], [2.0, 3.0]]), "NaN or inf"),
-        (np.array([[1.0, np.inf], [2.0, 3.0]]), "NaN or inf"),
-        (np.empty((0, 2)), "at least one row"),
-        (np.array([["a", "b"]]), "numeric"),
+        (np.array([[1.0, np.nan], [2.0, 3.0]]), "finite numbers; got 1 NaN"),
+        (np.array([[1.0, np.inf], [2.0, 3.0]]), "finite numbers; got 0 NaN and 1 inf"),
+        (np.empty((0, 2)), "at least 1 row"),
+        (np.array([["a", "b"]]), "real numbers"),
     ],
 )
 def test_bad_data_messages(X, match):

@@ -200,7 +200,7 @@ def test_unknown_criterion_raises_with_a_code(criterion):
     for method in (res.best, res.recommended, res.passed_over):
         with pytest.raises(ParameterError) as info:
             method(criterion)
-        assert info.value.code == "selection.criterion"
+        assert info.value.code == "check.choice"
 
 
 # --------------------------------------------------------------------------------------
