@@ -1,7 +1,7 @@
 """What the Explore page sends its browser-side stepper, read back in AppTest.
 
 AppTest cannot run the stepper's JavaScript; these helpers decode what the page sends it
-(a header line, then the payload of emviz.stepper), so a test can check what the browser
+(a header line, then the payload of emviz.figures.stepper), so a test can check what the browser
 would show at any half-step.
 """
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from emviz import figures_theory as ft
-from emviz import remedies
-from emviz import stepper_theory as spt
+from emviz.engine import remedies
+from emviz.figures import stepper_theory as spt
+from emviz.figures import theory as ft
 from emviz.ui.i18n import LANGUAGES, translate
 from tests import stepper_view as sv
 

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import emviz.io as emio
+import emviz.data.csv as emio
 from emviz.errors import DataError
 from emviz.text import markdown_text
 from tests.shown import shown

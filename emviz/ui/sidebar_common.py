@@ -98,6 +98,24 @@ def _suggest_for_scenario(values: dict) -> None:
     state.suggest_model(st.session_state, data, only_missing=values)
 
 
+#: Session key a page's callback sets to open Explore on the next run (the frame switches).
+GOTO_EXPLORE = "lab_goto_explore"
+_PAGES = "_emviz_pages"
+
+
+def switch_if_asked(page_list: Sequence[st.Page]) -> None:
+    """After ``st.navigation``: open Explore (the first page) if a callback asked for it, and
+    remember the pages so that a page can link to another by its path (:func:`page_at`)."""
+    st.session_state[_PAGES] = {p.url_path: p for p in page_list}
+    if st.session_state.pop(GOTO_EXPLORE, False) and page_list:
+        st.switch_page(page_list[0])
+
+
+def page_at(url_path: str) -> st.Page | None:
+    """The page at ``url_path`` (as :func:`switch_if_asked` last saw the page list)."""
+    return st.session_state.get(_PAGES, {}).get(url_path)
+
+
 def route(page_list: Sequence[st.Page]) -> None:
     """Before ``st.navigation``: open the page a link's path means, whatever its case.
 

@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from emviz.data import make_preset
-from emviz.em import e_step, initialize
+from emviz.data.synthetic import make_preset
+from emviz.engine.em import e_step, initialize
 
 TIMEOUT_MS = 120_000
 ROOT = '[data-testid="emvizStepper"]'

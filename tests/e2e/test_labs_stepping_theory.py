@@ -17,12 +17,12 @@ import numpy as np
 import pytest
 from playwright.sync_api import Locator, Page
 
-from emviz.coins import TOSSES_DEFAULT, CoinState, parse_sets, run_coins
-from emviz.data import SINGULARITY_TRAP_COLLAPSE, make_preset
-from emviz.em import initialize
-from emviz.figures_theory import OKABE_ITO_TEN_HEX, determinants
-from emviz.remedies import REMEDIES
-from emviz.vbgmm import default_prior, run_vb, vb_initialize
+from emviz.data.synthetic import SINGULARITY_TRAP_COLLAPSE, make_preset
+from emviz.engine.coins import TOSSES_DEFAULT, CoinState, parse_sets, run_coins
+from emviz.engine.em import initialize
+from emviz.engine.remedies import REMEDIES
+from emviz.engine.vbgmm import default_prior, run_vb, vb_initialize
+from emviz.figures.theory import OKABE_ITO_TEN_HEX, determinants
 
 TIMEOUT_MS = 120_000
 ROOT = '[data-testid="emvizStepper"]'
