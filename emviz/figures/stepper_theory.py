@@ -18,9 +18,10 @@ Singularities: the data coloured by the responsibilities of the state shown, its
 ``det Σ_k`` on its log axis and ℓ (a cursor and a ring on each), the status line, and the
 big numbers ℓ and the smallest ``det Σ_k``. Variational Bayes: the same scatter with every
 component of the run (a component is hidden while its ``E[π_k]`` is below the threshold), the
-``E[π_k]`` curves (a component's line turns dotted once it falls below), the ELBO, and the
-numbers alive / ELBO. The scatter and the weight chart number and colour the components the
-same way (component ``k`` is "k = k + 1" in ``options.palette[k]`` in both). Two coins: the
+``E[π_k]`` curves (a component's line turns dotted once it falls below, drawn once stepping
+pauses), the ELBO, and the numbers alive / ELBO. The scatter and the weight chart number and
+colour the components the same way (component ``k`` is "k = k + 1" in ``options.palette[k]``
+in both). Two coins: the
 posterior bars, θ_A and θ_B over iterations, the table of credited heads and tails (the
 E-step behind the position), and the numbers θ_A, θ_B and the log-likelihood.
 
@@ -622,11 +623,13 @@ def vb_payload(
         "weights", weights_fig, n, cursor_x=float, upto=list(positions), x_range=x_range,
         rings=lambda i: ([i] * k, np.maximum(w[i], 1e-12)), options=opts)
     # a component's line turns dotted once it has fallen below the threshold (sent only
-    # when the set of live components changes)
+    # when the set of live components changes). Deferred to when stepping pauses: a line
+    # style costs a redraw of every curve, and while the run plays the rings under the
+    # threshold line and the scatter already tell which components have died.
     weights["channels"].append(S.restyle(list(range(k)), S.series(
         [tuple(a) for a in alive], lambda mask: [
             {"line.width": ft.weight_line(m, style)["width"],
-             "line.dash": ft.weight_line(m, style)["dash"]} for m in mask])))
+             "line.dash": ft.weight_line(m, style)["dash"]} for m in mask]), deferred=True))
     elbo = np.asarray(trace.elbo, dtype=float)
     elbo_fig = ft.vb_elbo_figure(
         trace, replace(opts, height=(curve_height or opts.height) // 2 + 60), labels)

@@ -246,8 +246,12 @@ def _vb_in_sync(page: Page, run, h: int) -> dict:
     assert trace(weights, "cursor")["x"] == [h, h]
     np.testing.assert_allclose(trace(weights, "shown")["y"],
                                np.maximum(run.expected_weights[h], 1e-12), rtol=1e-6)
-    assert [t["dash"] for t in weights["traces"][:10]] == [
-        "solid" if a else "dot" for a in alive]
+    # a line's style follows once stepping pauses
+    dashes = ["solid" if a else "dot" for a in alive]
+    page.wait_for_function(
+        """(dashes) => Array.from(document.querySelector('.emv-chart[data-chart="weights"]')
+             ._fullData.slice(0, dashes.length), (t) => t.line.dash).join() === dashes.join()""",
+        arg=dashes, timeout=10_000)
     ring = trace(chart(page, "elbo"), "shown")
     assert ring["x"] == [h] and ring["y"][0] == pytest.approx(run.elbo[h])
     return s
