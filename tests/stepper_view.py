@@ -1,7 +1,7 @@
 """What a page sends its browser-side stepper, read back in AppTest and in unit tests.
 
 AppTest cannot run the stepper's JavaScript; these helpers decode what the page sends it
-(a header line, then the payload of emviz.stepper), so a test can check what the browser
+(a header line, then the payload of emviz.figures.stepper), so a test can check what the browser
 would show at any half-step. ``open_page`` and ``ok`` open a session on a link and check
 each run; ``received`` and ``to_numpy`` read a payload built in Python (no app) as the
 browser receives it.
@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
-from emviz import stepper
+from emviz.figures import stepper
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 

@@ -10,10 +10,11 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from emviz import exports
-from emviz import stepper as sp
+from emviz.figures import exports
+from emviz.figures import stepper as sp
 from emviz.ui import backend as be
 from emviz.ui import downloads, state
+from tests.shown import shown
 from tests.stepper_view import at_h, decode, open_downloads, payload, sent, stepped_to
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -216,7 +217,7 @@ def test_each_preset_renders_and_steps(name):
 
 def data_caption(at: AppTest) -> str:
     """The caption under the figure that names the data ("**name** · n points in dD · …")."""
-    return next(c.value for c in at.caption if c.value.startswith("**"))
+    return next(shown(c.value) for c in at.caption if c.value.startswith("**"))
 
 
 def test_the_caption_names_the_data_in_the_readers_language():
@@ -394,8 +395,8 @@ def test_collapse_is_a_warning_with_advice():
     end = payload(at)["end"]
     assert end["level"] == "warning" and "collapsed" in end["text"] and "reg_covar" in end["text"]
     # The message numbers components from 1, like the legend and the parameter table.
-    from emviz.data import make_preset
-    from emviz.em import initialize, run_em
+    from emviz.data.synthetic import make_preset
+    from emviz.engine.em import initialize, run_em
 
     X = make_preset("singularity_trap", seed=int(ss(at, "syn_seed"))).X
     init = initialize(X, 4, method="kmeans++", seed=int(ss(at, "model_seed")), reg_covar=0.0)
@@ -537,7 +538,7 @@ def test_a_reg_covar_that_dominates_tiny_data_is_reported_in_the_readers_languag
     at.session_state["lang"] = lang
     at = ok(at.run())
     upload(at, _csv(X * 1e-6), "tiny.csv")
-    said = [w.value for w in at.warning if "reg_covar = 1e-06" in w.value]
+    said = [shown(w.value) for w in at.warning if "reg_covar = 1e-06" in shown(w.value)]
     assert len(said) == 1, [w.value for w in at.warning]
     expected = translate("error.check.reg_covar_large", lang, reg_covar=1e-6, ratio=1.0,
                          variance=1.0, feature=1, limit=1.0)
@@ -545,4 +546,4 @@ def test_a_reg_covar_that_dominates_tiny_data_is_reported_in_the_readers_languag
     assert said[0].split("1e-06")[1][:6] == expected.split("1e-06")[1][:6]
     # data of ordinary size: nothing to say
     ok(at.file_uploader(key="csv_upload").upload("ok.csv", _csv(X), "text/csv").run())
-    assert not [w.value for w in at.warning if "reg_covar" in w.value]
+    assert not [w.value for w in at.warning if "reg_covar" in shown(w.value)]

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.shown import shown
 from tests.stepper_view import at_h, sent
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -38,7 +39,7 @@ def open_lab(url_path: str, **state) -> AppTest:
 def texts(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
     parts += [e.value for kind in ("success", "warning", "info", "error") for e in at.get(kind)]
-    return "\n".join(str(p) for p in parts)
+    return "\n".join(shown(p) for p in parts)
 
 
 def figure(at: AppTest, index: int) -> dict:
@@ -119,8 +120,8 @@ def _summary_of_unfinished_iris(lang: str, unfinished: int) -> None:
 
     import streamlit as st
 
-    from emviz.io import load_csv
-    from emviz.restarts import recommend, run_restarts
+    from emviz.data.csv import load_csv
+    from emviz.engine.restarts import recommend, run_restarts
     from emviz.ui import cache
     from emviz.ui.labs import init_sensitivity as lab
 
@@ -142,7 +143,7 @@ def test_restarts_summary_passes_over_an_unfinished_pick(lang):
     at = AppTest.from_function(_summary_of_unfinished_iris, args=(lang, 1),
                                default_timeout=120)
     ok(at.run())
-    warning = "\n".join(w.value for w in at.warning)
+    warning = "\n".join(shown(w.value) for w in at.warning)
     unfinished = translate("error.restarts.reason_not_converged", lang)
     assert translate("restarts.unfinished_pick", lang, ll="-180.19", reason=unfinished) in warning
     metrics = {m.label: m.value for m in at.metric}
@@ -176,8 +177,8 @@ def test_selection_lab_marks_best_and_true_k_and_opens_cell():
 
 def _faithful_grid(init: str):
     """The engine's grid for Old Faithful with the lab's own settings."""
-    from emviz.io import load_csv
-    from emviz.selection import model_selection
+    from emviz.data.csv import load_csv
+    from emviz.engine.selection import model_selection
     from emviz.ui import cache
     from emviz.ui.labs import model_selection as lab
 
@@ -213,7 +214,7 @@ def test_selection_lab_stars_the_recommended_cell_and_says_why_the_best_is_passe
     success = [s.value for s in at.success]
     assert success == [translate("selection.recommended", lang, crit="BIC", k=3, cov="tied",
                                  score=f"{rec.bic:,.1f}")]
-    warning = "\n".join(w.value for w in at.warning)
+    warning = "\n".join(shown(w.value) for w in at.warning)
     assert "☆" in warning and reason in warning and f"K = {best.n_components}, diag" in warning
     flat = next(m for m in best.reason.parts if m.code == "restarts.reason_flat")
     assert localize(flat, lang) in warning  # component numbered from 1, in the UI language
@@ -263,8 +264,8 @@ def _page(at: AppTest, url_path: str) -> AppTest:
 
 
 def test_iris_preset_shows_both_optima_as_the_engine_finds_them():
-    from emviz.io import load_csv
-    from emviz.restarts import run_restarts
+    from emviz.data.csv import load_csv
+    from emviz.engine.restarts import run_restarts
     from emviz.ui import cache
     from emviz.ui.labs import init_sensitivity as lab
 
@@ -312,8 +313,8 @@ def test_iris_preset_shows_both_optima_as_the_engine_finds_them():
 def test_iris_preset_says_why_the_optimum_is_suspicious_in_japanese():
     """The engine's reasons (flat component, ...) are shown through the catalog, numbered
     from 1 like the legends."""
-    from emviz.io import load_csv
-    from emviz.restarts import run_restarts
+    from emviz.data.csv import load_csv
+    from emviz.engine.restarts import run_restarts
     from emviz.ui import cache
     from emviz.ui.i18n import catalog
     from emviz.ui.labs import init_sensitivity as lab

@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from emviz.data import make_preset
-from emviz.em import initialize, run_em
-from emviz.kmeans import initial_centers, kmeans_run
+from emviz.data.synthetic import make_preset
+from emviz.engine.em import initialize, run_em
+from emviz.engine.kmeans import initial_centers, kmeans_run
 from emviz.ui.i18n import LANGUAGES, translate
 from emviz.ui.labs.kmeans_vs_gmm import gmm_start
 from tests.stepper_view import at_h, ok, open_page, sent

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from emviz import figures_theory as ft
-from emviz import remedies
-from emviz import stepper_theory as spt
+from emviz.engine import remedies
+from emviz.figures import stepper_theory as spt
+from emviz.figures import theory as ft
 from emviz.ui.i18n import LANGUAGES, translate
 from tests import stepper_view as sv
 from tests.stepper_view import ok, open_page

@@ -188,7 +188,7 @@ def test_a_step_beyond_the_run_is_clamped_with_a_note(lang):
 # --- Presets: six clusters (3D) shows what its caption says ---------------------------------
 def test_six_clusters_preset_finds_the_six_clusters_from_its_suggested_start():
     from emviz import e_step, initialize, make_preset, run_em
-    from emviz.data import adjusted_rand_index
+    from emviz.data.synthetic import adjusted_rand_index
 
     at = open_page()
     ok(at.sidebar.selectbox(key="syn_preset").set_value("six_clusters_3d").run())

@@ -1,4 +1,4 @@
-"""Tests for emviz.stepper: the payload the browser replays agrees with the run, position by
+"""Tests for emviz.figures.stepper: the payload the browser replays agrees with the run, position by
 position, and stays small."""
 
 from __future__ import annotations
@@ -8,12 +8,12 @@ import json
 import numpy as np
 import pytest
 
-from emviz import figures as F
-from emviz import geometry as geo
-from emviz import stepper as S
-from emviz.data import make_mixture, make_preset
-from emviz.em import e_step, initialize, run_em
+from emviz.data.synthetic import make_mixture, make_preset
+from emviz.engine.em import e_step, initialize, run_em
 from emviz.errors import ParameterError
+from emviz.figures import geometry as geo
+from emviz.figures import mixture as F
+from emviz.figures import stepper as S
 from tests.stepper_view import at_h, received, to_numpy
 
 

@@ -1,4 +1,4 @@
-"""Tests for emviz.stepper_labs: every position of a lab's payload agrees with the lab's run
+"""Tests for emviz.figures.stepper_labs: every position of a lab's payload agrees with the lab's run
 (what the browser replays is what the run did), in 1, 2 and 3 dimensions."""
 
 from __future__ import annotations
@@ -8,15 +8,15 @@ import string
 import numpy as np
 import pytest
 
-from emviz import figures_labs as FL
-from emviz import figures_theory as FT
-from emviz import stepper as S
-from emviz import stepper_labs as SL
-from emviz.data import adjusted_rand_index, make_mixture, make_preset
-from emviz.em import e_step, initialize, run_em
+from emviz.data.synthetic import adjusted_rand_index, make_mixture, make_preset
+from emviz.engine.em import e_step, initialize, run_em
+from emviz.engine.kmeans import initial_centers, kmeans_run
 from emviz.errors import ParameterError
-from emviz.geometry import quantized_blend
-from emviz.kmeans import initial_centers, kmeans_run
+from emviz.figures import labs as FL
+from emviz.figures import stepper as S
+from emviz.figures import stepper_labs as SL
+from emviz.figures import theory as FT
+from emviz.figures.geometry import quantized_blend
 from emviz.numbers import sig
 from tests.stepper_view import at_h, chart, received
 

@@ -1,5 +1,5 @@
-"""Tests for emviz.stepper_theory: every position of the three labs' payloads agrees with the
-run it replays (scatter, curves, cursors, numbers, table), and the words are the run's."""
+"""Tests for emviz.figures.stepper_theory: every position of the three labs' payloads agrees with
+the run it replays (scatter, curves, cursors, numbers, table), and the words are the run's."""
 
 from __future__ import annotations
 
@@ -8,17 +8,17 @@ import json
 import numpy as np
 import pytest
 
-from emviz import figures as F
-from emviz import figures_theory as ft
-from emviz import geometry as geo
-from emviz import stepper as S
-from emviz import stepper_theory as T
-from emviz.coins import TOSSES_DEFAULT, CoinState, parse_sets, run_coins
-from emviz.data import SINGULARITY_TRAP_COLLAPSE, make_mixture, make_preset
-from emviz.em import e_step, initialize, run_em
+from emviz.data.synthetic import SINGULARITY_TRAP_COLLAPSE, make_mixture, make_preset
+from emviz.engine.coins import TOSSES_DEFAULT, CoinState, parse_sets, run_coins
+from emviz.engine.em import e_step, initialize, run_em
+from emviz.engine.remedies import REMEDIES
+from emviz.engine.vbgmm import default_prior, run_vb, vb_e_step, vb_initialize
 from emviz.errors import ParameterError
-from emviz.remedies import REMEDIES
-from emviz.vbgmm import default_prior, run_vb, vb_e_step, vb_initialize
+from emviz.figures import geometry as geo
+from emviz.figures import mixture as F
+from emviz.figures import stepper as S
+from emviz.figures import stepper_theory as T
+from emviz.figures import theory as ft
 from tests.stepper_view import at_h, chart, received, to_numpy
 
 

@@ -23,8 +23,9 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from emviz import exports, rawcsv
-from emviz.em import Trace, e_step
+from emviz.data import rawcsv
+from emviz.engine.em import Trace, e_step
+from emviz.figures import exports
 from emviz.ui import backend as be
 from emviz.ui import cache
 from emviz.ui.i18n import t
@@ -119,9 +120,11 @@ def files(spec: DataSpec, model: ModelSpec, raw: bytes | None, data: cache.Prepa
                                   frame_ms=FRAME_MS)
         return exports.animation_html(fig, title=name)
 
+    no_figure = t("export.no_figure")  # read now: the callables run outside the session
+
     def png_bytes() -> bytes:
         if figure is None:
-            raise exports.ExportError(t("export.no_figure"))
+            raise exports.ExportError(no_figure)
         return exports.figure_png(figure(), *PNG_SIZE)
 
     return {

@@ -2,7 +2,7 @@
 //
 // Streamlit's custom components v2 call the default export on mount and whenever Python
 // sends new data. The data is one line of JSON (which payload, and where to go) followed by
-// the payload that emviz/stepper.py builds and documents. Everything else happens here:
+// the payload that emviz/figures/stepper.py builds and documents. Everything else happens here:
 // stepping, scrubbing, playing, the keys, hover, and editing the points. Python hears back
 // only where the user stopped (state "position"), and about edits (triggers "edit",
 // "drag", "command").

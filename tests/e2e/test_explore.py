@@ -29,8 +29,8 @@ from stepper_page import (
     wait_for_new_payload,
 )
 
-from emviz.data import make_preset
-from emviz.em import e_step, initialize
+from emviz.data.synthetic import make_preset
+from emviz.engine.em import e_step, initialize
 
 #: The stepper's state as it mirrors it on its root, plus what its charts show.
 STATE = """() => {

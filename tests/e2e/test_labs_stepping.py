@@ -30,10 +30,10 @@ from stepper_page import (
     wait_for_new_payload,
 )
 
-from emviz.data import adjusted_rand_index, make_preset
-from emviz.em import e_step, initialize, run_em
-from emviz.figures_theory import bound_at
-from emviz.kmeans import initial_centers, kmeans_run
+from emviz.data.synthetic import adjusted_rand_index, make_preset
+from emviz.engine.em import e_step, initialize, run_em
+from emviz.engine.kmeans import initial_centers, kmeans_run
+from emviz.figures.theory import bound_at
 from emviz.numbers import sig
 from emviz.ui.labs.kmeans_vs_gmm import gmm_start
 

@@ -32,12 +32,12 @@ from stepper_page import (
     shared_link,
 )
 
-from emviz.coins import TOSSES_DEFAULT, CoinState, parse_sets, run_coins
-from emviz.data import SINGULARITY_TRAP_COLLAPSE, make_preset
-from emviz.em import initialize
-from emviz.figures_theory import OKABE_ITO_TEN_HEX, determinants
-from emviz.remedies import REMEDIES
-from emviz.vbgmm import default_prior, run_vb, vb_initialize
+from emviz.data.synthetic import SINGULARITY_TRAP_COLLAPSE, make_preset
+from emviz.engine.coins import TOSSES_DEFAULT, CoinState, parse_sets, run_coins
+from emviz.engine.em import initialize
+from emviz.engine.remedies import REMEDIES
+from emviz.engine.vbgmm import default_prior, run_vb, vb_initialize
+from emviz.figures.theory import OKABE_ITO_TEN_HEX, determinants
 
 #: What the stepper shows: its state, status line, big numbers, table and end box.
 STATE = """() => {

@@ -2,10 +2,10 @@
 
 With reg_covar = 0 a component can shrink onto one point: det Σ_k → 0 and ℓ → +∞. The engine
 detects it (``stop_reason="collapsed"``) and this page explains it; then the user switches on a
-remedy from :data:`emviz.remedies.REMEDIES` and sees that the collapse no longer happens.
+remedy from :data:`emviz.engine.remedies.REMEDIES` and sees that the collapse no longer happens.
 
-The run steps in the browser (:func:`emviz.stepper_theory.singularity_payload`): the scatter,
-det Σ_k on its log axis and ℓ move together without a rerun. Each remedy's run, and its
+The run steps in the browser (:func:`emviz.figures.stepper_theory.singularity_payload`): the
+scatter, det Σ_k on its log axis and ℓ move together without a rerun. Each remedy's run, and its
 payload, is computed once and cached on its own, so switching remedies back and forth
 recomputes nothing.
 """
@@ -14,16 +14,23 @@ from __future__ import annotations
 
 import streamlit as st
 
-from emviz import stepper_theory as spt
-from emviz.data import SINGULARITY_TRAP_COLLAPSE
-from emviz.em import COVARIANCE_TYPES, INIT_METHODS, Trace, initialize
+from emviz.data.synthetic import SINGULARITY_TRAP_COLLAPSE
+from emviz.engine.em import Trace, initialize
+from emviz.engine.remedies import REMEDIES
 from emviz.errors import EmvizError
-from emviz.remedies import REMEDIES
+from emviz.figures import stepper_theory as spt
+from emviz.model.params import COVARIANCE_TYPES, INIT_METHODS
 from emviz.ui import cache, state
 from emviz.ui.i18n import bound, current_language, t
 from emviz.ui.labs import stepping_theory as steps
-from emviz.ui.labs.elbo import current_data, fig_options, init_keys, prefer_own_data
-from emviz.ui.messages import attempt, localize
+from emviz.ui.labs._common import (
+    current_data,
+    fig_options,
+    init_keys,
+    prefer_own_data,
+)
+from emviz.ui.memo import cached
+from emviz.ui.messages import as_markdown, attempt
 
 TRAP = state.PresetSpec("singularity_trap", 0)
 FLOORS = ("auto", 1e-6, 1e-4, 1e-2, 1e-1)
@@ -37,7 +44,7 @@ DEFAULTS = {"sing_source": "trap", "sing_k": _K, "sing_init": _INIT, "sing_seed"
             "sing_cov": "full", "sing_remedy": "none", "sing_floor": "auto"}
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@cached(max_entries=64, upload_entries=8)
 def _run(spec, k: int, init_method: str, seed: int, cov: str, remedy: str, floor,
          _raw: bytes | None = None) -> Trace | str:
     """The run for one remedy, or the engine's message if it cannot start."""
@@ -100,7 +107,7 @@ def render() -> None:
     trace = baseline if remedy == "none" else _run(spec, *args, remedy, floor, _raw=raw)
     for result in (baseline, trace):
         if isinstance(result, str):
-            st.error(localize(result))
+            st.error(as_markdown(result))
             return
     run = (spec, args, remedy, floor)
     steps.position(POSITION, "sing_owner", run, trace.n_iter, start=trace.n_iter)
@@ -120,4 +127,4 @@ def render() -> None:
     if trace.notes:
         with st.expander(t("sing.notes", n=len(trace.notes))):
             for note in trace.notes:
-                st.caption(note)
+                st.caption(as_markdown(note))
