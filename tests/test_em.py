@@ -30,21 +30,12 @@ from emviz import (
     run_em,
 )
 from emviz.model.gaussian import log_gaussian_density, precision_cholesky
+from tests.builders import blobs
 
 
 # --------------------------------------------------------------------------------------
 # Builders
 # --------------------------------------------------------------------------------------
-def blobs(n_per: int, dim: int, seed: int, k: int = 3, offset: float = 0.0) -> np.ndarray:
-    """Well-posed mixture data: k elongated, rotated clusters."""
-    rng = np.random.default_rng(seed)
-    parts = []
-    for _ in range(k):
-        a = rng.normal(size=(dim, dim)) * 0.6 + np.eye(dim)
-        parts.append(rng.normal(size=(n_per, dim)) @ a + 4.0 * rng.normal(size=dim) + offset)
-    return np.concatenate(parts)
-
-
 def sklearn_precisions(params: Params, covariance_type: str) -> np.ndarray:
     compact = params.compact_covariances(covariance_type)
     invert = {
@@ -85,7 +76,7 @@ def rel_err(a, b) -> float:
 @pytest.mark.parametrize("n_iter", [1, 5, 50])
 @pytest.mark.parametrize("kernel", ["auto", "dense"])
 def test_matches_sklearn(covariance_type, dim, n_iter, kernel):
-    X = blobs(150, dim, seed=dim)
+    X = blobs(450, dim, seed=dim, anisotropy=0.6)
     rng = np.random.default_rng(100 + dim)
     init = m_step(X, rng.dirichlet(np.ones(3), size=len(X)), covariance_type, 1e-6)
     trace = run_em(X, init, covariance_type, 1e-6, max_iter=n_iter, tol=0, kernel=kernel)
@@ -100,7 +91,7 @@ def test_matches_sklearn(covariance_type, dim, n_iter, kernel):
 
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
 def test_e_step_matches_sklearn_responsibilities(covariance_type):
-    X = blobs(100, 2, seed=3)
+    X = blobs(300, 2, seed=3, anisotropy=0.6)
     init = initialize(X, 3, "kmeans++", seed=1, covariance_type=covariance_type)
     gm = sklearn_fit(X, init, covariance_type, 1, 1e-6)
     # gm holds the parameters after one iteration; compare the E-step on those.
@@ -125,7 +116,7 @@ def test_log_density_matches_scipy():
 
 
 def test_bic_aic_match_sklearn():
-    X = blobs(120, 2, seed=11)
+    X = blobs(360, 2, seed=11, anisotropy=0.6)
     for covariance_type in COVARIANCE_TYPES:
         init = initialize(X, 3, "kmeans", seed=0, covariance_type=covariance_type)
         gm = sklearn_fit(X, init, covariance_type, 10, 1e-6)
@@ -152,7 +143,7 @@ def _full_from_sklearn(gm, covariance_type: str, dim: int) -> np.ndarray:
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
 @pytest.mark.parametrize("method", INIT_METHODS)
 def test_invariants_along_trace(covariance_type, method):
-    X = blobs(80, 2, seed=5)
+    X = blobs(240, 2, seed=5, anisotropy=0.6)
     init = initialize(X, 4, method, seed=2, covariance_type=covariance_type)
     trace = run_em(X, init, covariance_type, 1e-6, max_iter=30)
     for p in trace.params:
@@ -166,7 +157,7 @@ def test_invariants_along_trace(covariance_type, method):
 
 
 def test_params_are_immutable():
-    X = blobs(30, 2, seed=0)
+    X = blobs(90, 2, seed=0, anisotropy=0.6)
     p = initialize(X, 2, seed=0)
     with pytest.raises(ValueError):
         p.means[0, 0] = 1.0
@@ -175,7 +166,7 @@ def test_params_are_immutable():
 
 
 def test_params_round_trip_and_validation():
-    p = initialize(blobs(30, 3, seed=0), 3, seed=4)
+    p = initialize(blobs(90, 3, seed=0, anisotropy=0.6), 3, seed=4)
     q = Params.from_dict(p.to_dict())
     np.testing.assert_array_equal(q.covariances, p.covariances)
     with pytest.raises(ParameterError, match="should have shape"):
@@ -187,7 +178,7 @@ def test_params_round_trip_and_validation():
 
 
 def test_run_em_does_not_mutate_init():
-    X = blobs(50, 2, seed=1)
+    X = blobs(150, 2, seed=1, anisotropy=0.6)
     init = initialize(X, 3, seed=0)
     before = init.means.copy()
     run_em(X, init, max_iter=5)
@@ -196,7 +187,7 @@ def test_run_em_does_not_mutate_init():
 
 @pytest.mark.parametrize("method", INIT_METHODS)
 def test_initialize_is_deterministic(method):
-    X = blobs(60, 2, seed=9)
+    X = blobs(180, 2, seed=9, anisotropy=0.6)
     a = initialize(X, 3, method, seed=13)
     b = initialize(X, 3, method, seed=13)
     np.testing.assert_array_equal(a.means, b.means)
@@ -204,7 +195,7 @@ def test_initialize_is_deterministic(method):
 
 
 def test_float32_input_is_upcast_not_downcast():
-    X = blobs(50, 2, seed=1).astype(np.float32)
+    X = blobs(150, 2, seed=1, anisotropy=0.6).astype(np.float32)
     trace = run_em(X, initialize(X, 2, seed=0), max_iter=3)
     assert trace.final.means.dtype == np.float64
 
@@ -239,7 +230,7 @@ def test_log_likelihood_never_decreases_exact_em(seed, dim, k, covariance_type, 
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
 def test_reg_covar_decreases_are_within_slack(covariance_type):
     # Tiny clusters with a large reg_covar make the M-step visibly inexact.
-    X = blobs(60, 2, seed=2) * 0.05
+    X = blobs(180, 2, seed=2, anisotropy=0.6) * 0.05
     init = initialize(X, 4, "kmeans++", seed=0, covariance_type=covariance_type, reg_covar=0.05)
     trace = run_em(X, init, covariance_type, reg_covar=0.05, max_iter=60, tol=0)
     assert np.all(trace.reg_slack[1:] > 0)
@@ -249,7 +240,7 @@ def test_reg_covar_decreases_are_within_slack(covariance_type):
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
 def test_trace_slack_equals_reg_covar_slack_of_each_state(covariance_type):
     # run_em computes the slack of the whole run in one vectorised call after the loop.
-    X = blobs(80, 2, seed=3) * 0.05
+    X = blobs(240, 2, seed=3, anisotropy=0.6) * 0.05
     init = initialize(X, 3, "kmeans++", seed=1, covariance_type=covariance_type, reg_covar=0.05)
     trace = run_em(X, init, covariance_type, reg_covar=0.05, max_iter=8, tol=0)
     n = X.shape[0]
@@ -272,13 +263,13 @@ def test_slack_formula_is_exact_for_one_component():
 # Convergence and stopping
 # --------------------------------------------------------------------------------------
 def test_tol_zero_runs_exactly_max_iter():
-    X = blobs(50, 2, seed=4)
+    X = blobs(150, 2, seed=4, anisotropy=0.6)
     trace = run_em(X, initialize(X, 3, seed=0), max_iter=17, tol=0)
     assert trace.n_iter == 17 and not trace.converged and trace.stop_reason == "max_iter"
 
 
 def test_converges_with_sklearn_rule():
-    X = blobs(100, 2, seed=4)
+    X = blobs(300, 2, seed=4, anisotropy=0.6)
     trace = run_em(X, initialize(X, 3, seed=0), max_iter=500, tol=1e-6)
     assert trace.converged and trace.stop_reason == "converged"
     assert abs(trace.mean_log_likelihood[-1] - trace.mean_log_likelihood[-2]) < 1e-6
@@ -286,7 +277,7 @@ def test_converges_with_sklearn_rule():
 
 
 def test_half_steps_index_the_trace():
-    X = blobs(50, 2, seed=4)
+    X = blobs(150, 2, seed=4, anisotropy=0.6)
     trace = run_em(X, initialize(X, 3, seed=0), max_iter=4, tol=0)
     assert trace.n_half_steps == 9
     h0, h1, h2 = trace.half_step(0), trace.half_step(1), trace.half_step(2)
@@ -331,7 +322,7 @@ def test_m_step_raises_typed_error_with_advice():
 
 
 def test_empty_component_gives_no_nan():
-    X = blobs(40, 2, seed=1)
+    X = blobs(120, 2, seed=1, anisotropy=0.6)
     resp = np.zeros((len(X), 3))
     resp[:, :2] = 0.5
     p = m_step(X, resp, "full", reg_covar=1e-6)
@@ -366,7 +357,7 @@ def test_more_components_than_points():
 
 
 def test_bad_options_messages():
-    X = blobs(20, 2, seed=0)
+    X = blobs(60, 2, seed=0, anisotropy=0.6)
     with pytest.raises(ParameterError, match="covariance_type should be one of"):
         m_step(X, np.ones((len(X), 1)), "banana")
     with pytest.raises(ParameterError, match="method should be one of"):
@@ -374,14 +365,14 @@ def test_bad_options_messages():
     with pytest.raises(ParameterError, match="reg_covar"):
         run_em(X, initialize(X, 2), reg_covar=-1)
     with pytest.raises(DataError, match="columns"):
-        run_em(blobs(20, 3, seed=0), initialize(X, 2))
+        run_em(blobs(60, 3, seed=0, anisotropy=0.6), initialize(X, 2))
 
 
 # --------------------------------------------------------------------------------------
 # The lower bound decomposition
 # --------------------------------------------------------------------------------------
 def test_bound_terms_add_up_and_kl_vanishes_after_e_step():
-    X = blobs(60, 2, seed=8)
+    X = blobs(180, 2, seed=8, anisotropy=0.6)
     trace = run_em(X, initialize(X, 3, "random", seed=1), max_iter=6, tol=0)
     for i in range(1, trace.n_iter + 1):
         q_old = e_step(X, trace.params[i - 1]).resp
@@ -395,7 +386,7 @@ def test_bound_terms_add_up_and_kl_vanishes_after_e_step():
 
 
 def test_bound_terms_direct_formulas():
-    X = blobs(30, 2, seed=2)
+    X = blobs(90, 2, seed=2, anisotropy=0.6)
     p = initialize(X, 2, seed=0)
     rng = np.random.default_rng(1)
     q = rng.dirichlet(np.ones(2), size=len(X))

@@ -17,6 +17,7 @@ from emviz.engine._fused import FusedKernel, supports
 from emviz.engine.em import DenseKernel, e_step, initialize, run_em
 from emviz.errors import CollapseError
 from emviz.model.params import COVARIANCE_TYPES, Params
+from tests.builders import blobs
 
 TOL = 1e-10
 _EPS = float(np.finfo(np.float64).eps)
@@ -30,17 +31,9 @@ def one_blas_thread():
 
 
 # --- Builders -----------------------------------------------------------------------------
-def blobs(n: int, d: int, k: int, seed: int, offset: float = 0.0, scales=None) -> np.ndarray:
-    """``n`` points from ``k`` separated Gaussian clusters with random shapes, in ``d`` dims."""
-    rng = np.random.default_rng(seed)
-    centres = rng.uniform(-4.0, 4.0, size=(k, d)) * k ** (1.0 / d)
-    labels = rng.integers(0, k, size=n)
-    labels[:k] = np.arange(k)
-    shapes = rng.normal(size=(k, d, d)) * 0.3 + np.eye(d)
-    X = centres[labels] + np.einsum("nij,nj->ni", shapes[labels], rng.normal(size=(n, d)))
-    if scales is not None:
-        X = X * np.asarray(scales)
-    return X + offset
+#: Clusters with random shapes, rows in random order (as a file has them, so every block of the
+#: fused kernel sees several clusters).
+CLUSTERS = {"anisotropy": 0.3, "shuffle": True}
 
 
 def start(X: np.ndarray, k: int, cov_type: str, seed: int) -> Params:
@@ -208,14 +201,14 @@ def _compare_runs(X, init, cov_type, check_at=(1, 5, 50), reg=1e-6, tol=TOL):
 @pytest.mark.parametrize("d", [1, 2, 3])
 @pytest.mark.parametrize("cov_type", COVARIANCE_TYPES)
 def test_matches_dense(cov_type, d, k):
-    X = blobs(200, d, k, seed=d + k)
+    X = blobs(200, d, k, seed=d + k, **CLUSTERS)
     _compare_runs(X, start(X, k, cov_type, seed=d + k), cov_type)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 @pytest.mark.parametrize("cov_type", COVARIANCE_TYPES)
 def test_matches_dense_other_seeds(cov_type, seed):
-    X = blobs(200, 2, 4, seed)
+    X = blobs(200, 2, 4, seed=seed, **CLUSTERS)
     _compare_runs(X, start(X, 4, cov_type, seed), cov_type, check_at=(1, 5))
 
 
@@ -223,7 +216,7 @@ def test_matches_dense_other_seeds(cov_type, seed):
 @pytest.mark.parametrize("d", [2, 3])
 @pytest.mark.parametrize("cov_type", COVARIANCE_TYPES)
 def test_matches_dense_columns_of_very_different_scales(cov_type, d, k):
-    X = blobs(300, d, k, seed=3, scales=np.logspace(-3, 3, d))
+    X = blobs(300, d, k, seed=3, scale=np.logspace(-3, 3, d), **CLUSTERS)
     _compare_runs(X, start(X, k, cov_type, 3), cov_type)
 
 
@@ -231,7 +224,7 @@ def test_matches_dense_columns_of_very_different_scales(cov_type, d, k):
 @pytest.mark.parametrize("d", [1, 2, 3])
 def test_matches_dense_off_centre_full(d, k):
     # Full covariances are the one type whose scikit-learn formula centres the data itself.
-    X = blobs(200, d, k, seed=4, offset=1e4)
+    X = blobs(200, d, k, seed=4, offset=1e4, **CLUSTERS)
     _compare_runs(X, start(X, k, "full", 4), "full")
 
 
@@ -244,7 +237,7 @@ def test_matches_exact_reference_off_centre(cov_type, d, k):
     DenseKernel errs by ~1e-8 here for tied/diag/spherical (float64 cancellation in
     Σ r x²/n_k − μ², shared with scikit-learn); the fused kernel centres first.
     """
-    X = blobs(150, d, k, seed=5, offset=1e4)
+    X = blobs(150, d, k, seed=5, offset=1e4, **CLUSTERS)
     pf = pr = start(X, k, cov_type, 5)
     fused = FusedKernel(X)
     for it in range(1, 6):
@@ -263,8 +256,8 @@ def test_component_on_one_point_is_exact(cov_type):
     computes it about its own mean. DenseKernel's diag/spherical formula loses them too
     (it errs by ~1e-2 here).
     """
-    X = blobs(200, 3, 10, seed=3, scales=np.logspace(-3, 3, 3))
-    p = start(X, 10, cov_type, 3)
+    X = blobs(200, 3, 10, seed=0, scale=np.logspace(-3, 3, 3), **CLUSTERS)
+    p = start(X, 10, cov_type, 0)
     fused = FusedKernel(X)
     assert fused._plan(p).pivoted.size >= 1
     pf = pr = p
@@ -278,7 +271,7 @@ def test_component_on_one_point_is_exact(cov_type):
 @pytest.mark.parametrize("cov_type", COVARIANCE_TYPES)
 def test_reference_agrees_with_dense_on_centred_data(cov_type):
     # The extended-precision reference is itself checked where float64 is accurate.
-    X = blobs(120, 2, 3, seed=6)
+    X = blobs(120, 2, 3, seed=6, **CLUSTERS)
     p = start(X, 3, cov_type, 6)
     ll_r, pr = reference_iterate(X, p, cov_type, 1e-6)
     ll_d, pd = DenseKernel(X).iterate(p, cov_type, 1e-6)
@@ -319,7 +312,7 @@ def sklearn_fit(X, init: Params, cov_type: str, n_iter: int, reg: float):
 @pytest.mark.parametrize("d", [1, 2, 3])
 @pytest.mark.parametrize("cov_type", COVARIANCE_TYPES)
 def test_run_em_fused_matches_scikit_learn(cov_type, d, k):
-    X = blobs(300, d, k, seed=7)
+    X = blobs(300, d, k, seed=7, **CLUSTERS)
     init = start(X, k, cov_type, 7)
     trace = run_em(X, init, cov_type, reg_covar=1e-6, max_iter=10, tol=0, kernel="fused")
     assert trace.n_iter == 10
@@ -336,7 +329,7 @@ def test_run_em_fused_matches_scikit_learn(cov_type, d, k):
 def test_empty_component_matches_dense(d):
     # Component 2 sits far from every point: its responsibilities underflow to ~0, so
     # scikit-learn's formulas give mean 0 (user units) and covariance reg_covar·I.
-    X = blobs(200, d, 2, seed=8, offset=50.0)
+    X = blobs(200, d, 2, seed=8, offset=50.0, **CLUSTERS)
     base = start(X, 2, "full", 8)
     far = Params(
         np.r_[base.weights * (1 - 1e-3), 1e-3],
@@ -356,7 +349,7 @@ def test_empty_component_matches_dense(d):
 
 @pytest.mark.parametrize("d", [1, 2, 3])
 def test_singular_covariance_raises_collapse_error(d):
-    X = blobs(50, d, 2, seed=9)
+    X = blobs(50, d, 2, seed=9, **CLUSTERS)
     p = start(X, 2, "full", 9)
     cov = p.covariances.copy()
     cov[1] = 0.0  # singular (and symmetric): component 1 collapsed
@@ -373,7 +366,7 @@ def test_singular_covariance_raises_collapse_error(d):
 
 
 def test_indefinite_covariance_raises_collapse_error():
-    X = blobs(50, 2, 2, seed=10)
+    X = blobs(50, 2, 2, seed=10, **CLUSTERS)
     p = start(X, 2, "full", 10)
     cov = p.covariances.copy()
     cov[0] = [[1.0, 2.0], [2.0, 1.0]]  # positive diagonal, negative determinant
@@ -396,13 +389,13 @@ def test_run_em_collapse_stops_like_dense():
 
 
 def test_log_likelihood_matches_e_step():
-    X = blobs(5000, 3, 4, seed=12, scales=[1.0, 10.0, 0.1])
+    X = blobs(5000, 3, 4, seed=12, scale=[1.0, 10.0, 0.1], **CLUSTERS)
     p = start(X, 4, "full", 12)
     assert_ll_close(FusedKernel(X).log_likelihood(p), e_step(X, p).log_likelihood, 1e-12)
 
 
 def test_several_blocks_and_a_ragged_last_block():
-    X = blobs(2 * 8192 + 17, 2, 3, seed=13)
+    X = blobs(2 * 8192 + 17, 2, 3, seed=13, **CLUSTERS)
     p = start(X, 3, "full", 13)
     ll_d, pd = DenseKernel(X).iterate(p, "full", 1e-6)
     ll_f, pf = FusedKernel(X).iterate(p, "full", 1e-6)
@@ -413,7 +406,7 @@ def test_several_blocks_and_a_ragged_last_block():
 def test_chained_iterations_match_dense_over_many_blocks():
     # From the second iteration on, the kernel subtracts the previous ln p(x_n) inside the
     # product (the shifted log-sum-exp) instead of the per-point maximum.
-    X = blobs(3 * 8192 + 5, 2, 4, seed=15)
+    X = blobs(3 * 8192 + 5, 2, 4, seed=15, **CLUSTERS)
     p = start(X, 4, "full", 15)
     dense, fused = DenseKernel(X), FusedKernel(X)
     pd = pf = p
@@ -429,7 +422,7 @@ def test_chained_iterations_match_dense_over_many_blocks():
 def test_a_far_off_shift_falls_back_to_the_exact_log_sum_exp(offset):
     # A shift that would overflow or underflow exp() (or is not a number) is detected per
     # block, and the block is redone with the per-point maximum.
-    X = blobs(20_000, 3, 3, seed=16)
+    X = blobs(20_000, 3, 3, seed=16, **CLUSTERS)
     p = start(X, 3, "full", 16)
     kernel = FusedKernel(X)
     _, p1 = kernel.iterate(p, "full", 1e-6)
@@ -449,7 +442,7 @@ def test_threads_change_nothing_bit_for_bit(monkeypatch, d, k):
     # also with a pivoted (far-off) component and a block redone with the exact shift.
     n_coef = 1 + d + d * (d + 1) // 2
     n_blocks = 3 * fused.MIN_BLOCKS_PER_WORKER + 1
-    X = blobs(fused.block_size(k, n_coef) * (n_blocks - 1) + 77, d, k, seed=40 + d)
+    X = blobs(fused.block_size(k, n_coef) * (n_blocks - 1) + 77, d, k, seed=40 + d, **CLUSTERS)
     p = start(X, k, "full", 40 + d)
     p = far_off(p)
     results = {}
@@ -482,7 +475,8 @@ def test_passes_of_concurrent_runs_share_the_pool(monkeypatch):
 
     monkeypatch.setattr(fused, "CPUS", 2)
     n_blocks = 4 * fused.MIN_BLOCKS_PER_WORKER
-    data = [blobs(fused.block_size(3, 6) * n_blocks, 2, 3, seed=50 + i) for i in range(3)]
+    data = [blobs(fused.block_size(3, 6) * n_blocks, 2, 3, seed=50 + i, **CLUSTERS)
+            for i in range(3)]
 
     def run(X):
         kernel, params, lls = FusedKernel(X), start(X, 3, "full", 50), []
@@ -510,7 +504,7 @@ def test_few_blocks_stay_on_one_thread(monkeypatch):
 def test_scalar_and_vector_parameter_algebra_agree(d):
     # Up to SCALAR_MAX_COMPONENTS components the coefficient rows are built on Python
     # floats, above on NumPy arrays: both must give the same plan, pivots included.
-    X = blobs(3000, d, 5, seed=20 + d, offset=50.0)
+    X = blobs(3000, d, 5, seed=20 + d, offset=50.0, **CLUSTERS)
     p = start(X, 5, "full", 20 + d)
     far = far_off(p)
     kernel = FusedKernel(X)
@@ -526,7 +520,7 @@ def test_scalar_and_vector_parameter_algebra_agree(d):
 @pytest.mark.parametrize("d", [1, 2, 3])
 def test_scalar_and_vector_full_m_steps_agree(d):
     # For full covariances and few components the M-step runs on Python floats.
-    X = blobs(3000, d, 4, seed=30 + d, offset=50.0)
+    X = blobs(3000, d, 4, seed=30 + d, offset=50.0, **CLUSTERS)
     p = start(X, 4, "full", 30 + d)
     far = far_off(p)
     kernel = FusedKernel(X)
@@ -542,7 +536,7 @@ def test_scalar_and_vector_full_m_steps_agree(d):
 
 
 def test_many_components_use_the_vector_algebra():
-    X = blobs(4000, 2, 20, seed=21)
+    X = blobs(4000, 2, 20, seed=21, **CLUSTERS)
     p = start(X, 20, "full", 21)
     ll_d, pd = DenseKernel(X).iterate(p, "full", 1e-6)
     ll_f, pf = FusedKernel(X).iterate(p, "full", 1e-6)
@@ -551,7 +545,7 @@ def test_many_components_use_the_vector_algebra():
 
 
 def test_iterate_does_not_mutate_or_alias():
-    X = blobs(100, 2, 2, seed=14)
+    X = blobs(100, 2, 2, seed=14, **CLUSTERS)
     p = start(X, 2, "diag", 14)
     before = p.to_dict()
     kernel = FusedKernel(X)
@@ -572,7 +566,7 @@ def test_iterate_does_not_mutate_or_alias():
     seed=st.integers(0, 2**16),
 )
 def test_log_likelihood_never_decreases_without_reg(n, d, k, cov_type, seed):
-    X = blobs(n, d, k, seed)
+    X = blobs(n, d, k, seed=seed, **CLUSTERS)
     init = initialize(X, k, "random", seed=seed, covariance_type=cov_type, reg_covar=1e-3)
     trace = run_em(X, init, cov_type, reg_covar=0.0, max_iter=15, tol=0, kernel="fused")
     ll = trace.log_likelihood[np.isfinite(trace.log_likelihood)]

@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.cluster import KMeans
-from sklearn.datasets import make_blobs
 from threadpoolctl import threadpool_limits
 
 from emviz.engine import kmeans as km
@@ -23,6 +22,7 @@ from emviz.engine.kmeans import (
 )
 from emviz.errors import DataError, ParameterError
 from emviz.model.params import Params
+from tests.builders import blobs
 
 
 # --- Naive references ------------------------------------------------------------------------
@@ -38,20 +38,13 @@ def naive_inertia(X, centers, labels):
     return float(((X - centers[labels]) ** 2).sum())
 
 
-def blobs(seed, n_samples=600, n_features=2, centers=4, std=1.0):
-    X, _ = make_blobs(
-        n_samples, n_features=n_features, centers=centers, cluster_std=std, random_state=seed
-    )
-    return X
-
-
 DATASETS = {
-    "blobs_2d": lambda: blobs(0),
-    "blobs_1d": lambda: blobs(1, n_features=1, centers=3),
-    "blobs_3d_overlap": lambda: blobs(2, n_features=3, centers=5, std=2.5),
-    "blobs_5d": lambda: blobs(3, n_samples=900, n_features=5, centers=6),
-    "anisotropic": lambda: blobs(4) @ np.array([[0.6, -0.6], [-0.4, 0.8]]),
-    "offset_far_from_origin": lambda: blobs(5) + 1e4,
+    "blobs_2d": lambda: blobs(600, 2, 4, seed=0),
+    "blobs_1d": lambda: blobs(600, 1, 3, seed=1),
+    "blobs_3d_overlap": lambda: blobs(600, 3, 5, seed=2, std=2.5),
+    "blobs_5d": lambda: blobs(900, 5, 6, seed=3),
+    "anisotropic": lambda: blobs(600, 2, 4, seed=4) @ np.array([[0.6, -0.6], [-0.4, 0.8]]),
+    "offset_far_from_origin": lambda: blobs(600, 2, 4, seed=5, offset=1e4),
 }
 
 
@@ -73,7 +66,7 @@ def test_matches_sklearn_lloyd_from_same_centres(name, k):
 
 # --- Trace structure and invariants ---------------------------------------------------------
 def test_trace_shapes_dtypes_and_consistency():
-    X = blobs(0, n_samples=300, n_features=3)
+    X = blobs(300, 3, 4, seed=0)
     trace = kmeans_run(X, 4, seed=1)
     n1 = trace.n_iter + 1
     assert trace.centers.shape == (n1, 4, 3)
@@ -95,7 +88,7 @@ def test_trace_shapes_dtypes_and_consistency():
 
 
 def test_trace_is_frozen():
-    trace = kmeans_run(blobs(0, n_samples=50), 3, seed=0)
+    trace = kmeans_run(blobs(50, 2, 4, seed=0), 3, seed=0)
     with pytest.raises(dataclasses.FrozenInstanceError):
         trace.n_iter = 0  # type: ignore[misc]
     for arr in (trace.centers, trace.labels, trace.inertia):
@@ -129,7 +122,7 @@ def test_inertia_never_increases(seed, n, d, k, init, integer_grid):
 
 
 def test_converged_stops_when_labels_repeat():
-    X = blobs(0)
+    X = blobs(600, 2, 4, seed=0)
     trace = kmeans_run(X, 4, seed=0, max_iter=300)
     assert trace.converged
     np.testing.assert_array_equal(trace.labels[-1], trace.labels[-2])
@@ -137,7 +130,7 @@ def test_converged_stops_when_labels_repeat():
 
 
 def test_tol_stops_early_and_max_iter_bounds():
-    X = blobs(2, std=3.0)
+    X = blobs(600, 2, 4, seed=2, std=3.0)
     init = X[:4].copy()
     assert kmeans_run(X, 4, init=init, tol=1e6).n_iter == 1
     capped = kmeans_run(X, 4, init=init, max_iter=2)
@@ -147,7 +140,7 @@ def test_tol_stops_early_and_max_iter_bounds():
 
 
 def test_deterministic_for_a_seed_and_generator_accepted():
-    X = blobs(3, n_samples=400)
+    X = blobs(400, 2, 4, seed=3)
     a, b = kmeans_run(X, 5, seed=11), kmeans_run(X, 5, seed=11)
     np.testing.assert_array_equal(a.centers, b.centers)
     np.testing.assert_array_equal(a.labels, b.labels)
@@ -156,7 +149,7 @@ def test_deterministic_for_a_seed_and_generator_accepted():
 
 
 def test_chunked_assignment_equals_unchunked(monkeypatch):
-    X = blobs(4, n_samples=1000, n_features=3, centers=6, std=2.0)
+    X = blobs(1000, 3, 6, seed=4, std=2.0)
     full = kmeans_run(X, 6, seed=2)
     monkeypatch.setattr(km, "_CHUNK_ELEMENTS", 37)
     chunked = kmeans_run(X, 6, seed=2)
@@ -202,7 +195,7 @@ def test_cluster_that_empties_mid_run_is_recorded():
 
 # --- k-means++ ---------------------------------------------------------------------------------
 def test_kmeans_plusplus_is_deterministic_and_picks_data_rows():
-    X = blobs(5, n_samples=500, n_features=3)
+    X = blobs(500, 3, 4, seed=5)
     a = kmeans_plusplus(X, 6, seed=3)
     np.testing.assert_array_equal(a, kmeans_plusplus(X, 6, seed=3))
     np.testing.assert_array_equal(a, kmeans_plusplus(X, 6, seed=np.random.default_rng(3)))
@@ -283,7 +276,7 @@ def test_bad_data_raises_data_error():
 
 # --- Soft k-means: the limit of EM ------------------------------------------------------------
 def test_soft_resp_equals_em_e_step_with_equal_spherical_components():
-    X = blobs(6, n_samples=200, n_features=3)
+    X = blobs(200, 3, 4, seed=6)
     centers = X[:4]
     sigma = 1.7
     params = Params(np.full(4, 0.25), centers, np.repeat(sigma**2 * np.eye(3)[None], 4, axis=0))
@@ -293,7 +286,7 @@ def test_soft_resp_equals_em_e_step_with_equal_spherical_components():
 
 
 def test_soft_resp_is_finite_and_one_hot_for_tiny_sigma():
-    X = blobs(7)
+    X = blobs(600, 2, 4, seed=7)
     centers = X[:3]
     resp = soft_kmeans_resp(X, centers, 1e-6)
     assert np.all(np.isfinite(resp))
@@ -303,7 +296,7 @@ def test_soft_resp_is_finite_and_one_hot_for_tiny_sigma():
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_soft_kmeans_becomes_lloyd_as_sigma_goes_to_zero(seed):
-    X = blobs(seed, n_samples=500, centers=4, std=1.5)
+    X = blobs(500, 2, 4, seed=seed, std=1.5)
     init = kmeans_plusplus(X, 4, seed=seed)
     hard = kmeans_run(X, 4, init=init, max_iter=200)
     soft = soft_kmeans_run(X, init, sigma=1e-3 * X.std(), max_iter=200)
@@ -316,13 +309,13 @@ def test_soft_kmeans_becomes_lloyd_as_sigma_goes_to_zero(seed):
 
 
 def test_soft_kmeans_with_huge_sigma_pulls_all_centres_to_the_mean():
-    X = blobs(8)
+    X = blobs(600, 2, 4, seed=8)
     trace = soft_kmeans_run(X, X[:3], sigma=1e6, max_iter=5)
     np.testing.assert_allclose(trace.centers[1], np.tile(X.mean(axis=0), (3, 1)), atol=1e-6)
 
 
 def test_soft_kmeans_trace_structure_and_validation():
-    X = blobs(9, n_samples=100)
+    X = blobs(100, 2, 4, seed=9)
     trace = soft_kmeans_run(X, X[:3], sigma=1.0, max_iter=4)
     assert trace.centers.shape == (trace.n_iter + 1, 3, 2)
     np.testing.assert_array_equal(trace.centers[0], X[:3])

@@ -17,14 +17,16 @@ from emviz import COVARIANCE_TYPES, DataError, initialize, run_em
 from emviz._messages import MESSAGES
 from emviz.data.csv import load_csv, validate_matrix
 from emviz.ui.i18n import translate
+from tests.builders import blobs
 
 SCALES = [1e-6, 1e-150, 1e-100, 1e50, 1e100, 1e150]
 
 
-def blobs(seed: int = 0, dim: int = 2) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    centres = np.array([[0.0, 0.0, 0.0], [6.0, 1.0, -2.0], [1.0, 7.0, 3.0]])[:, :dim]
-    return np.concatenate([rng.normal(size=(80, dim)) + c for c in centres])
+#: Three separated clusters of 80 points; the first ``dim`` coordinates of these centres.
+CENTRES = np.array([[0.0, 0.0, 0.0], [6.0, 1.0, -2.0], [1.0, 7.0, 3.0]])
+#: The 2-D clusters most tests rescale (read-only: a test scales a copy).
+CLUSTERS_2D = blobs(240, centres=CENTRES[:, :2])
+CLUSTERS_2D.flags.writeable = False
 
 
 def _fit(X, covariance_type="full", reg_covar=1e-6, max_iter=30, tol=1e-6, kernel="auto"):
@@ -39,7 +41,7 @@ def _fit(X, covariance_type="full", reg_covar=1e-6, max_iter=30, tol=1e-6, kerne
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
 @pytest.mark.parametrize("dim", [1, 2, 3])
 def test_a_rescaled_fit_is_the_fit_mapped_back(scale, covariance_type, dim):
-    X = blobs(dim, dim)
+    X = blobs(240, seed=dim, centres=CENTRES[:, :dim])
     # reg_covar is in the data's units: the same model at another scale has it times s².
     base = _fit(X, covariance_type)
     scaled = _fit(X * scale, covariance_type, reg_covar=1e-6 * scale**2)
@@ -58,14 +60,15 @@ def test_a_rescaled_fit_is_the_fit_mapped_back(scale, covariance_type, dim):
 @pytest.mark.parametrize("scale", [1e-150, 1e100, 1e150])
 @pytest.mark.parametrize("kernel", ["dense", "fused"])
 def test_exact_em_never_decreases_at_extreme_scales(scale, kernel):
-    trace = _fit(blobs(3, 3) * scale, reg_covar=0.0, max_iter=40, tol=0.0, kernel=kernel)
+    X = blobs(240, seed=3, centres=CENTRES) * scale
+    trace = _fit(X, reg_covar=0.0, max_iter=40, tol=0.0, kernel=kernel)
     assert np.all(np.isfinite(trace.log_likelihood))
     assert not [d for d in trace.decreases() if not d.explained]
 
 
 @pytest.mark.parametrize("scale", [1e-3, 1e5])
 def test_moderate_scales_still_match_scikit_learn(scale):
-    X = blobs(4, 2) * scale
+    X = blobs(240, seed=4, centres=CENTRES[:, :2]) * scale
     reg = 1e-6 * scale**2
     init = initialize(X, 3, seed=1, reg_covar=reg)
     trace = run_em(X, init, reg_covar=reg, max_iter=20, tol=0.0)
@@ -81,7 +84,7 @@ def test_moderate_scales_still_match_scikit_learn(scale):
 
 
 def test_a_large_reg_covar_is_reported_with_advice_in_every_language():
-    trace = _fit(blobs() * 1e-6)  # default reg_covar 1e-6 against variances ~1e-12
+    trace = _fit(CLUSTERS_2D * 1e-6)  # default reg_covar 1e-6 against variances ~1e-12
     (note,) = trace.notes
     assert note.code == "check.reg_covar_large"
     assert "Standardise" in note and "reg_covar = 1e-06" in note
@@ -92,18 +95,18 @@ def test_a_large_reg_covar_is_reported_with_advice_in_every_language():
 
 
 def test_a_small_reg_covar_is_not_reported():
-    assert not _fit(blobs()).notes
-    assert not _fit(blobs() * 1e-6, reg_covar=1e-16).notes
+    assert not _fit(CLUSTERS_2D).notes
+    assert not _fit(CLUSTERS_2D * 1e-6, reg_covar=1e-16).notes
 
 
 def test_a_constant_feature_does_not_trigger_the_note():
-    X = np.column_stack([blobs(5, 1)[:, 0], np.full(240, 3.0)])
+    X = np.column_stack([blobs(240, seed=5, centres=CENTRES[:, :1]), np.full(240, 3.0)])
     assert not _fit(X, covariance_type="diag").notes
 
 
 @pytest.mark.parametrize("value", [1e155, 1e300, -1e200])
 def test_values_beyond_1e150_are_refused_with_advice_not_a_collapse(value):
-    X = blobs() * (value / 10)
+    X = CLUSTERS_2D * (value / 10)
     with pytest.raises(DataError) as info:
         initialize(X, 3)
     assert info.value.code == "io.too_large_values"
@@ -112,14 +115,14 @@ def test_values_beyond_1e150_are_refused_with_advice_not_a_collapse(value):
 
 def test_values_below_1e_150_are_refused_with_advice():
     with pytest.raises(DataError) as info:
-        validate_matrix(blobs() * 1e-160)
+        validate_matrix(CLUSTERS_2D * 1e-160)
     assert info.value.code == "check.too_small_values"
     assert "Rescale" in str(info.value) and "column 0" in str(info.value)
     assert "check.too_small_values" in MESSAGES
 
 
 def test_a_csv_at_1e100_loads_and_fits_in_its_own_units():
-    X = blobs() * 1e100
+    X = CLUSTERS_2D * 1e100
     text = "a,b\n" + "\n".join(f"{float(a)!r},{float(b)!r}" for a, b in X)
     sel = load_csv(text.encode()).select(["a", "b"])
     trace = _fit(sel.X)
@@ -131,7 +134,7 @@ def test_a_csv_at_1e100_loads_and_fits_in_its_own_units():
 def test_figures_draw_extreme_scales_without_overflow(scale):
     from emviz.figures import mixture as F
 
-    X = blobs() * scale
+    X = CLUSTERS_2D * scale
     trace = _fit(X, reg_covar=1e-6 * scale**2)
     with warnings.catch_warnings():
         warnings.simplefilter("error")

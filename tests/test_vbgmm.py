@@ -32,6 +32,7 @@ from emviz.engine.vbgmm import (
 )
 from emviz.errors import DataError, ParameterError
 from emviz.model.params import Params
+from tests.builders import blobs
 
 #: Agreement with scikit-learn, relative to each array's largest magnitude. Measured: ≤ 1e-14
 #: for every fitted array after 1, 5 and 50 iterations (D = 1, 2, 3, both weight priors).
@@ -46,22 +47,10 @@ def _single_threaded_blas():
 
 
 # --- Builders -----------------------------------------------------------------------------------
-def blobs(seed: int, n_features: int, n_per: int = 40, n_blobs: int = 3, scale: float = 1.0):
-    """``n_blobs`` anisotropic Gaussian clusters; array of shape (n_blobs * n_per, n_features)."""
-    rng = np.random.default_rng(seed)
-    parts = []
-    for _ in range(n_blobs):
-        center = rng.normal(0, 4, n_features)
-        a = rng.normal(size=(n_features, n_features))
-        parts.append(rng.normal(size=(n_per, n_features)) @ (0.3 * a) + center)
-    return scale * np.concatenate(parts)
-
-
-def separated_clusters() -> np.ndarray:
-    """Three well-separated round clusters of 100 points in 2-D."""
-    rng = np.random.default_rng(0)
-    centers = [(0.0, 0.0), (6.0, 0.0), (3.0, 6.0)]
-    return np.concatenate([rng.normal(c, 0.5, size=(100, 2)) for c in centers])
+#: Clusters stretched and rotated at random.
+ROTATED = {"std": 0.3, "anisotropy": 1.0}
+#: Three well-separated round clusters of 100 points each in 2-D (with ``std=0.5``).
+SEPARATED = {"centres": [(0.0, 0.0), (6.0, 0.0), (3.0, 6.0)], "std": 0.5}
 
 
 class _FromResp(BayesianGaussianMixture):
@@ -116,7 +105,7 @@ def assert_close(actual, expected, rtol=SKLEARN_RTOL):
 def test_elbo_never_decreases(
     seed, n_components, n_features, prior_type, alpha0, beta0, log_scale, reg_covar, method
 ):
-    X = blobs(seed, n_features, scale=10.0**log_scale)
+    X = blobs(120, n_features, seed=seed, scale=10.0**log_scale, **ROTATED)
     prior = default_prior(
         X,
         n_components,
@@ -145,7 +134,7 @@ def test_elbo_never_decreases(
 def test_reg_covar_can_lower_the_elbo_on_small_scale_data_within_the_bound():
     # Found by the property test: data with variance ~1e-4 and ε = 1e-6. The drop is real
     # (ε is 1% of the variance) and explained; with ε = 0 it disappears.
-    X = blobs(0, 1, scale=0.01)
+    X = blobs(120, 1, seed=7, scale=0.01, **ROTATED)
     prior = default_prior(X, 2)
     init, _ = vb_initialize(X, 2, prior=prior, reg_covar=1e-6)
     trace = run_vb(X, init, prior, max_iter=40, tol=0.0, reg_covar=1e-6)
@@ -161,7 +150,7 @@ def test_elbo_equals_the_exact_evidence_for_one_component():
     # K = 1 has no latent Z and q(μ, Λ) is a full Normal-Wishart, which contains the exact
     # posterior; so after one M-step the bound is tight: ELBO = ln p(X), known in closed form
     # (Murphy 2007, "Conjugate Bayesian analysis of the Gaussian distribution", eq. 266).
-    X = blobs(3, 2, n_blobs=1, n_per=50)
+    X = blobs(50, 2, 1, seed=3, **ROTATED)
     prior = default_prior(X, 1)
     init, _ = vb_initialize(X, 1, prior=prior, reg_covar=0.0)
     trace = run_vb(X, init, prior, max_iter=3, tol=0.0, reg_covar=0.0)
@@ -190,7 +179,7 @@ def test_elbo_equals_the_exact_evidence_for_one_component():
 @pytest.mark.parametrize("n_features", [1, 2, 3])
 @pytest.mark.parametrize("reg_covar", [1e-6, 0.0])
 def test_matches_sklearn_after_1_5_50_iterations(prior_type, n_features, reg_covar):
-    X = blobs(n_features, n_features)
+    X = blobs(120, n_features, seed=n_features, **ROTATED)
     k = 5
     prior = default_prior(X, k, weight_concentration_prior_type=prior_type)
     init, resp = vb_initialize(X, k, "kmeans++", seed=1, prior=prior, reg_covar=reg_covar)
@@ -228,7 +217,7 @@ def test_matches_sklearn_after_1_5_50_iterations(prior_type, n_features, reg_cov
 @pytest.mark.parametrize("method", ["kmeans++", "random"])
 @pytest.mark.parametrize("prior_type", WEIGHT_PRIOR_TYPES)
 def test_small_concentration_prunes_surplus_components(method, prior_type):
-    X = separated_clusters()
+    X = blobs(300, **SEPARATED)
     prior = default_prior(
         X, 10, weight_concentration=0.01, weight_concentration_prior_type=prior_type
     )
@@ -244,7 +233,7 @@ def test_small_concentration_prunes_surplus_components(method, prior_type):
 
 
 def test_large_concentration_keeps_many_more_components():
-    X = separated_clusters()
+    X = blobs(300, **SEPARATED)
     prior = default_prior(X, 10, weight_concentration=1000.0)
     init, _ = vb_initialize(X, 10, "kmeans++", seed=0, prior=prior)
     trace = run_vb(X, init, prior, max_iter=300)
@@ -525,7 +514,7 @@ def test_elbo_against_monte_carlo_with_scipy_densities(tiny, prior_type, matched
 
 # --- Records, runs and errors --------------------------------------------------------------------
 def test_records_are_frozen_and_convert_to_params():
-    X = separated_clusters()
+    X = blobs(300, **SEPARATED)
     init, resp = vb_initialize(X, 4)
     assert not resp.flags.writeable
     for arr in (init.weight_concentration, init.means, init.covariances):
@@ -539,7 +528,7 @@ def test_records_are_frozen_and_convert_to_params():
 
 
 def test_default_prior_is_sklearns():
-    X = blobs(0, 3)
+    X = blobs(120, 3, seed=0, **ROTATED)
     prior = default_prior(X, 4)
     assert prior.weight_concentration == 0.25
     assert prior.mean_precision == 1.0
@@ -553,7 +542,7 @@ def test_default_prior_is_sklearns():
 
 
 def test_run_stops_on_tol_and_keeps_history():
-    X = separated_clusters()
+    X = blobs(300, **SEPARATED)
     prior = default_prior(X, 6, weight_concentration=0.01)
     init, resp = vb_initialize(X, 6, prior=prior)
     trace = run_vb(X, init, prior, max_iter=500, tol=1e-6, init_resp=resp)
@@ -571,7 +560,7 @@ def test_run_stops_on_tol_and_keeps_history():
 
 
 def test_errors_say_what_was_expected():
-    X = blobs(0, 2)
+    X = blobs(120, 2, seed=0, **ROTATED)
     with pytest.raises(ParameterError, match="degrees_of_freedom should be greater than"):
         default_prior(X, 3, degrees_of_freedom=0.5)
     with pytest.raises(ParameterError, match="covariance should be positive definite"):
@@ -591,6 +580,6 @@ def test_errors_say_what_was_expected():
     with pytest.raises(ParameterError, match="same weight prior"):
         run_vb(X, init, dp)
     with pytest.raises(ParameterError, match="same number of features"):
-        run_vb(X, init, default_prior(blobs(0, 3), 2))
+        run_vb(X, init, default_prior(blobs(120, 3, seed=0, **ROTATED), 2))
     with pytest.raises(ParameterError, match=r"VBParams\.means should have shape"):
         VBParams([1.0], [1.0], [1.0, 2.0], [3.0], [[[1.0]]])

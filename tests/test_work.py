@@ -14,12 +14,10 @@ from emviz.engine.restarts import run_restarts
 from emviz.engine.selection import model_selection
 from emviz.engine.work import checkpoint, iterations_within, over_budget, work_units
 from emviz.errors import Cancelled
+from tests.builders import blobs
 
-
-def _blobs(n: int = 600, seed: int = 0) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    centres = np.array([[0.0, 0.0], [4.0, 0.0], [0.0, 4.0]])
-    return np.concatenate([rng.normal(c, 1.0, size=(n // 3, 2)) for c in centres])
+#: Three round clusters (std 1) with centres 4 apart.
+CENTRES = [[0.0, 0.0], [4.0, 0.0], [0.0, 4.0]]
 
 
 class StopAfter:
@@ -77,7 +75,7 @@ def test_a_cancelled_fit_reaches_the_page_and_is_never_cached(monkeypatch):
 
 # ---- run_em -----------------------------------------------------------------------------------
 def test_run_em_checks_once_per_iteration_and_stops_at_the_check():
-    X = _blobs()
+    X = blobs(600, centres=CENTRES)
     init = initialize(X, 3, seed=1)
     stop = StopAfter(6)
     with pytest.raises(Cancelled):
@@ -87,7 +85,7 @@ def test_run_em_checks_once_per_iteration_and_stops_at_the_check():
 
 @pytest.mark.parametrize("should_stop", [None, lambda: False])
 def test_run_em_with_a_check_that_never_fires_is_the_same_run(should_stop):
-    X = _blobs()
+    X = blobs(600, centres=CENTRES)
     init = initialize(X, 3, seed=1)
     plain = run_em(X, init, max_iter=50)
     checked = run_em(X, init, max_iter=50, should_stop=should_stop)
@@ -111,7 +109,7 @@ def test_run_em_stops_within_a_second_of_the_check_turning_true():
 # ---- restarts and model selection -------------------------------------------------------------
 @pytest.mark.parametrize("use_batch", [True, False])
 def test_run_restarts_stops_inside_its_restarts(use_batch):
-    X = _blobs()
+    X = blobs(600, centres=CENTRES)
     stop = StopAfter(4)
     with pytest.raises(Cancelled):
         run_restarts(X, 3, 50, ("kmeans++", "random"), max_iter=500, tol=0.0,
@@ -121,14 +119,14 @@ def test_run_restarts_stops_inside_its_restarts(use_batch):
 
 @pytest.mark.parametrize("use_batch", [True, False])
 def test_run_restarts_with_a_silent_check_is_unchanged(use_batch):
-    X = _blobs(300)
+    X = blobs(300, centres=CENTRES)
     a = run_restarts(X, 3, 5, ("kmeans++",), use_batch=use_batch)
     b = run_restarts(X, 3, 5, ("kmeans++",), use_batch=use_batch, should_stop=lambda: False)
     assert [r.log_likelihood for r in a.restarts] == [r.log_likelihood for r in b.restarts]
 
 
 def test_model_selection_stops_inside_its_sweep():
-    X = _blobs()
+    X = blobs(600, centres=CENTRES)
     stop = StopAfter(10)
     done = []
     with pytest.raises(Cancelled):
@@ -139,7 +137,7 @@ def test_model_selection_stops_inside_its_sweep():
 
 
 def test_model_selection_with_a_silent_check_is_unchanged():
-    X = _blobs(300)
+    X = blobs(300, centres=CENTRES)
     a = model_selection(X, range(1, 4), ("full",))
     b = model_selection(X, range(1, 4), ("full",), should_stop=lambda: False)
     np.testing.assert_array_equal(a.bic, b.bic)
