@@ -14,6 +14,7 @@ from emviz.figures import exports
 from emviz.figures import stepper as sp
 from emviz.ui import backend as be
 from emviz.ui import downloads, state
+from tests.builders import blobs, csv_bytes
 from tests.shown import shown
 from tests.stepper_view import at_h, decode, open_downloads, payload, sent, stepped_to
 
@@ -524,20 +525,15 @@ def test_draw_your_own_data_starts_from_an_empty_canvas():
 
 
 # --- numerics the user should hear about ------------------------------------------------
-def _csv(X: np.ndarray) -> bytes:
-    return ("x,y\n" + "\n".join(f"{a!r},{b!r}" for a, b in X.tolist())).encode()
-
-
 @pytest.mark.parametrize("lang", ["en", "ja", "ru"])
 def test_a_reg_covar_that_dominates_tiny_data_is_reported_in_the_readers_language(lang):
     from emviz.ui.i18n import translate
 
-    rng = np.random.default_rng(0)
-    X = np.concatenate([rng.normal(size=(40, 2)), rng.normal(size=(40, 2)) + 6.0])
+    X = blobs(80, centres=[[0.0, 0.0], [6.0, 6.0]])
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["lang"] = lang
     at = ok(at.run())
-    upload(at, _csv(X * 1e-6), "tiny.csv")
+    upload(at, csv_bytes(X * 1e-6, ("x", "y")), "tiny.csv")
     said = [shown(w.value) for w in at.warning if "reg_covar = 1e-06" in shown(w.value)]
     assert len(said) == 1, [w.value for w in at.warning]
     expected = translate("error.check.reg_covar_large", lang, reg_covar=1e-6, ratio=1.0,
@@ -545,5 +541,6 @@ def test_a_reg_covar_that_dominates_tiny_data_is_reported_in_the_readers_languag
     # the same sentence as the catalog's, in the reader's language (numbers aside)
     assert said[0].split("1e-06")[1][:6] == expected.split("1e-06")[1][:6]
     # data of ordinary size: nothing to say
-    ok(at.file_uploader(key="csv_upload").upload("ok.csv", _csv(X), "text/csv").run())
+    ordinary = csv_bytes(X, ("x", "y"))
+    ok(at.file_uploader(key="csv_upload").upload("ok.csv", ordinary, "text/csv").run())
     assert not [w.value for w in at.warning if "reg_covar" in shown(w.value)]

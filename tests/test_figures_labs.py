@@ -14,6 +14,7 @@ from emviz.errors import ParameterError
 from emviz.figures import labs as fl
 from emviz.figures.mixture import FigureOptions
 from emviz.model.params import Params
+from tests.builders import IRIS_FLAT_OPTIMUM, IRIS_TRUSTED_OPTIMUM
 
 RNG = np.random.default_rng(0)
 X2 = np.vstack([RNG.normal(0, 1, (60, 2)), RNG.normal(6, 1, (60, 2)),
@@ -111,8 +112,8 @@ def test_restarts_histogram_labels_run_into_the_side_with_room():
     table = load_csv((Path(__file__).resolve().parents[1] / "assets" / "iris.csv").read_bytes())
     X = table.select(list(table.numeric_columns)).X
     res = run_restarts(X, 3, 6, ("kmeans++",), "full", 1e-6, 200, 1e-6, seed=570)
-    assert res.best.log_likelihood == pytest.approx(-99.17, abs=0.01)
-    assert res.recommended.log_likelihood == pytest.approx(-180.19, abs=0.01)
+    assert res.best.log_likelihood == pytest.approx(IRIS_FLAT_OPTIMUM, abs=0.01)
+    assert res.recommended.log_likelihood == pytest.approx(IRIS_TRUSTED_OPTIMUM, abs=0.01)
     fig = fl.restarts_histogram(res)
     lo, hi = fig.layout.xaxis.range
     lines = [s.x0 for s in fig.layout.shapes]
@@ -125,9 +126,9 @@ def test_restarts_histogram_labels_run_into_the_side_with_room():
         else:
             assert ann.xanchor == "right" and room_right <= 0.5 and ann.x < line
         assert lo < ann.x < hi
-    rec = next(a for a in anns if "best trustworthy: -180.19" in a.text)
+    rec = next(a for a in anns if f"best trustworthy: {IRIS_TRUSTED_OPTIMUM:.2f}" in a.text)
     assert rec.xanchor == "left"
-    pick = next(a for a in anns if "n_init keeps: -99.17" in a.text)
+    pick = next(a for a in anns if f"n_init keeps: {IRIS_FLAT_OPTIMUM:.2f}" in a.text)
     assert pick.xanchor == "right"
 
 

@@ -48,6 +48,7 @@ from emviz._messages import MESSAGES, Joined, Message  # noqa: E402
 from emviz.data.csv import load_csv  # noqa: E402
 from emviz.errors import DataError, EmvizError  # noqa: E402
 from emviz.ui.messages import error_text, localize  # noqa: E402
+from tests.builders import IRIS_FLAT_OPTIMUM_SEED  # noqa: E402
 
 TRANSLATED = ("ja", "ru")
 _SCRIPT = {"ja": r"[\u3040-\u30ff\u4e00-\u9fff]", "ru": r"[\u0400-\u04ff]"}
@@ -243,8 +244,7 @@ def test_model_selection_cell_messages_render_in_every_language():
 
 
 def _iris_degenerate_optimum():
-    """Issue 4's optimum: k-means++ seed 573 on iris reaches ln L ≈ −99.17 through a flat
-    component (see tests/test_restarts.py)."""
+    """The flat optimum on iris (tests.builders.IRIS_FLAT_OPTIMUM) among 12 k-means++ restarts."""
     from sklearn.datasets import load_iris
 
     from emviz.engine.restarts import run_restarts
@@ -252,7 +252,7 @@ def _iris_degenerate_optimum():
     res = run_restarts(load_iris().data, 3, 12, methods=("kmeans++",), seed=568,
                        reg_covar=1e-6)
     top = res.optima[0]
-    assert top.suspicious and 573 in top.seeds
+    assert top.suspicious and IRIS_FLAT_OPTIMUM_SEED in top.seeds
     return top
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.builders import IRIS_FLAT_OPTIMUM, IRIS_FLAT_OPTIMUM_SEED, IRIS_TRUSTED_OPTIMUM
 from tests.shown import shown
 from tests.stepper_view import at_h, sent
 
@@ -145,7 +146,8 @@ def test_restarts_summary_passes_over_an_unfinished_pick(lang):
     ok(at.run())
     warning = "\n".join(shown(w.value) for w in at.warning)
     unfinished = translate("error.restarts.reason_not_converged", lang)
-    assert translate("restarts.unfinished_pick", lang, ll="-180.19", reason=unfinished) in warning
+    assert translate("restarts.unfinished_pick", lang, ll=f"{IRIS_TRUSTED_OPTIMUM:.2f}",
+                     reason=unfinished) in warning
     metrics = {m.label: m.value for m in at.metric}
     assert metrics[translate("restarts.metric_recommended", lang)] == "-196.95"
     assert not at.get("page_link")  # nothing singular about it: no singularity link
@@ -283,8 +285,8 @@ def test_iris_preset_shows_both_optima_as_the_engine_finds_them():
     X = tbl.select(list(tbl.numeric_columns)).X
     res = run_restarts(X, 3, 50, ("kmeans++",), "full", 1e-6, lab.MAX_ITER, lab.TOL, seed=550)
     best, rec = res.best, res.recommended
-    assert best.suspicious and 573 in best.seeds and not rec.suspicious
-    assert best.log_likelihood == pytest.approx(-99.17, abs=0.01)
+    assert best.suspicious and IRIS_FLAT_OPTIMUM_SEED in best.seeds and not rec.suspicious
+    assert best.log_likelihood == pytest.approx(IRIS_FLAT_OPTIMUM, abs=0.01)
     assert rec.log_likelihood == pytest.approx(-180.185, abs=0.001)
     metrics = {m.label: (m.value, m.proto.delta) for m in at.metric}
     assert metrics["n_init keeps (ln L)"] == (f"{best.log_likelihood:,.2f} ⚠",
@@ -293,12 +295,13 @@ def test_iris_preset_shows_both_optima_as_the_engine_finds_them():
                                              f"{rec.count} of 50 restarts")
     body = texts(at)
     assert "150 points in 4D" in body and "all 4 numeric columns" in body
-    assert "seed 573" in body and "-99.17 is not a better model than -180.19" in body
+    assert f"seed {IRIS_FLAT_OPTIMUM_SEED}" in body
+    assert f"{IRIS_FLAT_OPTIMUM:.2f} is not a better model than {IRIS_TRUSTED_OPTIMUM:.2f}" in body
     assert "flat" in body  # the engine's reason, under the gallery
     assert any("singularity" in link.proto.label for link in at.get("page_link"))
     titles = json.dumps(figure(at, 1)["layout"]["annotations"], ensure_ascii=False)
-    assert "#1 · ln L = -99.17" in titles and "⚠" in titles and "★" in titles
-    assert "#2 · ln L = -180.19 · 46× · ✓ recommended" in titles
+    assert f"#1 · ln L = {IRIS_FLAT_OPTIMUM:.2f}" in titles and "⚠" in titles and "★" in titles
+    assert f"#2 · ln L = {IRIS_TRUSTED_OPTIMUM:.2f} · 46× · ✓ recommended" in titles
     # The small plots say which 2-D view they draw, and the view can change.
     assert "sepal_length_cm × sepal_width_cm" in body
     ok(at.selectbox(key="rs_view").set_value("2,3").run())

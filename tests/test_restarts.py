@@ -18,6 +18,7 @@ from emviz.engine.restarts import (
     run_restarts,
     same_optimum,
 )
+from tests.builders import IRIS_FLAT_OPTIMUM, IRIS_FLAT_OPTIMUM_SEED, IRIS_TRUSTED_OPTIMUM, blobs
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
 
@@ -25,11 +26,10 @@ ASSETS = Path(__file__).resolve().parents[1] / "assets"
 # --------------------------------------------------------------------------------------
 # Builders
 # --------------------------------------------------------------------------------------
-def separated_blobs(n: int = 1000, seed: int = 0) -> np.ndarray:
-    """Three well-separated round clusters in 2-D: every sensible start finds one optimum."""
-    rng = np.random.default_rng(seed)
-    centres = np.array([[0.0, 0.0], [8.0, 0.0], [0.0, 8.0]])
-    return centres[np.arange(n) % 3] + rng.normal(size=(n, 2))
+#: Three well-separated round clusters in 2-D: every sensible start finds one optimum.
+SEPARATED = {"centres": [[0.0, 0.0], [8.0, 0.0], [0.0, 8.0]]}
+#: Three overlapping round clusters: restarts need ~60 iterations and find several optima.
+OVERLAPPING = {"centres": [[0.0, 0.0], [3.0, 0.0], [0.0, 3.0]]}
 
 
 def faithful() -> np.ndarray:
@@ -58,7 +58,7 @@ def faithful() -> np.ndarray:
 # Reproducibility
 # --------------------------------------------------------------------------------------
 def test_each_restart_is_run_em_from_initialize_at_its_seed():
-    X = overlapping_blobs(300)
+    X = blobs(300, **OVERLAPPING)
     res = run_restarts(X, 3, 4, methods=("kmeans++", "random"), seed=10, max_iter=30)
     assert [(r.method, r.seed) for r in res.restarts] == [
         (m, s) for m in ("kmeans++", "random") for s in range(10, 14)
@@ -70,18 +70,11 @@ def test_each_restart_is_run_em_from_initialize_at_its_seed():
         np.testing.assert_allclose(r.params.means, tr.final.means, rtol=1e-9, atol=1e-12)
 
 
-def overlapping_blobs(n: int = 1000, seed: int = 0) -> np.ndarray:
-    """Three overlapping clusters: restarts need ~60 iterations and find several optima."""
-    rng = np.random.default_rng(seed)
-    centres = np.array([[0.0, 0.0], [3.0, 0.0], [0.0, 3.0]])
-    return centres[np.arange(n) % 3] + rng.normal(size=(n, 2))
-
-
 @pytest.mark.parametrize("covariance_type", ["full", "tied", "diag", "spherical"])
 @pytest.mark.parametrize("dim", [1, 2, 3])
 def test_batched_restarts_end_where_run_em_ends(covariance_type, dim):
-    X = overlapping_blobs(150, seed=dim)[:, :dim] if dim < 3 else np.column_stack(
-        [overlapping_blobs(150, seed=3), np.random.default_rng(3).normal(size=150)])
+    X = blobs(150, seed=dim, **OVERLAPPING)[:, :dim] if dim < 3 else np.column_stack(
+        [blobs(150, seed=3, **OVERLAPPING), np.random.default_rng(3).normal(size=150)])
     kwargs = {"methods": ("kmeans++", "random"), "covariance_type": covariance_type,
               "max_iter": 40, "seed": 1}
     fast = run_restarts(X, 3, 3, use_batch=True, **kwargs)
@@ -128,7 +121,7 @@ def test_a_small_pool_refilled_as_restarts_stop_ends_where_run_em_ends(monkeypat
     whatever iteration the others are at."""
     import emviz.engine.restarts as rs
 
-    X = overlapping_blobs(200, seed=4)
+    X = blobs(200, seed=4, **OVERLAPPING)
     monkeypatch.setattr(rs, "pool_size", lambda k, n: 2)
     res = run_restarts(X, 3, 7, methods=("random", "kmeans++"), max_iter=60, tol=1e-3, seed=2)
     iters = {r.n_iter for r in res.restarts}
@@ -150,7 +143,7 @@ def test_should_stop_cancels_the_restarts(use_batch):
         return len(asked) > 2
 
     with pytest.raises(Cancelled):
-        run_restarts(overlapping_blobs(200), 3, 20, use_batch=use_batch, should_stop=stop)
+        run_restarts(blobs(200, **OVERLAPPING), 3, 20, use_batch=use_batch, should_stop=stop)
     assert len(asked) == 3
 
 
@@ -166,7 +159,7 @@ def test_deterministic_per_seed():
 
 def test_progress_is_reported_after_every_restart():
     calls = []
-    run_restarts(separated_blobs(200), 3, 3, methods=("kmeans++", "kmeans"),
+    run_restarts(blobs(200, **SEPARATED), 3, 3, methods=("kmeans++", "kmeans"),
                  progress=lambda done, total: calls.append((done, total)))
     assert calls == [(i, 6) for i in range(1, 7)]
 
@@ -175,7 +168,7 @@ def test_progress_is_reported_after_every_restart():
 # Deduplication
 # --------------------------------------------------------------------------------------
 def test_permuted_solutions_are_one_optimum():
-    X = separated_blobs(600)
+    X = blobs(600, **SEPARATED)
     p = run_em(X, initialize(X, 3, "kmeans", 0), "full", 1e-6, 100, 1e-6).final
     ll = run_em(X, p, max_iter=0).log_likelihood[-1]
     q = p.relabel([2, 0, 1])
@@ -195,7 +188,7 @@ def test_permuted_solutions_are_one_optimum():
 
 
 def test_two_permuted_runs_give_count_two():
-    X = separated_blobs(600)
+    X = blobs(600, **SEPARATED)
     res = run_restarts(X, 3, 2, seed=0)
     a, b = (r.params for r in res.restarts)
     if np.allclose(a.means, b.means, atol=1e-3):
@@ -205,7 +198,7 @@ def test_two_permuted_runs_give_count_two():
 
 
 def test_different_optima_stay_separate():
-    X = separated_blobs(600)
+    X = blobs(600, **SEPARATED)
     p = run_em(X, initialize(X, 3, "kmeans", 0), "full", 1e-6, 100, 1e-6).final
     s = X.std(axis=0)
     # Same log-likelihood (forced) but a component moved by 10 data standard deviations.
@@ -232,16 +225,16 @@ def test_genuinely_different_optima_on_iris_are_distinct_and_sorted():
 
 
 # --------------------------------------------------------------------------------------
-# Suspicious optima (issue 4)
+# Suspicious optima
 # --------------------------------------------------------------------------------------
 def test_iris_degenerate_optimum_is_flagged_and_not_recommended():
-    # k-means++ seed 573 reaches ℓ ≈ −99.17 through a component of ~29 coplanar flowers
-    # (thinnest variance exactly reg_covar); the other seeds mostly reach −180.19.
+    # One k-means++ seed reaches the flat optimum through a component of ~29 coplanar flowers
+    # (thinnest variance exactly reg_covar); the other seeds mostly reach the trusted one.
     X = load_iris().data
     res = run_restarts(X, 3, 12, methods=("kmeans++",), seed=568, reg_covar=1e-6)
     top = res.optima[0]
-    assert top.log_likelihood == pytest.approx(-99.17, abs=0.01)
-    assert 573 in top.seeds
+    assert top.log_likelihood == pytest.approx(IRIS_FLAT_OPTIMUM, abs=0.01)
+    assert IRIS_FLAT_OPTIMUM_SEED in top.seeds
     assert top.suspicious and "flat" in top.reason
     # The flat component, named as the legend names it (index k is "component k + 1").
     eig = np.linalg.eigvalsh(top.params.covariances)
@@ -251,14 +244,14 @@ def test_iris_degenerate_optimum_is_flagged_and_not_recommended():
             if m.code == "restarts.reason_flat"] == [flat + 1]
     assert res.best_index == 0  # what n_init would keep
     rec = res.recommended
-    assert rec.log_likelihood == pytest.approx(-180.19, abs=0.01)
+    assert rec.log_likelihood == pytest.approx(IRIS_TRUSTED_OPTIMUM, abs=0.01)
     assert not rec.suspicious and rec.reason == ""
     assert res.method_stats["kmeans++"].fraction_best == rec.count / 12
     assert res.method_stats["kmeans++"].fraction_top == pytest.approx(1 / 12)
 
 
 def test_degeneracy_criteria():
-    X = separated_blobs(300)
+    X = blobs(300, **SEPARATED)
     p = run_em(X, initialize(X, 3, "kmeans", 0), "full", 1e-6, 100, 1e-6).final
     assert degeneracy_reasons(p, 300, 1e-6) == []
     # A component with ~3 points.
@@ -280,7 +273,7 @@ def test_degeneracy_criteria():
 @pytest.mark.parametrize("k", (0, 1, 2))
 def test_reasons_number_components_from_one_like_the_legends(k):
     """Index k of the params is "component k + 1" in the text (the legends' numbering)."""
-    X = separated_blobs(300)
+    X = blobs(300, **SEPARATED)
     p = run_em(X, initialize(X, 3, "kmeans", 0), "full", 1e-6, 100, 1e-6).final
     w = np.full(3, 0.495)
     w[k] = 0.01
@@ -331,7 +324,7 @@ def test_old_faithful_best_optimum():
 
 @pytest.mark.bench
 def test_200_restarts_are_fast():
-    X = overlapping_blobs(1000)
+    X = blobs(1000, **OVERLAPPING)
     run_restarts(X, 3, 5)  # warm up imports and caches
     start = time.process_time()
     res = run_restarts(X, 3, 200)

@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 import emviz.data.csv as emio
 from emviz.errors import DataError
 from emviz.text import markdown_text
+from tests.builders import blobs, csv_bytes
 from tests.shown import shown
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -126,15 +127,11 @@ def test_collapse_at_the_start_is_a_warning_not_an_exception() -> None:
 
 
 # --- sessions never mix -----------------------------------------------------------------
-def _blobs(n: int, shift: float) -> bytes:
-    X = np.random.default_rng(n).normal(shift, 1.0, (n, 2))
-    return b"u,v\n" + b"".join(f"{a:.5f},{b:.5f}\n".encode() for a, b in X)
-
-
 def test_two_sessions_with_different_uploads_never_mix() -> None:
     # The same file name on purpose: only the bytes tell the uploads apart, so the caches
     # must be keyed on them (cache.table and cache.prepared take the content digest).
-    a, b = _blobs(120, 0.0), _blobs(70, 10.0)
+    a = csv_bytes(blobs(120, k=1, seed=1), ("u", "v"))
+    b = csv_bytes(blobs(70, k=1, seed=2, offset=10.0), ("u", "v"))
     one = upload_app(a, "same.csv")
     two = upload_app(b, "same.csv")
     assert n_points(one) == 120 and n_points(two) == 70

@@ -15,6 +15,7 @@ from emviz._messages import Joined
 from emviz.data.csv import load_csv
 from emviz.engine.restarts import passed_over_reason, recommend, run_restarts
 from emviz.engine.selection import model_selection
+from tests.builders import blobs
 
 OLD_FAITHFUL = Path(__file__).resolve().parents[1] / "assets" / "old_faithful.csv"
 #: mclust's BIC choice for Old Faithful: EEE (scikit-learn's tied) with 3 components.
@@ -24,14 +25,12 @@ MCLUST_EEE3_LOG_LIKELIHOOD = -1126.33
 # --------------------------------------------------------------------------------------
 # Builders
 # --------------------------------------------------------------------------------------
-def three_clusters(n: int = 450, seed: int = 0) -> np.ndarray:
-    """A 3-component mixture in 2-D: unequal sizes and shapes, well separated."""
-    rng = np.random.default_rng(seed)
-    sizes = (n // 2, n // 3, n - n // 2 - n // 3)
-    centres = ([0.0, 0.0], [7.0, 1.0], [2.0, 7.0])
-    shapes = ([[1.0, 0.0], [0.0, 1.0]], [[1.2, 0.5], [0.0, 0.6]], [[0.7, 0.0], [-0.3, 0.9]])
-    return np.vstack([rng.normal(size=(m, 2)) @ np.array(a) + c
-                      for m, c, a in zip(sizes, centres, shapes, strict=True)])
+#: A 3-component mixture in 2-D: unequal sizes and shapes, well separated.
+THREE = {
+    "centres": [[0.0, 0.0], [7.0, 1.0], [2.0, 7.0]],
+    "shapes": [[[1.0, 0.0], [0.0, 1.0]], [[1.2, 0.5], [0.0, 0.6]], [[0.7, 0.0], [-0.3, 0.9]]],
+    "weights": (3, 2, 1),
+}
 
 
 def sklearn_model(params: Params, covariance_type: str) -> GaussianMixture:
@@ -65,7 +64,7 @@ class FakeFit:
 # --------------------------------------------------------------------------------------
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
 def test_scores_equal_scikit_learn_for_the_same_parameters(covariance_type):
-    X = three_clusters(300)
+    X = blobs(300, **THREE)
     res = model_selection(X, range(1, 5), (covariance_type,), max_iter=50)
     for cell in res.cells:
         assert cell.scored
@@ -78,7 +77,7 @@ def test_scores_equal_scikit_learn_for_the_same_parameters(covariance_type):
 
 
 def test_cell_is_reproducible_from_its_seed():
-    X = three_clusters(300)
+    X = blobs(300, **THREE)
     res = model_selection(X, (2, 3), ("diag",), n_init=3, seed=5, max_iter=100)
     for cell in res.cells:
         assert cell.seed in (5, 6, 7)
@@ -92,7 +91,7 @@ def test_cell_is_reproducible_from_its_seed():
 # Choosing K
 # --------------------------------------------------------------------------------------
 def test_bic_picks_three_on_a_three_cluster_mixture():
-    X = three_clusters(450)
+    X = blobs(450, **THREE)
     calls = []
     res = model_selection(X, range(1, 6), n_init=2, max_iter=100,
                           progress=lambda d, t: calls.append((d, t)))
@@ -187,7 +186,7 @@ def test_passed_over_reason_keeps_the_clauses_and_adds_max_iter():
 def test_restarts_use_the_same_rule():
     # Three iterations: no restart converges, so the best trustworthy optimum is recommended
     # and says it did not converge (the rule's fallback).
-    res = run_restarts(three_clusters(300), 3, 6, covariance_type="diag", max_iter=3, seed=0)
+    res = run_restarts(blobs(300, **THREE), 3, 6, covariance_type="diag", max_iter=3, seed=0)
     assert not any(o.converged for o in res.optima)
     assert res.recommended_index == recommend(res.optima)
     assert res.recommended is not None and not res.recommended.converged
@@ -196,7 +195,7 @@ def test_restarts_use_the_same_rule():
 
 @pytest.mark.parametrize("criterion", ["hqc", "BIC", ""])
 def test_unknown_criterion_raises_with_a_code(criterion):
-    res = model_selection(three_clusters(30), (1,), ("full",), max_iter=5)
+    res = model_selection(blobs(30, **THREE), (1,), ("full",), max_iter=5)
     for method in (res.best, res.recommended, res.passed_over):
         with pytest.raises(ParameterError) as info:
             method(criterion)
@@ -207,7 +206,7 @@ def test_unknown_criterion_raises_with_a_code(criterion):
 # Cells that cannot be fitted are recorded, not raised
 # --------------------------------------------------------------------------------------
 def test_k_larger_than_n_is_skipped_with_a_message():
-    X = three_clusters(8)
+    X = blobs(8, **THREE)
     res = model_selection(X, (1, 2, 9, 12), ("full", "spherical"), reg_covar=1e-3)
     for k in (9, 12):
         for t in ("full", "spherical"):
@@ -242,7 +241,7 @@ def test_cell_messages_carry_codes_for_translation():
     assert collapsed.message.params["why"].code == "selection.start_singular"
     assert "Every start collapsed" in collapsed.message
     assert skipped.status == "skipped" and skipped.message.code == "em.fewer_distinct_than_k"
-    stopped = model_selection(three_clusters(60), (2,), ("full",), max_iter=1).cells[0]
+    stopped = model_selection(blobs(60, **THREE), (2,), ("full",), max_iter=1).cells[0]
     assert stopped.status == "max_iter" and stopped.message.code == "selection.max_iter"
     assert stopped.message.params == {"max_iter": 1}
 
@@ -250,7 +249,7 @@ def test_cell_messages_carry_codes_for_translation():
 def test_degenerate_cells_are_flagged():
     # Heavily rounded data: with many components some sit on coplanar points.
     rng = np.random.default_rng(1)
-    X = np.round(three_clusters(150, seed=1) + 0.01 * rng.normal(size=(150, 2)), 0)
+    X = np.round(blobs(150, seed=1, **THREE) + 0.01 * rng.normal(size=(150, 2)), 0)
     res = model_selection(X, (8, 10), ("full",), reg_covar=1e-6, max_iter=50)
     assert any(c.suspicious and c.reason for c in res.cells)
 
@@ -269,12 +268,12 @@ def test_degenerate_cells_are_flagged():
 )
 def test_bad_options_raise(kwargs):
     with pytest.raises(ParameterError) as info:
-        model_selection(three_clusters(30), **kwargs)
+        model_selection(blobs(30, **THREE), **kwargs)
     assert info.value.code is not None, "an option error without a message code"
 
 
 def test_unknown_cell_raises_with_a_code():
-    res = model_selection(three_clusters(30), (1,), ("full",), max_iter=5)
+    res = model_selection(blobs(30, **THREE), (1,), ("full",), max_iter=5)
     with pytest.raises(ParameterError) as info:
         res.cell(2, "full")
     assert info.value.code == "selection.no_cell" and "No cell for K = 2" in str(info.value)

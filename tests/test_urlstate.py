@@ -7,6 +7,7 @@ import pytest
 
 from emviz.ui import state
 from emviz.ui.urlstate import PENDING_STEP, check_table_columns, decode, encode
+from tests.builders import IRIS_FLAT_OPTIMUM, IRIS_TRUSTED_OPTIMUM
 
 SYNTHETIC_CUSTOM = {
     "lang": "ru", "presenter": True, "data_source": "Synthetic", "syn_preset": "custom",
@@ -286,8 +287,8 @@ def test_iris_preset_link_reproduces_both_optima():
     assert fresh.session_state["tbl_mode"] == "All columns"
     metrics = [(m.label, m.value) for m in fresh.metric]
     assert metrics == [(m.label, m.value) for m in first.metric]
-    assert ("n_init keeps (ln L)", "-99.17 ⚠") in metrics
-    assert ("Recommended (ln L)", "-180.19") in metrics
+    assert ("n_init keeps (ln L)", f"{IRIS_FLAT_OPTIMUM:.2f} ⚠") in metrics
+    assert ("Recommended (ln L)", f"{IRIS_TRUSTED_OPTIMUM:.2f}") in metrics
 
 
 LAB_HOSTILE = [

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Locator, Page
 
+from tests.builders import IRIS_FLAT_OPTIMUM, IRIS_TRUSTED_OPTIMUM
+
 CHARTS = '[data-testid="stPlotlyChart"]'
 
 
@@ -63,6 +65,8 @@ def test_lab_opens_and_draws(
 
 
 METRICS = '[data-testid="stMetric"]'
+FLAT = f"{IRIS_FLAT_OPTIMUM:.2f} ⚠"  # the metric n_init keeps, marked suspicious
+TRUSTED = f"{IRIS_TRUSTED_OPTIMUM:.2f}"
 
 
 def test_iris_preset_and_its_link_in_a_fresh_browser(
@@ -73,17 +77,17 @@ def test_iris_preset_and_its_link_in_a_fresh_browser(
     assert_app_ok: Callable[[Page], None],
     screenshot_dir: Path,
 ) -> None:
-    """Issue 4's story in one click, then the same view from the copied link (issue 6)."""
+    """The iris trap in one click, then the same view from the copied link."""
     _open(page, "restarts", wait_for_app)
     _wait_charts(page, 2)
     page.get_by_role("button", name="Iris, 4 columns, K=3, full, reg_covar=1e-6, k-means++",
                      exact=True).click()
     wait_for_app(page)
     assert_app_ok(page)
-    page.get_by_text("-99.17 ⚠").first.wait_for(timeout=60_000)
+    page.get_by_text(FLAT).first.wait_for(timeout=60_000)
     _wait_charts(page, 2)
     metrics = page.locator(METRICS).all_inner_texts()
-    assert any("-99.17 ⚠" in m for m in metrics) and any("-180.19" in m for m in metrics)
+    assert any(FLAT in m for m in metrics) and any(TRUSTED in m for m in metrics)
     assert page.get_by_text("is not a better model than").first.is_visible()
     assert page.get_by_role("link", name="Why? See the singularity lab").first.is_visible()
     page.mouse.move(5, 5)  # no button tooltip over the screenshot
@@ -98,7 +102,7 @@ def test_iris_preset_and_its_link_in_a_fresh_browser(
     fresh.goto(link)
     wait_for_app(fresh)
     assert_app_ok(fresh)
-    fresh.get_by_text("-99.17 ⚠").first.wait_for(timeout=60_000)
+    fresh.get_by_text(FLAT).first.wait_for(timeout=60_000)
     assert fresh.locator(METRICS).all_inner_texts() == metrics
     context.close()
 
