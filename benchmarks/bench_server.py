@@ -248,7 +248,7 @@ HEAVY_LINKS = {
     "Explore: 10^6 points in 3-D, K = 20, 1000 iterations, tol = 0":
         f"/explore?{_HEAVY_DATA}&iters=1000&tol=0",
     "Initialisation: the same data, 500 restarts x 4 methods":
-        f"/restarts?{_HEAVY_DATA}&rs_m=500&rs_method=all%20four",
+        f"/initialisation?{_HEAVY_DATA}&init_m=500&init_method=all%20four",
 }
 #: What the page shows while the server computes for it (Explore's fit, the restarts), or
 #: when it asks before computing.

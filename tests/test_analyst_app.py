@@ -81,7 +81,7 @@ def sample(name: str, **state) -> AppTest:
 def test_the_upload_stays_on_every_page_and_open_in_explore_carries_it():
     at = upload(GEYSER, "geyser.csv")
     assert "geyser.csv" in texts(at) and at.get("bidi_component")
-    for lab in ("kmeans", "restarts", "selection", "elbo", "singularity", "vbgmm"):
+    for lab in ("kmeans", "initialisation", "selection", "elbo", "singularity", "vbgmm"):
         page(at, lab)
         assert at.session_state["data_source"] == "Upload CSV", lab
         assert "Choose data in the sidebar" not in texts(at), lab

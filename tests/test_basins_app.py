@@ -30,7 +30,7 @@ CELLS = 20  # a small grid keeps these tests quick; the lab's default is 40
 
 
 def lab_with_small_grid(lang: str = "en", **state_values) -> AppTest:
-    return open_lab("restarts", rs_m=10, rs_basin_cells=CELLS, lang=lang, **state_values)
+    return open_lab("initialisation", init_m=10, init_basin_cells=CELLS, lang=lang, **state_values)
 
 
 def charts(at: AppTest) -> list[dict]:
@@ -70,7 +70,7 @@ def test_the_map_is_drawn_on_demand_with_a_progress_bar(monkeypatch):
     assert "EM runs once from every cell (400 runs)" in texts(at)
     recorder = _Recorder(streamlit.progress)
     monkeypatch.setattr(streamlit, "progress", recorder)
-    ok(at.button(key="rs_basin_go").click().run())
+    ok(at.button(key="init_basin_go").click().run())
     reports = [x for x in recorder.texts if x and x.startswith("EM from")]
     assert reports[0] == "EM from 0 of 400 starts" and reports[-1] == "EM from 400 of 400 starts"
     assert len(reports) > 10  # it moved while the runs went on
@@ -81,7 +81,7 @@ def test_the_map_is_drawn_on_demand_with_a_progress_bar(monkeypatch):
     assert "starts" in names  # the clickable cells
     body = texts(at)
     assert "distinct optima" in body and "Click a cell to open its run in Explore" in body
-    assert at.button(key="rs_basin_go").disabled  # drawn for these settings
+    assert at.button(key="init_basin_go").disabled  # drawn for these settings
     # Cached: another run draws it again without recomputing (no progress reported).
     recorder.texts.clear()
     ok(at.run())
@@ -90,15 +90,15 @@ def test_the_map_is_drawn_on_demand_with_a_progress_bar(monkeypatch):
 
 def test_changing_the_component_asks_again_and_each_map_is_kept():
     at = lab_with_small_grid()
-    ok(at.button(key="rs_basin_go").click().run())
+    ok(at.button(key="init_basin_go").click().run())
     first = basin_chart(at)
     ok(at.selectbox(key=ib.COMPONENT).set_value(1).run())
-    assert len(charts(at)) == 2 and not at.button(key="rs_basin_go").disabled
-    ok(at.button(key="rs_basin_go").click().run())
+    assert len(charts(at)) == 2 and not at.button(key="init_basin_go").disabled
+    ok(at.button(key="init_basin_go").click().run())
     second = basin_chart(at)
     assert "component 2's own start" in [d.get("name") for d in second["data"]]
     ok(at.selectbox(key=ib.COMPONENT).set_value(0).run())
-    ok(at.button(key="rs_basin_go").click().run())
+    ok(at.button(key="init_basin_go").click().run())
     assert basin_chart(at)["data"][0]["z"] == first["data"][0]["z"]
 
 
@@ -106,8 +106,9 @@ def test_no_map_for_more_than_two_columns_or_too_many_components():
     at = lab_with_small_grid()
     ok(at.number_input(key="model_k").set_value(5).run())
     assert translate("restarts.basin_needs_k", "en", k=5, high=4) in texts(at)
-    assert all(b.key != "rs_basin_go" for b in at.button)
-    at = open_lab("restarts", rs_m=10, data_source="Synthetic", syn_preset="six_clusters_3d")
+    assert all(b.key != "init_basin_go" for b in at.button)
+    at = open_lab("initialisation", init_m=10, data_source="Synthetic",
+                  syn_preset="six_clusters_3d")
     assert translate("restarts.basin_needs_2d", "en", d=3) in texts(at)
 
 
@@ -115,8 +116,8 @@ def test_no_map_for_more_than_two_columns_or_too_many_components():
 def _context(at: AppTest) -> ib.CellContext:
     """The map the page drew, recomputed from the same inputs (the engine is deterministic)."""
     ss = at.session_state
-    settings = lab.Settings(int(ss["model_k"]), tuple(lab.INIT_METHODS), int(ss["rs_m"]),
-                            str(ss["model_cov"]), float(ss["model_reg"]), int(ss["rs_seed"]))
+    settings = lab.Settings(int(ss["model_k"]), tuple(lab.INIT_METHODS), int(ss["init_m"]),
+                            str(ss["model_cov"]), float(ss["model_reg"]), int(ss["init_seed"]))
     spec = PresetSpec(ss["syn_preset"], int(ss["syn_seed"]))
     from emviz.ui import cache
 
@@ -135,7 +136,7 @@ def _context(at: AppTest) -> ib.CellContext:
 
 def test_a_clicked_cell_opens_explore_at_half_step_0_from_that_start():
     at = lab_with_small_grid()
-    ok(at.button(key="rs_basin_go").click().run())
+    ok(at.button(key="init_basin_go").click().run())
     ctx = _context(at)
     drawn = basin_chart(at)
     cells = next(d for d in drawn["data"] if d.get("name") == "starts")
@@ -166,7 +167,7 @@ def test_a_clicked_cell_opens_explore_at_half_step_0_from_that_start():
 
 def test_opening_the_same_cell_again_goes_back_to_half_step_0():
     at = lab_with_small_grid()
-    ok(at.button(key="rs_basin_go").click().run())
+    ok(at.button(key="init_basin_go").click().run())
     ctx = _context(at)
     ib.open_cell(at.session_state, ctx, 0, 0)
     ok(at.run())
@@ -202,7 +203,7 @@ def test_a_cell_is_read_from_a_list_or_an_object():
 def test_the_map_speaks_the_chosen_language(lang):
     at = lab_with_small_grid(lang=lang)
     assert translate("restarts.basin_title", lang) in [h.value for h in at.subheader]
-    button = at.button(key="rs_basin_go")
+    button = at.button(key="init_basin_go")
     assert button.label == translate("restarts.basin_button", lang)
     ok(button.click().run())
     fig = basin_chart(at)

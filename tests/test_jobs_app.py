@@ -107,20 +107,20 @@ def test_a_link_within_the_budget_is_left_as_it_is():
 def test_restarts_lab_link_gets_fewer_restarts_then_asks_to_confirm(monkeypatch):
     # Per restart (all four methods): n × K × 200 × 4. A budget of 25 restarts' worth lets a
     # link run 20 of them, not the 500 it asked for.
-    at = open_app(page="restarts", rs_m=10)
+    at = open_app(page="initialisation", init_m=10)
     n = default_points(at) if at.session_state["data_source"] == "Synthetic" else None
     assert n is not None
     per = work_units(n, int(at.session_state["model_k"]), init_sensitivity.MAX_ITER, 4)
     monkeypatch.setattr(wk, "WORK_BUDGET", per * 25)
-    at.session_state["rs_m"] = 500
+    at.session_state["init_m"] = 500
     at.session_state[jobs.LINKED] = True  # as a shared link's first run leaves it
     ok(at.run())
-    assert at.session_state["rs_m"] == 20
+    assert at.session_state["init_m"] == 20
     body = texts(at)
     assert "This link asked for restarts per method = 500" in body and "runs with 20" in body
     assert "80 restarts" in body  # it ran: 20 per method
     # The user picks 100 themselves: above the budget, so the page asks first.
-    ok(at.select_slider(key="rs_m").set_value(100).run())
+    ok(at.select_slider(key="init_m").set_value(100).run())
     assert "the work one click may start" in texts(at)
     ok(at.button(key="jobs_run_restarts").click().run())
     assert "400 restarts" in texts(at)

@@ -87,7 +87,7 @@ def test_kmeans_lab_keeps_user_data_and_steps_twenty_centres_in_1d():
 
 # --- initialisation sensitivity ------------------------------------------------------------
 def test_restarts_lab_runs_shows_gallery_and_opens_explore():
-    at = open_lab("restarts", rs_m=10)
+    at = open_lab("initialisation", init_m=10)
     assert at.session_state["syn_preset"] == "kmeans_agrees"
     body = texts(at)
     assert "40 restarts" in body and "distinct optima" in body
@@ -95,11 +95,11 @@ def test_restarts_lab_runs_shows_gallery_and_opens_explore():
     assert len(at.table[0].value) == 4  # one row per init method
     gallery = figure(at, 1)
     assert "★" in json.dumps(gallery["layout"]["annotations"], ensure_ascii=False)
-    ok(at.selectbox(key="rs_method").set_value("random").run())
+    ok(at.selectbox(key="init_method").set_value("random").run())
     assert "10 restarts" in texts(at)
-    pick = at.selectbox(key="rs_pick")
+    pick = at.selectbox(key="init_pick")
     ok(pick.set_value(pick.options and 0).run())
-    ok(at.button(key="rs_open").click().run())
+    ok(at.button(key="init_open").click().run())
     assert at.session_state["model_init"] == "random"
     assert at.session_state["model_tol"] == 1e-6
     head, p = sent(at)  # Explore now, its stepper at half-step 0
@@ -108,7 +108,7 @@ def test_restarts_lab_runs_shows_gallery_and_opens_explore():
 
 def test_restarts_lab_flags_a_degenerate_optimum():
     # singularity_trap: 15 copies of one point; K = 4 with a tiny floor lets a component sit there
-    at = open_lab("restarts", rs_m=10, rs_method="kmeans++", data_source="Synthetic",
+    at = open_lab("initialisation", init_m=10, init_method="kmeans++", data_source="Synthetic",
                   syn_preset="singularity_trap", model_k=4, model_reg=1e-9)
     body = texts(at)
     assert "suspicious" in json.dumps(figure(at, 1), ensure_ascii=False) or "⚠" in body
@@ -271,14 +271,14 @@ def test_iris_preset_shows_both_optima_as_the_engine_finds_them():
     from emviz.ui import cache
     from emviz.ui.labs import init_sensitivity as lab
 
-    at = open_lab("restarts", rs_m=10)
-    assert at.button(key="rs_iris").proto.type == "secondary"
-    ok(at.button(key="rs_iris").click().run())
-    assert at.button(key="rs_iris").proto.type == "primary"  # the preset on screen
+    at = open_lab("initialisation", init_m=10)
+    assert at.button(key="init_iris").proto.type == "secondary"
+    ok(at.button(key="init_iris").click().run())
+    assert at.button(key="init_iris").proto.type == "primary"  # the preset on screen
     ss = at.session_state
     assert (ss["sample_name"], ss["tbl_mode"], ss["model_k"], ss["model_cov"]) == (
         "iris.csv", "All columns", 3, "full")
-    assert (ss["model_reg"], ss["rs_method"], ss["rs_m"], ss["rs_seed"]) == (
+    assert (ss["model_reg"], ss["init_method"], ss["init_m"], ss["init_seed"]) == (
         1e-6, "kmeans++", 50, 550)
     # The engine on the same data and settings.
     tbl = load_csv(cache.ASSETS / "iris.csv")
@@ -304,11 +304,11 @@ def test_iris_preset_shows_both_optima_as_the_engine_finds_them():
     assert f"#2 · ln L = {IRIS_TRUSTED_OPTIMUM:.2f} · 46× · ✓ recommended" in titles
     # The small plots say which 2-D view they draw, and the view can change.
     assert "sepal_length_cm × sepal_width_cm" in body
-    ok(at.selectbox(key="rs_view").set_value("2,3").run())
+    ok(at.selectbox(key="init_view").set_value("2,3").run())
     assert "petal_length_cm × petal_width_cm" in texts(at)
-    assert at.button(key="rs_open").disabled  # Explore draws at most 3 columns
+    assert at.button(key="init_open").disabled  # Explore draws at most 3 columns
     # From seed 0, 50 restarts miss the rare degenerate optimum, and the page says so.
-    ok(at.number_input(key="rs_seed").set_value(0).run())
+    ok(at.number_input(key="init_seed").set_value(0).run())
     assert "None of these 50 restarts reached the degenerate optimum" in texts(at)
     assert not at.metric  # no suspicious n_init pick to set against the recommendation
 
@@ -324,8 +324,8 @@ def test_iris_preset_says_why_the_optimum_is_suspicious_in_japanese():
 
     # Click in English, then switch: AppTest formats widget options (format_func) outside
     # the session, in English, so it cannot click through a page drawn in Japanese.
-    at = open_lab("restarts", rs_m=10)
-    ok(at.button(key="rs_iris").click().run())
+    at = open_lab("initialisation", init_m=10)
+    ok(at.button(key="init_iris").click().run())
     at.session_state["lang"] = "ja"
     ok(at.run())
     tbl = load_csv(cache.ASSETS / "iris.csv")
@@ -345,8 +345,8 @@ def test_iris_preset_says_why_the_optimum_is_suspicious_in_japanese():
 
 
 def test_explore_refuses_all_columns_and_recovers_with_three():
-    at = open_lab("restarts", rs_m=10)
-    ok(at.button(key="rs_iris").click().run())
+    at = open_lab("initialisation", init_m=10)
+    ok(at.button(key="init_iris").click().run())
     at = _page(at, "")  # the default page (Explore) has an empty url_pathname
     assert any("cannot use all 4" in w.value for w in at.warning)
     assert not at.get("bidi_component")
@@ -372,7 +372,7 @@ def test_only_pages_that_accept_more_than_three_columns_offer_all_of_them():
         at.session_state[key] = value
     ok(at.run())  # Explore
     assert at.sidebar.radio(key="tbl_mode").options == ["Pick columns", "Project with PCA"]
-    for page in ("restarts", "selection"):
+    for page in ("initialisation", "selection"):
         at = _page(at, page)
         assert at.sidebar.radio(key="tbl_mode").options == [
             "Pick columns", "Project with PCA", "Use all columns"]

@@ -40,7 +40,7 @@ def tr(key: str, lang: str, **fmt) -> str:
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize(("page", "preset", "state"), [
     ("kmeans", "unequal_sizes", {}),
-    ("restarts", "kmeans_agrees", {"rs_m": 10}),
+    ("initialisation", "kmeans_agrees", {"init_m": 10}),
     ("selection", "overlapping", {"ms_k": 3}),
 ])
 def test_lab_captions_show_translated_preset_names(lang, page, preset, state):
@@ -65,8 +65,8 @@ def test_kmeans_lab_buttons_speak_explores_words(lang):
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_open_in_explore_names_the_page_as_the_menu_does(lang):
-    at = open_page("restarts", {"lang": lang}, rs_m=10)
-    label = at.button(key="rs_open").label
+    at = open_page("initialisation", {"lang": lang}, init_m=10)
+    label = at.button(key="init_open").label
     assert tr("explore.nav", lang) in label
     if lang != "en":
         assert "Explore" not in label
@@ -75,7 +75,7 @@ def test_open_in_explore_names_the_page_as_the_menu_does(lang):
 
 
 def test_russian_says_zerno_not_seed():
-    at = open_page("restarts", {"lang": "ru"}, rs_m=10)
+    at = open_page("initialisation", {"lang": "ru"}, init_m=10)
     labels = [w.label for w in (*at.number_input, *at.sidebar.number_input)]
     assert "Первое зерно" in labels and "Зерно данных" in labels
     assert not any("seed" in label.casefold() for label in labels), labels
@@ -86,7 +86,7 @@ def test_russian_says_zerno_not_seed():
 # --- Initialisation: the per-method table shows every column, as numbers ------------------
 @pytest.mark.parametrize("lang", LANGS)
 def test_per_method_table_has_every_column_written_for_people(lang):
-    at = open_page("restarts", {"lang": lang}, rs_m=10)
+    at = open_page("initialisation", {"lang": lang}, init_m=10)
     table = at.table[0].value
     headers = [tr(f"labfig.col_{c}", lang) for c in (
         "method", "restarts", "converged", "collapsed", "median_iter", "fraction_top",
@@ -258,8 +258,8 @@ def test_every_page_carries_the_history_script_with_its_paths():
 
     at = open_page("kmeans")
     body = next(h.proto.body for h in at.get("html") if "emviz-history" in h.proto.body)
-    assert '["", "coins", "elbo", "kmeans", "restarts", "selection", "singularity", "vbgmm"]' \
-        in body
+    paths = '"", "coins", "elbo", "initialisation", "kmeans", "selection", "singularity", "vbgmm"'
+    assert f"[{paths}]" in body
     assert "replaceState" in body and "__PAGES__" not in body
     assert 'const base = "/emviz";' in history_js(["", "kmeans"], "/emviz/")
     assert 'const base = "";' in history_js(["", "kmeans"], "")

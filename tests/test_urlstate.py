@@ -143,11 +143,12 @@ def test_a_step_beyond_any_run_waits_for_explore_to_clamp_it():
 
 @pytest.mark.parametrize(("path", "page"), [
     ("explore", ""), ("/explore/", ""), ("Explore", ""), ("EXPLORE", ""), ("", ""),
-    ("kmeans", "kmeans"), ("KMeans", "kmeans"), ("/Restarts/", "restarts"),
+    ("kmeans", "kmeans"), ("KMeans", "kmeans"), ("/Initialisation/", "initialisation"),
+    ("restarts", "initialisation"), ("/Restarts/", "initialisation"),
     ("nope", None), ("kmeans/extra", None), ("../kmeans", None),
 ])
 def test_page_paths_resolve_without_case(path, page):
-    paths = {p: p for p in ("", "kmeans", "restarts", "coins")}
+    paths = {**urlstate.PAGE_ALIASES, **{p: p for p in ("", "kmeans", "initialisation", "coins")}}
     assert urlstate.resolve_page(path, paths, home="explore") == page
 
 
@@ -216,7 +217,7 @@ class Paused(int):
 LAB_CASES = {
     "kmeans": ({"km_init": "random", "km_seed": 3, "km_sigma": 0.2, "model_k": 2},
                [("km_iter", Paused(2))]),
-    "restarts": ({"rs_method": "kmeans", "rs_m": 10, "rs_seed": 7, "rs_pick": 1,
+    "initialisation": ({"init_method": "kmeans", "init_m": 10, "init_seed": 7, "init_pick": 1,
                   "model_k": 4}, []),
     "selection": ({"ms_criterion": "aic", "ms_init": "random", "ms_n_init": 1, "ms_k": 4,
                    "ms_cov": "diag"}, []),
@@ -279,11 +280,11 @@ def test_coins_sets_travel_in_the_link():
 
 
 def test_iris_preset_link_reproduces_both_optima():
-    first = _session("restarts", rs_m=10)
-    first = _ok(first.button(key="rs_iris").click().run())
+    first = _session("initialisation", init_m=10)
+    first = _ok(first.button(key="init_iris").click().run())
     link = _link(first)
-    assert (link["all"], link["sample"], link["rs_seed"]) == ("1", "iris.csv", "550")
-    fresh = _session("restarts", link)
+    assert (link["all"], link["sample"], link["init_seed"]) == ("1", "iris.csv", "550")
+    fresh = _session("initialisation", link)
     assert fresh.session_state["tbl_mode"] == "All columns"
     metrics = [(m.label, m.value) for m in fresh.metric]
     assert metrics == [(m.label, m.value) for m in first.metric]
@@ -291,10 +292,30 @@ def test_iris_preset_link_reproduces_both_optima():
     assert ("Recommended (ln L)", f"{IRIS_TRUSTED_OPTIMUM:.2f}") in metrics
 
 
+
+def test_an_old_link_with_rs_names_opens_the_lab_with_its_settings():
+    """Links shared when the lab's controls were ``rs_*`` (at /restarts) keep their settings;
+    the page's new link names them ``init_*``."""
+    old = {"rs_method": "kmeans++", "rs_m": "10", "rs_seed": "7", "rs_pick": "1",
+           "rs_view": "0,1"}
+    decoded = decode(old)
+    assert decoded.clean and decoded.values == {
+        "init_method": "kmeans++", "init_m": 10, "init_seed": 7, "init_pick": 1,
+        "init_view": "0,1"}
+    at = _session("initialisation", old)
+    ss = at.session_state
+    assert (ss["init_method"], ss["init_m"], ss["init_seed"]) == ("kmeans++", 10, 7)
+    link = _link(at)
+    assert (link["init_m"], link["init_seed"]) == ("10", "7")
+    assert not any(name.startswith("rs_") for name in link)
+    assert len(at.get("plotly_chart")) == 2 and not at.error  # its histogram and gallery
+
+
 LAB_HOSTILE = [
-    ("km_init", "kmeans"), ("km_sigma", "0.3"), ("km_iter", "-1"), ("rs_method", "ALL"),
-    ("rs_m", "7"), ("rs_m", "1e3"), ("rs_pick", "12"), ("rs_view", "1,0"), ("rs_view", "0;1"),
-    ("rs_seed", "1000001"), ("ms_criterion", "bic<script>"), ("ms_n_init", "2"),
+    ("km_init", "kmeans"), ("km_sigma", "0.3"), ("km_iter", "-1"), ("init_method", "ALL"),
+    ("init_m", "7"), ("init_m", "1e3"), ("init_pick", "12"), ("init_view", "1,0"),
+    ("init_view", "0;1"),
+    ("init_seed", "1000001"), ("ms_criterion", "bic<script>"), ("ms_n_init", "2"),
     ("ms_k", "11"), ("elbo_k", "0"), ("elbo_pos", "2001"), ("sing_floor", "0.5"),
     ("sing_floor", "nan"), ("sing_remedy", "__import__('os')"), ("sing_source", ""),
     ("vb_alpha", "0.02"), ("vb_type", "dirichlet"), ("vb_k", "21"), ("coins_ta", "1.5"),
@@ -323,10 +344,10 @@ def test_lab_positions_wait_for_their_run():
 
 
 def test_lab_controls_are_written_only_for_their_page():
-    values = {"rs_m": 20, "km_seed": 4, "elbo_k": 5}
-    assert "rs_m" in encode(values, page="restarts") and "km_seed" not in encode(
-        values, page="restarts")
-    assert not {"rs_m", "km_seed", "elbo_k"} & set(encode(values, page="explore"))
+    values = {"init_m": 20, "km_seed": 4, "elbo_k": 5}
+    assert "init_m" in encode(values, page="initialisation") and "km_seed" not in encode(
+        values, page="initialisation")
+    assert not {"init_m", "km_seed", "elbo_k"} & set(encode(values, page="explore"))
 
 
 def test_url_allow_lists_match_the_labs():
@@ -335,9 +356,9 @@ def test_url_allow_lists_match_the_labs():
 
     assert urlstate.KM_INITS == kmeans_vs_gmm.CENTRE_INITS
     assert urlstate.KM_SIGMAS == kmeans_vs_gmm.SIGMA_FACTORS
-    assert urlstate.RS_ALL == init_sensitivity.ALL
-    assert urlstate.RS_COUNTS == init_sensitivity.RESTART_COUNTS
-    assert urlstate.RS_GALLERY == init_sensitivity.GALLERY_MAX
+    assert urlstate.INIT_ALL == init_sensitivity.ALL
+    assert urlstate.INIT_COUNTS == init_sensitivity.RESTART_COUNTS
+    assert urlstate.INIT_GALLERY == init_sensitivity.GALLERY_MAX
     assert urlstate.MS_N_INIT == model_selection.N_INIT_OPTIONS
     assert urlstate.MS_K == model_selection.K_VALUES
     assert ("auto", *urlstate.SING_FLOORS) == singularity.FLOORS
@@ -346,11 +367,11 @@ def test_url_allow_lists_match_the_labs():
 
 
 def test_hostile_lab_link_in_the_app_falls_back_with_a_note():
-    at = _session("restarts", {"rs_m": "7", "rs_method": "<script>alert(1)</script>",
-                               "rs_view": "9,9", "coins_set": "HTX", "elbo_pos": "-5"})
-    assert at.session_state["rs_m"] == 50 and at.session_state["rs_method"] == "all four"
+    at = _session("initialisation", {"init_m": "7", "init_method": "<script>alert(1)</script>",
+                               "init_view": "9,9", "coins_set": "HTX", "elbo_pos": "-5"})
+    assert at.session_state["init_m"] == 50 and at.session_state["init_method"] == "all four"
     text = " ".join(w.value for w in at.warning)
-    assert all(name in text for name in ("rs_m", "rs_method", "rs_view", "coins_set",
+    assert all(name in text for name in ("init_m", "init_method", "init_view", "coins_set",
                                          "elbo_pos"))
     assert "<script>" not in text and "alert" not in text
     assert "**200 restarts**" in " ".join(m.value for m in at.markdown)  # 4 methods × 50

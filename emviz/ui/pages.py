@@ -23,7 +23,7 @@ def pages() -> list[st.Page]:
         st.Page(explore.render, title=t("explore.nav"), icon=":material/insights:",
                 url_path=sidebar_common.HOME_ALIAS, default=True),
         st.Page(kmeans_vs_gmm.render, title=t("kmeans.nav"), url_path="kmeans"),
-        st.Page(init_sensitivity.render, title=t("restarts.nav"), url_path="restarts"),
+        st.Page(init_sensitivity.render, title=t("restarts.nav"), url_path="initialisation"),
         st.Page(model_selection.render, title=t("selection.nav"), url_path="selection"),
         st.Page(elbo.render, title=t("elbo.nav"), url_path="elbo"),
         st.Page(singularity.render, title=t("sing.nav"), url_path="singularity"),

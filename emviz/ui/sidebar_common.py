@@ -119,7 +119,8 @@ def page_at(url_path: str) -> st.Page | None:
 def route(page_list: Sequence[st.Page]) -> None:
     """Before ``st.navigation``: open the page a link's path means, whatever its case.
 
-    ``/explore`` is Explore (its home page lives at ``/``) and ``/KMeans`` is ``/kmeans``.
+    ``/explore`` is Explore (its home page lives at ``/``), ``/KMeans`` is ``/kmeans``, and
+    an old path in :data:`urlstate.PAGE_ALIASES` is the page it became.
     A path that names no page opens Explore with a note listing the pages, instead of
     Streamlit's English "Page not found" dialog. Only a first visit carries a path to
     resolve (later runs name their page by its hash); if Streamlit's page resolution ever
@@ -132,8 +133,8 @@ def route(page_list: Sequence[st.Page]) -> None:
         requested = manager.intended_page_name
         if not requested or manager.intended_page_script_hash:
             return
-        target = urlstate.resolve_page(requested, {p.url_path: p.url_path for p in page_list},
-                                       home=HOME_ALIAS)
+        paths = {**urlstate.PAGE_ALIASES, **{p.url_path: p.url_path for p in page_list}}
+        target = urlstate.resolve_page(requested, paths, home=HOME_ALIAS)
         if target is None:
             st.session_state[_NO_PAGE] = True
             target = ""

@@ -215,9 +215,9 @@ SAMPLE = (
 # module stays free of Streamlit pages. A lab parameter's name is its session key.
 KM_INITS = ("kmeans++", "random")
 KM_SIGMAS = (0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
-RS_ALL = "all four"
-RS_COUNTS = (10, 20, 50, 100, 200, 500)
-RS_GALLERY = 12
+INIT_ALL = "all four"
+INIT_COUNTS = (10, 20, 50, 100, 200, 500)
+INIT_GALLERY = 12
 MS_CRITERIA = ("bic", "aic")
 MS_N_INIT = (1, 3, 5)
 MS_K = tuple(range(1, 11))
@@ -243,12 +243,12 @@ LAB_PARAMS: dict[str, tuple[Param, ...]] = {
         _lab("km_iter", _int(0, MAX_STEP)),
         _lab("km_sigma", _float_option(KM_SIGMAS), _fmt_float),
     ),
-    "restarts": (
-        _lab("rs_method", _choice((RS_ALL, *INIT_METHODS))),
-        _lab("rs_m", _choice(RS_COUNTS)),
-        _lab("rs_seed", _SEED),
-        _lab("rs_pick", _int(0, RS_GALLERY - 1)),
-        _lab("rs_view", _pair),
+    "initialisation": (
+        _lab("init_method", _choice((INIT_ALL, *INIT_METHODS))),
+        _lab("init_m", _choice(INIT_COUNTS)),
+        _lab("init_seed", _SEED),
+        _lab("init_pick", _int(0, INIT_GALLERY - 1)),
+        _lab("init_view", _pair),
     ),
     "selection": (
         _lab("ms_criterion", _choice(MS_CRITERIA)),
@@ -293,6 +293,12 @@ POSITIONS = frozenset({"km_iter", "elbo_pos", "sing_it", "vb_it", "coins_pos"})
 #: The coins lab's sets travel as repeated ``coins_set=HTTTHHTHTH.B`` (coin optional).
 COINS_SET, COINS_DATA = "coins_set", "coins_data"
 _TOSSES = re.compile(rf"[HTht ]{{1,{MAX_TOSSES}}}", re.ASCII)
+
+#: The initialisation lab was once served at /restarts with controls named ``rs_*``: links
+#: shared then keep opening it (the path through :func:`resolve_page`, the names in decode).
+PAGE_ALIASES = {"restarts": "initialisation"}
+LEGACY_NAMES = {"rs_" + p.name.removeprefix("init_"): p.name
+                for p in LAB_PARAMS["initialisation"]}
 
 #: Every parameter name this module reads, including the ones handled by hand below.
 KNOWN = frozenset(p.name for p in (*COMMON, *MODEL, *DISPLAY, *SYNTHETIC, *CUSTOM,
@@ -464,7 +470,7 @@ def _decode_into(query: Mapping[str, Sequence[str] | str], out: Decoded) -> None
         items = items[:MAX_PARAMS]
     raw: dict[str, list[str]] = {}
     for name, value in items:
-        name = str(name)
+        name = LEGACY_NAMES.get(str(name), str(name))
         if name in STREAMLIT_PARAMS:
             continue
         if name not in KNOWN:

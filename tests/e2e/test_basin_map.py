@@ -13,7 +13,7 @@ from pathlib import Path
 from playwright.sync_api import Locator, Page
 from stepper_page import ROOT, trace_xy, wait_for_position
 
-MAP = ".st-key-rs_basin_chart .js-plotly-plot"
+MAP = ".st-key-init_basin_chart .js-plotly-plot"
 
 #: Where cell ``index`` of the map's clickable trace is on the page, and what it carries.
 CELL_JS = """([selector, index]) => {
@@ -27,15 +27,15 @@ CELL_JS = """([selector, index]) => {
 }"""
 
 EXPLORE_MIXTURE = f'{ROOT} .emv-chart[data-chart="mixture"]'
-GALLERY = ".st-key-rs_gallery .js-plotly-plot"
+GALLERY = ".st-key-init_gallery .js-plotly-plot"
 
 
-def open_restarts(page: Page, query: str, wait_for_app: Callable[..., None]) -> Locator:
+def open_lab(page: Page, query: str, wait_for_app: Callable[..., None]) -> Locator:
     """Open the initialisation lab at ``query`` once its gallery is drawn; its map button."""
-    page.goto(f"/restarts?{query}")
+    page.goto(f"/initialisation?{query}")
     wait_for_app(page)
     page.locator(f"{GALLERY} .main-svg").first.wait_for(timeout=60_000)
-    return page.locator(".st-key-rs_basin_go button")
+    return page.locator(".st-key-init_basin_go button")
 
 
 def map_drawn(page: Page, wait_for_app: Callable[..., None],
@@ -44,7 +44,7 @@ def map_drawn(page: Page, wait_for_app: Callable[..., None],
     page.locator(f"{MAP} .main-svg").first.wait_for(state="visible", timeout=120_000)
     wait_for_app(page, start_ms=0)
     assert_app_ok(page)
-    chart = page.locator(".st-key-rs_basin_chart")
+    chart = page.locator(".st-key-init_basin_chart")
     chart.scroll_into_view_if_needed()
     chart.screenshot(path=screenshot)
 
@@ -56,7 +56,7 @@ def test_clicking_a_cell_opens_its_run_in_explore_at_half_step_0(
     assert_app_ok: Callable[[Page], None],
     screenshot_dir: Path,
 ) -> None:
-    draw = open_restarts(page, "rs_m=10", wait_for_app)
+    draw = open_lab(page, "init_m=10", wait_for_app)
     assert_app_ok(page)
 
     draw.click()
@@ -75,7 +75,7 @@ def test_clicking_a_cell_opens_its_run_in_explore_at_half_step_0(
     root = wait_for_stepper(page)
     wait_for_app(page, start_ms=0)
     assert_app_ok(page)
-    assert "/restarts" not in page.url and "step=0" in page.url
+    assert "/initialisation" not in page.url and "step=0" in page.url
     wait_for_position(page, 0)
     assert root.get_attribute("data-position") == "0"
     xs, ys = trace_xy(page, EXPLORE_MIXTURE, "means")
@@ -109,7 +109,7 @@ def test_the_map_in_japanese_numbers_optima_as_the_gallery_and_marks_the_degener
     assert_app_ok: Callable[[Page], None],
     screenshot_dir: Path,
 ) -> None:
-    open_restarts(page, "rs_m=10&lang=ja", wait_for_app)
+    open_lab(page, "init_m=10&lang=ja", wait_for_app)
     page.get_by_role("button", name="ベイスン・マップを描く").click()
     map_drawn(page, wait_for_app, assert_app_ok, screenshot_dir / "basin_map_ja.png")
 

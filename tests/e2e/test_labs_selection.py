@@ -35,7 +35,7 @@ def _wait_charts(page: Page, n: int, timeout: float = 60_000) -> list[Locator]:
     ("path", "n_charts", "expect"),
     [
         ("kmeans", 2, "ARI"),  # soft k-means and its limit; both runs step in the browser
-        ("restarts", 2, "distinct optima"),
+        ("initialisation", 2, "distinct optima"),
         ("selection", 1, "Best by BIC"),
     ],
 )
@@ -57,16 +57,31 @@ def test_lab_opens_and_draws(
     if path == "kmeans":
         charts[0].scroll_into_view_if_needed()
         page.screenshot(path=screenshot_dir / "lab_kmeans_limit.png")
-    if path == "restarts":
+    if path == "initialisation":
         gallery = page.locator(CHARTS).nth(1)
         gallery.scroll_into_view_if_needed()
-        gallery.screenshot(path=screenshot_dir / "lab_restarts_gallery.png")
+        gallery.screenshot(path=screenshot_dir / "lab_initialisation_gallery.png")
     print(f"{path}: first run finished in {seconds:.1f} s")
 
 
 METRICS = '[data-testid="stMetric"]'
 FLAT = f"{IRIS_FLAT_OPTIMUM:.2f} ⚠"  # the metric n_init keeps, marked suspicious
 TRUSTED = f"{IRIS_TRUSTED_OPTIMUM:.2f}"
+
+
+def test_an_old_restarts_link_opens_the_initialisation_lab(
+    page: Page,
+    wait_for_app: Callable[..., None],
+    assert_app_ok: Callable[[Page], None],
+) -> None:
+    """A link shared when the lab lived at /restarts with ``rs_*`` names: the same lab opens
+    with its settings, and the address bar then shows the lab's own path and names."""
+    _open(page, "restarts?rs_method=kmeans%2B%2B&rs_m=10&rs_seed=7", wait_for_app)
+    assert_app_ok(page)
+    _wait_charts(page, 2)
+    assert page.get_by_role("heading", name="Initialisation sensitivity").first.is_visible()
+    page.wait_for_function("location.pathname.endsWith('/initialisation')", timeout=30_000)
+    assert "init_m=10" in page.url and "init_seed=7" in page.url and "rs_" not in page.url
 
 
 def test_iris_preset_and_its_link_in_a_fresh_browser(
@@ -78,7 +93,7 @@ def test_iris_preset_and_its_link_in_a_fresh_browser(
     screenshot_dir: Path,
 ) -> None:
     """The iris trap in one click, then the same view from the copied link."""
-    _open(page, "restarts", wait_for_app)
+    _open(page, "initialisation", wait_for_app)
     _wait_charts(page, 2)
     page.get_by_role("button", name="Iris, 4 columns, K=3, full, reg_covar=1e-6, k-means++",
                      exact=True).click()
@@ -91,11 +106,12 @@ def test_iris_preset_and_its_link_in_a_fresh_browser(
     assert page.get_by_text("is not a better model than").first.is_visible()
     assert page.get_by_role("link", name="Why? See the singularity lab").first.is_visible()
     page.mouse.move(5, 5)  # no button tooltip over the screenshot
-    page.screenshot(path=screenshot_dir / "lab_restarts_iris.png", full_page=True)
+    page.screenshot(path=screenshot_dir / "lab_initialisation_iris.png", full_page=True)
     page.locator(CHARTS).nth(1).scroll_into_view_if_needed()
-    page.locator(CHARTS).nth(1).screenshot(path=screenshot_dir / "lab_restarts_iris_gallery.png")
+    gallery_shot = screenshot_dir / "lab_initialisation_iris_gallery.png"
+    page.locator(CHARTS).nth(1).screenshot(path=gallery_shot)
     link = page.url
-    assert "rs_seed=550" in link and "all=1" in link and "/restarts" in link
+    assert "init_seed=550" in link and "all=1" in link and "/initialisation" in link
 
     context = browser.new_context(base_url=app_server, viewport=page.viewport_size)
     fresh = context.new_page()  # a fresh browser context: nothing shared but the link

@@ -92,9 +92,9 @@ def test_page_paths_open_their_page_whatever_their_case(page: Page, wait_for_app
 
 
 # --- Every page right in every language --------------------------------------------------------
-def _restarts(page: Page, lang: str, wait_for_app, shots: Path) -> None:
+def _initialisation(page: Page, lang: str, wait_for_app, shots: Path) -> None:
     t = lambda key, **f: translate(key, lang, **f)  # noqa: E731
-    _open(page, f"/restarts?lang={lang}", wait_for_app)
+    _open(page, f"/initialisation?lang={lang}", wait_for_app)
     main = page.get_by_test_id("stMain")
     method = main.get_by_role("combobox", name=t("restarts.method"), exact=True)
     expect(method).to_have_value(t("restarts.all_four"))
@@ -185,7 +185,7 @@ def _unknown_path(page: Page, lang: str, wait_for_app) -> None:
 def test_every_lab_page_is_right_in(page: Page, lang: str, wait_for_app, assert_app_ok,
                                     screenshot_dir: Path) -> None:
     page.set_viewport_size({"width": 1400, "height": 1400})
-    _restarts(page, lang, wait_for_app, screenshot_dir)
+    _initialisation(page, lang, wait_for_app, screenshot_dir)
     _kmeans(page, lang, wait_for_app, screenshot_dir)
     _coins(page, lang, wait_for_app, screenshot_dir)
     _elbo(page, lang, wait_for_app)

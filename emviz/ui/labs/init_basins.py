@@ -37,9 +37,9 @@ if TYPE_CHECKING:  # the lab imports this panel
     from emviz.ui.labs.init_sensitivity import Settings
 
 #: Widget keys: the component to move (0-based), cells per side, the chart's selection.
-COMPONENT, CELLS, CHART = "rs_basin_component", "rs_basin_cells", "rs_basin_chart"
+COMPONENT, CELLS, CHART = "init_basin_component", "init_basin_cells", "init_basin_chart"
 #: The inputs of the map the reader asked for (the button sets it; other inputs hide it).
-REQUESTED = "rs_basin_for"
+REQUESTED = "init_basin_for"
 GRID_SIZES = (20, 30, GRID, 60)
 DEFAULTS: dict[str, Any] = {COMPONENT: 0, CELLS: GRID}
 
@@ -238,7 +238,7 @@ def render(data: cache.Prepared, spec: DataSpec, raw: bytes | None, settings: Se
     st.markdown(t("restarts.basin_intro", rank=pick + 1, method=method, seed=seed,
                   k=inputs.component + 1, n=inputs.cells))
     key = repr((spec, settings, inputs))
-    button_slot.button(t("restarts.basin_button"), key="rs_basin_go", type="primary",
+    button_slot.button(t("restarts.basin_button"), key="init_basin_go", type="primary",
                        width="stretch", on_click=_request, args=(key,),
                        disabled=ss.get(REQUESTED) == key)
     if ss.get(REQUESTED) != key:

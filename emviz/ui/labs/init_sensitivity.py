@@ -36,7 +36,7 @@ from emviz.ui.memo import cached
 from emviz.ui.messages import as_markdown, guarded
 from emviz.ui.state import DataSpec
 
-LAB = "restarts"
+LAB = "initialisation"
 PRESET = "kmeans_agrees"
 QUICK = ("kmeans_agrees", "six_clusters_3d", "overlapping")
 ALL = "all four"
@@ -47,13 +47,13 @@ GALLERY_MAX = 12
 #: Panels per row: three leave room for a title like "#1 · ln L = -99.17 · 1× · n_init ★ · ⚠".
 GALLERY_COLUMNS = 3
 MAX_SEED = 1_000_000
-DEFAULTS = {"rs_method": ALL, "rs_m": 50, "rs_pick": 0, "rs_seed": 0, "rs_view": "0,1"}
-#: One click to issue 4's story: on iris (all 4 columns, K = 3, full, reg_covar = 1e-6) the
+DEFAULTS = {"init_method": ALL, "init_m": 50, "init_pick": 0, "init_seed": 0, "init_view": "0,1"}
+#: One click to the classic trap: on iris (all 4 columns, K = 3, full, reg_covar = 1e-6) the
 #: k-means++ restart with seed 573 reaches ln L ≈ −99.17 through a flat component, far
 #: "better" than the sensible −180.19 most restarts reach. Seeds 550..599 include it.
 IRIS = "iris.csv"
-IRIS_PRESET = {"model_k": 3, "model_cov": "full", "model_reg": 1e-6, "rs_method": "kmeans++",
-               "rs_m": 50, "rs_seed": 550}
+IRIS_PRESET = {"model_k": 3, "model_cov": "full", "model_reg": 1e-6, "init_method": "kmeans++",
+               "init_m": 50, "init_seed": 550}
 
 
 @dataclass(frozen=True)
@@ -110,8 +110,8 @@ def _link_within_budget(n_points: int) -> tuple[int, int] | None:
     if not jobs.opened_by_link():
         return None
     ss = st.session_state
-    methods = len(INIT_METHODS) if ss["rs_method"] == ALL else 1
-    asked = int(ss["rs_m"])
+    methods = len(INIT_METHODS) if ss["init_method"] == ALL else 1
+    asked = int(ss["init_m"])
     per_restart = work_units(n_points, int(ss["model_k"]), MAX_ITER, methods)
     if not over_budget(per_restart * asked):
         return None
@@ -119,7 +119,7 @@ def _link_within_budget(n_points: int) -> tuple[int, int] | None:
     allowed = fits[-1] if fits else RESTART_COUNTS[0]
     if allowed >= asked:
         return None
-    ss["rs_m"] = allowed
+    ss["init_m"] = allowed
     return asked, allowed
 
 
@@ -137,7 +137,7 @@ def apply_iris() -> None:
     ss.update({"data_source": "Sample", "sample_name": IRIS, "tbl_for": f"sample:{IRIS}:",
                "tbl_mode": data_panel.ALL, "tbl_columns": list(info.numeric_columns[:2]),
                "tbl_label": info.text_columns[0] if info.text_columns else None,
-               "tbl_standardise": False, "rs_pick": 0, **IRIS_PRESET})
+               "tbl_standardise": False, "init_pick": 0, **IRIS_PRESET})
 
 
 def _iris_chosen() -> bool:
@@ -181,21 +181,21 @@ def _controls() -> Settings:
     # onto two lines); aligned on the widgets, so a label that still wraps moves nothing.
     tb = bound()
     experiment = st.columns([1.3, 1.4, 1], vertical_alignment="bottom")
-    experiment[0].selectbox(t("restarts.method"), (ALL, *INIT_METHODS), key="rs_method",
+    experiment[0].selectbox(t("restarts.method"), (ALL, *INIT_METHODS), key="init_method",
                             format_func=lambda m: tb("restarts.all_four") if m == ALL else m,
                             help=t("restarts.method_help"))
-    experiment[1].select_slider(t("restarts.m"), RESTART_COUNTS, key="rs_m",
+    experiment[1].select_slider(t("restarts.m"), RESTART_COUNTS, key="init_m",
                                 help=t("restarts.m_help"))
-    experiment[2].number_input(t("restarts.first_seed"), 0, MAX_SEED, key="rs_seed",
+    experiment[2].number_input(t("restarts.first_seed"), 0, MAX_SEED, key="init_seed",
                                help=t("restarts.first_seed_help"))
     model = st.columns([1.3, 1.4, 1], vertical_alignment="bottom")
     model[0].number_input(t("labs.k"), 1, 20, key="model_k")
     model[1].selectbox(t("labs.covariance_type"), COVARIANCE_TYPES, key="model_cov")
     model[2].select_slider(t("labs.reg_covar"), state.REG_COVAR_OPTIONS, key="model_reg",
                            format_func=lambda x: f"{x:g}")
-    methods = INIT_METHODS if ss["rs_method"] == ALL else (str(ss["rs_method"]),)
-    return Settings(int(ss["model_k"]), tuple(methods), int(ss["rs_m"]), str(ss["model_cov"]),
-                    float(ss["model_reg"]), int(ss["rs_seed"]))
+    methods = INIT_METHODS if ss["init_method"] == ALL else (str(ss["init_method"]),)
+    return Settings(int(ss["model_k"]), tuple(methods), int(ss["init_m"]), str(ss["model_cov"]),
+                    float(ss["model_reg"]), int(ss["init_seed"]))
 
 
 def _fig_text() -> dict[str, str]:
@@ -267,17 +267,17 @@ def _view(data: cache.Prepared) -> tuple[int, int]:
     if d <= 2:
         return (0, 1)
     ss, pairs = st.session_state, view_pairs(d)
-    if ss["rs_view"] not in pairs:
-        ss["rs_view"] = pairs[0]
+    if ss["init_view"] not in pairs:
+        ss["init_view"] = pairs[0]
     names = data.columns
 
     def label(pair: str) -> str:
         i, j = (int(x) for x in pair.split(","))
         return f"{names[i]} × {names[j]}"
 
-    st.selectbox(t("restarts.view"), pairs, key="rs_view", format_func=label,
+    st.selectbox(t("restarts.view"), pairs, key="init_view", format_func=label,
                  help=t("restarts.view_help"))
-    i, j = (int(x) for x in ss["rs_view"].split(","))
+    i, j = (int(x) for x in ss["init_view"].split(","))
     st.caption(t("restarts.view_caption", d=d, x=markdown_text(names[i]),
                  y=markdown_text(names[j])))
     return (i, j)
@@ -306,12 +306,12 @@ def _gallery(data: cache.Prepared, spec: DataSpec, result: RestartsResult,
                              max_optima=GALLERY_MAX, dims=dims, columns=GALLERY_COLUMNS)
         # The histogram's colour for "best trustworthy", so both figures agree.
         _mark_recommended(fig, result, component_color(2, options.palette))
-        event = st.plotly_chart(fig, key="rs_gallery", width="stretch", config=CHART_CONFIG,
+        event = st.plotly_chart(fig, key="init_gallery", width="stretch", config=CHART_CONFIG,
                                 on_select="rerun", selection_mode="points")
         points = (event or {}).get("selection", {}).get("points", []) if event else []
         if points and points[0].get("customdata") is not None:
             cd = points[0]["customdata"]
-            st.session_state["rs_pick"] = int(cd[0] if isinstance(cd, list) else cd)
+            st.session_state["init_pick"] = int(cd[0] if isinstance(cd, list) else cd)
     for o in result.optima[:shown]:
         if o.suspicious:
             rank = result.optima.index(o) + 1
@@ -321,20 +321,20 @@ def _gallery(data: cache.Prepared, spec: DataSpec, result: RestartsResult,
 
 def _open_row(result: RestartsResult, settings: Settings, shown: int, n_features: int) -> None:
     ss = st.session_state
-    if int(ss["rs_pick"]) >= shown:
-        ss["rs_pick"] = 0
+    if int(ss["init_pick"]) >= shown:
+        ss["init_pick"] = 0
     tb = bound()
     c = st.columns([2, 1, 3], vertical_alignment="bottom")
     c[0].selectbox(
-        t("restarts.pick"), range(shown), key="rs_pick",
+        t("restarts.pick"), range(shown), key="init_pick",
         format_func=lambda i: tb("restarts.pick_item", rank=i + 1,
                                  ll=f"{result.optima[i].log_likelihood:,.2f}",
                                  method=result.optima[i].methods[0],
                                  seed=result.optima[i].seeds[0]),
         help=t("restarts.pick_help"))
-    o = result.optima[int(ss["rs_pick"])]
+    o = result.optima[int(ss["init_pick"])]
     too_many = n_features > EXPLORE_MAX_DIM
-    c[1].button(t("labs.open_explore"), key="rs_open", type="primary", width="stretch",
+    c[1].button(t("labs.open_explore"), key="init_open", type="primary", width="stretch",
                 on_click=open_in_explore, disabled=too_many,
                 args=(settings.k, settings.covariance_type, o.methods[0], o.seeds[0],
                       settings.reg_covar, settings.max_iter, settings.tol))
@@ -347,7 +347,7 @@ def render() -> None:
     _init_state()
     st.title(t("restarts.title"))
     st.markdown(t("restarts.intro"))
-    st.button(t("restarts.iris_button"), key="rs_iris", on_click=apply_iris,
+    st.button(t("restarts.iris_button"), key="init_iris", on_click=apply_iris,
               icon=":material/local_florist:", help=t("restarts.iris_help"),
               type="primary" if _iris_chosen() else "secondary")
     picked = lab_data(LAB, PRESET, QUICK, all_columns=True)
@@ -375,8 +375,8 @@ def render() -> None:
     with guarded(t("labs.drawing")):
         fig = restarts_histogram(result, figure_options(data, spec, height=380),
                                  text=_fig_text())
-        st.plotly_chart(fig, key="rs_hist", width="stretch", config=CHART_CONFIG)
+        st.plotly_chart(fig, key="init_hist", width="stretch", config=CHART_CONFIG)
     _stats(result)
     _gallery(data, spec, result, settings)
-    init_basins.render(data, spec, raw, settings, result, int(st.session_state["rs_pick"]))
+    init_basins.render(data, spec, raw, settings, result, int(st.session_state["init_pick"]))
     data_caption(data, spec)
