@@ -417,7 +417,7 @@ def test_identical_points_are_a_clear_error():
 
 def test_unexpected_errors_are_friendly_with_details():
     def script():
-        from emviz.ui.messages import guarded
+        from emviz.ui.error_display import guarded
 
         with guarded("drawing"):
             raise RuntimeError("boom")

@@ -47,7 +47,7 @@ import numpy as np  # noqa: E402
 from emviz._messages import MESSAGES, Joined, Message  # noqa: E402
 from emviz.data.csv import load_csv  # noqa: E402
 from emviz.errors import DataError, EmvizError  # noqa: E402
-from emviz.ui.messages import error_text, localize  # noqa: E402
+from emviz.ui.error_display import error_text, localize  # noqa: E402
 from tests.builders import IRIS_FLAT_OPTIMUM_SEED  # noqa: E402
 
 TRANSLATED = ("ja", "ru")

@@ -198,8 +198,8 @@ FAITHFUL = {"data_source": "Sample", "sample_name": "old_faithful.csv",
 def test_selection_lab_stars_the_recommended_cell_and_says_why_the_best_is_passed_over(lang):
     """Old Faithful from random_from_data starts: the lowest BIC is a cell with flat
     components; the star, the box and the cell to open are the recommended tied K = 3."""
+    from emviz.ui.error_display import localize
     from emviz.ui.i18n import translate
-    from emviz.ui.messages import localize
 
     res = _faithful_grid("random_from_data")
     best, rec = res.best("bic"), res.recommended("bic")

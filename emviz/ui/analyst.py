@@ -41,9 +41,9 @@ from emviz.figures.labs import selection_figure
 from emviz.figures.mixture import CHART_CONFIG, FigureOptions
 from emviz.text import markdown_text
 from emviz.ui import cache, downloads, jobs
+from emviz.ui.error_display import as_markdown, as_plain, guarded, show_error
 from emviz.ui.i18n import figure_text, t
 from emviz.ui.memo import cached
-from emviz.ui.messages import as_markdown, as_plain, guarded, show_error
 from emviz.ui.state import DataSpec, ModelSpec, TableSpec
 
 K_VALUES = tuple(range(1, 11))

@@ -12,8 +12,8 @@ from emviz.data.columns import EQUAL_SCALE_RATIO
 from emviz.text import markdown_text
 from emviz.ui import backend as be
 from emviz.ui import cache, state
+from emviz.ui.error_display import as_markdown, show_error
 from emviz.ui.i18n import catalog, current_language, t, translate
-from emviz.ui.messages import as_markdown, show_error
 from emviz.ui.state import DataSpec, TableSpec
 
 Picked = tuple[DataSpec, bytes | None]

@@ -28,8 +28,8 @@ from emviz.engine.em import Trace, e_step
 from emviz.figures import exports
 from emviz.ui import backend as be
 from emviz.ui import cache
+from emviz.ui.error_display import show_error
 from emviz.ui.i18n import t
-from emviz.ui.messages import show_error
 from emviz.ui.state import DataSpec, ModelSpec, TableSpec
 
 PNG_SIZE = (1600, 1000)

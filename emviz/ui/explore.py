@@ -33,9 +33,9 @@ from emviz.ui import (
     stepper,
 )
 from emviz.ui import backend as be
+from emviz.ui.error_display import as_markdown, attempt, guarded
 from emviz.ui.formulas_text import formulas_html
 from emviz.ui.i18n import current_language, figure_text, t, translate
-from emviz.ui.messages import as_markdown, attempt, guarded
 from emviz.ui.naming import data_name
 from emviz.ui.state import DataSpec, EditedSpec, ModelSpec
 from emviz.ui.urlstate import PENDING_STEP

@@ -11,8 +11,8 @@ from emviz.figures.mixture import FigureOptions
 from emviz.text import markdown_text
 from emviz.ui import backend as be
 from emviz.ui import cache, data_panel, sidebar_common, state, urlstate
+from emviz.ui.error_display import as_markdown, attempt
 from emviz.ui.i18n import figure_text, t
-from emviz.ui.messages import as_markdown, attempt
 from emviz.ui.naming import data_name
 from emviz.ui.state import DataSpec, PresetSpec
 

@@ -29,10 +29,10 @@ from emviz.errors import EmvizError
 from emviz.figures import stepper_theory as spt
 from emviz.text import markdown_text
 from emviz.ui import urlstate
+from emviz.ui.error_display import attempt, error_text
 from emviz.ui.i18n import bound, current_language, t
 from emviz.ui.labs import stepping_theory as steps
 from emviz.ui.labs._common import fig_options, init_keys
-from emviz.ui.messages import attempt, error_text
 
 N_ITER = 10  # the paper stops after 10 iterations
 #: Where the position lives (a shared link carries it as ``coins_pos``).

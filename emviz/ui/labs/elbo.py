@@ -21,6 +21,7 @@ from emviz.figures.stepper_labs import elbo_payload
 from emviz.model.params import COVARIANCE_TYPES
 from emviz.ui import backend as be
 from emviz.ui import cache, explore, state, stepper
+from emviz.ui.error_display import as_markdown, attempt
 from emviz.ui.formulas_text import formulas_html
 from emviz.ui.i18n import current_language, t, translate
 from emviz.ui.labs._common import (
@@ -31,7 +32,6 @@ from emviz.ui.labs._common import (
     init_keys,
 )
 from emviz.ui.memo import cached
-from emviz.ui.messages import as_markdown, attempt
 
 # --------------------------------------------------------------------------------------
 # Shared by the theory labs

@@ -26,10 +26,10 @@ from emviz.figures.labs import basin_figure, shown_basins
 from emviz.figures.mixture import CHART_CONFIG
 from emviz.numbers import percent
 from emviz.ui import cache, jobs, state
+from emviz.ui.error_display import as_markdown, guarded
 from emviz.ui.i18n import bound, t
 from emviz.ui.labs._common import GOTO_EXPLORE, figure_options
 from emviz.ui.memo import cached
-from emviz.ui.messages import as_markdown, guarded
 from emviz.ui.state import DataSpec
 from emviz.ui.urlstate import PENDING_STEP
 

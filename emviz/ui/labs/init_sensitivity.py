@@ -23,6 +23,7 @@ from emviz.model.params import COVARIANCE_TYPES, INIT_METHODS
 from emviz.numbers import percent, sig
 from emviz.text import markdown_text
 from emviz.ui import cache, data_panel, jobs, sidebar_common, state
+from emviz.ui.error_display import as_markdown, guarded
 from emviz.ui.i18n import bound, t
 from emviz.ui.labs import init_basins
 from emviz.ui.labs._common import (
@@ -33,7 +34,6 @@ from emviz.ui.labs._common import (
     open_in_explore,
 )
 from emviz.ui.memo import cached
-from emviz.ui.messages import as_markdown, guarded
 from emviz.ui.state import DataSpec
 
 LAB = "initialisation"

@@ -42,6 +42,7 @@ from emviz.figures.stepper_labs import kmeans_gmm_payload
 from emviz.model.params import COVARIANCE_TYPES, Params
 from emviz.numbers import sig
 from emviz.ui import cache, explore, jobs, state, stepper, urlstate
+from emviz.ui.error_display import attempt, guarded
 from emviz.ui.i18n import current_language, t, translate
 from emviz.ui.labs._common import (
     data_caption,
@@ -49,7 +50,6 @@ from emviz.ui.labs._common import (
     lab_data,
 )
 from emviz.ui.memo import cached
-from emviz.ui.messages import attempt, guarded
 from emviz.ui.state import DataSpec
 
 # ======================================================================================

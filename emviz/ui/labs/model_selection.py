@@ -21,6 +21,7 @@ from emviz.figures.labs import selection_figure, selection_table
 from emviz.figures.mixture import CHART_CONFIG
 from emviz.model.params import COVARIANCE_TYPES, INIT_METHODS
 from emviz.ui import cache, jobs, state
+from emviz.ui.error_display import as_markdown, as_plain, guarded
 from emviz.ui.i18n import catalog, t
 from emviz.ui.labs._common import (
     EXPLORE_MAX_DIM,
@@ -31,7 +32,6 @@ from emviz.ui.labs._common import (
     true_k,
 )
 from emviz.ui.memo import cached
-from emviz.ui.messages import as_markdown, as_plain, guarded
 from emviz.ui.state import DataSpec
 
 LAB = "selection"

@@ -21,6 +21,7 @@ from emviz.errors import EmvizError
 from emviz.figures import stepper_theory as spt
 from emviz.model.params import COVARIANCE_TYPES, INIT_METHODS
 from emviz.ui import cache, state
+from emviz.ui.error_display import as_markdown, attempt
 from emviz.ui.i18n import bound, current_language, t
 from emviz.ui.labs import stepping_theory as steps
 from emviz.ui.labs._common import (
@@ -30,7 +31,6 @@ from emviz.ui.labs._common import (
     prefer_own_data,
 )
 from emviz.ui.memo import cached
-from emviz.ui.messages import as_markdown, attempt
 
 TRAP = state.PresetSpec("singularity_trap", 0)
 FLOORS = ("auto", 1e-6, 1e-4, 1e-2, 1e-1)

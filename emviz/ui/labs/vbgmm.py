@@ -18,6 +18,7 @@ from emviz.errors import EmvizError
 from emviz.figures import stepper_theory as spt
 from emviz.figures import theory as ft
 from emviz.ui import cache, state
+from emviz.ui.error_display import as_markdown, attempt
 from emviz.ui.i18n import bound, current_language, t
 from emviz.ui.labs import stepping_theory as steps
 from emviz.ui.labs._common import (
@@ -27,7 +28,6 @@ from emviz.ui.labs._common import (
     prefer_own_data,
 )
 from emviz.ui.memo import cached
-from emviz.ui.messages import as_markdown, attempt
 
 SOURCES = ("well_separated", "six_clusters_3d", "current")
 CONCENTRATIONS = (0.001, 0.01, 0.1, 1.0, 10.0, 100.0, 1000.0)
