@@ -122,7 +122,7 @@ def test_restarts_lab_link_gets_fewer_restarts_then_asks_to_confirm(monkeypatch)
     # The user picks 100 themselves: above the budget, so the page asks first.
     ok(at.select_slider(key="init_m").set_value(100).run())
     assert "the work one click may start" in texts(at)
-    ok(at.button(key="jobs_run_restarts").click().run())
+    ok(at.button(key="jobs_run_initialisation").click().run())
     assert "400 restarts" in texts(at)
 
 
