@@ -14,7 +14,7 @@ The maths (Bishop, PRML §9.2) with responsibilities ``r_nk`` and ``N_k = Σ_n r
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple, Protocol
 
@@ -23,6 +23,7 @@ import numpy as np
 from ._messages import Message, error
 from ._validation import (
     SAFE_EXPONENT,
+    Seed,
     check_array,
     check_choice,
     check_covariances,
@@ -153,7 +154,7 @@ class Params:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Params:
+    def from_dict(cls, data: Mapping[str, Any]) -> Params:
         """Build from :meth:`to_dict` output (e.g. a downloaded JSON file).
 
         Checks shapes, finiteness, weights, symmetry and positive definiteness.
@@ -841,7 +842,7 @@ def initialize(
     X: Any,
     n_components: int,
     method: str = "kmeans++",
-    seed: int = 0,
+    seed: Seed = 0,
     covariance_type: str = "full",
     reg_covar: float = 1e-6,
 ) -> Params:
@@ -856,7 +857,7 @@ def initialize(
         as centres, each point assigned to the nearest; "kmeans++": k-means++ seeding, each
         point to the nearest seed; "kmeans": k-means++ seeding then Lloyd's algorithm to
         convergence, with the final hard labels.
-    seed : int
+    seed : int or numpy.random.Generator
         Deterministic: the same seed gives the same parameters.
     covariance_type, reg_covar
         As in :func:`m_step`.

@@ -503,6 +503,7 @@ def _decode_bytes(raw: bytes, notes: list[str]) -> tuple[str, str, str]:
 def _decode(raw: bytes | str) -> tuple[str, str, list[str]]:
     """Decode to text and refuse empty or binary content. Returns (text, codec, notes)."""
     notes: list[str] = []
+    label: str
     if isinstance(raw, str):
         text, encoding, label = raw.lstrip("\ufeff"), "str", Message("io.encoding_text")
     else:
@@ -952,6 +953,10 @@ def _parse_mark(cells: list[str], mark: str) -> tuple[np.ndarray | None, str | N
     return out, grouped
 
 
+# The line each row starts on: a list from the csv module's reader, an arange from the C reader.
+_Lines = Sequence[int] | np.ndarray
+
+
 @dataclass(frozen=True, eq=False)
 class _Scan:
     """What one column looks like: its cells and how they read under each decimal mark."""
@@ -973,11 +978,17 @@ class _Scan:
     def compatible(self) -> dict[str, bool]:
         return {d: v is not None for d, v in self.values.items()}
 
+    def text_cells(self) -> np.ndarray:
+        """The stripped cell strings; only a column of clean numbers is scanned without them."""
+        assert self.cells is not None, "a column of clean numbers keeps no cell strings"
+        return self.cells
+
     def bad_cells(self) -> np.ndarray:
         """Indices of cells that are neither missing nor numbers (slow: text columns only)."""
-        numeric = {c: _looks_numeric(c) for c in dict.fromkeys(self.cells)}
+        cells = self.text_cells()
+        numeric = {c: _looks_numeric(c) for c in dict.fromkeys(cells)}
         return np.flatnonzero([not (m or numeric[c])
-                               for c, m in zip(self.cells, self.missing, strict=True)])
+                               for c, m in zip(cells, self.missing, strict=True)])
 
 
 def _scan_column(column: Sequence[str]) -> _Scan:
@@ -1030,11 +1041,11 @@ def _file_decimal(scans: Sequence[_Scan], delimiter: str) -> str:
     return "," if delimiter == ";" else "."
 
 
-def _first_bad(scan: _Scan, lines: Sequence[int]) -> tuple[int, str, int]:
+def _first_bad(scan: _Scan, lines: _Lines) -> tuple[int, str, int]:
     """(count of non-numeric cells, first such cell, its line number)."""
     bad = scan.bad_cells()
     first = int(bad[0])
-    return int(bad.size), str(scan.cells[first]), int(lines[first])
+    return int(bad.size), str(scan.text_cells()[first]), int(lines[first])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1092,7 +1103,7 @@ def _unique_names(names: Sequence[str], notes: list[str]) -> list[str]:
 
 
 def _build_table(first: Sequence[str], body: list[_Scan], all_scans: Callable[[], list[_Scan]],
-                 lines: Sequence[int], delimiter: str, encoding: str, notes: list[str]) -> Table:
+                 lines: _Lines, delimiter: str, encoding: str, notes: list[str]) -> Table:
     """Header detection, column roles and notes, from the first row and column scans.
 
     ``body`` scans every row but the first; ``all_scans()`` scans every row (called only
@@ -1133,12 +1144,13 @@ def _build_table(first: Sequence[str], body: list[_Scan], all_scans: Callable[[]
                      has_header, notes)
 
 
-def _text_column(name: str, scan: _Scan, lines: Sequence[int], notes: list[str]) -> np.ndarray:
-    present = dict.fromkeys(c for c, m in zip(scan.cells, scan.missing, strict=True) if not m)
+def _text_column(name: str, scan: _Scan, lines: _Lines, notes: list[str]) -> np.ndarray:
+    cells = scan.text_cells()
+    present = dict.fromkeys(c for c, m in zip(cells, scan.missing, strict=True) if not m)
     if any(_looks_numeric(c) for c in present):  # a numeric column spoiled by a few cells
         n_bad, cell, line = _first_bad(scan, lines)
         notes.append(Message("note.text_column", name=name, n_bad=n_bad, cell=cell, line=line))
-    return scan.cells
+    return cells
 
 
 def _numeric_column(name: str, scan: _Scan, decimal: str, notes: list[str],
@@ -1160,7 +1172,7 @@ def _numeric_column(name: str, scan: _Scan, decimal: str, notes: list[str],
     return values, comma
 
 
-def _assemble(names: list[str], scans: list[_Scan], lines: Sequence[int], delimiter: str,
+def _assemble(names: list[str], scans: list[_Scan], lines: _Lines, delimiter: str,
               decimal: str, encoding: str, has_header: bool, notes: list[str]) -> Table:
     data: dict[str, np.ndarray] = {}
     numeric: list[str] = []
@@ -1187,7 +1199,7 @@ def _assemble(names: list[str], scans: list[_Scan], lines: Sequence[int], delimi
                  has_header=has_header, _frame=frame)
 
 
-def _no_numeric_error(names: Sequence[str], scans: Sequence[_Scan], lines: Sequence[int],
+def _no_numeric_error(names: Sequence[str], scans: Sequence[_Scan], lines: _Lines,
                       delimiter: str) -> DataError:
     examples = []
     for name, scan in list(zip(names, scans, strict=True))[:3]:

@@ -381,9 +381,10 @@ def model_selection(
     reg = _check_reg_covar(reg_covar)
     check_choice(init, "init", INIT_METHODS)
     n_init = check_int(n_init, "n_init", 1, MAX_RUNS)
-    seed = check_seed(seed)
-    if isinstance(seed, np.random.Generator):  # start r uses seed + r: needs a number
-        raise error(ParameterError, "check.seed", name="seed", value=seed)
+    checked = check_seed(seed)
+    if isinstance(checked, np.random.Generator):  # start r uses seed + r: needs a number
+        raise error(ParameterError, "check.seed", name="seed", value=checked)
+    seed = checked
     check_callable(progress, "progress")
     check_moderate_scale(X, "model_selection")
     seeds = range(int(seed), int(seed) + int(n_init))
