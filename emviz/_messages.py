@@ -79,6 +79,31 @@ MESSAGES: Final[Mapping[str, str]] = {
         "The file is too large: {size_mb:,.1f} MB. Expected at most {max_mb:,.0f} MB "
         "(emviz.io.MAX_BYTES). Upload a sample of the rows or only the columns you need."
     ),
+    "io.too_many_columns": (
+        "The first line holds {n_columns:,} fields: the file would have {n_columns:,} "
+        "columns. Expected at most {max_columns:,} columns (emviz.io.MAX_COLUMNS). Check that "
+        "the file has one observation per line and the right delimiter, or keep only the "
+        "columns you need."
+    ),
+    "io.too_many_fields": (
+        "Line {line:,} holds {n_fields:,} fields. Expected at most {max_fields:,} fields on one "
+        "line (emviz.io.MAX_FIELDS_PER_LINE): one line is one observation. Check the line "
+        "breaks (a file saved as one long line?) and the delimiter."
+    ),
+    "io.too_much_memory": (
+        "Reading this file would take about {need_mb:,.0f} MB of memory: it holds up to "
+        "{n_fields:,} fields in {size_mb:,.1f} MB, and each field costs memory of its own. "
+        "Expected at most {budget_mb:,.0f} MB ({multiple} times the file's size, "
+        "emviz.io.MEMORY_MULTIPLE). Upload fewer rows or fewer columns."
+    ),
+    "io.too_much_memory_slow": (
+        "Reading this file would take about {need_mb:,.0f} MB of memory: it holds up to "
+        "{n_fields:,} fields in {size_mb:,.1f} MB, and it must be read field by field (it has "
+        "blank lines, lines with different numbers of fields, or quoted fields holding a "
+        "delimiter or a line break). Expected at most {budget_mb:,.0f} MB ({multiple} times "
+        "the file's size, emviz.io.MEMORY_MULTIPLE). Save it with the same number of fields on "
+        "every line and without those quoted fields, or upload fewer rows."
+    ),
     "io.csv_text_as_path": (
         "Got a str that looks like CSV text, but a str is read as a file path. Expected a "
         "path, bytes or a stream; to load CSV text, pass io.StringIO(text) or text.encode()."
@@ -408,6 +433,10 @@ MESSAGES: Final[Mapping[str, str]] = {
     "restarts.no_methods": "methods should name at least one of {allowed}, but got ().",
     "restarts.unknown_method": "methods should be among {allowed}, but got {value!r}.",
     "restarts.repeated_methods": "methods should not repeat, but got {value}.",
+    "work.cancelled": (
+        "The computation was stopped on request before it finished, so there is no result. "
+        "Start it again to see it."
+    ),
     "restarts.cancelled": (
         "The EM runs were stopped on request before they all finished, so there is no "
         "result. Start them again to see it."

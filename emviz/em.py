@@ -39,6 +39,7 @@ from ._validation import (
 )
 from .errors import CollapseError, DataError, ParameterError
 from .gaussian import log_gaussian_density, logsumexp_rows, precision_cholesky
+from .work import StopCheck, checkpoint
 
 COVARIANCE_TYPES: tuple[str, ...] = ("full", "tied", "diag", "spherical")
 INIT_METHODS: tuple[str, ...] = ("random", "random_from_data", "kmeans++", "kmeans")
@@ -614,6 +615,7 @@ def run_em(
     max_iter: int = 100,
     tol: float = 1e-6,
     kernel: str = "auto",
+    should_stop: StopCheck | None = None,
 ) -> Trace:
     """Run EM from ``init`` and keep every intermediate state.
 
@@ -633,12 +635,19 @@ def run_em(
     kernel : {"auto", "dense", "fused"}
         "fused" is the fast path for up to 3 features; "dense" is the reference. Both give
         the same numbers to ~1e-12.
+    should_stop : callable () -> bool, optional
+        Checked before every iteration (see :mod:`emviz.work`); True abandons the run.
 
     Returns
     -------
     Trace
         Never raises on a singular covariance: the run stops with
         ``stop_reason="collapsed"`` and names the component.
+
+    Raises
+    ------
+    emviz.errors.Cancelled
+        When ``should_stop`` returned True.
     """
     check_instance(init, "init", Params)
     X = check_data(X, init.n_features)
@@ -665,6 +674,7 @@ def run_em(
     else:
         iterate, eigvalsh = engine.iterate, np.linalg.eigvalsh
         for _ in range(int(max_iter)):
+            checkpoint(should_stop)
             try:
                 ll, new = iterate(params[-1], cov_type, reg)
             except CollapseError as exc:

@@ -32,6 +32,7 @@ import plotly.graph_objects as go
 from ._messages import error
 from .em import Params
 from .errors import EmvizError, ParameterError
+from .text import plotly_text
 
 #: Identifies the JSON layout; bump the number if the layout changes incompatibly.
 PARAMS_FORMAT = "emviz.params/1"
@@ -213,7 +214,7 @@ def animation_html(fig: go.Figure, title: str = "emviz") -> bytes:
     """
     fig = go.Figure(fig)
     if not fig.layout.title.text:
-        fig.update_layout(title_text=title)
+        fig.update_layout(title_text=plotly_text(title))
     html = fig.to_html(include_plotlyjs=True, full_html=True, include_mathjax=False,
                        auto_play=False, config={"displaylogo": False})
     return html.encode("utf-8")

@@ -37,6 +37,7 @@ from .columns import EQUAL_SCALE_RATIO, spread_ratio
 from .em import Params, Trace
 from .errors import ParameterError
 from .numbers import _SUPERSCRIPT, TIMES_TEN, sig, sig_array
+from .text import plotly_text
 
 # --------------------------------------------------------------------------------------
 # Palette and style
@@ -140,10 +141,12 @@ class FigureOptions:
     show_truth : bool
         Draw the true mixture (when one is given) dashed and faint under the fit.
     column_names : tuple of str, optional
-        Axis titles, one per feature.
+        Axis titles, one per feature (also in the hover text). Plain text, e.g. a CSV's
+        column names: escaped with :func:`emviz.text.plotly_text`, never read as markup.
     height : int
         Figure height in pixels (the width follows the container).
     title : str
+        Plain text, escaped like ``column_names``.
     palette : tuple of str
         ``"#RRGGBB"`` component colours, cycled beyond their number.
     max_points_note : str, optional
@@ -299,11 +302,18 @@ def _coverage_text(coverages: Sequence[float]) -> str:
     return " / ".join(f"{100 * c:.3g}%" for c in coverages)
 
 
-def _axis_names(options: FigureOptions, d: int) -> list[str]:
+def axis_labels(options: FigureOptions, d: int) -> list[str]:
+    """The names of the first ``d`` axes as plain text (the user's column names, unescaped):
+    for text that is never read as markup, such as a DOM node's ``textContent``."""
     names = options.column_names
     if names is not None and len(names) >= d:
         return [str(n) for n in names[:d]]
     return ["x"] if d == 1 else [f"x{chr(0x2080 + i + 1)}" for i in range(d)]
+
+
+def _axis_names(options: FigureOptions, d: int) -> list[str]:
+    """Axis titles (also used in hover templates): column names are the user's text."""
+    return [plotly_text(n) for n in axis_labels(options, d)]
 
 
 def _check_inputs(
@@ -353,7 +363,7 @@ def _base_layout(options: FigureOptions, style: _Style) -> dict[str, Any]:
     }
     if options.title:
         layout["title"] = {
-            "text": options.title,
+            "text": plotly_text(options.title),
             "x": 0.02,
             "xanchor": "left",
             "font": {"size": style.font + 4},

@@ -15,7 +15,6 @@ centre, clipped to the drawing box (Sutherland–Hodgman), so no grid resolution
 
 from __future__ import annotations
 
-import html
 import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -49,6 +48,7 @@ from .figures import (
 )
 from .restarts import RestartsResult
 from .selection import SelectionCell, SelectionResult
+from .text import plotly_text
 
 #: English defaults of every word the lab figures draw; the UI passes translations.
 TEXT: dict[str, str] = {
@@ -765,7 +765,7 @@ def basin_figure(
 # --------------------------------------------------------------------------------------
 def _wrap_hover(text: str, width: int = 72) -> str:
     """Plain text as hover lines (escaped, broken at spaces, ``<br>`` between lines)."""
-    return "<br>".join(html.escape(line, quote=False)
+    return "<br>".join(plotly_text(line)
                        for line in textwrap.wrap(text, width) or [""])
 
 

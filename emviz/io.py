@@ -28,11 +28,12 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import IO, Union
+from typing import IO, NamedTuple, Union
 
 import numpy as np
 import pandas as pd
 
+from emviz._csvshape import Shape, shape_of
 from emviz._messages import Joined, Message, error
 from emviz._validation import check_data, check_scale
 from emviz.errors import DataError
@@ -40,10 +41,15 @@ from emviz.errors import DataError
 __all__ = [
     "DELIMITERS",
     "MAX_BYTES",
+    "MAX_COLUMNS",
+    "MAX_FIELDS_PER_LINE",
+    "MEMORY_FLOOR",
+    "MEMORY_MULTIPLE",
     "MISSING_TOKENS",
     "Selection",
     "Table",
     "load_csv",
+    "memory_budget",
     "validate_matrix",
 ]
 
@@ -58,6 +64,21 @@ Source = Union[bytes, bytearray, memoryview, str, "os.PathLike[str]", IO[bytes],
 #: file the uploader accepts is never refused here. 200 MB is about 3.3 million rows of 3
 #: columns: EM on that takes minutes, so more would not be usable in a lesson anyway.
 MAX_BYTES: int = 200 * 1024**2
+
+#: Most columns a table may have; a wider file is refused before it is parsed. The data
+#: panel lists every column, and a browser cannot show millions of options.
+MAX_COLUMNS: int = 10_000
+
+#: Most fields (delimiters + 1, quoted or not) one line may hold; checked before parsing.
+MAX_FIELDS_PER_LINE: int = 10_000
+
+#: Reading a file may take at most this many times its size in memory (or
+#: :data:`MEMORY_FLOOR`, whichever is more). A file whose parse would need more is refused
+#: before it is parsed, with the estimate in the message.
+MEMORY_MULTIPLE: int = 10
+
+#: The memory every file may use, however small (bytes).
+MEMORY_FLOOR: int = 256 * 1024**2
 
 #: Delimiters the loader detects, in order of preference when the evidence is tied.
 DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
@@ -105,6 +126,31 @@ _MAGIC: dict[bytes, Message] = {
     b"\x7fELF": Message("io.kind_elf"),
     b"MZ": Message("io.kind_exe"),
     b"PAR1": Message("io.kind_parquet"),
+}
+
+class _Cost(NamedTuple):
+    """Peak memory of one way of parsing: a fixed part plus bytes per unit of a :class:`Shape`."""
+
+    fixed: float
+    per_byte: float
+    per_field: float
+    per_line: float
+    per_column: float
+
+    def need(self, shape: Shape, size: int) -> int:
+        return int(self.fixed + self.per_byte * size + self.per_field * shape.max_fields
+                   + self.per_line * shape.n_lines + self.per_column * shape.widest)
+
+
+#: Fitted on files of two sizes each (artifacts of benchmarks/bench_server.py's loader
+#: part): plain floats, missing cells, labels, unique text ids, R's quoted exports, tiny
+#: integer fields, 10,000 columns (C reader); quoted delimiters and short rows (cell by
+#: cell). The C reader costs about 20 bytes per field; the cell-by-cell path holds every
+#: field as a Python string and every row as a list. Text columns of distinct values (ids)
+#: cost the most per byte: they may come out a little above the estimate.
+_COSTS: dict[str, _Cost] = {
+    "fast": _Cost(fixed=64 * 1024**2, per_byte=4, per_field=20, per_line=0, per_column=2048),
+    "slow": _Cost(fixed=64 * 1024**2, per_byte=3, per_field=60, per_line=260, per_column=2048),
 }
 
 _SNIFF_CHARS = 65_536  # characters of text used to detect the delimiter and binary content
@@ -335,7 +381,10 @@ def load_csv(source: Source) -> Table:
     ------
     DataError
         If the source cannot be read, is larger than :data:`MAX_BYTES`, is empty, is not
-        text, has only a header row, has rows with extra fields, or has no numeric column.
+        text, has only a header row, has rows with extra fields, or has no numeric column;
+        and, before anything is parsed, if it has more than :data:`MAX_COLUMNS` columns or
+        :data:`MAX_FIELDS_PER_LINE` fields on a line, or if parsing it would take more memory
+        than :data:`MEMORY_MULTIPLE` times its size (at least :data:`MEMORY_FLOOR`).
 
     Notes
     -----
@@ -348,10 +397,14 @@ def load_csv(source: Source) -> Table:
     raw = _read_source(source)
     text, encoding, notes = _decode(raw)
     delimiter, skip_first, notes = _detect_delimiter(text, notes)
+    shape = shape_of(text, delimiter)
+    _check_shape(shape)
     if not skip_first and len(text) >= _FAST_MIN_CHARS:
-        table = _fast_table(text, delimiter, encoding, list(notes))
+        _check_memory(shape, len(raw), "fast")
+        table = _fast_table(text, delimiter, encoding, list(notes), raw)
         if table is not None:
             return table
+    _check_memory(shape, len(raw), "slow")
     rows, lines, notes = _split_rows(text, delimiter, skip_first, notes)
     body = _scan_all(rows[1:])
     return _build_table(rows[0], body, lambda: _scan_all(rows), lines, delimiter, encoding,
@@ -443,6 +496,31 @@ def _read_source(source: Source) -> bytes | str:
     if len(data) > MAX_BYTES:  # characters for text streams: close enough for a guard
         raise _too_large(len(data))
     return data if isinstance(data, str) else bytes(data)
+
+
+def _check_shape(shape: Shape) -> None:
+    """Refuse, before parsing, a header or a line with more fields than a table can use."""
+    if shape.first_fields > MAX_COLUMNS:
+        raise error(DataError, "io.too_many_columns", n_columns=shape.first_fields,
+                    max_columns=MAX_COLUMNS)
+    if shape.widest > MAX_FIELDS_PER_LINE:
+        raise error(DataError, "io.too_many_fields", line=shape.widest_line,
+                    n_fields=shape.widest, max_fields=MAX_FIELDS_PER_LINE)
+
+
+def memory_budget(size: int) -> int:
+    """Bytes of memory reading a file of ``size`` bytes may take (see :data:`MEMORY_MULTIPLE`)."""
+    return max(MEMORY_MULTIPLE * size, MEMORY_FLOOR)
+
+
+def _check_memory(shape: Shape, size: int, path: str) -> None:
+    """Refuse, before parsing, a file whose parse along ``path`` would exceed its budget."""
+    need, budget = _COSTS[path].need(shape, size), memory_budget(size)
+    if need > budget:
+        code = "io.too_much_memory" if path == "fast" else "io.too_much_memory_slow"
+        raise error(DataError, code, need_mb=need / 1024**2, n_fields=shape.max_fields,
+                    size_mb=size / 1024**2, budget_mb=budget / 1024**2,
+                    multiple=MEMORY_MULTIPLE)
 
 
 def _empty_error(detail: Message) -> DataError:
@@ -600,7 +678,11 @@ def _detect_delimiter(text: str, notes: list[str]) -> tuple[str, bool, list[str]
     Ties (``1,5;2,25`` is consistent both ways) go to the split whose cells look like
     numbers, then to the order of :data:`DELIMITERS`.
     """
-    first = text.lstrip().partition("\n")[0]
+    head = text[:_SNIFF_CHARS]
+    start = len(head) - len(head.lstrip())
+    end = text.find("\n", start)
+    # At most 64 characters: a hint is short, and the first line may be the whole file.
+    first = text[start:min(len(text) if end < 0 else end, start + 64)]
     hint = re.fullmatch(r'"?sep=(.)"?\s*', first)
     if hint and hint.group(1) in DELIMITERS:
         delimiter = hint.group(1)
@@ -691,18 +773,46 @@ def _split_rows(text: str, delimiter: str, skip_first: bool, notes: list[str],
 # Fast path: pandas' C reader for plain, rectangular files
 # ---------------------------------------------------------------------------------------------
 #
-# The pipeline above holds every cell as a Python string: about 40 s for a 60 MB file. Most
-# big files are plain: no quotes, no blank lines, the same number of fields on every line,
-# numeric columns written as ASCII numbers. For those, pandas' C reader parses the numbers
-# (correctly rounded, as float() does) and NumPy finds, from the raw bytes, what the notes
-# need (which columns hold a '.', the first such cell). Only the columns the C reader did not
-# read as clean numbers go through :func:`_scan_column`, cell by cell, so every note and
-# every value is the same as on the slow path. Anything unusual returns None, and the caller
-# uses the slow path.
+# The pipeline above holds every cell as a Python string: about 40 s for a 60 MB file, and
+# well over 100 bytes of memory per cell. Most big files are plain: no blank lines, the same
+# number of fields on every line, numeric columns written as ASCII numbers (missing cells
+# spelled as one of MISSING_TOKENS), quotes, if any, only around whole fields that hold no
+# delimiter or line break (R's write.csv). For those, pandas' C reader parses the numeric
+# columns (correctly rounded, as float() does) and NumPy finds, from the raw bytes, what the
+# notes need (which columns hold a '.', the first such cell). Only the columns the C reader
+# did not read as clean numbers go through :func:`_scan_column`, cell by cell, so every note
+# and every value is the same as on the slow path. Anything unusual returns None, and the
+# caller uses the slow path.
+#
+# Byte positions are int32 (files are at most MAX_BYTES) and are found block by block, so no
+# array here costs more than 4 bytes per delimiter, line or '.'.
 
 _DIGIT = np.zeros(256, dtype=bool)
 _DIGIT[np.frombuffer(b"0123456789", dtype=np.uint8)] = True
 _SPACE_BYTES = np.frombuffer(b" \t\x0b\x0c", dtype=np.uint8)  # what strtod skips in a field
+_QUOTE, _LF, _CR = 34, 10, 13
+_BLOCK_BYTES = 1 << 22
+_BLOCK_LINES = 1 << 20
+_SAMPLE_ROWS = 1024  # rows the C reader types columns on before the full read
+
+
+def _spellings(token: str) -> list[str]:
+    """Every upper/lower-case spelling of ``token`` (MISSING_TOKENS compare without case)."""
+    out = [""]
+    for ch in token:
+        out = [s + c for s in out for c in dict.fromkeys((ch.lower(), ch.upper()))]
+    return out
+
+
+#: What the C reader turns into NaN: every spelling of every missing token, nothing else.
+_NA_SPELLINGS: list[str] = sorted({s for tok in MISSING_TOKENS for s in _spellings(tok)})
+
+
+def _positions(b: np.ndarray, byte: int) -> np.ndarray:
+    """Sorted int32 positions of ``byte`` in ``b``, found block by block."""
+    parts = [np.flatnonzero(b[at:at + _BLOCK_BYTES] == byte).astype(np.int32) + np.int32(at)
+             for at in range(0, b.size, _BLOCK_BYTES)]
+    return np.concatenate(parts) if parts else np.empty(0, dtype=np.int32)
 
 
 def _fast_header(text: str, delimiter: str) -> tuple[list[str], int] | None:
@@ -720,115 +830,235 @@ def _fast_header(text: str, delimiter: str) -> tuple[list[str], int] | None:
     return fields, end + 1
 
 
-def _fast_scans(body: str, delimiter: str, width: int) -> list[_Scan] | None:
-    """Scan every column of ``body`` (no header) with the C reader, or None to fall back."""
-    if width < 2 or not body or body.isspace() or '"' in body:
-        return None
-    raw = body.encode("utf-8")
-    b = np.frombuffer(raw, dtype=np.uint8)
-    ends = np.flatnonzero(b == 10)
-    if b[-1] != 10:
-        ends = np.append(ends, b.size)
-    returns = np.flatnonzero(b == 13)
-    if returns.size and not np.all(b[np.minimum(returns + 1, b.size - 1)] == 10):
-        return None  # a lone '\r' ends a row for the csv module: leave it to the slow path
-    delims = np.flatnonzero(b == ord(delimiter))
-    per_line = np.diff(np.searchsorted(delims, ends), prepend=0)
-    if not np.all(per_line == width - 1):
-        return None  # short, long or blank rows: the slow path pads, trims or reports them
+def _plain_quoting(quotes: np.ndarray, b: np.ndarray, sep: int,
+                   splits: Sequence[np.ndarray]) -> bool:
+    """Whether every quote belongs to a quoted whole field holding no delimiter or line break.
 
-    def column_of(pos: np.ndarray) -> np.ndarray:
+    Under that rule (RFC 4180, plus nothing that splits inside the quotes) the byte positions
+    of delimiters and line breaks still say where each field is, and the csv module and the
+    C reader read every field the same way. ``splits`` are the sorted positions of the
+    delimiters, the line ends and the carriage returns.
+    """
+    if quotes.size % 2:
+        return False
+    opening, closing = quotes[0::2], quotes[1::2]
+    before = b[np.maximum(opening - 1, 0)]
+    escaped = np.zeros(opening.shape, dtype=bool)  # the second quote of a doubled "" pair
+    escaped[1:] = opening[1:] - 1 == closing[:-1]
+    starts = (opening == 0) | np.isin(before, (sep, _LF, _CR)) | escaped
+    after = b[np.minimum(closing + 1, b.size - 1)]
+    stops = (closing == b.size - 1) | np.isin(after, (sep, _LF, _CR, _QUOTE))
+    if not (starts.all() and stops.all()):
+        return False
+    return all(np.array_equal(np.searchsorted(pos, opening), np.searchsorted(pos, closing))
+               for pos in splits)
+
+
+def _has_blank_line(b: np.ndarray, ends: np.ndarray, sep: int) -> bool:
+    """Whether some line holds nothing but whitespace, delimiters and quotes."""
+    blank = np.zeros(256, dtype=bool)
+    blank[[9, 10, 11, 12, 13, 32, _QUOTE, sep]] = True
+    before = 0  # content bytes before the block
+    last = 0  # content bytes up to the end of the last line seen
+    for at in range(0, b.size, _BLOCK_BYTES):
+        counts = np.cumsum(~blank[b[at:at + _BLOCK_BYTES]], dtype=np.int64)
+        lo, hi = np.searchsorted(ends, np.array((at, at + _BLOCK_BYTES), dtype=ends.dtype))
+        if hi > lo:
+            totals = before + counts[np.minimum(ends[lo:hi] - at, counts.size - 1)]
+            if np.any(np.diff(totals, prepend=last) == 0):
+                return True
+            last = int(totals[-1])
+        before += int(counts[-1])
+    return False
+
+
+def _every_line_has(delims: np.ndarray, ends: np.ndarray, n: int) -> bool:
+    """Whether every line holds exactly ``n`` delimiters (counted a block of lines at a time)."""
+    before = 0
+    for at in range(0, ends.size, _BLOCK_LINES):
+        upto = np.searchsorted(delims, ends[at:at + _BLOCK_LINES])
+        if not np.all(np.diff(upto, prepend=before) == n):
+            return False
+        before = int(upto[-1])
+    return True
+
+
+def _longest_field(ends: np.ndarray, delims: np.ndarray, width: int) -> int:
+    """Bytes in the longest field (quotes included) of lines with ``width - 1`` delimiters."""
+    longest = 0
+    step = max(1, _BLOCK_LINES // width)
+    for at in range(0, ends.size, step):
+        stop = ends[at:at + step].astype(np.int64)
+        before = np.empty_like(stop)  # where the previous line ended
+        before[0], before[1:] = (ends[at - 1] if at else -1), stop[:-1]
+        inner = delims[at * (width - 1):(at + stop.size) * (width - 1)]
+        bounds = np.column_stack([before, inner.reshape(stop.size, width - 1), stop])
+        longest = max(longest, int((np.diff(bounds, axis=1) - 1).max()))
+    return longest
+
+
+def _fast_scans(data: bytes, start: int, delimiter: str, width: int) -> list[_Scan] | None:
+    """Scan every column of ``data[start:]`` (no header) with the C reader, or None."""
+    b = np.frombuffer(data, dtype=np.uint8)[start:]
+    if width < 1 or not b.size:
+        return None
+    sep = ord(delimiter)
+    ends = _positions(b, _LF)
+    if b[-1] != _LF:
+        ends = np.append(ends, np.int32(b.size))
+    returns = _positions(b, _CR)
+    if returns.size and not np.all(b[np.minimum(returns + 1, b.size - 1)] == _LF):
+        return None  # a lone '\r' ends a row for the csv module: leave it to the slow path
+    delims = _positions(b, sep)
+    if not _every_line_has(delims, ends, width - 1):
+        return None  # short, long or blank rows: the slow path pads, trims or reports them
+    quotes = _positions(b, _QUOTE)
+    if quotes.size and not _plain_quoting(quotes, b, sep, (delims, ends, returns)):
+        return None
+    if _has_blank_line(b, ends, sep):
+        return None  # the slow path skips rows of empty fields and says so
+    if _longest_field(ends, delims, width) > csv.field_size_limit():
+        return None  # the csv module refuses it, and the slow path says where
+    del returns
+
+    def columns_of(pos: np.ndarray) -> np.ndarray:
         # Every line has width - 1 delimiters, so the field index follows from two counts.
         return np.searchsorted(delims, pos) - (width - 1) * np.searchsorted(ends, pos)
 
-    try:
-        frame = pd.read_csv(
-            io.BytesIO(raw), sep=delimiter, header=None, names=list(range(width)),
-            index_col=False, na_filter=False, quoting=csv.QUOTE_NONE, skip_blank_lines=False,
-            engine="c", encoding="utf-8", low_memory=False,
-        )
-    except (ValueError, pd.errors.ParserError, OverflowError, MemoryError):
+    def touched(pos: np.ndarray) -> np.ndarray:
+        """(width,) bool: the columns holding at least one of the bytes at ``pos``."""
+        hit = np.zeros(width, dtype=bool)
+        for at in range(0, pos.size, _BLOCK_BYTES):
+            hit[columns_of(pos[at:at + _BLOCK_BYTES])] = True
+        return hit
+
+    strings_only = np.zeros(width, dtype=bool)
+    for byte in _SPACE_BYTES[_SPACE_BYTES != sep]:
+        strings_only |= touched(_positions(b, int(byte)))
+    options = dict(skiprows=1 if start else 0, sep=delimiter, header=None,
+                   names=list(range(width)), index_col=False,
+                   quoting=csv.QUOTE_MINIMAL if quotes.size else csv.QUOTE_NONE,
+                   skip_blank_lines=False, engine="c", encoding="utf-8")
+
+    def read(**extra: object) -> pd.DataFrame:  # a new stream each time: no copy of data
+        return pd.read_csv(io.BytesIO(data), **options, **extra)
+
+    numbers = _read_numbers(read, width, strings_only, int(ends.size))
+    if numbers is None:
         return None
-    if len(frame) != ends.size:
-        return None
-    is_space = np.zeros(b.shape, dtype=bool)
-    for byte in _SPACE_BYTES[_SPACE_BYTES != ord(delimiter)]:
-        is_space |= b == byte
-    spaced = set(column_of(np.flatnonzero(is_space)).tolist())
-    dots = np.flatnonzero(b == ord("."))
-    first_dots, complete = _first_dots(dots, column_of, width)
+    dots = _positions(b, ord("."))
+    first_dots, complete = _first_dots(dots, columns_of, width)
     scans: list[_Scan | None] = []
     for j in range(width):
-        col = frame[j]
-        values = col.to_numpy() if col.dtype.kind in "iuf" else None
-        if values is None or j in spaced or not np.isfinite(values).all():
+        values = numbers.pop(j, None)
+        if values is None:
             scans.append(None)
             continue
 
         def all_dots(j: int = j) -> np.ndarray:
-            return first_dots[j] if complete[j] else dots[column_of(dots) == j]
+            return first_dots[j] if complete[j] else dots[columns_of(dots) == j]
 
-        scans.append(_clean_numeric_scan(values, first_dots[j], all_dots, raw, b, ends, delims))
+        scans.append(_clean_numeric_scan(values, first_dots[j], all_dots, data, start, b,
+                                         ends, delims))
+    if width == 1 and (scans[0] is None or scans[0].missing.any()):
+        return None  # one column: a missing cell may be a blank line the slow path skips
     if all(scan is None for scan in scans):
         return None  # no column of plain numbers: nothing to gain, and blank rows are possible
     need = [j for j, scan in enumerate(scans) if scan is None]
     if need:
-        strings = pd.read_csv(
-            io.BytesIO(raw), sep=delimiter, header=None, names=list(range(width)),
-            usecols=need, index_col=False, na_filter=False, quoting=csv.QUOTE_NONE,
-            skip_blank_lines=False, engine="c", encoding="utf-8", low_memory=False,
-            dtype=object,
-        )
+        strings = read(usecols=need, dtype=object, na_filter=False)
         for j in need:
-            scans[j] = _scan_column(strings[j].to_numpy(dtype=object).tolist())
+            scans[j] = _scan_column(strings[j].to_numpy(dtype=object))
     return scans  # type: ignore[return-value]
 
 
-def _first_dots(dots: np.ndarray, column_of: Callable[[np.ndarray], np.ndarray], width: int,
+def _read_numbers(read: Callable[..., pd.DataFrame], width: int, skip: np.ndarray,
+                  n_rows: int) -> dict[int, np.ndarray] | None:
+    """The columns the C reader reads as plain numbers (NaN where a cell is missing).
+
+    The columns are typed on the first rows, then only the numeric ones are read in full,
+    as float64, so text columns never become Python strings here. A column with an infinity,
+    or with nothing but missing cells, is left out: the cell-by-cell scan decides those.
+    """
+    na = {"na_filter": True, "na_values": _NA_SPELLINGS, "keep_default_na": False}
+    try:
+        sample = read(nrows=_SAMPLE_ROWS, low_memory=False, **na)
+    except (ValueError, pd.errors.ParserError, OverflowError, MemoryError):
+        return None
+    wanted = [j for j in range(width) if not skip[j] and sample[j].dtype.kind in "iuf"]
+    if not wanted:
+        return {}
+    try:
+        frame = read(usecols=wanted, dtype=np.float64, **na)
+    except (ValueError, pd.errors.ParserError, OverflowError, MemoryError):
+        # a cell further down is not a number: type every wanted column on all its cells
+        try:
+            frame = read(usecols=wanted, low_memory=False, **na)
+        except (ValueError, pd.errors.ParserError, OverflowError, MemoryError):
+            return None
+    if len(frame) != n_rows:
+        return None
+    out: dict[int, np.ndarray] = {}
+    for j in wanted:
+        col = frame[j]
+        if col.dtype.kind not in "iuf":
+            continue
+        values = col.to_numpy(dtype=np.float64)
+        if not np.isinf(values).any() and not np.isnan(values).all():
+            out[j] = values
+    return out
+
+
+def _first_dots(dots: np.ndarray, columns_of: Callable[[np.ndarray], np.ndarray], width: int,
                 want: int = 64) -> tuple[list[np.ndarray], list[bool]]:
     """Up to ``want`` first '.' positions per column, and whether that is all of them.
 
     Mapping every '.' of a big file to its column costs more than the C reader itself; a
     few per column answer the questions the notes ask, and the first chunks usually find them.
     """
-    found: list[list[np.ndarray]] = [[] for _ in range(width)]
-    count = [0] * width
+    count = np.zeros(width, dtype=np.int64)
+    kept_cols, kept_pos = [], []
     chunk = 1 << 16
     for at in range(0, dots.size, chunk):
         part = dots[at:at + chunk]
-        cols = column_of(part)
-        for j in range(width):
-            if count[j] < want:
-                mine = part[cols == j][: want - count[j]]
-                found[j].append(mine)
-                count[j] += mine.size
-        if min(count) >= want:
+        order = np.argsort(columns_of(part), kind="stable")
+        cols = columns_of(part)[order]
+        rank = np.arange(cols.size) - np.searchsorted(cols, cols)  # place within its column
+        keep = rank < (want - count)[cols]
+        kept_cols.append(cols[keep])
+        kept_pos.append(part[order][keep])
+        count += np.bincount(cols[keep], minlength=width)
+        if count.min() >= want:
             break
-    firsts = [np.concatenate(f) if f else dots[:0] for f in found]
-    return firsts, [n < want for n in count]
+    cols = np.concatenate(kept_cols) if kept_cols else np.empty(0, dtype=np.int64)
+    pos = np.concatenate(kept_pos) if kept_pos else dots[:0]
+    order = np.argsort(cols, kind="stable")  # by column; file order within a column
+    bounds = np.searchsorted(cols[order], np.arange(width + 1))
+    pos = pos[order]
+    firsts = [pos[bounds[j]:bounds[j + 1]] for j in range(width)]
+    return firsts, (count < want).tolist()
 
 
 def _clean_numeric_scan(values: np.ndarray, dots: np.ndarray,
-                        all_dots: Callable[[], np.ndarray], raw: bytes, b: np.ndarray,
-                        ends: np.ndarray, delims: np.ndarray) -> _Scan | None:
+                        all_dots: Callable[[], np.ndarray], data: bytes, start: int,
+                        b: np.ndarray, ends: np.ndarray, delims: np.ndarray) -> _Scan | None:
     """The scan of a column of plain ASCII numbers, or None if it needs the cell-by-cell scan.
 
-    ``dots`` are the byte positions of the first '.' characters in this column (``all_dots()``
-    gives every one). Without one, every
-    cell is an integer or exponent number: both decimal marks read it the same way. With
-    one, the decimal comma fits only if every dotted cell looks like ``1.234`` (a thousands
-    group); that rare, ambiguous case is left to :func:`_scan_column`.
+    ``values`` are NaN exactly where a cell is a missing token. ``dots`` are the byte
+    positions of the first '.' characters in this column (``all_dots()`` gives every one).
+    Without one, every cell is an integer or exponent number: both decimal marks read it the
+    same way. With one, the decimal comma fits only if every dotted cell looks like ``1.234``
+    (a thousands group); that rare, ambiguous case is left to :func:`_scan_column`.
     """
-    values = values.astype(np.float64, copy=False)
-    missing = np.zeros(values.shape, dtype=bool)
+    missing = np.isnan(values)
     if not dots.size:
         return _Scan(cells=None, missing=missing, values={".": values, ",": values},
                      grouped={".": None, ",": None}, separated=None)
     if _dotted_cells_could_be_groups(dots, b, ends, delims) and \
             _dotted_cells_could_be_groups(all_dots(), b, ends, delims):
         return None  # every dotted cell could be a thousands group: let the slow scan decide
-    start, stop = _field_bounds(dots[:1], b, ends, delims)
-    first = raw[int(start[0]):int(stop[0])].decode("ascii")
+    first_start, first_stop = _field_bounds(dots[:1], b, ends, delims)
+    first = data[start + int(first_start[0]):start + int(first_stop[0])].decode("ascii")
     return _Scan(cells=None, missing=missing, values={".": values, ",": None},
                  grouped={".": None, ",": None}, separated=first)
 
@@ -836,20 +1066,27 @@ def _clean_numeric_scan(values: np.ndarray, dots: np.ndarray,
 def _field_bounds(pos: np.ndarray, b: np.ndarray, ends: np.ndarray, delims: np.ndarray,
                   ) -> tuple[np.ndarray, np.ndarray]:
     """Start and stop byte offsets of the fields holding the bytes at ``pos``."""
-    line = np.searchsorted(ends, pos)
+    # Queries of the arrays' own dtype: NumPy would otherwise copy the int32 arrays to int64
+    # on every call.
+    line = np.searchsorted(ends, pos.astype(ends.dtype, copy=False))
     line_start = np.where(line > 0, ends[np.maximum(line - 1, 0)] + 1, 0)
-    k = np.searchsorted(delims, pos)
-    start = np.maximum(line_start, np.where(k > 0, delims[np.maximum(k - 1, 0)] + 1, 0))
-    stop = np.minimum(ends[line], np.where(k < delims.size, delims[np.minimum(k, delims.size - 1)],
-                                           b.size))
-    stop = stop - (b[np.maximum(stop - 1, 0)] == 13)  # a CRLF line's \r is not in the field
-    return start, stop
+    start, stop = line_start, ends[line]
+    if delims.size:  # one column has none
+        k = np.searchsorted(delims, pos.astype(delims.dtype, copy=False))
+        start = np.maximum(start, np.where(k > 0, delims[np.maximum(k - 1, 0)] + 1, 0))
+        stop = np.minimum(stop, np.where(k < delims.size, delims[np.minimum(k, delims.size - 1)],
+                                         b.size))
+    stop = stop - (b[np.maximum(stop - 1, 0)] == _CR)  # a CRLF line's \r is not in the field
+    # A quoted field (quoting is plain here: quotes at both ends): its content.
+    quoted = (stop - start >= 2) & (b[start] == _QUOTE) & (b[np.maximum(stop - 1, 0)] == _QUOTE)
+    return start + quoted, stop - quoted
 
 
 def _dotted_cells_could_be_groups(dots: np.ndarray, b: np.ndarray, ends: np.ndarray,
                                   delims: np.ndarray) -> bool:
     """Whether every cell holding one of ``dots`` reads as ``[+-]d{1,3}.ddd[e...]``."""
     start, stop = _field_bounds(dots, b, ends, delims)
+    dots = dots.astype(np.int64)
     signed = np.isin(b[start], np.frombuffer(b"+-", dtype=np.uint8))
     before = dots - start - signed
     after = dots[:, None] + np.arange(1, 4)
@@ -859,20 +1096,33 @@ def _dotted_cells_could_be_groups(dots: np.ndarray, b: np.ndarray, ends: np.ndar
     return bool(np.all((before >= 1) & (before <= 3) & group_digits & group_end))
 
 
-def _fast_table(text: str, delimiter: str, encoding: str, notes: list[str]) -> Table | None:
-    """:func:`load_csv` after decoding, through the C reader; None if the file is unusual."""
+def _utf8(text: str, raw: bytes | str) -> bytes:
+    """``text`` as UTF-8: the uploaded bytes themselves when they already are exactly that."""
+    if isinstance(raw, bytes) and len(raw) == len(text) and text.isascii():
+        return raw  # ASCII decodes to itself in every codec the loader uses: no copy
+    return text.encode("utf-8")
+
+
+def _fast_table(text: str, delimiter: str, encoding: str, notes: list[str],
+                raw: bytes | str = "") -> Table | None:
+    """:func:`load_csv` after decoding, through the C reader; None if the file is unusual.
+
+    ``raw`` is what was decoded into ``text``; when it is plain ASCII it is read in place.
+    """
     head = _fast_header(text, delimiter)
     if head is None:
         return None
     first, body_start = head
     width = len(first)
-    body = _fast_scans(text[body_start:], delimiter, width)
+    data = _utf8(text, raw)
+    start = len(text[:body_start].encode("utf-8"))
+    body = _fast_scans(data, start, delimiter, width)
     if body is None:
         return None
     lines = np.arange(1, body[0].missing.size + 2)
 
     def scans_with_first_row() -> list[_Scan]:  # only when the first row is data
-        scans = None if '"' in text[:body_start] else _fast_scans(text, delimiter, width)
+        scans = _fast_scans(data, 0, delimiter, width)
         if scans is None:
             raise _FallBack
         return scans
@@ -885,6 +1135,7 @@ def _fast_table(text: str, delimiter: str, encoding: str, notes: list[str]) -> T
 
 class _FallBack(Exception):
     """Internal: the fast path met a case it leaves to the slow path."""
+
 
 # ---------------------------------------------------------------------------------------------
 # Column typing
@@ -938,7 +1189,8 @@ def _parse_mark(cells: list[str], mark: str) -> tuple[np.ndarray | None, str | N
         # nan/inf spellings, which is what the caller wants on its first, unfiltered try).
         plain = [c.replace(",", ".") for c in cells] if mark == "," else cells
         try:
-            return np.array([float(c) for c in plain], dtype=np.float64), None
+            return np.fromiter((float(c) for c in plain), dtype=np.float64,
+                               count=len(plain)), None
         except ValueError:
             return None, None
     plain_re, grouped_re = _NUMBER_RE[(mark, None)], _NUMBER_RE[(mark, sep)]
@@ -985,10 +1237,10 @@ class _Scan:
 
     def bad_cells(self) -> np.ndarray:
         """Indices of cells that are neither missing nor numbers (slow: text columns only)."""
-        cells = self.text_cells()
-        numeric = {c: _looks_numeric(c) for c in dict.fromkeys(cells)}
-        return np.flatnonzero([not (m or numeric[c])
-                               for c, m in zip(cells, self.missing, strict=True)])
+        codes, distinct = pd.factorize(self.text_cells())  # each distinct cell is checked once
+        numeric = np.fromiter((_looks_numeric(c) for c in distinct), dtype=bool,
+                              count=len(distinct))
+        return np.flatnonzero(~(self.missing | numeric[codes]))
 
 
 def _scan_column(column: Sequence[str]) -> _Scan:
@@ -1003,9 +1255,11 @@ def _scan_column(column: Sequence[str]) -> _Scan:
             cells = [c.strip() for c in cells]
     else:
         cells = [c.strip() for c in cells]
-        lowered = [c.lower() for c in cells]
-        special_values = np.array([_SPECIAL_VALUES.get(c, 0.0) for c in lowered])
-        special = np.array([c in _SPECIAL_VALUES for c in lowered], dtype=bool)
+        # No list of lower-cased copies: that would be one more string per cell. A special
+        # token is NaN or +-inf, so whatever is not 0.0 here is one.
+        special_values = np.fromiter((_SPECIAL_VALUES.get(c.lower(), 0.0) for c in cells),
+                                     dtype=np.float64, count=len(cells))
+        special = special_values != 0.0
     rest = [c for c, s in zip(cells, special, strict=True) if not s] if special.any() else cells
     values: dict[str, np.ndarray | None] = {}
     grouped: dict[str, str | None] = {}
@@ -1140,13 +1394,16 @@ def _build_table(first: Sequence[str], body: list[_Scan], all_scans: Callable[[]
         listed = Joined([*empty[:10], *(["..."] if len(empty) > 10 else [])])
         notes.append(Message("note.empty_columns", n=len(empty), columns=listed))
     names = _unique_names([n for n, _ in kept], notes)
+    if len(names) > MAX_COLUMNS:  # a header spread over lines by quoted line breaks
+        raise error(DataError, "io.too_many_columns", n_columns=len(names),
+                    max_columns=MAX_COLUMNS)
     return _assemble(names, [s for _, s in kept], data_lines, delimiter, decimal, encoding,
                      has_header, notes)
 
 
 def _text_column(name: str, scan: _Scan, lines: _Lines, notes: list[str]) -> np.ndarray:
     cells = scan.text_cells()
-    present = dict.fromkeys(c for c, m in zip(cells, scan.missing, strict=True) if not m)
+    present = pd.unique(cells[~scan.missing])
     if any(_looks_numeric(c) for c in present):  # a numeric column spoiled by a few cells
         n_bad, cell, line = _first_bad(scan, lines)
         notes.append(Message("note.text_column", name=name, n_bad=n_bad, cell=cell, line=line))
@@ -1192,7 +1449,7 @@ def _assemble(names: list[str], scans: list[_Scan], lines: _Lines, delimiter: st
         ex = comma_examples[0]
         notes.append(Message("note.decimal_comma", example=ex, value=_to_float(ex, ",")))
     n_rows = len(lines)
-    frame = pd.DataFrame(data, index=pd.RangeIndex(n_rows), columns=names)
+    frame = pd.DataFrame(data, index=pd.RangeIndex(n_rows), columns=names, copy=False)
     return Table(columns=tuple(names), numeric_columns=tuple(numeric), text_columns=tuple(text),
                  n_rows=n_rows, notes=tuple(notes), delimiter=delimiter,
                  decimal="," if comma_examples else ".", encoding=encoding,

@@ -70,6 +70,7 @@ from .em import (
 )
 from .errors import CollapseError, DataError, ParameterError
 from .restarts import degeneracy_reasons, passed_over_reason, recommend
+from .work import StopCheck, checkpoint
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -269,6 +270,7 @@ def _fit_cell(
     max_iter: int,
     tol: float,
     tick: Callable[[], None],
+    should_stop: StopCheck | None = None,
 ) -> SelectionCell:
     n, d = X.shape
     p = n_parameters(k, d, cov_type)
@@ -276,6 +278,7 @@ def _fit_cell(
     collapsed = None  # (trace or None, seed, message) of the last collapsed start
     skipped_message = ""
     for s in seeds:
+        checkpoint(should_stop)
         try:
             start = initialize(X, k, init, s, cov_type, reg_covar)
         except DataError as exc:  # impossible cell (K > distinct points): no start works
@@ -287,7 +290,7 @@ def _fit_cell(
             collapsed = (None, s, Message("selection.start_singular", component=exc.component))
             tick()
             continue
-        tr = run_em(X, start, cov_type, reg_covar, max_iter, tol)
+        tr = run_em(X, start, cov_type, reg_covar, max_iter, tol, should_stop=should_stop)
         ll = float(tr.log_likelihood[-1])
         if tr.stop_reason == "collapsed":
             collapsed = (tr, s, Message("selection.collapsed_at",
@@ -345,6 +348,7 @@ def model_selection(
     max_iter: int = 200,
     tol: float = 1e-6,
     progress: ProgressCallback | None = None,
+    should_stop: StopCheck | None = None,
 ) -> SelectionResult:
     """Fit every (K, covariance type) and score it with BIC and AIC.
 
@@ -362,6 +366,9 @@ def model_selection(
         As in :func:`emviz.em.initialize` and :func:`emviz.em.run_em`.
     progress : callable (done, total) -> None, optional
         Called after every start; ``total = len(k_range) * len(covariance_types) * n_init``.
+    should_stop : callable () -> bool, optional
+        Checked before every start and every iteration (see :mod:`emviz.work`); True
+        abandons the whole sweep with :class:`emviz.errors.Cancelled`.
 
     Returns
     -------
@@ -398,7 +405,8 @@ def model_selection(
             progress(done, total)
 
     cells = tuple(
-        _fit_cell(X, k, t, init, seeds, reg, max_iter, tol, tick) for k in ks for t in types
+        _fit_cell(X, k, t, init, seeds, reg, max_iter, tol, tick, should_stop)
+        for k in ks for t in types
     )
     shape = (len(ks), len(types))
     bic = np.array([c.bic for c in cells]).reshape(shape)

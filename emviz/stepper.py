@@ -60,7 +60,8 @@ ellipses after an M-step, a table that stays put after convergence).
 
                  *hover* lets the browser show a point's responsibilities:
                  ``{"params": [{"weights", "means", "covariances"} (flat, row-major)],
-                 "index": [params index or -1 per position], "columns": [names]}``.
+                 "index": [params index or -1 per position], "columns": [names]}``; the
+                 names are plain text (the browser shows them as text, never as markup).
 
                  *reveal* hides the future when the user asks ("predict, then reveal"):
                  ``{"traces": [i, ...], "upto": [x per position], "annotations": [j, ...],
@@ -655,7 +656,7 @@ def em_payload(
     if d in (2, 3):
         main["hover"] = {"params": [_params_spec(p) for p in trace.params],
                           "index": [-1 if i is None else i for i in resp_keys],
-                          "columns": F._axis_names(opts, d), "colors": list(ctx.colors)}
+                          "columns": F.axis_labels(opts, d), "colors": list(ctx.colors)}
         if d == 3:  # Plotly's own label off, but its hover events on
             data[0] = {**data[0], "hoverinfo": "none"}
     main["figure"] = {"data": data, "layout": layout}

@@ -17,6 +17,7 @@ from emviz import exports
 from emviz.ui import analyst, cache, data_panel, downloads
 from emviz.ui.state import ModelSpec, TableSpec
 from tests.csv_corpus.real_like import penguins_like
+from tests.shown import shown
 from tests.stepper_view import open_downloads, payload, stepped_to
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -40,7 +41,7 @@ def page(at: AppTest, url_path: str) -> AppTest:
 def texts(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
     parts += [e.value for kind in ("success", "warning", "info", "error") for e in at.get(kind)]
-    return "\n".join(str(p) for p in parts)
+    return shown("\n".join(str(p) for p in parts))
 
 
 def figure(at: AppTest, index: int = 0) -> dict:
@@ -182,8 +183,9 @@ def test_cluster_summary_in_original_units_with_the_label_table():
     at = run_to_the_end(sample("iris.csv", model_k=3))
     tables = [t.value for t in at.table]
     summary = next(t for t in tables if "column" in (t.index.name or ""))
-    assert list(summary.index) == ["sepal_length_cm", "sepal_width_cm", "petal_length_cm",
-                                   "petal_width_cm"]  # every numeric column, not just two
+    assert [shown(c) for c in summary.index] == [
+        "sepal_length_cm", "sepal_width_cm", "petal_length_cm", "petal_width_cm",
+    ]  # every numeric column, not just two
     assert all(" ± " in cell for cell in summary.to_numpy().ravel())
     assert sum(int(h.split(" · ")[1].split()[0]) for h in summary.columns) == 150
     crosstab = next(t for t in tables if set(t.columns) == {"setosa", "versicolor",
@@ -243,7 +245,7 @@ def test_png_is_drawn_on_request_and_a_stuck_browser_becomes_a_message(monkeypat
     start = time.monotonic()
     ok(at.button(key="png_make").click().run())
     assert time.monotonic() - start < 5
-    assert any("not ready after 0.5 s" in e.value for e in at.error)
+    assert any("not ready after 0.5 s" in shown(e.value) for e in at.error)
 
 
 def test_png_without_kaleido_or_chromium_says_why(monkeypatch):
@@ -274,6 +276,6 @@ def test_the_panel_in_other_languages(lang):
 def test_the_summary_leaves_identifiers_and_codes_out_unless_clustered():
     at = upload(PENGUINS, "penguins.csv")
     summary = next(t.value for t in at.table if "column" in (t.value.index.name or ""))
-    assert list(summary.index) == ["bill_length_mm", "bill_depth_mm", "flipper_length_mm",
-                                   "body_mass_g"]
+    assert [shown(c) for c in summary.index] == ["bill_length_mm", "bill_depth_mm",
+                                                 "flipper_length_mm", "body_mass_g"]
     assert all("," not in cell for cell in summary.to_numpy().ravel())  # 3665, not 3,665

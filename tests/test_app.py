@@ -14,6 +14,7 @@ from emviz import exports
 from emviz import stepper as sp
 from emviz.ui import backend as be
 from emviz.ui import downloads, state
+from tests.shown import shown
 from tests.stepper_view import at_h, decode, open_downloads, payload, sent, stepped_to
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -216,7 +217,7 @@ def test_each_preset_renders_and_steps(name):
 
 def data_caption(at: AppTest) -> str:
     """The caption under the figure that names the data ("**name** · n points in dD · …")."""
-    return next(c.value for c in at.caption if c.value.startswith("**"))
+    return next(shown(c.value) for c in at.caption if c.value.startswith("**"))
 
 
 def test_the_caption_names_the_data_in_the_readers_language():
@@ -537,7 +538,7 @@ def test_a_reg_covar_that_dominates_tiny_data_is_reported_in_the_readers_languag
     at.session_state["lang"] = lang
     at = ok(at.run())
     upload(at, _csv(X * 1e-6), "tiny.csv")
-    said = [w.value for w in at.warning if "reg_covar = 1e-06" in w.value]
+    said = [shown(w.value) for w in at.warning if "reg_covar = 1e-06" in shown(w.value)]
     assert len(said) == 1, [w.value for w in at.warning]
     expected = translate("error.check.reg_covar_large", lang, reg_covar=1e-6, ratio=1.0,
                          variance=1.0, feature=1, limit=1.0)
@@ -545,4 +546,4 @@ def test_a_reg_covar_that_dominates_tiny_data_is_reported_in_the_readers_languag
     assert said[0].split("1e-06")[1][:6] == expected.split("1e-06")[1][:6]
     # data of ordinary size: nothing to say
     ok(at.file_uploader(key="csv_upload").upload("ok.csv", _csv(X), "text/csv").run())
-    assert not [w.value for w in at.warning if "reg_covar" in w.value]
+    assert not [w.value for w in at.warning if "reg_covar" in shown(w.value)]

@@ -93,6 +93,22 @@ def test_the_bound_verdict_says_where_the_numpy_floor_rules_the_target_out():
     assert "NOT met" in text and "the floor does not rule out 6×" in text
 
 
+@pytest.mark.slow
+def test_bench_server_loading_part_refuses_the_one_line_file_and_loads_the_other():
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_server.py"), "--no-browser",
+         "--mb", "2"],
+        capture_output=True, text=True, timeout=300, cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr
+    one_line = next(r for r in proc.stdout.splitlines() if r.startswith("| 10 MB, one line"))
+    ordinary = next(r for r in proc.stdout.splitlines() if r.startswith("| 2 MB, 3 float"))
+    assert "refused" in one_line and "at most 10,000 columns" in one_line
+    assert "loaded: 33,333 rows x 3 columns" in ordinary
+    peak = float(ordinary.split("|")[3])
+    assert peak > 0
+
+
 def test_browser_verdicts_compare_the_stepper_with_its_targets_and_today(capsys):
     # bench_browser.py prints one verdict per target; a missing design says so, never "met".
     sys.path.insert(0, str(ROOT / "benchmarks"))

@@ -128,6 +128,96 @@ def test_max_bytes_default_is_streamlits_upload_cap():
 
 
 # ---------------------------------------------------------------------------------------------
+# The memory budget: refused before parsing
+# ---------------------------------------------------------------------------------------------
+
+
+def _refuse_parsing(monkeypatch):
+    """Make any parse fail loudly: a refusal must come before it."""
+    def boom(*args, **kwargs):
+        raise AssertionError("parsed a file that should have been refused first")
+    for name in ("_fast_table", "_split_rows"):
+        monkeypatch.setattr(emio, name, boom)
+
+
+def test_too_many_columns_is_refused_before_parsing(monkeypatch):
+    _refuse_parsing(monkeypatch)
+    header = ",".join(f"c{i}" for i in range(emio.MAX_COLUMNS + 1))
+    message = assert_data_error(f"{header}\n".encode(), "10,001 columns", "MAX_COLUMNS")
+    assert "at most 10,000" in message
+
+
+def test_a_long_line_further_down_is_refused_with_its_number(monkeypatch):
+    _refuse_parsing(monkeypatch)
+    long = ",".join(["1"] * (emio.MAX_FIELDS_PER_LINE + 5))
+    message = assert_data_error(f"a,b\n1,2\n3,4\n{long}\n".encode(), "line 4",
+                                "10,005 fields", "MAX_FIELDS_PER_LINE")
+    assert "at most 10,000" in message
+
+
+def test_one_line_of_millions_of_fields_is_refused_quickly():
+    """The file that took minutes and gigabytes: one line of 2.6 million numbers."""
+    import time
+
+    raw = (",".join(str(i % 1000) for i in range(2_600_000))).encode()
+    start = time.perf_counter()
+    assert_data_error(raw, "2,600,000 columns")
+    assert time.perf_counter() - start < 10  # well under 1 s on an idle machine
+
+
+def test_a_header_widened_by_quoted_line_breaks_is_refused(monkeypatch):
+    monkeypatch.setattr(emio, "MAX_COLUMNS", 5)
+    header = ",".join(f'"c\n{i}"' for i in range(6))  # one record over six lines
+    assert_data_error(f"{header}\n1,2,3,4,5,6\n".encode(), "6 columns")
+
+
+@pytest.mark.parametrize("raw, multiple, path", [
+    # tiny fields: about 14 times the size through the C reader
+    (b"a,b\n" + b"1,2\n" * 2000, 10, "fast"),
+    # a blank line sends it cell by cell: about 100 times the size
+    (b"a,b\n" + b"1,2\n" * 1000 + b"\n" + b"1,2\n" * 1000, 30, "slow"),
+])
+def test_a_parse_over_budget_is_refused_before_it_starts(raw, multiple, path, monkeypatch):
+    monkeypatch.setattr(emio, "MEMORY_FLOOR", 0)
+    monkeypatch.setattr(emio, "MEMORY_MULTIPLE", multiple)
+    monkeypatch.setattr(emio, "_COSTS", {k: c._replace(fixed=0) for k, c in emio._COSTS.items()})
+    if path == "slow":  # within budget for the C reader, which then hands it on
+        real = emio._fast_table
+        monkeypatch.setattr(emio, "_fast_table", lambda *a: real(*a))
+        assert real(raw.decode(), ",", "utf-8", [], raw) is None
+    else:
+        monkeypatch.setattr(emio, "_fast_table",
+                            lambda *a: pytest.fail("the C reader ran on a file over budget"))
+    monkeypatch.setattr(emio, "_split_rows",
+                        lambda *a: pytest.fail("the cell-by-cell parse ran over budget"))
+    fragments = ["MB of memory", "MEMORY_MULTIPLE", "fewer rows"]
+    if path == "slow":
+        fragments.append("field by field")
+    message = assert_data_error(raw, *fragments)
+    assert ("field by field" in message) == (path == "slow")
+
+
+def test_the_budget_is_a_multiple_of_the_size_with_a_floor():
+    assert emio.memory_budget(1) == emio.MEMORY_FLOOR
+    assert emio.memory_budget(200 * 1024**2) == emio.MEMORY_MULTIPLE * 200 * 1024**2
+
+
+def test_ordinary_files_fit_the_budget_without_a_floor(monkeypatch):
+    """Full-precision floats, missing cells, labels and R's quoting all fit in 10x their size
+    by the loader's own estimate (benchmarks/bench_server.py measures the real peak)."""
+    monkeypatch.setattr(emio, "MEMORY_FLOOR", 0)
+    monkeypatch.setattr(emio, "_COSTS", {k: c._replace(fixed=0) for k, c in emio._COSTS.items()})
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(3000, 3)).tolist()
+    floats = "x,y,z\n" + "".join(f"{a!r},{b!r},{c!r}\n" for a, b, c in X)
+    labelled = '"","x","y","species"\n' + "".join(
+        f'"{i}",{a:.2f},{"NA" if i % 9 == 0 else f"{b:.2f}"},"versicolor"\n'
+        for i, (a, b, _) in enumerate(X))
+    for text in (floats, labelled):
+        assert load_csv(text.encode()).n_rows == 3000
+
+
+# ---------------------------------------------------------------------------------------------
 # Encodings
 # ---------------------------------------------------------------------------------------------
 

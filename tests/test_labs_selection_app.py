@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.shown import shown
 from tests.stepper_view import at_h, sent
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -38,7 +39,7 @@ def open_lab(url_path: str, **state) -> AppTest:
 def texts(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
     parts += [e.value for kind in ("success", "warning", "info", "error") for e in at.get(kind)]
-    return "\n".join(str(p) for p in parts)
+    return "\n".join(shown(p) for p in parts)
 
 
 def figure(at: AppTest, index: int) -> dict:
@@ -142,7 +143,7 @@ def test_restarts_summary_passes_over_an_unfinished_pick(lang):
     at = AppTest.from_function(_summary_of_unfinished_iris, args=(lang, 1),
                                default_timeout=120)
     ok(at.run())
-    warning = "\n".join(w.value for w in at.warning)
+    warning = "\n".join(shown(w.value) for w in at.warning)
     unfinished = translate("error.restarts.reason_not_converged", lang)
     assert translate("restarts.unfinished_pick", lang, ll="-180.19", reason=unfinished) in warning
     metrics = {m.label: m.value for m in at.metric}
@@ -213,7 +214,7 @@ def test_selection_lab_stars_the_recommended_cell_and_says_why_the_best_is_passe
     success = [s.value for s in at.success]
     assert success == [translate("selection.recommended", lang, crit="BIC", k=3, cov="tied",
                                  score=f"{rec.bic:,.1f}")]
-    warning = "\n".join(w.value for w in at.warning)
+    warning = "\n".join(shown(w.value) for w in at.warning)
     assert "☆" in warning and reason in warning and f"K = {best.n_components}, diag" in warning
     flat = next(m for m in best.reason.parts if m.code == "restarts.reason_flat")
     assert localize(flat, lang) in warning  # component numbered from 1, in the UI language

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from emviz.numbers import parse_sig
 from tests import stepper_view as sv
+from tests.shown import shown
 from tests.stepper_view import at_h, sent
 
 TIMEOUT = 120
@@ -50,7 +51,7 @@ def texts(at: AppTest) -> str:
     parts = [m.value for m in at.markdown]
     for kind in ("error", "warning", "info", "success", "caption"):
         parts += [e.value for e in getattr(at, kind)]
-    return "\n".join(str(p) for p in parts)
+    return "\n".join(shown(p) for p in parts)
 
 
 def click(at: AppTest, key: str) -> AppTest:

@@ -18,6 +18,8 @@ from streamlit.testing.v1 import AppTest
 
 import emviz.io as emio
 from emviz.errors import DataError
+from emviz.text import markdown_text
+from tests.shown import shown
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -47,7 +49,7 @@ def upload_app(data: bytes, name: str = "data.csv", **state) -> AppTest:
 
 
 def messages(at: AppTest, *kinds: str) -> list[str]:
-    return [str(e.value) for kind in kinds for e in getattr(at, kind)]
+    return [shown(e.value) for kind in kinds for e in getattr(at, kind)]
 
 
 def n_points(at: AppTest) -> int:
@@ -161,7 +163,7 @@ def test_upload_caches_are_keyed_on_the_content() -> None:
 def test_xss_header_is_shown_as_text() -> None:
     at = upload_app(CORPUS["xss_header"], f"{XSS}.csv")
     assert XSS in at.multiselect(key="tbl_columns").options
-    assert XSS in " ".join(str(c.value) for c in at.caption)
+    assert markdown_text(XSS) in " ".join(str(c.value) for c in at.caption)
     for md in at.markdown:  # nothing quoting the header is allowed to render raw HTML
         assert not (md.proto.allow_html and "<img" in md.proto.body), md.proto.body
     for el in at.get("html"):
@@ -236,6 +238,26 @@ EDGE_CASES = {
     "trailing_delimiters": b"a,b\n1,2,,\n3,4\n",
     "signs_and_bare_dots": b"a,b\n+1.5,1.\n-.25,+2\n",
     "decimal_comma": b"a;b\n" + b"".join(b"%d,%d;%d\n" % (i, i % 7, i) for i in range(200)),
+    "one_column": b"x\n" + b"".join(b"%r\n" % float(x) for x in _RNG.normal(size=300)),
+    "one_column_blank_line": b"x\n1.5\n\n2.5\n",
+    "one_column_missing": b"x\n1.5\nNA\n2.5\n",
+    "one_column_trailing_blank_lines": b"x\n1\n2\n\n\n",
+    "missing_tokens_any_case": b"a,b\n1.5,2\nNa,3\nNULL,4\n#N/A,5\nnone,6\n,7\nn/a,8\n",
+    "missing_later_than_the_sample": b"a,b\n" + b"1.5,2\n" * 2000 + b"NA,3\n",
+    "text_later_than_the_sample": b"a,b\n" + b"1.5,2\n" * 2000 + b"oops,3\n",
+    "all_missing_column": b"a,b\n1,NA\n2,NA\n",
+    "inf_and_missing": b"a,b\n1,inf\n2,NA\n3,4\n",
+    "r_write_csv": b'"","x","y","grp"\n"1",1.5,2.5,"a"\n"2",3.5,4.5,"b"\n"3",5,6,"a"\n',
+    "quoted_numbers_everywhere": b'"a","b"\n"1.5","2"\n"3.25","4"\n',
+    "quoted_thousands_groups": b'"a","b"\n' + b"".join(b'"1.%03d",%d\n' % (i, i)
+                                                     for i in range(200)),
+    "quoted_comma_inside": b'a,b,c\n1,2,"x, y"\n3,4,"z"\n',
+    "quoted_newline_inside": b'a,b,c\n1,2,"x\ny"\n3,4,"z"\n',
+    "escaped_quotes": b'a,b,c\n1,2,"say ""hi"""\n3,4,""\n',
+    "stray_quote_mid_field": b'a,b,c\n1,2,12" pipe\n3,4,z\n',
+    "quote_after_closing": b'a,b,c\n1,2,"x"y\n3,4,z\n',
+    "spaces_inside_quotes": b'a,b\n" 1.5",2\n"2.5 ",3\n',
+    "blank_quoted_row": b'a,b\n1,2\n"",""\n3,4\n',
 }
 
 
@@ -260,9 +282,33 @@ def test_fast_path_matches_the_careful_path(case: str, monkeypatch) -> None:
     pd.testing.assert_frame_equal(fast.frame, slow.frame)
 
 
-def test_fast_path_is_taken_for_plain_files(monkeypatch) -> None:
+@pytest.mark.parametrize("case", ["text_labels", "one_column", "missing_tokens_any_case",
+                                  "r_write_csv", "quoted_numbers_everywhere", "escaped_quotes",
+                                  "text_later_than_the_sample"])
+def test_fast_path_is_taken_for_plain_files(case: str, monkeypatch) -> None:
+    """Plain files, including R's quoted exports and missing cells, skip the cell-by-cell
+    path: it costs well over 100 bytes of memory per cell."""
     taken = []
     real = emio._fast_table
     monkeypatch.setattr(emio, "_fast_table", lambda *a: taken.append(real(*a)) or taken[-1])
-    emio.load_csv(EDGE_CASES["text_labels"])
+    emio.load_csv(EDGE_CASES[case])
     assert taken and taken[0] is not None
+
+
+# --- the column picker never gets more than MAX_COLUMNS options -----------------------------
+def test_a_file_wider_than_the_column_limit_never_reaches_the_picker() -> None:
+    width = emio.MAX_COLUMNS + 1
+    wide = (",".join(f"c{i}" for i in range(width)) + "\n" + ",".join(["1"] * width)
+            + "\n").encode()
+    at = upload_app(wide, "wide.csv")
+    assert any("10,001 columns" in m and "MAX_COLUMNS" in m for m in messages(at, "error"))
+    assert not at.multiselect and not at.get("bidi_component")
+
+
+def test_the_widest_file_allowed_fills_the_picker_and_draws() -> None:
+    width = emio.MAX_COLUMNS
+    rng = np.random.default_rng(0)
+    rows = "\n".join(",".join(f"{v:.2f}" for v in rng.normal(size=width)) for _ in range(6))
+    at = upload_app((",".join(f"c{i}" for i in range(width)) + "\n" + rows + "\n").encode())
+    assert len(at.multiselect(key="tbl_columns").options) == width
+    assert at.get("bidi_component")  # Explore's stepper with its chart

@@ -30,7 +30,7 @@ import streamlit as st
 
 from emviz import rawcsv
 from emviz.em import Trace, e_step
-from emviz.errors import EmvizError
+from emviz.errors import Cancelled, EmvizError
 from emviz.figures import FigureOptions
 from emviz.figures_labs import selection_figure
 from emviz.io import Table
@@ -38,10 +38,13 @@ from emviz.model import FittedMixture, Preprocessing
 from emviz.reproduce import CsvSource, sklearn_script
 from emviz.selection import SelectionCell, SelectionResult, model_selection
 from emviz.summary import ClusterSummary, cluster_summary, label_table
-from emviz.ui import cache, downloads
+from emviz.text import markdown_text
+from emviz.ui import cache, downloads, jobs
 from emviz.ui.i18n import figure_text, t
-from emviz.ui.messages import guarded, localize, show_error
+from emviz.ui.memo import cached
+from emviz.ui.messages import as_markdown, as_plain, guarded, show_error
 from emviz.ui.state import DataSpec, ModelSpec, TableSpec
+from emviz.work import over_budget, work_units
 
 K_VALUES = tuple(range(1, 11))
 #: Session key: the choice made by "Choose K for me" (its settings key and the K chosen).
@@ -54,13 +57,17 @@ CHART_CONFIG = {"displaylogo": False}
 # --------------------------------------------------------------------------------------
 # Choose K
 # --------------------------------------------------------------------------------------
+#: Choose K's slot in :func:`emviz.ui.jobs.confirm`, and the request waiting for it.
+_CONFIRM, _ASKING = "analyst_choose_k", "analyst_choose_k_asking"
+
+
 def _choice_key(spec: DataSpec, model: ModelSpec) -> str:
     """What the BIC curve depends on: the data and every model setting except K."""
     return repr((spec, model.covariance_type, model.init_params, model.seed, model.reg_covar,
                  model.max_iter, model.tol))
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@cached(max_entries=32, upload_entries=4)
 def _bic_curve(key: str, _spec: DataSpec, _model: ModelSpec,
                _raw: bytes | None = None) -> SelectionResult | str:
     """EM for K = 1..10 with the model's covariance type (or the engine's message)."""
@@ -68,7 +75,9 @@ def _bic_curve(key: str, _spec: DataSpec, _model: ModelSpec,
     m = _model
     try:
         return model_selection(X, K_VALUES, (m.covariance_type,), m.init_params, 1, m.seed,
-                               m.reg_covar, m.max_iter, m.tol)
+                               m.reg_covar, m.max_iter, m.tol, should_stop=jobs.should_stop)
+    except Cancelled:
+        raise
     except EmvizError as exc:
         return str(exc)
 
@@ -80,12 +89,29 @@ def recommended(result: SelectionResult) -> SelectionCell | None:
     return result.recommended("bic")
 
 
-def _on_choose_k(spec: DataSpec, model: ModelSpec, raw: bytes | None) -> None:
-    """Callback: fit K = 1..10 (cached), set the sidebar's K to the recommended one."""
+def choose_k_work(n_points: int, model: ModelSpec) -> int:
+    """Choose K's size in :func:`emviz.work.work_units` (one run for each K of the curve)."""
+    return work_units(n_points, sum(K_VALUES), model.max_iter)
+
+
+def _on_choose_k(spec: DataSpec, model: ModelSpec, raw: bytes | None,
+                 n_points: int | None = None) -> None:
+    """Callback: fit K = 1..10 (cached), set the sidebar's K to the recommended one.
+
+    With ``n_points`` (the button's own click), work above the budget is not started: the
+    panel asks to confirm instead, and its button calls this again without it."""
     key = _choice_key(spec, model)
-    result = _bic_curve(key, spec, model, _raw=raw)
-    cell = recommended(result) if isinstance(result, SelectionResult) else None
     ss = st.session_state
+    if n_points is not None and over_budget(choose_k_work(n_points, model)) \
+            and not jobs.confirmed(_CONFIRM, key):
+        ss[_ASKING] = key
+        return
+    ss.pop(_ASKING, None)
+    try:
+        result = _bic_curve(key, spec, model, _raw=raw)
+    except Cancelled:  # the session has gone: nothing to set
+        return
+    cell = recommended(result) if isinstance(result, SelectionResult) else None
     ss[CHOSEN] = (key, None if cell is None else cell.n_components)
     if cell is not None:
         ss["model_k"] = int(cell.n_components)
@@ -95,15 +121,19 @@ def _choose_k(spec: DataSpec, model: ModelSpec, raw: bytes | None, data: cache.D
     key = _choice_key(spec, model)
     cols = st.columns([1, 3], vertical_alignment="center")
     cols[0].button(t("analyst.choose_k"), key="analyst_choose_k", type="primary",
-                   on_click=_on_choose_k, args=(spec, model, raw), width="stretch",
-                   help=t("analyst.choose_k_help", cov=model.covariance_type))
+                   on_click=_on_choose_k, args=(spec, model, raw, data.n_samples),
+                   width="stretch", help=t("analyst.choose_k_help", cov=model.covariance_type))
+    if st.session_state.get(_ASKING) == key:
+        jobs.confirm(_CONFIRM, choose_k_work(data.n_samples, model), key,
+                     on_confirm=_on_choose_k, args=(spec, model, raw))
+        return
     chosen = st.session_state.get(CHOSEN)
     if chosen is None or chosen[0] != key:
         cols[1].caption(t("analyst.choose_k_caption", cov=model.covariance_type))
         return
     result = _bic_curve(key, spec, model, _raw=raw)
     if isinstance(result, str):
-        st.error(localize(result), icon="🚫")
+        st.error(as_markdown(result), icon="🚫")
         return
     cell = recommended(result)
     if cell is None:
@@ -117,9 +147,9 @@ def _choose_k(spec: DataSpec, model: ModelSpec, raw: bytes | None, data: cache.D
     flagged = [c.n_components for c in result.cells if c.scored and c.suspicious]
     if flagged:
         st.caption(t("analyst.choose_k_flagged", ks=", ".join(map(str, flagged))))
-    passed = localize(result.passed_over("bic"))
+    passed = as_plain(result.passed_over("bic"))
     if passed:
-        st.caption(passed)
+        st.caption(markdown_text(passed))
     text = {key: t(f"labfig.{key}") for key in (
         "sel_x", "sel_y", "sel_best", "sel_recommended", "sel_passed", "true_k",
         "suspicious_cell")}
@@ -166,7 +196,7 @@ def _original_columns(spec: DataSpec, raw: bytes | None, data: cache.Prepared
     return values, known, t("analyst.true_component")
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@cached(max_entries=64, upload_entries=8, max_size="64MB")
 def _clusters(key: str, _spec: DataSpec, _model: ModelSpec, _h: int,
               _raw: bytes | None = None) -> Clusters:
     data = cache.prepared(_spec, _raw=_raw)
@@ -210,7 +240,9 @@ def summary_frame(summary: ClusterSummary) -> pd.DataFrame:
              for k, (n, s) in enumerate(zip(summary.sizes, summary.shares, strict=True))]
     cells = {head: [mean_sd(summary.means[k, j], summary.sds[k, j])
                     for j in range(len(summary.columns))] for k, head in enumerate(heads)}
-    return pd.DataFrame(cells, index=pd.Index(summary.columns, name=t("analyst.column")))
+    # st.table renders every cell, header and index as Markdown: the columns are the user's
+    return pd.DataFrame(cells, index=pd.Index([markdown_text(c) for c in summary.columns],
+                                              name=t("analyst.column")))
 
 
 def _summary(spec: DataSpec, model: ModelSpec, raw: bytes | None, h: int) -> None:
@@ -219,17 +251,18 @@ def _summary(spec: DataSpec, model: ModelSpec, raw: bytes | None, h: int) -> Non
     st.table(summary_frame(clusters.summary))
     if clusters.labels is not None:
         if clusters.ari is not None:
-            st.markdown(t("analyst.labels_title", column=clusters.label_column,
+            st.markdown(t("analyst.labels_title", column=markdown_text(clusters.label_column),
                           ari=f"{clusters.ari:.3f}"))
         frame = clusters.labels.copy()
         frame.index = pd.Index([str(k) for k in frame.index], name=t("analyst.component"))
+        frame.columns = [markdown_text(c) for c in frame.columns]  # the file's label values
         st.table(frame)
 
 
 # --------------------------------------------------------------------------------------
 # Assign new rows
 # --------------------------------------------------------------------------------------
-@st.cache_data(max_entries=64, show_spinner=False)
+@cached(max_entries=64, upload_entries=4)
 def _preprocessing(key: str, _spec: DataSpec, _raw: bytes | None = None) -> Preprocessing:
     """The data's preprocessing alone (a rerun must not unpickle every point to get it)."""
     return cache.preprocessing_of(cache.prepared(_spec, _raw=_raw))
@@ -244,7 +277,8 @@ def fitted_model(spec: DataSpec, model: ModelSpec, raw: bytes | None, trace: Tra
 
 def _assign(spec: DataSpec, model: ModelSpec, raw: bytes | None, trace: Trace, h: int) -> None:
     fitted = fitted_model(spec, model, raw, trace, h)
-    st.caption(t("analyst.assign_help", columns=", ".join(fitted.columns), h=h))
+    st.caption(t("analyst.assign_help", columns=", ".join(markdown_text(c) for c in fitted.columns),
+                 h=h))
     upload = st.file_uploader(t("analyst.assign_file"), type=["csv", "txt", "tsv"],
                               key="assign_upload")
     if upload is None:
@@ -284,7 +318,7 @@ def csv_source(spec: DataSpec, model: ModelSpec, raw: bytes | None, h: int) -> C
                      has_header=tbl.has_header, skip_first=skip)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@cached(max_entries=32, upload_entries=4)
 def _script(key: str, _spec: DataSpec, _model: ModelSpec, _h: int,
             _raw: bytes | None = None) -> str:
     data = cache.prepared(_spec, _raw=_raw)
@@ -302,7 +336,7 @@ def _sklearn(spec: DataSpec, model: ModelSpec, raw: bytes | None, h: int) -> Non
     where = {"sample": "analyst.script_sample", "upload": "analyst.script_upload"}
     key = where.get(getattr(spec, "origin", ""), "analyst.script_synthetic")
     name = spec.name if isinstance(spec, TableSpec) else f"{downloads.stem(spec, model, h)}.csv"
-    st.caption(t(key, file=name))
+    st.caption(t(key, file=markdown_text(name)))
     c = st.columns([1, 1])
     c[0].download_button(t("analyst.script_download"), script.encode("utf-8"),
                          file_name=f"{downloads.stem(spec, model, 0)}_sklearn.py",

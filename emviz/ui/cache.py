@@ -1,4 +1,8 @@
-"""The only place ``st.cache_data`` wraps back-end calls.
+"""The only place the Explore page's back-end calls are cached.
+
+Every cache here is an :func:`emviz.ui.memo.cached` function: bounded (entries, ``ttl``, and
+bytes where one value can be large), and what it computes from an upload lives in a cache of
+the uploading session only, which Streamlit clears when that session disconnects.
 
 Every function is keyed on hashable specs (frozen dataclasses) or a content digest, so a
 rerun (a button click, a slider move) never rebuilds data or refits what it already has.
@@ -17,6 +21,7 @@ rather than letting Streamlit's hasher walk the frozen specs field by field.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 from dataclasses import dataclass
@@ -31,11 +36,13 @@ from emviz import stepper as sp
 from emviz._messages import Message
 from emviz.columns import column_roles
 from emviz.em import Params, Trace, e_step, initialize, run_em
-from emviz.errors import DataError, EmvizError
+from emviz.errors import Cancelled, DataError, EmvizError
 from emviz.io import Table, load_csv
 from emviz.model import Preprocessing
 from emviz.ui import backend as be
+from emviz.ui import jobs
 from emviz.ui.i18n import t
+from emviz.ui.memo import cached, in_script_run
 from emviz.ui.state import (
     CANVAS_RANGES,
     MANUAL,
@@ -139,6 +146,8 @@ def _spinner(key: str):
     any session's language is known. ``st.spinner`` only appears after 0.5 s, so a cache hit
     shows nothing.
     """
+    if not in_script_run():  # a download's callable: no page to show it on
+        return contextlib.nullcontext()
     return st.spinner(t(key), show_time=True)
 
 
@@ -154,7 +163,7 @@ def _key(*parts: object) -> str:
 # --------------------------------------------------------------------------------------
 # Data
 # --------------------------------------------------------------------------------------
-@st.cache_data(max_entries=_MAX_ENTRIES, show_spinner=False)
+@cached(max_entries=16, upload_entries=2)
 def table(origin: str, name: str, digest_: str, _raw: bytes | None = None) -> Table:
     """A loaded CSV: a shipped sample (by file name) or an upload (by digest)."""
     if origin == "sample":
@@ -190,7 +199,7 @@ class TableInfo:
         return tuple(name for name, _ in self.skipped)
 
 
-@st.cache_data(max_entries=_MAX_ENTRIES, show_spinner=False)
+@cached(max_entries=_MAX_ENTRIES, upload_entries=4)
 def _table_info(origin: str, name: str, digest_: str, _raw: bytes | None = None) -> TableInfo:
     """Column roles of a CSV; cheap to return on every rerun (a Table would be unpickled)."""
     tbl = table(origin, name, digest_, _raw=_raw)
@@ -302,7 +311,7 @@ def _edited(spec: EditedSpec, raw: bytes | None) -> Prepared:
                     ranges=_padded(base.X) if base.n_features == 2 else None)
 
 
-@st.cache_data(max_entries=_MAX_ENTRIES, show_spinner=False)
+@cached(max_entries=_MAX_ENTRIES, upload_entries=4)
 def _prepared(key: str, _spec: DataSpec, _raw: bytes | None = None) -> Prepared:
     spec = _spec
     if isinstance(spec, EditedSpec):
@@ -332,7 +341,7 @@ def fit(spec: DataSpec, model: ModelSpec, _raw: bytes | None = None) -> Fit:
         return _fit(key=_key(spec, model), _spec=spec, _model=model, _raw=_raw)
 
 
-@st.cache_data(max_entries=_MAX_ENTRIES, show_spinner=False)
+@cached(max_entries=_MAX_ENTRIES, upload_entries=8)
 def _fit(key: str, _spec: DataSpec, _model: ModelSpec, _raw: bytes | None = None) -> Fit:
     model = _model
     X = prepared(_spec, _raw=_raw).X
@@ -355,7 +364,10 @@ def _fit(key: str, _spec: DataSpec, _model: ModelSpec, _raw: bytes | None = None
             reg_covar=model.reg_covar,
             max_iter=model.max_iter,
             tol=model.tol,
+            should_stop=jobs.should_stop,  # a closed tab stops the fit (never cached)
         )
+    except Cancelled:
+        raise
     except EmvizError as exc:
         kind = {"DataError": "data", "CollapseError": "collapse"}.get(
             type(exc).__name__, "parameter"
@@ -390,7 +402,7 @@ def display_resp(spec: DataSpec, model: ModelSpec, index: int,
                          _raw=_raw)
 
 
-@st.cache_data(max_entries=4 * _MAX_ENTRIES, show_spinner=False)
+@cached(max_entries=4 * _MAX_ENTRIES, upload_entries=_MAX_ENTRIES, max_size="256MB")
 def _display_resp(key: str, _spec: DataSpec, _model: ModelSpec, _index: int,
                   _raw: bytes | None = None) -> np.ndarray:
     data, trace = _at(_spec, _model, _raw)
@@ -415,7 +427,7 @@ class DataInfo:
     notes: tuple[str, ...]
 
 
-@st.cache_data(max_entries=_MAX_ENTRIES, show_spinner=False)
+@cached(max_entries=_MAX_ENTRIES, upload_entries=8)
 def _info(key: str, _spec: DataSpec, _raw: bytes | None = None) -> DataInfo:
     data = prepared(_spec, _raw=_raw)
     return DataInfo(data.n_samples, data.n_features, len(data.display), data.truth is not None,
@@ -432,7 +444,7 @@ def info(spec: DataSpec, _raw: bytes | None = None) -> DataInfo:
     return _info(key=_key(spec), _spec=spec, _raw=_raw)
 
 
-@st.cache_data(max_entries=8 * _MAX_ENTRIES, show_spinner=False)
+@cached(max_entries=8 * _MAX_ENTRIES, upload_entries=2 * _MAX_ENTRIES, max_size="64MB")
 def _params_json(key: str, _spec: DataSpec, _model: ModelSpec, _h: int, _settings: dict,
                  _raw: bytes | None = None) -> str:
     trace = fit(_spec, _model, _raw=_raw).trace
@@ -472,7 +484,8 @@ class Payload:
     editable: bool
 
 
-@st.cache_data(max_entries=_MAX_ENTRIES, show_spinner=False, ttl=3600)
+#: A payload of 100 iterations at 10,000 points is about 2.5 MB.
+@cached(max_entries=_MAX_ENTRIES, upload_entries=4, max_size="256MB")
 def _stepper_payload(key: str, _spec: DataSpec, _model: ModelSpec,
                      _options: be.FigureOptions, _text: dict, _formulas: dict | None,
                      _raw: bytes | None = None) -> Payload:
@@ -504,7 +517,7 @@ def stepper_payload(spec: DataSpec, model: ModelSpec, options: be.FigureOptions,
                                 _text=text, _formulas=formulas, _raw=_raw)
 
 
-@st.cache_data(max_entries=_MAX_ENTRIES, show_spinner=False, ttl=3600)
+@cached(max_entries=_MAX_ENTRIES, upload_entries=4, max_size="64MB")
 def _points_payload(key: str, _spec: DataSpec, _options: be.FigureOptions, _text: dict,
                     _message: str, _raw: bytes | None = None) -> Payload:
     data = prepared(_spec, _raw=_raw)

@@ -9,10 +9,11 @@ from typing import Any
 import streamlit as st
 
 from emviz.columns import EQUAL_SCALE_RATIO
+from emviz.text import markdown_text
 from emviz.ui import backend as be
 from emviz.ui import cache, state
 from emviz.ui.i18n import catalog, current_language, t, translate
-from emviz.ui.messages import localize, show_error
+from emviz.ui.messages import as_markdown, show_error
 from emviz.ui.state import DataSpec, TableSpec
 
 Picked = tuple[DataSpec, bytes | None]
@@ -135,7 +136,7 @@ def _on_standardise() -> None:
 def _skipped_note(tbl: cache.TableInfo) -> None:
     if tbl.skipped:
         st.caption(t("panels.skipped") + "\n\n" + "\n\n".join(
-            f"- {localize(why)}" for _, why in tbl.skipped))
+            f"- {as_markdown(why)}" for _, why in tbl.skipped))
 
 
 def _pca_controls(tbl: cache.TableInfo, ident: str) -> tuple[tuple[str, ...], int]:
@@ -167,7 +168,7 @@ def _scale_note(tbl: cache.TableInfo, columns: tuple[str, ...], pca: bool) -> No
         return
     widest = max(columns, key=lambda c: tbl.sds[tbl.numeric_columns.index(c)])
     st.info(t("panels.pca_raw" if pca else "panels.scales_differ", ratio=shown,
-              column=widest), icon=":material/straighten:")
+              column=markdown_text(widest)), icon=":material/straighten:")
     st.button(t("panels.standardise_now"), key="tbl_standardise_now", on_click=_on_standardise,
               width="stretch")
 
@@ -229,7 +230,7 @@ def _table_controls(tbl: cache.TableInfo, origin: str, name: str, digest: str,
     if tbl.notes:
         with st.expander(t("panels.how_read")):
             for note in tbl.notes:
-                st.caption(localize(note))
+                st.caption(as_markdown(note))
     if not columns:
         st.warning(t("panels.pick_warning"))
         return None
@@ -308,7 +309,7 @@ def _upload(all_columns: bool) -> Picked | None:
     if kept is None:
         return None
     if upload is None:  # kept from an earlier page: say which file, and how to drop it
-        st.caption(t("panels.upload_kept", name=kept.name))
+        st.caption(t("panels.upload_kept", name=markdown_text(kept.name)))
         st.button(t("panels.upload_forget"), key="upload_forget", on_click=forget_upload,
                   help=t("panels.upload_forget_help"), icon=":material/delete:")
     try:

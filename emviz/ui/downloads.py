@@ -119,9 +119,11 @@ def files(spec: DataSpec, model: ModelSpec, raw: bytes | None, data: cache.Prepa
                                   frame_ms=FRAME_MS)
         return exports.animation_html(fig, title=name)
 
+    no_figure = t("export.no_figure")  # read now: the callables run outside the session
+
     def png_bytes() -> bytes:
         if figure is None:
-            raise exports.ExportError(t("export.no_figure"))
+            raise exports.ExportError(no_figure)
         return exports.figure_png(figure(), *PNG_SIZE)
 
     return {

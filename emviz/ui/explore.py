@@ -19,11 +19,13 @@ import streamlit as st
 
 from emviz import stepper as sp
 from emviz.em import Trace, e_step
+from emviz.text import markdown_text
 from emviz.ui import (
     analyst,
     cache,
     data_panel,
     downloads,
+    jobs,
     model_panel,
     sidebar_common,
     state,
@@ -32,10 +34,11 @@ from emviz.ui import (
 from emviz.ui import backend as be
 from emviz.ui.formulas_text import formulas_html
 from emviz.ui.i18n import current_language, figure_text, t, translate
-from emviz.ui.messages import attempt, guarded, localize
+from emviz.ui.messages import as_markdown, attempt, guarded
 from emviz.ui.naming import data_name
 from emviz.ui.state import DataSpec, EditedSpec, ModelSpec
 from emviz.ui.urlstate import PENDING_STEP
+from emviz.work import iterations_within, over_budget, work_units
 
 #: The stepper's key: its reports live in ``st.session_state[STEPPER]``.
 STEPPER = "explore_stepper"
@@ -49,6 +52,8 @@ _KEEP = "explore_keep_position"
 _WHOLE_PAGE = "explore_whole_page"
 #: Set by a whole-page run: the stepper's fragment then sends the payload, not just a header.
 _WHOLE_RUN = "explore_whole_run"
+#: (setting, asked, allowed) when a link's iterations were lowered to the work budget.
+_CLAMPED = "explore_link_clamped"
 #: Most points one batch of clicks may add (a browser sends far fewer).
 MAX_ADDED = 5_000
 
@@ -226,17 +231,35 @@ def _position_for(trace: Trace, new_fit: bool) -> None:
         _go(int(ss["position"]))
 
 
+def _link_within_budget(spec: DataSpec, raw: bytes | None) -> None:
+    """A shared link's first fit stays within the work budget: fewer iterations if needed
+    (before the sidebar draws the iterations control, which then shows the lowered value)."""
+    if not jobs.opened_by_link():
+        return
+    try:
+        n = cache.info(state.edited(spec), _raw=raw).n_samples
+    except Exception:  # the page reports the data's error itself
+        return
+    ss = st.session_state
+    k, asked = int(ss["model_k"]), int(ss["model_max_iter"])
+    if not over_budget(work_units(n, k, asked)):
+        return
+    allowed = min(iterations_within(n, k), asked)
+    ss["model_max_iter"] = allowed
+    ss[_CLAMPED] = (t("jobs.setting.max_iter"), asked, allowed)
+
+
 def _caption(spec: DataSpec, data: cache.DataInfo) -> None:
     name = data_name(spec, data.name)
     st.caption(t("explore.caption", name=name, n=f"{data.n_samples:,}", d=data.n_features,
-                 columns=", ".join(data.columns)))
+                 columns=", ".join(markdown_text(c) for c in data.columns)))
     if data.description:
-        st.caption(localize(data.description))
+        st.caption(as_markdown(data.description))
     shown = data.n_display
     if shown < data.n_samples:
         st.caption(t("explore.subsample", shown=f"{shown:,}", n=f"{data.n_samples:,}"))
     for note in data.notes:
-        st.caption(localize(note))
+        st.caption(as_markdown(note))
 
 
 def _edit_status(spec: DataSpec) -> None:
@@ -329,6 +352,7 @@ def render() -> None:
         picked = data_panel.render()
         if picked is not None:
             state.check_manual(state.data_key(picked[0]))
+            _link_within_budget(*picked)
         st.subheader(t("explore.side.model"))
         model_panel.render()
     model = state.model_spec()
@@ -342,20 +366,28 @@ def render() -> None:
     if data is None:
         return
     _display_controls(data)
-    fit = attempt(lambda: cache.fit(spec, model, _raw=raw), t("ctx.fit"))
+    clamped = st.session_state.pop(_CLAMPED, None)
+    if clamped is not None:
+        jobs.clamp_note(*clamped)
+    units = work_units(data.n_samples, model.n_components, model.max_iter)
+    if not jobs.confirm("explore", units, repr((spec, model))):
+        _caption(spec, data)
+        return
+    with jobs.heavy() as free:
+        fit = attempt(lambda: cache.fit(spec, model, _raw=raw), t("ctx.fit")) if free else None
     if fit is None:
         return
     if fit.trace is None:
         if isinstance(spec, EditedSpec) and fit.error_kind == "data":
             _draw_more(spec, data, model, raw)
         else:
-            (st.warning if fit.error_kind == "collapse" else st.error)(localize(fit.error))
+            (st.warning if fit.error_kind == "collapse" else st.error)(as_markdown(fit.error))
             _edit_status(spec)
         _caption(spec, data)
         return
     trace = fit.trace
     for note in trace.notes:  # e.g. reg_covar not small against the data's variances
-        st.warning(localize(note))
+        st.warning(as_markdown(note))
     new_fit = state.sync_fit((spec, model), trace.n_half_steps)
     _position_for(trace, new_fit)
     options = _options(data, spec)

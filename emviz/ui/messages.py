@@ -5,8 +5,9 @@ The engine's errors and loader notes carry a message code (:mod:`emviz._messages
 are shown translated from ``emviz/ui/strings/errors.py`` (keys ``error.<code>``), falling
 back to the English ``str(exc)`` for an error without a code.
 
-Nothing here renders HTML: messages can quote user-supplied text (file and column names),
-so they go through ``st.error`` / ``st.caption`` / ``st.code``, which escape it.
+Messages quote user-supplied text (file and column names, cells), and ``st.error``,
+``st.caption`` and friends render Markdown: whatever is shown goes through
+:func:`emviz.text.markdown_text` first (:func:`as_markdown` does it for engine text).
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ import streamlit as st
 
 from emviz._messages import Joined, Message
 from emviz.errors import CollapseError, EmvizError
+from emviz.text import markdown_text
 from emviz.ui.i18n import DEFAULT_LANGUAGE, catalog, current_language, t, translate
+from emviz.work import Cancelled
 
 T = TypeVar("T")
 _log = logging.getLogger("emviz")
@@ -53,6 +56,18 @@ def localize(text: object, lang: str | None = None) -> str:
     return str(text)
 
 
+def as_plain(text: object, lang: str | None = None) -> str:
+    """:func:`localize` for a figure builder, which escapes it for Plotly itself
+    (:func:`emviz.text.plotly_text`); never for Markdown (use :func:`as_markdown`)."""
+    return localize(text, lang)
+
+
+def as_markdown(text: object, lang: str | None = None) -> str:
+    """:func:`localize`, escaped so that Markdown shows it verbatim (engine messages and
+    notes quote file names, column names and cells)."""
+    return markdown_text(localize(text, lang))
+
+
 def error_text(exc: BaseException, lang: str | None = None) -> str:
     """The message of an emviz error in ``lang`` (default: the session's).
 
@@ -69,9 +84,9 @@ def show_error(exc: BaseException, context: str = "") -> None:
     """Show ``exc`` in the page: its own (translated) message if emviz raised it on purpose."""
     prefix = f"{context}: " if context else ""
     if isinstance(exc, CollapseError):
-        st.warning(f"{prefix}{error_text(exc)}", icon="⚠️")
+        st.warning(f"{prefix}{markdown_text(error_text(exc))}", icon="⚠️")
     elif isinstance(exc, EmvizError):
-        st.error(f"{prefix}{error_text(exc)}", icon="🚫")
+        st.error(f"{prefix}{markdown_text(error_text(exc))}", icon="🚫")
     else:
         show_unexpected(exc, context)
 
@@ -97,6 +112,8 @@ def guarded(context: str = "") -> Iterator[None]:
     """``with guarded("drawing the figure"): ...`` shows any exception instead of raising."""
     try:
         yield
+    except Cancelled:  # its session has gone (emviz.ui.jobs): nobody to show anything to
+        st.stop()
     except Exception as exc:  # the UI must never show a raw traceback
         show_error(exc, context)
 
@@ -105,6 +122,8 @@ def attempt(fn: Callable[[], T], context: str = "") -> T | None:
     """Call ``fn``; on an exception show it and return None."""
     try:
         return fn()
+    except Cancelled:  # its session has gone (emviz.ui.jobs): nobody to show anything to
+        st.stop()
     except Exception as exc:  # the UI must never show a raw traceback
         show_error(exc, context)
         return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from emviz.text import markdown_text
 from emviz.ui import state
 from emviz.ui.i18n import catalog, t
 
@@ -30,11 +31,12 @@ def _edited(spec: state.EditedSpec, name: str) -> str:
 _DATA_NAME: dict[type, Callable[[Any, str], str]] = {
     state.PresetSpec: _preset,
     state.SyntheticSpec: lambda spec, name: t("panels.custom"),
-    state.TableSpec: lambda spec, name: name,
+    state.TableSpec: lambda spec, name: markdown_text(name),
     state.EditedSpec: _edited,
 }
 
 
 def data_name(spec: state.DataSpec, name: str) -> str:
-    """The data's name on screen, for captions (``name``: the data's own, e.g. a file name)."""
-    return _DATA_NAME.get(type(spec), lambda spec, name: name)(spec, name)
+    """The data's name on screen, as Markdown for captions (``name``: the data's own, e.g. a
+    file name, escaped by :func:`emviz.text.markdown_text`)."""
+    return _DATA_NAME.get(type(spec), lambda spec, name: markdown_text(name))(spec, name)

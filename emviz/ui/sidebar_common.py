@@ -29,7 +29,7 @@ from urllib.parse import urlencode
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from emviz.ui import presenter, state, urlstate
+from emviz.ui import housekeeping, jobs, presenter, state, urlstate
 from emviz.ui.i18n import DEFAULT_LANGUAGE, LANG_KEY, LANGUAGES, t
 from emviz.ui.state import DEFAULTS
 
@@ -59,18 +59,23 @@ def _apply_link() -> None:
                                                   or "tbl_mode" in values):
         name = values.get("sample_name", DEFAULTS["sample_name"])
         try:
-            from emviz.ui import cache  # imported here: only links to samples need it
+            from emviz.ui import cache, data_panel  # only links to samples need them
 
-            tbl = cache.table("sample", name, "")
+            tbl = cache.table_info("sample", name, "")
             decoded.rejected += urlstate.check_table_columns(values, tbl.numeric_columns,
                                                              tbl.text_columns)
-            # Keep the linked columns: data_panel resets them when it sees a new file.
-            ss["tbl_for"] = f"sample:{name}:"
+            # What a new file gets (the data panel's defaults), then the link's settings on
+            # top: a refused column or label is back at its default, and the chart shows.
+            # Marking the file as seen keeps the panel from resetting the link's settings.
+            ss["tbl_for"] = None
+            data_panel._reset_table_controls(tbl, f"sample:{name}:")
         except Exception:  # the sample is checked again (and reported) by the page
             values.pop("tbl_columns", None)
             values.pop("tbl_label", None)
     if "data_source" in values:  # the link chose the data: a lab's first visit keeps it
         ss[urlstate.LINKED_DATA] = True
+    if values:  # its first heavy request stays within the work budget
+        ss[jobs.LINKED] = True
     for key, value in values.items():
         ss[key] = value
     _suggest_for_scenario(values)
@@ -130,6 +135,7 @@ def _page_list_note(page_list: Sequence[st.Page]) -> str:
 
 def setup() -> None:
     """Apply a shared link (first run of the session only); make sure lang/presenter exist."""
+    housekeeping.start()  # once per server: uploads leave with their sessions
     ss = st.session_state
     ss.pop(_FIRST_RUN, None)  # a later run: the history script is running by now
     if _LOADED not in ss:

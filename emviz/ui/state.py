@@ -210,10 +210,20 @@ def init() -> None:
     sliders while a CSV is shown); copying it into plain session state keeps it.
     """
     ss = st.session_state
-    for key, value in {**DEFAULTS, **STEP_DEFAULTS}.items():
+    for key, value in STEP_DEFAULTS.items():
+        if key not in ss:
+            ss[key] = value
+    keep(DEFAULTS)
+
+
+def keep(defaults: dict[str, Any]) -> None:
+    """Create the missing keys; re-store the others, so that a widget's value survives the
+    runs that do not draw it (a lab stops before its controls while it has no data, e.g.
+    on "Upload CSV" before a file is chosen; Streamlit would then forget their values)."""
+    ss = st.session_state
+    for key, value in defaults.items():
         if key not in ss:
             ss[key] = list(value) if isinstance(value, list) else value
-    for key in DEFAULTS:
         ss[key] = ss[key]
 
 

@@ -27,6 +27,7 @@ from emviz.coins import (
     run_coins,
 )
 from emviz.errors import EmvizError
+from emviz.text import markdown_text
 from emviz.ui import urlstate
 from emviz.ui.i18n import bound, current_language, t
 from emviz.ui.labs import stepping_theory as steps
@@ -126,7 +127,7 @@ def render() -> None:
     try:
         runs = _runs(tosses, float(ss["coins_ta"]), float(ss["coins_tb"]))
     except EmvizError as exc:
-        st.error(error_text(exc))
+        st.error(markdown_text(error_text(exc)))
         return
     mode = ss["coins_mode"]
     mle = _mle(edited, tosses)

@@ -25,7 +25,8 @@ from emviz.ui import backend as be
 from emviz.ui import cache, data_panel, explore, state, stepper, urlstate
 from emviz.ui.formulas_text import formulas_html
 from emviz.ui.i18n import current_language, figure_text, t, translate
-from emviz.ui.messages import attempt, localize
+from emviz.ui.memo import cached
+from emviz.ui.messages import as_markdown, attempt
 
 CHART_CONFIG = {"displaylogo": False}
 
@@ -188,7 +189,7 @@ def stepper_text(lang: str) -> dict[str, str]:
             **{key: translate(catalog_key, lang) for key, catalog_key in WORDS.items()}}
 
 
-@st.cache_data(max_entries=32, show_spinner=False, ttl=3600)
+@cached(max_entries=32, upload_entries=4, max_size="64MB")
 def _payload(key: str, _spec, _model: state.ModelSpec, _options: be.FigureOptions,
              _scatter: be.FigureOptions, _text: dict, _labels: dict, _formulas: dict,
              _raw: bytes | None = None) -> cache.Payload:
@@ -229,7 +230,7 @@ def render() -> None:
     if fit is None:
         return
     if fit.trace is None:
-        (st.warning if fit.error_kind == "collapse" else st.error)(localize(fit.error))
+        (st.warning if fit.error_kind == "collapse" else st.error)(as_markdown(fit.error))
         return
     trace = fit.trace
     last = trace.n_half_steps - 1

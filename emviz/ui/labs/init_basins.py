@@ -19,15 +19,16 @@ import streamlit as st
 
 from emviz.basins import GRID, MAX_COMPONENTS, N_FEATURES, BasinMap, basin_map
 from emviz.em import initialize
-from emviz.errors import EmvizError
+from emviz.errors import Cancelled, EmvizError
 from emviz.figures_labs import TEXT as LAB_TEXT
 from emviz.figures_labs import basin_figure, shown_basins
 from emviz.numbers import percent
 from emviz.restarts import RestartsResult
-from emviz.ui import cache, state
+from emviz.ui import cache, jobs, state
 from emviz.ui.i18n import bound, t
 from emviz.ui.labs.kmeans_vs_gmm import CHART_CONFIG, GOTO_EXPLORE, figure_options
-from emviz.ui.messages import guarded, localize
+from emviz.ui.memo import cached
+from emviz.ui.messages import as_markdown, guarded
 from emviz.ui.state import DataSpec
 from emviz.ui.urlstate import PENDING_STEP
 
@@ -52,7 +53,7 @@ class MapInputs:
     cells: int
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@cached(max_entries=8, upload_entries=2)
 def compute(spec: DataSpec, settings: Settings, inputs: MapInputs, _known: RestartsResult,
             _raw: bytes | None = None) -> BasinMap | str:
     """The map (cached per data, restarts settings and inputs), or the engine's message.
@@ -79,7 +80,10 @@ def compute(spec: DataSpec, settings: Settings, inputs: MapInputs, _known: Resta
                            settings.reg_covar)
         return basin_map(X, start, inputs.component, settings.covariance_type,
                          settings.reg_covar, settings.max_iter, settings.tol,
-                         grid=inputs.cells, known=_known, progress=report)
+                         grid=inputs.cells, known=_known, progress=report,
+                         should_stop=jobs.should_stop)
+    except Cancelled:  # a closed tab: never cached
+        raise
     except EmvizError as exc:
         return str(exc)
     finally:
@@ -214,7 +218,7 @@ def _notes(bmap: BasinMap) -> None:
     with st.expander(t("restarts.basin_why", n=len(flagged)), icon=":material/warning:"):
         for i in flagged:
             st.caption(t("restarts.why_suspicious", rank=i + 1,
-                         reason=localize(bmap.basins[i].reason)))
+                         reason=as_markdown(bmap.basins[i].reason)))
 
 
 def render(data: cache.Prepared, spec: DataSpec, raw: bytes | None, settings: Settings,
@@ -241,7 +245,7 @@ def render(data: cache.Prepared, spec: DataSpec, raw: bytes | None, settings: Se
         return
     bmap = compute(spec, settings, inputs, result, _raw=raw)
     if isinstance(bmap, str):
-        st.error(localize(bmap), icon="🚫")
+        st.error(as_markdown(bmap), icon="🚫")
         return
     _summary(bmap, result)
     ctx = CellContext(bmap, settings, inputs, state.data_key(spec))

@@ -15,12 +15,13 @@ import numpy as np
 import streamlit as st
 
 from emviz.em import COVARIANCE_TYPES, INIT_METHODS
-from emviz.errors import EmvizError
+from emviz.errors import Cancelled, EmvizError
 from emviz.figures import component_color
 from emviz.figures_labs import method_stats_table, optima_gallery, restarts_histogram
 from emviz.numbers import percent, sig
 from emviz.restarts import RestartsResult, run_restarts
-from emviz.ui import cache, data_panel, state
+from emviz.text import markdown_text
+from emviz.ui import cache, data_panel, jobs, state
 from emviz.ui.i18n import bound, t
 from emviz.ui.labs import init_basins
 from emviz.ui.labs.kmeans_vs_gmm import (
@@ -31,8 +32,10 @@ from emviz.ui.labs.kmeans_vs_gmm import (
     lab_data,
     open_in_explore,
 )
-from emviz.ui.messages import guarded, localize
+from emviz.ui.memo import cached
+from emviz.ui.messages import as_markdown, guarded
 from emviz.ui.state import DataSpec
+from emviz.work import over_budget, work_units
 
 LAB = "restarts"
 PRESET = "kmeans_agrees"
@@ -68,7 +71,7 @@ class Settings:
     tol: float = TOL
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@cached(max_entries=16, upload_entries=2)
 def restarts(spec: DataSpec, settings: Settings, _raw: bytes | None = None
              ) -> RestartsResult | str:
     """The experiment (cached per data spec + settings), or the engine's message.
@@ -85,17 +88,44 @@ def restarts(spec: DataSpec, settings: Settings, _raw: bytes | None = None
     try:
         return run_restarts(X, settings.k, settings.n_restarts, settings.methods,
                             settings.covariance_type, settings.reg_covar, settings.max_iter,
-                            settings.tol, seed=settings.seed, progress=report)
+                            settings.tol, seed=settings.seed, progress=report,
+                            should_stop=jobs.should_stop)
+    except Cancelled:  # a closed tab: never cached
+        raise
     except EmvizError as exc:
         return str(exc)
     finally:
         bar.empty()
 
 
+def work(n_points: int, settings: Settings) -> int:
+    """The experiment's size in :func:`emviz.work.work_units`."""
+    return work_units(n_points, settings.k, settings.max_iter,
+                      settings.n_restarts * len(settings.methods))
+
+
+def _link_within_budget(n_points: int) -> tuple[int, int] | None:
+    """A shared link's first experiment stays within the work budget: fewer restarts (one
+    of the slider's counts; the fewest if even that is over, which then asks to confirm).
+    Returns (asked, allowed) when it lowered the count."""
+    if not jobs.opened_by_link():
+        return None
+    ss = st.session_state
+    methods = len(INIT_METHODS) if ss["rs_method"] == ALL else 1
+    asked = int(ss["rs_m"])
+    per_restart = work_units(n_points, int(ss["model_k"]), MAX_ITER, methods)
+    if not over_budget(per_restart * asked):
+        return None
+    fits = [m for m in RESTART_COUNTS if not over_budget(per_restart * m)]
+    allowed = fits[-1] if fits else RESTART_COUNTS[0]
+    if allowed >= asked:
+        return None
+    ss["rs_m"] = allowed
+    return asked, allowed
+
+
 def _init_state() -> None:
-    for key, value in DEFAULTS.items():
-        if key not in st.session_state:
-            st.session_state[key] = value
+    state.keep(DEFAULTS)
 
 
 def apply_iris() -> None:
@@ -193,7 +223,7 @@ def _summary(result: RestartsResult) -> None:
                         t("restarts.metric_count", count=rec.count, n=n), delta_color="off",
                         delta_arrow="off")
         key = "restarts.suspicious_pick" if best.suspicious else "restarts.unfinished_pick"
-        st.warning(t(key, ll=f"{best.log_likelihood:,.2f}", reason=localize(result.passed_over)))
+        st.warning(t(key, ll=f"{best.log_likelihood:,.2f}", reason=as_markdown(result.passed_over)))
         if rec is not None:
             st.info(t("restarts.trust", ll=f"{rec.log_likelihood:,.2f}", count=rec.count, n=n))
         if best.suspicious:
@@ -251,7 +281,8 @@ def _view(data: cache.Prepared) -> tuple[int, int]:
     st.selectbox(t("restarts.view"), pairs, key="rs_view", format_func=label,
                  help=t("restarts.view_help"))
     i, j = (int(x) for x in ss["rs_view"].split(","))
-    st.caption(t("restarts.view_caption", d=d, x=names[i], y=names[j]))
+    st.caption(t("restarts.view_caption", d=d, x=markdown_text(names[i]),
+                 y=markdown_text(names[j])))
     return (i, j)
 
 
@@ -287,7 +318,7 @@ def _gallery(data: cache.Prepared, spec: DataSpec, result: RestartsResult,
     for o in result.optima[:shown]:
         if o.suspicious:
             rank = result.optima.index(o) + 1
-            st.caption(t("restarts.why_suspicious", rank=rank, reason=localize(o.reason)))
+            st.caption(t("restarts.why_suspicious", rank=rank, reason=as_markdown(o.reason)))
     _open_row(result, settings, shown, data.n_features)
 
 
@@ -326,10 +357,19 @@ def render() -> None:
     if picked is None:
         return
     spec, raw, data = picked
+    clamped = _link_within_budget(data.n_samples)
     settings = _controls()
-    result = restarts(spec, settings, _raw=raw)
+    if clamped is not None:
+        jobs.clamp_note(t("jobs.setting.n_restarts"), *clamped)
+    if not jobs.confirm(LAB, work(data.n_samples, settings), repr((spec, settings))):
+        data_caption(data, spec)
+        return
+    with jobs.heavy() as free:
+        result = restarts(spec, settings, _raw=raw) if free else None
+    if result is None:
+        return
     if isinstance(result, str):
-        st.error(localize(result), icon="🚫")
+        st.error(as_markdown(result), icon="🚫")
         data_caption(data, spec)
         return
     _summary(result)

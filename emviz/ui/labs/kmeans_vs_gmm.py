@@ -40,9 +40,11 @@ from emviz.kmeans import (
 )
 from emviz.numbers import sig
 from emviz.stepper_labs import kmeans_gmm_payload
-from emviz.ui import cache, data_panel, explore, state, stepper, urlstate
+from emviz.text import markdown_text
+from emviz.ui import cache, data_panel, explore, jobs, state, stepper, urlstate
 from emviz.ui.i18n import current_language, figure_text, t, translate
-from emviz.ui.messages import attempt, guarded, localize
+from emviz.ui.memo import cached
+from emviz.ui.messages import as_markdown, attempt, guarded
 from emviz.ui.naming import data_name
 from emviz.ui.state import DataSpec, PresetSpec
 
@@ -114,9 +116,9 @@ def lab_data(lab: str, preset: str, quick: tuple[str, ...], all_columns: bool = 
 def data_caption(data: cache.Prepared, spec: DataSpec) -> None:
     """The data's name (as the sidebar calls it), size and columns, and its description."""
     st.caption(t("labs.data_caption", name=data_name(spec, data.name), n=f"{data.n_samples:,}",
-                 d=data.n_features, columns=", ".join(data.columns)))
+                 d=data.n_features, columns=", ".join(markdown_text(c) for c in data.columns)))
     if data.description:
-        st.caption(localize(data.description))
+        st.caption(as_markdown(data.description))
 
 
 def presenter() -> bool:
@@ -196,13 +198,14 @@ def gmm_start(X: np.ndarray, centres: np.ndarray, reg_covar: float) -> Params:
     return Params(np.full(k, 1.0 / k), centres, np.repeat((var * np.eye(d))[None], k, axis=0))
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@cached(max_entries=32, upload_entries=4)
 def lockstep(spec: DataSpec, k: int, covariance_type: str, init: str, seed: int,
              reg_covar: float, _raw: bytes | None = None) -> Lockstep:
     X = cache.prepared(spec, _raw=_raw).X
     c0 = initial_centers(X, k, init, seed)
     km = kmeans_run(X, k, init=c0, max_iter=MAX_ITER)
-    gm = run_em(X, gmm_start(X, c0, reg_covar), covariance_type, reg_covar, MAX_ITER, TOL)
+    gm = run_em(X, gmm_start(X, c0, reg_covar), covariance_type, reg_covar, MAX_ITER, TOL,
+                should_stop=jobs.should_stop)
     spread = float(np.sqrt(max(km.final_inertia, 1e-300) / X.size))
     return Lockstep(c0, km, gm, spread)
 
@@ -217,7 +220,7 @@ class Limit:
     centres: tuple[np.ndarray, ...]  # final soft k-means centres per σ
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@cached(max_entries=32, upload_entries=4)
 def kmeans_limit(spec: DataSpec, k: int, covariance_type: str, init: str, seed: int,
                  reg_covar: float, _raw: bytes | None = None) -> Limit:
     X = cache.prepared(spec, _raw=_raw).X
@@ -258,7 +261,7 @@ def stepper_text(lang: str) -> dict[str, str]:
             **{key: translate(catalog_key, lang) for key, catalog_key in WORDS.items()}}
 
 
-@st.cache_data(max_entries=32, show_spinner=False, ttl=3600)
+@cached(max_entries=32, upload_entries=4, max_size="64MB")
 def _payload(key: str, _args: tuple, _options: FigureOptions, _text: dict, _fig_text: dict,
              _raw: bytes | None = None) -> cache.Payload:
     data = cache.prepared(_args[0], _raw=_raw)
@@ -284,9 +287,7 @@ def _new_init() -> None:
 
 
 def _init_state() -> None:
-    for key, value in DEFAULTS.items():
-        if key not in st.session_state:
-            st.session_state[key] = value
+    state.keep(DEFAULTS)
 
 
 # --- page pieces ------------------------------------------------------------------------

@@ -15,10 +15,10 @@ import numpy as np
 import streamlit as st
 
 from emviz.em import COVARIANCE_TYPES, INIT_METHODS
-from emviz.errors import EmvizError
+from emviz.errors import Cancelled, EmvizError
 from emviz.figures_labs import selection_figure, selection_table
 from emviz.selection import SelectionResult, model_selection
-from emviz.ui import cache, state
+from emviz.ui import cache, jobs, state
 from emviz.ui.i18n import catalog, t
 from emviz.ui.labs.kmeans_vs_gmm import (
     CHART_CONFIG,
@@ -29,8 +29,10 @@ from emviz.ui.labs.kmeans_vs_gmm import (
     open_in_explore,
     true_k,
 )
-from emviz.ui.messages import guarded, localize
+from emviz.ui.memo import cached
+from emviz.ui.messages import as_markdown, as_plain, guarded
 from emviz.ui.state import DataSpec
+from emviz.work import over_budget, work_units
 
 LAB = "selection"
 PRESET = "overlapping"
@@ -56,7 +58,7 @@ class Settings:
     tol: float = TOL
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@cached(max_entries=16, upload_entries=2)
 def grid(spec: DataSpec, settings: Settings, _raw: bytes | None = None) -> SelectionResult | str:
     """The BIC/AIC grid (cached per data spec + settings), or the engine's message."""
     X = cache.prepared(spec, _raw=_raw).X
@@ -69,11 +71,38 @@ def grid(spec: DataSpec, settings: Settings, _raw: bytes | None = None) -> Selec
     try:
         return model_selection(X, K_VALUES, COVARIANCE_TYPES, settings.init, settings.n_init,
                                0, settings.reg_covar, settings.max_iter, settings.tol,
-                               progress=report)
+                               progress=report, should_stop=jobs.should_stop)
+    except Cancelled:  # a closed tab: never cached
+        raise
     except EmvizError as exc:
         return str(exc)
     finally:
         bar.empty()
+
+
+def work(n_points: int, settings: Settings) -> int:
+    """The grid's size in :func:`emviz.work.work_units` (every K of every type)."""
+    return work_units(n_points, sum(K_VALUES), settings.max_iter,
+                      len(COVARIANCE_TYPES) * settings.n_init)
+
+
+def _link_within_budget(n_points: int) -> tuple[int, int] | None:
+    """A shared link's first grid stays within the work budget: fewer starts per cell (the
+    fewest if even that is over, which then asks to confirm). Returns (asked, allowed)
+    when it lowered the count."""
+    if not jobs.opened_by_link():
+        return None
+    ss = st.session_state
+    asked = int(ss["ms_n_init"])
+    per_start = work_units(n_points, sum(K_VALUES), MAX_ITER, len(COVARIANCE_TYPES))
+    if not over_budget(per_start * asked):
+        return None
+    fits = [m for m in N_INIT_OPTIONS if not over_budget(per_start * m)]
+    allowed = fits[-1] if fits else N_INIT_OPTIONS[0]
+    if allowed >= asked:
+        return None
+    ss["ms_n_init"] = allowed
+    return asked, allowed
 
 
 def status_text(status: str) -> str:
@@ -83,9 +112,7 @@ def status_text(status: str) -> str:
 
 
 def _init_state() -> None:
-    for key, value in DEFAULTS.items():
-        if key not in st.session_state:
-            st.session_state[key] = value
+    state.keep(DEFAULTS)
 
 
 def _controls() -> Settings:
@@ -123,7 +150,7 @@ def _verdict(result: SelectionResult, criterion: str, k_true: int | None,
     if rec is not best:
         st.warning(t("selection.passed_over_box", k=best.n_components, cov=best.covariance_type,
                      crit=crit, score=f"{getattr(best, criterion):,.1f}",
-                     reason=localize(result.passed_over(criterion))))
+                     reason=as_markdown(result.passed_over(criterion))))
     failed = [c for c in result.cells if not c.scored]
     if failed:
         st.caption(t("selection.unscored", n=len(failed), cells=", ".join(
@@ -168,7 +195,7 @@ def _open_row(result: SelectionResult, settings: Settings, criterion: str,
                     ll=f"{cell.log_likelihood:,.2f}" if np.isfinite(cell.log_likelihood)
                     else "—", p=cell.n_parameters, status=status_text(cell.status)))
     if cell.message or cell.reason:
-        st.caption(localize(cell.message or cell.reason))
+        st.caption(as_markdown(cell.message or cell.reason))
     if too_many:
         st.caption(t("labs.explore_max_dim", d=n_features))
 
@@ -191,10 +218,19 @@ def render() -> None:
     if picked is None:
         return
     spec, raw, data = picked
+    clamped = _link_within_budget(data.n_samples)
     settings = _controls()
-    result = grid(spec, settings, _raw=raw)
+    if clamped is not None:
+        jobs.clamp_note(t("jobs.setting.n_init"), *clamped)
+    if not jobs.confirm(LAB, work(data.n_samples, settings), repr((spec, settings))):
+        data_caption(data, spec)
+        return
+    with jobs.heavy() as free:
+        result = grid(spec, settings, _raw=raw) if free else None
+    if result is None:
+        return
     if isinstance(result, str):
-        st.error(localize(result), icon="🚫")
+        st.error(as_markdown(result), icon="🚫")
         data_caption(data, spec)
         return
     criterion = str(st.session_state["ms_criterion"])
@@ -206,7 +242,7 @@ def render() -> None:
         "suspicious_cell")}
     with guarded(t("labs.drawing")):
         fig = selection_figure(result, criterion, k_true, figure_options(data, spec, height=460),
-                               text=text, passed_over=localize(result.passed_over(criterion)))
+                               text=text, passed_over=as_plain(result.passed_over(criterion)))
         st.plotly_chart(fig, key="ms_chart", width="stretch", config=CHART_CONFIG,
                         on_select=_on_chart_select, selection_mode="points")
     st.caption(t("selection.chart_caption"))

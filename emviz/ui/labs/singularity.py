@@ -22,8 +22,14 @@ from emviz.remedies import REMEDIES
 from emviz.ui import cache, state
 from emviz.ui.i18n import bound, current_language, t
 from emviz.ui.labs import stepping_theory as steps
-from emviz.ui.labs.elbo import current_data, fig_options, init_keys, prefer_own_data
-from emviz.ui.messages import attempt, localize
+from emviz.ui.labs.elbo import (
+    current_data,
+    fig_options,
+    init_keys,
+    prefer_own_data,
+)
+from emviz.ui.memo import cached
+from emviz.ui.messages import as_markdown, attempt
 
 TRAP = state.PresetSpec("singularity_trap", 0)
 FLOORS = ("auto", 1e-6, 1e-4, 1e-2, 1e-1)
@@ -37,7 +43,7 @@ DEFAULTS = {"sing_source": "trap", "sing_k": _K, "sing_init": _INIT, "sing_seed"
             "sing_cov": "full", "sing_remedy": "none", "sing_floor": "auto"}
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@cached(max_entries=64, upload_entries=8)
 def _run(spec, k: int, init_method: str, seed: int, cov: str, remedy: str, floor,
          _raw: bytes | None = None) -> Trace | str:
     """The run for one remedy, or the engine's message if it cannot start."""
@@ -100,7 +106,7 @@ def render() -> None:
     trace = baseline if remedy == "none" else _run(spec, *args, remedy, floor, _raw=raw)
     for result in (baseline, trace):
         if isinstance(result, str):
-            st.error(localize(result))
+            st.error(as_markdown(result))
             return
     run = (spec, args, remedy, floor)
     steps.position(POSITION, "sing_owner", run, trace.n_iter, start=trace.n_iter)
@@ -120,4 +126,4 @@ def render() -> None:
     if trace.notes:
         with st.expander(t("sing.notes", n=len(trace.notes))):
             for note in trace.notes:
-                st.caption(note)
+                st.caption(as_markdown(note))

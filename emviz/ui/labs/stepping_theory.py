@@ -19,6 +19,7 @@ from emviz import stepper_theory as spt
 from emviz.ui import cache, stepper, urlstate
 from emviz.ui.explore import stepper_text
 from emviz.ui.i18n import translate
+from emviz.ui.memo import cached
 
 
 def text(lang: str) -> dict[str, str]:
@@ -38,7 +39,7 @@ def as_sent(payload: dict[str, Any]) -> cache.Payload:
     return cache.Payload(data, sp.payload_id(data), 0, False)
 
 
-@st.cache_data(max_entries=64, show_spinner=False, ttl=3600)
+@cached(max_entries=64, upload_entries=4, max_size="64MB")
 def _cached(key: str, _build: Callable[[], dict[str, Any]]) -> cache.Payload:
     return as_sent(_build())
 

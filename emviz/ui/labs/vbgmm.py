@@ -19,8 +19,14 @@ from emviz.errors import EmvizError
 from emviz.ui import cache, state
 from emviz.ui.i18n import bound, current_language, t
 from emviz.ui.labs import stepping_theory as steps
-from emviz.ui.labs.elbo import current_data, fig_options, init_keys, prefer_own_data
-from emviz.ui.messages import attempt, localize
+from emviz.ui.labs.elbo import (
+    current_data,
+    fig_options,
+    init_keys,
+    prefer_own_data,
+)
+from emviz.ui.memo import cached
+from emviz.ui.messages import as_markdown, attempt
 from emviz.vbgmm import WEIGHT_PRIOR_TYPES, VBTrace, default_prior, run_vb, vb_initialize
 
 SOURCES = ("well_separated", "six_clusters_3d", "current")
@@ -36,7 +42,7 @@ DEFAULTS = {"vb_source": "well_separated", "vb_k": 10, "vb_alpha": 0.01,
             "vb_type": "dirichlet_distribution", "vb_seed": 0}
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@cached(max_entries=64, upload_entries=8)
 def _run(spec, k: int, alpha: float, prior_type: str, seed: int,
          _raw: bytes | None = None) -> VBTrace | str:
     """A VB run, or the engine's message. reg_covar = 0: the exact update, ELBO never falls."""
@@ -88,7 +94,7 @@ def render() -> None:
     args = (int(ss["vb_k"]), float(ss["vb_alpha"]), str(ss["vb_type"]), int(ss["vb_seed"]))
     trace = _run(spec, *args, _raw=raw)
     if isinstance(trace, str):
-        st.error(localize(trace))
+        st.error(as_markdown(trace))
         return
     run = (spec, args)
     steps.position(POSITION, "vb_owner", run, trace.n_iter, start=trace.n_iter)
