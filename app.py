@@ -22,6 +22,7 @@ if st.session_state["presenter"]:  # the figure gets the screen; » brings the c
 every_page = pages()
 sidebar_common.route(every_page)  # /explore and /KMeans open their page
 page = st.navigation(every_page)
+sidebar_common.switch_if_asked(every_page)  # "Open in Explore" from a lab
 slot = sidebar_common.render(every_page, page)
 page.run()
 sidebar_common.finish(page, slot)

@@ -15,8 +15,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import emviz
-from emviz.model import Preprocessing
-from emviz.rawcsv import labelled_text, raw_records
+from emviz.data.rawcsv import labelled_text, raw_records
+from emviz.engine.fitted import Preprocessing
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
 

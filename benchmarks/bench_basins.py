@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_basins.py [--rounds 3] [--cells 40] [--no-sklearn]
 
 The target: a 40 x 40 basin map at N = 1,000, K = 3, full covariances, in under 5 s of
-engine time. This script times :func:`emviz.basins.basin_map` the way the initialisation lab
+engine time. This script times :func:`emviz.engine.basins.basin_map` the way the initialisation lab
 calls it: the start of a k-means++ restart (seed 0), component 1's starting mean swept over
 the grid, reg_covar = 1e-6, max_iter = 200, tol = 1e-6 (the lab's settings), and the optima
 matched against 50 restarts of the same model (run once beforehand, not timed: the lab has
@@ -13,7 +13,7 @@ with them).
 
 Beside it, in the same run, scikit-learn does the same work: one
 ``GaussianMixture(..., weights_init, means_init, precisions_init).fit`` per cell, from that
-cell's start (:meth:`emviz.basins.BasinMap.start_at`), with the same reg_covar, max_iter and
+cell's start (:meth:`emviz.engine.basins.BasinMap.start_at`), with the same reg_covar, max_iter and
 tol (the same stopping rule: change in mean per-point log-likelihood), under one BLAS thread
 as emviz's engine runs. It is timed once (it takes far longer). The script reports the
 ratios, wall and CPU (on a loaded machine the CPU ratio is the steadier one), and in how
@@ -42,8 +42,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from emviz import initialize, make_mixture  # noqa: E402
-from emviz.basins import basin_map  # noqa: E402
-from emviz.restarts import run_restarts  # noqa: E402
+from emviz.engine.basins import basin_map  # noqa: E402
+from emviz.engine.restarts import run_restarts  # noqa: E402
 
 TARGET_S = 5.0
 MODEL = {"covariance_type": "full", "reg_covar": 1e-6, "max_iter": 200, "tol": 1e-6}

@@ -27,7 +27,8 @@ interleaved so that a change in the machine's load hits both alike. Measured:
 * ``--breakdown``: where the stepper's Step time goes in the page (each chart's
   ``Plotly.update``, the canvas, the table, the status line), median per call.
 * **The payload**: the bytes the stepper receives for 100 iterations at 10,000 points,
-  built with :func:`emviz.stepper.em_payload` and :func:`emviz.stepper.payload_bytes` exactly
+  built with :func:`emviz.figures.stepper.em_payload` and
+  :func:`emviz.figures.stepper.payload_bytes` exactly
   as ``emviz/ui/cache.py`` builds it; its id is checked against the one the browser shows.
 
 The data: ``/?tol=0`` (600 points, 100 iterations) and
@@ -430,7 +431,7 @@ def payload_mb() -> tuple[float, str, int]:
 
     streamlit.logger.set_log_level(logging.ERROR)  # "no runtime" warnings: none is needed here
     sys.path.insert(0, str(ROOT))
-    from emviz import stepper as sp
+    from emviz.figures import stepper as sp
     from emviz.ui import cache, explore, state
     from emviz.ui.formulas_text import formulas_html
     from emviz.ui.i18n import figure_text

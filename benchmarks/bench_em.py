@@ -71,8 +71,9 @@ from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from emviz._fused import FusedKernel, _BlockQueue, _pool, _workers, block_size, supports
-from emviz.em import Params, initialize, run_em
+from emviz.engine._fused import FusedKernel, _BlockQueue, _pool, _workers, block_size, supports
+from emviz.engine.em import initialize, run_em
+from emviz.model.params import Params
 
 REG_COVAR = 1e-6
 BANDWIDTH = 20e9  # bytes per second
@@ -220,14 +221,14 @@ def time_run_em(X: np.ndarray, init: Params, iters: int) -> float:
 def time_floor(n: int, d: int, k: int, iters: int) -> float:
     """Seconds per iteration of the NumPy calls a blocked EM cannot do without.
 
-    Per block of B points (the kernel's :func:`~emviz._fused.block_size`): the E-step
+    Per block of B points (the kernel's :func:`~emviz.engine._fused.block_size`): the E-step
     product ``(K, F+1) @ (F+1, B)``, ``exp`` of the K×B log-densities, their sum over
     components, its ``log`` (for the log-likelihood), one division to normalise the
     smaller of the K×B responsibilities or the F×B features, and the M-step product.
     Nothing else: no floor before ``exp``, no range check, no per-point log-likelihood
     kept, no parameter algebra. The same block of features is reused, so it stays in cache
     and no memory traffic is counted at all. Blocks are shared by the kernel's threads
-    (:func:`~emviz._fused._workers`) through its queue and pool, under one BLAS thread.
+    (:func:`~emviz.engine._fused._workers`) through its queue and pool, under one BLAS thread.
     """
     f = 1 + d + d * (d + 1) // 2
     b = min(block_size(k, f), n)

@@ -47,10 +47,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from emviz.data import display_subset  # noqa: E402
-from emviz.em import e_step, initialize, run_em  # noqa: E402
-from emviz.figures import FigureOptions, mixture_figure  # noqa: E402
-from emviz.io import load_csv  # noqa: E402
+from emviz.data.csv import load_csv  # noqa: E402
+from emviz.data.synthetic import display_subset  # noqa: E402
+from emviz.engine.em import e_step, initialize, run_em  # noqa: E402
+from emviz.figures.mixture import FigureOptions, mixture_figure  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -146,7 +146,7 @@ def make_csv(n_rows: int) -> bytes:
     """A 5-component 3-D mixture as CSV bytes with full-precision floats (~60 MB at 1e6)."""
     import pandas as pd
 
-    from emviz.data import make_mixture
+    from emviz.data.synthetic import make_mixture
 
     X = make_mixture(3, K, n_rows, seed=0).X
     buf = io.StringIO()

@@ -11,7 +11,7 @@ Reports, in one run:
    call (``VmHWM`` after resetting it through ``/proc/self/clear_refs``), for a 10 MB CSV
    of one line (2.6 million fields: refused before parsing) and an ordinary CSV of
    ``--mb`` MB (full-precision floats in 3 columns, the shape ``bench_scale.py`` uses).
-   The ratio to the file's size is the figure ``emviz.io.MEMORY_MULTIPLE`` bounds.
+   The ratio to the file's size is the figure ``emviz.data.csv.MEMORY_MULTIPLE`` bounds.
 2. **The server over a session's life** (``streamlit run app.py`` on loopback, Debian's
    Chromium): its resident memory (``VmRSS``) with no session, after one session has drawn
    the default chart (the imports), after each of ``--uploads`` browser sessions has
@@ -19,7 +19,7 @@ Reports, in one run:
    every tab is closed, sampled until ``--wait`` seconds have passed; ``--cycles`` times
    over, so that a second round shows whether what stays grows. ``VmHWM`` is the peak.
 3. With ``--shapes MB [MB ...]``: the loader on every shape its cost model
-   (``emviz.io._COSTS``) was fitted on, at those sizes, with the budget lifted: the peak
+   (``emviz.data.csv._COSTS``) was fitted on, at those sizes, with the budget lifted: the peak
    as a multiple of the file's size next to the model's estimate for each path.
 4. With ``--cpu-after-close``: for each heavy link (:data:`HEAVY_LINKS`: 10^6 points in
    3-D with K = 20 on Explore with 1000 iterations and tol = 0, and on the Initialisation lab
@@ -65,7 +65,7 @@ ROWS_PER_MB = 1_000_000 / 60  # make_csv writes about 60 bytes per row
 _LOAD_CHILD = r"""
 import json, os, sys, time
 sys.path.insert(0, sys.argv[1])
-from emviz.io import load_csv
+from emviz.data.csv import load_csv
 
 def status(field):
     for line in open("/proc/self/status"):
@@ -75,8 +75,8 @@ def status(field):
 raw = open(sys.argv[2], "rb").read()
 load_csv(b"a,b\n1,2\n3,4\n")  # imports and first-call set-up, outside the measurement
 if len(sys.argv) > 3:  # measure past the budget (the cost model's calibration)
-    import emviz.io
-    emviz.io.MEMORY_MULTIPLE = 10**6
+    import emviz.data.csv
+    emviz.data.csv.MEMORY_MULTIPLE = 10**6
 before = status("VmRSS")
 with open("/proc/self/clear_refs", "w") as fh:
     fh.write("5")  # VmHWM := VmRSS
@@ -87,8 +87,8 @@ try:
 except Exception as exc:
     outcome = f"refused: {type(exc).__name__}: {str(exc)[:110]}..."
 seconds = time.perf_counter() - t
-from emviz.io import _COSTS, _decode, _detect_delimiter
-from emviz._csvshape import shape_of
+from emviz.data.csv import _COSTS, _decode, _detect_delimiter
+from emviz.data._csvshape import shape_of
 text = _decode(raw)[0]
 shape = shape_of(text, _detect_delimiter(text, [])[0])
 estimate = {path: cost._replace(fixed=0).need(shape, len(raw)) / 1024**2
@@ -136,7 +136,7 @@ def _join(header: str, rows) -> bytes:
     return (header + "\n" + "\n".join(rows) + "\n").encode()
 
 
-#: The shapes the loader's cost model (emviz.io._COSTS) was fitted on: name -> maker(MB).
+#: The shapes the loader's cost model (emviz.data.csv._COSTS) was fitted on: name -> maker(MB).
 SHAPES = {
     "3 full-precision floats": lambda mb: ordinary_csv(mb),
     "4 floats, every 7th cell NA": lambda mb: _join("a,b,c,d", (
@@ -327,7 +327,7 @@ def main() -> None:
         print(f"| {name:<40} | {r['seconds']:8.2f} | {r['peak_mb']:8.0f} | "
               f"{r['peak_mb'] / r['size_mb']:6.1f} | {r['outcome']}")
     for mb in args.shapes or ():
-        print(f"\nCalibration shapes at {mb:g} MB (budget lifted; estimate = emviz.io._COSTS "
+        print(f"\nCalibration shapes at {mb:g} MB (budget lifted; estimate = emviz.data.csv._COSTS "
               "without its fixed part)")
         print(f"| {'shape':<42} | {'MB':>5} | {'seconds':>7} | {'peak MB':>7} | {'x size':>6} "
               f"| {'C reader est.':>13} | {'cell by cell est.':>17} |")

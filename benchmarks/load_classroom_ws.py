@@ -53,7 +53,7 @@ The protocol, checked against what Chromium sends to the installed Streamlit (1.
   (``ClientState.cached_message_hashes``) and the server sends a reference (``ref_hash``)
   instead of the element. This client does the same, so an unchanged payload costs a
   report a reference, as it does a browser. The component's bytes are a header line and
-  the payload (``emviz.stepper.frame_header`` + ``payload_bytes``).
+  the payload (``emviz.figures.stepper.frame_header`` + ``payload_bytes``).
 
 Errors (each counted once per student, who then stops): a connection or protocol failure, a
 timeout, an exception or ``st.error`` element, a run that did not finish successfully, no

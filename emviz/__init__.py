@@ -4,8 +4,9 @@ The public API is importable from here; the Streamlit front end lives in ``emviz
 and is the only part that imports Streamlit.
 """
 
-from .coins import CoinState, CoinTrace, run_coins
-from .data import (
+from emviz.data.csv import Selection, Table, load_csv
+from emviz.data.summary import ClusterSummary, cluster_summary, label_table
+from emviz.data.synthetic import (
     PRESETS,
     Dataset,
     adjusted_rand_index,
@@ -15,14 +16,12 @@ from .data import (
     pca_project,
     standardize,
 )
-from .em import (
-    COVARIANCE_TYPES,
-    INIT_METHODS,
+from emviz.engine.coins import CoinState, CoinTrace, run_coins
+from emviz.engine.em import (
     BoundTerms,
     EStep,
     HalfStep,
     LikelihoodDecrease,
-    Params,
     Trace,
     aic,
     bic,
@@ -35,16 +34,29 @@ from .em import (
     reg_covar_slack,
     run_em,
 )
-from .errors import Cancelled, CollapseError, DataError, EmvizError, ParameterError
-from .io import Selection, Table, load_csv
-from .kmeans import KMeansTrace, kmeans_plusplus, kmeans_run, soft_kmeans_resp, soft_kmeans_run
-from .model import Assignment, FittedMixture, Preprocessing
-from .remedies import REMEDIES, m_step_map, run_em_map, run_em_reseed
-from .reproduce import CsvSource, sklearn_script
-from .restarts import RestartsResult, run_restarts
-from .selection import SelectionResult, model_selection
-from .summary import ClusterSummary, cluster_summary, label_table
-from .vbgmm import VBParams, VBPrior, VBTrace, default_prior, elbo, run_vb, vb_initialize
+from emviz.engine.fitted import Assignment, FittedMixture, Preprocessing
+from emviz.engine.kmeans import (
+    KMeansTrace,
+    kmeans_plusplus,
+    kmeans_run,
+    soft_kmeans_resp,
+    soft_kmeans_run,
+)
+from emviz.engine.remedies import REMEDIES, m_step_map, run_em_map, run_em_reseed
+from emviz.engine.reproduce import CsvSource, sklearn_script
+from emviz.engine.restarts import RestartsResult, run_restarts
+from emviz.engine.selection import SelectionResult, model_selection
+from emviz.engine.vbgmm import (
+    VBParams,
+    VBPrior,
+    VBTrace,
+    default_prior,
+    elbo,
+    run_vb,
+    vb_initialize,
+)
+from emviz.errors import Cancelled, CollapseError, DataError, EmvizError, ParameterError
+from emviz.model.params import COVARIANCE_TYPES, INIT_METHODS, Params
 
 __all__ = [
     "COVARIANCE_TYPES",

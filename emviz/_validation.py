@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from ._messages import Message, error
-from .errors import DataError, ParameterError
+from emviz._messages import Message, error
+from emviz.errors import DataError, ParameterError
 
 #: The largest seed accepted (NumPy's generators take any non-negative integer; this bound
 #: keeps a typo from being hashed silently).
@@ -162,7 +162,7 @@ def check_mapping(value: Any, name: str) -> Mapping[str, Any]:
 
 
 def check_instance(value: Any, name: str, cls: type) -> Any:
-    """An instance of ``cls`` (e.g. :class:`emviz.em.Params`)."""
+    """An instance of ``cls`` (e.g. :class:`emviz.engine.em.Params`)."""
     if not isinstance(value, cls):
         raise error(ParameterError, "check.instance", name=name, expected=cls.__name__,
                     type=_type_name(value))
@@ -309,7 +309,7 @@ def check_scale(X: np.ndarray, names: Sequence[str] | None = None) -> None:
     """Refuse data whose spread float64 cannot hold as a variance.
 
     Magnitudes from about 1e-150 to 1e150 are accepted and fitted in the user's units: the
-    engine rescales by a power of two internally (:func:`emviz.em.run_em`). Beyond that a
+    engine rescales by a power of two internally (:func:`emviz.engine.em.run_em`). Beyond that a
     variance would overflow (or underflow) float64, so the data are refused with advice.
     """
     with np.errstate(over="ignore", invalid="ignore"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ._messages import MESSAGES, Message
+from emviz._messages import MESSAGES, Message
 
 
 class EmvizError(Exception):

@@ -24,8 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from ._messages import error
-from .errors import ParameterError
+from emviz._messages import error
+from emviz.errors import ParameterError
 
 #: Digits shown by default: enough to tell parameters apart, few enough to read aloud.
 DIGITS = 4

@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import emviz
-from emviz import exports
+from emviz.figures import exports
 from emviz.ui import analyst, cache, data_panel, downloads
 from emviz.ui.state import ModelSpec, TableSpec
 from tests.csv_corpus.real_like import penguins_like

@@ -10,8 +10,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from emviz import exports
-from emviz import stepper as sp
+from emviz.figures import exports
+from emviz.figures import stepper as sp
 from emviz.ui import backend as be
 from emviz.ui import downloads, state
 from tests.shown import shown
@@ -395,8 +395,8 @@ def test_collapse_is_a_warning_with_advice():
     end = payload(at)["end"]
     assert end["level"] == "warning" and "collapsed" in end["text"] and "reg_covar" in end["text"]
     # The message numbers components from 1, like the legend and the parameter table.
-    from emviz.data import make_preset
-    from emviz.em import initialize, run_em
+    from emviz.data.synthetic import make_preset
+    from emviz.engine.em import initialize, run_em
 
     X = make_preset("singularity_trap", seed=int(ss(at, "syn_seed"))).X
     init = initialize(X, 4, method="kmeans++", seed=int(ss(at, "model_seed")), reg_covar=0.0)

@@ -18,10 +18,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import emviz
-from emviz import basins, coins, data, em, kmeans, remedies, restarts, selection, vbgmm
 from emviz._messages import MESSAGES
+from emviz.data import synthetic as data
+from emviz.engine import basins, coins, em, kmeans, remedies, restarts, selection, vbgmm
+from emviz.engine.fitted import FittedMixture, Preprocessing
 from emviz.errors import EmvizError
-from emviz.model import FittedMixture, Preprocessing
 
 # ---- the valid arguments every call starts from -------------------------------------------
 _rng = np.random.default_rng(0)
@@ -95,7 +96,7 @@ CALLS: dict[str, tuple[Callable[..., Any], dict[str, Any]]] = {
     "basin_map": (basins.basin_map, dict(X=X, start=PARAMS, component=0, grid=3, max_iter=5,
                                          tol=1e-4)),
     "load_csv": (emviz.load_csv, dict(source=b"a,b\n1,2\n3,4\n")),
-    "validate_matrix": (emviz.io.validate_matrix, dict(X=X, n_components=2)),
+    "validate_matrix": (emviz.data.csv.validate_matrix, dict(X=X, n_components=2)),
 }
 
 # ---- what a careless or hostile caller passes -----------------------------------------------

@@ -1,4 +1,4 @@
-"""Tests of emviz.basins: which starts lead EM to which optimum."""
+"""Tests of emviz.engine.basins: which starts lead EM to which optimum."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from emviz import Cancelled, DataError, ParameterError, Params, initialize, run_em
-from emviz.basins import GRID, PAD, basin_map
-from emviz.restarts import degeneracy_reasons, run_restarts, same_optimum
+from emviz.engine.basins import GRID, PAD, basin_map
+from emviz.engine.restarts import degeneracy_reasons, run_restarts, same_optimum
 
 CENTRES = np.array([[0.0, 0.0], [8.0, 0.0], [0.0, 8.0]])
 MODEL = {"covariance_type": "full", "reg_covar": 1e-6, "max_iter": 200, "tol": 1e-6}

@@ -15,9 +15,9 @@ import pytest
 import streamlit
 from streamlit.testing.v1 import AppTest
 
-from emviz.basins import basin_map
-from emviz.em import initialize
-from emviz.restarts import run_restarts
+from emviz.engine.basins import basin_map
+from emviz.engine.em import initialize
+from emviz.engine.restarts import run_restarts
 from emviz.ui import state
 from emviz.ui.i18n import translate
 from emviz.ui.labs import init_basins as ib

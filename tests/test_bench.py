@@ -136,9 +136,15 @@ def test_lab_verdicts_compare_each_labs_stepper_with_the_target_and_today():
     # bench_labs_browser.py: one verdict per lab, on the stepper's median; a design that was
     # not served says so, never "met".
     sys.path.insert(0, str(ROOT / "benchmarks"))
-    from bench_labs_browser import LABS, report
+    from bench_labs_browser import LABS, parts_per_step, report
 
-    assert {"kmeans", "elbo"} <= set(LABS)
+    assert set(LABS) == {"kmeans", "elbo", "singularity", "vbgmm", "coins"}
+    assert {LABS[lab].how for lab in ("singularity", "vbgmm")} == {"slider"}
+    # --breakdown: a part's milliseconds per Step, summed within a Step, median over Steps
+    steps = [[["Plotly.animate [det]", 10.0], ["Plotly.animate [det]", 5.0]],
+             [["Plotly.animate [det]", 20.0], ["stepper.drawStatus", 1.0]],
+             [["Plotly.animate [det]", 30.0]]]
+    assert parts_per_step(steps) == {"Plotly.animate [det]": 20.0, "stepper.drawStatus": 0.0}
     lines = report({"kmeans": {"new": [40.0, 60.0, 500.0], "old": [600.0, 640.0, 700.0]},
                     "elbo": {"new": [90.0, 100.0, 95.0]}}, "71767f5")
     text = "\n".join(lines)

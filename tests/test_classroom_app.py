@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from emviz import exports
+from emviz.figures import exports
 from emviz.ui import cache, downloads, state
 from emviz.ui.i18n import catalog
 from tests.stepper_view import at_h, open_downloads, payload, sent, stepped_to

@@ -1,4 +1,5 @@
-"""Tests for emviz.coins: the two-coins example of Do & Batzoglou (2008), number for number."""
+"""Tests for emviz.engine.coins: the two-coins example of Do & Batzoglou (2008), number for
+number."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import binom
 
-from emviz.coins import (
+from emviz.engine.coins import (
     LABELS_DEFAULT,
     TOSSES_DEFAULT,
     CoinState,

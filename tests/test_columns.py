@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from emviz.columns import EQUAL_SCALE_RATIO, column_roles, skip_reason, spread_ratio
-from emviz.io import load_csv
+from emviz.data.columns import EQUAL_SCALE_RATIO, column_roles, skip_reason, spread_ratio
+from emviz.data.csv import load_csv
 from tests.csv_corpus.real_like import penguins_like
 
 RNG = np.random.default_rng(0)

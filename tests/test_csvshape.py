@@ -1,4 +1,4 @@
-"""Tests for emviz._csvshape: the counts the loader checks before it parses anything."""
+"""Tests for emviz.data._csvshape: the counts the loader checks before it parses anything."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from emviz._csvshape import shape_of
+from emviz.data._csvshape import shape_of
 
 
 def naive(text: str, delimiter: str) -> tuple[int, int, int, int, int]:

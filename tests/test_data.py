@@ -1,4 +1,5 @@
-"""Tests for emviz.data: generators with known truth, teaching presets, ARI, PCA helpers."""
+"""Tests for emviz.data.synthetic: generators with known truth, teaching presets, ARI, PCA
+helpers."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sklearn.decomposition import PCA
 from sklearn.metrics import adjusted_rand_score
 from threadpoolctl import threadpool_limits
 
-from emviz.data import (
+from emviz.data.synthetic import (
     PRESETS,
     SINGULARITY_TRAP_COLLAPSE,
     Dataset,
@@ -25,8 +26,9 @@ from emviz.data import (
     sample_mixture,
     standardize,
 )
-from emviz.em import COVARIANCE_TYPES, Params, e_step, initialize, run_em
+from emviz.engine.em import e_step, initialize, run_em
 from emviz.errors import DataError, ParameterError
+from emviz.model.params import COVARIANCE_TYPES, Params
 
 
 def min_pairwise_distance(points):

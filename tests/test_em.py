@@ -29,7 +29,7 @@ from emviz import (
     reg_covar_slack,
     run_em,
 )
-from emviz.gaussian import log_gaussian_density, precision_cholesky
+from emviz.model.gaussian import log_gaussian_density, precision_cholesky
 
 
 # --------------------------------------------------------------------------------------

@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 
 import emviz
-from emviz import exports
-from emviz.em import e_step, initialize, run_em
+from emviz.engine.em import e_step, initialize, run_em
 from emviz.errors import ParameterError
-from emviz.figures import FigureOptions, animation_figure, mixture_figure
+from emviz.figures import exports
+from emviz.figures.mixture import FigureOptions, animation_figure, mixture_figure
 
 
 @pytest.fixture(scope="module")

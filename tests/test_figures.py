@@ -1,4 +1,5 @@
-"""Tests for emviz.figures: trace structure, colours, animation frames and payload, tables."""
+"""Tests for emviz.figures.mixture: trace structure, colours, animation frames and payload,
+tables."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from emviz import figures as F
-from emviz import geometry as geo
-from emviz.data import make_preset
-from emviz.em import Params, Trace, e_step, initialize, run_em
+from emviz.data.synthetic import make_preset
+from emviz.engine.em import Trace, e_step, initialize, run_em
 from emviz.errors import ParameterError
+from emviz.figures import geometry as geo
+from emviz.figures import mixture as F
+from emviz.model.params import Params
 from emviz.numbers import parse_sig, parse_sig_array
 
 

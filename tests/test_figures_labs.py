@@ -5,14 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from emviz import figures_labs as fl
-from emviz.data import make_preset
-from emviz.em import Params, aic, bic, initialize, run_em
+from emviz.data.synthetic import make_preset
+from emviz.engine.em import aic, bic, initialize, run_em
+from emviz.engine.kmeans import assign_labels, kmeans_run, soft_kmeans_resp, soft_kmeans_run
+from emviz.engine.restarts import run_restarts, same_optimum
+from emviz.engine.selection import model_selection
 from emviz.errors import ParameterError
-from emviz.figures import FigureOptions
-from emviz.kmeans import assign_labels, kmeans_run, soft_kmeans_resp, soft_kmeans_run
-from emviz.restarts import run_restarts, same_optimum
-from emviz.selection import model_selection
+from emviz.figures import labs as fl
+from emviz.figures.mixture import FigureOptions
+from emviz.model.params import Params
 
 RNG = np.random.default_rng(0)
 X2 = np.vstack([RNG.normal(0, 1, (60, 2)), RNG.normal(6, 1, (60, 2)),
@@ -105,7 +106,7 @@ def test_restarts_histogram_labels_run_into_the_side_with_room():
     near the left edge; its label must run rightwards, not past the y axis where it was cut."""
     from pathlib import Path
 
-    from emviz.io import load_csv
+    from emviz.data.csv import load_csv
 
     table = load_csv((Path(__file__).resolve().parents[1] / "assets" / "iris.csv").read_bytes())
     X = table.select(list(table.numeric_columns)).X
@@ -156,7 +157,7 @@ def test_method_stats_table(restarts):
 # --- basin map ---------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def bmap(restarts):
-    from emviz.basins import basin_map
+    from emviz.engine.basins import basin_map
 
     start = initialize(X2, 3, "kmeans++", 1, "full", 1e-6)
     return basin_map(X2, start, 1, "full", 1e-6, 100, 1e-4, grid=(16, 12), known=restarts)
@@ -262,7 +263,7 @@ def test_selection_figure_best_and_true_k(grid):
 
 
 def test_selection_figure_stars_the_recommended_cell_and_hollows_the_passed_over_best():
-    from emviz.io import load_csv
+    from emviz.data.csv import load_csv
     from emviz.ui.cache import ASSETS
 
     table = load_csv(ASSETS / "old_faithful.csv")

@@ -1,4 +1,4 @@
-"""Pure tests of emviz.figures_theory: the numbers drawn are the engine's, and they add up."""
+"""Pure tests of emviz.figures.theory: the numbers drawn are the engine's, and they add up."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ import itertools
 import numpy as np
 import pytest
 
-from emviz import figures as F
-from emviz import figures_theory as ft
-from emviz.coins import TOSSES_DEFAULT, parse_sets, run_coins
-from emviz.data import SINGULARITY_TRAP_COLLAPSE, make_mixture, make_preset
-from emviz.em import bound_terms, e_step, initialize, run_em
-from emviz.figures import FigureOptions
-from emviz.remedies import REMEDIES
-from emviz.vbgmm import default_prior, run_vb, vb_initialize
+from emviz.data.synthetic import SINGULARITY_TRAP_COLLAPSE, make_mixture, make_preset
+from emviz.engine.coins import TOSSES_DEFAULT, parse_sets, run_coins
+from emviz.engine.em import bound_terms, e_step, initialize, run_em
+from emviz.engine.remedies import REMEDIES
+from emviz.engine.vbgmm import default_prior, run_vb, vb_initialize
+from emviz.figures import mixture as F
+from emviz.figures import theory as ft
+from emviz.figures.mixture import FigureOptions
 
 
 @pytest.fixture(scope="module")
@@ -132,7 +132,7 @@ def test_each_remedy_keeps_every_det_away_from_zero(trap, remedy):
 
 def test_infinite_log_likelihood_is_drawn_as_an_arrow():
     X = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [5.0, 5.0], [5.0, 5.0], [5.0, 5.0]])
-    from emviz.em import Params
+    from emviz.model.params import Params
 
     p = Params([0.5, 0.5], [[0.3, 0.3], [5.0, 5.0]], [np.eye(2), np.eye(2) * 0.5])
     trace = run_em(X, p, "full", 0.0, 20, 0.0)

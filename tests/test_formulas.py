@@ -1,4 +1,5 @@
-"""emviz.formulas: a half-step's formulas as MathML and text, with words in three languages."""
+"""emviz.figures.formulas: a half-step's formulas as MathML and text, with words in three
+languages."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from emviz.em import COVARIANCE_TYPES
 from emviz.errors import ParameterError
-from emviz.formulas import E_STEP, SIGMA, step_formulas
+from emviz.figures.formulas import E_STEP, SIGMA, step_formulas
+from emviz.model.params import COVARIANCE_TYPES
 from emviz.ui.formulas_text import explained, to_payload
 from emviz.ui.i18n import LANGUAGES, catalog
 

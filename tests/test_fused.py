@@ -1,4 +1,4 @@
-"""The fused EM kernel (emviz/_fused.py) against the dense reference, scikit-learn, and an
+"""The fused EM kernel (emviz/engine/_fused.py) against the dense reference, scikit-learn, and an
 extended-precision evaluation of scikit-learn's formulas; plus its invariants."""
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from threadpoolctl import threadpool_limits
 
-from emviz import _fused as fused
-from emviz._fused import FusedKernel, supports
-from emviz.em import COVARIANCE_TYPES, DenseKernel, Params, e_step, initialize, run_em
+from emviz.engine import _fused as fused
+from emviz.engine._fused import FusedKernel, supports
+from emviz.engine.em import DenseKernel, e_step, initialize, run_em
 from emviz.errors import CollapseError
+from emviz.model.params import COVARIANCE_TYPES, Params
 
 TOL = 1e-10
 _EPS = float(np.finfo(np.float64).eps)

@@ -1,4 +1,4 @@
-"""Tests for emviz.geometry: coverage (Monte Carlo), exact radii, densities, colours."""
+"""Tests for emviz.figures.geometry: coverage (Monte Carlo), exact radii, densities, colours."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from emviz import geometry as g
-from emviz.em import Params
 from emviz.errors import ParameterError
+from emviz.figures import geometry as g
+from emviz.model.params import Params
 
 COV2 = np.array([[2.0, 0.9], [0.9, 0.7]])
 COV3 = np.array([[2.0, 0.5, -0.3], [0.5, 1.0, 0.2], [-0.3, 0.2, 0.4]])

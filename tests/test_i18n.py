@@ -45,8 +45,8 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 
 from emviz._messages import MESSAGES, Joined, Message  # noqa: E402
+from emviz.data.csv import load_csv  # noqa: E402
 from emviz.errors import DataError, EmvizError  # noqa: E402
-from emviz.io import load_csv  # noqa: E402
 from emviz.ui.messages import error_text, localize  # noqa: E402
 
 TRANSLATED = ("ja", "ru")
@@ -126,7 +126,7 @@ def test_loader_notes_render_in_every_language(case):
 
 
 def test_fitting_errors_render_in_every_language():
-    from emviz.em import initialize
+    from emviz.engine.em import initialize
 
     X = np.arange(4.0).reshape(2, 2)
     errors = []
@@ -151,8 +151,8 @@ def _raises(call):
 
 def _lab_errors():
     """Errors the labs show: two coins, k-means, restarts, VB, remedies."""
-    from emviz import coins, kmeans, remedies, restarts, vbgmm
-    from emviz.em import initialize
+    from emviz.engine import coins, kmeans, remedies, restarts, vbgmm
+    from emviz.engine.em import initialize
 
     X = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 2.0], [3.0, 3.1]])
     flat = np.column_stack([np.arange(6.0), 2 * np.arange(6.0)])  # on a line
@@ -182,8 +182,8 @@ def _selection_and_export_errors():
     """Errors of the model-selection grid and of reading parameters / labelling rows back."""
     import pandas as pd
 
-    from emviz import exports
-    from emviz.selection import model_selection
+    from emviz.engine.selection import model_selection
+    from emviz.figures import exports
 
     X = np.random.default_rng(0).normal(size=(30, 2))
     grid = model_selection(X, (1,), ("full",), max_iter=5)
@@ -214,7 +214,7 @@ def test_selection_and_export_errors_render_in_every_language():
 
 
 def test_the_png_export_advice_renders_in_every_language():
-    from emviz import exports
+    from emviz.figures import exports
 
     exc = exports._png_error("FileNotFoundError: chromium")
     assert exc.code == "exports.png_unavailable" and "chromium" in str(exc)
@@ -226,7 +226,7 @@ def test_the_png_export_advice_renders_in_every_language():
 
 def test_model_selection_cell_messages_render_in_every_language():
     """The notes the model-selection lab shows under a cell: skipped, collapsed, max_iter."""
-    from emviz.selection import model_selection
+    from emviz.engine.selection import model_selection
 
     on_three_points = np.repeat([[0.0, 0.0], [5.0, 5.0], [0.0, 5.0]], 10, axis=0)
     collapsed = model_selection(on_three_points, (3, 4), ("full",), reg_covar=0.0)
@@ -247,7 +247,7 @@ def _iris_degenerate_optimum():
     component (see tests/test_restarts.py)."""
     from sklearn.datasets import load_iris
 
-    from emviz.restarts import run_restarts
+    from emviz.engine.restarts import run_restarts
 
     res = run_restarts(load_iris().data, 3, 12, methods=("kmeans++",), seed=568,
                        reg_covar=1e-6)
@@ -273,8 +273,8 @@ def test_why_an_optimum_is_suspicious_renders_in_every_language():
 
 
 def test_every_degeneracy_criterion_renders_in_every_language():
-    from emviz.em import Params
-    from emviz.restarts import degeneracy_reasons
+    from emviz.engine.restarts import degeneracy_reasons
+    from emviz.model.params import Params
 
     means = np.array([[0.0, 0.0], [5.0, 5.0]])
     cov = np.array([np.eye(2), np.diag([1.0, 1e-3]) * 1e-4])
@@ -292,7 +292,7 @@ def test_every_degeneracy_criterion_renders_in_every_language():
 
 
 def test_a_degenerate_model_selection_cell_says_why_in_every_language():
-    from emviz.selection import model_selection
+    from emviz.engine.selection import model_selection
 
     rng = np.random.default_rng(1)
     centres = np.repeat([[0.0, 0.0], [4.0, 4.0], [0.0, 4.0]], 50, axis=0)
@@ -307,7 +307,7 @@ def test_a_degenerate_model_selection_cell_says_why_in_every_language():
 
 
 def test_preset_descriptions_render_in_every_language():
-    from emviz.data import PRESETS, make_mixture, make_preset
+    from emviz.data.synthetic import PRESETS, make_mixture, make_preset
 
     descriptions = [make_preset(name).description for name in PRESETS]
     descriptions += [make_mixture(2, 3, 60, shape=shape).description
@@ -349,10 +349,10 @@ def test_an_error_without_a_code_falls_back_to_english():
 
 # ---- words drawn in the figures -------------------------------------------------------------
 
-from emviz import figures as F  # noqa: E402
-from emviz import figures_labs as FL  # noqa: E402
-from emviz import stepper as S  # noqa: E402
-from emviz import stepper_theory as ST  # noqa: E402
+from emviz.figures import labs as FL  # noqa: E402
+from emviz.figures import mixture as F  # noqa: E402
+from emviz.figures import stepper as S  # noqa: E402
+from emviz.figures import stepper_theory as ST  # noqa: E402
 from emviz.ui.i18n import figure_text  # noqa: E402
 
 
@@ -402,7 +402,7 @@ def _strings(node: object) -> list[str]:
 @pytest.mark.parametrize("lang", TRANSLATED)
 @pytest.mark.parametrize("d", (1, 2, 3))
 def test_figures_in_another_language_carry_no_english_word(lang, d):
-    from emviz.em import initialize, run_em
+    from emviz.engine.em import initialize, run_em
 
     english = {v for k, v in F.TEXT.items()
                if "{" not in v and len(v) > 4 and v not in catalog()[f"fig.{k}"][lang]}
@@ -485,7 +485,7 @@ def test_every_code_the_engine_uses_exists(module):
 def test_the_app_draws_and_describes_the_data_in_the_chosen_language(lang):
     from streamlit.testing.v1 import AppTest
 
-    from emviz.data import PRESETS, make_preset
+    from emviz.data.synthetic import PRESETS, make_preset
     from tests.stepper_view import payload
 
     app = Path(__file__).resolve().parents[1] / "app.py"

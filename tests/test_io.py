@@ -1,4 +1,4 @@
-"""Tests for emviz.io: CSV loading (format detection, column typing), selection, validation.
+"""Tests for emviz.data.csv: CSV loading (format detection, column typing), selection, validation.
 
 Every input is built in memory. The bad-CSV corpus in tests/csv_corpus/make_corpus.py is
 checked case by case at the end.
@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from emviz import io as emio
+from emviz.data import csv as emio
+from emviz.data.csv import Selection, Table, load_csv, validate_matrix
 from emviz.errors import DataError, ParameterError
-from emviz.io import Selection, Table, load_csv, validate_matrix
 from tests.csv_corpus import make_corpus as corpus
 
 CORPUS = corpus.build_corpus()

@@ -1,7 +1,7 @@
 """AppTest: a click above the work budget asks first; a shared link is lowered to the budget
 with a note; one heavy job per session; the stop check sees a session that has gone.
 
-The budget is lowered for these tests (``emviz.work.WORK_BUDGET`` is read at call time) so
+The budget is lowered for these tests (``emviz.engine.work.WORK_BUDGET`` is read at call time) so
 that the app's small default data is "heavy" and the tests stay fast.
 """
 
@@ -14,11 +14,11 @@ import pytest
 from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
 from streamlit.testing.v1 import AppTest
 
-from emviz import work as wk
+from emviz.engine import work as wk
+from emviz.engine.work import work_units
 from emviz.ui import cache, jobs
 from emviz.ui.labs import init_sensitivity, model_selection
 from emviz.ui.state import PresetSpec
-from emviz.work import work_units
 from tests.shown import shown
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")

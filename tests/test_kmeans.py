@@ -1,4 +1,4 @@
-"""Tests for emviz.kmeans: scikit-learn parity, naive references, invariants, edge cases."""
+"""Tests for emviz.engine.kmeans: scikit-learn parity, naive references, invariants, edge cases."""
 
 from __future__ import annotations
 
@@ -12,16 +12,17 @@ from sklearn.cluster import KMeans
 from sklearn.datasets import make_blobs
 from threadpoolctl import threadpool_limits
 
-from emviz import kmeans as km
-from emviz.em import Params, e_step
-from emviz.errors import DataError, ParameterError
-from emviz.kmeans import (
+from emviz.engine import kmeans as km
+from emviz.engine.em import e_step
+from emviz.engine.kmeans import (
     assign_labels,
     kmeans_plusplus,
     kmeans_run,
     soft_kmeans_resp,
     soft_kmeans_run,
 )
+from emviz.errors import DataError, ParameterError
+from emviz.model.params import Params
 
 
 # --- Naive references ------------------------------------------------------------------------

@@ -120,8 +120,8 @@ def _summary_of_unfinished_iris(lang: str, unfinished: int) -> None:
 
     import streamlit as st
 
-    from emviz.io import load_csv
-    from emviz.restarts import recommend, run_restarts
+    from emviz.data.csv import load_csv
+    from emviz.engine.restarts import recommend, run_restarts
     from emviz.ui import cache
     from emviz.ui.labs import init_sensitivity as lab
 
@@ -177,8 +177,8 @@ def test_selection_lab_marks_best_and_true_k_and_opens_cell():
 
 def _faithful_grid(init: str):
     """The engine's grid for Old Faithful with the lab's own settings."""
-    from emviz.io import load_csv
-    from emviz.selection import model_selection
+    from emviz.data.csv import load_csv
+    from emviz.engine.selection import model_selection
     from emviz.ui import cache
     from emviz.ui.labs import model_selection as lab
 
@@ -264,8 +264,8 @@ def _page(at: AppTest, url_path: str) -> AppTest:
 
 
 def test_iris_preset_shows_both_optima_as_the_engine_finds_them():
-    from emviz.io import load_csv
-    from emviz.restarts import run_restarts
+    from emviz.data.csv import load_csv
+    from emviz.engine.restarts import run_restarts
     from emviz.ui import cache
     from emviz.ui.labs import init_sensitivity as lab
 
@@ -313,8 +313,8 @@ def test_iris_preset_shows_both_optima_as_the_engine_finds_them():
 def test_iris_preset_says_why_the_optimum_is_suspicious_in_japanese():
     """The engine's reasons (flat component, ...) are shown through the catalog, numbered
     from 1 like the legends."""
-    from emviz.io import load_csv
-    from emviz.restarts import run_restarts
+    from emviz.data.csv import load_csv
+    from emviz.engine.restarts import run_restarts
     from emviz.ui import cache
     from emviz.ui.i18n import catalog
     from emviz.ui.labs import init_sensitivity as lab

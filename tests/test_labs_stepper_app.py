@@ -7,40 +7,17 @@ sends it. What the browser does with it is tested in tests/e2e/test_labs_steppin
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from emviz.data import make_preset
-from emviz.em import initialize, run_em
-from emviz.kmeans import initial_centers, kmeans_run
+from emviz.data.synthetic import make_preset
+from emviz.engine.em import initialize, run_em
+from emviz.engine.kmeans import initial_centers, kmeans_run
 from emviz.ui.i18n import LANGUAGES, translate
 from emviz.ui.labs.kmeans_vs_gmm import gmm_start
-from tests.stepper_view import at_h, sent
+from tests.stepper_view import at_h, ok, open_page, sent
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 LANGS = list(LANGUAGES)
-
-
-def ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def open_lab(url_path: str, query: dict | None = None, **state) -> AppTest:
-    """A fresh session on a link to ``url_path`` (the first run is the home page: AppTest
-    cannot open a path, so the second picks the registered page)."""
-    at = AppTest.from_file(APP, default_timeout=180)
-    for name, value in (query or {}).items():
-        at.query_params[name] = value
-    for key, value in state.items():
-        at.session_state[key] = value
-    ok(at.run())
-    at._page_hash = next(h for h, info in at._registered_pages.items()
-                         if info.get("url_pathname") == url_path)
-    return ok(at.run())
 
 
 def tr(key: str, lang: str, **fmt) -> str:
@@ -58,7 +35,7 @@ def lab_runs(seed: int = 0):
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_kmeans_lab_sends_both_runs_in_the_readers_language(lang):
-    at = open_lab("kmeans", {"lang": lang})
+    at = open_page("kmeans", {"lang": lang})
     head, p = sent(at)
     km, gm = lab_runs()
     assert p["n"] == max(km.n_iter, gm.n_iter) + 1 and head["goto"] == 0
@@ -88,13 +65,13 @@ def _floats(spec: dict) -> np.ndarray:
 
 
 def test_kmeans_lab_in_presenter_mode_sends_presenter_charts():
-    at = open_lab("kmeans", presenter=True)
+    at = open_page("kmeans", presenter=True)
     p = sent(at)[1]
     assert p["presenter"] and p["charts"][0]["figure"]["layout"]["height"] == 640
 
 
 def test_kmeans_new_centres_open_at_the_start():
-    at = open_lab("kmeans", {"km_iter": "5"})
+    at = open_page("kmeans", {"km_iter": "5"})
     head, p = sent(at)
     assert head["goto"] == 5 and at.session_state["km_iter"] == 5
     at.session_state["km_seed"] = 1  # what New init does (seed + 1), then a new run
@@ -108,7 +85,7 @@ def test_kmeans_new_centres_open_at_the_start():
 # --- the lower bound -----------------------------------------------------------------------
 @pytest.mark.parametrize("lang", LANGS)
 def test_elbo_lab_sends_every_half_step_in_the_readers_language(lang):
-    at = open_lab("elbo", {"lang": lang})
+    at = open_page("elbo", {"lang": lang})
     head, p = sent(at)
     X = make_preset("overlapping", 0).X
     trace = run_em(X, initialize(X, 3, "random_from_data", 0, "full", 0.0), "full", 0.0, 200,
@@ -128,7 +105,7 @@ def test_elbo_lab_sends_every_half_step_in_the_readers_language(lang):
 
 
 def test_elbo_lab_follows_its_sidebar_model():
-    at = open_lab("elbo")
+    at = open_page("elbo")
     p = sent(at)[1]
     at.sidebar.number_input(key="elbo_k").set_value(2)
     at = ok(at.run())
@@ -140,7 +117,7 @@ def test_elbo_lab_follows_its_sidebar_model():
 # --- links ---------------------------------------------------------------------------------
 @pytest.mark.parametrize(("page", "key", "h"), [("kmeans", "km_iter", 7), ("elbo", "elbo_pos", 6)])
 def test_a_links_position_opens_there_and_a_pause_writes_the_link(page, key, h):
-    at = open_lab(page, {key: str(h)})
+    at = open_page(page, {key: str(h)})
     head, _ = sent(at)
     assert head["goto"] == h and at.session_state[key] == h
     at.session_state[key] = h + 1  # the browser reports that stepping paused at h + 1
@@ -151,6 +128,6 @@ def test_a_links_position_opens_there_and_a_pause_writes_the_link(page, key, h):
 
 @pytest.mark.parametrize(("page", "key"), [("kmeans", "km_iter"), ("elbo", "elbo_pos")])
 def test_a_position_past_the_run_opens_at_its_end(page, key):
-    at = open_lab(page, {key: "2000"})
+    at = open_page(page, {key: "2000"})
     head, p = sent(at)
     assert head["goto"] == p["n"] - 1

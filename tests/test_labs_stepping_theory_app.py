@@ -7,18 +7,15 @@ computed. What the browser does with it is checked in tests/e2e/test_labs_steppi
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from emviz import figures_theory as ft
-from emviz import remedies
-from emviz import stepper_theory as spt
+from emviz.engine import remedies
+from emviz.figures import stepper_theory as spt
+from emviz.figures import theory as ft
 from emviz.ui.i18n import LANGUAGES, translate
 from tests import stepper_view as sv
+from tests.stepper_view import ok, open_page
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 LANGS = list(LANGUAGES)
 #: url path -> (position key, the big numbers it sends, its charts)
 LABS = {
@@ -26,24 +23,6 @@ LABS = {
     "vbgmm": ("vb_it", ("vb_alive", "vb_elbo"), ("mixture", "weights", "elbo")),
     "coins": ("coins_pos", (None, None, "coins_loglik"), ("posterior", "theta")),
 }
-
-
-def _ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def _open(url_path: str, query: dict | None = None, **state) -> AppTest:
-    """A fresh session opened on a link to page ``url_path``."""
-    at = AppTest.from_file(APP, default_timeout=180)
-    for name, value in (query or {}).items():
-        at.query_params[name] = value
-    for key, value in state.items():
-        at.session_state[key] = value
-    _ok(at.run())
-    at._page_hash = next(h for h, info in at._registered_pages.items()
-                         if info.get("url_pathname") == url_path)
-    return _ok(at.run())
 
 
 def tr(key: str, lang: str, **fmt) -> str:
@@ -54,7 +33,7 @@ def tr(key: str, lang: str, **fmt) -> str:
 @pytest.mark.parametrize("page", list(LABS))
 def test_the_lab_sends_its_whole_run_to_the_stepper_in(page, lang):
     position, metrics, charts = LABS[page]
-    at = _open(page, {"lang": lang})
+    at = open_page(page, {"lang": lang})
     head, p = sv.sent(at)
     # no per-click buttons, no hide-the-future toggle, no st.metric: the stepper has them
     assert not [w for w in at.toggle if "hide_future" in (w.key or "")]
@@ -83,27 +62,27 @@ def test_the_lab_sends_its_whole_run_to_the_stepper_in(page, lang):
 @pytest.mark.parametrize("page", list(LABS))
 def test_a_link_opens_the_lab_at_its_position_and_the_link_follows_a_pause(page, lang):
     position = LABS[page][0]
-    at = _open(page, {"lang": lang, position: "3"})
+    at = open_page(page, {"lang": lang, position: "3"})
     head = sv.sent(at)[0]
     assert at.session_state[position] == 3 and head["goto"] == 3
     assert head["param"] == position  # the browser keeps this parameter of the link right
     at.session_state[position] = 2  # what the stepper's report does (the user reached out)
-    _ok(at.run())
+    ok(at.run())
     assert at.query_params[position] == "2"
     assert sv.sent(at)[0] == head  # the same run: the browser keeps its own position
-    beyond = _open(page, {"lang": lang, position: "500"})
+    beyond = open_page(page, {"lang": lang, position: "500"})
     assert beyond.session_state[position] == sv.payload(beyond)["n"] - 1  # clamped
 
 
 def test_presenter_mode_sends_the_big_numbers_at_presenter_size():
     for page in LABS:
-        at = _open(page, {"presenter": "1"})
+        at = open_page(page, {"presenter": "1"})
         p = sv.payload(at)
         assert p["presenter"] and p["metrics"] and not at.metric
 
 
 def test_vb_lab_colours_both_charts_from_ten_distinct_colours():
-    p = sv.payload(_open("vbgmm"))
+    p = sv.payload(open_page("vbgmm"))
     main, weights = p["charts"][0], p["charts"][1]
     ellipses = main["channels"][0]["traces"][1:-1]
     colours = [main["figure"]["data"][t]["line"]["color"] for t in ellipses]
@@ -127,12 +106,12 @@ def test_each_remedy_is_computed_once_and_switching_recomputes_nothing(monkeypat
 
     monkeypatch.setattr(spt, "singularity_payload", counted_payload)
     # a seed no other test uses, so that nothing is cached yet
-    at = _open("singularity", sing_seed=987_654)
+    at = open_page("singularity", sing_seed=987_654)
     first = sv.payload(at)["id"]
     assert runs == ["none"] and len(payloads) == 1
     for remedy in ("map", "none", "map", "reseed", "none"):
         at.session_state["sing_remedy"] = remedy
-        _ok(at.run())
+        ok(at.run())
     assert sorted(runs) == ["map", "none", "reseed"]  # each remedy's run once
     assert len(payloads) == 3  # and each payload once
     assert sv.payload(at)["id"] == first  # back to no remedy: the very same bytes

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 import emviz
-from emviz import exports
+from emviz.engine.fitted import FittedMixture, Preprocessing
 from emviz.errors import DataError, ParameterError
-from emviz.model import FittedMixture, Preprocessing
+from emviz.figures import exports
 from emviz.ui import cache
 from emviz.ui.state import ModelSpec, TableSpec
 

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_importing_the_library_does_not_load_streamlit():
-    code = ("import sys, emviz, emviz.em, emviz.figures, emviz.io; "
+    code = ("import sys, emviz, emviz.engine.em, emviz.figures.mixture, emviz.data.csv; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'streamlit'))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                          text=True, check=True, timeout=120)

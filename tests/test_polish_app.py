@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,30 +17,9 @@ from streamlit.testing.v1 import AppTest
 from emviz.numbers import parse_sig
 from emviz.ui.i18n import LANGUAGES, catalog, translate
 from tests import stepper_view as sv
+from tests.stepper_view import ok, open_page
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 LANGS = list(LANGUAGES)
-
-
-def _ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def _open(url_path: str = "", query: dict | None = None, **state) -> AppTest:
-    """A fresh session opened on a link: ``query`` on page ``url_path`` (AppTest cannot open
-    a path, so the first run is the home page and the second picks the registered page)."""
-    at = AppTest.from_file(APP, default_timeout=180)
-    for name, value in (query or {}).items():
-        at.query_params[name] = value
-    for key, value in state.items():
-        at.session_state[key] = value
-    _ok(at.run())
-    if url_path:
-        at._page_hash = next(h for h, info in at._registered_pages.items()
-                             if info.get("url_pathname") == url_path)
-        _ok(at.run())
-    return at
 
 
 def _text(at: AppTest) -> str:
@@ -66,7 +44,7 @@ def tr(key: str, lang: str, **fmt) -> str:
     ("selection", "overlapping", {"ms_k": 3}),
 ])
 def test_lab_captions_show_translated_preset_names(lang, page, preset, state):
-    at = _open(page, {"lang": lang}, **state)
+    at = open_page(page, {"lang": lang}, **state)
     assert at.session_state["syn_preset"] == preset
     captions = [c.value for c in at.caption]
     name = tr(f"panels.preset.{preset}", lang)
@@ -78,7 +56,7 @@ def test_lab_captions_show_translated_preset_names(lang, page, preset, state):
 # --- Words: the same buttons say the same thing on every page ------------------------------
 @pytest.mark.parametrize("lang", LANGS)
 def test_kmeans_lab_buttons_speak_explores_words(lang):
-    at = _open("kmeans", {"lang": lang})
+    at = open_page("kmeans", {"lang": lang})
     words = sv.payload(at)["text"]  # the lab's stepper: Explore's controls
     assert words["step"] == tr("stepview.step", lang)
     assert words["new_init"] == tr("stepview.new_init", lang)
@@ -87,7 +65,7 @@ def test_kmeans_lab_buttons_speak_explores_words(lang):
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_open_in_explore_names_the_page_as_the_menu_does(lang):
-    at = _open("restarts", {"lang": lang}, rs_m=10)
+    at = open_page("restarts", {"lang": lang}, rs_m=10)
     label = at.button(key="rs_open").label
     assert tr("explore.nav", lang) in label
     if lang != "en":
@@ -97,7 +75,7 @@ def test_open_in_explore_names_the_page_as_the_menu_does(lang):
 
 
 def test_russian_says_zerno_not_seed():
-    at = _open("restarts", {"lang": "ru"}, rs_m=10)
+    at = open_page("restarts", {"lang": "ru"}, rs_m=10)
     labels = [w.label for w in (*at.number_input, *at.sidebar.number_input)]
     assert "Первое зерно" in labels and "Зерно данных" in labels
     assert not any("seed" in label.casefold() for label in labels), labels
@@ -108,7 +86,7 @@ def test_russian_says_zerno_not_seed():
 # --- Initialisation: the per-method table shows every column, as numbers ------------------
 @pytest.mark.parametrize("lang", LANGS)
 def test_per_method_table_has_every_column_written_for_people(lang):
-    at = _open("restarts", {"lang": lang}, rs_m=10)
+    at = open_page("restarts", {"lang": lang}, rs_m=10)
     table = at.table[0].value
     headers = [tr(f"labfig.col_{c}", lang) for c in (
         "method", "restarts", "converged", "collapsed", "median_iter", "fraction_top",
@@ -130,7 +108,7 @@ def _display_values(element):
 # --- Two coins: the totals row has blank cells, not "None" ----------------------------------
 @pytest.mark.parametrize("lang", LANGS)
 def test_coins_totals_row_is_blank_not_none(lang):
-    at = _open("coins", {"lang": lang})
+    at = open_page("coins", {"lang": lang})
     table = sv.payload(at)["tables"][0]
     total = sv.at_h(table["rows"], 1)[-1]  # after the first E-step
     assert total[0] == tr("theory.fig.total", lang)
@@ -140,7 +118,7 @@ def test_coins_totals_row_is_blank_not_none(lang):
 # --- ELBO: two-line notes keep a space where the line breaks --------------------------------
 @pytest.mark.parametrize("lang", LANGS)
 def test_elbo_notes_do_not_run_sentences_together(lang):
-    at = _open("elbo", {"lang": lang})
+    at = open_page("elbo", {"lang": lang})
     bound = next(c for c in sv.payload(at)["charts"] if c["id"] == "bound")
     layout = bound["figure"]["layout"]
     # the bars' baseline (a note above them) and the waterfall's sums (its axis title)
@@ -161,10 +139,10 @@ BIG_1D = "value\n" + "\n".join(
 
 
 def test_parameter_table_reads_well_for_data_in_the_tens_of_thousands():
-    at = _open()
-    _ok(at.sidebar.radio(key="data_source").set_value("Upload CSV").run())
-    _ok(at.file_uploader(key="csv_upload").upload("big.csv", BIG_1D.encode(), "text/csv").run())
-    _ok(at.sidebar.number_input(key="model_k").set_value(2).run())
+    at = open_page()
+    ok(at.sidebar.radio(key="data_source").set_value("Upload CSV").run())
+    ok(at.file_uploader(key="csv_upload").upload("big.csv", BIG_1D.encode(), "text/csv").run())
+    ok(at.sidebar.number_input(key="model_k").set_value(2).run())
     p = sv.payload(at)
     table = p["tables"][0]
     rows = sv.at_h(table["rows"], p["n"] - 1)  # the parameters at the end of the run
@@ -182,7 +160,7 @@ def test_parameter_table_reads_well_for_data_in_the_tens_of_thousands():
 # --- Links: a scenario implies synthetic data, anything ignored is named ---------------------
 @pytest.mark.parametrize("lang", LANGS)
 def test_a_scenario_link_without_src_shows_that_scenario_with_a_note(lang):
-    at = _open("", {"lang": lang, "scenario": "six_clusters_3d", "k": "6"})
+    at = open_page("", {"lang": lang, "scenario": "six_clusters_3d", "k": "6"})
     ss = at.session_state
     assert ss["data_source"] == "Synthetic" and ss["syn_preset"] == "six_clusters_3d"
     assert ss["model_k"] == 6 and ss["model_init"] == "kmeans++"  # the preset's suggestion
@@ -193,14 +171,14 @@ def test_a_scenario_link_without_src_shows_that_scenario_with_a_note(lang):
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_link_settings_that_do_not_apply_are_named(lang):
-    at = _open("", {"lang": lang, "src": "sample", "scenario": "overlapping"})
+    at = open_page("", {"lang": lang, "src": "sample", "scenario": "overlapping"})
     assert at.session_state["data_source"] == "Sample"
     assert tr("share.ignored", lang, names="scenario") in [i.value for i in at.info]
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_a_step_beyond_the_run_is_clamped_with_a_note(lang):
-    at = _open("", {"lang": lang, "step": "5000"})
+    at = open_page("", {"lang": lang, "step": "5000"})
     last = int(at.session_state["n_half_steps"]) - 1
     assert at.session_state["position"] == last and 0 < last < 5000
     assert tr("explore.step_clamped", lang, step=5000, last=last) in [i.value for i in at.info]
@@ -210,10 +188,10 @@ def test_a_step_beyond_the_run_is_clamped_with_a_note(lang):
 # --- Presets: six clusters (3D) shows what its caption says ---------------------------------
 def test_six_clusters_preset_finds_the_six_clusters_from_its_suggested_start():
     from emviz import e_step, initialize, make_preset, run_em
-    from emviz.data import adjusted_rand_index
+    from emviz.data.synthetic import adjusted_rand_index
 
-    at = _open()
-    _ok(at.sidebar.selectbox(key="syn_preset").set_value("six_clusters_3d").run())
+    at = open_page()
+    ok(at.sidebar.selectbox(key="syn_preset").set_value("six_clusters_3d").run())
     ss = at.session_state
     assert (ss["model_k"], ss["model_init"], ss["model_seed"]) == (6, "kmeans++", 0)
     for data_seed in range(3):  # what the caption promises, for the first data seeds too
@@ -235,7 +213,7 @@ LABS_WITH_A_FUTURE = {"singularity": ("det", "loglik"), "vbgmm": ("weights", "el
 def test_labs_can_hide_the_future(page, lang):
     """One way to hide the future: the stepper's own control, which draws every curve only
     as far as the class has stepped (its reveal spec), and keeps the end box for the end."""
-    at = _open(page, {"lang": lang})
+    at = open_page(page, {"lang": lang})
     assert not [w for w in at.toggle if "hide_future" in (w.key or "")]
     p = sv.payload(at)
     assert "predict" in p["controls"] and p["text"]["predict"] == tr("stepview.predict", lang)
@@ -260,7 +238,7 @@ def _decoded(x) -> list[float]:
 # --- The 1D histogram: bins by the rule, or the user's --------------------------------------
 @pytest.mark.parametrize("lang", LANGS)
 def test_1d_histogram_bins_can_be_chosen(lang):
-    at = _open("", {"lang": lang, "src": "synthetic", "scenario": "three_peaks_1d"})
+    at = open_page("", {"lang": lang, "src": "synthetic", "scenario": "three_peaks_1d"})
     control = at.sidebar.select_slider(key="hist_bins")
     assert control.label == tr("explore.bins", lang) and control.value == "auto"
 
@@ -268,9 +246,9 @@ def test_1d_histogram_bins_can_be_chosen(lang):
         return len(_decoded(sv.payload(at)["charts"][0]["figure"]["data"][0]["x"]))
 
     assert bins(at) > 12  # the old rule drew 12 bins for this preset
-    _ok(control.set_value(50).run())
+    ok(control.set_value(50).run())
     assert bins(at) == 50
-    two_d = _open("", {"lang": lang})
+    two_d = open_page("", {"lang": lang})
     assert not [s for s in two_d.sidebar.select_slider if s.key == "hist_bins"]
 
 
@@ -278,7 +256,7 @@ def test_1d_histogram_bins_can_be_chosen(lang):
 def test_every_page_carries_the_history_script_with_its_paths():
     from emviz.ui.sidebar_common import history_js
 
-    at = _open("kmeans")
+    at = open_page("kmeans")
     body = next(h.proto.body for h in at.get("html") if "emviz-history" in h.proto.body)
     assert '["", "coins", "elbo", "kmeans", "restarts", "selection", "singularity", "vbgmm"]' \
         in body
@@ -292,9 +270,9 @@ def test_every_page_carries_the_history_script_with_its_paths():
 def test_the_first_run_leaves_the_address_as_opened():
     # The history script is not running yet when the first run ends: writing the URL then
     # would add the one history entry the script exists to avoid.
-    at = _open("", {"k": "4"})
+    at = open_page("", {"k": "4"})
     assert dict(at.query_params.items()) == {"k": "4"}
-    _ok(at.sidebar.number_input(key="model_seed").set_value(3).run())
+    ok(at.sidebar.number_input(key="model_seed").set_value(3).run())
     query = dict(at.query_params.items())
     assert query["k"] == "4" and query["seed"] == "3" and query["src"] == "synthetic"
 
@@ -313,7 +291,7 @@ def test_each_language_is_written_in_its_own_script():
 def test_explore_sends_the_formulas_of_each_half_step(lang):
     import html
 
-    at = _open("", {"lang": lang, "cov": "tied"})
+    at = open_page("", {"lang": lang, "cov": "tied"})
     p = sv.payload(at)
     assert sv.at_h(p["formula"], 0) is None  # the start: nothing computed yet
     e_step, m_step = sv.at_h(p["formula"], 1), sv.at_h(p["formula"], 2)

@@ -8,9 +8,9 @@ import io
 import numpy as np
 import pytest
 
+from emviz.data.csv import _decode, load_csv
+from emviz.data.rawcsv import labelled_text, raw_records
 from emviz.errors import DataError, ParameterError
-from emviz.io import _decode, load_csv
-from emviz.rawcsv import labelled_text, raw_records
 from tests.csv_corpus.make_corpus import EXPECTED, build_corpus
 from tests.csv_corpus.real_like import penguins_like
 

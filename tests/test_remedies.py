@@ -1,4 +1,4 @@
-"""Tests of emviz.remedies: each remedy prevents the collapse that plain EM falls into."""
+"""Tests of emviz.engine.remedies: each remedy prevents the collapse that plain EM falls into."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from hypothesis import strategies as st
 from scipy.stats import invgamma, invwishart, multivariate_normal
 
 from emviz import COVARIANCE_TYPES, ParameterError, Params, e_step, initialize, run_em
-from emviz.errors import DataError
-from emviz.remedies import (
+from emviz.engine.remedies import (
     REMEDIES,
     REMEDY_DESCRIPTIONS,
     MapPrior,
@@ -21,6 +20,7 @@ from emviz.remedies import (
     run_em_map,
     run_em_reseed,
 )
+from emviz.errors import DataError
 
 
 # --------------------------------------------------------------------------------------
@@ -29,7 +29,7 @@ from emviz.remedies import (
 def trap() -> tuple[np.ndarray, Params, str]:
     """Trap data and a start from which plain EM with reg_covar = 0 collapses."""
     try:
-        from emviz.data import SINGULARITY_TRAP_COLLAPSE, make_preset
+        from emviz.data.synthetic import SINGULARITY_TRAP_COLLAPSE, make_preset
     except ImportError:
         rng = np.random.default_rng(0)
         X = np.vstack([rng.normal(size=(60, 2)), np.repeat([[4.0, 4.0]], 15, axis=0)])

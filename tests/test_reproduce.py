@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 import emviz
-from emviz.model import Preprocessing
-from emviz.reproduce import CsvSource, sklearn_script
+from emviz.engine.fitted import Preprocessing
+from emviz.engine.reproduce import CsvSource, sklearn_script
 from emviz.ui import analyst, cache, downloads
 from emviz.ui.state import ModelSpec, PresetSpec, TableSpec
 from tests.csv_corpus.real_like import penguins_like

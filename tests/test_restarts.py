@@ -1,4 +1,5 @@
-"""Tests of emviz.restarts: reproducible restarts, deduplication of optima, degeneracy flags."""
+"""Tests of emviz.engine.restarts: reproducible restarts, deduplication of optima, degeneracy
+flags."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from sklearn.datasets import load_iris
 
 from emviz import DataError, ParameterError, Params, initialize, run_em
-from emviz.restarts import (
+from emviz.engine.restarts import (
     PARAM_ATOL,
     degeneracy_reasons,
     match_components,
@@ -38,7 +39,7 @@ def faithful() -> np.ndarray:
     if path is None:
         pytest.skip("assets/faithful.csv (Old Faithful from pydataset) is not in the repo yet")
     try:
-        from emviz.io import load_csv
+        from emviz.data.csv import load_csv
 
         table = load_csv(path)
         cols = [next(c for c in table.numeric_columns if c.lower().startswith(prefix))
@@ -109,7 +110,7 @@ def test_batched_restarts_match_run_em_on_real_data(loader):
 
 def test_batched_collapse_matches_run_em_up_to_one_iteration():
     try:
-        from emviz.data import make_preset
+        from emviz.data.synthetic import make_preset
 
         X = make_preset("singularity_trap").X
     except ImportError:
@@ -125,7 +126,7 @@ def test_batched_collapse_matches_run_em_up_to_one_iteration():
 def test_a_small_pool_refilled_as_restarts_stop_ends_where_run_em_ends(monkeypatch):
     """Restarts advance a few at a time; each stopped one hands its place to the next start,
     whatever iteration the others are at."""
-    import emviz.restarts as rs
+    import emviz.engine.restarts as rs
 
     X = overlapping_blobs(200, seed=4)
     monkeypatch.setattr(rs, "pool_size", lambda k, n: 2)
@@ -297,7 +298,7 @@ def test_reasons_number_components_from_one_like_the_legends(k):
 
 def test_collapsed_runs_are_suspicious_and_not_kept_as_best():
     try:
-        from emviz.data import SINGULARITY_TRAP_COLLAPSE, make_preset
+        from emviz.data.synthetic import SINGULARITY_TRAP_COLLAPSE, make_preset
 
         X = make_preset("singularity_trap").X
         k, method, seed = SINGULARITY_TRAP_COLLAPSE

@@ -15,7 +15,7 @@ from sklearn.mixture import GaussianMixture
 
 from emviz import COVARIANCE_TYPES, DataError, initialize, run_em
 from emviz._messages import MESSAGES
-from emviz.io import load_csv, validate_matrix
+from emviz.data.csv import load_csv, validate_matrix
 from emviz.ui.i18n import translate
 
 SCALES = [1e-6, 1e-150, 1e-100, 1e50, 1e100, 1e150]
@@ -129,7 +129,7 @@ def test_a_csv_at_1e100_loads_and_fits_in_its_own_units():
 
 @pytest.mark.parametrize("scale", [1e-100, 1e100])
 def test_figures_draw_extreme_scales_without_overflow(scale):
-    from emviz import figures as F
+    from emviz.figures import mixture as F
 
     X = blobs() * scale
     trace = _fit(X, reg_covar=1e-6 * scale**2)

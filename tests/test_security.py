@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-import emviz.io as emio
+import emviz.data.csv as emio
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "emviz"

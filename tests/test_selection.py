@@ -1,4 +1,4 @@
-"""Tests of emviz.selection: BIC/AIC equal scikit-learn's, the grid, and cells that fail."""
+"""Tests of emviz.engine.selection: BIC/AIC equal scikit-learn's, the grid, and cells that fail."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from sklearn.mixture._gaussian_mixture import _compute_precision_cholesky
 
 from emviz import COVARIANCE_TYPES, ParameterError, Params, aic, bic, initialize, run_em
 from emviz._messages import Joined
-from emviz.io import load_csv
-from emviz.restarts import passed_over_reason, recommend, run_restarts
-from emviz.selection import model_selection
+from emviz.data.csv import load_csv
+from emviz.engine.restarts import passed_over_reason, recommend, run_restarts
+from emviz.engine.selection import model_selection
 
 OLD_FAITHFUL = Path(__file__).resolve().parents[1] / "assets" / "old_faithful.csv"
 #: mclust's BIC choice for Old Faithful: EEE (scikit-learn's tied) with 3 components.
@@ -53,7 +53,7 @@ def old_faithful() -> np.ndarray:
 
 @dataclass(frozen=True)
 class FakeFit:
-    """Just what emviz.restarts.recommend reads."""
+    """Just what emviz.engine.restarts.recommend reads."""
 
     suspicious: bool
     converged: bool
@@ -72,7 +72,7 @@ def test_scores_equal_scikit_learn_for_the_same_parameters(covariance_type):
         gm = sklearn_model(cell.params, covariance_type)
         assert cell.bic == pytest.approx(gm.bic(X), rel=1e-10, abs=1e-8)
         assert cell.aic == pytest.approx(gm.aic(X), rel=1e-10, abs=1e-8)
-        # And emviz.em's own bic/aic agree with the grid.
+        # And emviz.engine.em's own bic/aic agree with the grid.
         assert cell.bic == pytest.approx(bic(X, cell.params, covariance_type), rel=1e-10)
         assert cell.aic == pytest.approx(aic(X, cell.params, covariance_type), rel=1e-10)
 
@@ -107,7 +107,7 @@ def test_bic_picks_three_on_a_three_cluster_mixture():
 
 
 # --------------------------------------------------------------------------------------
-# Best and recommended: the restarts lab's rule (emviz.restarts.recommend)
+# Best and recommended: the restarts lab's rule (emviz.engine.restarts.recommend)
 # --------------------------------------------------------------------------------------
 @pytest.fixture(scope="module", params=[1, 5], ids=["n_init=1", "n_init=5"])
 def faithful_grid(request):

@@ -1,40 +1,20 @@
-"""Tests for emviz.stepper: the payload the browser replays agrees with the run, position by
+"""Tests for emviz.figures.stepper: the payload the browser replays agrees with the run, position by
 position, and stays small."""
 
 from __future__ import annotations
 
-import base64
 import json
 
 import numpy as np
 import pytest
 
-from emviz import figures as F
-from emviz import geometry as geo
-from emviz import stepper as S
-from emviz.data import make_mixture, make_preset
-from emviz.em import e_step, initialize, run_em
+from emviz.data.synthetic import make_mixture, make_preset
+from emviz.engine.em import e_step, initialize, run_em
 from emviz.errors import ParameterError
-
-
-def decode(value):
-    """Typed-array specs back to NumPy (as the browser decodes them)."""
-    if isinstance(value, dict) and "bdata" in value and "dtype" in value:
-        return np.frombuffer(base64.b64decode(value["bdata"]), value["dtype"])
-    if isinstance(value, dict):
-        return {k: decode(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [decode(v) for v in value]
-    return value
-
-
-def at(series: dict, h: int):
-    return series["values"][series["index"][h]]
-
-
-def sent(payload: dict) -> dict:
-    """The payload as the browser receives it: through JSON bytes, arrays decoded."""
-    return decode(json.loads(S.payload_bytes(payload)))
+from emviz.figures import geometry as geo
+from emviz.figures import mixture as F
+from emviz.figures import stepper as S
+from tests.stepper_view import at_h, received, to_numpy
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +24,7 @@ def runs():
     for d in (1, 2, 3):
         ds = make_mixture(dim=d, n_components=3, n_samples=400, seed=1)
         trace = run_em(ds.X, initialize(ds.X, 3, "random_from_data", 0), max_iter=30, tol=1e-4)
-        out[d] = ds, trace, sent(S.em_payload(ds.X, trace, truth=ds.params, labels=ds.labels))
+        out[d] = ds, trace, received(S.em_payload(ds.X, trace, truth=ds.params, labels=ds.labels))
     return out
 
 
@@ -69,7 +49,7 @@ def test_payload_bytes_carry_an_id_of_their_content():
                                                             "format": 1}))
     body = json.loads(a)
     assert body["id"] == S.payload_id(a)
-    np.testing.assert_array_equal(decode(body["x"]), [0, 1, 2])
+    np.testing.assert_array_equal(to_numpy(body["x"]), [0, 1, 2])
 
 
 def test_frame_header_is_one_json_line():
@@ -114,7 +94,7 @@ def test_geometry_follows_the_m_steps(run):
     means_trace = geometry["traces"][-1]
     assert main["figure"]["data"][means_trace]["name"] == "means"
     for h in range(trace.n_half_steps):
-        value = at(geometry, h)
+        value = at_h(geometry, h)
         means = trace.half_step(h).params.means
         got = np.column_stack([value[-1][a] for a in "xyz"[:d]]) if d > 1 else value[-1]["x"]
         np.testing.assert_allclose(np.asarray(got).reshape(means.shape), means, rtol=1e-6)
@@ -130,7 +110,7 @@ def test_point_colours_follow_the_e_steps(runs, d):
     colours = main["canvas"]["codes"] if d == 2 else main["channels"][1]
     grey = len(F._code_colorscale(F._make_ctx(ds.X, 3, F.FigureOptions()))[0]) - 1
     for h in range(trace.n_half_steps):
-        codes = at(colours, h) if d == 2 else at(colours, h)[0]["marker.color"]
+        codes = at_h(colours, h) if d == 2 else at_h(colours, h)[0]["marker.color"]
         hs = trace.half_step(h)
         if hs.resp_params is None:
             assert np.all(np.asarray(codes) == grey)
@@ -148,10 +128,10 @@ def test_1d_bands_are_the_responsibilities(runs):
     for h in (0, 1, 2, trace.n_half_steps - 1):
         resp_params = trace.half_step(h).resp_params
         want = F._bands_1d(ctx, None if resp_params is None else e_step(ds.X, resp_params).resp)
-        for got, w in zip(at(bands, h), want, strict=True):
+        for got, w in zip(at_h(bands, h), want, strict=True):
             np.testing.assert_allclose(got["y"], w["y"], atol=1e-6)
     note = p["charts"][0]["channels"][2]
-    assert list(at(note, 0).values()) == [True] and list(at(note, 1).values()) == [False]
+    assert list(at_h(note, 0).values()) == [True] and list(at_h(note, 1).values()) == [False]
 
 
 def test_table_status_and_cursor_follow_every_position(run):
@@ -164,15 +144,15 @@ def test_table_status_and_cursor_follow_every_position(run):
         hs = trace.half_step(h)
         want = [[str(v) for v in row]
                 for row in F.params_table(hs.params, trace.covariance_type).itertuples(index=False)]
-        assert at(table["rows"], h) == want
-        assert at(table["title"], h).startswith(f"Parameters at half-step {h} ")
-        title = at(p["status"]["title"], h)
+        assert at_h(table["rows"], h) == want
+        assert at_h(table["title"], h).startswith(f"Parameters at half-step {h} ")
+        title = at_h(p["status"]["title"], h)
         assert title.startswith(f"Iteration {hs.iteration} · ")
-        parts = at(p["status"]["parts"], h)
+        parts = at_h(p["status"]["parts"], h)
         assert parts[0] == f"log-likelihood {ll[S.params_index(h)]:,.2f}"
         assert any(x.startswith("ΔLL") for x in parts) == (hs.kind == "M")
         assert any(x.startswith("ARI") for x in parts) == (h > 0)
-        line, ring = at(cursor, h)
+        line, ring = at_h(cursor, h)
         assert list(line["x"]) == [h / 2, h / 2]
         assert list(ring["x"]) == [S.params_index(h)]
         assert ring["y"][0] == pytest.approx(ll[S.params_index(h)])
@@ -206,8 +186,8 @@ def test_translations_reach_every_text():
     text = {key: f"<{key}>" for key in S.TEXT}
     p = S.em_payload(ds.X, trace, text=text)
     assert p["text"]["step"] == "<step>" and p["text"]["predict"] == "<predict>"
-    assert at(p["status"]["caption"], 0) == "<explain_init>"
-    assert at(p["status"]["title"], 1) == "<iteration>"
+    assert at_h(p["status"]["caption"], 0) == "<explain_init>"
+    assert at_h(p["status"]["title"], 1) == "<iteration>"
     assert p["end"]["text"] in ("<stop_converged>", "<stop_max_iter>")
 
 
@@ -215,9 +195,9 @@ def test_the_caption_says_how_the_run_started():
     ds = make_preset("overlapping")
     trace = run_em(ds.X, initialize(ds.X, 3, "kmeans++", 4), max_iter=3)
     auto = S.em_payload(ds.X, trace, init_method="kmeans++", seed=4)
-    assert "kmeans++ (seed 4)" in at(auto["status"]["caption"], 0)
+    assert "kmeans++ (seed 4)" in at_h(auto["status"]["caption"], 0)
     manual = S.em_payload(ds.X, trace, init_method="manual")
-    assert at(manual["status"]["caption"], 0) == S.TEXT["explain_init_manual"]
+    assert at_h(manual["status"]["caption"], 0) == S.TEXT["explain_init_manual"]
 
 
 def test_likelihood_notes_never_tell_the_future():
@@ -228,8 +208,8 @@ def test_likelihood_notes_never_tell_the_future():
     assert drops, "reg_covar = 0.1 should make the likelihood dip on this data"
     p = S.em_payload(ds.X, trace)
     first = drops[0].iteration
-    assert at(p["notes"], 2 * first - 2) is None  # the furthest position is before the dip
-    note = at(p["notes"], 2 * first)
+    assert at_h(p["notes"], 2 * first - 2) is None  # the furthest position is before the dip
+    note = at_h(p["notes"], 2 * first)
     assert note["level"] == "info" and str(first) in note["text"]
 
 
@@ -259,12 +239,12 @@ def test_editing_needs_every_point_drawn(monkeypatch):
 
 
 def test_points_payload_is_an_empty_canvas_to_draw_on():
-    p = sent(S.points_payload(np.zeros((0, 2)), ranges=((0, 10), (0, 10)), message="add"))
+    p = received(S.points_payload(np.zeros((0, 2)), ranges=((0, 10), (0, 10)), message="add"))
     chart = p["charts"][0]
     assert p["n"] == 1 and chart["edit"] is not None and len(chart["canvas"]["x"]) == 0
     layout = chart["figure"]["layout"]
     assert layout["xaxis"]["range"] == [0, 10] and layout["yaxis"]["range"] == [0, 10]
-    assert at(p["status"]["title"], 0) == "add"
+    assert at_h(p["status"]["title"], 0) == "add"
 
 
 def test_ranges_fix_the_axes():
@@ -289,10 +269,10 @@ def test_a_collapsed_run_replays_up_to_the_collapse():
     X = np.vstack([rng.normal(0, 1, (30, 2)), np.full((10, 2), 3.0)])
     trace = run_em(X, initialize(X, 3, "random", 0, reg_covar=0.0), reg_covar=0.0, tol=0.0)
     assert trace.stop_reason == "collapsed"
-    p = sent(S.em_payload(X, trace, labels=np.repeat([0, 1], [30, 10])))
+    p = received(S.em_payload(X, trace, labels=np.repeat([0, 1], [30, 10])))
     assert p["n"] == trace.n_half_steps and p["end"]["level"] == "warning"
     assert f"component {trace.collapsed_component + 1} collapsed" in p["end"]["text"]
-    last = at(p["status"]["parts"], p["n"] - 1)
+    last = at_h(p["status"]["parts"], p["n"] - 1)
     assert not any(x.startswith("ARI") for x in last)  # no responsibilities past a collapse
 
 
@@ -307,10 +287,10 @@ def test_assemble_builds_a_payload_any_page_can_step():
                            "caption": S.constant("", n)},
                    charts=[bars], metrics=[S.metric("kl", "KL", S.series(range(n), str))],
                    controls=("back", "step", "play", "timeline"), step_to=None)
-    got = sent(p)
+    got = received(p)
     assert got["controls"] == ["back", "step", "play", "timeline"] and got["step_to"] is None
-    assert at(got["metrics"][0], 2) == "2"
-    np.testing.assert_array_equal(at(got["charts"][0]["channels"][0], 1)[0]["y"], [1, 2])
+    assert at_h(got["metrics"][0], 2) == "2"
+    np.testing.assert_array_equal(at_h(got["charts"][0]["channels"][0], 1)[0]["y"], [1, 2])
     assert got["notes"] == {"values": [None], "index": [0, 0, 0]}
 
 
@@ -330,6 +310,6 @@ def test_2d_lines_move_without_a_redraw_and_the_legend_follows_on_pause(runs):
     assert geometry["kind"] == "animate" and not any(
         "name" in d for v in geometry["values"] for d in v)
     assert names["kind"] == "restyle" and names["deferred"]
-    last = at(names, trace.n_half_steps - 1)
+    last = at_h(names, trace.n_half_steps - 1)
     w = trace.final.weights
     assert [d.get("name") for d in last if d] == [F.component_label(k, w[k]) for k in range(3)]

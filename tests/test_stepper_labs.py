@@ -1,49 +1,24 @@
-"""Tests for emviz.stepper_labs: every position of a lab's payload agrees with the lab's run
+"""Tests for emviz.figures.stepper_labs: every position of a lab's payload agrees with the lab's run
 (what the browser replays is what the run did), in 1, 2 and 3 dimensions."""
 
 from __future__ import annotations
 
-import base64
-import json
 import string
 
 import numpy as np
 import pytest
 
-from emviz import figures_labs as FL
-from emviz import figures_theory as FT
-from emviz import stepper as S
-from emviz import stepper_labs as SL
-from emviz.data import adjusted_rand_index, make_mixture, make_preset
-from emviz.em import e_step, initialize, run_em
+from emviz.data.synthetic import adjusted_rand_index, make_mixture, make_preset
+from emviz.engine.em import e_step, initialize, run_em
+from emviz.engine.kmeans import initial_centers, kmeans_run
 from emviz.errors import ParameterError
-from emviz.geometry import quantized_blend
-from emviz.kmeans import initial_centers, kmeans_run
+from emviz.figures import labs as FL
+from emviz.figures import stepper as S
+from emviz.figures import stepper_labs as SL
+from emviz.figures import theory as FT
+from emviz.figures.geometry import quantized_blend
 from emviz.numbers import sig
-
-
-def decode(value):
-    """Typed-array specs back to NumPy (as the browser decodes them)."""
-    if isinstance(value, dict) and "bdata" in value and "dtype" in value:
-        return np.frombuffer(base64.b64decode(value["bdata"]), value["dtype"])
-    if isinstance(value, dict):
-        return {k: decode(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [decode(v) for v in value]
-    return value
-
-
-def sent(payload: dict) -> dict:
-    """The payload as the browser receives it: through JSON bytes, arrays decoded."""
-    return decode(json.loads(S.payload_bytes(payload)))
-
-
-def at(series: dict, h: int):
-    return series["values"][series["index"][h]]
-
-
-def chart(p: dict, chart_id: str) -> dict:
-    return next(c for c in p["charts"] if c["id"] == chart_id)
+from tests.stepper_view import at_h, chart, received
 
 
 def every_series(p: dict) -> list[dict]:
@@ -77,7 +52,7 @@ def kmeans_runs():
         ds = make_preset(name, 0)
         km, gm = lockstep(ds.X, k)
         display = np.arange(0, len(ds.X), 2)  # half the points drawn: the ARI uses them all
-        out[d] = ds, km, gm, display, sent(SL.kmeans_gmm_payload(
+        out[d] = ds, km, gm, display, received(SL.kmeans_gmm_payload(
             ds.X, km, gm, display=display, labels=ds.labels))
     return out
 
@@ -111,21 +86,21 @@ def test_kmeans_side_shows_kmeans_state_at_every_position(kmeans_run_):
         ik = min(i, km.n_iter)
         centres = km.centers[ik]
         if d == 2:
-            moved = at(c["channels"][0], i)
+            moved = at_h(c["channels"][0], i)
             got = np.column_stack([moved[-1]["x"], moved[-1]["y"]])
             np.testing.assert_allclose(got, centres, rtol=1e-6)
             for outline, cell in zip(moved[:-1], FL.voronoi_outlines(centres, box), strict=True):
                 np.testing.assert_allclose(np.column_stack([outline["x"], outline["y"]]),
                                            cell, rtol=1e-5, atol=1e-5)
             # hard colours: the code of a one-hot colour is its component
-            np.testing.assert_array_equal(at(c["canvas"]["codes"], i), km.labels[ik][display])
+            np.testing.assert_array_equal(at_h(c["canvas"]["codes"], i), km.labels[ik][display])
         elif d == 3:
-            colours, moved = at(c["channels"][0], i)
+            colours, moved = at_h(c["channels"][0], i)
             np.testing.assert_array_equal(colours["marker.color"], km.labels[ik][display])
             np.testing.assert_allclose(np.column_stack([moved[a] for a in "xyz"]), centres,
                                        rtol=1e-6)
         else:
-            edges = [s["x0"] for s in at(c["channels"][0], i)["shapes"]]
+            edges = [s["x0"] for s in at_h(c["channels"][0], i)["shapes"]]
             np.testing.assert_allclose(edges, FL.voronoi_edges_1d(centres))
 
 
@@ -137,13 +112,13 @@ def test_gmm_side_shows_em_state_and_its_responsibilities(kmeans_run_):
     assert c["figure"]["data"][means_trace]["name"] == "means"
     for i in range(p["n"]):
         params = gm.params[min(i, gm.n_iter)]
-        value = at(c["channels"][0], i)[-1]
+        value = at_h(c["channels"][0], i)[-1]
         got = np.column_stack([value[a] for a in "xyz"[:d]]) if d > 1 else value["x"]
         np.testing.assert_allclose(np.asarray(got).reshape(params.means.shape), params.means,
                                    rtol=1e-5, atol=1e-6)
         if d == 2:
             codes, _ = quantized_blend(e_step(ds.X[display], params).resp)
-            np.testing.assert_array_equal(at(c["canvas"]["codes"], i), codes)
+            np.testing.assert_array_equal(at_h(c["canvas"]["codes"], i), codes)
             assert c["hover"]["index"][i] == min(i, gm.n_iter)
 
 
@@ -156,21 +131,21 @@ def test_each_sides_ari_follows_the_position(kmeans_run_):
         expected_km = adjusted_rand_index(ds.labels[keep], km.labels[ik][keep])
         found = e_step(ds.X, gm.params[ig]).resp.argmax(axis=1)
         expected_em = adjusted_rand_index(ds.labels[keep], found[keep])
-        assert at(km_ari, i) == f"{expected_km:.3f}"
-        assert at(em_ari, i) == f"{expected_em:.3f}"
+        assert at_h(km_ari, i) == f"{expected_km:.3f}"
+        assert at_h(em_ari, i) == f"{expected_em:.3f}"
 
 
 def test_the_status_says_which_run_is_still_moving(kmeans_runs):
     _, km, gm, _, p = kmeans_runs[2]
     assert km.n_iter < gm.n_iter  # the preset's point: k-means stops first, and wrong
     title = p["status"]["title"]
-    assert at(title, 0) == "k-means and EM are both still moving"
-    assert at(title, km.n_iter) == (f"k-means converged after {km.n_iter} iterations; "
-                                    "EM is still moving")
-    assert at(title, p["n"] - 1) == (f"k-means converged after {km.n_iter} iterations; "
-                                     f"EM converged after {gm.n_iter} iterations")
-    assert float(at(p["metrics"][1], p["n"] - 1)) > 0.9 > float(at(p["metrics"][0],
-                                                                   p["n"] - 1))
+    assert at_h(title, 0) == "k-means and EM are both still moving"
+    assert at_h(title, km.n_iter) == (f"k-means converged after {km.n_iter} iterations; "
+                                      "EM is still moving")
+    assert at_h(title, p["n"] - 1) == (f"k-means converged after {km.n_iter} iterations; "
+                                       f"EM converged after {gm.n_iter} iterations")
+    assert float(at_h(p["metrics"][1], p["n"] - 1)) > 0.9 > float(at_h(p["metrics"][0],
+                                                                       p["n"] - 1))
 
 
 def test_kmeans_payload_without_labels_has_no_ari_and_translates():
@@ -179,7 +154,7 @@ def test_kmeans_payload_without_labels_has_no_ari_and_translates():
     words = {"position": "反復 {i}", "both_moving": "動いています", "km_title": "k-means 側"}
     p = SL.kmeans_gmm_payload(ds.X, km, gm, text=words, new_init=False)
     assert p["metrics"] == [] and "new_init" not in p["controls"]
-    assert p["labels"][2] == "反復 2" and at(p["status"]["title"], 0) == "動いています"
+    assert p["labels"][2] == "反復 2" and at_h(p["status"]["title"], 0) == "動いています"
     assert chart(p, "kmeans")["figure"]["layout"]["title"]["text"] == "k-means 側"
 
 
@@ -204,7 +179,8 @@ def elbo_run():
     X = make_mixture(2, 3, 300, separation=2.5, shape="rotated", seed=1).X
     trace = run_em(X, initialize(X, 3, "random_from_data", 0, "full", 0.0), "full", 0.0, 40,
                    1e-8)
-    return X, trace, sent(SL.elbo_payload(X, trace, formulas={"E": "<b>E</b>", "M": "<b>M</b>"}))
+    formulas = {"E": "<b>E</b>", "M": "<b>M</b>"}
+    return X, trace, received(SL.elbo_payload(X, trace, formulas=formulas))
 
 
 def test_bound_points_are_bound_at_every_half_step(elbo_run):
@@ -225,7 +201,7 @@ def test_elbo_positions_are_the_half_steps(elbo_run):
     assert [c["role"] for c in p["charts"]] == ["main", "side"]
     for s in every_series(p):
         assert len(s["index"]) == n and max(s["index"]) < len(s["values"])
-    assert at(p["formula"], 0) is None and at(p["formula"], 1) == "<b>E</b>"
+    assert at_h(p["formula"], 0) is None and at_h(p["formula"], 1) == "<b>E</b>"
     assert p["end"]["text"].startswith("Converged") or "max_iter" in p["end"]["text"]
 
 
@@ -234,14 +210,14 @@ def test_the_five_numbers_are_the_engines_at_every_half_step(elbo_run):
     m = {metric["id"]: metric for metric in p["metrics"]}
     assert [metric["label"] for metric in p["metrics"]] == [
         "ln p(X|θ)", "L(q, θ)", "KL(q ‖ p)", "Q(θ, θ_old)", "H(q)"]
-    assert at(m["lnp"], 0) == f"{trace.log_likelihood[0]:,.3f}" and at(m["kl"], 0) == "—"
+    assert at_h(m["lnp"], 0) == f"{trace.log_likelihood[0]:,.3f}" and at_h(m["kl"], 0) == "—"
     for h in range(1, trace.n_half_steps):
         t = FT.bound_at(X, trace, h).terms
-        assert at(m["lnp"], h) == f"{t.log_likelihood:,.3f}"
-        assert at(m["elbo"], h) == f"{t.elbo:,.3f}"
-        assert at(m["q"], h) == f"{t.expected_complete:,.3f}"
-        assert at(m["entropy"], h) == f"{t.entropy:,.3f}"
-        kl = at(m["kl"], h)
+        assert at_h(m["lnp"], h) == f"{t.log_likelihood:,.3f}"
+        assert at_h(m["elbo"], h) == f"{t.elbo:,.3f}"
+        assert at_h(m["q"], h) == f"{t.expected_complete:,.3f}"
+        assert at_h(m["entropy"], h) == f"{t.entropy:,.3f}"
+        kl = at_h(m["kl"], h)
         assert kl == "0" if h % 2 else kl == sig(t.kl)  # KL = 0 after every E-step
 
 
@@ -254,7 +230,7 @@ def test_the_bars_and_the_waterfall_are_the_figure_of_each_half_step(elbo_run):
         window = points[max(0, h - SL.BAR_WINDOW + 1):h + 1]
         fig = FT.bound_figure(window)
         seg = FT.bar_segments(window)
-        elbo, kl, lnp, waterfall = at(traces, h)
+        elbo, kl, lnp, waterfall = at_h(traces, h)
         assert list(elbo["x"]) == list(fig.data[0].x)
         np.testing.assert_allclose(elbo["y"], seg.elbo_height)
         np.testing.assert_allclose(kl["y"], seg.kl_height)
@@ -264,7 +240,7 @@ def test_the_bars_and_the_waterfall_are_the_figure_of_each_half_step(elbo_run):
             t = points[h].terms
             np.testing.assert_allclose(waterfall["y"], [t.expected_complete, t.entropy, 0,
                                                         t.kl, 0])
-        relayout = at(layout, h)
+        relayout = at_h(layout, h)
         assert relayout["yaxis2.range"] == list(fig.layout.yaxis2.range)
         notes = [k for k in relayout if k.startswith("annotations")]
         assert any(relayout[k] == f"Bars start at a baseline of {seg.baseline:,.2f} nats "
@@ -277,10 +253,10 @@ def test_the_scatter_follows_the_half_steps_as_on_explore(elbo_run):
     mix = chart(p, "mixture")
     for h in range(trace.n_half_steps):
         hs = trace.half_step(h)
-        means = at(mix["channels"][0], h)[-1]
+        means = at_h(mix["channels"][0], h)[-1]
         np.testing.assert_allclose(np.column_stack([means["x"], means["y"]]), hs.params.means,
                                    rtol=1e-5, atol=1e-6)
-        codes = at(mix["canvas"]["codes"], h)
+        codes = at_h(mix["canvas"]["codes"], h)
         if hs.resp_params is None:
             assert (codes == codes[0]).all() and codes[0] == len(mix["canvas"]["colors"]) - 1
         else:
@@ -291,11 +267,11 @@ def test_the_scatter_follows_the_half_steps_as_on_explore(elbo_run):
 def test_the_captions_explain_each_half_step(elbo_run):
     _, trace, p = elbo_run
     caption, title = p["status"]["caption"], p["status"]["title"]
-    assert at(title, 0) == "Start (iteration 0)" and at(title, 3) == "E-step of iteration 2"
-    assert at(caption, 0).startswith("Start: ln p(X|θ) = ")
-    assert at(caption, 1).startswith("After the E-step") and "(here " in at(caption, 1)
-    assert at(caption, 2).startswith("After the M-step θ maximises")
-    assert f"{trace.log_likelihood[1] - trace.log_likelihood[0]:+.4g}"[:4] in at(caption, 2)
+    assert at_h(title, 0) == "Start (iteration 0)" and at_h(title, 3) == "E-step of iteration 2"
+    assert at_h(caption, 0).startswith("Start: ln p(X|θ) = ")
+    assert at_h(caption, 1).startswith("After the E-step") and "(here " in at_h(caption, 1)
+    assert at_h(caption, 2).startswith("After the M-step θ maximises")
+    assert f"{trace.log_likelihood[1] - trace.log_likelihood[0]:+.4g}"[:4] in at_h(caption, 2)
 
 
 def test_a_collapsed_run_shows_the_last_bound_it_had():
@@ -303,12 +279,12 @@ def test_a_collapsed_run_shows_the_last_bound_it_had():
     trace = run_em(ds.X, initialize(ds.X, 5, "random_from_data", 2, "full", 0.0), "full", 0.0,
                    200, 1e-6)
     assert trace.stop_reason == "collapsed" and not np.isfinite(trace.log_likelihood[-1])
-    p = sent(SL.elbo_payload(ds.X, trace))
+    p = received(SL.elbo_payload(ds.X, trace))
     last = p["n"] - 1
     assert SL.bound_points(ds.X, trace)[last].terms is None
-    assert at(p["status"]["caption"], last).startswith("This run stopped because component")
+    assert at_h(p["status"]["caption"], last).startswith("This run stopped because component")
     m = {metric["id"]: metric for metric in p["metrics"]}
-    assert at(m["lnp"], last) == "+∞" and at(m["elbo"], last) == "—"
+    assert at_h(m["lnp"], last) == "+∞" and at_h(m["elbo"], last) == "—"
     traces = chart(p, "bound")["channels"][0]
     assert traces["index"][last] == traces["index"][last - 1]  # the bars before the collapse
     assert p["end"]["level"] == "warning"
@@ -319,7 +295,7 @@ def test_elbo_payload_in_1d_and_3d_and_a_wrong_x():
         ds = make_preset(name, 0)
         trace = run_em(ds.X, initialize(ds.X, k, "random_from_data", 0, "full", 0.0), "full",
                        0.0, 15, 1e-6)
-        p = sent(SL.elbo_payload(ds.X, trace, display=np.arange(0, len(ds.X), 3)))
+        p = received(SL.elbo_payload(ds.X, trace, display=np.arange(0, len(ds.X), 3)))
         mix = chart(p, "mixture")
         assert mix["canvas"] is None and len(mix["channels"]) >= 2
         with pytest.raises(ParameterError):

@@ -1,5 +1,5 @@
-"""Tests for emviz.stepper_theory: every position of the three labs' payloads agrees with the
-run it replays (scatter, curves, cursors, numbers, table), and the words are the run's."""
+"""Tests for emviz.figures.stepper_theory: every position of the three labs' payloads agrees with
+the run it replays (scatter, curves, cursors, numbers, table), and the words are the run's."""
 
 from __future__ import annotations
 
@@ -8,27 +8,18 @@ import json
 import numpy as np
 import pytest
 
-from emviz import figures as F
-from emviz import figures_theory as ft
-from emviz import geometry as geo
-from emviz import stepper as S
-from emviz import stepper_theory as T
-from emviz.coins import TOSSES_DEFAULT, CoinState, parse_sets, run_coins
-from emviz.data import SINGULARITY_TRAP_COLLAPSE, make_mixture, make_preset
-from emviz.em import e_step, initialize, run_em
+from emviz.data.synthetic import SINGULARITY_TRAP_COLLAPSE, make_mixture, make_preset
+from emviz.engine.coins import TOSSES_DEFAULT, CoinState, parse_sets, run_coins
+from emviz.engine.em import e_step, initialize, run_em
+from emviz.engine.remedies import REMEDIES
+from emviz.engine.vbgmm import default_prior, run_vb, vb_e_step, vb_initialize
 from emviz.errors import ParameterError
-from emviz.remedies import REMEDIES
-from emviz.vbgmm import default_prior, run_vb, vb_e_step, vb_initialize
-from tests.test_stepper import at, decode
-
-
-def sent(payload: dict) -> dict:
-    """The payload as the browser receives it: through JSON bytes, arrays decoded."""
-    return decode(json.loads(S.payload_bytes(payload)))
-
-
-def chart(p: dict, chart_id: str) -> dict:
-    return next(c for c in p["charts"] if c["id"] == chart_id)
+from emviz.figures import geometry as geo
+from emviz.figures import mixture as F
+from emviz.figures import stepper as S
+from emviz.figures import stepper_theory as T
+from emviz.figures import theory as ft
+from tests.stepper_view import at_h, chart, received, to_numpy
 
 
 def all_series(p: dict) -> list[dict]:
@@ -45,7 +36,7 @@ def all_series(p: dict) -> list[dict]:
 
 def moves(c: dict, h: int) -> tuple[list, list]:
     """The cursor's x and the rings' (x, y) of a curve chart at position h."""
-    cursor, rings = at(c["channels"][0], h)
+    cursor, rings = at_h(c["channels"][0], h)
     return cursor["x"], (list(rings["x"]), list(rings["y"]))
 
 
@@ -68,7 +59,7 @@ def trap():
 @pytest.fixture(scope="module")
 def collapse(trap):
     X, runs = trap
-    return X, runs["none"], sent(T.singularity_payload(X, runs["none"]))
+    return X, runs["none"], received(T.singularity_payload(X, runs["none"]))
 
 
 def test_singularity_positions_are_the_iterations(collapse):
@@ -89,17 +80,17 @@ def test_singularity_scatter_follows_every_iteration(collapse):
     means = geometry["traces"][-1]
     assert main["figure"]["data"][means]["name"] == "means"
     for i in range(p["n"]):
-        xy = at(geometry, i)[-1]
+        xy = at_h(geometry, i)[-1]
         np.testing.assert_allclose(np.column_stack([xy["x"], xy["y"]]), trace.params[i].means,
                                    rtol=1e-6)
         # colours: the responsibilities of the state shown; the collapsed one allows no
         # E-step, so it keeps those of the iteration before
         source = i if i < p["n"] - 1 else i - 1
         codes, _ = geo.quantized_blend(e_step(X, trace.params[source]).resp)
-        np.testing.assert_array_equal(at(main["canvas"]["codes"], i), codes)
+        np.testing.assert_array_equal(at_h(main["canvas"]["codes"], i), codes)
         assert main["hover"]["index"][i] == source
-    assert "keep the colours" in at(p["status"]["caption"], p["n"] - 1)
-    assert "keep the colours" not in at(p["status"]["caption"], p["n"] - 2)
+    assert "keep the colours" in at_h(p["status"]["caption"], p["n"] - 1)
+    assert "keep the colours" not in at_h(p["status"]["caption"], p["n"] - 2)
 
 
 def test_singularity_det_and_loglik_follow_with_cursor_and_rings(collapse):
@@ -116,9 +107,9 @@ def test_singularity_det_and_loglik_follow_with_cursor_and_rings(collapse):
         cursor, (rx, ry) = moves(loglik, i)
         assert cursor == [i, i] and rx == [i]
         assert ry[0] == pytest.approx(ll[i]) if np.isfinite(ll[i]) else ry[0] > hi
-        assert at(p["metrics"][0], i) == (f"{ll[i]:,.3f}" if np.isfinite(ll[i]) else "+∞")
+        assert at_h(p["metrics"][0], i) == (f"{ll[i]:,.3f}" if np.isfinite(ll[i]) else "+∞")
         k = int(np.argmin(dets[i]))
-        assert at(p["metrics"][1], i).endswith(f"(k = {k + 1})")
+        assert at_h(p["metrics"][1], i).endswith(f"(k = {k + 1})")
     # every curve can hide its future; the collapse is announced only at the end
     assert det["reveal"]["upto"] == list(range(p["n"]))
     assert det["reveal"]["annotations"] and not det["reveal"]["fixed_y"]
@@ -131,8 +122,8 @@ def test_singularity_end_tells_the_collapse_or_its_prevention(trap, collapse):
     k = trace.collapsed_component + 1
     assert p["end"]["level"] == "warning"
     assert f"component {k}" in p["end"]["text"] and "ill-posed" in p["end"]["text"]
-    fixed = sent(T.singularity_payload(X, runs["reseed"], baseline=runs["none"],
-                                       remedy="Re-seed"))
+    fixed = received(T.singularity_payload(X, runs["reseed"], baseline=runs["none"],
+                                           remedy="Re-seed"))
     assert fixed["end"] == {"level": "success", "text": T.TEXT["sing_prevented"].format(
         remedy="Re-seed", it=trace.n_iter, n=runs["reseed"].n_iter)}
     loglik = chart(fixed, "loglik")
@@ -146,9 +137,9 @@ def test_singularity_end_tells_the_collapse_or_its_prevention(trap, collapse):
 def test_singularity_speaks_the_language_it_is_given(trap):
     X, runs = trap
     text = {"sing_ll": "ℓ (ja)", "it_title": "反復 {i}", "it_half": "反復 {h} / {last}"}
-    p = sent(T.singularity_payload(X, runs["none"], text=text,
-                                   labels={"det": "det (ja)"}))
-    assert p["metrics"][0]["label"] == "ℓ (ja)" and at(p["status"]["title"], 2) == "反復 2"
+    p = received(T.singularity_payload(X, runs["none"], text=text,
+                                       labels={"det": "det (ja)"}))
+    assert p["metrics"][0]["label"] == "ℓ (ja)" and at_h(p["status"]["title"], 2) == "反復 2"
     assert p["text"]["half"] == "反復 {h} / {last}"
     assert chart(p, "det")["figure"]["layout"]["yaxis"]["title"]["text"] == "det (ja)"
 
@@ -161,7 +152,7 @@ def vb():
     init, resp = vb_initialize(X, 10, "kmeans++", 0, prior, 0.0)
     trace = run_vb(X, init, prior, 300, 1e-6, 0.0, init_resp=resp)
     options = F.FigureOptions(palette=ft.OKABE_ITO_TEN_HEX)
-    return X, trace, sent(T.vb_payload(X, trace, threshold=1e-2, options=options))
+    return X, trace, received(T.vb_payload(X, trace, threshold=1e-2, options=options))
 
 
 def test_vb_positions_numbers_and_end(vb):
@@ -170,12 +161,12 @@ def test_vb_positions_numbers_and_end(vb):
     assert p["n"] == trace.n_iter + 1 and p["step_to"] is None
     positions_are_complete(p)
     for i in range(p["n"]):
-        assert at(p["metrics"][0], i) == f"{alive[i]} / 10"
-        assert at(p["metrics"][1], i) == f"{trace.elbo[i]:,.2f}"
-        assert at(p["status"]["caption"], i).startswith(f"Drawn: the {alive[i]} components")
+        assert at_h(p["metrics"][0], i) == f"{alive[i]} / 10"
+        assert at_h(p["metrics"][1], i) == f"{trace.elbo[i]:,.2f}"
+        assert at_h(p["status"]["caption"], i).startswith(f"Drawn: the {alive[i]} components")
     assert p["end"]["level"] == "success"
     assert p["end"]["text"].startswith(f"After {trace.n_iter} iterations (converged): 3 of 10")
-    assert all(at(p["notes"], i) is None for i in range(p["n"]))  # the ELBO never fell
+    assert all(at_h(p["notes"], i) is None for i in range(p["n"]))  # the ELBO never fell
 
 
 def test_vb_scatter_shows_the_live_components_only(vb):
@@ -185,14 +176,14 @@ def test_vb_scatter_shows_the_live_components_only(vb):
     assert legend["deferred"]
     mask = trace.active_mask(1e-2)
     for i in (0, 5, p["n"] - 1):
-        value = at(geometry, i)
+        value = at_h(geometry, i)
         for j in range(10):
             ellipse = np.asarray(value[1 + j]["x"])
             assert np.isnan(ellipse).all() != mask[i, j], (i, j)
-            assert bool(at(legend, i)[1 + j]["showlegend"]) == mask[i, j]
+            assert bool(at_h(legend, i)[1 + j]["showlegend"]) == mask[i, j]
         np.testing.assert_array_equal(np.isnan(value[-1]["x"]), ~mask[i])
         codes, _ = geo.quantized_blend(vb_e_step(X, trace.params[i]).resp)
-        np.testing.assert_array_equal(at(main["canvas"]["codes"], i), codes)
+        np.testing.assert_array_equal(at_h(main["canvas"]["codes"], i), codes)
     assert main["hover"] is None  # VB's responsibilities are not a Gaussian mixture's
 
 
@@ -202,7 +193,7 @@ def test_vb_scatter_and_weights_number_and_colour_components_alike(vb):
     data = main["figure"]["data"]
     ellipses = main["channels"][0]["traces"][1:-1]
     last = p["n"] - 1
-    names = [at(main["channels"][1], last)[1 + j]["name"] for j in range(10)]
+    names = [at_h(main["channels"][1], last)[1 + j]["name"] for j in range(10)]
     for j in range(10):
         assert names[j].startswith(f"k = {j + 1} ")
         assert weights["figure"]["data"][j]["name"] == f"k = {j + 1}"
@@ -223,7 +214,7 @@ def test_vb_weights_and_elbo_follow_with_cursor_rings_and_line_styles(vb):
         cursor, (rx, ry) = moves(weights, i)
         assert cursor == [i, i]
         np.testing.assert_allclose(ry, np.maximum(trace.expected_weights[i], 1e-12))
-        assert [s["line.dash"] for s in at(styles, i)] == [
+        assert [s["line.dash"] for s in at_h(styles, i)] == [
             "solid" if m else "dot" for m in mask[i]]
         cursor, (rx, ry) = moves(elbo, i)
         assert rx == [i] and ry[0] == pytest.approx(trace.elbo[i])
@@ -237,10 +228,10 @@ def test_vb_in_3d_hides_dead_ellipsoids():
     prior = default_prior(X, 8, weight_concentration=0.01)
     init, resp = vb_initialize(X, 8, "kmeans++", 0, prior, 0.0)
     trace = run_vb(X, init, prior, 100, 1e-5, 0.0, init_resp=resp)
-    p = sent(T.vb_payload(X, trace))
+    p = received(T.vb_payload(X, trace))
     positions_are_complete(p)
     main = chart(p, "mixture")
-    last = at(main["channels"][0], p["n"] - 1)
+    last = at_h(main["channels"][0], p["n"] - 1)
     mask = trace.active_mask(1e-2)[-1]
     assert [g["visible"] for g in last[:8]] == mask.tolist()
     assert main["canvas"] is None and main["channels"][1]["traces"] == [0]
@@ -252,7 +243,7 @@ def coins():
     h, t = parse_sets(TOSSES_DEFAULT)
     runs = {"soft": run_coins(h, t, CoinState(0.6, 0.5), 10),
             "hard": run_coins(h, t, CoinState(0.6, 0.5), 10, hard=True)}
-    return runs, sent(T.coins_payload(TOSSES_DEFAULT, runs, "soft", mle=(0.8, 0.45)))
+    return runs, received(T.coins_payload(TOSSES_DEFAULT, runs, "soft", mle=(0.8, 0.45)))
 
 
 def test_coins_positions_are_half_steps_with_e_and_m(coins):
@@ -273,12 +264,12 @@ def test_coins_numbers_table_and_bars_follow_the_half_step(coins):
     assert table["columns"] == [ft.DEFAULT_LABELS[c] for c in T.COIN_COLUMNS]
     for h in range(p["n"]):
         state = S.params_index(h)
-        assert at(p["metrics"][0], h) == f"{trace.thetas[state, 0]:.2f}"
-        assert at(p["metrics"][1], h) == f"{trace.thetas[state, 1]:.2f}"
-        assert at(p["metrics"][2], h) == f"{trace.log_likelihood[state]:.4f}"
-        rows = at(table["rows"], h)
-        bars = at(post["channels"][0], h)
-        note = at(post["channels"][1], h)
+        assert at_h(p["metrics"][0], h) == f"{trace.thetas[state, 0]:.2f}"
+        assert at_h(p["metrics"][1], h) == f"{trace.thetas[state, 1]:.2f}"
+        assert at_h(p["metrics"][2], h) == f"{trace.log_likelihood[state]:.4f}"
+        rows = at_h(table["rows"], h)
+        bars = at_h(post["channels"][0], h)
+        note = at_h(post["channels"][1], h)
         if h == 0:
             assert all(cell == "" for row in rows for cell in row[4:])
             assert not np.any(bars[0]["x"]) and list(note.values()) == [True]
@@ -290,10 +281,10 @@ def test_coins_numbers_table_and_bars_follow_the_half_step(coins):
         assert rows[-1][4] == rows[-1][5] == ""  # no P(coin | set) for the totals
         np.testing.assert_allclose(bars[0]["x"], e.p_a)
         assert list(note.values()) == [False]
-    first = at(table["rows"], 1)
+    first = at_h(table["rows"], 1)
     assert first[-1][:4] == ["total", "", "33", "17"] and first[-1][6] == "21.30"
-    assert at(p["status"]["title"], 3) == "Soft EM · E-step of iteration 2"
-    assert "0.7130" in at(p["status"]["caption"], 2)
+    assert at_h(p["status"]["title"], 3) == "Soft EM · E-step of iteration 2"
+    assert "0.7130" in at_h(p["status"]["caption"], 2)
 
 
 def test_coins_theta_chart_and_end(coins):
@@ -309,8 +300,8 @@ def test_coins_theta_chart_and_end(coins):
     soft, hard = runs["soft"].final, runs["hard"].final
     assert f"θ_A = {soft.theta_a:.2f}, θ_B = {soft.theta_b:.2f}" in p["end"]["text"]
     assert f"θ_A = {hard.theta_a:.2f}, θ_B = {hard.theta_b:.2f}" in p["end"]["text"]
-    hard_p = sent(T.coins_payload(TOSSES_DEFAULT, runs, "hard"))
-    assert at(hard_p["status"]["title"], 0).startswith("Hard EM")
+    hard_p = received(T.coins_payload(TOSSES_DEFAULT, runs, "hard"))
+    assert at_h(hard_p["status"]["title"], 0).startswith("Hard EM")
     np.testing.assert_allclose(moves(chart(hard_p, "theta"), 20)[1][1], runs["hard"].thetas[10])
 
 
@@ -326,14 +317,14 @@ def test_mixture_chart_in_1d_hides_components_and_checks_its_input():
     trace = run_em(ds.X, initialize(ds.X, 3, "random_from_data", 0), max_iter=10, tol=1e-4)
     n = trace.n_iter + 1
     shown = [np.array([True, i % 2 == 0, True]) for i in range(n)]
-    main = decode(json.loads(json.dumps(S.encode(T.mixture_chart(
+    main = to_numpy(json.loads(json.dumps(S.encode(T.mixture_chart(
         ds.X, trace.params, list(range(n)), [None, *range(n - 1)],
         lambda X, i: e_step(X, trace.params[i]).resp, shown=shown)))))
     geometry = main["channels"][0]
-    assert [g.get("visible") for g in at(geometry, 1)[:3]] == [True, False, True]
+    assert [g.get("visible") for g in at_h(geometry, 1)[:3]] == [True, False, True]
     note = main["channels"][-1]  # "no responsibilities yet" only where the points are grey
     assert note["kind"] == "relayout"
-    assert list(at(note, 0).values()) == [True] and list(at(note, 1).values()) == [False]
+    assert list(at_h(note, 0).values()) == [True] and list(at_h(note, 1).values()) == [False]
     with pytest.raises(ParameterError, match="one drawn state"):
         T.mixture_chart(ds.X, trace.params, [0, 1], [0], lambda X, i: None)
     with pytest.raises(ParameterError, match="features"):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from emviz.data import adjusted_rand_index
-from emviz.summary import cluster_summary, label_table
+from emviz.data.summary import cluster_summary, label_table
+from emviz.data.synthetic import adjusted_rand_index
 
 
 def test_sizes_shares_means_and_sds():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from emviz.em import initialize, run_em
+from emviz.engine.em import initialize, run_em
 from emviz.ui import state
 from emviz.ui.state import ModelSpec, PresetSpec, SyntheticSpec, TableSpec
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from emviz.figures import FigureOptions, mixture_figure
+from emviz.figures.mixture import FigureOptions, mixture_figure
 from emviz.text import WORD_JOINER, markdown_text, plotly_text
 from tests.stepper_view import payload
 

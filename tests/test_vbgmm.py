@@ -1,4 +1,4 @@
-"""Tests for emviz.vbgmm: variational Bayes for Gaussian mixtures (Bishop PRML §10.2).
+"""Tests for emviz.engine.vbgmm: variational Bayes for Gaussian mixtures (Bishop PRML §10.2).
 
 Three ways, as for EM: a reference implementation (scikit-learn's BayesianGaussianMixture,
 driven from our own start), direct formulas and Monte Carlo on tiny data (scipy densities),
@@ -18,9 +18,7 @@ from scipy.special import digamma, gammaln
 from sklearn.mixture import BayesianGaussianMixture
 from threadpoolctl import threadpool_limits
 
-from emviz.em import Params
-from emviz.errors import DataError, ParameterError
-from emviz.vbgmm import (
+from emviz.engine.vbgmm import (
     WEIGHT_PRIOR_TYPES,
     VBParams,
     VBPrior,
@@ -32,6 +30,8 @@ from emviz.vbgmm import (
     vb_initialize,
     vb_m_step,
 )
+from emviz.errors import DataError, ParameterError
+from emviz.model.params import Params
 
 #: Agreement with scikit-learn, relative to each array's largest magnitude. Measured: ≤ 1e-14
 #: for every fitted array after 1, 5 and 50 iterations (D = 1, 2, 3, both weight priors).

@@ -1,5 +1,5 @@
 """The engine's long loops stop when their ``should_stop`` check says so, and the work budget's
-arithmetic (emviz.work)."""
+arithmetic (emviz.engine.work)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 from emviz import initialize, run_em
-from emviz import work as wk
+from emviz.engine import work as wk
+from emviz.engine.restarts import run_restarts
+from emviz.engine.selection import model_selection
+from emviz.engine.work import checkpoint, iterations_within, over_budget, work_units
 from emviz.errors import Cancelled
-from emviz.restarts import run_restarts
-from emviz.selection import model_selection
-from emviz.work import checkpoint, iterations_within, over_budget, work_units
 
 
 def _blobs(n: int = 600, seed: int = 0) -> np.ndarray:

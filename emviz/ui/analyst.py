@@ -6,7 +6,7 @@ half-step) and returns small records, so a rerun (a Step) costs a few cache look
 
 * **Choose K for me**: EM for K = 1..10 with the sidebar's covariance type, init method,
   seed and reg_covar; the recommended cell by BIC (the lowest BIC among fits without a
-  near-degenerate component, :meth:`emviz.selection.SelectionResult.recommended`) becomes
+  near-degenerate component, :meth:`emviz.engine.selection.SelectionResult.recommended`) becomes
   K. The BIC curve it used stays shown.
 * **Clusters**: size, share, mean ± sd of every original column in the file's units, per
   component (the rows it wins at this half-step), and with a labels column, the
@@ -28,30 +28,29 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from emviz import rawcsv
-from emviz.em import Trace, e_step
+from emviz.data import rawcsv
+from emviz.data.csv import Table
+from emviz.data.summary import ClusterSummary, cluster_summary, label_table
+from emviz.engine.em import Trace, e_step
+from emviz.engine.fitted import FittedMixture, Preprocessing
+from emviz.engine.reproduce import CsvSource, sklearn_script
+from emviz.engine.selection import SelectionCell, SelectionResult, model_selection
+from emviz.engine.work import over_budget, work_units
 from emviz.errors import Cancelled, EmvizError
-from emviz.figures import FigureOptions
-from emviz.figures_labs import selection_figure
-from emviz.io import Table
-from emviz.model import FittedMixture, Preprocessing
-from emviz.reproduce import CsvSource, sklearn_script
-from emviz.selection import SelectionCell, SelectionResult, model_selection
-from emviz.summary import ClusterSummary, cluster_summary, label_table
+from emviz.figures.labs import selection_figure
+from emviz.figures.mixture import CHART_CONFIG, FigureOptions
 from emviz.text import markdown_text
 from emviz.ui import cache, downloads, jobs
 from emviz.ui.i18n import figure_text, t
 from emviz.ui.memo import cached
 from emviz.ui.messages import as_markdown, as_plain, guarded, show_error
 from emviz.ui.state import DataSpec, ModelSpec, TableSpec
-from emviz.work import over_budget, work_units
 
 K_VALUES = tuple(range(1, 11))
 #: Session key: the choice made by "Choose K for me" (its settings key and the K chosen).
 CHOSEN = "analyst_chosen_k"
 #: Session key of the "show the script" toggle.
 SHOW_SCRIPT = "analyst_show_script"
-CHART_CONFIG = {"displaylogo": False}
 
 
 # --------------------------------------------------------------------------------------
@@ -83,14 +82,14 @@ def _bic_curve(key: str, _spec: DataSpec, _model: ModelSpec,
 
 
 def recommended(result: SelectionResult) -> SelectionCell | None:
-    """The fit to trust by BIC (:meth:`emviz.selection.SelectionResult.recommended`): the
+    """The fit to trust by BIC (:meth:`emviz.engine.selection.SelectionResult.recommended`): the
     lowest BIC among fits that are not near-degenerate (a component on a handful of points,
     or flat), converged ones first. None if every scored fit is near-degenerate."""
     return result.recommended("bic")
 
 
 def choose_k_work(n_points: int, model: ModelSpec) -> int:
-    """Choose K's size in :func:`emviz.work.work_units` (one run for each K of the curve)."""
+    """Choose K's size in :func:`emviz.engine.work.work_units` (one run for each K of the curve)."""
     return work_units(n_points, sum(K_VALUES), model.max_iter)
 
 

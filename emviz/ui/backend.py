@@ -6,7 +6,7 @@ list of back-end entry points the front end depends on is visible at a glance.
 
 from __future__ import annotations
 
-from emviz.data import (
+from emviz.data.synthetic import (
     PRESETS,
     adjusted_rand_index,
     display_subset,
@@ -15,7 +15,7 @@ from emviz.data import (
     pca_project,
     standardize,
 )
-from emviz.figures import (
+from emviz.figures.mixture import (
     FigureOptions,
     animation_figure,
     loglik_figure,

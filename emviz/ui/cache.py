@@ -31,14 +31,15 @@ import numpy as np
 import streamlit as st
 from streamlit import runtime
 
-from emviz import exports
-from emviz import stepper as sp
 from emviz._messages import Message
-from emviz.columns import column_roles
-from emviz.em import Params, Trace, e_step, initialize, run_em
+from emviz.data.columns import column_roles
+from emviz.data.csv import Table, load_csv
+from emviz.engine.em import Trace, e_step, initialize, run_em
+from emviz.engine.fitted import Preprocessing
 from emviz.errors import Cancelled, DataError, EmvizError
-from emviz.io import Table, load_csv
-from emviz.model import Preprocessing
+from emviz.figures import exports
+from emviz.figures import stepper as sp
+from emviz.model.params import Params
 from emviz.ui import backend as be
 from emviz.ui import jobs
 from emviz.ui.i18n import t
@@ -476,7 +477,7 @@ def params_json(spec: DataSpec, model: ModelSpec, h: int, settings: dict,
 # --------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Payload:
-    """A stepper payload as sent (:func:`emviz.stepper.payload_bytes`), and its id."""
+    """A stepper payload as sent (:func:`emviz.figures.stepper.payload_bytes`), and its id."""
 
     data: bytes
     id: str

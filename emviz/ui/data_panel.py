@@ -8,7 +8,7 @@ from typing import Any
 
 import streamlit as st
 
-from emviz.columns import EQUAL_SCALE_RATIO
+from emviz.data.columns import EQUAL_SCALE_RATIO
 from emviz.text import markdown_text
 from emviz.ui import backend as be
 from emviz.ui import cache, state
@@ -30,7 +30,7 @@ def _labels(prefix: str, special: dict[Any, str] | None = None) -> Callable[[Any
     """A format_func showing option ``v`` as the catalog text of ``prefix + v``.
 
     ``special`` maps some options to their own keys. An option without a key is shown as it
-    is (column names; a preset added to emviz.data before its translation). Bound to this
+    is (column names; a preset added to emviz.data.synthetic before its translation). Bound to this
     run's language: Streamlit and AppTest may call a format_func outside the script run,
     where the session's language cannot be read.
     """
@@ -87,7 +87,7 @@ def _reset_table_controls(tbl: cache.TableInfo, ident: str) -> None:
     """New file: the first two columns that look like measurements, the first text column.
 
     Row identifiers and category-like integer columns are never picked by default
-    (:mod:`emviz.columns`); the panel lists them as skipped.
+    (:mod:`emviz.data.columns`); the panel lists them as skipped.
     """
     ss = st.session_state
     if ss["tbl_for"] == ident:

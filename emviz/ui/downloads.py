@@ -23,8 +23,9 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from emviz import exports, rawcsv
-from emviz.em import Trace, e_step
+from emviz.data import rawcsv
+from emviz.engine.em import Trace, e_step
+from emviz.figures import exports
 from emviz.ui import backend as be
 from emviz.ui import cache
 from emviz.ui.i18n import t

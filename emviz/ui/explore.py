@@ -17,8 +17,9 @@ from typing import Any
 
 import streamlit as st
 
-from emviz import stepper as sp
-from emviz.em import Trace, e_step
+from emviz.engine.em import Trace, e_step
+from emviz.engine.work import iterations_within, over_budget, work_units
+from emviz.figures import stepper as sp
 from emviz.text import markdown_text
 from emviz.ui import (
     analyst,
@@ -38,7 +39,6 @@ from emviz.ui.messages import as_markdown, attempt, guarded
 from emviz.ui.naming import data_name
 from emviz.ui.state import DataSpec, EditedSpec, ModelSpec
 from emviz.ui.urlstate import PENDING_STEP
-from emviz.work import iterations_within, over_budget, work_units
 
 #: The stepper's key: its reports live in ``st.session_state[STEPPER]``.
 STEPPER = "explore_stepper"
@@ -60,7 +60,7 @@ MAX_ADDED = 5_000
 
 @memo
 def stepper_text(lang: str) -> dict[str, str]:
-    """:data:`emviz.stepper.TEXT` in ``lang``."""
+    """:data:`emviz.figures.stepper.TEXT` in ``lang``."""
     return {key: translate(f"stepview.{key}", lang) for key in sp.TEXT}
 
 

@@ -1,8 +1,8 @@
 """A half-step's formulas with their words in the reader's language (for "What just happened").
 
-:func:`explained` pairs each :class:`emviz.formulas.Formula` of a half-step with its
-one-sentence explanation from the catalog (``emviz/ui/strings/formulas.py``). It calls no
-``st.*`` function, so a component can take its output as data (``to_payload``).
+:func:`explained` pairs each :class:`emviz.figures.formulas.Formula` of a half-step with its
+one-sentence explanation from the catalog (``emviz/i18n/<lang>.json``, keys ``formula.*``). It
+calls no ``st.*`` function, so a component can take its output as data (``to_payload``).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import html
 from functools import cache
 from typing import Any
 
-from emviz.formulas import Formula, step_formulas
+from emviz.figures.formulas import Formula, step_formulas
 from emviz.ui.i18n import translate
 
 

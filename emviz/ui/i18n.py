@@ -1,22 +1,20 @@
 """Translations: English, Japanese and Russian for every label, help text and message.
 
-Each page keeps its strings in its own catalog module under ``emviz/ui/strings/`` (so pages
-can be written independently), as ``STRINGS = {key: {"en": ..., "ja": ..., "ru": ...}}``.
-Keys are namespaced by page, e.g. ``"explore.step"``. Mathematical notation stays the same
+The texts live in one JSON catalog per language, ``emviz/i18n/<lang>.json`` (see
+:mod:`emviz.i18n`); keys are namespaced by page, e.g. ``"explore.step"``, and the engine's
+messages are ``"error.<code>"``. Mathematical notation stays the same
 in every language. ``tests/test_i18n.py`` fails if any key lacks a language or if the
 ``{placeholders}`` differ between languages.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Callable, Mapping
 from functools import cache
 
 import streamlit as st
 
-from . import strings as _strings_pkg
+from emviz import i18n as _catalogs
 
 LANGUAGES: dict[str, str] = {"en": "English", "ja": "日本語", "ru": "Русский"}
 DEFAULT_LANGUAGE = "en"
@@ -25,14 +23,11 @@ LANG_KEY = "lang"
 
 @cache
 def catalog() -> Mapping[str, Mapping[str, str]]:
-    """Every key of every page catalog, merged; duplicate keys across catalogs are an error."""
-    merged: dict[str, Mapping[str, str]] = {}
-    for info in pkgutil.iter_modules(_strings_pkg.__path__):
-        module = importlib.import_module(f"{_strings_pkg.__name__}.{info.name}")
-        for key, entry in module.STRINGS.items():
-            if key in merged:
-                raise KeyError(f"translation key {key!r} is defined twice (again in {info.name})")
-            merged[key] = entry
+    """Every key, with its text in each language that has it (from ``emviz/i18n/``)."""
+    merged: dict[str, dict[str, str]] = {}
+    for lang in _catalogs.languages():
+        for key, text in _catalogs.load(lang).items():
+            merged.setdefault(key, {})[lang] = text
     return merged
 
 
@@ -71,7 +66,7 @@ def bound() -> Callable[..., str]:
 
 @cache
 def _figure_text(lang: str) -> tuple[tuple[str, str], ...]:
-    from emviz.figures import TEXT
+    from emviz.figures.mixture import TEXT
 
     return tuple((key, translate(f"fig.{key}", lang)) for key in TEXT)
 

@@ -1,7 +1,7 @@
 """Heavy work in the UI: it stops when nobody waits, one job per session, and a click that
 asks for more than the work budget is confirmed first.
 
-* :func:`should_stop` is the ``should_stop`` check (:mod:`emviz.work`) the pages hand to the
+* :func:`should_stop` is the ``should_stop`` check (:mod:`emviz.engine.work`) the pages hand to the
   engine. It is True once the browser session that started the script run has gone (its tab
   closed: Streamlit asks the script to stop and marks the session inactive) or the user
   pressed Streamlit's Stop. The engine checks it every iteration, so the work ends within
@@ -9,7 +9,7 @@ asks for more than the work budget is confirmed first.
 * :func:`heavy` wraps a page's heavy call: a second heavy job of the same session while one
   runs is refused with a message, and a cancelled job ends the script run quietly (its page
   has nobody to show anything to).
-* :func:`confirm` asks before a click's work goes above :data:`emviz.work.WORK_BUDGET`:
+* :func:`confirm` asks before a click's work goes above :data:`emviz.engine.work.WORK_BUDGET`:
   the page shows what it would cost and a button to run it anyway (or the user reduces a
   setting). Shared links never get that far: :func:`clamp_note` is what a page shows when it
   lowered a linked setting to stay within the budget.
@@ -29,8 +29,8 @@ import streamlit as st
 from streamlit import runtime
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
+from emviz.engine.work import Cancelled, budget_now, over_budget
 from emviz.ui.i18n import t
-from emviz.work import Cancelled, budget_now, over_budget
 
 #: Seconds between two real looks at the session (the engine may ask every millisecond).
 CHECK_EVERY_S = 0.2
@@ -133,11 +133,11 @@ def confirm(key: str, units: int, what: str, budget: int | None = None,
     key : str
         The page's name for its heavy job (one confirmation slot per page).
     units : int
-        :func:`emviz.work.work_units` of the request.
+        :func:`emviz.engine.work.work_units` of the request.
     what : str
         A stable description of the request (its settings' ``repr``).
     budget : int, optional
-        Default :data:`emviz.work.WORK_BUDGET`.
+        Default :data:`emviz.engine.work.WORK_BUDGET`.
     on_confirm : callable, optional
         Also called (with ``args``) when the button is pressed, as its callback: for work
         that must run in a callback (one that sets a widget's value).

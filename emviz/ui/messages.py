@@ -2,7 +2,7 @@
 friendly note.
 
 The engine's errors and loader notes carry a message code (:mod:`emviz._messages`); they
-are shown translated from ``emviz/ui/strings/errors.py`` (keys ``error.<code>``), falling
+are shown translated from the catalogs ``emviz/i18n/<lang>.json`` (keys ``error.<code>``), falling
 back to the English ``str(exc)`` for an error without a code.
 
 Messages quote user-supplied text (file and column names, cells), and ``st.error``,
@@ -21,10 +21,10 @@ from typing import TypeVar
 import streamlit as st
 
 from emviz._messages import Joined, Message
+from emviz.engine.work import Cancelled
 from emviz.errors import CollapseError, EmvizError
 from emviz.text import markdown_text
 from emviz.ui.i18n import DEFAULT_LANGUAGE, catalog, current_language, t, translate
-from emviz.work import Cancelled
 
 T = TypeVar("T")
 _log = logging.getLogger("emviz")

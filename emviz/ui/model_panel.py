@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from emviz.em import COVARIANCE_TYPES, INIT_METHODS
+from emviz.model.params import COVARIANCE_TYPES, INIT_METHODS
 from emviz.ui import state
 from emviz.ui.i18n import current_language, t, translate
 

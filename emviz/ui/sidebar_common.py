@@ -98,6 +98,24 @@ def _suggest_for_scenario(values: dict) -> None:
     state.suggest_model(st.session_state, data, only_missing=values)
 
 
+#: Session key a page's callback sets to open Explore on the next run (the frame switches).
+GOTO_EXPLORE = "lab_goto_explore"
+_PAGES = "_emviz_pages"
+
+
+def switch_if_asked(page_list: Sequence[st.Page]) -> None:
+    """After ``st.navigation``: open Explore (the first page) if a callback asked for it, and
+    remember the pages so that a page can link to another by its path (:func:`page_at`)."""
+    st.session_state[_PAGES] = {p.url_path: p for p in page_list}
+    if st.session_state.pop(GOTO_EXPLORE, False) and page_list:
+        st.switch_page(page_list[0])
+
+
+def page_at(url_path: str) -> st.Page | None:
+    """The page at ``url_path`` (as :func:`switch_if_asked` last saw the page list)."""
+    return st.session_state.get(_PAGES, {}).get(url_path)
+
+
 def route(page_list: Sequence[st.Page]) -> None:
     """Before ``st.navigation``: open the page a link's path means, whatever its case.
 
@@ -184,15 +202,34 @@ HISTORY_JS = r"""
 """
 
 
+#: A first run's link correction (a sample link naming a column the file lacks): the address
+#: bar gets the query the page shows, replacing the entry.
+_REPLACE_QUERY_JS = r"""
+<script>
+(() => {
+  const query = __QUERY__;
+  const url = new URL(window.location.href);
+  url.search = "";
+  for (const [name, values] of Object.entries(query)) {
+    for (const value of values) url.searchParams.append(name, value);
+  }
+  window.history.replaceState(window.history.state, "", url);
+})();
+</script>
+"""
+
+
+def _js_literal(value: object) -> str:
+    """JSON, and no "</script>" can end the script early (the values may be user text)."""
+    return json.dumps(value).replace("<", "\\u003c")
+
+
 def history_js(url_paths: Sequence[str], base_url_path: str = "") -> str:
     """:data:`HISTORY_JS` for these page paths (``""`` is the home page) under this base."""
     base = "/" + base_url_path.strip("/") if base_url_path.strip("/") else ""
 
-    def literal(value: object) -> str:  # JSON, and no "</script>" can end the script early
-        return json.dumps(value).replace("<", "\\u003c")
-
-    return (HISTORY_JS.replace("__PAGES__", literal(sorted(set(url_paths))))
-            .replace("__BASE__", literal(base)))
+    return (HISTORY_JS.replace("__PAGES__", _js_literal(sorted(set(url_paths))))
+            .replace("__BASE__", _js_literal(base)))
 
 
 def _page_key(url_path: str) -> str:
@@ -314,8 +351,14 @@ def sync_url(url_path: str) -> dict[str, list[str]]:
     query = _query_for(url_path)
     ss.setdefault(_FIRST_QUERY, (_page_key(url_path), query))
     _forget_link_notes_once_changed(url_path)
-    if not _first_run() and _current_query() != query:
-        st.query_params.from_dict(query)
+    if _current_query() != query:
+        if _first_run():
+            # the browser corrects its address bar itself (a replace: no history entry);
+            # Streamlit hears the query at the next run
+            st.html(_REPLACE_QUERY_JS.replace("__QUERY__", _js_literal(query)),
+                    unsafe_allow_javascript=True)
+        else:
+            st.query_params.from_dict(query)
     return query
 
 

@@ -27,7 +27,7 @@ import streamlit as st
 
 @dataclass(frozen=True)
 class SyntheticSpec:
-    """A custom synthetic mixture (``emviz.data.make_mixture``)."""
+    """A custom synthetic mixture (``emviz.data.synthetic.make_mixture``)."""
 
     dim: int = 2
     n_components: int = 3
@@ -49,7 +49,7 @@ class SyntheticSpec:
 
 @dataclass(frozen=True)
 class PresetSpec:
-    """A named teaching preset (``emviz.data.make_preset``)."""
+    """A named teaching preset (``emviz.data.synthetic.make_preset``)."""
 
     name: str = "well_separated"
     seed: int = 0
@@ -134,7 +134,7 @@ SAMPLES = {
 REG_COVAR_OPTIONS = (0.0, 1e-9, 1e-6, 1e-4, 1e-3, 1e-2, 1e-1, 1.0)
 TOL_OPTIONS = (0.0, 1e-8, 1e-6, 1e-4, 1e-3, 1e-2, 1e-1)
 N_OPTIONS = (100, 300, 1000, 3000, 10_000, 30_000, 100_000, 300_000, 1_000_000)
-#: The 1D histogram's bins: the rule (emviz.figures.histogram_edges) or a fixed count.
+#: The 1D histogram's bins: the rule (emviz.figures.mixture.histogram_edges) or a fixed count.
 AUTO_BINS = "auto"
 HIST_BINS = (AUTO_BINS, 10, 20, 30, 50, 80, 120, 200)
 

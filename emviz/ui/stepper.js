@@ -2,7 +2,7 @@
 //
 // Streamlit's custom components v2 call the default export on mount and whenever Python
 // sends new data. The data is one line of JSON (which payload, and where to go) followed by
-// the payload that emviz/stepper.py builds and documents. Everything else happens here:
+// the payload that emviz/figures/stepper.py builds and documents. Everything else happens here:
 // stepping, scrubbing, playing, the keys, hover, and editing the points. Python hears back
 // only where the user stopped (state "position"), and about edits (triggers "edit",
 // "drag", "command").
@@ -83,6 +83,21 @@ function splitData(bytes) {
 // ------------------------------------------------------------------------------------
 // Small helpers
 // ------------------------------------------------------------------------------------
+// Whether two {attribute: array} dicts hold the same values (NaN equals NaN).
+function sameArrays(a, b) {
+  if (!a || !b) return false;
+  const keys = Object.keys(b);
+  if (keys.length !== Object.keys(a).length) return false;
+  for (const key of keys) {
+    const u = a[key];
+    const v = b[key];
+    if (u === v) continue;
+    if (!u || !v || u.length !== v.length) return false;
+    for (let i = 0; i < v.length; i++) if (!Object.is(u[i], v[i])) return false;
+  }
+  return true;
+}
+
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) {
@@ -625,6 +640,13 @@ class Stepper {
       applied.traces.set(t, seen);
       if (!Object.keys(d).length) perTrace.delete(t);
     }
+    // an animated trace whose x/y are those on screen is left out: a Plotly.animate costs
+    // per trace it moves (a component drawn nowhere stays so, step after step)
+    const moved = chart.moved || (chart.moved = new Map());
+    for (const [t, d] of moving) {
+      if (sameArrays(moved.get(t), d)) moving.delete(t);
+      else moved.set(t, d);
+    }
     const traces = Array.from(perTrace.keys());
     const keys = new Set();
     for (const d of perTrace.values()) for (const k of Object.keys(d)) keys.add(k);
@@ -1110,6 +1132,7 @@ class Stepper {
         const my = base.my.slice();
         mx[k] += dx;
         my[k] += dy;
+        chart.moved = null; // what is on screen is no longer what a step last moved there
         window.Plotly.restyle(gd, { x: [ex, hx, mx], y: [ey, hy, my] }, [ell, edit.halo_trace, edit.means_trace]);
       });
     };

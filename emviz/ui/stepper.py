@@ -1,6 +1,6 @@
 """The browser-side stepper, as a Streamlit custom component (``st.components.v2``).
 
-Python builds a run's whole payload once (:mod:`emviz.stepper`); ``stepper.js`` steps,
+Python builds a run's whole payload once (:mod:`emviz.figures.stepper`); ``stepper.js`` steps,
 scrubs and plays it in the browser without a rerun. The component reports back only:
 
 * state ``position``: ``{"id", "h", "frontier"}``, only when the user reaches for something
@@ -36,7 +36,7 @@ from typing import Any
 import plotly
 import streamlit as st
 
-from emviz.stepper import frame_header
+from emviz.figures.stepper import frame_header
 from emviz.ui import sidebar_common
 
 _HERE = Path(__file__).resolve().parent
@@ -70,7 +70,7 @@ def ensure_plotly_js(static_dir: Path = STATIC_DIR) -> Path:
 def _component() -> Callable[..., Any]:
     ensure_plotly_js()
     return st.components.v2.component(
-        "emviz.stepper",
+        "emviz.figures.stepper",
         css=(_HERE / "stepper.css").read_text(encoding="utf-8"),
         js=(_HERE / "stepper.js").read_text(encoding="utf-8"),
         isolate_styles=False,  # Plotly's styles live in the page's head
@@ -86,7 +86,7 @@ def mount(payload: bytes, *, key: str, payload_id: str, goto: int | None, nonce:
           on_position: Callable[[], None] = _noop, on_edit: Callable[[], None] = _noop,
           on_drag: Callable[[], None] = _noop,
           on_command: Callable[[], None] = _noop) -> Any:
-    """Mount the stepper with ``payload`` (bytes from :func:`emviz.stepper.payload_bytes`;
+    """Mount the stepper with ``payload`` (bytes from :func:`emviz.figures.stepper.payload_bytes`;
     empty to send only the header, for a browser that already holds that run).
 
     ``goto`` (with ``nonce``) moves the browser to that position once; ``param`` is the

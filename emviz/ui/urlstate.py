@@ -22,12 +22,12 @@ from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from emviz.data import PRESETS
-from emviz.em import COVARIANCE_TYPES, INIT_METHODS
-from emviz.remedies import REMEDIES
+from emviz.data.synthetic import PRESETS
+from emviz.engine.remedies import REMEDIES
+from emviz.engine.vbgmm import WEIGHT_PRIOR_TYPES
+from emviz.model.params import COVARIANCE_TYPES, INIT_METHODS
 from emviz.ui import state
 from emviz.ui.i18n import LANGUAGES
-from emviz.vbgmm import WEIGHT_PRIOR_TYPES
 
 #: Longest accepted value and most accepted parameters; longer or more is hostile.
 MAX_VALUE_LEN = 200

@@ -1,7 +1,7 @@
 """A corpus of bad or awkward CSV files, generated in memory.
 
 ``build_corpus()`` returns ``{case name: file bytes}``; ``EXPECTED`` says whether
-:func:`emviz.io.load_csv` should load each case (``"loads"``) or refuse it (``"DataError"``).
+:func:`emviz.data.csv.load_csv` should load each case (``"loads"``) or refuse it (``"DataError"``).
 Cases that load but must fail later (at ``Table.select`` or ``validate_matrix``) are about
 fitting, not loading; ``tests/test_io.py`` checks those too. ``DESCRIPTIONS`` says what each
 case is.

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from playwright.sync_api import Page
+from playwright.sync_api import Locator, Page
+from stepper_page import ROOT, trace_xy, wait_for_position
 
 MAP = ".st-key-rs_basin_chart .js-plotly-plot"
 
@@ -25,13 +26,27 @@ CELL_JS = """([selector, index]) => {
           py: box.top + ya._offset + ya.l2p(cells.y[index])};
 }"""
 
-TRACE_JS = """([selector, name]) => {
-  const gd = document.querySelector(selector);
-  const t = gd._fullData.find(t => t.name === name);
-  return t ? [Array.from(t.x), Array.from(t.y)] : null;
-}"""
+EXPLORE_MIXTURE = f'{ROOT} .emv-chart[data-chart="mixture"]'
+GALLERY = ".st-key-rs_gallery .js-plotly-plot"
 
-EXPLORE_MIXTURE = '[data-testid="emvizStepper"] .emv-chart[data-chart="mixture"]'
+
+def open_restarts(page: Page, query: str, wait_for_app: Callable[..., None]) -> Locator:
+    """Open the initialisation lab at ``query`` once its gallery is drawn; its map button."""
+    page.goto(f"/restarts?{query}")
+    wait_for_app(page)
+    page.locator(f"{GALLERY} .main-svg").first.wait_for(timeout=60_000)
+    return page.locator(".st-key-rs_basin_go button")
+
+
+def map_drawn(page: Page, wait_for_app: Callable[..., None],
+              assert_app_ok: Callable[[Page], None], screenshot: Path) -> None:
+    """Wait for the basin map (asked for) to be drawn with no error; screenshot it."""
+    page.locator(f"{MAP} .main-svg").first.wait_for(state="visible", timeout=120_000)
+    wait_for_app(page, start_ms=0)
+    assert_app_ok(page)
+    chart = page.locator(".st-key-rs_basin_chart")
+    chart.scroll_into_view_if_needed()
+    chart.screenshot(path=screenshot)
 
 
 def test_clicking_a_cell_opens_its_run_in_explore_at_half_step_0(
@@ -41,23 +56,16 @@ def test_clicking_a_cell_opens_its_run_in_explore_at_half_step_0(
     assert_app_ok: Callable[[Page], None],
     screenshot_dir: Path,
 ) -> None:
-    page.goto("/restarts?rs_m=10")
-    wait_for_app(page)
-    page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(timeout=60_000)
+    draw = open_restarts(page, "rs_m=10", wait_for_app)
     assert_app_ok(page)
 
-    page.locator(".st-key-rs_basin_go button").click()
+    draw.click()
     # 1,600 EM runs take seconds: the bar shows them going.
     page.locator('[data-testid="stProgress"]').first.wait_for(state="visible", timeout=30_000)
-    page.locator(f"{MAP} .main-svg").first.wait_for(state="visible", timeout=120_000)
-    wait_for_app(page, start_ms=0)
-    assert_app_ok(page)
-    chart = page.locator(".st-key-rs_basin_chart")
-    chart.scroll_into_view_if_needed()
-    chart.screenshot(path=screenshot_dir / "basin_map.png")
+    map_drawn(page, wait_for_app, assert_app_ok, screenshot_dir / "basin_map.png")
 
-    fixed = page.evaluate(TRACE_JS, [MAP, "fixed starting means"])
-    assert page.evaluate(TRACE_JS, [MAP, "component 1's own start"]) is not None
+    fixed = trace_xy(page, MAP, "fixed starting means")
+    assert trace_xy(page, MAP, "component 1's own start") is not None
     index = 30 * 40 + 10  # row 30 (upper part), column 10 (left part) of the 40 x 40 grid
     cell = page.evaluate(CELL_JS, [MAP, index])
     assert cell["customdata"][:2] == [30, 10]
@@ -68,11 +76,9 @@ def test_clicking_a_cell_opens_its_run_in_explore_at_half_step_0(
     wait_for_app(page, start_ms=0)
     assert_app_ok(page)
     assert "/restarts" not in page.url and "step=0" in page.url
-    page.wait_for_function(
-        "s => document.querySelector(s)?.getAttribute('data-position') === '0'",
-        arg='[data-testid="emvizStepper"]', timeout=30_000)
+    wait_for_position(page, 0)
     assert root.get_attribute("data-position") == "0"
-    xs, ys = page.evaluate(TRACE_JS, [EXPLORE_MIXTURE, "means"])
+    xs, ys = trace_xy(page, EXPLORE_MIXTURE, "means")
     # Component 1 starts at the clicked cell; the others where the map held them (the
     # browser draws float32, hence the tolerance).
     assert abs(xs[0] - cell["x"]) < 1e-5 * max(1.0, abs(cell["x"]))
@@ -82,8 +88,6 @@ def test_clicking_a_cell_opens_its_run_in_explore_at_half_step_0(
     assert page.get_by_text("init_params = manual").first.is_visible()
     page.screenshot(path=screenshot_dir / "basin_map_explore.png")
 
-
-GALLERY = ".st-key-rs_gallery .js-plotly-plot"
 
 #: "#n · ln L = v" of every legend entry of the map and every panel title of the gallery.
 NUMBERED_JS = """([map, gallery]) => {
@@ -105,16 +109,9 @@ def test_the_map_in_japanese_numbers_optima_as_the_gallery_and_marks_the_degener
     assert_app_ok: Callable[[Page], None],
     screenshot_dir: Path,
 ) -> None:
-    page.goto("/restarts?rs_m=10&lang=ja")
-    wait_for_app(page)
-    page.locator(f"{GALLERY} .main-svg").first.wait_for(timeout=60_000)
+    open_restarts(page, "rs_m=10&lang=ja", wait_for_app)
     page.get_by_role("button", name="ベイスン・マップを描く").click()
-    page.locator(f"{MAP} .main-svg").first.wait_for(state="visible", timeout=120_000)
-    wait_for_app(page, start_ms=0)
-    assert_app_ok(page)
-    chart = page.locator(".st-key-rs_basin_chart")
-    chart.scroll_into_view_if_needed()
-    chart.screenshot(path=screenshot_dir / "basin_map_ja.png")
+    map_drawn(page, wait_for_app, assert_app_ok, screenshot_dir / "basin_map_ja.png")
 
     seen = page.evaluate(NUMBERED_JS, [MAP, GALLERY])
     names = seen["names"]

@@ -9,17 +9,28 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 import pytest
+import stepper_page
 from playwright.sync_api import Locator, Page, expect
+from stepper_page import (
+    ROOT,
+    TIMEOUT_MS,
+    count_script_runs,
+    follows_link,
+    keys,
+    open_stepper,
+    play_and_pause,
+    press,
+    script_runs,
+    scrub,
+    trace_xy,
+    wait_for_new_payload,
+)
 
-from emviz.data import make_preset
-from emviz.em import e_step, initialize
-
-TIMEOUT_MS = 120_000
-ROOT = '[data-testid="emvizStepper"]'
+from emviz.data.synthetic import make_preset
+from emviz.engine.em import e_step, initialize
 
 #: The stepper's state as it mirrors it on its root, plus what its charts show.
 STATE = """() => {
@@ -43,14 +54,8 @@ STATE = """() => {
 }"""
 
 
-#: Count the app's script runs from now on (Streamlit marks each on its root element).
-COUNT_SCRIPT_RUNS = """() => {
-  window.__scriptRuns = 0;
-  const app = document.querySelector('[data-testid="stApp"]');
-  new MutationObserver(() => {
-    if (app.getAttribute('data-test-script-state') === 'running') window.__scriptRuns += 1;
-  }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
-}"""
+#: The Explore stepper's scatter (its chart of the data and the mixture).
+MIXTURE = f'{ROOT} .emv-chart[data-chart="mixture"]'
 
 
 def state(page: Page) -> dict:
@@ -59,14 +64,7 @@ def state(page: Page) -> dict:
 
 def at(page: Page, h: int) -> dict:
     """Wait until the stepper shows half-step ``h``, then what it shows."""
-    page.wait_for_function(f"() => document.querySelector('{ROOT}')?.dataset.position === '{h}'",
-                           timeout=30_000)
-    page.wait_for_function("() => new Promise(r => requestAnimationFrame(() => r(true)))")
-    return state(page)
-
-
-def press(page: Page, button: str) -> None:
-    page.locator(ROOT).get_by_role("button", name=button, exact=True).click()
+    return stepper_page.at(page, h, STATE)
 
 
 def in_sync(s: dict, h: int) -> None:
@@ -87,10 +85,6 @@ def painted(page: Page) -> int:
         return n; }}""")
 
 
-def query(page: Page) -> dict:
-    return parse_qs(urlparse(page.url).query)
-
-
 @pytest.fixture
 def explore(app_page: Page, wait_for_stepper: Callable[..., Locator],
             assert_app_ok: Callable[[Page], None]) -> Page:
@@ -106,7 +100,7 @@ def test_step_back_keys_timeline_and_play_move_everything_together(
     s = at(page, 0)
     in_sync(s, 0)
     assert painted(page) > 1000  # the points are on the canvas under the ellipses
-    page.evaluate(COUNT_SCRIPT_RUNS)
+    count_script_runs(page)
     page.screenshot(path=screenshot_dir / "explore-1-default.png")
 
     press(page, "Step")
@@ -122,32 +116,20 @@ def test_step_back_keys_timeline_and_play_move_everything_together(
     page.screenshot(path=screenshot_dir / "explore-2-e-step.png")
 
     # the lecturer's keys: → next half-step, ← back, Home reset, P play / pause
-    page.locator("body").press("ArrowRight")
-    in_sync(at(page, 4), 4)
-    page.locator("body").press("ArrowLeft")
-    in_sync(at(page, 3), 3)
-    page.locator("body").press("Home")
-    in_sync(at(page, 0), 0)
+    keys(page, [("ArrowRight", 4), ("ArrowLeft", 3), ("Home", 0)],
+         lambda h: in_sync(at(page, h), h))
 
     # the timeline slider scrubs
-    slider = page.locator(f"{ROOT} input[type=range]")
-    slider.fill("6")
+    scrub(page, 6)
     in_sync(at(page, 6), 6)
 
     # Play runs by itself and keeps everything in step; P pauses it
-    page.locator("body").press("p")
-    page.wait_for_function(f"() => Number(document.querySelector('{ROOT}')?.dataset.position) >= 9",
-                           timeout=30_000)
-    page.locator("body").press("p")
-    h = int(state(page)["position"])
-    page.wait_for_timeout(600)
+    h = play_and_pause(page, 8)
     s = state(page)
-    assert int(s["position"]) == h  # paused
     in_sync(s, h)
     # the link follows where stepping paused, written by the browser: no script run
-    page.wait_for_function(f"() => new URLSearchParams(location.search).get('step') === '{h}'",
-                           timeout=30_000)
-    assert page.evaluate("() => window.__scriptRuns") == 0
+    follows_link(page, "step", h)
+    assert script_runs(page) == 0
     assert_app_ok(page)
 
     press(page, "Run")
@@ -176,7 +158,7 @@ def test_hover_shows_a_points_responsibilities(explore: Page) -> None:
     i = int(np.argmax(ds.X[:, 0]))  # the right-most point: nothing sits on top of it
     x, y = ds.X[i]
     box = page.evaluate(f"""() => {{
-        const gd = document.querySelector('{ROOT} .emv-chart[data-chart="mixture"]');
+        const gd = document.querySelector('{MIXTURE}');
         const fl = gd._fullLayout, r = gd.querySelector('canvas.emv-points')
             .getBoundingClientRect();
         return [r.left + fl.xaxis.l2p({x}), r.top + fl.yaxis.l2p({y})]; }}""")
@@ -220,8 +202,7 @@ def test_add_remove_and_drag_rerun_em_once_per_edit(explore: Page, wait_for_app,
     click_at(0.95, 0.05)
     page.wait_for_timeout(400)  # the double-click window, then the point is drawn
     click_at(0.9, 0.1)
-    page.wait_for_function(f"() => document.querySelector('{ROOT}')?.dataset.payload !== "
-                           f"'{first['payload']}'", timeout=60_000)
+    wait_for_new_payload(page, first["payload"])
     wait_for_app(page)
     second = state(page)
     assert page.get_by_text("2 point(s) added, 0 removed").is_visible()
@@ -233,17 +214,15 @@ def test_add_remove_and_drag_rerun_em_once_per_edit(explore: Page, wait_for_app,
     page.keyboard.down("Shift")
     click_at(0.9, 0.1)
     page.keyboard.up("Shift")
-    page.wait_for_function(f"() => document.querySelector('{ROOT}')?.dataset.payload !== "
-                           f"'{second['payload']}'", timeout=60_000)
+    wait_for_new_payload(page, second["payload"])
     wait_for_app(page)
     assert page.get_by_text("1 point(s) added, 0 removed").is_visible()
     third = state(page)
-    third["mean0"] = page.evaluate(f"""() => document.querySelector(
-        '{ROOT} .emv-chart[data-chart="mixture"]')._fullData.find(d => d.name === 'means').x[0]""")
+    third["mean0"] = trace_xy(page, MIXTURE, "means")[0][0]
 
     # drag the first mean at half-step 0: EM starts from where it is dropped
     mean = page.evaluate(f"""() => {{
-        const gd = document.querySelector('{ROOT} .emv-chart[data-chart="mixture"]');
+        const gd = document.querySelector('{MIXTURE}');
         const t = gd._fullData.find(d => d.name === 'means');
         const r = gd.querySelector('canvas.emv-points').getBoundingClientRect();
         return [r.left + gd._fullLayout.xaxis.l2p(t.x[0]),
@@ -252,12 +231,10 @@ def test_add_remove_and_drag_rerun_em_once_per_edit(explore: Page, wait_for_app,
     page.mouse.down()
     page.mouse.move(mean[0] + 60, mean[1] + 30, steps=5)
     page.mouse.up()
-    page.wait_for_function(f"() => document.querySelector('{ROOT}')?.dataset.payload !== "
-                           f"'{third['payload']}'", timeout=60_000)
+    wait_for_new_payload(page, third["payload"])
     wait_for_app(page)
     at(page, 0)
-    moved = page.evaluate(f"""() => document.querySelector(
-        '{ROOT} .emv-chart[data-chart="mixture"]')._fullData.find(d => d.name === 'means').x[0]""")
+    moved = trace_xy(page, MIXTURE, "means")[0][0]
     assert moved != pytest.approx(third["mean0"], abs=1e-9)  # the new run starts where dropped
     assert page.get_by_text("init_params = manual", exact=False).first.is_visible()
     page.screenshot(path=screenshot_dir / "explore-5-edited.png")
@@ -271,9 +248,7 @@ def test_add_remove_and_drag_rerun_em_once_per_edit(explore: Page, wait_for_app,
 
 def test_draw_your_own_data(page: Page, wait_for_app, wait_for_stepper,
                             screenshot_dir: Path) -> None:
-    page.goto("/?src=synthetic&scenario=draw&k=2")
-    wait_for_app(page)
-    wait_for_stepper(page, timeout=TIMEOUT_MS)
+    open_stepper(page, "/?src=synthetic&scenario=draw&k=2", wait_for_app, wait_for_stepper)
     assert "at least 2 distinct points" in state(page)["line"]
     box = page.locator(f"{ROOT} canvas.emv-points").bounding_box()
     spots = [(0.2, 0.2), (0.25, 0.3), (0.3, 0.2), (0.7, 0.7), (0.75, 0.8), (0.8, 0.7)]
@@ -303,8 +278,7 @@ def test_upload_a_csv(explore: Page, wait_for_app, wait_for_stepper, assert_app_
     wait_for_app(page)
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(csv)
     wait_for_app(page)
-    page.wait_for_function(f"() => document.querySelector('{ROOT}')?.dataset.payload !== "
-                           f"'{before}'", timeout=TIMEOUT_MS)
+    wait_for_new_payload(page, before, timeout=TIMEOUT_MS)
     assert_app_ok(page)
     expect(page.get_by_text("two_blobs.csv", exact=False).first).to_be_visible()
     press(page, "Run")
@@ -316,15 +290,14 @@ def test_upload_a_csv(explore: Page, wait_for_app, wait_for_stepper, assert_app_
 def test_1d_and_3d_step_in_the_browser(page: Page, wait_for_app, wait_for_stepper,
                                        assert_app_ok, screenshot_dir: Path) -> None:
     for dim in (1, 3):
-        page.goto(f"/?src=synthetic&scenario=custom&dim={dim}")
-        wait_for_app(page)
-        wait_for_stepper(page, timeout=TIMEOUT_MS)
+        open_stepper(page, f"/?src=synthetic&scenario=custom&dim={dim}", wait_for_app,
+                     wait_for_stepper)
         assert_app_ok(page)
         s = at(page, 0)
         assert s["title"].startswith("Iteration 0")
         if dim == 3:  # the camera the user chose survives stepping
             page.evaluate(f"""() => Plotly.relayout(document.querySelector(
-                '{ROOT} .emv-chart[data-chart="mixture"]'),
+                '{MIXTURE}'),
                 {{'scene.camera.eye': {{x: 2.1, y: 0.3, z: 0.4}}}})""")
         press(page, "Step")
         in_sync(at(page, 2), 2)
@@ -335,7 +308,7 @@ def test_1d_and_3d_step_in_the_browser(page: Page, wait_for_app, wait_for_steppe
             assert "bands" in s["caption"]
         else:
             eye = page.evaluate(f"""() => document.querySelector(
-                '{ROOT} .emv-chart[data-chart="mixture"]')._fullLayout.scene.camera.eye""")
+                '{MIXTURE}')._fullLayout.scene.camera.eye""")
             assert eye == {"x": 2.1, "y": 0.3, "z": 0.4}
         page.screenshot(path=screenshot_dir / f"explore-8-{dim}d.png")
 

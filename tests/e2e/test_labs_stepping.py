@@ -11,21 +11,31 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 import pytest
-from playwright.sync_api import Locator, Page, expect
+import stepper_page
+from playwright.sync_api import Locator, Page
+from stepper_page import (
+    count_script_runs,
+    follows_link,
+    keys,
+    metric_px,
+    open_stepper,
+    play_and_pause,
+    press,
+    query,
+    script_runs,
+    shared_link,
+    wait_for_new_payload,
+)
 
-from emviz.data import adjusted_rand_index, make_preset
-from emviz.em import e_step, initialize, run_em
-from emviz.figures_theory import bound_at
-from emviz.kmeans import initial_centers, kmeans_run
+from emviz.data.synthetic import adjusted_rand_index, make_preset
+from emviz.engine.em import e_step, initialize, run_em
+from emviz.engine.kmeans import initial_centers, kmeans_run
+from emviz.figures.theory import bound_at
 from emviz.numbers import sig
 from emviz.ui.labs.kmeans_vs_gmm import gmm_start
-
-TIMEOUT_MS = 120_000
-ROOT = '[data-testid="emvizStepper"]'
 
 #: What the stepper shows: its state, status line, big numbers and each chart's traces.
 STATE = """() => {
@@ -47,30 +57,13 @@ STATE = """() => {
 }"""
 
 
-#: Count the app's script runs from now on (Streamlit marks each on its root element).
-COUNT_SCRIPT_RUNS = """() => {
-  window.__scriptRuns = 0;
-  const app = document.querySelector('[data-testid="stApp"]');
-  new MutationObserver(() => {
-    if (app.getAttribute('data-test-script-state') === 'running') window.__scriptRuns += 1;
-  }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
-}"""
-
-
 def state(page: Page) -> dict:
     return page.evaluate(STATE)
 
 
 def at(page: Page, h: int) -> dict:
     """Wait until the stepper shows position ``h`` (and one frame more), then what it shows."""
-    page.wait_for_function(f"() => document.querySelector('{ROOT}')?.dataset.position === '{h}'",
-                           timeout=30_000)
-    page.wait_for_function("() => new Promise(r => requestAnimationFrame(() => r(true)))")
-    return state(page)
-
-
-def press(page: Page, button: str) -> None:
-    page.locator(ROOT).get_by_role("button", name=button, exact=True).click()
+    return stepper_page.at(page, h, STATE)
 
 
 def trace(s: dict, chart: str, name: str) -> np.ndarray:
@@ -78,34 +71,19 @@ def trace(s: dict, chart: str, name: str) -> np.ndarray:
     return np.column_stack([t["x"], t["y"]]).astype(float)
 
 
-def metric_px(page: Page) -> list[float]:
-    return page.evaluate(f"""() => Array.from(document.querySelectorAll(
-        '{ROOT} .emv-metric-value')).map(e => parseFloat(getComputedStyle(e).fontSize))""")
-
-
-def link_says(page: Page, wait_for_app: Callable[..., None], key: str, h: int) -> None:
+def link_says(page: Page, wait_for_app: Callable[..., None], name: str, h: int) -> None:
     """No script ran while stepping, and the address bar (written by the browser) says
-    ``key=h``; reaching for the share box tells Python first, so its link says it too."""
-    page.wait_for_function(
-        f"() => new URLSearchParams(location.search).get('{key}') === '{h}'", timeout=30_000)
-    assert page.evaluate("() => window.__scriptRuns") == 0
-    sidebar = page.get_by_test_id("stSidebar")
-    sidebar.get_by_text("Share this view", exact=True).click()
-    sidebar.get_by_text("Show the link, with a copy button", exact=True).click()
-    wait_for_app(page)
-    code = sidebar.get_by_test_id("stCode")
-    expect(code).to_be_visible(timeout=30_000)
-    shown = parse_qs(urlparse(code.inner_text().replace("\n", "")).query)
-    assert shown[key] == [str(h)], shown
-    assert parse_qs(urlparse(page.url).query)[key] == [str(h)]
+    ``name=h``; reaching for the share box tells Python first, so its link says it too."""
+    follows_link(page, name, h)
+    assert script_runs(page) == 0
+    shown = shared_link(page, wait_for_app)
+    assert shown[name] == [str(h)], shown
+    assert query(page)[name] == [str(h)]
 
 
 def open_lab(page: Page, path: str, wait_for_app: Callable[..., None],
              wait_for_stepper: Callable[..., Locator]) -> None:
-    page.set_viewport_size({"width": 1400, "height": 1400})
-    page.goto(path)
-    wait_for_app(page)
-    wait_for_stepper(page, timeout=TIMEOUT_MS)
+    open_stepper(page, path, wait_for_app, wait_for_stepper, {"width": 1400, "height": 1400})
 
 
 # --- k-means vs GMM ------------------------------------------------------------------------
@@ -141,7 +119,7 @@ def test_kmeans_lab_steps_both_sides_together(page: Page, lockstep, wait_for_app
     open_lab(page, "/kmeans", wait_for_app, wait_for_stepper)
     assert_app_ok(page)
     kmeans_in_sync(at(page, 0), 0, lockstep)
-    page.evaluate(COUNT_SCRIPT_RUNS)
+    count_script_runs(page)
     press(page, "Step")
     kmeans_in_sync(at(page, 1), 1, lockstep)
     press(page, "Step")
@@ -151,21 +129,10 @@ def test_kmeans_lab_steps_both_sides_together(page: Page, lockstep, wait_for_app
     page.screenshot(path=screenshot_dir / "labs-stepping-kmeans.png")
 
     # the lecturer's keys, as on Explore
-    page.locator("body").press("ArrowRight")
-    kmeans_in_sync(at(page, 2), 2, lockstep)
-    page.locator("body").press("ArrowLeft")
-    kmeans_in_sync(at(page, 1), 1, lockstep)
-    page.locator("body").press("Home")
-    kmeans_in_sync(at(page, 0), 0, lockstep)
-    page.locator("body").press("p")
-    page.wait_for_function(f"() => Number(document.querySelector('{ROOT}').dataset.position) >= 4",
-                           timeout=30_000)
-    page.locator("body").press("p")
-    h = int(state(page)["position"])
-    page.wait_for_timeout(600)
-    s = state(page)
-    assert int(s["position"]) == h  # paused
-    kmeans_in_sync(s, h, lockstep)
+    keys(page, [("ArrowRight", 2), ("ArrowLeft", 1), ("Home", 0)],
+         lambda h: kmeans_in_sync(at(page, h), h, lockstep))
+    h = play_and_pause(page, 3)
+    kmeans_in_sync(state(page), h, lockstep)
     link_says(page, wait_for_app, "km_iter", h)
     kmeans_in_sync(state(page), h, lockstep)  # the report's rerun leaves the stepper there
 
@@ -182,13 +149,10 @@ def test_kmeans_new_init_and_a_link(page: Page, wait_for_app, wait_for_stepper,
                                     assert_app_ok) -> None:
     open_lab(page, "/kmeans?km_iter=5", wait_for_app, wait_for_stepper)
     s = at(page, 5)
-    first = s["payload"]
     press(page, "New init")
-    page.wait_for_function(f"() => document.querySelector('{ROOT}').dataset.payload !== '{first}'",
-                           timeout=60_000)
+    wait_for_new_payload(page, s["payload"])
     at(page, 0)  # new shared centres: back to the start
-    page.wait_for_function("() => new URLSearchParams(location.search).get('km_seed') === '1'",
-                           timeout=30_000)
+    follows_link(page, "km_seed", 1)
     assert_app_ok(page)
 
 
@@ -236,7 +200,7 @@ def test_elbo_lab_follows_every_half_step(page: Page, elbo_run, wait_for_app,
     open_lab(page, "/elbo", wait_for_app, wait_for_stepper)
     assert_app_ok(page)
     elbo_in_sync(at(page, 1), 1, elbo_run)  # it opens on the first E-step
-    page.evaluate(COUNT_SCRIPT_RUNS)
+    count_script_runs(page)
     press(page, "M-step")
     s = at(page, 2)
     elbo_in_sync(s, 2, elbo_run)
@@ -249,18 +213,9 @@ def test_elbo_lab_follows_every_half_step(page: Page, elbo_run, wait_for_app,
     for _ in range(4):
         press(page, "Step")
     elbo_in_sync(at(page, 12), 12, elbo_run)  # the bars' window slides
-    page.locator("body").press("ArrowLeft")
-    elbo_in_sync(at(page, 11), 11, elbo_run)
-    page.locator("body").press("ArrowRight")
-    elbo_in_sync(at(page, 12), 12, elbo_run)
-    page.locator("body").press("Home")
-    elbo_in_sync(at(page, 0), 0, elbo_run)
-    page.locator("body").press("p")
-    page.wait_for_function(f"() => Number(document.querySelector('{ROOT}').dataset.position) >= 5",
-                           timeout=30_000)
-    page.locator("body").press("p")
-    h = int(state(page)["position"])
-    page.wait_for_timeout(600)
+    keys(page, [("ArrowLeft", 11), ("ArrowRight", 12), ("Home", 0)],
+         lambda h: elbo_in_sync(at(page, h), h, elbo_run))
+    h = play_and_pause(page, 4)
     elbo_in_sync(state(page), h, elbo_run)
     link_says(page, wait_for_app, "elbo_pos", h)
     elbo_in_sync(state(page), h, elbo_run)
@@ -278,10 +233,8 @@ def test_elbo_link_opens_at_its_half_step(page: Page, elbo_run, wait_for_app,
 def test_presenter_mode_keeps_the_big_numbers_big(page: Page, path: str, wait_for_app,
                                                   wait_for_stepper, assert_app_ok,
                                                   screenshot_dir: Path) -> None:
-    page.set_viewport_size({"width": 1920, "height": 1080})
-    page.goto(f"/{path}?presenter=1")
-    wait_for_app(page)
-    wait_for_stepper(page, timeout=TIMEOUT_MS)
+    open_stepper(page, f"/{path}?presenter=1", wait_for_app, wait_for_stepper,
+                 {"width": 1920, "height": 1080})
     assert_app_ok(page)
     sizes = metric_px(page)
     assert sizes and min(sizes) >= 36, sizes

@@ -11,21 +11,33 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 import pytest
+import stepper_page
 from playwright.sync_api import Locator, Page
+from stepper_page import (
+    ROOT,
+    TIMEOUT_MS,
+    count_script_runs,
+    follows_link,
+    key,
+    keys,
+    metric_px,
+    open_stepper,
+    play_and_pause,
+    press,
+    script_runs,
+    scrub,
+    shared_link,
+)
 
-from emviz.coins import TOSSES_DEFAULT, CoinState, parse_sets, run_coins
-from emviz.data import SINGULARITY_TRAP_COLLAPSE, make_preset
-from emviz.em import initialize
-from emviz.figures_theory import OKABE_ITO_TEN_HEX, determinants
-from emviz.remedies import REMEDIES
-from emviz.vbgmm import default_prior, run_vb, vb_initialize
-
-TIMEOUT_MS = 120_000
-ROOT = '[data-testid="emvizStepper"]'
+from emviz.data.synthetic import SINGULARITY_TRAP_COLLAPSE, make_preset
+from emviz.engine.coins import TOSSES_DEFAULT, CoinState, parse_sets, run_coins
+from emviz.engine.em import initialize
+from emviz.engine.remedies import REMEDIES
+from emviz.engine.vbgmm import default_prior, run_vb, vb_initialize
+from emviz.figures.theory import OKABE_ITO_TEN_HEX, determinants
 
 #: What the stepper shows: its state, status line, big numbers, table and end box.
 STATE = """() => {
@@ -73,59 +85,33 @@ def trace(c: dict, name: str) -> dict:
 
 def at(page: Page, h: int) -> dict:
     """Wait until the stepper shows position ``h`` and has drawn it; then what it shows."""
-    page.wait_for_function(f"() => document.querySelector('{ROOT}')?.dataset.position === '{h}'",
-                           timeout=30_000)
-    page.wait_for_function("() => new Promise(r => requestAnimationFrame(() => r(true)))")
-    return state(page)
+    return stepper_page.at(page, h, STATE)
 
 
-def press(page: Page, button: str) -> None:
-    page.locator(ROOT).get_by_role("button", name=button, exact=True).click()
+def step_keys_and_scrub(page: Page, to: int, in_sync: Callable[[int], object]) -> None:
+    """Step (button) to 1, → to 2, ← back to 1, then the timeline to ``to``; ``in_sync(h)``
+    after each move checks everything shows position ``h``."""
+    press(page, "Step")
+    in_sync(1)
+    keys(page, [("ArrowRight", 2), ("ArrowLeft", 1)], in_sync)
+    scrub(page, to)
+    in_sync(to)
 
 
-def key(page: Page, name: str) -> None:
-    page.locator("body").press(name)
+def play_link_and_home(page: Page, beyond: int, name: str,
+                       in_sync: Callable[[int], object]) -> None:
+    """Play until past ``beyond`` and pause: ``in_sync(h)`` there, the address bar follows
+    (``name=h``); then Home and ``in_sync(0)``."""
+    h = play_and_pause(page, beyond, settle_ms=500)
+    in_sync(h)
+    follows_link(page, name, h, timeout=60_000)
+    key(page, "Home")
+    in_sync(0)
 
 
-def play_and_pause(page: Page, beyond: int) -> int:
-    """Play (key P) until the position passes ``beyond``, pause (P); the position then."""
-    key(page, "p")
-    page.wait_for_function(
-        f"() => Number(document.querySelector('{ROOT}')?.dataset.position) > {beyond}",
-        timeout=30_000)
-    key(page, "p")
-    h = int(state(page)["position"])
-    page.wait_for_timeout(500)
-    assert int(state(page)["position"]) == h  # paused
-    return h
-
-
-#: Count the app's script runs from now on (Streamlit marks each on its root element).
-COUNT_SCRIPT_RUNS = """() => {
-  window.__scriptRuns = 0;
-  const app = document.querySelector('[data-testid="stApp"]');
-  new MutationObserver(() => {
-    if (app.getAttribute('data-test-script-state') === 'running') window.__scriptRuns += 1;
-  }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
-}"""
-
-
-def follows_link(page: Page, name: str, h: int) -> None:
-    """The address bar follows where stepping paused, written by the browser itself."""
-    page.wait_for_function(
-        f"() => new URLSearchParams(location.search).get('{name}') === '{h}'", timeout=60_000)
-
-
-def shared_link(page: Page, wait_for_app: Callable[..., None]) -> dict[str, list[str]]:
-    """Open the sidebar's share box (outside the stepper: Python hears the position first)
-    and ask for the link; its query."""
-    sidebar = page.get_by_test_id("stSidebar")
-    sidebar.get_by_text("Share this view", exact=True).click()
-    sidebar.get_by_text("Show the link, with a copy button", exact=True).click()
-    wait_for_app(page)
-    code = sidebar.get_by_test_id("stCode")
-    code.wait_for(state="visible", timeout=30_000)
-    return parse_qs(urlparse(code.inner_text().replace("\n", "")).query)
+def hide_the_future(page: Page) -> None:
+    """Toggle the stepper's "Hide the future" switch."""
+    page.locator(ROOT).get_by_text("Hide the future").click()
 
 
 @pytest.fixture
@@ -133,10 +119,7 @@ def open_lab(page: Page, wait_for_app: Callable[..., None],
              wait_for_stepper: Callable[..., Locator],
              assert_app_ok: Callable[[Page], None]) -> Callable[[str], Page]:
     def go(path: str) -> Page:
-        page.set_viewport_size({"width": 1400, "height": 1600})
-        page.goto(path)
-        wait_for_app(page)
-        wait_for_stepper(page, timeout=TIMEOUT_MS)
+        open_stepper(page, path, wait_for_app, wait_for_stepper, {"width": 1400, "height": 1600})
         assert_app_ok(page)
         return page
     return go
@@ -183,22 +166,11 @@ def test_singularity_iterations_det_and_loglik_move_together(
     key(page, "Home")
     s = _singularity_in_sync(page, run, 0)
     assert not s["end"]
-    press(page, "Step")
-    _singularity_in_sync(page, run, 1)
-    key(page, "ArrowRight")
-    _singularity_in_sync(page, run, 2)
-    key(page, "ArrowLeft")
-    _singularity_in_sync(page, run, 1)
-    page.locator(f"{ROOT} input[type=range]").fill("7")
-    _singularity_in_sync(page, run, 7)
-    h = play_and_pause(page, 9)
-    _singularity_in_sync(page, run, h)
-    follows_link(page, "sing_it", h)
+    step_keys_and_scrub(page, 7, lambda h: _singularity_in_sync(page, run, h))
+    play_link_and_home(page, 9, "sing_it", lambda h: _singularity_in_sync(page, run, h))
 
     # Hide the future: the det axis (log) and ℓ show only what was revealed
-    key(page, "Home")
-    _singularity_in_sync(page, run, 0)
-    page.locator(ROOT).get_by_text("Hide the future").click()
+    hide_the_future(page)
     for _ in range(4):
         key(page, "ArrowRight")
     _singularity_in_sync(page, run, 4)
@@ -209,7 +181,7 @@ def test_singularity_iterations_det_and_loglik_move_together(
     assert det["ytype"] == "log" and lo <= np.log10(shown.min()) and hi >= np.log10(shown.max())
     assert lo > np.log10(np.finfo(float).tiny) + 100  # not the collapse's 10^-300 yet
     page.screenshot(path=screenshot_dir / "stepping-singularity-hidden.png")
-    page.locator(ROOT).get_by_text("Hide the future").click()  # show everything again
+    hide_the_future(page)  # show everything again
 
     # another remedy: its own run, which does not collapse
     page.get_by_text("Re-seed the component", exact=True).click()
@@ -246,8 +218,12 @@ def _vb_in_sync(page: Page, run, h: int) -> dict:
     assert trace(weights, "cursor")["x"] == [h, h]
     np.testing.assert_allclose(trace(weights, "shown")["y"],
                                np.maximum(run.expected_weights[h], 1e-12), rtol=1e-6)
-    assert [t["dash"] for t in weights["traces"][:10]] == [
-        "solid" if a else "dot" for a in alive]
+    # a line's style follows once stepping pauses
+    dashes = ["solid" if a else "dot" for a in alive]
+    page.wait_for_function(
+        """(dashes) => Array.from(document.querySelector('.emv-chart[data-chart="weights"]')
+             ._fullData.slice(0, dashes.length), (t) => t.line.dash).join() === dashes.join()""",
+        arg=dashes, timeout=10_000)
     ring = trace(chart(page, "elbo"), "shown")
     assert ring["x"] == [h] and ring["y"][0] == pytest.approx(run.elbo[h])
     return s
@@ -279,21 +255,14 @@ def test_vb_scatter_weights_and_elbo_move_together_and_agree_on_components(
     key(page, "Home")
     _vb_in_sync(page, run, 0)
     _legend_agrees(page, run)
-    press(page, "Step")
-    _vb_in_sync(page, run, 1)
-    key(page, "ArrowRight")
-    _vb_in_sync(page, run, 2)
-    key(page, "ArrowLeft")
-    _vb_in_sync(page, run, 1)
-    page.locator(f"{ROOT} input[type=range]").fill("9")
-    _vb_in_sync(page, run, 9)
+    step_keys_and_scrub(page, 9, lambda h: _vb_in_sync(page, run, h))
     _legend_agrees(page, run)
     page.screenshot(path=screenshot_dir / "stepping-vbgmm-9.png")
-    page.evaluate(COUNT_SCRIPT_RUNS)
-    h = play_and_pause(page, 11)
+    count_script_runs(page)
+    h = play_and_pause(page, 11, settle_ms=500)
     _vb_in_sync(page, run, h)
-    follows_link(page, "vb_it", h)
-    assert page.evaluate("() => window.__scriptRuns") == 0  # stepping costs no script run
+    follows_link(page, "vb_it", h, timeout=60_000)
+    assert script_runs(page) == 0  # stepping costs no script run
     # reaching for the share box tells Python where the stepper is: the link carries it
     assert shared_link(page, wait_for_app)["vb_it"] == [str(h)]
     _vb_in_sync(page, run, h)  # and the whole page's rerun leaves the stepper where it was
@@ -340,26 +309,19 @@ def test_coins_e_step_m_step_step_and_the_table_move_together(
     assert (s["metrics"]["theta_a"], s["metrics"]["theta_b"]) == ("0.71", "0.58")
     press(page, "Step")
     _coins_in_sync(page, run, 4)
-    key(page, "ArrowRight")
-    _coins_in_sync(page, run, 5)
-    key(page, "ArrowLeft")
-    _coins_in_sync(page, run, 4)
+    keys(page, [("ArrowRight", 5), ("ArrowLeft", 4)], lambda h: _coins_in_sync(page, run, h))
     page.screenshot(path=screenshot_dir / "stepping-coins-4.png")
-    h = play_and_pause(page, 6)
-    _coins_in_sync(page, run, h)
-    follows_link(page, "coins_pos", h)
-    key(page, "Home")
-    _coins_in_sync(page, run, 0)
+    play_link_and_home(page, 6, "coins_pos", lambda h: _coins_in_sync(page, run, h))
 
     # Hide the future: θ is drawn only as far as stepped; its axis stays [0, 1]
-    page.locator(ROOT).get_by_text("Hide the future").click()
+    hide_the_future(page)
     press(page, "Step")
     _coins_in_sync(page, run, 2)
     theta = chart(page, "theta")
     assert max(max(t["x"]) for t in theta["traces"][:4]) == 1
     assert theta["yrange"] == [0, 1]
     assert not state(page)["end"]
-    page.locator(ROOT).get_by_text("Hide the future").click()
+    hide_the_future(page)
 
     press(page, "Run 10 iterations")
     s = _coins_in_sync(page, run, 20)
@@ -376,9 +338,7 @@ def test_presenter_mode_keeps_the_big_numbers_big(
     for path in ("singularity", "vbgmm", "coins"):
         open_lab(f"/{path}?presenter=1")
         page.set_viewport_size({"width": 1920, "height": 1080})
-        sizes[path] = page.evaluate("""() => Array.from(document.querySelectorAll(
-            '[data-testid="emvizStepper"] .emv-metric-value'),
-            e => parseFloat(getComputedStyle(e).fontSize))""")
+        sizes[path] = metric_px(page)
         page.screenshot(path=screenshot_dir / f"stepping-{path}-presenter.png")
     assert all(len(v) >= 2 and min(v) >= 36 for v in sizes.values()), sizes
     # and Streamlit's own st.metric, on the labs that still draw one

@@ -4,7 +4,7 @@ Edit the sets, then step: the E-step gives P(A | set) and the expected heads/tai
 M-step divides its totals. Soft EM reaches θ_A ≈ 0.80, θ_B ≈ 0.52 after 10 iterations; hard EM
 (pick the likelier coin) is drawn alongside.
 
-The run steps in the browser (:func:`emviz.stepper_theory.coins_payload`): E-step, M-step,
+The run steps in the browser (:func:`emviz.figures.stepper_theory.coins_payload`): E-step, M-step,
 Step, the table of credited heads and tails, the posterior bars and θ over iterations follow
 the half-step without a rerun.
 """
@@ -16,8 +16,7 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from emviz import stepper_theory as spt
-from emviz.coins import (
+from emviz.engine.coins import (
     LABELS_DEFAULT,
     TOSSES_DEFAULT,
     CoinState,
@@ -27,11 +26,12 @@ from emviz.coins import (
     run_coins,
 )
 from emviz.errors import EmvizError
+from emviz.figures import stepper_theory as spt
 from emviz.text import markdown_text
 from emviz.ui import urlstate
 from emviz.ui.i18n import bound, current_language, t
 from emviz.ui.labs import stepping_theory as steps
-from emviz.ui.labs.elbo import fig_options, init_keys
+from emviz.ui.labs._common import fig_options, init_keys
 from emviz.ui.messages import attempt, error_text
 
 N_ITER = 10  # the paper stops after 10 iterations

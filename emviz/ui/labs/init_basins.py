@@ -4,7 +4,7 @@ A panel of :mod:`emviz.ui.labs.init_sensitivity`, drawn under the gallery. The f
 the start of the restart that reached the optimum picked in the gallery's "Optimum to open"
 (its init method and seed); the reader picks which component's starting mean moves over the
 grid. Computed on demand (a button), with a progress bar, and cached per data, model, start,
-component and grid (:func:`emviz.basins.basin_map`). Clicking a cell opens that cell's run in
+component and grid (:func:`emviz.engine.basins.basin_map`). Clicking a cell opens that cell's run in
 Explore at half-step 0, from that start (``init_params = manual``).
 """
 
@@ -17,16 +17,17 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
-from emviz.basins import GRID, MAX_COMPONENTS, N_FEATURES, BasinMap, basin_map
-from emviz.em import initialize
+from emviz.engine.basins import GRID, MAX_COMPONENTS, N_FEATURES, BasinMap, basin_map
+from emviz.engine.em import initialize
+from emviz.engine.restarts import RestartsResult
 from emviz.errors import Cancelled, EmvizError
-from emviz.figures_labs import TEXT as LAB_TEXT
-from emviz.figures_labs import basin_figure, shown_basins
+from emviz.figures.labs import TEXT as LAB_TEXT
+from emviz.figures.labs import basin_figure, shown_basins
+from emviz.figures.mixture import CHART_CONFIG
 from emviz.numbers import percent
-from emviz.restarts import RestartsResult
 from emviz.ui import cache, jobs, state
 from emviz.ui.i18n import bound, t
-from emviz.ui.labs.kmeans_vs_gmm import CHART_CONFIG, GOTO_EXPLORE, figure_options
+from emviz.ui.labs._common import GOTO_EXPLORE, figure_options
 from emviz.ui.memo import cached
 from emviz.ui.messages import as_markdown, guarded
 from emviz.ui.state import DataSpec

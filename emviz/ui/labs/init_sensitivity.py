@@ -1,6 +1,6 @@
 """Lab: initialisation sensitivity. Many EM restarts, their distinct optima, which to trust.
 
-Runs :func:`emviz.restarts.run_restarts` (M restarts per init method, progress bar), then
+Runs :func:`emviz.engine.restarts.run_restarts` (M restarts per init method, progress bar), then
 shows a histogram of the final log-likelihoods, a gallery of the distinct optima best first
 (the ``n_init`` pick starred, near-degenerate ones flagged with the reason), per-method
 statistics, and an "Open in Explore" for any optimum at the seed that reached it.
@@ -14,18 +14,18 @@ from itertools import combinations
 import numpy as np
 import streamlit as st
 
-from emviz.em import COVARIANCE_TYPES, INIT_METHODS
+from emviz.engine.restarts import RestartsResult, run_restarts
+from emviz.engine.work import over_budget, work_units
 from emviz.errors import Cancelled, EmvizError
-from emviz.figures import component_color
-from emviz.figures_labs import method_stats_table, optima_gallery, restarts_histogram
+from emviz.figures.labs import method_stats_table, optima_gallery, restarts_histogram
+from emviz.figures.mixture import CHART_CONFIG, component_color
+from emviz.model.params import COVARIANCE_TYPES, INIT_METHODS
 from emviz.numbers import percent, sig
-from emviz.restarts import RestartsResult, run_restarts
 from emviz.text import markdown_text
-from emviz.ui import cache, data_panel, jobs, state
+from emviz.ui import cache, data_panel, jobs, sidebar_common, state
 from emviz.ui.i18n import bound, t
 from emviz.ui.labs import init_basins
-from emviz.ui.labs.kmeans_vs_gmm import (
-    CHART_CONFIG,
+from emviz.ui.labs._common import (
     EXPLORE_MAX_DIM,
     data_caption,
     figure_options,
@@ -35,7 +35,6 @@ from emviz.ui.labs.kmeans_vs_gmm import (
 from emviz.ui.memo import cached
 from emviz.ui.messages import as_markdown, guarded
 from emviz.ui.state import DataSpec
-from emviz.work import over_budget, work_units
 
 LAB = "restarts"
 PRESET = "kmeans_agrees"
@@ -99,7 +98,7 @@ def restarts(spec: DataSpec, settings: Settings, _raw: bytes | None = None
 
 
 def work(n_points: int, settings: Settings) -> int:
-    """The experiment's size in :func:`emviz.work.work_units`."""
+    """The experiment's size in :func:`emviz.engine.work.work_units`."""
     return work_units(n_points, settings.k, settings.max_iter,
                       settings.n_restarts * len(settings.methods))
 
@@ -213,7 +212,7 @@ def _summary(result: RestartsResult) -> None:
     if best is None:
         st.warning(t("restarts.all_collapsed"))
         return
-    if rec is not best:  # n_init's pick is passed over (emviz.restarts.recommend)
+    if rec is not best:  # n_init's pick is passed over (emviz.engine.restarts.recommend)
         m = st.columns(2)
         m[0].metric(t("restarts.metric_ninit"), f"{best.log_likelihood:,.2f} ⚠",
                     t("restarts.metric_count", count=best.count, n=n), delta_color="off",
@@ -250,9 +249,7 @@ def _stats(result: RestartsResult) -> None:
 
 
 def _singularity_link() -> None:
-    from emviz.ui.pages import pages
-
-    page = next((p for p in pages() if p.url_path == "singularity"), None)
+    page = sidebar_common.page_at("singularity")
     if page is not None:
         st.page_link(page, label=t("restarts.singularity_link"), icon="➡️")
     else:

@@ -5,7 +5,7 @@ is soft k-means' model: equal weights and one round covariance σ²I, with σ² 
 distance of the points to their nearest centre, so at iteration 0 the two panels agree and
 every difference after that is what EM is allowed to learn (weights and shapes) and k-means
 is not. Both runs are computed once and stepped together in the browser
-(:func:`emviz.stepper_labs.kmeans_gmm_payload`): each Step is one iteration of both, and
+(:func:`emviz.figures.stepper_labs.kmeans_gmm_payload`): each Step is one iteration of both, and
 each side's ARI follows. The paused iteration is ``km_iter`` (links carry it).
 
 Below, "k-means is the limit of EM": soft k-means (EM with equal weights and fixed σ²I) run
@@ -25,11 +25,8 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from emviz import stepper as sp
-from emviz.em import COVARIANCE_TYPES, Params, Trace, run_em
-from emviz.figures import FigureOptions
-from emviz.figures_labs import kmeans_limit_figure, legend_below, soft_kmeans_figure
-from emviz.kmeans import (
+from emviz.engine.em import Trace, run_em
+from emviz.engine.kmeans import (
     KMeansTrace,
     assign_labels,
     inertia,
@@ -38,123 +35,22 @@ from emviz.kmeans import (
     soft_kmeans_resp,
     soft_kmeans_run,
 )
+from emviz.figures import stepper as sp
+from emviz.figures.labs import kmeans_limit_figure, legend_below, soft_kmeans_figure
+from emviz.figures.mixture import CHART_CONFIG, FigureOptions
+from emviz.figures.stepper_labs import kmeans_gmm_payload
+from emviz.model.params import COVARIANCE_TYPES, Params
 from emviz.numbers import sig
-from emviz.stepper_labs import kmeans_gmm_payload
-from emviz.text import markdown_text
-from emviz.ui import cache, data_panel, explore, jobs, state, stepper, urlstate
-from emviz.ui.i18n import current_language, figure_text, t, translate
+from emviz.ui import cache, explore, jobs, state, stepper, urlstate
+from emviz.ui.i18n import current_language, t, translate
+from emviz.ui.labs._common import (
+    data_caption,
+    figure_options,
+    lab_data,
+)
 from emviz.ui.memo import cached
-from emviz.ui.messages import as_markdown, attempt, guarded
-from emviz.ui.naming import data_name
-from emviz.ui.state import DataSpec, PresetSpec
-
-# ======================================================================================
-# Shared lab plumbing (used by init_sensitivity and model_selection too)
-# ======================================================================================
-#: Session key set by an "Open in Explore" callback; the next run switches page.
-GOTO_EXPLORE = "lab_goto_explore"
-#: Explore draws 1 to 3 features; a fit on more cannot be opened there.
-EXPLORE_MAX_DIM = 3
-CHART_CONFIG = {"displaylogo": False}
-
-
-def apply_preset(name: str) -> None:
-    """Callback: synthetic data from teaching preset ``name``, with the model it suggests."""
-    ss = st.session_state
-    ss["data_source"] = "Synthetic"
-    ss["syn_preset"] = name
-    try:
-        data = cache.prepared(PresetSpec(name, int(ss["syn_seed"])))
-    except Exception:  # the main run shows the error; a callback must not raise
-        return
-    state.suggest_model(ss, data)
-
-
-def _data_untouched() -> bool:
-    ss, d = st.session_state, state.DEFAULTS
-    return all(ss[k] == d[k] for k in ("data_source", "syn_preset", "syn_seed"))
-
-
-def lab_data(lab: str, preset: str, quick: tuple[str, ...], all_columns: bool = False
-             ) -> tuple[DataSpec, bytes | None, cache.Prepared] | None:
-    """Sidebar data panel (shared with Explore) and the prepared data, or None.
-
-    On a lab's first visit, data still at Explore's default becomes the lab's ``preset``
-    (the one that makes its point at once); data the user chose, or a shared link's data,
-    is kept. ``quick`` presets get one-click buttons above the lab. ``all_columns``: the lab
-    can cluster more than 3 columns (see :func:`emviz.ui.data_panel.render`).
-    """
-    state.init()
-    ss = st.session_state
-    if ss.pop(GOTO_EXPLORE, False):
-        st.switch_page(explore_page())
-    visited = f"lab_visited_{lab}"
-    if visited not in ss:
-        ss[visited] = True
-        if _data_untouched() and not ss.get(urlstate.LINKED_DATA, False):
-            apply_preset(preset)
-    with st.sidebar:
-        st.subheader(t("labs.data"))
-        picked = data_panel.render(all_columns=all_columns)
-    cols = st.columns([1.3] + [1] * len(quick), vertical_alignment="center")
-    cols[0].caption(t("labs.try_preset"))
-    for col, name in zip(cols[1:], quick, strict=True):
-        col.button(t(f"panels.preset.{name}"), key=f"{lab}_quick_{name}", on_click=apply_preset,
-                   args=(name,), width="stretch",
-                   type="primary" if (ss["data_source"] == "Synthetic"
-                                      and ss["syn_preset"] == name) else "secondary")
-    if picked is None:
-        st.info(data_panel.missing_text(t("labs.choose_data")))
-        return None
-    spec, raw = picked
-    data = attempt(lambda: cache.prepared(spec, _raw=raw), t("labs.preparing"))
-    if data is None:
-        return None
-    return spec, raw, data
-
-
-def data_caption(data: cache.Prepared, spec: DataSpec) -> None:
-    """The data's name (as the sidebar calls it), size and columns, and its description."""
-    st.caption(t("labs.data_caption", name=data_name(spec, data.name), n=f"{data.n_samples:,}",
-                 d=data.n_features, columns=", ".join(markdown_text(c) for c in data.columns)))
-    if data.description:
-        st.caption(as_markdown(data.description))
-
-
-def presenter() -> bool:
-    return bool(st.session_state.get("presenter", False))
-
-
-def figure_options(data: cache.Prepared, spec: DataSpec, title: str = "",
-                   height: int = 520) -> FigureOptions:
-    return FigureOptions(presenter=presenter(), show_truth=False, column_names=data.columns,
-                         title=title, height=height + (120 if presenter() else 0),
-                         uirevision=repr(spec), text=figure_text())
-
-
-def true_k(data: cache.Prepared) -> int | None:
-    """The number of true components (synthetic data only)."""
-    return None if data.truth is None else int(data.truth.n_components)
-
-
-def explore_page() -> Any:
-    """Explore's ``st.Page`` (imported late: pages.py imports the labs)."""
-    from emviz.ui.pages import pages
-
-    return pages()[0]  # "the first one is the home page" (pages.py): Explore
-
-
-def open_in_explore(k: int, covariance_type: str, init: str, seed: int, reg_covar: float,
-                    max_iter: int, tol: float) -> None:
-    """Callback: set Explore's model to this run; the next run switches to Explore."""
-    ss = st.session_state
-    ss.update({
-        "model_k": int(k), "model_cov": covariance_type, "model_init": init,
-        "model_seed": int(seed), "model_reg": float(reg_covar),
-        "model_max_iter": int(max_iter), "model_tol": float(tol),
-    })
-    ss[GOTO_EXPLORE] = True
-
+from emviz.ui.messages import attempt, guarded
+from emviz.ui.state import DataSpec
 
 # ======================================================================================
 # k-means vs GMM
@@ -241,7 +137,7 @@ def kmeans_limit(spec: DataSpec, k: int, covariance_type: str, init: str, seed: 
 # --- the stepper ------------------------------------------------------------------------
 #: The stepper's key: its reports live in ``st.session_state[STEPPER]``.
 STEPPER = "km_stepper"
-#: The payload's words (emviz.stepper_labs.KMEANS_TEXT) -> their catalog keys.
+#: The payload's words (emviz.figures.stepper_labs.KMEANS_TEXT) -> their catalog keys.
 WORDS: dict[str, str] = {
     **{key: f"kmeans.sv.{key}" for key in (
         "back_help", "play_help", "run_help", "timeline_help", "keys", "half", "half_hidden",

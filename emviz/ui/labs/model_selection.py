@@ -1,6 +1,6 @@
 """Lab: model selection. BIC and AIC for K = 1..10 × the four covariance types.
 
-Runs :func:`emviz.selection.model_selection` with a progress bar (cached per data spec and
+Runs :func:`emviz.engine.selection.model_selection` with a progress bar (cached per data spec and
 settings), draws one line per covariance type with the recommended cell starred (the best
 one that is not near-degenerate, the restarts lab's rule; a lower score it passed over is a
 hollow star, with its reason) and the true K marked on synthetic data, and opens any cell
@@ -14,14 +14,15 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from emviz.em import COVARIANCE_TYPES, INIT_METHODS
+from emviz.engine.selection import SelectionResult, model_selection
+from emviz.engine.work import over_budget, work_units
 from emviz.errors import Cancelled, EmvizError
-from emviz.figures_labs import selection_figure, selection_table
-from emviz.selection import SelectionResult, model_selection
+from emviz.figures.labs import selection_figure, selection_table
+from emviz.figures.mixture import CHART_CONFIG
+from emviz.model.params import COVARIANCE_TYPES, INIT_METHODS
 from emviz.ui import cache, jobs, state
 from emviz.ui.i18n import catalog, t
-from emviz.ui.labs.kmeans_vs_gmm import (
-    CHART_CONFIG,
+from emviz.ui.labs._common import (
     EXPLORE_MAX_DIM,
     data_caption,
     figure_options,
@@ -32,7 +33,6 @@ from emviz.ui.labs.kmeans_vs_gmm import (
 from emviz.ui.memo import cached
 from emviz.ui.messages import as_markdown, as_plain, guarded
 from emviz.ui.state import DataSpec
-from emviz.work import over_budget, work_units
 
 LAB = "selection"
 PRESET = "overlapping"
@@ -81,7 +81,7 @@ def grid(spec: DataSpec, settings: Settings, _raw: bytes | None = None) -> Selec
 
 
 def work(n_points: int, settings: Settings) -> int:
-    """The grid's size in :func:`emviz.work.work_units` (every K of every type)."""
+    """The grid's size in :func:`emviz.engine.work.work_units` (every K of every type)."""
     return work_units(n_points, sum(K_VALUES), settings.max_iter,
                       len(COVARIANCE_TYPES) * settings.n_init)
 

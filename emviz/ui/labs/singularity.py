@@ -2,10 +2,10 @@
 
 With reg_covar = 0 a component can shrink onto one point: det Σ_k → 0 and ℓ → +∞. The engine
 detects it (``stop_reason="collapsed"``) and this page explains it; then the user switches on a
-remedy from :data:`emviz.remedies.REMEDIES` and sees that the collapse no longer happens.
+remedy from :data:`emviz.engine.remedies.REMEDIES` and sees that the collapse no longer happens.
 
-The run steps in the browser (:func:`emviz.stepper_theory.singularity_payload`): the scatter,
-det Σ_k on its log axis and ℓ move together without a rerun. Each remedy's run, and its
+The run steps in the browser (:func:`emviz.figures.stepper_theory.singularity_payload`): the
+scatter, det Σ_k on its log axis and ℓ move together without a rerun. Each remedy's run, and its
 payload, is computed once and cached on its own, so switching remedies back and forth
 recomputes nothing.
 """
@@ -14,15 +14,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from emviz import stepper_theory as spt
-from emviz.data import SINGULARITY_TRAP_COLLAPSE
-from emviz.em import COVARIANCE_TYPES, INIT_METHODS, Trace, initialize
+from emviz.data.synthetic import SINGULARITY_TRAP_COLLAPSE
+from emviz.engine.em import Trace, initialize
+from emviz.engine.remedies import REMEDIES
 from emviz.errors import EmvizError
-from emviz.remedies import REMEDIES
+from emviz.figures import stepper_theory as spt
+from emviz.model.params import COVARIANCE_TYPES, INIT_METHODS
 from emviz.ui import cache, state
 from emviz.ui.i18n import bound, current_language, t
 from emviz.ui.labs import stepping_theory as steps
-from emviz.ui.labs.elbo import (
+from emviz.ui.labs._common import (
     current_data,
     fig_options,
     init_keys,

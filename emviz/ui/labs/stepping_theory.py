@@ -1,6 +1,6 @@
 """What the singularity, variational Bayes and two-coins labs share to step in the browser.
 
-Each lab builds its whole run once as a stepper payload (:mod:`emviz.stepper_theory`),
+Each lab builds its whole run once as a stepper payload (:mod:`emviz.figures.stepper_theory`),
 cached as the bytes that are sent, and mounts it with :func:`emviz.ui.stepper.follow`: the
 browser steps, plays and scrubs it without a rerun, and the lab's position key (the one a
 shared link carries) follows where stepping pauses.
@@ -13,9 +13,9 @@ from typing import Any
 
 import streamlit as st
 
-from emviz import figures_theory as ft
-from emviz import stepper as sp
-from emviz import stepper_theory as spt
+from emviz.figures import stepper as sp
+from emviz.figures import stepper_theory as spt
+from emviz.figures import theory as ft
 from emviz.ui import cache, stepper, urlstate
 from emviz.ui.explore import stepper_text
 from emviz.ui.i18n import translate
@@ -23,13 +23,13 @@ from emviz.ui.memo import cached
 
 
 def text(lang: str) -> dict[str, str]:
-    """The words of the stepper and of :data:`emviz.stepper_theory.TEXT` in ``lang``."""
+    """The words of the stepper and of :data:`emviz.figures.stepper_theory.TEXT` in ``lang``."""
     return {**stepper_text(lang),
             **{key: translate(f"steptheory.{key}", lang) for key in spt.TEXT}}
 
 
 def labels(lang: str) -> dict[str, str]:
-    """:data:`emviz.figures_theory.DEFAULT_LABELS` in ``lang``."""
+    """:data:`emviz.figures.theory.DEFAULT_LABELS` in ``lang``."""
     return {key: translate(f"theory.fig.{key}", lang) for key in ft.DEFAULT_LABELS}
 
 

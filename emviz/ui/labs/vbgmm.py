@@ -4,7 +4,7 @@ Start with more components than clusters; the Dirichlet (or Dirichlet-process) p
 weights with a small concentration α_0 lets the surplus ones die off, iteration by iteration,
 while the ELBO rises. A large α_0 keeps them all alive.
 
-The run steps in the browser (:func:`emviz.stepper_theory.vb_payload`): the scatter, the
+The run steps in the browser (:func:`emviz.figures.stepper_theory.vb_payload`): the scatter, the
 E[π_k] curves and the ELBO move together without a rerun. Both charts number and colour the
 components the same way, from one palette of ten distinct colours.
 """
@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from emviz import figures_theory as ft
-from emviz import stepper_theory as spt
+from emviz.engine.vbgmm import WEIGHT_PRIOR_TYPES, VBTrace, default_prior, run_vb, vb_initialize
 from emviz.errors import EmvizError
+from emviz.figures import stepper_theory as spt
+from emviz.figures import theory as ft
 from emviz.ui import cache, state
 from emviz.ui.i18n import bound, current_language, t
 from emviz.ui.labs import stepping_theory as steps
-from emviz.ui.labs.elbo import (
+from emviz.ui.labs._common import (
     current_data,
     fig_options,
     init_keys,
@@ -27,7 +28,6 @@ from emviz.ui.labs.elbo import (
 )
 from emviz.ui.memo import cached
 from emviz.ui.messages import as_markdown, attempt
-from emviz.vbgmm import WEIGHT_PRIOR_TYPES, VBTrace, default_prior, run_vb, vb_initialize
 
 SOURCES = ("well_separated", "six_clusters_3d", "current")
 CONCENTRATIONS = (0.001, 0.01, 0.1, 1.0, 10.0, 100.0, 1000.0)

@@ -1,1 +1,0 @@
-"""Per-page translation catalogs; see :mod:`emviz.ui.i18n`."""
