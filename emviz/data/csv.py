@@ -26,9 +26,9 @@ import io
 import os
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import IO, NamedTuple, Union
+from typing import IO, Any, Literal, NamedTuple, Union
 
 import numpy as np
 import pandas as pd
@@ -467,7 +467,7 @@ def _read_path(source: str | os.PathLike[str]) -> bytes:
                     reason=str(exc.strerror or exc)) from exc
 
 
-def _read_stream(source: object) -> bytes | str:
+def _read_stream(source: IO[bytes] | IO[str]) -> bytes | str:
     # getvalue() returns the whole buffer whatever the position (an UploadedFile may have
     # been read already on a previous Streamlit run); plain files are read from where they are.
     getvalue: Callable[[], bytes | str] | None = getattr(source, "getvalue", None)
@@ -475,7 +475,7 @@ def _read_stream(source: object) -> bytes | str:
         if callable(getvalue):
             data = getvalue()
         else:
-            data = source.read(MAX_BYTES + 1)  # type: ignore[attr-defined]
+            data = source.read(MAX_BYTES + 1)
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         raise error(DataError, "io.unreadable_stream", reason=str(exc)) from exc
     if not isinstance(data, (bytes, bytearray, str)):
@@ -935,13 +935,13 @@ def _fast_scans(data: bytes, start: int, delimiter: str, width: int) -> list[_Sc
     strings_only = np.zeros(width, dtype=bool)
     for byte in _SPACE_BYTES[_SPACE_BYTES != sep]:
         strings_only |= touched(_positions(b, int(byte)))
-    options = dict(skiprows=1 if start else 0, sep=delimiter, header=None,
-                   names=list(range(width)), index_col=False,
-                   quoting=csv.QUOTE_MINIMAL if quotes.size else csv.QUOTE_NONE,
-                   skip_blank_lines=False, engine="c", encoding="utf-8")
+    quoting: Literal[0, 3] = csv.QUOTE_MINIMAL if quotes.size else csv.QUOTE_NONE
 
-    def read(**extra: object) -> pd.DataFrame:  # a new stream each time: no copy of data
-        return pd.read_csv(io.BytesIO(data), **options, **extra)
+    def read(**extra: Any) -> pd.DataFrame:  # a new stream each time: no copy of data
+        return pd.read_csv(io.BytesIO(data), skiprows=1 if start else 0, sep=delimiter,
+                           header=None, names=list(range(width)), index_col=False,
+                           quoting=quoting, skip_blank_lines=False, engine="c",
+                           encoding="utf-8", **extra)
 
     numbers = _read_numbers(read, width, strings_only, int(ends.size))
     if numbers is None:
@@ -969,7 +969,9 @@ def _fast_scans(data: bytes, start: int, delimiter: str, width: int) -> list[_Sc
         strings = read(usecols=need, dtype=object, na_filter=False)
         for j in need:
             scans[j] = _scan_column(strings[j].to_numpy(dtype=object))
-    return scans  # type: ignore[return-value]
+    filled = [scan for scan in scans if scan is not None]
+    assert len(filled) == width, "each column is scanned, as plain numbers or cell by cell"
+    return filled
 
 
 def _read_numbers(read: Callable[..., pd.DataFrame], width: int, skip: np.ndarray,
@@ -1243,7 +1245,7 @@ class _Scan:
         return np.flatnonzero(~(self.missing | numeric[codes]))
 
 
-def _scan_column(column: Sequence[str]) -> _Scan:
+def _scan_column(column: Iterable[str]) -> _Scan:
     # The common case costs one float() per cell: float() ignores surrounding whitespace and
     # reads nan/inf itself, so plain numeric columns need no stripping and no token lookup.
     cells = list(column)
