@@ -93,7 +93,11 @@ def check_positive_int(value: Any, name: str) -> int:
     return check_int(value, name, minimum=1)
 
 
-def check_seed(seed: Any, name: str = "seed") -> int | np.random.Generator:
+#: What every ``seed`` argument accepts (see :func:`check_seed`).
+Seed = int | np.random.Generator
+
+
+def check_seed(seed: Any, name: str = "seed") -> Seed:
     """A seed: a whole number in ``[0, 2**128]`` or a ``numpy.random.Generator``."""
     if isinstance(seed, np.random.Generator):
         return seed

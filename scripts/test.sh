@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The one test command, used by developers and by CI (.ci/run):
 #
-#   bash scripts/test.sh                 # lint + every test, browser tests included
+#   bash scripts/test.sh                 # lint, types + every test, browser tests included
 #   bash scripts/test.sh -m "not e2e"    # fast tests only (no browser)
 #   bash scripts/test.sh -k smoke -x     # any extra args go to pytest
 #
@@ -71,11 +71,17 @@ if ! fc-list 2>/dev/null | grep -qi "ipagothic\|ipa gothic\|noto sans cjk"; then
         || say "warning: could not install fonts-ipafont-gothic; Japanese screenshots show boxes"
 fi
 
-# --- Lint, then tests ---------------------------------------------------------------------
-# Both always run, so one CI log shows lint problems and test failures together.
+# --- Lint, types, then tests --------------------------------------------------------------
+# All three always run, so one CI log shows lint problems, type errors and test failures
+# together.
 say "ruff check ."
 lint_rc=0
 .venv/bin/ruff check --output-format=concise . || lint_rc=$?
+
+# What mypy checks (emviz/ outside the Streamlit UI) is set in pyproject.toml's [tool.mypy].
+say "mypy"
+type_rc=0
+.venv/bin/mypy || type_rc=$?
 
 say "pytest $*"
 test_rc=0
@@ -95,6 +101,7 @@ if [ "$#" -eq 0 ]; then
     .venv/bin/python benchmarks/load_classroom_ws.py --check || bench_rc=$?
 fi
 [ "$lint_rc" -eq 0 ] || die "ruff check failed (exit $lint_rc); see above. 'ruff check --fix .' fixes some"
+[ "$type_rc" -eq 0 ] || die "mypy found type errors (exit $type_rc); see above. '.venv/bin/mypy' checks again"
 [ "$test_rc" -eq 0 ] || die "pytest failed (exit $test_rc)"
 [ "$bench_rc" -eq 0 ] || die "a benchmark check failed (exit $bench_rc)"
 say "all checks passed"

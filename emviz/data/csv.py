@@ -26,9 +26,9 @@ import io
 import os
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import IO, NamedTuple, Union
+from typing import IO, Any, Literal, NamedTuple, Union
 
 import numpy as np
 import pandas as pd
@@ -467,7 +467,7 @@ def _read_path(source: str | os.PathLike[str]) -> bytes:
                     reason=str(exc.strerror or exc)) from exc
 
 
-def _read_stream(source: object) -> bytes | str:
+def _read_stream(source: IO[bytes] | IO[str]) -> bytes | str:
     # getvalue() returns the whole buffer whatever the position (an UploadedFile may have
     # been read already on a previous Streamlit run); plain files are read from where they are.
     getvalue: Callable[[], bytes | str] | None = getattr(source, "getvalue", None)
@@ -475,7 +475,7 @@ def _read_stream(source: object) -> bytes | str:
         if callable(getvalue):
             data = getvalue()
         else:
-            data = source.read(MAX_BYTES + 1)  # type: ignore[attr-defined]
+            data = source.read(MAX_BYTES + 1)
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         raise error(DataError, "io.unreadable_stream", reason=str(exc)) from exc
     if not isinstance(data, (bytes, bytearray, str)):
@@ -581,6 +581,7 @@ def _decode_bytes(raw: bytes, notes: list[str]) -> tuple[str, str, str]:
 def _decode(raw: bytes | str) -> tuple[str, str, list[str]]:
     """Decode to text and refuse empty or binary content. Returns (text, codec, notes)."""
     notes: list[str] = []
+    label: str
     if isinstance(raw, str):
         text, encoding, label = raw.lstrip("\ufeff"), "str", Message("io.encoding_text")
     else:
@@ -934,13 +935,13 @@ def _fast_scans(data: bytes, start: int, delimiter: str, width: int) -> list[_Sc
     strings_only = np.zeros(width, dtype=bool)
     for byte in _SPACE_BYTES[_SPACE_BYTES != sep]:
         strings_only |= touched(_positions(b, int(byte)))
-    options = dict(skiprows=1 if start else 0, sep=delimiter, header=None,
-                   names=list(range(width)), index_col=False,
-                   quoting=csv.QUOTE_MINIMAL if quotes.size else csv.QUOTE_NONE,
-                   skip_blank_lines=False, engine="c", encoding="utf-8")
+    quoting: Literal[0, 3] = csv.QUOTE_MINIMAL if quotes.size else csv.QUOTE_NONE
 
-    def read(**extra: object) -> pd.DataFrame:  # a new stream each time: no copy of data
-        return pd.read_csv(io.BytesIO(data), **options, **extra)
+    def read(**extra: Any) -> pd.DataFrame:  # a new stream each time: no copy of data
+        return pd.read_csv(io.BytesIO(data), skiprows=1 if start else 0, sep=delimiter,
+                           header=None, names=list(range(width)), index_col=False,
+                           quoting=quoting, skip_blank_lines=False, engine="c",
+                           encoding="utf-8", **extra)
 
     numbers = _read_numbers(read, width, strings_only, int(ends.size))
     if numbers is None:
@@ -968,7 +969,9 @@ def _fast_scans(data: bytes, start: int, delimiter: str, width: int) -> list[_Sc
         strings = read(usecols=need, dtype=object, na_filter=False)
         for j in need:
             scans[j] = _scan_column(strings[j].to_numpy(dtype=object))
-    return scans  # type: ignore[return-value]
+    filled = [scan for scan in scans if scan is not None]
+    assert len(filled) == width, "each column is scanned, as plain numbers or cell by cell"
+    return filled
 
 
 def _read_numbers(read: Callable[..., pd.DataFrame], width: int, skip: np.ndarray,
@@ -1204,6 +1207,10 @@ def _parse_mark(cells: list[str], mark: str) -> tuple[np.ndarray | None, str | N
     return out, grouped
 
 
+# The line each row starts on: a list from the csv module's reader, an arange from the C reader.
+_Lines = Sequence[int] | np.ndarray
+
+
 @dataclass(frozen=True, eq=False)
 class _Scan:
     """What one column looks like: its cells and how they read under each decimal mark."""
@@ -1225,15 +1232,20 @@ class _Scan:
     def compatible(self) -> dict[str, bool]:
         return {d: v is not None for d, v in self.values.items()}
 
+    def text_cells(self) -> np.ndarray:
+        """The stripped cell strings; only a column of clean numbers is scanned without them."""
+        assert self.cells is not None, "a column of clean numbers keeps no cell strings"
+        return self.cells
+
     def bad_cells(self) -> np.ndarray:
         """Indices of cells that are neither missing nor numbers (slow: text columns only)."""
-        codes, distinct = pd.factorize(self.cells)  # each distinct cell is checked once
+        codes, distinct = pd.factorize(self.text_cells())  # each distinct cell is checked once
         numeric = np.fromiter((_looks_numeric(c) for c in distinct), dtype=bool,
                               count=len(distinct))
         return np.flatnonzero(~(self.missing | numeric[codes]))
 
 
-def _scan_column(column: Sequence[str]) -> _Scan:
+def _scan_column(column: Iterable[str]) -> _Scan:
     # The common case costs one float() per cell: float() ignores surrounding whitespace and
     # reads nan/inf itself, so plain numeric columns need no stripping and no token lookup.
     cells = list(column)
@@ -1285,11 +1297,11 @@ def _file_decimal(scans: Sequence[_Scan], delimiter: str) -> str:
     return "," if delimiter == ";" else "."
 
 
-def _first_bad(scan: _Scan, lines: Sequence[int]) -> tuple[int, str, int]:
+def _first_bad(scan: _Scan, lines: _Lines) -> tuple[int, str, int]:
     """(count of non-numeric cells, first such cell, its line number)."""
     bad = scan.bad_cells()
     first = int(bad[0])
-    return int(bad.size), str(scan.cells[first]), int(lines[first])
+    return int(bad.size), str(scan.text_cells()[first]), int(lines[first])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1347,7 +1359,7 @@ def _unique_names(names: Sequence[str], notes: list[str]) -> list[str]:
 
 
 def _build_table(first: Sequence[str], body: list[_Scan], all_scans: Callable[[], list[_Scan]],
-                 lines: Sequence[int], delimiter: str, encoding: str, notes: list[str]) -> Table:
+                 lines: _Lines, delimiter: str, encoding: str, notes: list[str]) -> Table:
     """Header detection, column roles and notes, from the first row and column scans.
 
     ``body`` scans every row but the first; ``all_scans()`` scans every row (called only
@@ -1391,12 +1403,13 @@ def _build_table(first: Sequence[str], body: list[_Scan], all_scans: Callable[[]
                      has_header, notes)
 
 
-def _text_column(name: str, scan: _Scan, lines: Sequence[int], notes: list[str]) -> np.ndarray:
-    present = pd.unique(scan.cells[~scan.missing])
+def _text_column(name: str, scan: _Scan, lines: _Lines, notes: list[str]) -> np.ndarray:
+    cells = scan.text_cells()
+    present = pd.unique(cells[~scan.missing])
     if any(_looks_numeric(c) for c in present):  # a numeric column spoiled by a few cells
         n_bad, cell, line = _first_bad(scan, lines)
         notes.append(Message("note.text_column", name=name, n_bad=n_bad, cell=cell, line=line))
-    return scan.cells
+    return cells
 
 
 def _numeric_column(name: str, scan: _Scan, decimal: str, notes: list[str],
@@ -1418,7 +1431,7 @@ def _numeric_column(name: str, scan: _Scan, decimal: str, notes: list[str],
     return values, comma
 
 
-def _assemble(names: list[str], scans: list[_Scan], lines: Sequence[int], delimiter: str,
+def _assemble(names: list[str], scans: list[_Scan], lines: _Lines, delimiter: str,
               decimal: str, encoding: str, has_header: bool, notes: list[str]) -> Table:
     data: dict[str, np.ndarray] = {}
     numeric: list[str] = []
@@ -1445,7 +1458,7 @@ def _assemble(names: list[str], scans: list[_Scan], lines: Sequence[int], delimi
                  has_header=has_header, _frame=frame)
 
 
-def _no_numeric_error(names: Sequence[str], scans: Sequence[_Scan], lines: Sequence[int],
+def _no_numeric_error(names: Sequence[str], scans: Sequence[_Scan], lines: _Lines,
                       delimiter: str) -> DataError:
     examples = []
     for name, scan in list(zip(names, scans, strict=True))[:3]:

@@ -34,6 +34,7 @@ from emviz._validation import (
     MAX_COMPONENTS,
     MAX_DIM,
     MAX_SAMPLES,
+    Seed,
     check_choice,
     check_data,
     check_float,
@@ -242,7 +243,7 @@ def exact_counts(weights: np.ndarray, n_samples: int) -> np.ndarray:
 
 
 def sample_mixture(
-    params: Params, n_samples: int, seed: int | np.random.Generator = 0
+    params: Params, n_samples: int, seed: Seed = 0
 ) -> tuple[np.ndarray, np.ndarray]:
     """Draw points from a mixture, with exact (largest-remainder) counts per component.
 
@@ -283,7 +284,7 @@ def make_mixture(
     shape: str = "spherical",
     weights: Sequence[float] | np.ndarray | None = None,
     imbalance: float = 0.0,
-    seed: int = 0,
+    seed: Seed = 0,
 ) -> Dataset:
     """A random Gaussian mixture and a sample from it.
 
@@ -305,7 +306,7 @@ def make_mixture(
         Mixing proportions (non-negative, summing to 1). Default: equal, or see ``imbalance``.
     imbalance : float in [0, 1), default 0
         Geometric weights ``π_k ∝ (1 − imbalance)^k``. Not combinable with ``weights``.
-    seed : int
+    seed : int or numpy.random.Generator
 
     Returns
     -------
@@ -342,7 +343,7 @@ def make_mixture(
 
 
 def _dataset_from_params(
-    params: Params, n_samples: int, seed: int, name: str, description: str, cov_type: str
+    params: Params, n_samples: int, seed: Seed, name: str, description: str, cov_type: str
 ) -> Dataset:
     X, labels = sample_mixture(params, n_samples, seed)
     return Dataset(
@@ -359,7 +360,7 @@ def _rotation_2d(angle: float) -> np.ndarray:
     return np.array([[c, -s], [s, c]])
 
 
-def _preset_well_separated(seed: int) -> Dataset:
+def _preset_well_separated(seed: Seed) -> Dataset:
     ds = make_mixture(2, 3, 450, separation=7.0, shape="axis-aligned", seed=seed)
     return replace(
         ds,
@@ -369,7 +370,7 @@ def _preset_well_separated(seed: int) -> Dataset:
     )
 
 
-def _preset_overlapping(seed: int) -> Dataset:
+def _preset_overlapping(seed: Seed) -> Dataset:
     ds = make_mixture(2, 3, 600, separation=2.0, shape="rotated", seed=seed)
     return replace(
         ds,
@@ -378,7 +379,7 @@ def _preset_overlapping(seed: int) -> Dataset:
     )
 
 
-def _preset_elongated(seed: int) -> Dataset:
+def _preset_elongated(seed: Seed) -> Dataset:
     # Standard deviations 3 along, 0.25 across; neighbours 2 apart across (8 sd) and
     # staggered by 3 along, so k-means' round cells cut every stripe.
     rot = _rotation_2d(np.pi / 6)
@@ -394,7 +395,7 @@ def _preset_elongated(seed: int) -> Dataset:
     )
 
 
-def _preset_unequal_sizes(seed: int) -> Dataset:
+def _preset_unequal_sizes(seed: Seed) -> Dataset:
     params = Params(
         np.array([0.8, 0.1, 0.1]),
         np.array([[0.0, 0.0], [5.2, 1.85], [2.45, -4.9]]),  # 2.75 big-cluster sd out
@@ -405,7 +406,7 @@ def _preset_unequal_sizes(seed: int) -> Dataset:
     )
 
 
-def _preset_three_peaks_1d(seed: int) -> Dataset:
+def _preset_three_peaks_1d(seed: Seed) -> Dataset:
     params = Params(
         np.array([0.4, 0.35, 0.25]),
         np.array([[-4.0], [0.0], [3.5]]),
@@ -416,7 +417,7 @@ def _preset_three_peaks_1d(seed: int) -> Dataset:
     )
 
 
-def _preset_six_clusters_3d(seed: int) -> Dataset:
+def _preset_six_clusters_3d(seed: Seed) -> Dataset:
     ds = make_mixture(3, 6, 1200, separation=5.0, shape="rotated", seed=seed)
     # k-means++ seeds: from K random data points (random_from_data, seed 0) EM ends with one
     # ellipsoid over two clusters (ARI 0.63); k-means++ finds all six for data seeds 0-5.
@@ -435,8 +436,9 @@ SINGULARITY_TRAP_COLLAPSE = (4, "kmeans++", 0)
 SINGULARITY_TRAP_DUPLICATES = 15
 
 
-def _preset_singularity_trap(seed: int) -> Dataset:
+def _preset_singularity_trap(seed: Seed) -> Dataset:
     base = make_mixture(2, 3, 180, separation=5.0, shape="spherical", seed=seed)
+    assert base.params is not None, "make_mixture records the parameters it samples from"
     point = base.params.means[0] + np.array([1.5, 1.5])  # at the edge of cluster 0
     X = np.concatenate([base.X, np.repeat(point[None], SINGULARITY_TRAP_DUPLICATES, axis=0)])
     labels = np.concatenate([base.labels, np.full(SINGULARITY_TRAP_DUPLICATES, -1)])
@@ -449,7 +451,7 @@ def _preset_singularity_trap(seed: int) -> Dataset:
     )
 
 
-def _preset_kmeans_agrees(seed: int) -> Dataset:
+def _preset_kmeans_agrees(seed: Seed) -> Dataset:
     ds = make_mixture(2, 4, 800, separation=7.0, shape="spherical", seed=seed)
     return replace(
         ds,
@@ -459,7 +461,7 @@ def _preset_kmeans_agrees(seed: int) -> Dataset:
     )
 
 
-PRESETS: dict[str, Callable[[int], Dataset]] = {
+PRESETS: dict[str, Callable[[Seed], Dataset]] = {
     "well_separated": _preset_well_separated,
     "overlapping": _preset_overlapping,
     "elongated": _preset_elongated,
@@ -471,7 +473,7 @@ PRESETS: dict[str, Callable[[int], Dataset]] = {
 }
 
 
-def make_preset(name: str, seed: int = 0) -> Dataset:
+def make_preset(name: str, seed: Seed = 0) -> Dataset:
     """A named teaching data set (see :data:`PRESETS`), deterministic for a given seed."""
     check_choice(name, "preset", tuple(PRESETS))
     seed = check_seed(seed)
@@ -528,14 +530,14 @@ def adjusted_rand_index(labels_true: Any, labels_pred: Any) -> float:
 # --------------------------------------------------------------------------------------
 # Helpers for drawing and for uploaded data
 # --------------------------------------------------------------------------------------
-def display_subset(n_samples: int, max_points: int = 20000, seed: int = 0) -> np.ndarray:
+def display_subset(n_samples: int, max_points: int = 20000, seed: Seed = 0) -> np.ndarray:
     """Indices of the points to draw: all of them, or a deterministic random subset.
 
     Parameters
     ----------
     n_samples : int
     max_points : int, default 20000
-    seed : int
+    seed : int or numpy.random.Generator
 
     Returns
     -------

@@ -34,7 +34,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import nullcontext
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple, overload
 
 import numpy as np
 
@@ -515,13 +515,18 @@ class FusedKernel:
         CollapseError
             If a covariance is not positive definite.
         """
+        kappa: list[float] | np.ndarray
+        base: list[float] | np.ndarray
+        mu: list[list[float]] | np.ndarray
         if len(weights) <= SCALAR_MAX_COMPONENTS:
             rows, kappa, base, mu = self._rows_scalar(
                 _as_list(weights), _as_list(means), _as_list(packed), when
             )
             coef = np.array(rows)
-        else:
-            coef, kappa, base, mu = self._rows_vector(weights, means, packed, when)
+        else:  # lists come only from the scalar M-step, which has fewer components
+            coef, kappa, base, mu = self._rows_vector(
+                np.asarray(weights), np.asarray(means), np.asarray(packed), when
+            )
         if not max(kappa) > KAPPA_MAX:
             return _Plan(coef, _NONE, _NO_SHIFT[self.n_features], _NO_ROWS[self.n_coef], shifted)
         pivoted = np.flatnonzero(np.asarray(kappa) > KAPPA_MAX)
@@ -604,6 +609,12 @@ class FusedKernel:
         return bufs[:workers]
 
     # ------------------------------------------------------------------ the hot loop
+    @overload
+    def _pass(self, plan: _Plan, with_stats: Literal[True]) -> tuple[float, np.ndarray]: ...
+
+    @overload
+    def _pass(self, plan: _Plan, with_stats: Literal[False]) -> tuple[float, None]: ...
+
     def _pass(self, plan: _Plan, with_stats: bool) -> tuple[float, np.ndarray | None]:
         """One pass over the blocks: total log-likelihood and (optionally) ``respᵀ @ f``.
 
@@ -856,6 +867,7 @@ class FusedKernel:
         """
         plan = self._plan(params)
         ll, stats = self._pass(plan, with_stats=True)
+        cov: list[list[float]] | np.ndarray
         if covariance_type == "full" and stats.shape[0] <= SCALAR_MAX_COMPONENTS_M_STEP:
             new, cov = self._m_step_full_scalar(stats, plan, reg_covar)
         else:

@@ -408,7 +408,8 @@ def basin_map(
     with _one_blas_thread():
         _em_pool(feats, supply, cov_type, int(max_iter), float(tol), finish,
                  pool_size(k, X.shape[0]), should_stop)
-    finished: list[_Outcome] = outcomes  # type: ignore[assignment]
+    finished = [o for o in outcomes if o is not None]
+    assert len(finished) == total, "the pool reports every cell exactly once"
 
     scale = X.std(axis=0)
     scale = np.where(scale > 0, scale, 1.0)

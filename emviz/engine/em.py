@@ -23,6 +23,7 @@ import numpy as np
 from emviz._messages import Message, error
 from emviz._validation import (
     SAFE_EXPONENT,
+    Seed,
     check_choice,
     check_covariances,
     check_data,
@@ -727,7 +728,7 @@ def initialize(
     X: Any,
     n_components: int,
     method: str = "kmeans++",
-    seed: int = 0,
+    seed: Seed = 0,
     covariance_type: str = "full",
     reg_covar: float = 1e-6,
 ) -> Params:
@@ -742,7 +743,7 @@ def initialize(
         as centres, each point assigned to the nearest; "kmeans++": k-means++ seeding, each
         point to the nearest seed; "kmeans": k-means++ seeding then Lloyd's algorithm to
         convergence, with the final hard labels.
-    seed : int
+    seed : int or numpy.random.Generator
         Deterministic: the same seed gives the same parameters.
     covariance_type, reg_covar
         As in :func:`m_step`.

@@ -489,7 +489,8 @@ def soft_kmeans_run(
     _check_n_clusters(c0.shape[0], X.shape[0])
     sig = _check_sigma(sigma)
     max_iter, tol = _check_iter_tol(max_iter, tol)
-    centers, events, converged = [c0], [], False
+    events: list[tuple[int, int]] = []
+    centers, converged = [c0], False
     for it in range(1, max_iter + 1):
         resp = np.exp(_log_resp(X, centers[-1], sig))
         new, empty = _soft_update(X, resp, centers[-1])

@@ -63,6 +63,7 @@ from scipy.special import gammaln, multigammaln
 
 from emviz._messages import error
 from emviz._validation import (
+    Seed,
     check_float,
     check_instance,
     check_int,
@@ -199,7 +200,7 @@ def run_em_reseed(
     reg_covar: float = 0.0,
     max_iter: int = 100,
     tol: float = 1e-6,
-    seed: int = 0,
+    seed: Seed = 0,
     min_variance_ratio: float = 1e-6,
 ) -> Trace:
     """EM that re-seeds any component whose covariance collapses.
@@ -232,7 +233,7 @@ def run_em_reseed(
     max_iter : int, default 100
     tol : float, default 1e-6
         As in :func:`emviz.engine.em.run_em`.
-    seed : int, default 0
+    seed : int or numpy.random.Generator, default 0
         Seeds the random choice of re-seed points; deterministic.
     min_variance_ratio : float, default 1e-6
 

@@ -97,12 +97,12 @@ def _read_lines(source: CsvSource, columns: tuple[str, ...]) -> list[str]:
 
 def _preprocessing_lines(prep: Preprocessing) -> list[str]:
     lines = []
-    if prep.mean is not None:
+    if prep.mean is not None and prep.scale is not None:  # both or neither: Preprocessing
         lines += ["# standardised with the means and standard deviations emviz used",
                   f"mean = {_array(prep.mean, 0)}",
                   f"scale = {_array(prep.scale, 0)}",
                   "X = (X - mean) / scale"]
-    if prep.pca_components is not None:
+    if prep.pca_mean is not None and prep.pca_components is not None:  # both or neither
         lines += ["# projected on emviz's principal axes",
                   f"pca_mean = {_array(prep.pca_mean, 0)}",
                   f"pca_axes = {_array(prep.pca_components, 0)}",

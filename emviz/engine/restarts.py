@@ -75,7 +75,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Literal, NamedTuple, Protocol, overload
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -364,7 +364,7 @@ def same_optimum(
 # --------------------------------------------------------------------------------------
 # Degeneracy diagnosis
 # --------------------------------------------------------------------------------------
-def degeneracy_reasons(params: Params, n_samples: int, reg_covar: float) -> list[str]:
+def degeneracy_reasons(params: Params, n_samples: int, reg_covar: float) -> list[Message]:
     """Why a solution looks near-degenerate (empty if it does not); criteria in module docs.
 
     Parameters
@@ -591,6 +591,16 @@ class _Features:
         coef = np.concatenate([const[..., None], pmu, quad], axis=-1)
         return coef.reshape(-1, coef.shape[-1])
 
+    @overload
+    def e_pass(
+        self, w: np.ndarray, nu: np.ndarray, cov: np.ndarray, with_stats: Literal[True]
+    ) -> tuple[np.ndarray, np.ndarray]: ...
+
+    @overload
+    def e_pass(
+        self, w: np.ndarray, nu: np.ndarray, cov: np.ndarray, with_stats: Literal[False]
+    ) -> tuple[np.ndarray, None]: ...
+
     def e_pass(
         self, w: np.ndarray, nu: np.ndarray, cov: np.ndarray, with_stats: bool
     ) -> tuple[np.ndarray, np.ndarray | None]:
@@ -744,11 +754,12 @@ def _em_pool(
     """
     n = feats.n
     idx = np.empty(0, dtype=np.intp)
-    k, d = 0, feats.d
-    w = nu = cov = prev = it = None
+    k, d = 0, feats.d  # k stays 0 until the first starts arrive
+    w, nu, cov = np.empty((0, 0)), np.empty((0, 0, d)), np.empty((0, 0, d, d))
+    prev, it = np.empty(0), np.empty(0, dtype=np.intp)
     exhausted = False
 
-    def params(p: int) -> Params:
+    def params(p: int | np.integer) -> Params:
         return feats.to_params(w[p], nu[p], cov[p])
 
     while True:
@@ -770,7 +781,7 @@ def _em_pool(
                         feats.to_params(new.w[p], new.nu[p], new.cov[p]), float(ll), 0, False,
                         "collapsed"))
                 new = _Starts(*(a[~low] for a in new))
-            if w is None:
+            if k == 0:
                 k = new.w.shape[1]
                 w = np.empty((0, k))
                 nu, cov = np.empty((0, k, d)), np.empty((0, k, d, d))
@@ -857,8 +868,10 @@ def _batched_restarts(
     with _one_blas_thread():
         _em_pool(feats, supply, covariance_type, max_iter, tol, finish,
                  pool_size(k, X.shape[0]), should_stop)
+    finished = [o for o in outcomes if o is not None]
+    assert len(finished) == len(jobs), "the pool reports every job exactly once"
     return [Restart(method, seed, o.log_likelihood, o.n_iter, o.converged, o.stop_reason,
-                    o.params) for (method, seed), o in zip(jobs, outcomes, strict=True)]
+                    o.params) for (method, seed), o in zip(jobs, finished, strict=True)]
 
 
 def _group(
@@ -873,6 +886,7 @@ def _group(
         r = restarts[i]
         for g in groups:
             lead = restarts[g[0]]
+            assert lead.params is not None and r.params is not None  # only valid ones group
             if (lead.stop_reason == "collapsed") == (r.stop_reason == "collapsed") and same_optimum(
                 lead.params, lead.log_likelihood, r.params, r.log_likelihood, scale,
                 ll_rtol, param_atol, n,
@@ -886,6 +900,7 @@ def _group(
 
 def _make_optimum(restarts: list[Restart], members: list[int], n: int, reg: float) -> Optimum:
     lead = restarts[members[0]]
+    assert lead.params is not None, "groups hold only restarts with parameters"
     reasons: list[Message] = []
     collapsed = [restarts[i] for i in members if restarts[i].stop_reason == "collapsed"]
     if collapsed:
@@ -1002,9 +1017,10 @@ def run_restarts(
     n_restarts = check_int(n_restarts, "n_restarts", 1, MAX_RUNS)
     max_iter = check_int(max_iter, "max_iter", 0)
     tol = check_float(tol, "tol", 0.0)
-    seed = check_seed(seed)
-    if isinstance(seed, np.random.Generator):  # restart r uses seed + r: needs a number
-        raise error(ParameterError, "check.seed", name="seed", value=seed)
+    checked = check_seed(seed)
+    if isinstance(checked, np.random.Generator):  # restart r uses seed + r: needs a number
+        raise error(ParameterError, "check.seed", name="seed", value=checked)
+    seed = checked
     check_callable(progress, "progress")
     ll_rtol = check_float(ll_rtol, "ll_rtol", 0.0)
     param_atol = check_float(param_atol, "param_atol", 0.0)

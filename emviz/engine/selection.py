@@ -58,6 +58,7 @@ from emviz._validation import (
     check_sequence,
 )
 from emviz.engine.em import (
+    Trace,
     _check_covariance_type,
     _check_reg_covar,
     check_data,
@@ -272,8 +273,8 @@ def _fit_cell(
 ) -> SelectionCell:
     n, d = X.shape
     p = n_parameters(k, d, cov_type)
-    best = None  # (log-likelihood, trace, seed) of the best non-collapsed start
-    collapsed = None  # (trace or None, seed, message) of the last collapsed start
+    best: tuple[float, Trace, int] | None = None  # the best non-collapsed start
+    collapsed: tuple[Trace | None, int, Message] | None = None  # the last collapsed start
     skipped_message = ""
     for s in seeds:
         checkpoint(should_stop)
@@ -292,7 +293,7 @@ def _fit_cell(
         ll = float(tr.log_likelihood[-1])
         if tr.stop_reason == "collapsed":
             collapsed = (tr, s, Message("selection.collapsed_at",
-                                        component=tr.collapsed_component + 1,
+                                        component=(tr.collapsed_component or 0) + 1,
                                         n_iter=tr.n_iter))
         elif best is None or ll > best[0]:
             best = (ll, tr, s)
@@ -302,13 +303,14 @@ def _fit_cell(
         return SelectionCell(k, cov_type, "skipped", skipped_message, None, float("nan"),
                              float("nan"), float("nan"), p, 0, None)
     if best is None:
-        tr, s, why = collapsed
+        assert collapsed is not None, "no skip and no best start: every start collapsed"
+        last, s, why = collapsed
         return SelectionCell(
             k, cov_type, "collapsed",
             Message("selection.collapsed", why=why),
-            None if tr is None else tr.final,
-            float("nan") if tr is None else float(tr.log_likelihood[-1]),
-            float("nan"), float("nan"), p, 0 if tr is None else tr.n_iter, s,
+            None if last is None else last.final,
+            float("nan") if last is None else float(last.log_likelihood[-1]),
+            float("nan"), float("nan"), p, 0 if last is None else last.n_iter, s,
         )
     ll, tr, s = best
     message = "" if tr.converged else Message("selection.max_iter", max_iter=max_iter)
@@ -386,9 +388,10 @@ def model_selection(
     reg = _check_reg_covar(reg_covar)
     check_choice(init, "init", INIT_METHODS)
     n_init = check_int(n_init, "n_init", 1, MAX_RUNS)
-    seed = check_seed(seed)
-    if isinstance(seed, np.random.Generator):  # start r uses seed + r: needs a number
-        raise error(ParameterError, "check.seed", name="seed", value=seed)
+    checked = check_seed(seed)
+    if isinstance(checked, np.random.Generator):  # start r uses seed + r: needs a number
+        raise error(ParameterError, "check.seed", name="seed", value=checked)
+    seed = checked
     check_callable(progress, "progress")
     check_moderate_scale(X, "model_selection")
     seeds = range(int(seed), int(seed) + int(n_init))

@@ -36,6 +36,7 @@ from scipy.special import betaln, digamma, gammaln, xlogy
 
 from emviz._messages import Message, error
 from emviz._validation import (
+    Seed,
     check_choice,
     check_float,
     check_instance,
@@ -321,13 +322,20 @@ class VBParams:
         return Params(self.expected_weights(), self.means, self.covariances)
 
 
+def _sticks(vb: VBParams) -> tuple[np.ndarray, np.ndarray]:
+    """``(a_k, b_k)`` of a Dirichlet process; the dispatch tables call this only for one."""
+    b = vb.weight_concentration_b
+    assert b is not None, "a Dirichlet distribution has no second Beta parameters"
+    return vb.weight_concentration, b
+
+
 def _dd_weights(vb: VBParams) -> np.ndarray:
     a = vb.weight_concentration
     return a / a.sum()
 
 
 def _dp_weights(vb: VBParams) -> np.ndarray:
-    a, b = vb.weight_concentration, vb.weight_concentration_b
+    a, b = _sticks(vb)
     stick_left = np.concatenate(([1.0], np.cumprod(b / (a + b))[:-1]))
     w = a / (a + b) * stick_left
     return w / w.sum()
@@ -339,7 +347,7 @@ def _dd_log_weights(vb: VBParams) -> np.ndarray:
 
 
 def _dp_log_weights(vb: VBParams) -> np.ndarray:
-    a, b = vb.weight_concentration, vb.weight_concentration_b
+    a, b = _sticks(vb)
     dsum = digamma(a + b)
     log_rest = digamma(b) - dsum
     return digamma(a) - dsum + np.concatenate(([0.0], np.cumsum(log_rest)[:-1]))
@@ -663,7 +671,7 @@ def _dd_weight_terms(vb: VBParams, alpha0: float) -> tuple[float, float]:
 
 def _dp_weight_terms(vb: VBParams, alpha0: float) -> tuple[float, float]:
     """``E[ln p(v)]`` and ``E[ln q(v)]`` of the sticks ``v_k ~ Beta(1, α_0)``."""
-    a, b = vb.weight_concentration, vb.weight_concentration_b
+    a, b = _sticks(vb)
     dsum = digamma(a + b)
     e_log_v, e_log_1mv = digamma(a) - dsum, digamma(b) - dsum
     log_p = np.sum(np.log(alpha0) + (alpha0 - 1.0) * e_log_1mv)
@@ -780,7 +788,7 @@ def vb_initialize(
     X: Any,
     n_components: int,
     method: str = "kmeans++",
-    seed: int = 0,
+    seed: Seed = 0,
     prior: VBPrior | None = None,
     reg_covar: float = 1e-6,
 ) -> tuple[VBParams, np.ndarray]:
@@ -792,7 +800,7 @@ def vb_initialize(
     n_components : int
     method : {"random", "random_from_data", "kmeans++", "kmeans"}
         As in :func:`emviz.engine.em.initialize`.
-    seed : int
+    seed : int or numpy.random.Generator
     prior : VBPrior, optional
         Default :func:`default_prior` ``(X, n_components)``.
     reg_covar : float, default 1e-6

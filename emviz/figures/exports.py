@@ -23,7 +23,7 @@ import math
 import threading
 import warnings
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -221,7 +221,14 @@ def animation_html(fig: go.Figure, title: str = "emviz") -> bytes:
 
 
 _KALEIDO_LOCK = threading.Lock()
-_KALEIDO_STATE: dict[str, Any] = {"started": False, "error": None}
+
+
+class _KaleidoState(TypedDict):
+    started: bool
+    error: str | None  # why it would not start: kept, so later calls fail at once
+
+
+_KALEIDO_STATE: _KaleidoState = {"started": False, "error": None}
 
 
 def _start_kaleido() -> None:
@@ -236,8 +243,9 @@ def _start_kaleido() -> None:
 
             kaleido.start_sync_server(silence_warnings=True)
         except Exception as exc:  # no kaleido, no Chromium, or it would not start
-            _KALEIDO_STATE["error"] = f"{type(exc).__name__}: {exc}"
-            raise _png_error(_KALEIDO_STATE["error"]) from exc
+            reason = f"{type(exc).__name__}: {exc}"
+            _KALEIDO_STATE["error"] = reason
+            raise _png_error(reason) from exc
         _KALEIDO_STATE["started"] = True
 
 

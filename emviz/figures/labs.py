@@ -234,7 +234,8 @@ def voronoi_box(ranges: Sequence[Sequence[float]]) -> tuple[list[float], list[fl
     Cells far larger than the view: equal aspect widens one axis beyond its range, and the
     cells' outer edges must not show as a frame.
     """
-    return (_padded_range(*ranges[0], pad=5.0), _padded_range(*ranges[1], pad=5.0))
+    (x_lo, x_hi), (y_lo, y_hi) = ranges[0], ranges[1]
+    return (_padded_range(x_lo, x_hi, pad=5.0), _padded_range(y_lo, y_hi, pad=5.0))
 
 
 def voronoi_outlines(centers: Any, box: Sequence[Sequence[float]]) -> list[np.ndarray]:
@@ -715,13 +716,14 @@ def basin_figure(
                    "line": {"color": "white", "width": 1.5}},
         "selected": full, "unselected": full,
     })
-    c = bmap.component
+    swept = bmap.component
     data.append({
-        "type": "scatter", "x": means[c:c + 1, 0], "y": means[c:c + 1, 1], "mode": "markers",
-        "name": tx["basin_swept"].format(k=c + 1), "legendrank": 1002,
-        "hovertemplate": tx["basin_swept"].format(k=c + 1) + "<extra></extra>",
+        "type": "scatter", "x": means[swept:swept + 1, 0], "y": means[swept:swept + 1, 1],
+        "mode": "markers", "name": tx["basin_swept"].format(k=swept + 1), "legendrank": 1002,
+        "hovertemplate": tx["basin_swept"].format(k=swept + 1) + "<extra></extra>",
         "marker": {"symbol": "circle-open", "size": style.mean + 4,
-                   "color": component_color(c, opts.palette), "line": {"width": style.thick}},
+                   "color": component_color(swept, opts.palette),
+                   "line": {"width": style.thick}},
         "selected": full, "unselected": full,
     })
     legend_names = basin_names(bmap, tx)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Required, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -769,7 +769,7 @@ def _geom_2d(ctx: _Ctx, params: Params) -> list[dict]:
     n_points = ctx.mode.ellipse_points or ctx.style.ell_points
     xy = _ellipse_xy(params.means, params.covariances, ctx.options.coverages, n_points)
     halo = xy.reshape(-1, 2)
-    out = [{"x": halo[:, 0], "y": halo[:, 1]}]
+    out: list[dict] = [{"x": halo[:, 0], "y": halo[:, 1]}]
     out += [
         {"x": e[:, 0], "y": e[:, 1], "name": component_label(k, w)}
         for k, (e, w) in enumerate(zip(xy, params.weights, strict=True))
@@ -1100,6 +1100,15 @@ def half_step_label(h: int, text: Mapping[str, str] | None = None) -> str:
     return tx["half_step"].format(it=(h + 1) // 2, step="E" if h % 2 else "M")
 
 
+class _Frame(TypedDict, total=False):
+    """One Plotly animation frame: partial traces, the indices they update, and the frame
+    they are relative to (an E-step frame changes only the colours of the M-step before)."""
+
+    data: Required[list[dict]]
+    traces: Required[list[int]]
+    baseframe: str
+
+
 def animation_figure(
     X: Any,
     trace: Trace,
@@ -1174,6 +1183,7 @@ def animation_figure(
     frames: list[dict] = []
     for h in range(trace.n_half_steps):
         hs = trace.half_step(h)
+        frame: _Frame
         if hs.kind == "E":
             frame = {
                 "data": colour_data(resps[hs.iteration - 1]),
@@ -1218,18 +1228,15 @@ def _animation_controls(n_frames: int, frame_ms: int, style: _Style,
             "mode": "immediate",
         }
 
-    still = {
+    still: dict[str, object] = {
         "frame": {"duration": 0, "redraw": True},
         "transition": {"duration": 0},
         "mode": "immediate",
     }
+    pause: dict[str, object] = {**still, "frame": {"duration": 0, "redraw": False}}
     buttons = [
         {"label": tx["play"], "method": "animate", "args": [None, play(1.0)]},
-        {
-            "label": tx["pause"],
-            "method": "animate",
-            "args": [[None], {**still, "frame": {"duration": 0, "redraw": False}}],
-        },
+        {"label": tx["pause"], "method": "animate", "args": [[None], pause]},
         *(
             {"label": f"{s:g}×", "method": "animate", "args": [None, play(s)]}
             for s in (0.5, 1.0, 2.0, 4.0)

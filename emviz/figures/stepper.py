@@ -95,7 +95,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 
@@ -277,6 +277,8 @@ def frame_header(payload_id_: str, goto: int | None = None, nonce: int = 0,
 #: Every control the stepper has, in toolbar order. A payload lists the ones it offers.
 CONTROLS: tuple[str, ...] = ("back", "e", "m", "step", "play", "speed", "run", "reset",
                              "new_init", "predict", "timeline")
+#: The controls a page shows unless it asks otherwise: all but drawing a new start.
+_DEFAULT_CONTROLS: tuple[str, ...] = tuple(c for c in CONTROLS if c != "new_init")
 
 
 def restyle(traces: Sequence[int], values: Mapping[str, list],
@@ -299,10 +301,19 @@ def relayout(values: Mapping[str, list]) -> dict[str, Any]:
     return {"kind": "relayout", **values}
 
 
+class Edit(TypedDict):
+    """A 2D scatter's *edit* entry (see the module docstring): which traces move with a drag."""
+
+    means_trace: int | None
+    halo_trace: int | None
+    ellipse_traces: list[int]
+    segment: int
+
+
 def chart(chart_id: str, figure: Mapping[str, Any], *, role: str = "main",
           channels: Sequence[Mapping[str, Any]] = (), canvas: Mapping[str, Any] | None = None,
           hover: Mapping[str, Any] | None = None, reveal: Mapping[str, Any] | None = None,
-          edit: Mapping[str, Any] | None = None) -> dict[str, Any]:
+          edit: Edit | None = None) -> dict[str, Any]:
     """One chart of a payload (see the module docstring). ``role``: "main" charts share the
     first row, "side" charts go beside them (or under them on a narrow screen)."""
     return {"id": chart_id, "role": role, "figure": dict(figure), "channels": list(channels),
@@ -330,7 +341,7 @@ def assemble(
     charts: Sequence[Mapping[str, Any]],
     tables: Sequence[Mapping[str, Any]] = (),
     metrics: Sequence[Mapping[str, Any]] = (),
-    controls: Sequence[str] = tuple(c for c in CONTROLS if c != "new_init"),
+    controls: Sequence[str] = _DEFAULT_CONTROLS,
     step_to: str | None = "M",
     formula: Mapping[str, list] | None = None,
     end: Mapping[str, str] | None = None,
@@ -791,7 +802,7 @@ def points_payload(
     canvas = {"x": F._f32(X[:, 0]), "y": F._f32(X[:, 1]), "colors": [F.UNASSIGNED_HEX],
               "codes": constant(np.zeros(len(X), np.uint8), 1),
               "size": float(ctx.style.point * 1.6), "opacity": 0.75}
-    edit = {"means_trace": None, "halo_trace": None, "ellipse_traces": [], "segment": 0}
+    edit = Edit(means_trace=None, halo_trace=None, ellipse_traces=[], segment=0)
     return assemble(
         1, kinds=["init"], labels=[""], text=tx,
         status={"title": constant(message, 1), "parts": constant([], 1),

@@ -634,8 +634,11 @@ def _elbo_metrics(points: Sequence[FT.BoundPoint]) -> list[dict[str, Any]]:
                 "entropy": f"{t.entropy:,.3f}"}
 
     shown = [values(p) for p in points]
-    return [S.metric(key, label, S.series(range(len(points)), lambda h, key=key: shown[h][key]))
-            for key, label in _ELBO_METRICS]
+
+    def metric(key: str, label: str) -> dict[str, Any]:
+        return S.metric(key, label, S.series(range(len(points)), lambda h: shown[h][key]))
+
+    return [metric(key, label) for key, label in _ELBO_METRICS]
 
 
 def _bound_chart(points: Sequence[FT.BoundPoint], opts: F.FigureOptions,

@@ -276,9 +276,9 @@ def _hide_components(d: int, geometry: list[dict], shown: np.ndarray) -> list[di
             v = np.array(halo[a], dtype=np.float32).reshape(k, segment)
             v[~shown] = np.nan
             halo[a] = v.reshape(-1)
-        for j in np.flatnonzero(~shown):
-            ell = out[1 + j]
-            out[1 + j] = {**ell, "x": np.full(len(ell["x"]), np.nan, np.float32),
+        for hidden in np.flatnonzero(~shown):
+            ell = out[1 + hidden]
+            out[1 + hidden] = {**ell, "x": np.full(len(ell["x"]), np.nan, np.float32),
                           "y": np.full(len(ell["y"]), np.nan, np.float32)}
     else:
         for j in range(k):

@@ -12,7 +12,7 @@ ones through ``labels=`` (any subset of the keys).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -221,7 +221,7 @@ def bound_bars_figure(
         "" if not np.isfinite(k) else ("KL = 0" if abs(k) < 1e-9 else f"KL = {sig(k, 3)}")
         for k in seg.kl_height
     ]
-    data = [
+    data: list[dict] = [
         {"type": "bar", "x": x, "y": seg.elbo_height, "name": lab["elbo"], "base": 0,
          "marker": {"color": ELBO_HEX, "line": {"color": "#111", "width": current}},
          "customdata": custom, "hovertemplate": hover},
@@ -598,7 +598,7 @@ def coins_table(
         lab["heads_b"]: estep.heads_b, lab["tails_b"]: estep.tails_b,
     })  # fmt: skip
     totals = estep.totals
-    total_row = {c: None for c in df.columns}
+    total_row: dict[Hashable, str | int | float | None] = {c: None for c in df.columns}
     total_row.update({lab["set"]: lab["total"], lab["tosses"]: "",
                       lab["heads"]: int(h.sum().round()), lab["tails"]: int(t.sum().round()),
                       lab["heads_a"]: totals["heads_a"], lab["tails_a"]: totals["tails_a"],

@@ -3,6 +3,7 @@ covariances in one of the four covariance types), and the names of those types."
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,7 +128,7 @@ class Params:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Params:
+    def from_dict(cls, data: Mapping[str, Any]) -> Params:
         """Build from :meth:`to_dict` output (e.g. a downloaded JSON file).
 
         Checks shapes, finiteness, weights, symmetry and positive definiteness.
