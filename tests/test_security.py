@@ -79,8 +79,9 @@ def _writes(tree: ast.Module) -> list[str]:
     return found
 
 
-#: Files the UI may write, none of them user data: the stepper copies the installed
-#: plotly's own plotly.min.js into static/ for the browser (emviz/ui/stepper.py).
+#: Files the UI may write, none of them user data: the stepper copies the plotly.js bundles
+#: (the installed plotly's own and the vendored ones) into static/ for the browser
+#: (emviz/ui/stepper.py).
 ALLOWED_WRITES = {"stepper.py": ["mkstemp() at line"]}
 
 
@@ -93,15 +94,21 @@ def test_uploads_are_never_written_to_disk(path: Path) -> None:
     assert not writes, f"{path.name} writes files: {writes}"
 
 
-def test_the_one_allowed_write_copies_plotly_and_nothing_else(tmp_path: Path) -> None:
-    from emviz.ui import stepper
-
-    target = stepper.ensure_plotly_js(tmp_path)
-    assert [p.name for p in tmp_path.iterdir()] == ["plotly.min.js"] == [target.name]
+def test_the_one_allowed_write_copies_the_plotly_bundles_and_nothing_else(tmp_path: Path) -> None:
     import plotly
 
-    source = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-    assert target.read_bytes() == source.read_bytes()
+    from emviz.ui import stepper
+
+    targets = stepper.ensure_plotly_js(tmp_path)
+    sources = {b["file"]: stepper.VENDOR_DIR / b["file"] for b in stepper.plotly_bundles()}
+    sources["plotly.min.js"] = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(t.name for t in targets) \
+        == sorted(sources)
+    for target in targets:
+        assert target.read_bytes() == sources[target.name].read_bytes()
+    # a second call finds them there
+    assert stepper.ensure_plotly_js(tmp_path) == targets
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(sources)
 
 
 def test_the_guards_see_every_lab() -> None:

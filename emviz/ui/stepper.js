@@ -12,9 +12,8 @@
 // run from inside it. Meanwhile the address bar is kept right here (its position parameter,
 // e.g. step=), so stepping costs the server nothing.
 //
-// Plain JavaScript, no build step. plotly.js is the copy Streamlit serves from static/.
+// Plain JavaScript, no build step. plotly.js is a bundle Streamlit serves from static/.
 
-const PLOTLY_URL = "app/static/plotly.min.js";
 const FORMAT = 1;
 const URL_AFTER_MS = 600; // stepping has paused: the address bar follows
 const EDIT_AFTER_MS = 600; // edits are sent in batches, one rerun each
@@ -28,21 +27,46 @@ const DEFERRED_MS = 250; // legend names and the like follow this long after the
 // ------------------------------------------------------------------------------------
 // Loading plotly.js once per page
 // ------------------------------------------------------------------------------------
-function loadPlotly() {
-  if (window.Plotly) return Promise.resolve(window.Plotly);
-  if (!window.__emvizPlotly) {
-    window.__emvizPlotly = new Promise((resolve, reject) => {
+// The bundles in static/ (emviz/ui/stepper.py puts them there; emviz/ui/vendor/SOURCES.json
+// says where each comes from), smallest first, with the trace types each has. A payload
+// loads the smallest one that has all of its trace types: the first chart waits until the
+// bundle has been evaluated, and the full bundle takes several times as long as "basic".
+const STATIC_URL = "app/static/";
+const PLOTLY_BUNDLES = [
+  { file: "plotly-basic.min.js", traces: ["bar", "pie", "scatter"] },
+  { file: "plotly-gl3d.min.js", traces: ["cone", "isosurface", "mesh3d", "scatter", "scatter3d",
+    "streamtube", "surface", "volume"] },
+  { file: "plotly.min.js", traces: null }, // the plotly package's own: every trace type
+];
+
+function traceTypes(payload) {
+  const types = new Set();
+  for (const chart of payload.charts) {
+    for (const trace of chart.figure.data || []) types.add(trace.type || "scatter");
+  }
+  return types;
+}
+
+// Each bundle defines window.Plotly as it runs, so a page that loaded two keeps both here,
+// by file: a chart is always updated by the plotly.js that drew it.
+function loadPlotly(types) {
+  const loaded = (window.__emvizPlotly = window.__emvizPlotly || {});
+  const has = (bundle) => !bundle.traces || [...types].every((t) => bundle.traces.includes(t));
+  const bundle = PLOTLY_BUNDLES.find((b) => loaded[b.file] && has(b)) || PLOTLY_BUNDLES.find(has);
+  if (!loaded[bundle.file]) {
+    loaded[bundle.file] = new Promise((resolve, reject) => {
       const script = document.createElement("script");
-      script.src = new URL(PLOTLY_URL, document.baseURI).href;
+      script.src = new URL(STATIC_URL + bundle.file, document.baseURI).href;
+      // the load event comes right after the script has run: window.Plotly is this bundle's
       script.onload = () => resolve(window.Plotly);
       script.onerror = () => {
-        window.__emvizPlotly = null;
+        delete loaded[bundle.file];
         reject(new Error("plotly.js could not be loaded from " + script.src));
       };
       document.head.appendChild(script);
     });
   }
-  return window.__emvizPlotly;
+  return loaded[bundle.file];
 }
 
 // ------------------------------------------------------------------------------------
@@ -290,7 +314,7 @@ class Stepper {
     const wide = this.root.clientWidth >= WIDE_PX;
     this.root.classList.toggle("emv-wide", wide);
     for (const chart of this.charts) {
-      if (chart.gd && chart.gd._fullLayout && window.Plotly) window.Plotly.Plots.resize(chart.gd);
+      if (chart.gd && chart.gd._fullLayout && this.plotly) this.plotly.Plots.resize(chart.gd);
     }
   }
 
@@ -326,7 +350,7 @@ class Stepper {
     if (payload.format !== FORMAT) {
       throw new Error("stepper payload format " + payload.format + ", expected " + FORMAT);
     }
-    const Plotly = await loadPlotly();
+    const Plotly = await loadPlotly(traceTypes(payload));
     this.pause(false);
     this.payload = payload;
     this.id = header.id;
@@ -351,7 +375,8 @@ class Stepper {
     // clicks made after the last batch was sent, to apply again to the new run
     const leftover = this.charts.filter((c) => c.edits && c.edits.sent)
       .flatMap((c) => c.edits.log.slice(c.edits.sent));
-    for (const chart of this.charts) Plotly.purge(chart.gd);
+    for (const chart of this.charts) this.plotly.purge(chart.gd);
+    this.plotly = Plotly;
     this.main.replaceChildren();
     this.side.replaceChildren();
     this.above.replaceChildren();
@@ -573,11 +598,11 @@ class Stepper {
     const updates = this.charts.map((chart) => this.chartUpdate(chart, h, reach));
     await Promise.all(updates.map(async (u) => {
       if (u.moves.traces.length) {
-        await window.Plotly.animate(u.gd, { data: u.moves.data, traces: u.moves.traces },
+        await this.plotly.animate(u.gd, { data: u.moves.data, traces: u.moves.traces },
           { transition: { duration: 0 }, frame: { duration: 0, redraw: false }, mode: "immediate" });
       }
       if (u.traces.length || Object.keys(u.layout).length) {
-        await window.Plotly.update(u.gd, u.data, u.layout, u.traces);
+        await this.plotly.update(u.gd, u.data, u.layout, u.traces);
       }
     }));
     for (const chart of this.charts) if (chart.spec.canvas) this.drawCanvas(chart);
@@ -598,7 +623,7 @@ class Stepper {
       if (this.playing || this.busy) { this.scheduleDeferred(); return; }
       for (const chart of this.charts) {
         const u = this.chartUpdate(chart, this.h, null, true);
-        if (u.traces.length) window.Plotly.restyle(u.gd, u.data, u.traces);
+        if (u.traces.length) this.plotly.restyle(u.gd, u.data, u.traces);
       }
     }, DEFERRED_MS);
   }
@@ -1133,7 +1158,7 @@ class Stepper {
         mx[k] += dx;
         my[k] += dy;
         chart.moved = null; // what is on screen is no longer what a step last moved there
-        window.Plotly.restyle(gd, { x: [ex, hx, mx], y: [ey, hy, my] }, [ell, edit.halo_trace, edit.means_trace]);
+        this.plotly.restyle(gd, { x: [ex, hx, mx], y: [ey, hy, my] }, [ell, edit.halo_trace, edit.means_trace]);
       });
     };
     const up = () => {

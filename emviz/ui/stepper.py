@@ -19,12 +19,16 @@ its half-step), once per ``nonce``; otherwise the browser keeps its own position
 unchanged bytes cost a rerun only a cache reference (Streamlit caches large messages).
 
 plotly.js comes from Streamlit's static file serving (``server.enableStaticServing``):
-:func:`ensure_plotly_js` copies the plotly package's own bundle into ``static/`` next to
-``app.py``, so the browser fetches it once and caches it.
+:func:`ensure_plotly_js` puts the bundles into ``static/`` next to ``app.py``, so the browser
+fetches each once and caches it. The browser loads the smallest bundle that has every trace
+type of the payload: a prebuilt partial bundle vendored in ``vendor/`` (``basic`` for 1D
+and 2D, ``gl3d`` for 3D; evaluating them is much quicker than the full bundle, and the first
+chart waits for it), else the installed plotly package's own full ``plotly.min.js``.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -42,28 +46,48 @@ from emviz.ui import sidebar_common
 _HERE = Path(__file__).resolve().parent
 #: Next to app.py: Streamlit serves ``static/<file>`` at ``/app/static/<file>``.
 STATIC_DIR = _HERE.parents[1] / "static"
+#: The full bundle, from the installed plotly package: for the payloads no smaller bundle
+#: draws (stepper.js: ``PLOTLY_BUNDLES``).
 PLOTLY_JS = "plotly.min.js"
+#: Prebuilt plotly.js partial bundles, unchanged from npm; ``SOURCES.json`` lists them.
+VENDOR_DIR = _HERE / "vendor"
 _copy_lock = threading.Lock()
 
 
-def ensure_plotly_js(static_dir: Path = STATIC_DIR) -> Path:
-    """Put the installed plotly's ``plotly.min.js`` in ``static_dir`` (if not already there).
+def plotly_bundles() -> list[dict[str, Any]]:
+    """The vendored plotly.js bundles, smallest first: ``file``, ``package``, ``version``,
+    ``sha256`` and ``traces`` (the trace types it has), from ``vendor/SOURCES.json``."""
+    manifest = json.loads((VENDOR_DIR / "SOURCES.json").read_text(encoding="utf-8"))
+    return list(manifest["bundles"])
 
-    Copied rather than committed, so the bundle always matches the installed ``plotly``
-    (the Python figures and the browser agree on one version). Atomic: a half-written file
-    is never served.
+
+def _bundle_sources() -> dict[str, Path]:
+    plotly_js = Path(plotly.__file__).resolve().parent / "package_data" / PLOTLY_JS
+    return {**{b["file"]: VENDOR_DIR / b["file"] for b in plotly_bundles()},
+            PLOTLY_JS: plotly_js}
+
+
+def ensure_plotly_js(static_dir: Path = STATIC_DIR) -> list[Path]:
+    """Put the plotly.js bundles in ``static_dir`` (those not already there): the vendored
+    partial bundles and the installed plotly's own ``plotly.min.js``.
+
+    The full bundle is copied rather than committed, so it always matches the installed
+    ``plotly``; the vendored ones are checked against that version by the tests. Atomic: a
+    half-written file is never served.
     """
-    source = Path(plotly.__file__).resolve().parent / "package_data" / PLOTLY_JS
-    target = static_dir / PLOTLY_JS
+    targets = []
     with _copy_lock:
-        if target.is_file() and target.stat().st_size == source.stat().st_size:
-            return target
-        static_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=static_dir, prefix=".plotly-", suffix=".js")
-        os.close(fd)
-        shutil.copyfile(source, tmp)
-        os.replace(tmp, target)
-    return target
+        for name, source in _bundle_sources().items():
+            target = static_dir / name
+            targets.append(target)
+            if target.is_file() and target.stat().st_size == source.stat().st_size:
+                continue
+            static_dir.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=static_dir, prefix=".plotly-", suffix=".js")
+            os.close(fd)
+            shutil.copyfile(source, tmp)
+            os.replace(tmp, target)
+    return targets
 
 
 @st.cache_resource(show_spinner=False)
