@@ -51,7 +51,8 @@ from emviz.engine.em import (
     _check_resp,
     check_data,
 )
-from emviz.errors import CollapseError, DataError, ParameterError
+from emviz.engine.loop import run_loop
+from emviz.errors import DataError, ParameterError
 from emviz.model.gaussian import EPS as _EPS
 from emviz.model.gaussian import LOG_2PI, logsumexp_rows, precision_cholesky
 from emviz.model.params import Params
@@ -916,6 +917,34 @@ class VBTrace:
         return out
 
 
+class _VBState(NamedTuple):
+    """A state of :func:`run_vb`'s loop: one _expectations pass per state serves its post-M
+    bound, its E-step and its post-E bound."""
+
+    params: VBParams
+    expectations: _Expectations
+    elbo_after_m: float
+
+
+class _VBKernel:
+    """:func:`run_vb`'s kernel for :func:`emviz.engine.loop.em_loop`; the objective is the ELBO."""
+
+    def __init__(self, X: np.ndarray, prior: VBPrior, reg_covar: float) -> None:
+        self._X, self._prior, self._reg = X, prior, reg_covar
+
+    def e_step(self, state: _VBState) -> tuple[float, np.ndarray]:
+        resp = _normalise(_log_rho(state.params, state.expectations)).resp
+        return _elbo_terms(state.params, resp, self._prior, state.expectations).elbo, resp
+
+    def m_step(self, state: _VBState, resp: np.ndarray) -> _VBState:
+        new = vb_m_step(self._X, resp, self._prior, self._reg)
+        ex = _expectations(self._X, new)
+        return _VBState(new, ex, _elbo_terms(new, resp, self._prior, ex).elbo)
+
+    def objective(self, state: _VBState) -> float:
+        return self.e_step(state)[0]
+
+
 def run_vb(
     X: Any,
     init: VBParams,
@@ -961,30 +990,14 @@ def run_vb(
             raise error(ParameterError, "vbgmm.init_resp_columns", k=init.n_components,
                         got=init_resp.shape[1])
 
-    # One _expectations pass per state serves its post-M bound, its E-step and its post-E bound.
     ex = _expectations(X, init)
-    params: list[VBParams] = [init]
-    after_m = [float("nan") if init_resp is None else _elbo_terms(init, init_resp, prior, ex).elbo]
-    bounds: list[float] = []
-    stop, collapsed = "max_iter", None
-    try:
-        for _ in range(int(max_iter) + 1):
-            resp = _normalise(_log_rho(params[-1], ex)).resp
-            bounds.append(_elbo_terms(params[-1], resp, prior, ex).elbo)
-            if len(bounds) >= 2 and abs(bounds[-1] - bounds[-2]) / n < tol:
-                stop = "converged"
-                break
-            if len(params) > max_iter:
-                break
-            params.append(vb_m_step(X, resp, prior, reg))
-            ex = _expectations(X, params[-1])
-            after_m.append(_elbo_terms(params[-1], resp, prior, ex).elbo)
-    except CollapseError as exc:
-        if not bounds:
-            raise
-        stop, collapsed = "collapsed", exc.component
-        del params[len(bounds) :]
-        del after_m[len(bounds) :]
+    start = _VBState(init, ex, float("nan") if init_resp is None
+                     else _elbo_terms(init, init_resp, prior, ex).elbo)
+    # A bound that settles exactly at max_iter counts as converged (test_last), unlike run_em.
+    run = run_loop(_VBKernel(X, prior, reg), start, n, int(max_iter), tol, test_last=True)
+    params = [state.params for state in run.states]
+    after_m = [state.elbo_after_m for state in run.states]
+    bounds, stop, collapsed = run.objectives, run.stop_reason, run.collapsed_component
     ks = np.array([p.expected_weights() for p in params])
     slack = [0.0] + [vb_reg_slack(p, prior, reg) for p in params[1:]]
     arrays = [
