@@ -917,32 +917,43 @@ class VBTrace:
         return out
 
 
-class _VBState(NamedTuple):
-    """A state of :func:`run_vb`'s loop: one _expectations pass per state serves its post-M
-    bound, its E-step and its post-E bound."""
-
-    params: VBParams
-    expectations: _Expectations
-    elbo_after_m: float
-
-
 class _VBKernel:
-    """:func:`run_vb`'s kernel for :func:`emviz.engine.loop.em_loop`; the objective is the ELBO."""
+    """:func:`run_vb`'s kernel for :func:`emviz.engine.loop.em_loop`; the objective is the ELBO.
 
-    def __init__(self, X: np.ndarray, prior: VBPrior, reg_covar: float) -> None:
+    One _expectations pass per state serves its post-M bound, its E-step and its post-E
+    bound: the kernel keeps the pass of the state the loop works on (only that one, as the
+    arrays are N × K).
+    """
+
+    def __init__(self, X: np.ndarray, prior: VBPrior, reg_covar: float, init: VBParams,
+                 init_resp: np.ndarray | None) -> None:
         self._X, self._prior, self._reg = X, prior, reg_covar
+        ex = _expectations(X, init)
+        self._current = (init, ex)
+        #: L(resp that made the state, state) of every state kept, the start first.
+        self.elbo_after_m = [float("nan") if init_resp is None
+                             else _elbo_terms(init, init_resp, prior, ex).elbo]
 
-    def e_step(self, state: _VBState) -> tuple[float, np.ndarray]:
-        resp = _normalise(_log_rho(state.params, state.expectations)).resp
-        return _elbo_terms(state.params, resp, self._prior, state.expectations).elbo, resp
+    def _expectations(self, vb: VBParams) -> _Expectations:
+        if self._current[0] is not vb:
+            self._current = (vb, _expectations(self._X, vb))
+        return self._current[1]
 
-    def m_step(self, state: _VBState, resp: np.ndarray) -> _VBState:
+    def e_step(self, vb: VBParams) -> tuple[float, np.ndarray]:
+        ex = self._expectations(vb)
+        resp = _normalise(_log_rho(vb, ex)).resp
+        return _elbo_terms(vb, resp, self._prior, ex).elbo, resp
+
+    def m_step(self, vb: VBParams, resp: np.ndarray) -> VBParams:
         new = vb_m_step(self._X, resp, self._prior, self._reg)
         ex = _expectations(self._X, new)
-        return _VBState(new, ex, _elbo_terms(new, resp, self._prior, ex).elbo)
+        after_m = _elbo_terms(new, resp, self._prior, ex).elbo
+        self._current = (new, ex)
+        self.elbo_after_m.append(after_m)
+        return new
 
-    def objective(self, state: _VBState) -> float:
-        return self.e_step(state)[0]
+    def objective(self, vb: VBParams) -> float:
+        return self.e_step(vb)[0]
 
 
 def run_vb(
@@ -990,13 +1001,10 @@ def run_vb(
             raise error(ParameterError, "vbgmm.init_resp_columns", k=init.n_components,
                         got=init_resp.shape[1])
 
-    ex = _expectations(X, init)
-    start = _VBState(init, ex, float("nan") if init_resp is None
-                     else _elbo_terms(init, init_resp, prior, ex).elbo)
+    kernel = _VBKernel(X, prior, reg, init, init_resp)
     # A bound that settles exactly at max_iter counts as converged (test_last), unlike run_em.
-    run = run_loop(_VBKernel(X, prior, reg), start, n, int(max_iter), tol, test_last=True)
-    params = [state.params for state in run.states]
-    after_m = [state.elbo_after_m for state in run.states]
+    run = run_loop(kernel, init, n, int(max_iter), tol, test_last=True)
+    params, after_m = run.states, kernel.elbo_after_m
     bounds, stop, collapsed = run.objectives, run.stop_reason, run.collapsed_component
     ks = np.array([p.expected_weights() for p in params])
     slack = [0.0] + [vb_reg_slack(p, prior, reg) for p in params[1:]]
