@@ -180,7 +180,8 @@ def em_loop(
         stop = "collapsed"
     else:
         for _ in range(max_iter):
-            checkpoint(should_stop)
+            if should_stop is not None:
+                checkpoint(should_stop)
             state = states[-1]
             try:
                 step = e_step(state)
