@@ -120,6 +120,11 @@ class LoopResult(Generic[S]):
         return self.stop_reason == "converged"
 
 
+def _settled(objectives: list[float], n_samples: int, tol: float) -> bool:
+    """The convergence test: the last objective moved by less than ``tol`` per sample."""
+    return len(objectives) >= 2 and abs(objectives[-1] - objectives[-2]) / n_samples < tol
+
+
 def _no_collapse(state: Any) -> None:
     return None
 
@@ -169,6 +174,7 @@ def em_loop(
     emviz.errors.Cancelled
         When ``should_stop`` returned True.
     """
+    settled = _settled
     collapsed_of = getattr(kernel, "collapsed", _no_collapse)
     after_m = getattr(kernel, "after_m", None)
     e_step, m_step = kernel.e_step, kernel.m_step
@@ -192,9 +198,7 @@ def em_loop(
                 break
             objective, e = step  # type: ignore[misc]
             objectives.append(objective)
-            if len(objectives) >= 2 and not replaced and abs(
-                objective - objectives[-2]
-            ) / n_samples < tol:
+            if not replaced and settled(objectives, n_samples, tol):
                 stop = "converged"
                 break
             try:
@@ -222,8 +226,8 @@ def em_loop(
             stop, collapsed = "collapsed", exc.component
             value = float("inf")  # a singular component on a point: unbounded likelihood
         objectives.append(value)  # type: ignore[arg-type]
-        if (test_last and stop == "max_iter" and len(objectives) >= 2 and not replaced
-                and abs(objectives[-1] - objectives[-2]) / n_samples < tol):
+        if test_last and stop == "max_iter" and not replaced and settled(objectives, n_samples,
+                                                                          tol):
             stop = "converged"
     return LoopResult(states, objectives, n_iter, stop,
                       collapsed if stop == "collapsed" else None)
