@@ -13,7 +13,7 @@ Restart ``r`` of method ``m`` uses seed ``seed + r`` and ends where
 reg_covar, max_iter, tol)`` ends, so a UI can reopen any restart in the step-by-step view.
 Unless ``use_batch=False`` (or the data have more than 16 features), the restarts run
 together in a batched EM (the "Batched EM" section below; ~10× faster) that repeats run_em's
-arithmetic and rules: same iterations and stop reason, log-likelihoods equal to ~1e-15
+arithmetic, each run in run_em's own loop (:mod:`emviz.engine.loop`): same iterations and stop reason, log-likelihoods equal to ~1e-15
 relative for D ≤ 3 (where run_em uses the same fused arithmetic) and ~1e-11 above. Only a
 run that collapses (``reg_covar = 0``) may be declared collapsed one iteration earlier or
 later, because whether a matrix with a zero eigenvalue rounds to "singular" or to "tiny but
@@ -532,8 +532,9 @@ def _one_restart(
 # iteration: the E-step log-densities of all R·K components are ONE matrix product with the
 # feature rows [1, z_i, z_i z_j] (as in emviz.engine._fused), and the M-step statistics another.
 # The arithmetic is the fused kernel's (centred data scaled by a power of two, scikit-learn's
-# estimators with the 10·eps on N_k), and the stopping and collapse rules are run_em's, so
-# each restart ends where run_em from the same start ends, to rounding.
+# estimators with the 10·eps on N_k), and each restart is run_em's loop (emviz.engine.loop)
+# with a kernel whose steps the pool computes, so it ends where run_em from the same start
+# ends, to rounding.
 
 #: Restarts are batched when the data have at most this many features (1 + D + D(D+1)/2
 #: feature rows; on iris (D = 4) and wine (D = 13) the batched runs match run_em to 1e-11).
@@ -1031,7 +1032,7 @@ def run_restarts(
     A singular start or a collapse never raises: it is recorded on the restart.
 
     The batched path advances up to 64 restarts per iteration with two matrix products (the
-    fused kernel's arithmetic) and applies run_em's stopping and collapse rules to each (see
+    fused kernel's arithmetic), each restart stopping by run_em's loop and its rules (see
     "Reproducibility" in the module docstring); a restart that stops hands its place to the
     next one at once, so a few slow restarts do not hold up the rest. At N = 1,000, D = 2,
     K = 3 it is about 10× faster than one ``run_em`` per restart.
