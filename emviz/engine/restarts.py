@@ -13,11 +13,11 @@ Restart ``r`` of method ``m`` uses seed ``seed + r`` and ends where
 reg_covar, max_iter, tol)`` ends, so a UI can reopen any restart in the step-by-step view.
 Unless ``use_batch=False`` (or the data have more than 16 features), the restarts run
 together in a batched EM (the "Batched EM" section below; ~10× faster) that repeats run_em's
-arithmetic, each run in run_em's own loop (:mod:`emviz.engine.loop`): same iterations and stop reason, log-likelihoods equal to ~1e-15
-relative for D ≤ 3 (where run_em uses the same fused arithmetic) and ~1e-11 above. Only a
-run that collapses (``reg_covar = 0``) may be declared collapsed one iteration earlier or
-later, because whether a matrix with a zero eigenvalue rounds to "singular" or to "tiny but
-positive" depends on the order of the sums.
+arithmetic, each run in run_em's own loop (:mod:`emviz.engine.loop`): same iterations and
+stop reason, log-likelihoods equal to ~1e-15 relative for D ≤ 3 (where run_em uses the same
+fused arithmetic) and ~1e-11 above. Only a run that collapses (``reg_covar = 0``) may be
+declared collapsed one iteration earlier or later, because whether a matrix with a zero
+eigenvalue rounds to "singular" or to "tiny but positive" depends on the order of the sums.
 
 When are two restarts the same optimum?
 ---------------------------------------
