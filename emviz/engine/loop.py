@@ -57,7 +57,7 @@ Loop = Generator[S, tuple[float, Any], "LoopResult[S]"]
 class LoopKernel(Protocol[S, E]):
     """One iterative fit on fixed data, as :func:`em_loop` needs it.
 
-    Kernels may also define two hooks, looked up once per run:
+    Kernels may also define two hooks and a flag, looked up once per run:
 
     ``collapsed(state) -> int | None``
         Called on the start and on every new state; a component index ends the run
@@ -65,6 +65,8 @@ class LoopKernel(Protocol[S, E]):
     ``after_m(state, e, iteration) -> (state, replaced)``
         Called on every M-step result before it is kept; ``replaced=True`` says the state
         was changed outside EM, so the next objective is not tested for convergence.
+    ``deferred = True``
+        ``e_step`` always answers :data:`PENDING`, so the loop need not call it.
 
     A kernel may record values of its own per call (a prior term, an eigen-decomposition):
     it is built for one run.
@@ -178,6 +180,7 @@ def em_loop(
     collapsed_of = getattr(kernel, "collapsed", _no_collapse)
     after_m = getattr(kernel, "after_m", None)
     e_step, m_step = kernel.e_step, kernel.m_step
+    deferred = getattr(kernel, "deferred", False)
     states = [init]
     objectives: list[float] = []
     n_iter, replaced = 0, False
@@ -190,7 +193,7 @@ def em_loop(
                 checkpoint(should_stop)
             state = states[-1]
             try:
-                step = e_step(state)
+                step = PENDING if deferred else e_step(state)
                 if step is PENDING:
                     step = yield state
             except CollapseError as exc:  # the state itself is singular

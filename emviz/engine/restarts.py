@@ -749,6 +749,8 @@ class _BatchedKernel:
     not positive definite; the run then stops ("collapsed") on its current parameters.
     """
 
+    deferred = True
+
     def __init__(self, floor: float) -> None:
         self._floor = floor
 
@@ -772,18 +774,20 @@ class _BatchedKernel:
 
 
 def _gather(slots: list[_Slot]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The parameters of ``slots`` stacked (A, ...), taking runs of one block at once."""
+    """The parameters of ``slots`` stacked (A, ...), taking the rows of one block at once
+    (survivors of the last pass first, then each batch of new starts)."""
     parts: list[tuple[_Block, list[int]]] = []
-    for block, row in slots:
-        if parts and parts[-1][0] is block:
-            parts[-1][1].append(row)
-        else:
-            parts.append((block, [row]))
+    block: _Block | None = None
+    for b, row in slots:
+        if b is not block:
+            block, rows = b, []
+            parts.append((b, rows))
+        rows.append(row)
     if len(parts) == 1:
-        block, rows = parts[0]
-        return block.w[rows], block.nu[rows], block.cov[rows]
-    return tuple(np.concatenate([getattr(b, name)[rows] for b, rows in parts])  # type: ignore[return-value]
-                 for name in ("w", "nu", "cov"))
+        return block.w[rows], block.nu[rows], block.cov[rows]  # type: ignore[union-attr]
+    return (np.concatenate([b.w[r] for b, r in parts]),
+            np.concatenate([b.nu[r] for b, r in parts]),
+            np.concatenate([b.cov[r] for b, r in parts]))
 
 
 def _em_pool(
