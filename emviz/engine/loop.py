@@ -181,7 +181,7 @@ def em_loop(
     after_m = getattr(kernel, "after_m", None)
     e_step, m_step = kernel.e_step, kernel.m_step
     deferred = getattr(kernel, "deferred", False)
-    states = [init]
+    state, states = init, [init]
     objectives: list[float] = []
     n_iter, replaced = 0, False
     stop, collapsed = "max_iter", collapsed_of(init)
@@ -191,7 +191,6 @@ def em_loop(
         for _ in range(max_iter):
             if should_stop is not None:
                 checkpoint(should_stop)
-            state = states[-1]
             try:
                 step = PENDING if deferred else e_step(state)
                 if step is PENDING:
@@ -212,19 +211,20 @@ def em_loop(
             if after_m is not None:
                 new, replaced = after_m(new, e, len(objectives))
             n_iter += 1
+            state = new
             if history:
                 states.append(new)
-            else:
-                states[-1] = new
             collapsed = collapsed_of(new)
             if collapsed is not None:
                 stop = "collapsed"
                 break
+    if not history:
+        states = [state]
     if len(objectives) <= n_iter:  # the last state's objective is not known yet
         try:
-            value = kernel.objective(states[-1])
+            value = kernel.objective(state)
             if value is PENDING:
-                value = (yield states[-1])[0]
+                value = (yield state)[0]
         except CollapseError as exc:
             stop, collapsed = "collapsed", exc.component
             value = float("inf")  # a singular component on a point: unbounded likelihood
