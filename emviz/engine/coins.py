@@ -23,6 +23,7 @@ from scipy.special import logsumexp, xlog1py, xlogy
 
 from emviz._messages import error
 from emviz._validation import MAX_RUNS, as_float_array, check_bool, check_instance, check_int
+from emviz.engine.loop import run_loop
 from emviz.errors import DataError, ParameterError
 
 #: The five sets of the paper's figure 1, in order.
@@ -323,6 +324,27 @@ class CoinTrace:
 _E_STEPS: dict[bool, Callable[..., CoinEStep]] = {False: coin_e_step, True: hard_e_step}
 
 
+class _CoinKernel:
+    """:func:`run_coins`'s kernel for :func:`emviz.engine.loop.em_loop`; it keeps every E-step
+    (the figures show each one's table)."""
+
+    def __init__(self, heads: Any, tails: Any, e_step_fn: Callable[..., CoinEStep],
+                 prior_a: float) -> None:
+        self._heads, self._tails, self._e_step, self._prior_a = heads, tails, e_step_fn, prior_a
+        self.e_steps: list[CoinEStep] = []
+
+    def e_step(self, state: CoinState) -> tuple[float, CoinEStep]:
+        est = self._e_step(self._heads, self._tails, state, self._prior_a)
+        self.e_steps.append(est)
+        return est.log_likelihood, est
+
+    def m_step(self, state: CoinState, est: CoinEStep) -> CoinState:
+        return coin_m_step(est)
+
+    def objective(self, state: CoinState) -> float:
+        return self.e_step(state)[0]
+
+
 def run_coins(
     heads: Any,
     tails: Any,
@@ -351,12 +373,10 @@ def run_coins(
     n_iter = check_int(n_iter, "n_iter", 0, MAX_RUNS)
     check_instance(init, "init", CoinState)
     hard = check_bool(hard, "hard")
-    e_step_fn = _E_STEPS[bool(hard)]
-    states = [init]
-    e_steps = [e_step_fn(heads, tails, init, prior_a)]
-    for _ in range(int(n_iter)):
-        states.append(coin_m_step(e_steps[-1]))
-        e_steps.append(e_step_fn(heads, tails, states[-1], prior_a))
+    kernel = _CoinKernel(heads, tails, _E_STEPS[bool(hard)], prior_a)
+    # tol = 0: the stop rule never fires, so exactly n_iter iterations, as the paper counts.
+    run = run_loop(kernel, init, 1, int(n_iter), 0.0)
+    states, e_steps = run.states, kernel.e_steps
     ll = np.array([e.log_likelihood for e in e_steps])
     cll = np.array([e.expected_complete_log_likelihood for e in e_steps])
     ll.flags.writeable = False

@@ -35,8 +35,9 @@ from emviz._validation import (
     check_seed,
     spread_exponent,
 )
-from emviz.engine.work import StopCheck, checkpoint
-from emviz.errors import CollapseError, DataError, ParameterError
+from emviz.engine.loop import run_loop
+from emviz.engine.work import StopCheck
+from emviz.errors import DataError, ParameterError
 from emviz.model.gaussian import EPS as _EPS
 from emviz.model.gaussian import log_gaussian_density, logsumexp_rows, precision_cholesky
 from emviz.model.params import (
@@ -281,6 +282,34 @@ def _kernel_for(X: np.ndarray, kernel: str) -> EMKernel:
         kernel = "fused" if _fused.supports(X) else "dense"
     check_choice(kernel, "kernel", tuple(factories))
     return factories[kernel](X)
+
+
+class _EMLoopKernel:
+    """:func:`run_em`'s kernel for :func:`emviz.engine.loop.em_loop`: an :class:`EMKernel`'s
+    iterations, and the collapse test on every state."""
+
+    def __init__(self, engine: EMKernel, covariance_type: str, reg_covar: float,
+                 floor: float) -> None:
+        self._iterate = engine.iterate
+        self.objective = engine.log_likelihood
+        self._cov_type, self._reg, self._floor = covariance_type, reg_covar, floor
+        #: Eigenvalues of every state tested, the start first; reg_slack reuses them.
+        self.eigenvalues: list[np.ndarray] = []
+
+    def e_step(self, params: Params) -> tuple[float, Params]:
+        # The engine's E- and M-steps are one pass over the data: the M-step's result
+        # travels as the E-step's output.
+        return self._iterate(params, self._cov_type, self._reg)
+
+    def m_step(self, params: Params, new: Params) -> Params:
+        return new
+
+    def collapsed(self, params: Params) -> int | None:
+        eig = np.linalg.eigvalsh(params.covariances)
+        self.eigenvalues.append(eig)
+        if eig[:, 0].min() > self._floor:  # the common case, in one comparison
+            return None
+        return _collapsed_component(params, self._floor, eig)
 
 
 # --------------------------------------------------------------------------------------
@@ -541,39 +570,11 @@ def run_em(
     engine = _kernel_for(X, kernel)
     floor = COLLAPSE_RTOL * max(engine.mean_variance, np.finfo(float).tiny)
 
-    params: list[Params] = [init]
-    lls: list[float] = []
-    eigs: list[np.ndarray] = []  # eigenvalues of params[1:], for reg_slack after the loop
-    stop, collapsed = "max_iter", _collapsed_component(init, floor)
-    if collapsed is not None:
-        stop = "collapsed"
-    else:
-        iterate, eigvalsh = engine.iterate, np.linalg.eigvalsh
-        for _ in range(int(max_iter)):
-            checkpoint(should_stop)
-            try:
-                ll, new = iterate(params[-1], cov_type, reg)
-            except CollapseError as exc:
-                stop, collapsed = "collapsed", exc.component
-                break
-            lls.append(ll)
-            if len(lls) >= 2 and abs(ll - lls[-2]) / n < tol:
-                stop = "converged"
-                break
-            params.append(new)
-            eig = eigvalsh(new.covariances)
-            eigs.append(eig)
-            if not eig[:, 0].min() > floor:
-                collapsed = _collapsed_component(new, floor, eig)
-                if collapsed is not None:
-                    stop = "collapsed"
-                    break
-    if len(lls) < len(params):  # the last state's log-likelihood is not known yet
-        try:
-            lls.append(engine.log_likelihood(params[-1]))
-        except CollapseError as exc:
-            stop, collapsed = "collapsed", exc.component
-            lls.append(float("inf"))  # a singular component on a point: unbounded likelihood
+    loop = _EMLoopKernel(engine, cov_type, reg, floor)
+    run = run_loop(loop, init, n, int(max_iter), tol, should_stop)
+    params, lls, stop, collapsed = run.states, run.objectives, run.stop_reason, \
+        run.collapsed_component
+    eigs = loop.eigenvalues[1:]  # those of params[1:], for reg_slack
     slack = np.zeros(len(params))
     if eigs and reg > 0:
         # One vectorised pass over the whole run instead of small NumPy calls per iteration.

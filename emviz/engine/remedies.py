@@ -82,6 +82,7 @@ from emviz.engine.em import (
     reg_covar_slack,
     run_em,
 )
+from emviz.engine.loop import run_loop
 from emviz.errors import CollapseError, DataError, ParameterError
 from emviz.model.gaussian import EPS as _EPS
 from emviz.model.gaussian import LOG_2PI, precision_cholesky
@@ -193,6 +194,37 @@ def _reseed_point(
     return int(rng.choice(candidates, p=d2 / total))
 
 
+class _ReseedKernel:
+    """:func:`run_em_reseed`'s kernel: plain EM whose every M-step result is repaired."""
+
+    def __init__(
+        self, X: np.ndarray, covariance_type: str, reg_covar: float,
+        repair: Callable[..., tuple[Params, bool]],
+    ) -> None:
+        self._X, self._cov_type, self._reg, self._repair = X, covariance_type, reg_covar, repair
+        #: reg_slack of every kept state: inf after a re-seed (not an EM step).
+        self.slack: list[float] = [0.0]
+
+    def e_step(self, params: Params) -> tuple[float, np.ndarray]:
+        est = e_step(self._X, params)
+        return est.log_likelihood, est.resp
+
+    def m_step(self, params: Params, resp: np.ndarray) -> Params:
+        # Unchecked: a collapsed covariance is what after_m repairs.
+        return Params.trusted(*_raw_m_step(self._X, resp, self._cov_type, self._reg))
+
+    def after_m(self, new: Params, resp: np.ndarray, iteration: int) -> tuple[Params, bool]:
+        repaired, reseeded = self._repair(new.weights, new.means, new.covariances, resp,
+                                          f"iteration {iteration}")
+        self.slack.append(float("inf") if reseeded else
+                          reg_covar_slack(repaired, self._cov_type, self._reg,
+                                          self._X.shape[0]))
+        return repaired, reseeded
+
+    def objective(self, params: Params) -> float:
+        return e_step(self._X, params).log_likelihood
+
+
 def run_em_reseed(
     X: Any,
     init: Params,
@@ -240,7 +272,8 @@ def run_em_reseed(
     Returns
     -------
     Trace
-        ``stop_reason`` is "converged" or "max_iter".
+        ``stop_reason`` is "converged" or "max_iter"; "collapsed" only if a covariance kept
+        above a ``min_variance_ratio`` near 0 is still numerically singular.
 
     Raises
     ------
@@ -273,7 +306,7 @@ def run_em_reseed(
     def repair(
         weights: np.ndarray, means: np.ndarray, cov: np.ndarray, resp: np.ndarray | None,
         when: str,
-    ) -> tuple[Params, bool]:
+    ) -> tuple[Params, bool]:  # (the state to keep, whether it was re-seeded)
         with np.errstate(invalid="ignore"):
             finite = np.all(np.isfinite(cov), axis=(1, 2))
             min_eig = np.full(k, -np.inf)
@@ -308,25 +341,11 @@ def run_em_reseed(
             weights[:] = 1.0 / k
         return Params(weights / weights.sum(), means, cov), True
 
-    first, reseeded = repair(init.weights, init.means, init.covariances, None, "start")
-    params: list[Params] = [first]
-    lls: list[float] = []
-    slack: list[float] = [0.0]
-    was_reseed = [reseeded]
-    stop = "max_iter"
-    for it in range(1, max_iter + 1):
-        est = e_step(X, params[-1])
-        lls.append(est.log_likelihood)
-        if len(lls) >= 2 and not was_reseed[-1] and abs(lls[-1] - lls[-2]) / n < tol:
-            stop = "converged"
-            break
-        w, m, c = _raw_m_step(X, est.resp, cov_type, reg)
-        new, reseeded = repair(w, m, c, est.resp, f"iteration {it}")
-        params.append(new)
-        was_reseed.append(reseeded)
-        slack.append(float("inf") if reseeded else reg_covar_slack(new, cov_type, reg, n))
-    if len(lls) < len(params):
-        lls.append(e_step(X, params[-1]).log_likelihood)
+    first, _ = repair(init.weights, init.means, init.covariances, None, "start")
+    kernel = _ReseedKernel(X, cov_type, reg, repair)
+    run = run_loop(kernel, first, n, max_iter, tol)
+    params, lls, stop = run.states, run.objectives, run.stop_reason
+    slack = kernel.slack
     if notes:
         notes.append(f"{len(notes)} re-seed(s) in all; the threshold was {floor:.3g}.")
     return Trace(
@@ -335,7 +354,7 @@ def run_em_reseed(
         converged=stop == "converged",
         n_iter=len(params) - 1,
         stop_reason=stop,
-        collapsed_component=None,
+        collapsed_component=run.collapsed_component,
         reg_slack=_frozen(slack),
         covariance_type=cov_type,
         reg_covar=reg,
@@ -609,6 +628,28 @@ def log_posterior(X: Any, params: Params, prior: MapPrior, covariance_type: str 
     return e_step(X, params).log_likelihood + log_prior(params, prior, covariance_type)
 
 
+class _MapKernel:
+    """:func:`run_em_map`'s kernel: the objective is the log-posterior, whose two terms it
+    keeps for every state evaluated."""
+
+    def __init__(self, X: np.ndarray, covariance_type: str, prior: MapPrior) -> None:
+        self._X, self._cov_type, self._prior = X, covariance_type, prior
+        self.log_likelihoods: list[float] = []
+        self.log_priors: list[float] = []
+
+    def e_step(self, params: Params) -> tuple[float, np.ndarray]:
+        est = e_step(self._X, params)
+        self.log_likelihoods.append(est.log_likelihood)
+        self.log_priors.append(log_prior(params, self._prior, self._cov_type))
+        return self.log_likelihoods[-1] + self.log_priors[-1], est.resp
+
+    def m_step(self, params: Params, resp: np.ndarray) -> Params:
+        return m_step_map(self._X, resp, self._cov_type, prior=self._prior)
+
+    def objective(self, params: Params) -> float:
+        return self.e_step(params)[0]
+
+
 def run_em_map(
     X: Any,
     init: Params,
@@ -653,26 +694,11 @@ def run_em_map(
         prior = map_prior(X, init.n_components, prior_strength, prior_scale, prior_shrinkage,
                           prior_mean)
     n = X.shape[0]
-    params: list[Params] = [init]
-    lls: list[float] = []
-    lps: list[float] = []  # log prior
-    stop, collapsed = "max_iter", None
-    for _ in range(max_iter):
-        try:
-            est = e_step(X, params[-1])
-        except CollapseError as exc:  # only a singular init can get here
-            stop, collapsed = "collapsed", exc.component
-            break
-        lls.append(est.log_likelihood)
-        lps.append(log_prior(params[-1], prior, cov_type))
-        if len(lls) >= 2 and abs((lls[-1] + lps[-1]) - (lls[-2] + lps[-2])) / n < tol:
-            stop = "converged"
-            break
-        params.append(m_step_map(X, est.resp, cov_type, prior=prior))
-    if stop != "collapsed" and len(lls) < len(params):
-        lls.append(e_step(X, params[-1]).log_likelihood)
-        lps.append(log_prior(params[-1], prior, cov_type))
-    if stop == "collapsed":
+    kernel = _MapKernel(X, cov_type, prior)
+    run = run_loop(kernel, init, n, max_iter, tol)
+    params, stop, collapsed = run.states, run.stop_reason, run.collapsed_component
+    lls, lps = kernel.log_likelihoods, kernel.log_priors
+    if stop == "collapsed":  # only a singular init can collapse: nothing was evaluated
         lls, lps = [float("inf")], [0.0]
     slack = [0.0] + [max(0.0, b - a) for a, b in itertools.pairwise(lps)]
     notes = (

@@ -13,11 +13,11 @@ Restart ``r`` of method ``m`` uses seed ``seed + r`` and ends where
 reg_covar, max_iter, tol)`` ends, so a UI can reopen any restart in the step-by-step view.
 Unless ``use_batch=False`` (or the data have more than 16 features), the restarts run
 together in a batched EM (the "Batched EM" section below; ~10× faster) that repeats run_em's
-arithmetic and rules: same iterations and stop reason, log-likelihoods equal to ~1e-15
-relative for D ≤ 3 (where run_em uses the same fused arithmetic) and ~1e-11 above. Only a
-run that collapses (``reg_covar = 0``) may be declared collapsed one iteration earlier or
-later, because whether a matrix with a zero eigenvalue rounds to "singular" or to "tiny but
-positive" depends on the order of the sums.
+arithmetic, each run in run_em's own loop (:mod:`emviz.engine.loop`): same iterations and
+stop reason, log-likelihoods equal to ~1e-15 relative for D ≤ 3 (where run_em uses the same
+fused arithmetic) and ~1e-11 above. Only a run that collapses (``reg_covar = 0``) may be
+declared collapsed one iteration earlier or later, because whether a matrix with a zero
+eigenvalue rounds to "singular" or to "tiny but positive" depends on the order of the sums.
 
 When are two restarts the same optimum?
 ---------------------------------------
@@ -100,6 +100,7 @@ from emviz.engine.em import (
     m_step,
     run_em,
 )
+from emviz.engine.loop import PENDING, Loop, LoopResult, _Pending, em_loop
 from emviz.errors import Cancelled, CollapseError, DataError, ParameterError
 from emviz.model.gaussian import EPS as _EPS
 from emviz.model.gaussian import LOG_2PI as _LOG_2PI
@@ -531,8 +532,9 @@ def _one_restart(
 # iteration: the E-step log-densities of all R·K components are ONE matrix product with the
 # feature rows [1, z_i, z_i z_j] (as in emviz.engine._fused), and the M-step statistics another.
 # The arithmetic is the fused kernel's (centred data scaled by a power of two, scikit-learn's
-# estimators with the 10·eps on N_k), and the stopping and collapse rules are run_em's, so
-# each restart ends where run_em from the same start ends, to rounding.
+# estimators with the 10·eps on N_k), and each restart is run_em's loop (emviz.engine.loop)
+# with a kernel whose steps the pool computes, so it ends where run_em from the same start
+# ends, to rounding.
 
 #: Restarts are batched when the data have at most this many features (1 + D + D(D+1)/2
 #: feature rows; on iris (D = 4) and wine (D = 13) the batched runs match run_em to 1e-11).
@@ -729,6 +731,74 @@ Supply = Callable[[int], "_Starts | None"]
 Finish = Callable[[int, _Outcome], None]
 
 
+class _Block:
+    """Scaled parameters of the runs of one pass (rows), positive definite or not.
+
+    Shapes: w (A, K), nu (A, K, D), cov (A, K, D, D), eig (A, K) (smallest eigenvalue per
+    component, ``-inf`` where not finite); ``healthy[a]`` is whether every component of row
+    ``a`` is above the collapse threshold, as a list (read once per run and pass).
+    """
+
+    __slots__ = ("cov", "eig", "healthy", "nu", "w")
+
+    def __init__(self, w: np.ndarray, nu: np.ndarray, cov: np.ndarray, floor: float) -> None:
+        self.w, self.nu, self.cov = w, nu, cov
+        self.eig = _min_eigenvalues(cov)
+        self.healthy: list[bool] = (self.eig.min(axis=1) > floor).tolist()
+
+
+#: The state of one batched run: (block, row). A plain tuple: one is made per run and pass.
+_Slot = tuple[_Block, int]
+
+
+class _BatchedKernel:
+    """The loop kernel of a run in a pool: :func:`_em_pool` computes every run's E-step (and
+    with it the next M-step) in one pass, so ``e_step`` and ``objective`` defer to it.
+
+    The pool sends, with each log-likelihood, the run's M-step result, or None when that is
+    not positive definite; the run then stops ("collapsed") on its current parameters.
+    """
+
+    deferred = True
+
+    def __init__(self, floor: float) -> None:
+        self._floor = floor
+
+    def e_step(self, slot: _Slot) -> _Pending:
+        return PENDING
+
+    def objective(self, slot: _Slot) -> _Pending:
+        return PENDING
+
+    def m_step(self, slot: _Slot, new: _Slot | None) -> _Slot:
+        if new is None:
+            block, row = slot
+            raise CollapseError(int(np.argmin(block.eig[row])), "not positive definite")
+        return new
+
+    def collapsed(self, slot: _Slot) -> int | None:
+        block, row = slot
+        if block.healthy[row]:
+            return None
+        return int(np.flatnonzero(~(block.eig[row] > self._floor))[0])
+
+
+def _gather(slots: list[_Slot]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The parameters of ``slots`` stacked (A, ...), taking the rows of one block at once
+    (survivors of the last pass first, then each batch of new starts)."""
+    parts: list[tuple[_Block, list[int]]] = []
+    for b, row in slots:
+        if not parts or parts[-1][0] is not b:
+            parts.append((b, []))
+        parts[-1][1].append(row)
+    if len(parts) == 1:
+        block, rows = parts[0]
+        return block.w[rows], block.nu[rows], block.cov[rows]
+    return (np.concatenate([b.w[r] for b, r in parts]),
+            np.concatenate([b.nu[r] for b, r in parts]),
+            np.concatenate([b.cov[r] for b, r in parts]))
+
+
 def _em_pool(
     feats: _Features,
     supply: Supply,
@@ -741,86 +811,60 @@ def _em_pool(
 ) -> None:
     """Run EM from every start ``supply`` hands out, up to ``size`` runs advancing together.
 
-    A finished run's slot goes to the next start at once, so a few slow runs never hold up
-    the others (each run has its own iteration count). Each run follows
-    :func:`emviz.engine.em.run_em` step for step: a start at or below the collapse threshold stops
-    at once; each iteration computes the log-likelihood of the current parameters, stops if it
-    changed by less than ``tol`` per point (or after ``max_iter`` iterations), otherwise takes
-    the M-step; a non-positive-definite M-step stops ("collapsed") on the current parameters,
-    one at or below the threshold stops on the new ones.
+    Each run is :func:`emviz.engine.loop.em_loop` (the stop rules of
+    :func:`emviz.engine.em.run_em`) with a kernel whose steps this pool computes: one pass
+    gives every waiting run its log-likelihood and its next M-step. A finished run's slot
+    goes to the next start at once, so a few slow runs never hold up the others (each run
+    has its own iteration count). A non-positive-definite M-step stops a run ("collapsed")
+    on its current parameters; a start or an M-step at or below the collapse threshold
+    stops it on those parameters, scored in the next pass.
 
     ``should_stop`` is asked before every pass over the pool; when it answers True the pool
     raises :class:`~emviz.errors.Cancelled` (the runs finished so far were already reported).
     """
-    n = feats.n
-    idx = np.empty(0, dtype=np.intp)
-    k, d = 0, feats.d  # k stays 0 until the first starts arrive
-    w, nu, cov = np.empty((0, 0)), np.empty((0, 0, d)), np.empty((0, 0, d, d))
-    prev, it = np.empty(0), np.empty(0, dtype=np.intp)
+    kernel = _BatchedKernel(feats.floor)
+    jobs: list[int] = []
+    loops: list[Loop[_Slot]] = []
+    waiting: list[_Slot] = []  # the state whose log-likelihood each run waits for
     exhausted = False
 
-    def params(p: int | np.integer) -> Params:
-        return feats.to_params(w[p], nu[p], cov[p])
+    def outcome(run: LoopResult[_Slot]) -> _Outcome:
+        block, row = run.final
+        return _Outcome(feats.to_params(block.w[row], block.nu[row], block.cov[row]),
+                        run.objectives[-1], run.n_iter, run.converged, run.stop_reason)
 
     while True:
         if should_stop is not None and should_stop():
             raise error(Cancelled, "restarts.cancelled")
-        while not exhausted and idx.size < size:
-            new = supply(size - idx.size)
+        while not exhausted and len(loops) < size:
+            new = supply(size - len(loops))
             if new is None:
                 exhausted = True
                 break
             if new.idx.size == 0:
                 continue
-            # A start already at the collapse threshold: run_em stops before iterating.
-            low = ~(_min_eigenvalues(new.cov).min(axis=1) > feats.floor)
-            if low.any():
-                ll0 = feats.e_pass(new.w[low], new.nu[low], new.cov[low], with_stats=False)[0]
-                for p, ll in zip(np.flatnonzero(low), ll0, strict=True):
-                    finish(int(new.idx[p]), _Outcome(
-                        feats.to_params(new.w[p], new.nu[p], new.cov[p]), float(ll), 0, False,
-                        "collapsed"))
-                new = _Starts(*(a[~low] for a in new))
-            if k == 0:
-                k = new.w.shape[1]
-                w = np.empty((0, k))
-                nu, cov = np.empty((0, k, d)), np.empty((0, k, d, d))
-                prev, it = np.empty(0), np.empty(0, dtype=np.intp)
-            idx = np.concatenate([idx, new.idx])
-            w, nu, cov = (np.concatenate([w, new.w]), np.concatenate([nu, new.nu]),
-                          np.concatenate([cov, new.cov]))
-            prev = np.concatenate([prev, np.full(new.idx.size, np.nan)])
-            it = np.concatenate([it, np.zeros(new.idx.size, dtype=np.intp)])
-        if idx.size == 0:
+            block = _Block(new.w, new.nu, new.cov, feats.floor)
+            for row, job in enumerate(new.idx.tolist()):
+                loop = em_loop(kernel, (block, row), feats.n, max_iter, tol, history=False)
+                jobs.append(job)
+                loops.append(loop)
+                waiting.append(next(loop))  # its first E-step (or, collapsed, its score)
+        if not loops:
             return
-        ll, stats = feats.e_pass(w, nu, cov, with_stats=True)
-        at_max = it >= max_iter
-        for p in np.flatnonzero(at_max):
-            finish(int(idx[p]), _Outcome(params(p), float(ll[p]), max_iter, False, "max_iter"))
-        conv = ~at_max & (np.abs(ll - prev) / n < tol)  # False while prev is nan
-        for p in np.flatnonzero(conv):
-            finish(int(idx[p]), _Outcome(params(p), float(ll[p]), int(it[p]), True,
-                                         "converged"))
-        done = at_max | conv
-        w2, nu2, cov2 = feats.m_step(stats, covariance_type)
-        eig2 = _min_eigenvalues(cov2).min(axis=1)
-        singular = ~done & ~(eig2 > 0)
-        for p in np.flatnonzero(singular):  # run_em keeps the current parameters
-            finish(int(idx[p]), _Outcome(params(p), float(ll[p]), int(it[p]), False,
-                                         "collapsed"))
-        done |= singular
-        w, nu, cov, prev, it = w2, nu2, cov2, ll, it + 1
-        near = ~done & ~(eig2 > feats.floor)
-        if near.any():  # run_em keeps the new parameters and scores them
-            ll_near = feats.e_pass(w[near], nu[near], cov[near], with_stats=False)[0]
-            for p, value in zip(np.flatnonzero(near), ll_near, strict=True):
-                finish(int(idx[p]), _Outcome(params(p), float(value), int(it[p]), False,
-                                             "collapsed"))
-            done |= near
-        if done.any():
-            keep = ~done
-            idx, w, nu, cov, prev, it = (idx[keep], w[keep], nu[keep], cov[keep], prev[keep],
-                                         it[keep])
+        ll, stats = feats.e_pass(*_gather(waiting), with_stats=True)
+        block = _Block(*feats.m_step(stats, covariance_type), feats.floor)
+        positive = (block.eig.min(axis=1) > 0).tolist()
+        still = 0
+        for p, value in enumerate(ll.tolist()):
+            loop = loops[p]
+            try:
+                state = loop.send((value, (block, p) if positive[p] else None))
+            except StopIteration as done:
+                finish(jobs[p], outcome(done.value))
+                continue
+            jobs[still], loops[still], waiting[still] = jobs[p], loop, state
+            still += 1
+        del jobs[still:], loops[still:], waiting[still:]
 
 
 def pool_size(n_components: int, n_samples: int) -> int:
@@ -1005,7 +1049,7 @@ def run_restarts(
     A singular start or a collapse never raises: it is recorded on the restart.
 
     The batched path advances up to 64 restarts per iteration with two matrix products (the
-    fused kernel's arithmetic) and applies run_em's stopping and collapse rules to each (see
+    fused kernel's arithmetic), each restart stopping by run_em's loop and its rules (see
     "Reproducibility" in the module docstring); a restart that stops hands its place to the
     next one at once, so a few slow restarts do not hold up the rest. At N = 1,000, D = 2,
     K = 3 it is about 10× faster than one ``run_em`` per restart.

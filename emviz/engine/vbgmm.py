@@ -52,7 +52,8 @@ from emviz.engine.em import (
     _check_resp,
     check_data,
 )
-from emviz.errors import CollapseError, DataError, ParameterError
+from emviz.engine.loop import run_loop
+from emviz.errors import DataError, ParameterError
 from emviz.model.gaussian import EPS as _EPS
 from emviz.model.gaussian import LOG_2PI, logsumexp_rows, precision_cholesky
 from emviz.model.params import Params
@@ -924,6 +925,45 @@ class VBTrace:
         return out
 
 
+class _VBKernel:
+    """:func:`run_vb`'s kernel for :func:`emviz.engine.loop.em_loop`; the objective is the ELBO.
+
+    One _expectations pass per state serves its post-M bound, its E-step and its post-E
+    bound: the kernel keeps the pass of the state the loop works on (only that one, as the
+    arrays are N × K).
+    """
+
+    def __init__(self, X: np.ndarray, prior: VBPrior, reg_covar: float, init: VBParams,
+                 init_resp: np.ndarray | None) -> None:
+        self._X, self._prior, self._reg = X, prior, reg_covar
+        ex = _expectations(X, init)
+        self._current = (init, ex)
+        #: L(resp that made the state, state) of every state kept, the start first.
+        self.elbo_after_m = [float("nan") if init_resp is None
+                             else _elbo_terms(init, init_resp, prior, ex).elbo]
+
+    def _expectations(self, vb: VBParams) -> _Expectations:
+        if self._current[0] is not vb:
+            self._current = (vb, _expectations(self._X, vb))
+        return self._current[1]
+
+    def e_step(self, vb: VBParams) -> tuple[float, np.ndarray]:
+        ex = self._expectations(vb)
+        resp = _normalise(_log_rho(vb, ex)).resp
+        return _elbo_terms(vb, resp, self._prior, ex).elbo, resp
+
+    def m_step(self, vb: VBParams, resp: np.ndarray) -> VBParams:
+        new = vb_m_step(self._X, resp, self._prior, self._reg)
+        ex = _expectations(self._X, new)
+        after_m = _elbo_terms(new, resp, self._prior, ex).elbo
+        self._current = (new, ex)
+        self.elbo_after_m.append(after_m)
+        return new
+
+    def objective(self, vb: VBParams) -> float:
+        return self.e_step(vb)[0]
+
+
 def run_vb(
     X: Any,
     init: VBParams,
@@ -969,30 +1009,11 @@ def run_vb(
             raise error(ParameterError, "vbgmm.init_resp_columns", k=init.n_components,
                         got=init_resp.shape[1])
 
-    # One _expectations pass per state serves its post-M bound, its E-step and its post-E bound.
-    ex = _expectations(X, init)
-    params: list[VBParams] = [init]
-    after_m = [float("nan") if init_resp is None else _elbo_terms(init, init_resp, prior, ex).elbo]
-    bounds: list[float] = []
-    stop, collapsed = "max_iter", None
-    try:
-        for _ in range(int(max_iter) + 1):
-            resp = _normalise(_log_rho(params[-1], ex)).resp
-            bounds.append(_elbo_terms(params[-1], resp, prior, ex).elbo)
-            if len(bounds) >= 2 and abs(bounds[-1] - bounds[-2]) / n < tol:
-                stop = "converged"
-                break
-            if len(params) > max_iter:
-                break
-            params.append(vb_m_step(X, resp, prior, reg))
-            ex = _expectations(X, params[-1])
-            after_m.append(_elbo_terms(params[-1], resp, prior, ex).elbo)
-    except CollapseError as exc:
-        if not bounds:
-            raise
-        stop, collapsed = "collapsed", exc.component
-        del params[len(bounds) :]
-        del after_m[len(bounds) :]
+    kernel = _VBKernel(X, prior, reg, init, init_resp)
+    # A bound that settles exactly at max_iter counts as converged (test_last), unlike run_em.
+    run = run_loop(kernel, init, n, int(max_iter), tol, test_last=True)
+    params, after_m = run.states, kernel.elbo_after_m
+    bounds, stop, collapsed = run.objectives, run.stop_reason, run.collapsed_component
     ks = np.array([p.expected_weights() for p in params])
     slack = [0.0] + [vb_reg_slack(p, prior, reg) for p in params[1:]]
     arrays = [
