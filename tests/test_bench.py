@@ -172,3 +172,20 @@ def test_basin_bench_gives_a_verdict_and_scikit_learn_does_the_same_work():
         assert r[2].strip() == "4 × 4" and r[5].strip() in {"met", "NOT met"}
         assert float(r[3]) > 0 and float(r[9]) > 0 and r[11].strip().endswith("×")
         assert r[13].strip() == "16 / 16"  # every cell ends where scikit-learn ends
+
+
+@pytest.mark.slow
+@pytest.mark.e2e
+def test_bundle_bench_times_every_bundle_the_stepper_can_load():
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_plotly_bundles.py"), "--rounds", "1"],
+        capture_output=True, text=True, timeout=300, cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr
+    rows = {line.split()[0]: line.split() for line in proc.stdout.splitlines()[1:]}
+    assert sorted(rows) == ["basic", "full", "gl3d"]
+    for name, (_, size, unit, script, plot) in rows.items():
+        assert unit == "MB" and float(size) > 0.5, name
+        assert float(script) > 0 and float(plot) > 0, name
+    # the point of the partial bundles: each is smaller than the full one
+    assert float(rows["basic"][1]) < float(rows["gl3d"][1]) < float(rows["full"][1])
