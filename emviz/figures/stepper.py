@@ -51,8 +51,10 @@ ellipses after an M-step, a table that stays put after convergence).
                  trace], ...], "index": [...], "deferred": bool}`` (a value's per-trace
                  dicts are merged into one ``Plotly.update``; a deferred channel waits
                  until stepping pauses), ``{"kind": "animate", ...}`` (the same for x/y
-                 data only, moved by ``Plotly.animate`` without a redraw), or
-                 ``{"kind": "relayout", "values": [{path: value}], "index": [...]}``.
+                 data only, moved by ``Plotly.animate`` without a redraw),
+                 ``{"kind": "relayout", "values": [{path: value}], "index": [...]}``, or
+                 ``{"kind": "marks", "marks": [style, ...], "values": [[{"x", "y"} per
+                 mark], ...], "index": [...]}`` (see :func:`marks`).
 
                  A *canvas* draws many points under the chart's SVG (2D only):
                  ``{"x", "y", "colors": ["#rrggbb", ...], "codes": series of uint8 arrays,
@@ -292,6 +294,20 @@ def animate(traces: Sequence[int], values: Mapping[str, list]) -> dict[str, Any]
     ``Plotly.animate`` without a redraw: it moves the lines, several times faster than a
     restyle, but cannot change styles or names."""
     return {"kind": "animate", "traces": list(traces), **values}
+
+
+def marks(styles: Sequence[Mapping[str, Any]], values: Mapping[str, list]) -> dict[str, Any]:
+    """A channel of marks the browser draws over the chart's plot area itself, not with
+    Plotly: a cursor and rings that move at every step cost no Plotly redraw (an animate
+    recomputes every trace of the figure).
+
+    ``styles``: one per mark, ``{"type": "line", "color", "width", "dash"}`` (a polyline
+    through the points, clipped to the plot area; ``dash`` as Plotly's: "solid", "dot",
+    "dash") or ``{"type": "rings", "color", "width", "size"}`` (an unfilled circle of
+    diameter ``size`` px at each point, hidden outside the axes' ranges, as Plotly hides
+    markers). ``values``: a series whose values are lists with one ``{"x": [...], "y":
+    [...]}`` per mark, in data coordinates (a log axis takes the values themselves)."""
+    return {"kind": "marks", "marks": [dict(s) for s in styles], **values}
 
 
 def relayout(values: Mapping[str, list]) -> dict[str, Any]:
@@ -815,6 +831,7 @@ __all__ = [
     "em_payload",
     "encode",
     "frame_header",
+    "marks",
     "metric",
     "params_index",
     "payload_bytes",

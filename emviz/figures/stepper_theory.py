@@ -212,8 +212,9 @@ def _curve_chart(
     role: str = "side",
 ) -> dict[str, Any]:
     """A chart of curves over iterations with a cursor (a dotted line) and rings on the
-    values at each position: two small traces moved by ``Plotly.animate`` over fixed axes,
-    so a step redraws nothing else. Every curve can hide its future (``upto``)."""
+    values at each position, drawn by the browser over fixed axes (:func:`emviz.figures.
+    stepper.marks`), so a step redraws nothing of the figure. Every curve can hide its
+    future (``upto``)."""
     data, layout = _figure_json(fig)
     curves = list(range(len(data)))
     yaxis = dict(layout.get("yaxis", {}))
@@ -225,6 +226,8 @@ def _curve_chart(
     layout["yaxis"] = yaxis
     layout["xaxis"] = {**layout.get("xaxis", {}), "range": list(x_range), "autorange": False,
                        "automargin": True}
+    # Plotly shows a legend by default only with two traces or more: a single curve keeps it
+    layout.setdefault("showlegend", True)
     lo, hi = yaxis["range"]
     span = hi - lo
     # the cursor reaches past the axis, so it spans whatever part of the run is revealed
@@ -232,14 +235,9 @@ def _curve_chart(
     if log:
         reach = [10.0 ** max(reach[0], -307.0), 10.0 ** min(reach[1], 307.0)]
     style = F._STYLES[bool(options.presenter)]
-    data.append({"type": "scatter", "mode": "lines", "x": [0.0, 0.0], "y": reach,
-                 "name": "cursor", "showlegend": False, "hoverinfo": "skip",
-                 "line": {"color": F.CURSOR_HEX, "width": style.line, "dash": "dot"}})
-    data.append({"type": "scatter", "mode": "markers", "x": [0.0], "y": [0.0],
-                 "name": "shown", "showlegend": False, "hoverinfo": "skip",
-                 "cliponaxis": False,
-                 "marker": {"size": style.mean + 6, "color": "rgba(0,0,0,0)",
-                            "line": {"color": F.CURSOR_HEX, "width": style.line}}})
+    styles = [{"type": "line", "color": F.CURSOR_HEX, "width": style.line, "dash": "dot"},
+              {"type": "rings", "color": F.CURSOR_HEX, "width": style.line,
+               "size": style.mean + 6}]
     off = 10.0 ** min(hi + span, 307.0) if log else hi + span  # a value not drawn: off chart
 
     def moves(h: int) -> list[dict[str, Any]]:
@@ -250,7 +248,7 @@ def _curve_chart(
 
     return S.chart(
         chart_id, {"data": data, "layout": layout}, role=role,
-        channels=[S.animate([len(data) - 2, len(data) - 1], S.series(range(n), moves))],
+        channels=[S.marks(styles, S.series(range(n), moves))],
         reveal={"traces": curves, "upto": [int(u) for u in upto],
                 "annotations": list(annotations), "x_range": list(x_range),
                 "fixed_y": bool(fixed_y)},

@@ -364,7 +364,7 @@ class Stepper {
       const gd = el("div", { class: "emv-chart", "data-chart": spec.id });
       (spec.role === "main" ? this.main : this.side).appendChild(gd);
       const chart = { spec, gd, shown: spec.channels.map(() => -1), revealed: null,
-        full: null, canvas: null, codes: null, edits: null };
+        full: null, canvas: null, codes: null, edits: null, marks: null };
       this.charts.push(chart);
       const layout = { ...spec.figure.layout, autosize: true };
       delete layout.width;
@@ -375,6 +375,7 @@ class Stepper {
         chart.yRange = layout.yaxis && layout.yaxis.range ? layout.yaxis.range.slice() : null;
       }
       if (spec.canvas) this.setupCanvas(chart);
+      if (spec.channels.some((c) => c.kind === "marks")) this.setupMarks(chart);
       if (spec.hover && !spec.canvas) {
         gd.on("plotly_hover", (ev) => this.hover3d(chart, ev));
         gd.on("plotly_unhover", () => { this.tooltip.hidden = true; });
@@ -581,6 +582,7 @@ class Stepper {
       }
     }));
     for (const chart of this.charts) if (chart.spec.canvas) this.drawCanvas(chart);
+    for (const u of updates) if (u.marks) this.drawMarks(u.chart);
     for (const table of this.tables) this.drawTable(table, h);
     this.drawStatus(h, reach);
     this.syncControls();
@@ -610,6 +612,7 @@ class Stepper {
     const perTrace = new Map();
     const moving = new Map();
     const layout = {};
+    let marks = null;
     chart.spec.channels.forEach((channel, c) => {
       if (Boolean(channel.deferred) !== deferred) return;
       const i = channel.index[h];
@@ -617,6 +620,7 @@ class Stepper {
       chart.shown[c] = i;
       const value = channel.values[i];
       if (channel.kind === "relayout") { Object.assign(layout, value); return; }
+      if (channel.kind === "marks") { (marks || (marks = new Map())).set(c, value); return; }
       const into = channel.kind === "animate" ? moving : perTrace;
       channel.traces.forEach((t, j) => {
         into.set(t, Object.assign(into.get(t) || {}, value[j]));
@@ -653,7 +657,8 @@ class Stepper {
     const data = {};
     for (const key of keys) data[key] = traces.map((t) => perTrace.get(t)[key]);
     const moves = { traces: Array.from(moving.keys()), data: Array.from(moving.values()) };
-    return { gd: chart.gd, data, layout, traces, moves };
+    if (marks) for (const [c, value] of marks) chart.marks.values.set(c, value);
+    return { chart, gd: chart.gd, data, layout, traces, moves, marks: Boolean(marks) };
   }
 
   revealUpdate(chart, reach, perTrace, layout) {
@@ -772,6 +777,102 @@ class Stepper {
     this.message.textContent = String(err && err.message ? err.message : err);
     this.message.classList.add("emv-error");
     console.error(err);
+  }
+
+  // --- Marks: a cursor and rings drawn over the chart, without Plotly --------------------
+  // A Plotly.animate recomputes every trace of its figure, so marks that move at every
+  // step (a cursor on a curve, rings on the values shown) are drawn here, in an SVG over
+  // the plot area placed with Plotly's axes, and follow its redraws (zoom, reveal).
+  setupMarks(chart) {
+    const ns = "http://www.w3.org/2000/svg";
+    const svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("class", "emv-marks");
+    const clip = document.createElementNS(ns, "svg"); // lines stay inside the plot area
+    svg.appendChild(clip);
+    const paper = chart.gd.querySelector(".main-svg");
+    paper.parentNode.insertBefore(svg, paper.nextSibling);
+    chart.marks = { svg, clip, values: new Map(), nodes: [] };
+    chart.gd.on("plotly_afterplot", () => this.drawMarks(chart));
+    chart.gd.on("plotly_relayout", () => this.drawMarks(chart));
+    chart.gd.on("plotly_relayouting", () => this.drawMarks(chart));
+  }
+
+  // Plotly's dash patterns (Drawing.dashStyle), so that a mark looks like the trace it replaces.
+  static dash(dash, width) {
+    const d = Math.max(+width || 1, 3);
+    return { dot: `${d}px,${d}px`, dash: `${3 * d}px,${3 * d}px` }[dash] || "";
+  }
+
+  drawMarks(chart) {
+    const m = chart.marks;
+    const fl = chart.gd._fullLayout;
+    if (!m || !fl || !fl.xaxis || !fl.xaxis.c2p || !fl._size) return;
+    const ns = "http://www.w3.org/2000/svg";
+    const size = fl._size;
+    const xa = fl.xaxis;
+    const ya = fl.yaxis;
+    Object.assign(m.svg.style, { left: size.l + "px", top: size.t + "px" });
+    m.svg.setAttribute("width", size.w);
+    m.svg.setAttribute("height", size.h);
+    m.clip.setAttribute("width", size.w);
+    m.clip.setAttribute("height", size.h);
+    const px = (axis, v) => (Number.isFinite(v) && (axis.type !== "log" || v > 0) ? axis.c2p(v) : NaN);
+    let n = 0;
+    chart.spec.channels.forEach((channel, c) => {
+      if (channel.kind !== "marks" || !m.values.has(c)) return;
+      m.values.get(c).forEach((value, j) => {
+        const style = channel.marks[j];
+        const line = style.type === "line";
+        let node = m.nodes[n];
+        if (!node || node.dataset.type !== style.type) {
+          node = document.createElementNS(ns, line ? "path" : "g");
+          node.dataset.type = style.type;
+          if (m.nodes[n]) m.nodes[n].replaceWith(node);
+          else (line ? m.clip : m.svg).appendChild(node);
+          m.nodes[n] = node;
+        }
+        node.dataset.mark = String(n);
+        node.dataset.x = JSON.stringify(Array.from(value.x));
+        node.dataset.y = JSON.stringify(Array.from(value.y));
+        if (line) {
+          const pts = [];
+          for (let i = 0; i < value.x.length; i++) {
+            const x = px(xa, value.x[i]);
+            const y = px(ya, value.y[i]);
+            if (Number.isFinite(x) && Number.isFinite(y)) pts.push(x.toFixed(2) + "," + y.toFixed(2));
+          }
+          node.setAttribute("d", pts.length > 1 ? "M" + pts.join("L") : "");
+          node.setAttribute("fill", "none");
+          node.setAttribute("stroke", style.color);
+          node.style.strokeWidth = style.width + "px";
+          node.style.strokeDasharray = Stepper.dash(style.dash, style.width);
+        } else {
+          const r = style.size / 2;
+          const rings = [];
+          for (let i = 0; i < value.x.length; i++) {
+            const x = px(xa, value.x[i]);
+            const y = px(ya, value.y[i]);
+            // as Plotly hides markers outside the axes' ranges, even unclipped ones
+            const inside = x >= -0.5 && x <= size.w + 0.5 && y >= -0.5 && y <= size.h + 0.5;
+            if (Number.isFinite(x) && Number.isFinite(y) && inside) rings.push([x, y]);
+          }
+          while (node.childNodes.length > rings.length) node.lastChild.remove();
+          while (node.childNodes.length < rings.length) {
+            const ring = document.createElementNS(ns, "circle");
+            ring.setAttribute("r", r);
+            ring.setAttribute("fill", "none");
+            ring.setAttribute("stroke", style.color);
+            ring.style.strokeWidth = style.width + "px";
+            node.appendChild(ring);
+          }
+          rings.forEach(([x, y], i) => {
+            node.childNodes[i].setAttribute("cx", x.toFixed(2));
+            node.childNodes[i].setAttribute("cy", y.toFixed(2));
+          });
+        }
+        n += 1;
+      });
+    });
   }
 
   // --- Points on a canvas under the SVG overlays (2D) -------------------------------------

@@ -57,14 +57,21 @@ STATE = """() => {
   };
 }"""
 
-#: Plotly's own state of a chart of the stepper: every trace as drawn.
+#: Plotly's own state of a chart of the stepper: every trace as drawn; then the marks the
+#: stepper draws over it (the cursor, "cursor", and the rings, "shown"), with how many of
+#: their points are on screen.
 CHART = """(id) => {
   const gd = document.querySelector(`[data-testid="emvizStepper"] .emv-chart[data-chart="${id}"]`);
   const list = (a) => (a ? Array.from(a, (v) => (v === null ? NaN : v)) : []);
+  const marks = Array.from(gd.querySelectorAll('.emv-marks [data-mark]'), (m) => ({
+    name: ['cursor', 'shown'][Number(m.dataset.mark)], x: JSON.parse(m.dataset.x),
+    y: JSON.parse(m.dataset.y),
+    drawn: m.tagName === 'path' ? (m.getAttribute('d').match(/[ML]/g) || []).length
+                                : m.childNodes.length}));
   return {
     traces: gd._fullData.map(t => ({name: t.name, x: list(t.x), y: list(t.y),
       color: t.line ? t.line.color : null, dash: t.line ? t.line.dash : null,
-      showlegend: t.showlegend, visible: t.visible})),
+      showlegend: t.showlegend, visible: t.visible})).concat(marks),
     xrange: gd._fullLayout.xaxis.range, yrange: gd._fullLayout.yaxis.range,
     ytype: gd._fullLayout.yaxis.type,
   };
@@ -146,7 +153,9 @@ def _singularity_in_sync(page: Page, run, h: int) -> dict:
     for chart_id in ("det", "loglik"):
         c = chart(page, chart_id)
         assert trace(c, "cursor")["x"] == [h, h], chart_id
+        assert trace(c, "cursor")["drawn"] == 2, chart_id
         assert set(trace(c, "shown")["x"]) == {h}, chart_id
+        assert trace(c, "shown")["drawn"] >= 1, chart_id
     rings = trace(chart(page, "det"), "shown")["y"]
     np.testing.assert_allclose(rings, np.maximum(determinants(run)[h], np.finfo(float).tiny),
                                rtol=1e-9)
