@@ -298,15 +298,23 @@ def animate(traces: Sequence[int], values: Mapping[str, list]) -> dict[str, Any]
 
 def marks(styles: Sequence[Mapping[str, Any]], values: Mapping[str, list]) -> dict[str, Any]:
     """A channel of marks the browser draws over the chart's plot area itself, not with
-    Plotly: a cursor and rings that move at every step cost no Plotly redraw (an animate
-    recomputes every trace of the figure).
+    Plotly: a cursor, rings or bars that change at every step cost no Plotly redraw (an
+    animate recomputes every trace of the figure; a bar chart is redrawn whole).
 
     ``styles``: one per mark, ``{"type": "line", "color", "width", "dash"}`` (a polyline
     through the points, clipped to the plot area; ``dash`` as Plotly's: "solid", "dot",
-    "dash") or ``{"type": "rings", "color", "width", "size"}`` (an unfilled circle of
+    "dash"), ``{"type": "rings", "color", "width", "size"}`` (an unfilled circle of
     diameter ``size`` px at each point, hidden outside the axes' ranges, as Plotly hides
-    markers). ``values``: a series whose values are lists with one ``{"x": [...], "y":
-    [...]}`` per mark, in data coordinates (a log axis takes the values themselves)."""
+    markers) or ``{"type": "bars", "color", "orientation": "h" or "v", "width"}`` (a bar
+    ``width`` data units wide per point, from ``base`` to ``base + value`` along the value
+    axis: ``x`` for "h", ``y`` for "v"; its text inside at the bar's end, white unless
+    ``"textcolor"``, shrunk to fit as Plotly's; its hover text as the rect's tooltip). The
+    axes must not depend on the bars: fix their range (or keep, in the figure, a trace
+    per series of zero-length bars for the legend and the categories). Any style may have
+    a ``"name"`` (the element's ``data-name``, for tests). ``values``: a series whose
+    values are lists with one ``{"x": [...], "y": [...]}`` per mark (bars also ``"base"``,
+    ``"text"``, ``"hover"``), in data coordinates (a log axis takes the values themselves;
+    a category axis, the category's index)."""
     return {"kind": "marks", "marks": [dict(s) for s in styles], **values}
 
 

@@ -760,16 +760,29 @@ def coins_payload(
                                      "color": "#444"}}]
     note = len(layout["annotations"]) - 1
     sets = len(trace.e_steps[0].p_a)
+    # The bars are drawn by the stepper over the fixed [0, 1] axis; the figure keeps a
+    # trace of zero-length bars per coin for the legend and the sets' categories.
+    styles = [{"type": "bars", "orientation": "h", "color": d["marker"]["color"],
+               "width": 1.0 - float(layout.get("bargap", 0.2)), "name": d["name"]}
+              for d in data]
+    for d in data:
+        for key in ("text", "textposition", "hovertemplate"):
+            d.pop(key, None)
+        d.update(x=np.zeros(sets), hoverinfo="skip")
+    rows = np.arange(sets, dtype=float)
 
     def bars(i: int | None) -> list[dict[str, Any]]:
         if i is None:
-            return [{"x": np.zeros(sets), "text": [""] * sets}] * 2
+            return [{"x": np.zeros(sets), "y": rows, "base": np.zeros(sets),
+                     "text": [""] * sets, "hover": [""] * sets}] * 2
         e = trace.e_steps[i]
-        return [{"x": e.p_a, "text": [f"{v:.2f}" for v in e.p_a]},
-                {"x": e.p_b, "text": [f"{v:.2f}" for v in e.p_b]}]
+        names = post.data[0].y
+        return [{"x": p, "y": rows, "base": base, "text": [f"{v:.2f}" for v in p],
+                 "hover": [f"{name}: {v:.4f}" for name, v in zip(names, p, strict=True)]}
+                for p, base in ((e.p_a, np.zeros(sets)), (e.p_b, e.p_a))]
 
     posterior = S.chart("posterior", {"data": data, "layout": layout}, channels=[
-        S.restyle([0, 1], S.series(estep_at, bars)),
+        S.marks(styles, S.series(estep_at, bars)),
         S.relayout(S.series([i is None for i in estep_at],
                             lambda none: {f"annotations[{note}].visible": none}))])
 

@@ -24,6 +24,7 @@ const GRAB_PX = 14; // how close to a mean a press must be to drag it
 const REMOVE_PX = 24; // Shift+click removes the nearest point if it is this close
 const WIDE_PX = 1250; // side-by-side layout from this width (presenter mode at 1920 px)
 const DEFERRED_MS = 250; // legend names and the like follow this long after the last step
+const SVG_NS = "http://www.w3.org/2000/svg";
 
 // ------------------------------------------------------------------------------------
 // Loading plotly.js once per page
@@ -779,15 +780,15 @@ class Stepper {
     console.error(err);
   }
 
-  // --- Marks: a cursor and rings drawn over the chart, without Plotly --------------------
-  // A Plotly.animate recomputes every trace of its figure, so marks that move at every
-  // step (a cursor on a curve, rings on the values shown) are drawn here, in an SVG over
-  // the plot area placed with Plotly's axes, and follow its redraws (zoom, reveal).
+  // --- Marks: a cursor, rings and bars drawn over the chart, without Plotly --------------
+  // A Plotly.animate recomputes every trace of its figure and a bar chart is redrawn whole,
+  // so marks that change at every step (a cursor on a curve, rings on the values shown,
+  // bars over fixed axes) are drawn here, in an SVG over the plot area placed with Plotly's
+  // axes, and follow its redraws (zoom, reveal).
   setupMarks(chart) {
-    const ns = "http://www.w3.org/2000/svg";
-    const svg = document.createElementNS(ns, "svg");
+    const svg = document.createElementNS(SVG_NS, "svg");
     svg.setAttribute("class", "emv-marks");
-    const clip = document.createElementNS(ns, "svg"); // lines stay inside the plot area
+    const clip = document.createElementNS(SVG_NS, "svg"); // lines stay inside the plot area
     svg.appendChild(clip);
     const paper = chart.gd.querySelector(".main-svg");
     paper.parentNode.insertBefore(svg, paper.nextSibling);
@@ -807,72 +808,152 @@ class Stepper {
     const m = chart.marks;
     const fl = chart.gd._fullLayout;
     if (!m || !fl || !fl.xaxis || !fl.xaxis.c2p || !fl._size) return;
-    const ns = "http://www.w3.org/2000/svg";
     const size = fl._size;
-    const xa = fl.xaxis;
-    const ya = fl.yaxis;
     Object.assign(m.svg.style, { left: size.l + "px", top: size.t + "px" });
     m.svg.setAttribute("width", size.w);
     m.svg.setAttribute("height", size.h);
     m.clip.setAttribute("width", size.w);
     m.clip.setAttribute("height", size.h);
     const px = (axis, v) => (Number.isFinite(v) && (axis.type !== "log" || v > 0) ? axis.c2p(v) : NaN);
+    const frame = { fl, size, xa: fl.xaxis, ya: fl.yaxis, px };
     let n = 0;
     chart.spec.channels.forEach((channel, c) => {
       if (channel.kind !== "marks" || !m.values.has(c)) return;
       m.values.get(c).forEach((value, j) => {
         const style = channel.marks[j];
-        const line = style.type === "line";
+        const draw = Stepper.MARKS[style.type];
         let node = m.nodes[n];
         if (!node || node.dataset.type !== style.type) {
-          node = document.createElementNS(ns, line ? "path" : "g");
+          node = document.createElementNS(SVG_NS, draw.tag);
           node.dataset.type = style.type;
           if (m.nodes[n]) m.nodes[n].replaceWith(node);
-          else (line ? m.clip : m.svg).appendChild(node);
+          else (draw.clipped ? m.clip : m.svg).appendChild(node);
           m.nodes[n] = node;
         }
         node.dataset.mark = String(n);
+        if (style.name) node.dataset.name = style.name;
         node.dataset.x = JSON.stringify(Array.from(value.x));
         node.dataset.y = JSON.stringify(Array.from(value.y));
-        if (line) {
-          const pts = [];
-          for (let i = 0; i < value.x.length; i++) {
-            const x = px(xa, value.x[i]);
-            const y = px(ya, value.y[i]);
-            if (Number.isFinite(x) && Number.isFinite(y)) pts.push(x.toFixed(2) + "," + y.toFixed(2));
-          }
-          node.setAttribute("d", pts.length > 1 ? "M" + pts.join("L") : "");
-          node.setAttribute("fill", "none");
-          node.setAttribute("stroke", style.color);
-          node.style.strokeWidth = style.width + "px";
-          node.style.strokeDasharray = Stepper.dash(style.dash, style.width);
-        } else {
-          const r = style.size / 2;
-          const rings = [];
-          for (let i = 0; i < value.x.length; i++) {
-            const x = px(xa, value.x[i]);
-            const y = px(ya, value.y[i]);
-            // as Plotly hides markers outside the axes' ranges, even unclipped ones
-            const inside = x >= -0.5 && x <= size.w + 0.5 && y >= -0.5 && y <= size.h + 0.5;
-            if (Number.isFinite(x) && Number.isFinite(y) && inside) rings.push([x, y]);
-          }
-          while (node.childNodes.length > rings.length) node.lastChild.remove();
-          while (node.childNodes.length < rings.length) {
-            const ring = document.createElementNS(ns, "circle");
-            ring.setAttribute("r", r);
-            ring.setAttribute("fill", "none");
-            ring.setAttribute("stroke", style.color);
-            ring.style.strokeWidth = style.width + "px";
-            node.appendChild(ring);
-          }
-          rings.forEach(([x, y], i) => {
-            node.childNodes[i].setAttribute("cx", x.toFixed(2));
-            node.childNodes[i].setAttribute("cy", y.toFixed(2));
-          });
-        }
+        draw.draw(node, style, value, frame);
         n += 1;
       });
     });
+  }
+
+  // A polyline through the points, clipped to the plot area.
+  static drawLine(node, style, value, { xa, ya, px }) {
+    const pts = [];
+    for (let i = 0; i < value.x.length; i++) {
+      const x = px(xa, value.x[i]);
+      const y = px(ya, value.y[i]);
+      if (Number.isFinite(x) && Number.isFinite(y)) pts.push(x.toFixed(2) + "," + y.toFixed(2));
+    }
+    node.setAttribute("d", pts.length > 1 ? "M" + pts.join("L") : "");
+    node.setAttribute("fill", "none");
+    node.setAttribute("stroke", style.color);
+    node.style.strokeWidth = style.width + "px";
+    node.style.strokeDasharray = Stepper.dash(style.dash, style.width);
+  }
+
+  // Unfilled circles on the points inside the axes' ranges.
+  static drawRings(node, style, value, { size, xa, ya, px }) {
+    const r = style.size / 2;
+    const rings = [];
+    for (let i = 0; i < value.x.length; i++) {
+      const x = px(xa, value.x[i]);
+      const y = px(ya, value.y[i]);
+      // as Plotly hides markers outside the axes' ranges, even unclipped ones
+      const inside = x >= -0.5 && x <= size.w + 0.5 && y >= -0.5 && y <= size.h + 0.5;
+      if (Number.isFinite(x) && Number.isFinite(y) && inside) rings.push([x, y]);
+    }
+    Stepper.children(node, rings.length, () => {
+      const ring = document.createElementNS(SVG_NS, "circle");
+      ring.setAttribute("r", r);
+      ring.setAttribute("fill", "none");
+      ring.setAttribute("stroke", style.color);
+      ring.style.strokeWidth = style.width + "px";
+      return ring;
+    });
+    rings.forEach(([x, y], i) => {
+      node.childNodes[i].setAttribute("cx", x.toFixed(2));
+      node.childNodes[i].setAttribute("cy", y.toFixed(2));
+    });
+  }
+
+  // Bars as Plotly draws them: a rect per value from `base` to `base + value` along the
+  // value axis, `width` data units wide across it, its text inside at the bar's end (white,
+  // shrunk to fit, as Plotly's) and a <title> that hover shows. Clamped to the plot area.
+  static drawBars(node, style, value, { fl, size, xa, ya, px }) {
+    const h = style.orientation === "h";
+    const [along, across] = h ? [xa, ya] : [ya, xa];
+    const at = h ? value.y : value.x;
+    const length = h ? value.x : value.y;
+    const half = style.width / 2;
+    const font = fl.font || {};
+    const clamp = (v, hi) => Math.min(Math.max(v, 0), hi);
+    Stepper.children(node, at.length, () => {
+      const g = document.createElementNS(SVG_NS, "g");
+      const rect = document.createElementNS(SVG_NS, "rect");
+      rect.setAttribute("fill", style.color);
+      rect.style.pointerEvents = "all";
+      rect.appendChild(document.createElementNS(SVG_NS, "title"));
+      const text = document.createElementNS(SVG_NS, "text");
+      text.setAttribute("fill", style.textcolor || "#fff");
+      text.setAttribute("font-family", font.family || "sans-serif");
+      text.style.pointerEvents = "none";
+      g.append(rect, text);
+      return g;
+    });
+    for (let i = 0; i < at.length; i++) {
+      const [rect, text] = node.childNodes[i].childNodes;
+      const base = value.base ? value.base[i] : 0;
+      // whole pixels, as Plotly rounds a bar's edges (crisp, no anti-aliased seam)
+      const v0 = Math.round(px(along, base));
+      const v1 = Math.round(px(along, base + length[i]));
+      const c0 = Math.round(px(across, at[i] - half));
+      const c1 = Math.round(px(across, at[i] + half));
+      const ok = [v0, v1, c0, c1].every(Number.isFinite);
+      const [lo, hi] = ok ? [Math.min(v0, v1), Math.max(v0, v1)] : [0, 0];
+      const [clo, chi] = ok ? [Math.min(c0, c1), Math.max(c0, c1)] : [0, 0];
+      const [wMax, hMax] = [size.w, size.h];
+      const box = h
+        ? { x: clamp(lo, wMax), y: clamp(clo, hMax), w: clamp(hi, wMax) - clamp(lo, wMax),
+          h: clamp(chi, hMax) - clamp(clo, hMax) }
+        : { x: clamp(clo, wMax), y: clamp(lo, hMax), w: clamp(chi, wMax) - clamp(clo, wMax),
+          h: clamp(hi, hMax) - clamp(lo, hMax) };
+      rect.setAttribute("x", box.x.toFixed(2));
+      rect.setAttribute("y", box.y.toFixed(2));
+      rect.setAttribute("width", Math.max(box.w, 0).toFixed(2));
+      rect.setAttribute("height", Math.max(box.h, 0).toFixed(2));
+      rect.firstChild.textContent = value.hover ? value.hover[i] : "";
+      const label = value.text ? value.text[i] : "";
+      text.textContent = label;
+      if (!label || box.w <= 0 || box.h <= 0) { text.setAttribute("visibility", "hidden"); continue; }
+      text.setAttribute("visibility", "visible");
+      const fontSize = style.textsize || font.size || 12;
+      text.setAttribute("font-size", fontSize);
+      // Plotly's inside text: its box at the bar's end, 3 px in, scaled down to fit the bar
+      const pad = 3;
+      let bb = text.getBBox();
+      const scale = Math.min(1, (box.w - 2 * pad) / bb.width, (box.h - 2 * pad) / bb.height);
+      if (!(scale > 0.3)) { text.setAttribute("visibility", "hidden"); continue; }
+      if (scale < 1) {
+        text.setAttribute("font-size", (fontSize * scale).toFixed(2));
+        bb = text.getBBox();
+      }
+      const x0 = Number(text.getAttribute("x")) || 0;
+      const y0 = Number(text.getAttribute("y")) || 0;
+      const [right, middle] = h ? [box.x + box.w - pad, box.y + box.h / 2]
+        : [box.x + box.w / 2 + bb.width / 2, box.y + pad + bb.height / 2];
+      text.setAttribute("x", (x0 + right - (bb.x + bb.width)).toFixed(2));
+      text.setAttribute("y", (y0 + middle - (bb.y + bb.height / 2)).toFixed(2));
+    }
+  }
+
+  // Keep `count` children in `node`, making new ones with `make`.
+  static children(node, count, make) {
+    while (node.childNodes.length > count) node.lastChild.remove();
+    while (node.childNodes.length < count) node.appendChild(make());
   }
 
   // --- Points on a canvas under the SVG overlays (2D) -------------------------------------
@@ -1251,6 +1332,14 @@ class Stepper {
     window.addEventListener("pointerup", up, true);
   }
 }
+
+// The marks the stepper draws itself (see `marks` in emviz/figures/stepper.py): the element
+// each is drawn in, whether it is clipped to the plot area, and how it is drawn.
+Stepper.MARKS = {
+  line: { tag: "path", clipped: true, draw: Stepper.drawLine },
+  rings: { tag: "g", clipped: false, draw: Stepper.drawRings },
+  bars: { tag: "g", clipped: false, draw: Stepper.drawBars },
+};
 
 // ------------------------------------------------------------------------------------
 // Streamlit's entry point
