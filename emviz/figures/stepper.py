@@ -305,16 +305,22 @@ def marks(styles: Sequence[Mapping[str, Any]], values: Mapping[str, list]) -> di
     through the points, clipped to the plot area; ``dash`` as Plotly's: "solid", "dot",
     "dash"), ``{"type": "rings", "color", "width", "size"}`` (an unfilled circle of
     diameter ``size`` px at each point, hidden outside the axes' ranges, as Plotly hides
-    markers) or ``{"type": "bars", "color", "orientation": "h" or "v", "width"}`` (a bar
+    markers), ``{"type": "bars", "color", "orientation": "h" or "v", "width"}`` (a bar
     ``width`` data units wide per point, from ``base`` to ``base + value`` along the value
-    axis: ``x`` for "h", ``y`` for "v"; its text inside at the bar's end, white unless
-    ``"textcolor"``, shrunk to fit as Plotly's; its hover text as the rect's tooltip). The
-    axes must not depend on the bars: fix their range (or keep, in the figure, a trace
-    per series of zero-length bars for the legend and the categories). Any style may have
-    a ``"name"`` (the element's ``data-name``, for tests). ``values``: a series whose
-    values are lists with one ``{"x": [...], "y": [...]}`` per mark (bars also ``"base"``,
-    ``"text"``, ``"hover"``), in data coordinates (a log axis takes the values themselves;
-    a category axis, the category's index)."""
+    axis: ``x`` for "h", ``y`` for "v"; edges on whole pixels and thin bars widened to stay
+    visible, as Plotly's; its text inside at the bar's end, white unless ``"textcolor"``,
+    or past it with ``"textposition": "outside"``, shrunk to fit as Plotly's; its hover
+    text as the rect's tooltip; ``"line"``: the colour of the outlines) or ``{"type":
+    "ticks", "color", "size", "width"}`` (Plotly's "line-ew-open" markers of that size,
+    with their text over them). The axes must not depend on the marks: fix their ranges
+    (a relayout channel may move them), and keep in the figure a trace per series, with
+    nothing drawn, for the legend. Any style may have ``"axes"`` (e.g. ``["x2", "y2"]``,
+    default the first) and a ``"name"`` (the element's ``data-name``, for tests).
+    ``values``: a series whose values are lists with one ``{"x": [...], "y": [...]}`` per
+    mark (bars also ``"base"``, ``"text"``, ``"hover"`` and optionally ``"outline"``,
+    widths in px, and ``"colors"``, one per bar; ticks also ``"text"``, ``"hover"``), in
+    data coordinates (a log axis takes the values themselves; a category axis, the
+    category's index). A line is broken where a point is not finite."""
     return {"kind": "marks", "marks": [dict(s) for s in styles], **values}
 
 

@@ -814,8 +814,21 @@ class Stepper {
     m.svg.setAttribute("height", size.h);
     m.clip.setAttribute("width", size.w);
     m.clip.setAttribute("height", size.h);
-    const px = (axis, v) => (Number.isFinite(v) && (axis.type !== "log" || v > 0) ? axis.c2p(v) : NaN);
-    const frame = { fl, size, xa: fl.xaxis, ya: fl.yaxis, px };
+    // px from the plot area's corner (a subplot's axes start further in)
+    const px = (axis, v) => (Number.isFinite(v) && (axis.type !== "log" || v > 0)
+      ? axis.c2p(v) + axis._offset - (axis._id[0] === "x" ? size.l : size.t) : NaN);
+    const frames = {};
+    const frameOf = ([x, y] = ["x", "y"]) => {
+      const key = x + y;
+      if (!frames[key]) {
+        const xa = fl[x.replace("x", "xaxis")];
+        const ya = fl[y.replace("y", "yaxis")];
+        const x0 = xa._offset - size.l;
+        const y0 = ya._offset - size.t;
+        frames[key] = { fl, xa, ya, px, size: { x0, y0, x1: x0 + xa._length, y1: y0 + ya._length } };
+      }
+      return frames[key];
+    };
     let n = 0;
     chart.spec.channels.forEach((channel, c) => {
       if (channel.kind !== "marks" || !m.values.has(c)) return;
@@ -834,21 +847,26 @@ class Stepper {
         if (style.name) node.dataset.name = style.name;
         node.dataset.x = JSON.stringify(Array.from(value.x));
         node.dataset.y = JSON.stringify(Array.from(value.y));
-        draw.draw(node, style, value, frame);
+        draw.draw(node, style, value, frameOf(style.axes));
         n += 1;
       });
     });
   }
 
-  // A polyline through the points, clipped to the plot area.
+  // A polyline through the points, clipped to the plot area, broken where a point is not
+  // finite (as Plotly's lines, without connectgaps).
   static drawLine(node, style, value, { xa, ya, px }) {
-    const pts = [];
+    let d = "";
+    let run = [];
+    const end = () => { if (run.length > 1) d += "M" + run.join("L"); run = []; };
     for (let i = 0; i < value.x.length; i++) {
       const x = px(xa, value.x[i]);
       const y = px(ya, value.y[i]);
-      if (Number.isFinite(x) && Number.isFinite(y)) pts.push(x.toFixed(2) + "," + y.toFixed(2));
+      if (Number.isFinite(x) && Number.isFinite(y)) run.push(x.toFixed(2) + "," + y.toFixed(2));
+      else end();
     }
-    node.setAttribute("d", pts.length > 1 ? "M" + pts.join("L") : "");
+    end();
+    node.setAttribute("d", d);
     node.setAttribute("fill", "none");
     node.setAttribute("stroke", style.color);
     node.style.strokeWidth = style.width + "px";
@@ -863,7 +881,8 @@ class Stepper {
       const x = px(xa, value.x[i]);
       const y = px(ya, value.y[i]);
       // as Plotly hides markers outside the axes' ranges, even unclipped ones
-      const inside = x >= -0.5 && x <= size.w + 0.5 && y >= -0.5 && y <= size.h + 0.5;
+      const inside = x >= size.x0 - 0.5 && x <= size.x1 + 0.5 && y >= size.y0 - 0.5
+        && y <= size.y1 + 0.5;
       if (Number.isFinite(x) && Number.isFinite(y) && inside) rings.push([x, y]);
     }
     Stepper.children(node, rings.length, () => {
@@ -881,8 +900,9 @@ class Stepper {
   }
 
   // Bars as Plotly draws them: a rect per value from `base` to `base + value` along the
-  // value axis, `width` data units wide across it, its text inside at the bar's end (white,
-  // shrunk to fit, as Plotly's) and a <title> that hover shows. Clamped to the plot area.
+  // value axis, `width` data units wide across it, outlined `outline[i]` px in `style.line`;
+  // its text inside at the bar's end (white, as Plotly's on a dark bar) or outside past it,
+  // shrunk to fit the bar as Plotly's; a <title> that hover shows. Clamped to the axes.
   static drawBars(node, style, value, { fl, size, xa, ya, px }) {
     const h = style.orientation === "h";
     const [along, across] = h ? [xa, ya] : [ya, xa];
@@ -890,15 +910,15 @@ class Stepper {
     const length = h ? value.x : value.y;
     const half = style.width / 2;
     const font = fl.font || {};
-    const clamp = (v, hi) => Math.min(Math.max(v, 0), hi);
+    const outside = style.textposition === "outside";
+    const clamp = (v, a, b) => Math.min(Math.max(v, a), b);
     Stepper.children(node, at.length, () => {
       const g = document.createElementNS(SVG_NS, "g");
       const rect = document.createElementNS(SVG_NS, "rect");
-      rect.setAttribute("fill", style.color);
       rect.style.pointerEvents = "all";
       rect.appendChild(document.createElementNS(SVG_NS, "title"));
       const text = document.createElementNS(SVG_NS, "text");
-      text.setAttribute("fill", style.textcolor || "#fff");
+      text.setAttribute("fill", style.textcolor || (outside ? font.color || "#444" : "#fff"));
       text.setAttribute("font-family", font.family || "sans-serif");
       text.style.pointerEvents = "none";
       g.append(rect, text);
@@ -907,47 +927,118 @@ class Stepper {
     for (let i = 0; i < at.length; i++) {
       const [rect, text] = node.childNodes[i].childNodes;
       const base = value.base ? value.base[i] : 0;
-      // whole pixels, as Plotly rounds a bar's edges (crisp, no anti-aliased seam)
-      const v0 = Math.round(px(along, base));
-      const v1 = Math.round(px(along, base + length[i]));
-      const c0 = Math.round(px(across, at[i] - half));
-      const c1 = Math.round(px(across, at[i] + half));
+      const [v0, v1] = Stepper.crisp(px(along, base), px(along, base + length[i]));
+      const [c0, c1] = Stepper.crisp(px(across, at[i] - half), px(across, at[i] + half));
       const ok = [v0, v1, c0, c1].every(Number.isFinite);
-      const [lo, hi] = ok ? [Math.min(v0, v1), Math.max(v0, v1)] : [0, 0];
-      const [clo, chi] = ok ? [Math.min(c0, c1), Math.max(c0, c1)] : [0, 0];
-      const [wMax, hMax] = [size.w, size.h];
-      const box = h
-        ? { x: clamp(lo, wMax), y: clamp(clo, hMax), w: clamp(hi, wMax) - clamp(lo, wMax),
-          h: clamp(chi, hMax) - clamp(clo, hMax) }
-        : { x: clamp(clo, wMax), y: clamp(lo, hMax), w: clamp(chi, wMax) - clamp(clo, wMax),
-          h: clamp(hi, hMax) - clamp(lo, hMax) };
+      const box = { x: 0, y: 0, w: 0, h: 0 };
+      if (ok) {
+        const [x0, x1] = h ? [v0, v1] : [c0, c1];
+        const [y0, y1] = h ? [c0, c1] : [v0, v1];
+        box.x = clamp(Math.min(x0, x1), size.x0, size.x1);
+        box.y = clamp(Math.min(y0, y1), size.y0, size.y1);
+        box.w = clamp(Math.max(x0, x1), size.x0, size.x1) - box.x;
+        box.h = clamp(Math.max(y0, y1), size.y0, size.y1) - box.y;
+      }
       rect.setAttribute("x", box.x.toFixed(2));
       rect.setAttribute("y", box.y.toFixed(2));
-      rect.setAttribute("width", Math.max(box.w, 0).toFixed(2));
-      rect.setAttribute("height", Math.max(box.h, 0).toFixed(2));
+      rect.setAttribute("width", box.w.toFixed(2));
+      rect.setAttribute("height", box.h.toFixed(2));
+      rect.setAttribute("fill", value.colors ? value.colors[i] : style.color);
+      const line = value.outline ? value.outline[i] : 0;
+      rect.setAttribute("stroke", line > 0 ? style.line : "none");
+      rect.style.strokeWidth = line > 0 ? line + "px" : "";
       rect.firstChild.textContent = value.hover ? value.hover[i] : "";
       const label = value.text ? value.text[i] : "";
       text.textContent = label;
-      if (!label || box.w <= 0 || box.h <= 0) { text.setAttribute("visibility", "hidden"); continue; }
+      if (!label || !ok || (!outside && (box.w <= 0 || box.h <= 0))) {
+        text.setAttribute("visibility", "hidden");
+        continue;
+      }
       text.setAttribute("visibility", "visible");
       const fontSize = style.textsize || font.size || 12;
       text.setAttribute("font-size", fontSize);
-      // Plotly's inside text: its box at the bar's end, 3 px in, scaled down to fit the bar
+      // Plotly's bar text: its box at the bar's end, 3 px in (or out), scaled down to fit
+      // the bar's width (and inside, its length)
       const pad = 3;
       let bb = text.getBBox();
-      const scale = Math.min(1, (box.w - 2 * pad) / bb.width, (box.h - 2 * pad) / bb.height);
+      const room = h ? box.h : box.w;
+      const scale = outside ? Math.min(1, room / bb.width)
+        : Math.min(1, (box.w - 2 * pad) / bb.width, (box.h - 2 * pad) / bb.height);
       if (!(scale > 0.3)) { text.setAttribute("visibility", "hidden"); continue; }
       if (scale < 1) {
         text.setAttribute("font-size", (fontSize * scale).toFixed(2));
         bb = text.getBBox();
       }
+      // the bar's end: its top (or right) unless drawn the other way (in pixels, as Plotly)
+      const up = h ? v1 >= v0 : v1 <= v0;
+      let cx;
+      let cy;
+      if (h) {
+        cy = box.y + box.h / 2;
+        const endX = up ? box.x + box.w : box.x;
+        cx = outside ? endX + (up ? pad + bb.width / 2 : -pad - bb.width / 2)
+          : endX + (up ? -pad - bb.width / 2 : pad + bb.width / 2);
+      } else {
+        cx = box.x + box.w / 2;
+        const endY = up ? box.y : box.y + box.h;
+        cy = outside ? endY + (up ? -pad - bb.height / 2 : pad + bb.height / 2)
+          : endY + (up ? pad + bb.height / 2 : -pad - bb.height / 2);
+      }
       const x0 = Number(text.getAttribute("x")) || 0;
       const y0 = Number(text.getAttribute("y")) || 0;
-      const [right, middle] = h ? [box.x + box.w - pad, box.y + box.h / 2]
-        : [box.x + box.w / 2 + bb.width / 2, box.y + pad + bb.height / 2];
-      text.setAttribute("x", (x0 + right - (bb.x + bb.width)).toFixed(2));
-      text.setAttribute("y", (y0 + middle - (bb.y + bb.height / 2)).toFixed(2));
+      text.setAttribute("x", (x0 + cx - (bb.x + bb.width / 2)).toFixed(2));
+      text.setAttribute("y", (y0 + cy - (bb.y + bb.height / 2)).toFixed(2));
     }
+  }
+
+  // Plotly's "line-ew-open" markers: a horizontal stroke `size` px long at each point, with
+  // the point's text (if any) centred over it, as "top center".
+  static drawTicks(node, style, value, { fl, xa, ya, px }) {
+    const font = fl.font || {};
+    Stepper.children(node, value.x.length, () => {
+      const g = document.createElementNS(SVG_NS, "g");
+      const path = document.createElementNS(SVG_NS, "path");
+      path.setAttribute("stroke", style.color);
+      path.style.strokeWidth = style.width + "px";
+      path.setAttribute("fill", "none");
+      const rect = document.createElementNS(SVG_NS, "rect"); // the hover target
+      rect.setAttribute("fill", "transparent");
+      rect.style.pointerEvents = "all";
+      rect.appendChild(document.createElementNS(SVG_NS, "title"));
+      const text = document.createElementNS(SVG_NS, "text");
+      text.setAttribute("fill", font.color || "#444");
+      text.setAttribute("font-family", font.family || "sans-serif");
+      text.setAttribute("font-size", font.size || 12);
+      text.setAttribute("text-anchor", "middle");
+      g.append(path, rect, text);
+      return g;
+    });
+    const r = 0.7 * style.size; // Plotly's "line-ew": 1.4 times the marker's size long
+    for (let i = 0; i < value.x.length; i++) {
+      const [path, rect, text] = node.childNodes[i].childNodes;
+      const x = px(xa, value.x[i]);
+      const y = px(ya, value.y[i]);
+      const ok = Number.isFinite(x) && Number.isFinite(y);
+      path.setAttribute("d", ok ? `M${(x - r).toFixed(2)},${y.toFixed(2)}H${(x + r).toFixed(2)}` : "");
+      rect.setAttribute("x", ok ? (x - r).toFixed(2) : 0);
+      rect.setAttribute("y", ok ? (y - 4).toFixed(2) : 0);
+      rect.setAttribute("width", ok ? 2 * r : 0);
+      rect.setAttribute("height", ok ? 8 : 0);
+      rect.firstChild.textContent = value.hover ? value.hover[i] : "";
+      const label = ok && value.text ? value.text[i] : "";
+      text.textContent = label;
+      // Plotly's "top center": the text's bottom half the marker's size above the point
+      text.setAttribute("x", ok ? x.toFixed(2) : 0);
+      text.setAttribute("y", ok ? (y - style.size / 4 - 3).toFixed(2) : 0);
+    }
+  }
+
+  // A bar's two edges in whole pixels, as Plotly's (crisp, no anti-aliased seam); one
+  // thinner than 4 px grows outwards to whole pixels, so that it stays visible.
+  static crisp(a, b) {
+    const c = (a + b) / 2;
+    const edge = (v) => (Math.abs(v - c) >= 2 ? Math.round(v) : (v > c ? Math.ceil(v) : Math.floor(v)));
+    return [edge(a), edge(b)];
   }
 
   // Keep `count` children in `node`, making new ones with `make`.
@@ -1339,6 +1430,7 @@ Stepper.MARKS = {
   line: { tag: "path", clipped: true, draw: Stepper.drawLine },
   rings: { tag: "g", clipped: false, draw: Stepper.drawRings },
   bars: { tag: "g", clipped: false, draw: Stepper.drawBars },
+  ticks: { tag: "g", clipped: false, draw: Stepper.drawTicks },
 };
 
 // ------------------------------------------------------------------------------------
