@@ -578,9 +578,9 @@ class Stepper {
         await window.Plotly.animate(u.gd, { data: u.moves.data, traces: u.moves.traces },
           { transition: { duration: 0 }, frame: { duration: 0, redraw: false }, mode: "immediate" });
       }
-      if (u.traces.length || Object.keys(u.layout).length) {
-        await window.Plotly.update(u.gd, u.data, u.layout, u.traces);
-      }
+      // a layout alone is a relayout: Plotly.update costs a restyle pass on top
+      if (u.traces.length) await window.Plotly.update(u.gd, u.data, u.layout, u.traces);
+      else if (Object.keys(u.layout).length) await window.Plotly.relayout(u.gd, u.layout);
     }));
     for (const chart of this.charts) if (chart.spec.canvas) this.drawCanvas(chart);
     for (const u of updates) if (u.marks) this.drawMarks(u.chart);
@@ -658,7 +658,10 @@ class Stepper {
     const data = {};
     for (const key of keys) data[key] = traces.map((t) => perTrace.get(t)[key]);
     const moves = { traces: Array.from(moving.keys()), data: Array.from(moving.values()) };
-    if (marks) for (const [c, value] of marks) chart.marks.values.set(c, value);
+    if (marks) {
+      for (const [c, value] of marks) chart.marks.values.set(c, value);
+      chart.marks.version += 1;
+    }
     return { chart, gd: chart.gd, data, layout, traces, moves, marks: Boolean(marks) };
   }
 
@@ -792,7 +795,7 @@ class Stepper {
     svg.appendChild(clip);
     const paper = chart.gd.querySelector(".main-svg");
     paper.parentNode.insertBefore(svg, paper.nextSibling);
-    chart.marks = { svg, clip, values: new Map(), nodes: [] };
+    chart.marks = { svg, clip, values: new Map(), nodes: [], version: 0, drawn: null };
     chart.gd.on("plotly_afterplot", () => this.drawMarks(chart));
     chart.gd.on("plotly_relayout", () => this.drawMarks(chart));
     chart.gd.on("plotly_relayouting", () => this.drawMarks(chart));
@@ -809,6 +812,13 @@ class Stepper {
     const fl = chart.gd._fullLayout;
     if (!m || !fl || !fl.xaxis || !fl.xaxis.c2p || !fl._size) return;
     const size = fl._size;
+    // drawn already for these values over these axes (Plotly's redraw events and the
+    // stepper's own call may come for the same step)
+    const axes = Object.keys(fl).filter((k) => /^[xy]axis\d*$/.test(k) && fl[k] && fl[k]._offset !== undefined)
+      .map((k) => [k, fl[k].range, fl[k]._offset, fl[k]._length, fl[k].type]);
+    const key = JSON.stringify([m.version, size, axes]);
+    if (m.drawn === key) return;
+    m.drawn = key;
     Object.assign(m.svg.style, { left: size.l + "px", top: size.t + "px" });
     m.svg.setAttribute("width", size.w);
     m.svg.setAttribute("height", size.h);
@@ -965,9 +975,12 @@ class Stepper {
       const scale = outside ? Math.min(1, room / bb.width)
         : Math.min(1, (box.w - 2 * pad) / bb.width, (box.h - 2 * pad) / bb.height);
       if (!(scale > 0.3)) { text.setAttribute("visibility", "hidden"); continue; }
-      if (scale < 1) {
+      if (scale < 1) { // the box shrinks about the text's anchor, with its font
+        const ax = Number(text.getAttribute("x")) || 0;
+        const ay = Number(text.getAttribute("y")) || 0;
         text.setAttribute("font-size", (fontSize * scale).toFixed(2));
-        bb = text.getBBox();
+        bb = { x: ax + (bb.x - ax) * scale, y: ay + (bb.y - ay) * scale,
+          width: bb.width * scale, height: bb.height * scale };
       }
       // the bar's end: its top (or right) unless drawn the other way (in pixels, as Plotly)
       const up = h ? v1 >= v0 : v1 <= v0;
