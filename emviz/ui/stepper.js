@@ -1040,9 +1040,10 @@ class Stepper {
       rect.firstChild.textContent = value.hover ? value.hover[i] : "";
       const label = ok && value.text ? value.text[i] : "";
       text.textContent = label;
-      // Plotly's "top center": the text's bottom half the marker's size above the point
+      // Plotly's "top center": the text's baseline a little over half the marker's size
+      // above the point
       text.setAttribute("x", ok ? x.toFixed(2) : 0);
-      text.setAttribute("y", ok ? (y - style.size / 4 - 3).toFixed(2) : 0);
+      text.setAttribute("y", ok ? (y - style.size / 2 - 6).toFixed(2) : 0);
     }
   }
 
