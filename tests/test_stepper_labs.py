@@ -224,28 +224,45 @@ def test_the_five_numbers_are_the_engines_at_every_half_step(elbo_run):
 def test_the_bars_and_the_waterfall_are_the_figure_of_each_half_step(elbo_run):
     X, trace, p = elbo_run
     bound = chart(p, "bound")
-    traces, layout = bound["channels"]
+    marks, layout = bound["channels"]
+    assert marks["kind"] == "marks"
+    assert [m["type"] for m in marks["marks"]] == ["bars", "bars", "ticks", "bars", "line"]
+    # the figure keeps its traces for the legend, with nothing drawn
+    assert [t["name"] for t in bound["figure"]["data"][:3]] == [
+        m["name"] for m in marks["marks"][:3]]
+    assert all(t["y"] in ([None], []) for t in bound["figure"]["data"])
     points = [FT.bound_at(X, trace, h) for h in range(trace.n_half_steps)]
     for h in (0, 1, 2, 5, 12, trace.n_half_steps - 1):
         window = points[max(0, h - SL.BAR_WINDOW + 1):h + 1]
         fig = FT.bound_figure(window)
         seg = FT.bar_segments(window)
-        elbo, kl, lnp, waterfall = at_h(traces, h)
-        assert list(elbo["x"]) == list(fig.data[0].x)
+        elbo, kl, lnp, waterfall, connectors = at_h(marks, h)
+        relayout = at_h(layout, h)
+        assert relayout["xaxis.ticktext"] == list(fig.data[0].x)
+        assert relayout["xaxis.tickvals"] == list(elbo["x"]) == list(range(len(window)))
         np.testing.assert_allclose(elbo["y"], seg.elbo_height)
         np.testing.assert_allclose(kl["y"], seg.kl_height)
+        np.testing.assert_allclose(kl["base"], seg.elbo_height)  # KL stacked on L
         np.testing.assert_allclose(lnp["y"], seg.lnp_height)
-        assert waterfall["visible"] == (h > 0)
-        if h > 0:
-            t = points[h].terms
-            np.testing.assert_allclose(waterfall["y"], [t.expected_complete, t.entropy, 0,
-                                                        t.kl, 0])
-        relayout = at_h(layout, h)
+        assert kl["text"] == list(fig.data[1].text)
+        assert elbo["outline"] == list(fig.data[0].marker.line.width)
+        top = np.nanmax(seg.lnp_height)
+        assert top < relayout["yaxis.range"][1] < 1.2 * top
+        assert relayout["annotations[1].visible"] == (h == 0)  # "no q yet"
+        if h == 0:
+            assert len(waterfall["y"]) == len(connectors["x"]) == 0
+            continue
+        t = points[h].terms
+        # Q, then H on top of it (= L), L, KL on top of L (= ln p), ln p
+        np.testing.assert_allclose(waterfall["y"], [t.expected_complete, t.entropy, t.elbo,
+                                                    t.kl, t.log_likelihood])
+        np.testing.assert_allclose(waterfall["base"], [0, t.expected_complete, 0, t.elbo, 0])
+        assert waterfall["text"] == list(fig.data[3].text)
         assert relayout["yaxis2.range"] == list(fig.layout.yaxis2.range)
-        notes = [k for k in relayout if k.startswith("annotations")]
-        assert any(relayout[k] == f"Bars start at a baseline of {seg.baseline:,.2f} nats "
-                   "(just below the lowest L shown), <br>so small changes stay visible: "
-                   "height = value − baseline, and L + KL = ln p exactly." for k in notes)
+        assert relayout["annotations[0].text"] == (
+            f"Bars start at a baseline of {seg.baseline:,.2f} nats (just below the lowest L "
+            "shown), <br>so small changes stay visible: height = value − baseline, and "
+            "L + KL = ln p exactly.")
 
 
 def test_the_scatter_follows_the_half_steps_as_on_explore(elbo_run):
@@ -285,8 +302,8 @@ def test_a_collapsed_run_shows_the_last_bound_it_had():
     assert at_h(p["status"]["caption"], last).startswith("This run stopped because component")
     m = {metric["id"]: metric for metric in p["metrics"]}
     assert at_h(m["lnp"], last) == "+∞" and at_h(m["elbo"], last) == "—"
-    traces = chart(p, "bound")["channels"][0]
-    assert traces["index"][last] == traces["index"][last - 1]  # the bars before the collapse
+    marks = chart(p, "bound")["channels"][0]
+    assert marks["index"][last] == marks["index"][last - 1]  # the bars before the collapse
     assert p["end"]["level"] == "warning"
 
 

@@ -113,7 +113,8 @@ def test_singularity_det_and_loglik_follow_with_cursor_and_rings(collapse):
     # every curve can hide its future; the collapse is announced only at the end
     assert det["reveal"]["upto"] == list(range(p["n"]))
     assert det["reveal"]["annotations"] and not det["reveal"]["fixed_y"]
-    assert all(t < len(det["figure"]["data"]) - 2 for t in det["reveal"]["traces"])
+    assert det["reveal"]["traces"] == list(range(len(det["figure"]["data"])))
+    assert det["channels"][0]["kind"] == "marks"  # the cursor and rings cost no Plotly redraw
 
 
 def test_singularity_end_tells_the_collapse_or_its_prevention(trap, collapse):
@@ -280,7 +281,17 @@ def test_coins_numbers_table_and_bars_follow_the_half_step(coins):
                                 ("heads_a", "tails_a", "heads_b", "tails_b")]
         assert rows[-1][4] == rows[-1][5] == ""  # no P(coin | set) for the totals
         np.testing.assert_allclose(bars[0]["x"], e.p_a)
+        np.testing.assert_allclose(bars[1]["x"], e.p_b)
+        np.testing.assert_allclose(bars[1]["base"], e.p_a)  # B stacked on A, to 1
+        assert bars[0]["text"] == [f"{v:.2f}" for v in e.p_a]
+        assert bars[1]["hover"][0] == f"set 1: {e.p_b[0]:.4f}"
         assert list(note.values()) == [False]
+    # the stepper draws the bars over the fixed axis; the figure keeps zero-length ones for
+    # the legend and the sets
+    assert post["channels"][0]["kind"] == "marks"
+    assert [m["orientation"] for m in post["channels"][0]["marks"]] == ["h", "h"]
+    assert post["figure"]["layout"]["xaxis"]["range"] == [0, 1]
+    assert all(not np.any(t["x"]) and "text" not in t for t in post["figure"]["data"])
     first = at_h(table["rows"], 1)
     assert first[-1][:4] == ["total", "", "33", "17"] and first[-1][6] == "21.30"
     assert at_h(p["status"]["title"], 3) == "Soft EM · E-step of iteration 2"

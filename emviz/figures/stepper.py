@@ -51,8 +51,10 @@ ellipses after an M-step, a table that stays put after convergence).
                  trace], ...], "index": [...], "deferred": bool}`` (a value's per-trace
                  dicts are merged into one ``Plotly.update``; a deferred channel waits
                  until stepping pauses), ``{"kind": "animate", ...}`` (the same for x/y
-                 data only, moved by ``Plotly.animate`` without a redraw), or
-                 ``{"kind": "relayout", "values": [{path: value}], "index": [...]}``.
+                 data only, moved by ``Plotly.animate`` without a redraw),
+                 ``{"kind": "relayout", "values": [{path: value}], "index": [...]}``, or
+                 ``{"kind": "marks", "marks": [style, ...], "values": [[{"x", "y"} per
+                 mark], ...], "index": [...]}`` (see :func:`marks`).
 
                  A *canvas* draws many points under the chart's SVG (2D only):
                  ``{"x", "y", "colors": ["#rrggbb", ...], "codes": series of uint8 arrays,
@@ -294,6 +296,34 @@ def animate(traces: Sequence[int], values: Mapping[str, list]) -> dict[str, Any]
     ``Plotly.animate`` without a redraw: it moves the lines, several times faster than a
     restyle, but cannot change styles or names."""
     return {"kind": "animate", "traces": list(traces), **values}
+
+
+def marks(styles: Sequence[Mapping[str, Any]], values: Mapping[str, list]) -> dict[str, Any]:
+    """A channel of marks the browser draws over the chart's plot area itself, not with
+    Plotly: a cursor, rings or bars that change at every step cost no Plotly redraw (an
+    animate recomputes every trace of the figure; a bar chart is redrawn whole).
+
+    ``styles``: one per mark, ``{"type": "line", "color", "width", "dash"}`` (a polyline
+    through the points, clipped to the plot area; ``dash`` as Plotly's: "solid", "dot",
+    "dash"), ``{"type": "rings", "color", "width", "size"}`` (an unfilled circle of
+    diameter ``size`` px at each point, hidden outside the axes' ranges, as Plotly hides
+    markers), ``{"type": "bars", "color", "orientation": "h" or "v", "width"}`` (a bar
+    ``width`` data units wide per point, from ``base`` to ``base + value`` along the value
+    axis: ``x`` for "h", ``y`` for "v"; edges on whole pixels and thin bars widened to stay
+    visible, as Plotly's; its text inside at the bar's end, white unless ``"textcolor"``,
+    or past it with ``"textposition": "outside"``, shrunk to fit as Plotly's; its hover
+    text as the rect's tooltip; ``"line"``: the colour of the outlines) or ``{"type":
+    "ticks", "color", "size", "width"}`` (Plotly's "line-ew-open" markers of that size,
+    with their text over them). The axes must not depend on the marks: fix their ranges
+    (a relayout channel may move them), and keep in the figure a trace per series, with
+    nothing drawn, for the legend. Any style may have ``"axes"`` (e.g. ``["x2", "y2"]``,
+    default the first) and a ``"name"`` (the element's ``data-name``, for tests).
+    ``values``: a series whose values are lists with one ``{"x": [...], "y": [...]}`` per
+    mark (bars also ``"base"``, ``"text"``, ``"hover"`` and optionally ``"outline"``,
+    widths in px, and ``"colors"``, one per bar; ticks also ``"text"``, ``"hover"``), in
+    data coordinates (a log axis takes the values themselves; a category axis, the
+    category's index). A line is broken where a point is not finite."""
+    return {"kind": "marks", "marks": [dict(s) for s in styles], **values}
 
 
 def relayout(values: Mapping[str, list]) -> dict[str, Any]:
@@ -826,6 +856,7 @@ __all__ = [
     "em_payload",
     "encode",
     "frame_header",
+    "marks",
     "metric",
     "params_index",
     "payload_bytes",

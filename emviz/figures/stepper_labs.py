@@ -13,9 +13,6 @@ Building blocks
                         move by ``Plotly.animate``, as on Explore.
 :func:`kmeans_chart`    k-means' view: hard colours, Voronoi cells (2D) or boundaries (1D)
                         and the centres, per position.
-:func:`figure_channel`  Attributes of some traces taken from one server-drawn figure per
-                        distinct state: a chart that replays exactly what the lab's figure
-                        builder draws (the lower-bound bars and waterfall).
 
 The labs
 --------
@@ -75,51 +72,6 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, (float, np.floating)) and not np.isfinite(value):
         return None
     return value
-
-
-def _get(node: Mapping[str, Any], path: str) -> Any:
-    """``node["a"]["b"]`` for ``path = "a.b"`` (Plotly's attribute paths); None if absent."""
-    for part in path.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            return None
-        node = node[part]
-    return node
-
-
-def _path(node: Any, path: str) -> Any:
-    """A layout value by Plotly's path (``"annotations[2].text"``, ``"yaxis2.range"``)."""
-    for part in path.split("."):
-        name, _, rest = part.partition("[")
-        node = node.get(name) if isinstance(node, Mapping) else None
-        if rest:
-            i = int(rest.rstrip("]"))
-            node = node[i] if isinstance(node, (list, tuple)) and i < len(node) else None
-    return node
-
-
-def figure_channel(figures: Sequence[Mapping[str, Any]], keys: Sequence[int],
-                   attributes: Mapping[int, Sequence[str]]) -> dict[str, Any]:
-    """A restyle channel that sets, at each position, trace attributes of a figure.
-
-    Parameters
-    ----------
-    figures : sequence of figure dicts (``{"data": [...], "layout": {...}}``)
-        One per distinct state, all with the same traces.
-    keys : sequence of int
-        The index into ``figures`` of each position.
-    attributes : mapping of trace index -> attribute paths
-        What changes (e.g. ``{0: ["x", "y", "marker.line.width"]}``); the rest of each
-        trace is the first figure's.
-
-    Returns
-    -------
-    dict
-        A :func:`emviz.figures.stepper.restyle` channel.
-    """
-    traces = sorted(attributes)
-    return S.restyle(traces, S.series(keys, lambda i: [
-        {a: _jsonable(_get(figures[i]["data"][t], a)) for a in attributes[t]}
-        for t in traces]))
 
 
 def _controls(n: int, *, half_steps: bool, new_init: bool) -> tuple[str, ...]:
@@ -641,39 +593,136 @@ def _elbo_metrics(points: Sequence[FT.BoundPoint]) -> list[dict[str, Any]]:
     return [metric(key, label) for key, label in _ELBO_METRICS]
 
 
+#: Where the top of the bars' value axis sits, over the tallest bar: room for the text over
+#: it (Plotly's autorange would leave as much).
+_BAR_HEADROOM = 1.12
+
+
+def _bound_marks(window: Sequence[FT.BoundPoint], lab: Mapping[str, str]
+                 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """What :func:`emviz.figures.theory.bound_figure` draws for ``window`` (its last point
+    current), as the stepper's marks: the L and KL bars, the ln p ticks and the waterfall;
+    and the layout that goes with them (categories, ranges, the baseline's note)."""
+    seg = FT.bar_segments(window)
+    k = len(window)
+    slots = np.arange(k, dtype=float)
+    names = [FT._half_step_name(p, lab) for p in window]
+    outline = [_CURRENT_OUTLINE if i == k - 1 else 0.0 for i in range(k)]
+    hover = []
+    for name, p in zip(names, window, strict=True):
+        elbo, kl = (p.terms[1:3] if p.terms is not None else (np.nan, np.nan))
+        hover.append(f"{name}\n{lab['lnp']} = {p.log_likelihood:.6g}\n{lab['elbo']} = "
+                     f"{elbo:.6g}\n{lab['kl']} = {kl:.4g}")
+    kl_text = ["" if not np.isfinite(v) else ("KL = 0" if abs(v) < 1e-9 else
+                                               f"KL = {sig(v, 3)}") for v in seg.kl_height]
+    marks = [
+        {"x": slots, "y": seg.elbo_height, "base": np.zeros(k), "outline": outline,
+         "text": [""] * k, "hover": hover},
+        {"x": slots, "y": seg.kl_height, "base": seg.elbo_height, "outline": outline,
+         "text": kl_text, "hover": hover},
+        {"x": slots, "y": seg.lnp_height, "hover": hover,
+         "text": [lab["no_q"] if p.terms is None else "" for p in window]},
+    ]
+    top = float(np.nanmax([*seg.lnp_height, *(seg.elbo_height + seg.kl_height)]))
+    layout = {"xaxis.range": [-0.5, k - 0.5], "xaxis.tickvals": list(range(k)),
+              "xaxis.ticktext": names, "yaxis.range": [0.0, top * _BAR_HEADROOM],
+              "annotations[0].text": lab["baseline_note"].format(baseline=f"{seg.baseline:,.2f}")}
+    last = window[-1]
+    t = last.terms
+    if t is None:
+        return [*marks, _NO_BARS, _NO_LINE], {**layout, "annotations[1].visible": True}
+    values = [t.expected_complete, t.entropy, t.elbo, t.kl, t.log_likelihood]
+    base = [0.0, t.expected_complete, 0.0, t.elbo, 0.0]
+    height = [t.expected_complete, t.entropy, t.elbo, t.kl, t.log_likelihood]
+    rise = {True: FT.ENTROPY_HEX, False: FT.Q_HEX}
+    colors = [FT.ELBO_HEX, rise[t.entropy >= 0], FT.ELBO_HEX, rise[t.kl >= 0], FT.ELBO_HEX]
+    words = [lab["q"], lab["entropy"], lab["elbo"], lab["kl"], lab["lnp"]]
+    text = [f"{v:,.2f}" if abs(v) >= 0.01 or v == 0 else sig(v, 2) for v in values]
+    levels = [b + h for b, h in zip(base, height, strict=True)]
+    half = _WATERFALL_WIDTH / 2
+    cx, cy = [], []
+    for i in range(4):  # a dotted connector from each bar's end to the next bar
+        cx += [i + half, i + 1 - half, np.nan]
+        cy += [levels[i], levels[i], np.nan]
+    lo, hi = min(*values, 0.0), max(*values, 0.0)
+    waterfall = {"x": np.arange(5, dtype=float), "y": np.array(height), "base": np.array(base),
+                 "colors": colors, "text": text,
+                 "hover": [f"{w}: {v}" for w, v in zip(words, text, strict=True)]}
+    return [*marks, waterfall, {"x": np.array(cx), "y": np.array(cy)}], {
+        **layout, "annotations[1].visible": False,
+        "yaxis2.range": [lo * 1.12 if lo < 0 else 0, hi * 1.12 if hi > 0 else 0]}
+
+
+#: The outline of the current half-step's bars, in px (as :func:`emviz.figures.theory.
+#: bound_bars_figure` draws it).
+_CURRENT_OUTLINE = 2.5
+#: The waterfall's bar width in category units (Plotly's default gap, 0.2).
+_WATERFALL_WIDTH = 0.8
+_NO_BARS = {"x": np.zeros(0), "y": np.zeros(0), "base": np.zeros(0), "text": [], "hover": []}
+_NO_LINE = {"x": np.zeros(0), "y": np.zeros(0)}
+
+
 def _bound_chart(points: Sequence[FT.BoundPoint], opts: F.FigureOptions,
                  labels: Mapping[str, str] | None) -> dict[str, Any]:
     """The stacked L / KL bars of the last :data:`BAR_WINDOW` half-steps and the
     ``Q + H = L``, ``L + KL = ln p`` waterfall, as :func:`emviz.figures.theory.bound_figure`
-    draws them at each position (one chart: one redraw per step). A state whose bound
-    cannot be computed shows the figure of the state before it."""
+    draws them at each position. A state whose bound cannot be computed shows the figure
+    of the state before it.
+
+    The stepper draws the bars (:func:`emviz.figures.stepper.marks`): a step moves the axes
+    with one relayout of a figure that has no data drawn, where Plotly would redraw every bar
+    and its text. The figure keeps its traces, empty, for the legend."""
+    lab = {**FT.DEFAULT_LABELS, **dict(labels or {})}
     n = len(points)
     reach = [h if _computable(points[h]) else max(j for j in range(h) if _computable(points[j]))
              for h in range(n)]
     keys = sorted(set(reach))
-    figs = [FT.bound_figure([p for p in points[max(0, h - BAR_WINDOW + 1):h + 1]
-                             if _computable(p)], opts, labels).to_plotly_json()
-            for h in keys]
     index = {h: j for j, h in enumerate(keys)}
     at = [index[h] for h in reach]
-    base = figs[at[0]]
-    notes = base["layout"]["annotations"]
-    changing = [f"annotations[{i}].{attr}" for i in range(len(notes))
-                for attr in ("text", "visible")
-                if any(_path(f["layout"], f"annotations[{i}].{attr}")
-                       != _path(base["layout"], f"annotations[{i}].{attr}") for f in figs)]
-    paths = [*changing, "yaxis2.range"]
-    channels = [
-        figure_channel(figs, at, {
-            0: ("x", "y", "customdata", "marker.line.width"),
-            1: ("x", "y", "base", "text", "customdata", "marker.line.width"),
-            2: ("x", "y", "text", "customdata"),
-            3: ("y", "text", "visible"),
-        }),
-        S.relayout(S.series(at, lambda j: {path: _jsonable(_path(figs[j]["layout"], path))
-                                           for path in paths})),
+    drawn = [_bound_marks([p for p in points[max(0, h - BAR_WINDOW + 1):h + 1]
+                           if _computable(p)], lab) for h in keys]
+    fig = FT.bound_figure(points[:1], opts, labels).to_plotly_json()
+    data, layout = fig["data"], fig["layout"]
+    elbo, kl, lnp, waterfall = data
+    styles = [
+        {"type": "bars", "orientation": "v", "color": elbo["marker"]["color"],
+         "width": 1.0 - float(layout["bargap"]), "line": "#111", "name": elbo["name"]},
+        {"type": "bars", "orientation": "v", "color": kl["marker"]["color"],
+         "width": 1.0 - float(layout["bargap"]), "line": "#111", "textposition": "outside",
+         "name": kl["name"]},
+        {"type": "ticks", "color": lnp["marker"]["color"], "size": lnp["marker"]["size"],
+         "width": lnp["marker"]["line"]["width"], "name": lnp["name"]},
+        {"type": "bars", "orientation": "v", "color": FT.ELBO_HEX, "width": _WATERFALL_WIDTH,
+         "textposition": "outside", "axes": ["x2", "y2"], "name": "waterfall"},
+        {"type": "line", "color": "#999", "width": 2, "dash": "dot", "axes": ["x2", "y2"],
+         "name": "connectors"},
     ]
-    return S.chart("bound", _jsonable({"data": base["data"], "layout": base["layout"]}),
+    for trace in (elbo, kl, lnp):
+        for key in ("text", "customdata", "hovertemplate", "base"):
+            trace.pop(key, None)
+        # one point drawn nowhere: Plotly leaves a trace without data out of the legend
+        trace.update(x=[0.0], y=[None], hoverinfo="skip")
+        if trace["type"] == "bar":  # the legend outlines as the current bar is outlined
+            trace["marker"]["line"] = {**trace["marker"]["line"], "width": _CURRENT_OUTLINE}
+    layout["xaxis"] = {**layout["xaxis"], "type": "linear", "tickmode": "array",
+                       "zeroline": False}
+    layout["xaxis2"] = {**layout["xaxis2"], "type": "linear", "tickmode": "array",
+                        "tickvals": list(range(5)), "ticktext": list(waterfall["x"]),
+                        "range": [-0.5, 4.5], "zeroline": False}
+    layout["yaxis"] = {**layout["yaxis"], "autorange": False}
+    layout["yaxis2"] = {**layout["yaxis2"], "autorange": False}
+    for key, value in drawn[at[0]][1].items():
+        if "." in key and "[" not in key:
+            axis, attr = key.split(".")
+            layout[axis] = {**layout[axis], attr: value}
+    channels = [
+        S.marks(styles, S.series(at, lambda j: drawn[j][0])),
+        S.relayout(S.series(at, lambda j: _jsonable(drawn[j][1]))),
+    ]
+    # an empty trace on the waterfall's axes, so that Plotly draws them
+    panel = {"type": "scatter", "x": [], "y": [], "xaxis": "x2", "yaxis": "y2",
+             "showlegend": False, "hoverinfo": "skip", "name": "waterfall"}
+    return S.chart("bound", _jsonable({"data": [elbo, kl, lnp, panel], "layout": layout}),
                    channels=channels)
 
 
@@ -754,7 +803,6 @@ __all__ = [
     "PLAY_FROM",
     "bound_points",
     "elbo_payload",
-    "figure_channel",
     "kmeans_chart",
     "kmeans_gmm_payload",
     "mixture_chart",

@@ -212,8 +212,9 @@ def _curve_chart(
     role: str = "side",
 ) -> dict[str, Any]:
     """A chart of curves over iterations with a cursor (a dotted line) and rings on the
-    values at each position: two small traces moved by ``Plotly.animate`` over fixed axes,
-    so a step redraws nothing else. Every curve can hide its future (``upto``)."""
+    values at each position, drawn by the browser over fixed axes (:func:`emviz.figures.
+    stepper.marks`), so a step redraws nothing of the figure. Every curve can hide its
+    future (``upto``)."""
     data, layout = _figure_json(fig)
     curves = list(range(len(data)))
     yaxis = dict(layout.get("yaxis", {}))
@@ -225,6 +226,8 @@ def _curve_chart(
     layout["yaxis"] = yaxis
     layout["xaxis"] = {**layout.get("xaxis", {}), "range": list(x_range), "autorange": False,
                        "automargin": True}
+    # Plotly shows a legend by default only with two traces or more: a single curve keeps it
+    layout.setdefault("showlegend", True)
     lo, hi = yaxis["range"]
     span = hi - lo
     # the cursor reaches past the axis, so it spans whatever part of the run is revealed
@@ -232,14 +235,9 @@ def _curve_chart(
     if log:
         reach = [10.0 ** max(reach[0], -307.0), 10.0 ** min(reach[1], 307.0)]
     style = F._STYLES[bool(options.presenter)]
-    data.append({"type": "scatter", "mode": "lines", "x": [0.0, 0.0], "y": reach,
-                 "name": "cursor", "showlegend": False, "hoverinfo": "skip",
-                 "line": {"color": F.CURSOR_HEX, "width": style.line, "dash": "dot"}})
-    data.append({"type": "scatter", "mode": "markers", "x": [0.0], "y": [0.0],
-                 "name": "shown", "showlegend": False, "hoverinfo": "skip",
-                 "cliponaxis": False,
-                 "marker": {"size": style.mean + 6, "color": "rgba(0,0,0,0)",
-                            "line": {"color": F.CURSOR_HEX, "width": style.line}}})
+    styles = [{"type": "line", "color": F.CURSOR_HEX, "width": style.line, "dash": "dot"},
+              {"type": "rings", "color": F.CURSOR_HEX, "width": style.line,
+               "size": style.mean + 6}]
     off = 10.0 ** min(hi + span, 307.0) if log else hi + span  # a value not drawn: off chart
 
     def moves(h: int) -> list[dict[str, Any]]:
@@ -250,7 +248,7 @@ def _curve_chart(
 
     return S.chart(
         chart_id, {"data": data, "layout": layout}, role=role,
-        channels=[S.animate([len(data) - 2, len(data) - 1], S.series(range(n), moves))],
+        channels=[S.marks(styles, S.series(range(n), moves))],
         reveal={"traces": curves, "upto": [int(u) for u in upto],
                 "annotations": list(annotations), "x_range": list(x_range),
                 "fixed_y": bool(fixed_y)},
@@ -762,16 +760,29 @@ def coins_payload(
                                      "color": "#444"}}]
     note = len(layout["annotations"]) - 1
     sets = len(trace.e_steps[0].p_a)
+    # The bars are drawn by the stepper over the fixed [0, 1] axis; the figure keeps a
+    # trace of zero-length bars per coin for the legend and the sets' categories.
+    styles = [{"type": "bars", "orientation": "h", "color": d["marker"]["color"],
+               "width": 1.0 - float(layout.get("bargap", 0.2)), "name": d["name"]}
+              for d in data]
+    for d in data:
+        for key in ("text", "textposition", "hovertemplate"):
+            d.pop(key, None)
+        d.update(x=np.zeros(sets), hoverinfo="skip")
+    rows = np.arange(sets, dtype=float)
 
     def bars(i: int | None) -> list[dict[str, Any]]:
         if i is None:
-            return [{"x": np.zeros(sets), "text": [""] * sets}] * 2
+            return [{"x": np.zeros(sets), "y": rows, "base": np.zeros(sets),
+                     "text": [""] * sets, "hover": [""] * sets}] * 2
         e = trace.e_steps[i]
-        return [{"x": e.p_a, "text": [f"{v:.2f}" for v in e.p_a]},
-                {"x": e.p_b, "text": [f"{v:.2f}" for v in e.p_b]}]
+        names = post.data[0].y
+        return [{"x": p, "y": rows, "base": base, "text": [f"{v:.2f}" for v in p],
+                 "hover": [f"{name}: {v:.4f}" for name, v in zip(names, p, strict=True)]}
+                for p, base in ((e.p_a, np.zeros(sets)), (e.p_b, e.p_a))]
 
     posterior = S.chart("posterior", {"data": data, "layout": layout}, channels=[
-        S.restyle([0, 1], S.series(estep_at, bars)),
+        S.marks(styles, S.series(estep_at, bars)),
         S.relayout(S.series([i is None for i in estep_at],
                             lambda none: {f"annotations[{note}].visible": none}))])
 

@@ -178,7 +178,7 @@ def bar_segments(points: Sequence[BoundPoint]) -> BarSegments:
     return BarSegments(float(baseline), elbo, kl, lnp)
 
 
-def _half_step_name(p: BoundPoint, lab: dict[str, str]) -> str:
+def _half_step_name(p: BoundPoint, lab: Mapping[str, str]) -> str:
     return lab["init"] if p.kind == "init" else f"{p.kind}{(p.h + 1) // 2}"
 
 

@@ -23,6 +23,7 @@ const GRAB_PX = 14; // how close to a mean a press must be to drag it
 const REMOVE_PX = 24; // Shift+click removes the nearest point if it is this close
 const WIDE_PX = 1250; // side-by-side layout from this width (presenter mode at 1920 px)
 const DEFERRED_MS = 250; // legend names and the like follow this long after the last step
+const SVG_NS = "http://www.w3.org/2000/svg";
 
 // ------------------------------------------------------------------------------------
 // Loading plotly.js once per page
@@ -389,7 +390,7 @@ class Stepper {
       const gd = el("div", { class: "emv-chart", "data-chart": spec.id });
       (spec.role === "main" ? this.main : this.side).appendChild(gd);
       const chart = { spec, gd, shown: spec.channels.map(() => -1), revealed: null,
-        full: null, canvas: null, codes: null, edits: null };
+        full: null, canvas: null, codes: null, edits: null, marks: null };
       this.charts.push(chart);
       const layout = { ...spec.figure.layout, autosize: true };
       delete layout.width;
@@ -400,6 +401,7 @@ class Stepper {
         chart.yRange = layout.yaxis && layout.yaxis.range ? layout.yaxis.range.slice() : null;
       }
       if (spec.canvas) this.setupCanvas(chart);
+      if (spec.channels.some((c) => c.kind === "marks")) this.setupMarks(chart);
       if (spec.hover && !spec.canvas) {
         gd.on("plotly_hover", (ev) => this.hover3d(chart, ev));
         gd.on("plotly_unhover", () => { this.tooltip.hidden = true; });
@@ -601,11 +603,12 @@ class Stepper {
         await this.plotly.animate(u.gd, { data: u.moves.data, traces: u.moves.traces },
           { transition: { duration: 0 }, frame: { duration: 0, redraw: false }, mode: "immediate" });
       }
-      if (u.traces.length || Object.keys(u.layout).length) {
-        await this.plotly.update(u.gd, u.data, u.layout, u.traces);
-      }
+      // a layout alone is a relayout: Plotly.update costs a restyle pass on top
+      if (u.traces.length) await this.plotly.update(u.gd, u.data, u.layout, u.traces);
+      else if (Object.keys(u.layout).length) await this.plotly.relayout(u.gd, u.layout);
     }));
     for (const chart of this.charts) if (chart.spec.canvas) this.drawCanvas(chart);
+    for (const u of updates) if (u.marks) this.drawMarks(u.chart);
     for (const table of this.tables) this.drawTable(table, h);
     this.drawStatus(h, reach);
     this.syncControls();
@@ -635,6 +638,7 @@ class Stepper {
     const perTrace = new Map();
     const moving = new Map();
     const layout = {};
+    let marks = null;
     chart.spec.channels.forEach((channel, c) => {
       if (Boolean(channel.deferred) !== deferred) return;
       const i = channel.index[h];
@@ -642,6 +646,7 @@ class Stepper {
       chart.shown[c] = i;
       const value = channel.values[i];
       if (channel.kind === "relayout") { Object.assign(layout, value); return; }
+      if (channel.kind === "marks") { (marks || (marks = new Map())).set(c, value); return; }
       const into = channel.kind === "animate" ? moving : perTrace;
       channel.traces.forEach((t, j) => {
         into.set(t, Object.assign(into.get(t) || {}, value[j]));
@@ -678,7 +683,11 @@ class Stepper {
     const data = {};
     for (const key of keys) data[key] = traces.map((t) => perTrace.get(t)[key]);
     const moves = { traces: Array.from(moving.keys()), data: Array.from(moving.values()) };
-    return { gd: chart.gd, data, layout, traces, moves };
+    if (marks) {
+      for (const [c, value] of marks) chart.marks.values.set(c, value);
+      chart.marks.version += 1;
+    }
+    return { chart, gd: chart.gd, data, layout, traces, moves, marks: Boolean(marks) };
   }
 
   revealUpdate(chart, reach, perTrace, layout) {
@@ -797,6 +806,284 @@ class Stepper {
     this.message.textContent = String(err && err.message ? err.message : err);
     this.message.classList.add("emv-error");
     console.error(err);
+  }
+
+  // --- Marks: a cursor, rings and bars drawn over the chart, without Plotly --------------
+  // A Plotly.animate recomputes every trace of its figure and a bar chart is redrawn whole,
+  // so marks that change at every step (a cursor on a curve, rings on the values shown,
+  // bars over fixed axes) are drawn here, in an SVG over the plot area placed with Plotly's
+  // axes, and follow its redraws (zoom, reveal).
+  setupMarks(chart) {
+    const svg = document.createElementNS(SVG_NS, "svg");
+    svg.setAttribute("class", "emv-marks");
+    const clip = document.createElementNS(SVG_NS, "svg"); // lines stay inside the plot area
+    svg.appendChild(clip);
+    const paper = chart.gd.querySelector(".main-svg");
+    paper.parentNode.insertBefore(svg, paper.nextSibling);
+    chart.marks = { svg, clip, values: new Map(), nodes: [], version: 0, drawn: null };
+    chart.gd.on("plotly_afterplot", () => this.drawMarks(chart));
+    chart.gd.on("plotly_relayout", () => this.drawMarks(chart));
+    chart.gd.on("plotly_relayouting", () => this.drawMarks(chart));
+  }
+
+  // Plotly's dash patterns (Drawing.dashStyle), so that a mark looks like the trace it replaces.
+  static dash(dash, width) {
+    const d = Math.max(+width || 1, 3);
+    return { dot: `${d}px,${d}px`, dash: `${3 * d}px,${3 * d}px` }[dash] || "";
+  }
+
+  drawMarks(chart) {
+    const m = chart.marks;
+    const fl = chart.gd._fullLayout;
+    if (!m || !fl || !fl.xaxis || !fl.xaxis.c2p || !fl._size) return;
+    const size = fl._size;
+    // drawn already for these values over these axes (Plotly's redraw events and the
+    // stepper's own call may come for the same step)
+    const axes = Object.keys(fl).filter((k) => /^[xy]axis\d*$/.test(k) && fl[k] && fl[k]._offset !== undefined)
+      .map((k) => [k, fl[k].range, fl[k]._offset, fl[k]._length, fl[k].type]);
+    const key = JSON.stringify([m.version, size, axes]);
+    if (m.drawn === key) return;
+    m.drawn = key;
+    Object.assign(m.svg.style, { left: size.l + "px", top: size.t + "px" });
+    m.svg.setAttribute("width", size.w);
+    m.svg.setAttribute("height", size.h);
+    m.clip.setAttribute("width", size.w);
+    m.clip.setAttribute("height", size.h);
+    // px from the plot area's corner (a subplot's axes start further in)
+    const px = (axis, v) => (Number.isFinite(v) && (axis.type !== "log" || v > 0)
+      ? axis.c2p(v) + axis._offset - (axis._id[0] === "x" ? size.l : size.t) : NaN);
+    const frames = {};
+    const frameOf = ([x, y] = ["x", "y"]) => {
+      const key = x + y;
+      if (!frames[key]) {
+        const xa = fl[x.replace("x", "xaxis")];
+        const ya = fl[y.replace("y", "yaxis")];
+        const x0 = xa._offset - size.l;
+        const y0 = ya._offset - size.t;
+        frames[key] = { fl, xa, ya, px, size: { x0, y0, x1: x0 + xa._length, y1: y0 + ya._length } };
+      }
+      return frames[key];
+    };
+    let n = 0;
+    chart.spec.channels.forEach((channel, c) => {
+      if (channel.kind !== "marks" || !m.values.has(c)) return;
+      m.values.get(c).forEach((value, j) => {
+        const style = channel.marks[j];
+        const draw = Stepper.MARKS[style.type];
+        let node = m.nodes[n];
+        if (!node || node.dataset.type !== style.type) {
+          node = document.createElementNS(SVG_NS, draw.tag);
+          node.dataset.type = style.type;
+          if (m.nodes[n]) m.nodes[n].replaceWith(node);
+          else (draw.clipped ? m.clip : m.svg).appendChild(node);
+          m.nodes[n] = node;
+        }
+        node.dataset.mark = String(n);
+        if (style.name) node.dataset.name = style.name;
+        node.dataset.x = JSON.stringify(Array.from(value.x));
+        node.dataset.y = JSON.stringify(Array.from(value.y));
+        draw.draw(node, style, value, frameOf(style.axes));
+        n += 1;
+      });
+    });
+  }
+
+  // A polyline through the points, clipped to the plot area, broken where a point is not
+  // finite (as Plotly's lines, without connectgaps).
+  static drawLine(node, style, value, { xa, ya, px }) {
+    let d = "";
+    let run = [];
+    const end = () => { if (run.length > 1) d += "M" + run.join("L"); run = []; };
+    for (let i = 0; i < value.x.length; i++) {
+      const x = px(xa, value.x[i]);
+      const y = px(ya, value.y[i]);
+      if (Number.isFinite(x) && Number.isFinite(y)) run.push(x.toFixed(2) + "," + y.toFixed(2));
+      else end();
+    }
+    end();
+    node.setAttribute("d", d);
+    node.setAttribute("fill", "none");
+    node.setAttribute("stroke", style.color);
+    node.style.strokeWidth = style.width + "px";
+    node.style.strokeDasharray = Stepper.dash(style.dash, style.width);
+  }
+
+  // Unfilled circles on the points inside the axes' ranges.
+  static drawRings(node, style, value, { size, xa, ya, px }) {
+    const r = style.size / 2;
+    const rings = [];
+    for (let i = 0; i < value.x.length; i++) {
+      const x = px(xa, value.x[i]);
+      const y = px(ya, value.y[i]);
+      // as Plotly hides markers outside the axes' ranges, even unclipped ones
+      const inside = x >= size.x0 - 0.5 && x <= size.x1 + 0.5 && y >= size.y0 - 0.5
+        && y <= size.y1 + 0.5;
+      if (Number.isFinite(x) && Number.isFinite(y) && inside) rings.push([x, y]);
+    }
+    Stepper.children(node, rings.length, () => {
+      const ring = document.createElementNS(SVG_NS, "circle");
+      ring.setAttribute("r", r);
+      ring.setAttribute("fill", "none");
+      ring.setAttribute("stroke", style.color);
+      ring.style.strokeWidth = style.width + "px";
+      return ring;
+    });
+    rings.forEach(([x, y], i) => {
+      node.childNodes[i].setAttribute("cx", x.toFixed(2));
+      node.childNodes[i].setAttribute("cy", y.toFixed(2));
+    });
+  }
+
+  // Bars as Plotly draws them: a rect per value from `base` to `base + value` along the
+  // value axis, `width` data units wide across it, outlined `outline[i]` px in `style.line`;
+  // its text inside at the bar's end (white, as Plotly's on a dark bar) or outside past it,
+  // shrunk to fit the bar as Plotly's; a <title> that hover shows. Clamped to the axes.
+  static drawBars(node, style, value, { fl, size, xa, ya, px }) {
+    const h = style.orientation === "h";
+    const [along, across] = h ? [xa, ya] : [ya, xa];
+    const at = h ? value.y : value.x;
+    const length = h ? value.x : value.y;
+    const half = style.width / 2;
+    const font = fl.font || {};
+    const outside = style.textposition === "outside";
+    const clamp = (v, a, b) => Math.min(Math.max(v, a), b);
+    Stepper.children(node, at.length, () => {
+      const g = document.createElementNS(SVG_NS, "g");
+      const rect = document.createElementNS(SVG_NS, "rect");
+      rect.style.pointerEvents = "all";
+      rect.appendChild(document.createElementNS(SVG_NS, "title"));
+      const text = document.createElementNS(SVG_NS, "text");
+      text.setAttribute("fill", style.textcolor || (outside ? font.color || "#444" : "#fff"));
+      text.setAttribute("font-family", font.family || "sans-serif");
+      text.style.pointerEvents = "none";
+      g.append(rect, text);
+      return g;
+    });
+    for (let i = 0; i < at.length; i++) {
+      const [rect, text] = node.childNodes[i].childNodes;
+      const base = value.base ? value.base[i] : 0;
+      const [v0, v1] = Stepper.crisp(px(along, base), px(along, base + length[i]));
+      const [c0, c1] = Stepper.crisp(px(across, at[i] - half), px(across, at[i] + half));
+      const ok = [v0, v1, c0, c1].every(Number.isFinite);
+      const box = { x: 0, y: 0, w: 0, h: 0 };
+      if (ok) {
+        const [x0, x1] = h ? [v0, v1] : [c0, c1];
+        const [y0, y1] = h ? [c0, c1] : [v0, v1];
+        box.x = clamp(Math.min(x0, x1), size.x0, size.x1);
+        box.y = clamp(Math.min(y0, y1), size.y0, size.y1);
+        box.w = clamp(Math.max(x0, x1), size.x0, size.x1) - box.x;
+        box.h = clamp(Math.max(y0, y1), size.y0, size.y1) - box.y;
+      }
+      rect.setAttribute("x", box.x.toFixed(2));
+      rect.setAttribute("y", box.y.toFixed(2));
+      rect.setAttribute("width", box.w.toFixed(2));
+      rect.setAttribute("height", box.h.toFixed(2));
+      rect.setAttribute("fill", value.colors ? value.colors[i] : style.color);
+      const line = value.outline ? value.outline[i] : 0;
+      rect.setAttribute("stroke", line > 0 ? style.line : "none");
+      rect.style.strokeWidth = line > 0 ? line + "px" : "";
+      rect.firstChild.textContent = value.hover ? value.hover[i] : "";
+      const label = value.text ? value.text[i] : "";
+      text.textContent = label;
+      if (!label || !ok || (!outside && (box.w <= 0 || box.h <= 0))) {
+        text.setAttribute("visibility", "hidden");
+        continue;
+      }
+      text.setAttribute("visibility", "visible");
+      const fontSize = style.textsize || font.size || 12;
+      text.setAttribute("font-size", fontSize);
+      // Plotly's bar text: its box at the bar's end, 3 px in (or out), scaled down to fit
+      // the bar's width (and inside, its length)
+      const pad = 3;
+      let bb = text.getBBox();
+      const room = h ? box.h : box.w;
+      const scale = outside ? Math.min(1, room / bb.width)
+        : Math.min(1, (box.w - 2 * pad) / bb.width, (box.h - 2 * pad) / bb.height);
+      if (!(scale > 0.3)) { text.setAttribute("visibility", "hidden"); continue; }
+      if (scale < 1) { // the box shrinks about the text's anchor, with its font
+        const ax = Number(text.getAttribute("x")) || 0;
+        const ay = Number(text.getAttribute("y")) || 0;
+        text.setAttribute("font-size", (fontSize * scale).toFixed(2));
+        bb = { x: ax + (bb.x - ax) * scale, y: ay + (bb.y - ay) * scale,
+          width: bb.width * scale, height: bb.height * scale };
+      }
+      // the bar's end: its top (or right) unless drawn the other way (in pixels, as Plotly)
+      const up = h ? v1 >= v0 : v1 <= v0;
+      let cx;
+      let cy;
+      if (h) {
+        cy = box.y + box.h / 2;
+        const endX = up ? box.x + box.w : box.x;
+        cx = outside ? endX + (up ? pad + bb.width / 2 : -pad - bb.width / 2)
+          : endX + (up ? -pad - bb.width / 2 : pad + bb.width / 2);
+      } else {
+        cx = box.x + box.w / 2;
+        const endY = up ? box.y : box.y + box.h;
+        cy = outside ? endY + (up ? -pad - bb.height / 2 : pad + bb.height / 2)
+          : endY + (up ? pad + bb.height / 2 : -pad - bb.height / 2);
+      }
+      const x0 = Number(text.getAttribute("x")) || 0;
+      const y0 = Number(text.getAttribute("y")) || 0;
+      text.setAttribute("x", (x0 + cx - (bb.x + bb.width / 2)).toFixed(2));
+      text.setAttribute("y", (y0 + cy - (bb.y + bb.height / 2)).toFixed(2));
+    }
+  }
+
+  // Plotly's "line-ew-open" markers: a horizontal stroke `size` px long at each point, with
+  // the point's text (if any) centred over it, as "top center".
+  static drawTicks(node, style, value, { fl, xa, ya, px }) {
+    const font = fl.font || {};
+    Stepper.children(node, value.x.length, () => {
+      const g = document.createElementNS(SVG_NS, "g");
+      const path = document.createElementNS(SVG_NS, "path");
+      path.setAttribute("stroke", style.color);
+      path.style.strokeWidth = style.width + "px";
+      path.setAttribute("fill", "none");
+      const rect = document.createElementNS(SVG_NS, "rect"); // the hover target
+      rect.setAttribute("fill", "transparent");
+      rect.style.pointerEvents = "all";
+      rect.appendChild(document.createElementNS(SVG_NS, "title"));
+      const text = document.createElementNS(SVG_NS, "text");
+      text.setAttribute("fill", font.color || "#444");
+      text.setAttribute("font-family", font.family || "sans-serif");
+      text.setAttribute("font-size", font.size || 12);
+      text.setAttribute("text-anchor", "middle");
+      g.append(path, rect, text);
+      return g;
+    });
+    const r = 0.7 * style.size; // Plotly's "line-ew": 1.4 times the marker's size long
+    for (let i = 0; i < value.x.length; i++) {
+      const [path, rect, text] = node.childNodes[i].childNodes;
+      const x = px(xa, value.x[i]);
+      const y = px(ya, value.y[i]);
+      const ok = Number.isFinite(x) && Number.isFinite(y);
+      path.setAttribute("d", ok ? `M${(x - r).toFixed(2)},${y.toFixed(2)}H${(x + r).toFixed(2)}` : "");
+      rect.setAttribute("x", ok ? (x - r).toFixed(2) : 0);
+      rect.setAttribute("y", ok ? (y - 4).toFixed(2) : 0);
+      rect.setAttribute("width", ok ? 2 * r : 0);
+      rect.setAttribute("height", ok ? 8 : 0);
+      rect.firstChild.textContent = value.hover ? value.hover[i] : "";
+      const label = ok && value.text ? value.text[i] : "";
+      text.textContent = label;
+      // Plotly's "top center": the text's baseline a little over half the marker's size
+      // above the point
+      text.setAttribute("x", ok ? x.toFixed(2) : 0);
+      text.setAttribute("y", ok ? (y - style.size / 2 - 6).toFixed(2) : 0);
+    }
+  }
+
+  // A bar's two edges in whole pixels, as Plotly's (crisp, no anti-aliased seam); one
+  // thinner than 4 px grows outwards to whole pixels, so that it stays visible.
+  static crisp(a, b) {
+    const c = (a + b) / 2;
+    const edge = (v) => (Math.abs(v - c) >= 2 ? Math.round(v) : (v > c ? Math.ceil(v) : Math.floor(v)));
+    return [edge(a), edge(b)];
+  }
+
+  // Keep `count` children in `node`, making new ones with `make`.
+  static children(node, count, make) {
+    while (node.childNodes.length > count) node.lastChild.remove();
+    while (node.childNodes.length < count) node.appendChild(make());
   }
 
   // --- Points on a canvas under the SVG overlays (2D) -------------------------------------
@@ -1175,6 +1462,15 @@ class Stepper {
     window.addEventListener("pointerup", up, true);
   }
 }
+
+// The marks the stepper draws itself (see `marks` in emviz/figures/stepper.py): the element
+// each is drawn in, whether it is clipped to the plot area, and how it is drawn.
+Stepper.MARKS = {
+  line: { tag: "path", clipped: true, draw: Stepper.drawLine },
+  rings: { tag: "g", clipped: false, draw: Stepper.drawRings },
+  bars: { tag: "g", clipped: false, draw: Stepper.drawBars },
+  ticks: { tag: "g", clipped: false, draw: Stepper.drawTicks },
+};
 
 // ------------------------------------------------------------------------------------
 // Streamlit's entry point

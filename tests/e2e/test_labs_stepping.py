@@ -37,20 +37,34 @@ from emviz.figures.theory import bound_at
 from emviz.numbers import sig
 from emviz.ui.labs.kmeans_vs_gmm import gmm_start
 
-#: What the stepper shows: its state, status line, big numbers and each chart's traces.
+#: What the stepper shows: its state, status line, big numbers, each chart's traces, the
+#: marks the stepper draws over it (bars: each rect's height in px and its text), its x
+#: axis's tick labels and whether each of its notes is shown.
 STATE = """() => {
   const root = document.querySelector('[data-testid="emvizStepper"]');
   const charts = {};
+  const marks = {};
+  const ticks = {};
+  const notes = {};
   for (const gd of root.querySelectorAll('.emv-chart')) {
-    charts[gd.dataset.chart] = gd._fullData.map(t => ({
+    const id = gd.dataset.chart;
+    charts[id] = gd._fullData.map(t => ({
       name: t.name, visible: t.visible, x: Array.from(t.x || [], v => v),
       y: Array.from(t.y || [], v => v)}));
+    marks[id] = {};
+    for (const m of gd.querySelectorAll('.emv-marks [data-name]')) {
+      marks[id][m.dataset.name] = {x: JSON.parse(m.dataset.x), y: JSON.parse(m.dataset.y),
+        heights: Array.from(m.querySelectorAll('rect'), r => Number(r.getAttribute('height'))),
+        text: Array.from(m.querySelectorAll('text'), t => t.textContent)};
+    }
+    ticks[id] = Array.from(gd.querySelectorAll('.xtick text'), t => t.textContent);
+    notes[id] = (gd._fullLayout.annotations || []).map(a => a.visible);
   }
   const metrics = {};
   for (const m of root.querySelectorAll('.emv-metric')) {
     metrics[m.dataset.metric] = m.querySelector('.emv-metric-value').textContent;
   }
-  return {...root.dataset, charts, metrics,
+  return {...root.dataset, charts, marks, ticks, notes, metrics,
           title: root.querySelector('.emv-title strong').textContent,
           line: root.querySelector('.emv-title').textContent,
           caption: root.querySelector('.emv-caption').textContent};
@@ -175,21 +189,27 @@ def elbo_in_sync(s: dict, h: int, elbo_run) -> None:
     assert s["line"].endswith(f"half-step {h} of {tr.n_half_steps - 1}")
     m = s["metrics"]
     assert m["lnp"] == f"{p.log_likelihood:,.3f}"
-    bars = s["charts"]["bound"]
+    bars = s["marks"]["bound"]
     labels = ["init"] + [f"{'EM'[(j - 1) % 2]}{(j + 1) // 2}" for j in range(1, h + 1)]
-    assert bars[0]["x"] == labels[-9:]  # the last nine half-steps, the current one last
-    waterfall = bars[3]
+    assert s["ticks"]["bound"] == labels[-9:]  # the last nine half-steps, the current one last
+    assert len(bars["L(q, θ)"]["heights"]) == len(labels[-9:])
+    waterfall = bars["waterfall"]
+    no_q = s["notes"]["bound"][1]
     if p.terms is None:
-        assert m["kl"] == "—" and waterfall["visible"] is False
+        assert m["kl"] == "—" and waterfall["heights"] == [] and no_q is True
         assert s["caption"].startswith("Start: ln p(X|θ)")
     else:
         t = p.terms
         assert (m["elbo"], m["q"], m["entropy"]) == (
             f"{t.elbo:,.3f}", f"{t.expected_complete:,.3f}", f"{t.entropy:,.3f}")
         assert m["kl"] == ("0" if hs.kind == "E" else sig(t.kl))
-        assert waterfall["visible"] is True
-        np.testing.assert_allclose(waterfall["y"], [t.expected_complete, t.entropy, 0, t.kl, 0],
-                                   rtol=1e-9)
+        assert no_q is False and len(waterfall["heights"]) == 5
+        # every bar is drawn, however thin (KL is 0 after an E-step)
+        assert all(hgt > 0 for hgt, v in zip(waterfall["heights"], waterfall["y"], strict=True)
+                   if abs(v) > 1e-9)
+        np.testing.assert_allclose(waterfall["y"], [t.expected_complete, t.entropy, t.elbo,
+                                                    t.kl, t.log_likelihood], rtol=1e-9)
+        assert waterfall["text"][2] == f"{t.elbo:,.2f}"
         assert s["caption"].startswith(f"After the {hs.kind}-step")
     np.testing.assert_allclose(trace(s, "mixture", "means"), hs.params.means, rtol=1e-5)
 

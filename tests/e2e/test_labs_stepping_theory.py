@@ -57,14 +57,25 @@ STATE = """() => {
   };
 }"""
 
-#: Plotly's own state of a chart of the stepper: every trace as drawn.
+#: Plotly's own state of a chart of the stepper: every trace as drawn; then the marks the
+#: stepper draws over it (by their name; unnamed, the cursor, "cursor", and the rings,
+#: "shown"), with how many of their points are on screen, and for bars each rect's size in
+#: px and its tooltip.
 CHART = """(id) => {
   const gd = document.querySelector(`[data-testid="emvizStepper"] .emv-chart[data-chart="${id}"]`);
   const list = (a) => (a ? Array.from(a, (v) => (v === null ? NaN : v)) : []);
+  const marks = Array.from(gd.querySelectorAll('.emv-marks [data-mark]'), (m) => ({
+    name: m.dataset.name || ['cursor', 'shown'][Number(m.dataset.mark)], mark: true,
+    x: JSON.parse(m.dataset.x), y: JSON.parse(m.dataset.y),
+    drawn: m.tagName === 'path' ? (m.getAttribute('d').match(/[ML]/g) || []).length
+                                : m.childNodes.length,
+    rects: Array.from(m.querySelectorAll('rect'), (r) => ({
+      width: Number(r.getAttribute('width')), title: r.textContent,
+      text: r.nextSibling ? r.nextSibling.textContent : ''}))}));
   return {
     traces: gd._fullData.map(t => ({name: t.name, x: list(t.x), y: list(t.y),
       color: t.line ? t.line.color : null, dash: t.line ? t.line.dash : null,
-      showlegend: t.showlegend, visible: t.visible})),
+      showlegend: t.showlegend, visible: t.visible})).concat(marks),
     xrange: gd._fullLayout.xaxis.range, yrange: gd._fullLayout.yaxis.range,
     ytype: gd._fullLayout.yaxis.type,
   };
@@ -81,6 +92,12 @@ def chart(page: Page, chart_id: str) -> dict:
 
 def trace(c: dict, name: str) -> dict:
     return next(t for t in c["traces"] if t["name"] == name)
+
+
+def mark(c: dict, name: str) -> dict:
+    """The marks called ``name`` that the stepper draws over the chart (not Plotly's trace
+    of the same name, which keeps its legend entry)."""
+    return next(t for t in c["traces"] if t.get("mark") and t["name"] == name)
 
 
 def at(page: Page, h: int) -> dict:
@@ -146,7 +163,9 @@ def _singularity_in_sync(page: Page, run, h: int) -> dict:
     for chart_id in ("det", "loglik"):
         c = chart(page, chart_id)
         assert trace(c, "cursor")["x"] == [h, h], chart_id
+        assert trace(c, "cursor")["drawn"] == 2, chart_id
         assert set(trace(c, "shown")["x"]) == {h}, chart_id
+        assert trace(c, "shown")["drawn"] >= 1, chart_id
     rings = trace(chart(page, "det"), "shown")["y"]
     np.testing.assert_allclose(rings, np.maximum(determinants(run)[h], np.finfo(float).tiny),
                                rtol=1e-9)
@@ -287,8 +306,16 @@ def _coins_in_sync(page: Page, run, h: int) -> dict:
         assert s["table"].startswith(f"E-step {(h + 1) // 2}:")
         assert total[6:] == [f"{e.totals[c]:.2f}" for c in
                              ("heads_a", "tails_a", "heads_b", "tails_b")]
-        bars = chart(page, "posterior")["traces"]
-        np.testing.assert_allclose(bars[0]["x"], e.p_a)
+        post = chart(page, "posterior")
+        a, b = mark(post, "P(A | set)"), mark(post, "P(B | set)")
+        np.testing.assert_allclose(a["x"], e.p_a)
+        np.testing.assert_allclose(b["x"], e.p_b)
+        # drawn: A and B fill each row of the [0, 1] axis in proportion, with the value on
+        # each bar and in its hover
+        aw, bw = (np.array([r["width"] for r in bar["rects"]]) for bar in (a, b))
+        np.testing.assert_allclose(aw / (aw + bw), e.p_a, atol=0.01)
+        assert [r["text"] for r in a["rects"]] == [f"{v:.2f}" for v in e.p_a]
+        assert a["rects"][0]["title"] == f"set 1: {e.p_a[0]:.4f}"
     theta = chart(page, "theta")
     assert trace(theta, "cursor")["x"] == [h / 2, h / 2]
     np.testing.assert_allclose(trace(theta, "shown")["y"], run.thetas[state_])
