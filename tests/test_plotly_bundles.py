@@ -117,8 +117,8 @@ PAGES = {
     "k-means 1D": (lambda: kmeans_lab(1), "plotly-basic.min.js"),
     "k-means 2D": (lambda: kmeans_lab(2), "plotly-basic.min.js"),
     "k-means 3D": (lambda: kmeans_lab(3), "plotly-gl3d.min.js"),
-    # the bound's waterfall chart is in no partial bundle but "strict", larger than the full
-    "elbo": (lambda: SL.elbo_payload(*_em(2)), stepper.PLOTLY_JS),
+    # the stepper draws the bound's bars and waterfall itself (marks): no waterfall trace
+    "elbo": (lambda: SL.elbo_payload(*_em(2)), "plotly-basic.min.js"),
     "singularities": (singularity_lab, "plotly-basic.min.js"),
     "vb": (vb_lab, "plotly-basic.min.js"),
     "coins": (coins_lab, "plotly-basic.min.js"),
