@@ -304,7 +304,7 @@ class _no_limit:
 
 
 def max_relative_difference(p: Params, model) -> float:
-    """Largest difference in each quantity's natural scale (as in tests/test_fused.py).
+    """Largest difference in each quantity's natural scale (as in tests/engine/test_fused.py).
 
     Weights relative to themselves, means relative to ``|μ| + σ``, covariance entries
     relative to ``sqrt(Σ_ii Σ_jj)``.

@@ -5,7 +5,7 @@ preprocessing (:class:`emviz.engine.fitted.Preprocessing`, written out as litera
 ``GaussianMixture(weights_init=…, means_init=…, precisions_init=…)`` from emviz's start
 (half-step 0) and runs it one iteration per ``fit`` call (``warm_start=True, max_iter=1``), so
 it can print the whole log-likelihood curve, which equals emviz's
-(``tests/test_reproduce.py`` runs the script and compares to 1e-8).
+(``tests/engine/test_reproduce.py`` runs the script and compares to 1e-8).
 
 Floats are written with ``repr``, the shortest text that reads back to the same double.
 The script needs NumPy, pandas and scikit-learn; it does not import emviz.

@@ -502,7 +502,8 @@ def singularity_loglik_figure(
 #: Okabe & Ito's eight, then Paul Tol's indigo and dark brown. Simulated with Machado et al.
 #: (2009) for protanopia, deuteranopia and tritanopia, each added colour stays at least
 #: ΔE₀₀ = 17 from every other one, and the eight keep their own smallest distance (11);
-#: neither is near the grey of unassigned points. ``tests/test_figures_theory.py`` checks it.
+#: neither is near the grey of unassigned points (``tests/figures/test_figures_theory.py``
+#: checks it).
 OKABE_ITO_TEN_HEX: tuple[str, ...] = (*OKABE_ITO_HEX, "#332288", "#661100")
 
 

@@ -2,7 +2,7 @@
 
 Each maps a key to its text: the app's labels (``explore.step``, ``fig.…``) and the engine's
 messages (``error.<code>``, the English being the engine's own). Texts are ``str.format``
-templates; every language has the same ``{placeholders}`` (``tests/test_i18n.py``). Adding a
+templates; every language has the same ``{placeholders}`` (``tests/policy/test_i18n.py``). Adding a
 language is adding a file. Pure: reading them needs no Streamlit.
 """
 

@@ -3,7 +3,7 @@
 The texts live in one JSON catalog per language, ``emviz/i18n/<lang>.json`` (see
 :mod:`emviz.i18n`); keys are namespaced by page, e.g. ``"explore.step"``, and the engine's
 messages are ``"error.<code>"``. Mathematical notation stays the same
-in every language. ``tests/test_i18n.py`` fails if any key lacks a language or if the
+in every language. ``tests/policy/test_i18n.py`` fails if any key lacks a language or if the
 ``{placeholders}`` differ between languages.
 """
 

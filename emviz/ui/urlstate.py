@@ -211,7 +211,7 @@ SAMPLE = (
     _p("std", "tbl_standardise", _bool, _fmt_bool),
 )
 # --- The labs' own controls ----------------------------------------------------------
-# Allow-lists copied from the labs (tests/test_urlstate.py checks they agree), so this
+# Allow-lists copied from the labs (tests/app/test_urlstate.py checks they agree), so this
 # module stays free of Streamlit pages. A lab parameter's name is its session key.
 KM_INITS = ("kmeans++", "random")
 KM_SIGMAS = (0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)

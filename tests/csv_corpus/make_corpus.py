@@ -3,7 +3,7 @@
 ``build_corpus()`` returns ``{case name: file bytes}``; ``EXPECTED`` says whether
 :func:`emviz.data.csv.load_csv` should load each case (``"loads"``) or refuse it (``"DataError"``).
 Cases that load but must fail later (at ``Table.select`` or ``validate_matrix``) are about
-fitting, not loading; ``tests/test_io.py`` checks those too. ``DESCRIPTIONS`` says what each
+fitting, not loading; ``tests/data/test_csv.py`` checks those too. ``DESCRIPTIONS`` says what each
 case is.
 
 The files are never committed. To look at them by hand::

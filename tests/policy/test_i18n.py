@@ -431,7 +431,7 @@ def test_figure_options_with_text_stay_hashable():
 
 import ast  # noqa: E402
 
-ENGINE = Path(__file__).resolve().parents[1] / "emviz"
+ENGINE = Path(__file__).resolve().parents[2] / "emviz"
 #: Every library module (all of emviz/ but the UI and the catalog itself), found by walking
 #: the tree: each deliberate error goes through emviz._messages.
 CATALOGUED = tuple(sorted(
@@ -488,7 +488,7 @@ def test_the_app_draws_and_describes_the_data_in_the_chosen_language(lang):
     from emviz.data.synthetic import PRESETS, make_preset
     from tests.stepper_view import payload
 
-    app = Path(__file__).resolve().parents[1] / "app.py"
+    app = Path(__file__).resolve().parents[2] / "app.py"
     at = AppTest.from_file(str(app), default_timeout=60)
     at.query_params["lang"] = lang
     at.run()
@@ -547,7 +547,7 @@ def test_the_spinners_around_cached_work_speak_the_chosen_language(lang, monkeyp
 
     monkeypatch.setattr(st, "spinner", recording)
     st.cache_data.clear()
-    app = Path(__file__).resolve().parents[1] / "app.py"
+    app = Path(__file__).resolve().parents[2] / "app.py"
     at = AppTest.from_file(str(app), default_timeout=60)
     at.query_params["lang"] = lang
     at.run()

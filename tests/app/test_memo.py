@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from emviz.ui import analyst, cache, downloads, housekeeping, memo, state
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 UI = ROOT / "emviz" / "ui"
 CSV = b"x,y\n" + b"".join(b"%d.5,%d\n" % (i % 7, (i * 3) % 11) for i in range(40))
 

@@ -22,7 +22,7 @@ from emviz.text import markdown_text
 from tests.builders import blobs, csv_bytes
 from tests.shown import shown
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 UI = ROOT / "emviz" / "ui"
 from tests.csv_corpus.make_corpus import EXPECTED, build_corpus  # noqa: E402

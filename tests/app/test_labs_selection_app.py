@@ -17,7 +17,7 @@ from tests.builders import IRIS_FLAT_OPTIMUM, IRIS_FLAT_OPTIMUM_SEED, IRIS_TRUST
 from tests.shown import shown
 from tests.stepper_view import at_h, sent
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
 def ok(at: AppTest) -> AppTest:

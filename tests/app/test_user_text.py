@@ -20,7 +20,7 @@ from emviz.figures.mixture import FigureOptions, mixture_figure
 from emviz.text import WORD_JOINER, markdown_text, plotly_text
 from tests.stepper_view import payload
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 
 HOSTILE = (

@@ -15,7 +15,7 @@ from emviz.ui import cache, downloads, state
 from emviz.ui.i18n import catalog
 from tests.stepper_view import at_h, open_downloads, payload, sent, stepped_to
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
 def _app(query: dict | None = None) -> AppTest:

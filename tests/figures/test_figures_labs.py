@@ -109,7 +109,7 @@ def test_restarts_histogram_labels_run_into_the_side_with_room():
 
     from emviz.data.csv import load_csv
 
-    table = load_csv((Path(__file__).resolve().parents[1] / "assets" / "iris.csv").read_bytes())
+    table = load_csv((Path(__file__).resolve().parents[2] / "assets" / "iris.csv").read_bytes())
     X = table.select(list(table.numeric_columns)).X
     res = run_restarts(X, 3, 6, ("kmeans++",), "full", 1e-6, 200, 1e-6, seed=570)
     assert res.best.log_likelihood == pytest.approx(IRIS_FLAT_OPTIMUM, abs=0.01)

@@ -23,8 +23,8 @@ from emviz.ui.i18n import translate
 from emviz.ui.labs import init_basins as ib
 from emviz.ui.labs import init_sensitivity as lab
 from emviz.ui.state import PresetSpec
+from tests.app.test_labs_selection_app import ok, open_lab, texts
 from tests.stepper_view import at_h, decode, sent
-from tests.test_labs_selection_app import ok, open_lab, texts
 
 CELLS = 20  # a small grid keeps these tests quick; the lab's default is 40
 

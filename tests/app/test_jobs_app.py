@@ -21,7 +21,7 @@ from emviz.ui.labs import init_sensitivity, model_selection
 from emviz.ui.state import PresetSpec
 from tests.shown import shown
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
 def ok(at: AppTest) -> AppTest:

@@ -15,7 +15,7 @@ import pytest
 
 import emviz.data.csv as emio
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "emviz"
 UI = PACKAGE / "ui"
 SOURCES = sorted(PACKAGE.rglob("*.py"))

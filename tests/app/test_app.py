@@ -18,7 +18,7 @@ from tests.builders import blobs, csv_bytes
 from tests.shown import shown
 from tests.stepper_view import at_h, decode, open_downloads, payload, sent, stepped_to
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 GOOD_CSV = b"height,weight,species\n" + b"".join(
     f"{x:.3f},{y:.3f},{'a' if i < 40 else 'b'}\n".encode()

@@ -21,8 +21,8 @@ from tests.csv_corpus.real_like import penguins_like
 from tests.shown import shown
 from tests.stepper_view import open_downloads, payload, stepped_to
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
-ASSETS = Path(__file__).resolve().parents[1] / "assets"
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+ASSETS = Path(__file__).resolve().parents[2] / "assets"
 GEYSER = (ASSETS / "old_faithful.csv").read_bytes()
 PENGUINS = penguins_like()
 

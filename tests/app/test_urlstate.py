@@ -168,7 +168,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from emviz.ui import urlstate  # noqa: E402
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
 def _ok(at: AppTest) -> AppTest:

@@ -20,7 +20,7 @@ from emviz.engine.restarts import (
 )
 from tests.builders import IRIS_FLAT_OPTIMUM, IRIS_FLAT_OPTIMUM_SEED, IRIS_TRUSTED_OPTIMUM, blobs
 
-ASSETS = Path(__file__).resolve().parents[1] / "assets"
+ASSETS = Path(__file__).resolve().parents[2] / "assets"
 
 
 # --------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from emviz.engine.restarts import run_restarts
 from emviz.engine.vbgmm import default_prior, run_vb, vb_initialize
 from emviz.errors import Cancelled, CollapseError, ParameterError
 
-ENGINE = Path(__file__).resolve().parents[1] / "emviz" / "engine"
+ENGINE = Path(__file__).resolve().parents[2] / "emviz" / "engine"
 
 
 class ScriptedKernel:

@@ -17,7 +17,7 @@ from emviz.engine.restarts import passed_over_reason, recommend, run_restarts
 from emviz.engine.selection import model_selection
 from tests.builders import blobs
 
-OLD_FAITHFUL = Path(__file__).resolve().parents[1] / "assets" / "old_faithful.csv"
+OLD_FAITHFUL = Path(__file__).resolve().parents[2] / "assets" / "old_faithful.csv"
 #: mclust's BIC choice for Old Faithful: EEE (scikit-learn's tied) with 3 components.
 MCLUST_EEE3_LOG_LIKELIHOOD = -1126.33
 
