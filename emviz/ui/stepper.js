@@ -521,14 +521,19 @@ class Stepper {
     if (this.h >= this.last) this.go(0);
     this.playing = true;
     this.syncControls();
+    // Each frame is due one interval after the previous one was due, not after it ran: the
+    // timer's lateness does not add up, so a speed plays at its rate. A frame more than an
+    // interval late moves the schedule instead of bunching the next frames together.
+    let due = performance.now();
     const tick = async () => {
       if (!this.playing) return;
-      const started = performance.now();
       if (this.h >= this.last) { this.pause(true); return; }
       this.go(this.h + 1);
       await this.idle();
       const interval = 1000 / (this.payload.rate * this.speed);
-      this.playTimer = setTimeout(tick, Math.max(0, interval - (performance.now() - started)));
+      const now = performance.now();
+      due = Math.max(due + interval, now - interval);
+      this.playTimer = setTimeout(tick, Math.max(0, due - now));
     };
     this.playTimer = setTimeout(tick, 0);
   }
