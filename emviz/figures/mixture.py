@@ -1489,6 +1489,28 @@ _COV_FORMAT: dict[str, Callable[[np.ndarray], str]] = {
 }
 
 
+def _params_columns(params: Params, covariance_type: str, resp: Any) -> dict[str, list[Any]]:
+    """:func:`params_table`'s columns as lists: ``"k"`` as integers, the rest as text."""
+    check_choice(covariance_type, "covariance_type", tuple(_COV_FORMAT))
+    # In 1D a mean and a variance are single numbers: no [19 060] or [[6.767×10⁷]].
+    fmt = (lambda c: sig(c[0, 0])) if params.n_features == 1 else _COV_FORMAT[covariance_type]
+    vec = (lambda m: sig(m[0])) if params.n_features == 1 else sig_array
+    k = params.n_components
+    table: dict[str, list[Any]] = {
+        "k": list(range(1, k + 1)),
+        "π": [sig(w) for w in params.weights],
+        "μ": [vec(m) for m in params.means],
+        "Σ": [fmt(c) for c in params.covariances],
+        "det Σ": [_det_text(c) for c in params.covariances],
+    }
+    if resp is not None:
+        r = np.asarray(resp, dtype=np.float64)
+        if r.ndim != 2 or r.shape[1] != k:
+            raise error(ParameterError, "figures.table_resp_shape", k=k, shape=r.shape)
+        table["N_k"] = [sig(v) for v in r.sum(axis=0)]
+    return table
+
+
 def params_table(params: Params, covariance_type: str = "full", resp: Any = None) -> pd.DataFrame:
     """One row per component, every number as text to 4 significant digits (:func:`sig`).
 
@@ -1507,25 +1529,35 @@ def params_table(params: Params, covariance_type: str = "full", resp: Any = None
         Columns ``"k"`` (1-based, as in the legends, an integer), then as text ``"π"``,
         ``"μ"``, ``"Σ"``, ``"det Σ"`` and, with ``resp``, ``"N_k"``
         (:func:`emviz.numbers.parse_sig_array` reads them back).
+
+    See Also
+    --------
+    params_rows : The same table as plain lists, for a payload built at every iteration.
     """
-    check_choice(covariance_type, "covariance_type", tuple(_COV_FORMAT))
-    # In 1D a mean and a variance are single numbers: no [19 060] or [[6.767×10⁷]].
-    fmt = (lambda c: sig(c[0, 0])) if params.n_features == 1 else _COV_FORMAT[covariance_type]
-    vec = (lambda m: sig(m[0])) if params.n_features == 1 else sig_array
-    k = params.n_components
-    table: dict[str, Any] = {
-        "k": np.arange(1, k + 1),
-        "π": [sig(w) for w in params.weights],
-        "μ": [vec(m) for m in params.means],
-        "Σ": [fmt(c) for c in params.covariances],
-        "det Σ": [_det_text(c) for c in params.covariances],
-    }
-    if resp is not None:
-        r = np.asarray(resp, dtype=np.float64)
-        if r.ndim != 2 or r.shape[1] != k:
-            raise error(ParameterError, "figures.table_resp_shape", k=k, shape=r.shape)
-        table["N_k"] = [sig(v) for v in r.sum(axis=0)]
-    return pd.DataFrame(table)
+    table: dict[str, Any] = _params_columns(params, covariance_type, resp)
+    return pd.DataFrame({**table, "k": np.array(table["k"])})
+
+
+def params_rows(params: Params, covariance_type: str = "full",
+                resp: Any = None) -> tuple[list[str], list[list[str]]]:
+    """:func:`params_table` as its column names and rows of text (``"k"`` as ``"1"``, ...).
+
+    The same text as the table's, without building a DataFrame: a payload that holds the
+    table of every iteration of a run builds it hundreds of times.
+
+    Parameters
+    ----------
+    params, covariance_type, resp
+        As for :func:`params_table`.
+
+    Returns
+    -------
+    columns : list of str
+    rows : list of list of str
+        One row per component.
+    """
+    table = _params_columns(params, covariance_type, resp)
+    return list(table), [[str(v) for v in row] for row in zip(*table.values(), strict=True)]
 
 
 __all__ = [
@@ -1543,5 +1575,6 @@ __all__ = [
     "loglik_figure",
     "mixture_figure",
     "params_index",
+    "params_rows",
     "params_table",
 ]

@@ -466,8 +466,7 @@ def _params_spec(p: Params) -> dict[str, np.ndarray]:
 
 
 def _table_rows(p: Params, covariance_type: str) -> list[list[str]]:
-    frame = F.params_table(p, covariance_type)
-    return [[str(v) for v in row] for row in frame.itertuples(index=False)]
+    return F.params_rows(p, covariance_type)[1]
 
 
 def _notes(trace: Trace, tx: Mapping[str, str], n: int) -> dict[str, list]:
@@ -642,12 +641,11 @@ def em_payload(
     if d == 2:
         # Moved by Plotly.animate without a redraw (the fastest way to move SVG lines);
         # the legend's names (π) follow once stepping pauses.
+        shapes = {i: F._GEOMETRY[d](ctx, trace.params[i]) for i in dict.fromkeys(keys)}
         geometry = animate(geom_traces, series(keys, lambda i: [
-            {a: v for a, v in g.items() if a != "name"}
-            for g in F._GEOMETRY[d](ctx, trace.params[i])]))
+            {a: v for a, v in g.items() if a != "name"} for g in shapes[i]]))
         names = restyle(geom_traces, series(keys, lambda i: [
-            {"name": g["name"]} if "name" in g else {}
-            for g in F._GEOMETRY[d](ctx, trace.params[i])]), deferred=True)
+            {"name": g["name"]} if "name" in g else {} for g in shapes[i]]), deferred=True)
         channels = [geometry, names]
     else:
         channels = [restyle(geom_traces, series(keys, lambda i: F._GEOMETRY[d](
@@ -743,7 +741,7 @@ def _stop_text(trace: Trace, tx: Mapping[str, str]) -> str:
 
 def _params_chart_table(trace: Trace, tx: Mapping[str, str]) -> dict[str, Any]:
     n = trace.n_half_steps
-    columns = [str(c) for c in F.params_table(trace.params[0], trace.covariance_type).columns]
+    columns = F.params_rows(trace.params[0], trace.covariance_type)[0]
     return {
         "id": "params",
         "columns": columns,

@@ -360,6 +360,22 @@ def test_params_table_covariance_types():
         F.params_table(p, "banana")
 
 
+@pytest.mark.parametrize("d", [1, 2, 3])
+@pytest.mark.parametrize("cov", ["full", "tied", "diag", "spherical"])
+def test_params_rows_are_the_tables_text(d, cov):
+    X, _ = _mixture_data(d)
+    init = initialize(X, 3, method="random_from_data", seed=1, covariance_type=cov)
+    params = run_em(X, init, cov, max_iter=20).final
+    resp = e_step(X, params).resp
+    for r in (None, resp):
+        table = F.params_table(params, cov, resp=r)
+        columns, rows = F.params_rows(params, cov, resp=r)
+        assert columns == list(table.columns)
+        assert rows == [[str(v) for v in row] for row in table.itertuples(index=False)]
+    with pytest.raises(ParameterError, match="covariance_type"):
+        F.params_rows(params, "banana")
+
+
 def test_loglik_axis_is_readable_on_a_flat_curve():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(200, 2))
