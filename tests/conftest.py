@@ -1,11 +1,11 @@
-"""Shared pytest configuration and builders for the whole test suite.
+"""Shared pytest configuration for the whole test suite, by section.
 
-Keep this file organised by section; add shared builders (synthetic mixtures, states, CSV
-bytes, ...) under "Builders" so every test module can use the same ones.
+Shared builders (synthetic mixtures, states, CSV bytes, ...) live in ``tests/builders.py``.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 
 import pytest
@@ -46,4 +46,18 @@ _on_ci = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if _on_ci else "dev"))
 
 
-# --- Builders -----------------------------------------------------------------------------------
+# --- AppTest ----------------------------------------------------------------------------------
+# Each new AppTest scans every installed distribution's metadata for Streamlit component
+# manifests on its first run (a few hundred metadata files, most of an AppTest's own cost on a
+# page that is cached). The installed distributions cannot change during a test run, so the
+# scan runs once per session; every AppTest still registers every component it finds.
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _scan_component_manifests_once():
+    from streamlit.components.v2 import manifest_scanner
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(manifest_scanner, "scan_component_manifests",
+                   functools.cache(manifest_scanner.scan_component_manifests))
+        yield
