@@ -509,56 +509,62 @@ def optima_gallery(
         if o.suspicious:
             title += tx["gallery_suspicious"]
         titles.append(title)
-    fig = make_subplots(rows=nrow, cols=ncol, subplot_titles=titles or [""],
-                        horizontal_spacing=0.04, vertical_spacing=0.12 / max(nrow, 1) + 0.04)
+    # make_subplots lays out the grid (axis domains, title annotations); the traces are
+    # plain dicts: a figure object validates every property of every trace it is given.
+    layout = make_subplots(rows=nrow, cols=ncol, subplot_titles=titles or [""],
+                           horizontal_spacing=0.04,
+                           vertical_spacing=0.12 / max(nrow, 1) + 0.04).layout.to_plotly_json()
+    data: list[dict[str, Any]] = []
     step = max(1, X.shape[0] // max_points)
     pts = X[::step]
     for i, o in enumerate(optima):
-        row, col = i // ncol + 1, i % ncol + 1
+        axes = {"xaxis": f"x{i + 1 if i else ''}", "yaxis": f"y{i + 1 if i else ''}"}
         k = o.params.n_components
         colors = [component_color(j, opts.palette) for j in range(k)]
         if d == 1:
             grid = np.linspace(X.min(), X.max(), 200)
             comps, _ = geo.mixture_density_1d(grid, o.params)
-            for j in range(k):
-                fig.add_trace(go.Scatter(x=grid, y=comps[:, j], mode="lines", showlegend=False,
-                                         line={"color": colors[j], "width": style.line},
-                                         hoverinfo="skip"), row=row, col=col)
-            fig.add_trace(go.Scatter(x=o.params.means[:, 0], y=np.zeros(k), mode="markers",
-                                     marker={"color": colors, "symbol": "x", "size": style.mean},
-                                     customdata=[i] * k, showlegend=False,
-                                     hovertemplate="%{x:.4g}<extra></extra>"), row=row, col=col)
+            data += [{"type": "scatter", "x": grid, "y": comps[:, j], "mode": "lines",
+                      "showlegend": False, "line": {"color": colors[j], "width": style.line},
+                      "hoverinfo": "skip", **axes} for j in range(k)]
+            data.append({"type": "scatter", "x": o.params.means[:, 0], "y": np.zeros(k),
+                         "mode": "markers",
+                         "marker": {"color": colors, "symbol": "x", "size": style.mean},
+                         "customdata": [i] * k, "showlegend": False,
+                         "hovertemplate": "%{x:.4g}<extra></extra>", **axes})
             continue
         dd = dims if d > 2 else (0, 1)
         means, covs = _marginal(o.params, dd)
-        fig.add_trace(go.Scatter(x=pts[:, dd[0]], y=pts[:, dd[1]], mode="markers",
-                                 marker={"color": UNASSIGNED_HEX, "size": max(2, style.point - 2)},
-                                 opacity=0.45, hoverinfo="skip", showlegend=False),
-                      row=row, col=col)
+        data.append({"type": "scatter", "x": pts[:, dd[0]], "y": pts[:, dd[1]],
+                     "mode": "markers",
+                     "marker": {"color": UNASSIGNED_HEX, "size": max(2, style.point - 2)},
+                     "opacity": 0.45, "hoverinfo": "skip", "showlegend": False, **axes})
         ell = geo.ellipses_points(means, covs, 0.95, 60)
         for j in range(k):
             e = np.vstack([ell[j], ell[j][:1]])
-            fig.add_trace(go.Scatter(x=e[:, 0], y=e[:, 1], mode="lines", showlegend=False,
-                                     line={"color": colors[j], "width": style.line},
-                                     hoverinfo="skip"), row=row, col=col)
-        fig.add_trace(go.Scatter(x=means[:, 0], y=means[:, 1], mode="markers",
-                                 marker={"color": colors, "symbol": "x", "size": style.mean * 0.8,
-                                         "line": {"color": MIXTURE_HEX, "width": 1}},
-                                 customdata=[i] * k, showlegend=False,
-                                 hovertemplate=f"#{i + 1}<extra></extra>"), row=row, col=col)
-    for ann, o in zip(fig.layout.annotations, optima, strict=False):
-        ann.font = {"size": style.font - 1, "color": RED_HEX if o.suspicious else "#222"}
+            data.append({"type": "scatter", "x": e[:, 0], "y": e[:, 1], "mode": "lines",
+                         "showlegend": False, "line": {"color": colors[j], "width": style.line},
+                         "hoverinfo": "skip", **axes})
+        data.append({"type": "scatter", "x": means[:, 0], "y": means[:, 1], "mode": "markers",
+                     "marker": {"color": colors, "symbol": "x", "size": style.mean * 0.8,
+                                "line": {"color": MIXTURE_HEX, "width": 1}},
+                     "customdata": [i] * k, "showlegend": False,
+                     "hovertemplate": f"#{i + 1}<extra></extra>", **axes})
+    for ann, o in zip(layout["annotations"], optima, strict=False):
+        ann["font"] = {"size": style.font - 1, "color": RED_HEX if o.suspicious else "#222"}
     ranges = ([_padded_range(X[:, j].min(), X[:, j].max()) for j in (dims if d > 2 else (0, 1))]
               if d > 1 else [_padded_range(X.min(), X.max()), None])
-    fig.update_xaxes(showticklabels=False, range=ranges[0], showgrid=False, zeroline=False,
-                     linecolor="#BBB", mirror=True, showline=True)
-    fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=False, linecolor="#BBB",
-                     mirror=True, showline=True, **({"range": ranges[1]} if ranges[1] else {}))
-    fig.update_layout(template=_base_layout(opts, style)["template"],
-                      height=max(240, 230 * nrow) + (60 * nrow if opts.presenter else 0),
-                      margin={"l": 10, "r": 10, "t": 40, "b": 10},
-                      font={"size": style.font}, uirevision=opts.uirevision)
-    return fig
+    frame = {"showticklabels": False, "showgrid": False, "zeroline": False,
+             "linecolor": "#BBB", "mirror": True, "showline": True, "automargin": True}
+    for name in [a for a in layout if a.startswith(("xaxis", "yaxis"))]:
+        axis_range = ranges[0] if name.startswith("x") else ranges[1]
+        layout[name] = {**layout[name], **frame,
+                        **({"range": list(axis_range)} if axis_range else {})}
+    layout.update(template=_base_layout(opts, style)["template"],
+                  height=max(240, 230 * nrow) + (60 * nrow if opts.presenter else 0),
+                  margin={"l": 10, "r": 10, "t": 40, "b": 10},
+                  font={"size": style.font}, uirevision=opts.uirevision)
+    return _figure(data, layout)
 
 
 def method_stats_table(result: RestartsResult, text: Mapping[str, str] | None = None
