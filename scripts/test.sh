@@ -95,8 +95,8 @@ fi
 # tests, and the classroom client against a real server. Only on a plain run (no arguments).
 bench_rc=0
 if [ "$#" -eq 0 ]; then
-    say "benchmark checks: pytest -m bench --bench"
-    .venv/bin/python -m pytest -q -m bench --bench || bench_rc=$?
+    say "benchmark checks: pytest -m bench --bench -n 0"
+    .venv/bin/python -m pytest -q -m bench --bench -n 0 || bench_rc=$?
     say "benchmark check: load_classroom_ws.py --check"
     .venv/bin/python benchmarks/load_classroom_ws.py --check || bench_rc=$?
 fi
