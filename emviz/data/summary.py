@@ -73,14 +73,23 @@ def cluster_summary(values: Mapping[str, np.ndarray], labels: np.ndarray,
     names = tuple(values)
     means = np.full((k, len(names)), np.nan)
     sds = np.full((k, len(names)), np.nan)
+    # One (columns, rows) array, each column's cells contiguous: a file may have thousands
+    # of columns, and a loop over them would cost a few NumPy calls each.
+    table = np.empty((len(names), labels.size))
     for j, name in enumerate(names):
-        col = np.asarray(values[name], dtype=np.float64)
-        ok = np.isfinite(col)
-        for c in range(k):
-            x = col[ok & (labels == c)]
-            if x.size:
-                means[c, j] = x.mean()
-                sds[c, j] = x.std()
+        table[j] = np.asarray(values[name], dtype=np.float64)
+    for c in range(k):
+        part = table[:, labels == c]
+        ok = np.isfinite(part)
+        count = ok.sum(axis=1)
+        cells = np.where(ok, part, 0.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = cells.sum(axis=1) / count
+            spread = np.where(ok, part - mean[:, None], 0.0)
+            sd = np.sqrt((spread * spread).sum(axis=1) / count)
+        seen = count > 0
+        means[c, seen] = mean[seen]
+        sds[c, seen] = sd[seen]
     return ClusterSummary(sizes, sizes / total, names, means, sds)
 
 

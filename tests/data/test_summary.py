@@ -24,6 +24,27 @@ def test_sizes_shares_means_and_sds():
     assert s.columns == ("a", "b")
 
 
+def test_wide_tables_match_column_by_column_figures():
+    """Many columns with missing, infinite and all-missing cells: every figure is what
+    NumPy gives for that column's finite cells in that component."""
+    rng = np.random.default_rng(4)
+    n, m, k = 200, 300, 4
+    cells = rng.normal(size=(m, n)) * rng.uniform(0.1, 1e4, size=(m, 1))
+    cells[rng.uniform(size=cells.shape) < 0.1] = np.nan
+    cells[5, :] = np.nan
+    cells[7, ::3] = np.inf
+    labels = rng.integers(0, k - 1, size=n)  # the last component gets no rows
+    s = cluster_summary({f"c{j}": cells[j] for j in range(m)}, labels, k)
+    for c in range(k):
+        for j in range(m):
+            x = cells[j][(labels == c) & np.isfinite(cells[j])]
+            if x.size:
+                assert s.means[c, j] == pytest.approx(x.mean(), rel=1e-12, abs=1e-12)
+                assert s.sds[c, j] == pytest.approx(x.std(), rel=1e-9, abs=1e-9)
+            else:
+                assert np.isnan(s.means[c, j]) and np.isnan(s.sds[c, j])
+
+
 def test_label_table_counts_and_ari():
     labels = np.array([0, 0, 1, 1, 1, 2])
     known = np.array(["x", "x", "y", "y", "x", ""])  # '' = missing label: left out
