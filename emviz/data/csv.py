@@ -948,6 +948,19 @@ def _fast_scans(data: bytes, start: int, delimiter: str, width: int) -> list[_Sc
         return None
     dots = _positions(b, ord("."))
     first_dots, complete = _first_dots(dots, columns_of, width)
+    # Both questions about each column's first dots, for every column at once: a wide file
+    # would otherwise pay a dozen NumPy calls per column.
+    sizes = np.array([d.size for d in first_dots], dtype=np.int64)
+    flat = np.concatenate(first_dots) if width else dots[:0]
+    shaped = _group_shaped(flat, b, ends, delims)
+    misfits = np.bincount(np.repeat(np.arange(width), sizes)[~shaped], minlength=width)
+    group_like = ((misfits == 0) & (sizes > 0)).tolist()
+    lead = np.cumsum(sizes) - sizes
+    has_dot = np.flatnonzero(sizes)
+    field_start, field_stop = _field_bounds(flat[lead[has_dot]], b, ends, delims)
+    first_field: dict[int, str] = {
+        int(j): data[start + int(a):start + int(z)].decode("ascii")
+        for j, a, z in zip(has_dot, field_start, field_stop, strict=True)}
     scans: list[_Scan | None] = []
     for j in range(width):
         values = numbers.pop(j, None)
@@ -958,8 +971,8 @@ def _fast_scans(data: bytes, start: int, delimiter: str, width: int) -> list[_Sc
         def all_dots(j: int = j) -> np.ndarray:
             return first_dots[j] if complete[j] else dots[columns_of(dots) == j]
 
-        scans.append(_clean_numeric_scan(values, first_dots[j], all_dots, data, start, b,
-                                         ends, delims))
+        scans.append(_clean_numeric_scan(values, first_field.get(j), group_like[j], all_dots,
+                                         b, ends, delims))
     if width == 1 and (scans[0] is None or scans[0].missing.any()):
         return None  # one column: a missing cell may be a blank line the slow path skips
     if all(scan is None for scan in scans):
@@ -987,7 +1000,8 @@ def _read_numbers(read: Callable[..., pd.DataFrame], width: int, skip: np.ndarra
         sample = read(nrows=_SAMPLE_ROWS, low_memory=False, **na)
     except (ValueError, pd.errors.ParserError, OverflowError, MemoryError):
         return None
-    wanted = [j for j in range(width) if not skip[j] and sample[j].dtype.kind in "iuf"]
+    kinds = [dtype.kind for dtype in sample.dtypes]  # the frame's columns are 0..width-1
+    wanted = [j for j in range(width) if not skip[j] and kinds[j] in "iuf"]
     if not wanted:
         return {}
     try:
@@ -1000,15 +1014,14 @@ def _read_numbers(read: Callable[..., pd.DataFrame], width: int, skip: np.ndarra
             return None
     if len(frame) != n_rows:
         return None
-    out: dict[int, np.ndarray] = {}
-    for j in wanted:
-        col = frame[j]
-        if col.dtype.kind not in "iuf":
-            continue
-        values = col.to_numpy(dtype=np.float64)
-        if not np.isinf(values).any() and not np.isnan(values).all():
-            out[j] = values
-    return out
+    numeric = [j for j, dtype in zip(frame.columns, frame.dtypes, strict=True)
+               if dtype.kind in "iuf"]
+    if not numeric:
+        return {}
+    # one conversion for all the columns, each a contiguous row: a wide file has thousands
+    block = np.ascontiguousarray(frame[numeric].to_numpy(dtype=np.float64).T)
+    kept = ~np.isinf(block).any(axis=1) & ~np.isnan(block).all(axis=1)
+    return {int(j): block[i] for i, j in enumerate(numeric) if kept[i]}
 
 
 def _first_dots(dots: np.ndarray, columns_of: Callable[[np.ndarray], np.ndarray], width: int,
@@ -1041,26 +1054,24 @@ def _first_dots(dots: np.ndarray, columns_of: Callable[[np.ndarray], np.ndarray]
     return firsts, (count < want).tolist()
 
 
-def _clean_numeric_scan(values: np.ndarray, dots: np.ndarray,
-                        all_dots: Callable[[], np.ndarray], data: bytes, start: int,
-                        b: np.ndarray, ends: np.ndarray, delims: np.ndarray) -> _Scan | None:
+def _clean_numeric_scan(values: np.ndarray, first: str | None, group_like: bool,
+                        all_dots: Callable[[], np.ndarray], b: np.ndarray, ends: np.ndarray,
+                        delims: np.ndarray) -> _Scan | None:
     """The scan of a column of plain ASCII numbers, or None if it needs the cell-by-cell scan.
 
-    ``values`` are NaN exactly where a cell is a missing token. ``dots`` are the byte
-    positions of the first '.' characters in this column (``all_dots()`` gives every one).
-    Without one, every cell is an integer or exponent number: both decimal marks read it the
-    same way. With one, the decimal comma fits only if every dotted cell looks like ``1.234``
-    (a thousands group); that rare, ambiguous case is left to :func:`_scan_column`.
+    ``values`` are NaN exactly where a cell is a missing token. ``first`` is the first cell
+    holding a '.' (None without one); ``group_like`` says whether every cell among the first
+    few dotted ones looks like ``1.234`` (``all_dots()`` gives the positions of every '.' in
+    the column). Without a '.', every cell is an integer or exponent number: both decimal
+    marks read it the same way. With one, the decimal comma fits only if every dotted cell
+    looks like a thousands group; that rare, ambiguous case is left to :func:`_scan_column`.
     """
     missing = np.isnan(values)
-    if not dots.size:
+    if first is None:
         return _Scan(cells=None, missing=missing, values={".": values, ",": values},
                      grouped={".": None, ",": None}, separated=None)
-    if _dotted_cells_could_be_groups(dots, b, ends, delims) and \
-            _dotted_cells_could_be_groups(all_dots(), b, ends, delims):
+    if group_like and _dotted_cells_could_be_groups(all_dots(), b, ends, delims):
         return None  # every dotted cell could be a thousands group: let the slow scan decide
-    first_start, first_stop = _field_bounds(dots[:1], b, ends, delims)
-    first = data[start + int(first_start[0]):start + int(first_stop[0])].decode("ascii")
     return _Scan(cells=None, missing=missing, values={".": values, ",": None},
                  grouped={".": None, ",": None}, separated=first)
 
@@ -1084,9 +1095,11 @@ def _field_bounds(pos: np.ndarray, b: np.ndarray, ends: np.ndarray, delims: np.n
     return start + quoted, stop - quoted
 
 
-def _dotted_cells_could_be_groups(dots: np.ndarray, b: np.ndarray, ends: np.ndarray,
-                                  delims: np.ndarray) -> bool:
-    """Whether every cell holding one of ``dots`` reads as ``[+-]d{1,3}.ddd[e...]``."""
+def _group_shaped(dots: np.ndarray, b: np.ndarray, ends: np.ndarray,
+                  delims: np.ndarray) -> np.ndarray:
+    """For each of ``dots``: whether its cell reads as ``[+-]d{1,3}.ddd[e...]``."""
+    if not dots.size:
+        return np.zeros(0, dtype=bool)
     start, stop = _field_bounds(dots, b, ends, delims)
     dots = dots.astype(np.int64)
     signed = np.isin(b[start], np.frombuffer(b"+-", dtype=np.uint8))
@@ -1095,7 +1108,13 @@ def _dotted_cells_could_be_groups(dots: np.ndarray, b: np.ndarray, ends: np.ndar
     group_digits = (stop - dots > 3) & _DIGIT[b[np.minimum(after, b.size - 1)]].all(axis=1)
     tail = np.minimum(dots + 4, b.size - 1)
     group_end = (dots + 4 == stop) | np.isin(b[tail], np.frombuffer(b"eE", dtype=np.uint8))
-    return bool(np.all((before >= 1) & (before <= 3) & group_digits & group_end))
+    return (before >= 1) & (before <= 3) & group_digits & group_end
+
+
+def _dotted_cells_could_be_groups(dots: np.ndarray, b: np.ndarray, ends: np.ndarray,
+                                  delims: np.ndarray) -> bool:
+    """Whether every cell holding one of ``dots`` reads as ``[+-]d{1,3}.ddd[e...]``."""
+    return bool(np.all(_group_shaped(dots, b, ends, delims)))
 
 
 def _utf8(text: str, raw: bytes | str) -> bytes:
