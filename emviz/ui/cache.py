@@ -207,9 +207,15 @@ def _table_info(origin: str, name: str, digest_: str, _raw: bytes | None = None)
     frame = tbl.frame
     values = {c: frame[c].to_numpy(dtype=np.float64) for c in tbl.numeric_columns}
     roles = column_roles(values)
-    with np.errstate(invalid="ignore", over="ignore"):
-        sds = tuple(float(np.nan_to_num(np.nanstd(np.where(np.isfinite(v), v, np.nan))))
-                    if np.isfinite(v).any() else 0.0 for v in values.values())
+    # every column's spread over its finite cells (0 without one), all columns at once
+    cells = np.array(list(values.values()), dtype=np.float64).reshape(len(values), -1)
+    ok = np.isfinite(cells)
+    count = ok.sum(axis=1)
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        mean = np.where(ok, cells, 0.0).sum(axis=1) / count
+        dev = np.where(ok, cells - mean[:, None], 0.0)
+        spread = np.sqrt((dev * dev).sum(axis=1) / count)
+    sds = tuple(float(v) for v in np.nan_to_num(np.where(count > 0, spread, 0.0)))
     return TableInfo(tuple(tbl.columns), tuple(tbl.numeric_columns), tuple(tbl.text_columns),
                      int(tbl.n_rows), tuple(tbl.notes), roles.usable, roles.skipped,
                      roles.categories, sds)
