@@ -638,9 +638,12 @@ def test_collapse_in_the_cholesky_route_names_the_component(d, bad):
 
 # --- Invariants on random problems ----------------------------------------------------------
 @settings(max_examples=25)
-# A thin component (eigenvalues ~[6e-3, 1e-2, 2e-8], on three nearly coplanar points):
-# its expanded quadratic form lost 8 digits and the log-likelihood fell by 3e-8.
+# Thin components, each on three nearly coplanar points. The first (eigenvalues ~[6e-3, 1e-2,
+# 2e-8]) made the expanded quadratic form lose 8 digits, and the log-likelihood fall by 3e-8;
+# the other two shrink until they collapse, and their log-likelihoods fell by 17 and 3.7.
 @example(n=20, d=3, k=3, cov_type="full", seed=98)
+@example(n=22, d=3, k=3, cov_type="full", seed=38334)
+@example(n=27, d=3, k=3, cov_type="full", seed=59448)
 @given(
     n=st.integers(20, 150),
     d=st.integers(1, 3),
