@@ -11,7 +11,9 @@ both are matrix products against per-point feature rows ``f(x) = [1, x_i, x_i x_
 
 The data are centred on their mean and divided by one power of two (exact in floating
 point, and the same for every column so the spherical/diagonal/tied structure survives),
-which keeps the expanded quadratic well conditioned. The points are processed in blocks
+which keeps the expanded quadratic well conditioned; components for which it would still lose
+digits (far-off, tiny or thin ones, see ``LOSS_MAX``) are evaluated about their own mean,
+through the Cholesky factor of their covariance. The points are processed in blocks
 with reused buffers and one BLAS thread; with many blocks, one Python thread per CPU takes
 blocks from a queue (see ``FusedKernel._pass``). From the second iteration of a run on, the
 log-sum-exp over components is shifted by the previous iteration's ``ln p(x_n)``, which the
@@ -61,11 +63,28 @@ LOG_SAFE = 300.0
 #: float64, so no subnormal numbers reach the M-step product (they are 10–100× slower).
 LOG_RESP_FLOOR = -700.0
 
-#: Expanding ``(z−μ)ᵀΣ⁻¹(z−μ)`` about the data mean loses about log10(κ) digits, where
-#: ``κ = μᵀΣ⁻¹μ`` is the Mahalanobis² distance of the data mean from the component (and the
-#: M-step's ``Σ r z zᵀ/n_k − m mᵀ`` loses as many). Components beyond this bound (tiny or
-#: far-off ones, e.g. a component shrunk onto one point) are computed about their own mean.
-KAPPA_MAX = 1e4
+#: Bound on the digits the shared product may lose for a component: about log10(LOSS_MAX),
+#: i.e. an absolute error near LOSS_MAX·eps ≈ 2e-12 in a log-density whose quadratic part is
+#: O(1) where the component matters, well inside the 1e-10 per point that the
+#: log-likelihood's rounding tolerance allows (``Trace.rounding_tolerance``).
+#:
+#: The expanded form ``f(z)·w_k`` adds up terms ``P_ij z_i z_j`` (``P = Σ⁻¹``, ``z`` about the
+#: data mean) that can be far larger than the quadratic form they sum to. At the points near
+#: the component, ``z ≈ μ + y`` with ``|y_i| ≈ σ_i = √Σ_ii``, their sizes add up to about
+#: ``loss = |μ|ᵀ|P||μ| + Σ_ij |P_ij| σ_i σ_j``, and the error to about ``loss·eps``:
+#:
+#: * location: ``|μ|ᵀ|P||μ| ≥ κ = μᵀPμ``, the Mahalanobis² distance of the data mean from the
+#:   component; large for a tiny or far-off component, e.g. one shrunk onto a point;
+#: * shape: ``Σ_ij |P_ij| σ_i σ_j = Σ_ij |C⁻¹_ij|`` for the correlation matrix ``C``; D for
+#:   uncorrelated features, and up to ``D·e/h`` for the Hadamard ratio ``h = det C``: large for
+#:   a thin component, lying on nearly coplanar or collinear points. The closed-form adjugate
+#:   and determinant lose as many digits, and the M-step's ``Σ r z zᵀ/n_k − m mᵀ`` as many in
+#:   the thin direction.
+#:
+#: A component with ``loss > LOSS_MAX`` is computed about its own mean, through the Cholesky
+#: factor of its covariance (see :class:`_Plan`). On random problems the measured error of the
+#: shared product stays within a few times ``loss·eps``.
+LOSS_MAX = 1e4
 
 #: Up to this many components, the E-step coefficients (and, for full covariances, the
 #: M-step) are computed on Python floats: each NumPy call on a (K, T) array costs ~1 µs
@@ -101,6 +120,7 @@ class _Layout(NamedTuple):
     lower: np.ndarray  # (T,) flat position of (j, i) in a D×D matrix: packing reads the lower
     unpack: np.ndarray  # (D·D,) packed position of every flat entry
     is_diag: np.ndarray  # (T,) 1.0 on the diagonal, else 0.0
+    pairs: np.ndarray  # (T,) 1.0 on the diagonal, else 2.0: (i, j) stands for (j, i) too
 
     @classmethod
     def build(cls, d: int) -> _Layout:
@@ -117,13 +137,15 @@ class _Layout(NamedTuple):
             lower=j * d + i,
             unpack=full.ravel(),
             is_diag=(i == j).astype(np.float64),
+            pairs=np.where(i == j, 1.0, 2.0),
         )
 
 
 _LAYOUTS = {d: _Layout.build(d) for d in range(1, MAX_FEATURES + 1)}
 _NONE = np.zeros(0, dtype=np.intp)
 _NO_SHIFT = {d: np.zeros((0, d)) for d in range(1, MAX_FEATURES + 1)}
-_NO_ROWS = {f: np.zeros((0, f)) for f in (3, 6, 10)}
+_NO_BASE = np.zeros(0)
+_NO_WHITEN = {d: np.zeros((0, d, d)) for d in range(1, MAX_FEATURES + 1)}
 
 
 # Closed-form adjugate, determinant and leading principal minors of packed 1×1, 2×2 and
@@ -171,18 +193,20 @@ _ADJUGATE: dict[int, Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.nda
 # The E-step terms of one component on Python floats. Arguments: the packed covariance in
 # user units, the centred scaled mean and s²; returns (whether every leading principal minor
 # is positive and finite (False on NaN), det Σ in user units, Σ⁻¹μ and the quadratic
-# coefficients, both scaled, and κ = μᵀΣ⁻¹μ). Precisions are (adj·s²)/det, as in _rows_vector.
-_ScalarTerms = tuple[bool, float, list[float], list[float], float]
+# coefficients, both scaled, κ = μᵀΣ⁻¹μ, and the digit loss of the expanded form (see
+# LOSS_MAX)). Precisions are (adj·s²)/det, as in _rows_vector; |P_ij| σ_i σ_j is
+# |adj_ij| √(Σ_ii Σ_jj) / det, free of s.
+_ScalarTerms = tuple[bool, float, list[float], list[float], float, float]
 
 
 def _scalar_terms_1(c: list[float], mu: list[float], s2: float) -> _ScalarTerms:
     (a,) = c
     if not 0.0 < a < math.inf:
-        return False, a, [], [], 0.0
+        return False, a, [], [], 0.0, 0.0
     (m,) = mu
     p = s2 / a
     pm = p * m
-    return True, a, [pm], [-0.5 * p], pm * m
+    return True, a, [pm], [-0.5 * p], pm * m, pm * m + 1.0
 
 
 def _scalar_terms_2(c: list[float], mu: list[float], s2: float) -> _ScalarTerms:
@@ -190,10 +214,13 @@ def _scalar_terms_2(c: list[float], mu: list[float], s2: float) -> _ScalarTerms:
     m0, m1 = mu
     det = a * d + b * -b
     if not (0.0 < a < math.inf and 0.0 < det < math.inf):
-        return False, det, [], [], 0.0
+        return False, det, [], [], 0.0, 0.0
     p00, p01, p11 = d * s2 / det, -b * s2 / det, a * s2 / det
     pm0, pm1 = p00 * m0 + p01 * m1, p01 * m0 + p11 * m1
-    return True, det, [pm0, pm1], [-0.5 * p00, -p01, -0.5 * p11], pm0 * m0 + pm1 * m1
+    quad = [-0.5 * p00, -p01, -0.5 * p11]
+    location = p00 * m0 * m0 + p11 * m1 * m1 + 2.0 * abs(p01 * m0 * m1)
+    shape = 2.0 * (a * d + abs(b) * math.sqrt(a * d)) / det
+    return True, det, [pm0, pm1], quad, pm0 * m0 + pm1 * m1, location + shape
 
 
 def _scalar_terms_3(c: list[float], mu: list[float], s2: float) -> _ScalarTerms:
@@ -203,14 +230,23 @@ def _scalar_terms_3(c: list[float], mu: list[float], s2: float) -> _ScalarTerms:
     c11, c12, c22 = a * g - e * e, b * e - a * f, a * d - b * b
     det = a * c00 + b * c01 + e * c02
     if not (0.0 < a < math.inf and 0.0 < c22 < math.inf and 0.0 < det < math.inf):
-        return False, det, [], [], 0.0
+        return False, det, [], [], 0.0, 0.0
     p00, p01, p02 = c00 * s2 / det, c01 * s2 / det, c02 * s2 / det
     p11, p12, p22 = c11 * s2 / det, c12 * s2 / det, c22 * s2 / det
     pm0 = p00 * m0 + p01 * m1 + p02 * m2
     pm1 = p01 * m0 + p11 * m1 + p12 * m2
     pm2 = p02 * m0 + p12 * m1 + p22 * m2
     quad = [-0.5 * p00, -p01, -p02, -0.5 * p11, -p12, -0.5 * p22]
-    return True, det, [pm0, pm1, pm2], quad, pm0 * m0 + pm1 * m1 + pm2 * m2
+    kappa = pm0 * m0 + pm1 * m1 + pm2 * m2
+    location = (
+        p00 * m0 * m0
+        + p11 * m1 * m1
+        + p22 * m2 * m2
+        + 2.0 * (abs(p01 * m0 * m1) + abs(p02 * m0 * m2) + abs(p12 * m1 * m2))
+    )
+    off = abs(c01) * math.sqrt(a * d) + abs(c02) * math.sqrt(a * g) + abs(c12) * math.sqrt(d * g)
+    shape = (c00 * a + c11 * d + c22 * g + 2.0 * off) / det
+    return True, det, [pm0, pm1, pm2], quad, kappa, location + shape
 
 
 _SCALAR_TERMS: dict[int, Callable[[list[float], list[float], float], _ScalarTerms]] = {
@@ -241,7 +277,7 @@ class _Moments(NamedTuple):
 
     Coordinates are scaled (``x/s``); ``y = x/s − p_k``. The pivot is the data mean for
     components computed by the shared product, and the component's previous mean for the
-    ill-conditioned ones (see :data:`KAPPA_MAX`), so nothing below cancels.
+    far-off, tiny or thin ones (see :data:`LOSS_MAX`), so nothing below cancels.
 
     scikit-learn's ``n_k = N_k + 10·eps`` makes its estimates depend on where the user's
     origin is. With ``m_k = Σ r y / n_k`` and ``δ_k = 10·eps / n_k``, its mean is
@@ -391,15 +427,20 @@ def block_size(n_components: int, n_coef: int) -> int:
 class _Plan(NamedTuple):
     """What one pass over the blocks computes, derived from the parameters.
 
-    Components whose shared-product rows would lose digits (``κ_k > KAPPA_MAX``) are
-    recomputed in their own coordinates ``y = z − a_k``, where the quadratic form has no
-    linear term and nothing cancels.
+    Components whose shared-product rows would lose digits (``loss_k > LOSS_MAX``) are
+    recomputed in their own coordinates ``y = z − a_k`` (``a_k`` their mean), through the
+    Cholesky factor ``L_k`` of their scaled covariance: ``ln π_k − Σ ln L_ii − ½‖L_k⁻¹y‖²``
+    (plus the constants). A sum of squares does not cancel, and the whitening ``L_k⁻¹y`` loses
+    only about half the digits the expanded form ``yᵀΣ⁻¹y`` would (``‖L⁻¹‖² = ‖Σ⁻¹‖``), as
+    the dense kernel's Cholesky route does; the log-determinant from the diagonal of ``L_k``
+    is accurate however thin the component.
     """
 
     coef: np.ndarray  # (K, F + 1) rows for the features [1, z, z zᵀ, shift]; last column −1
     pivoted: np.ndarray  # (P,) indices of the components done about their own pivot
     shift: np.ndarray  # (P, D) pivot a_k relative to the data mean (scaled)
-    pivot_coef: np.ndarray  # (P, F) rows for the features of y = z − a_k
+    pivot_base: np.ndarray  # (P,) ln π_k + ln N's constant terms, from the Cholesky diagonal
+    whiten: np.ndarray  # (P, D, D) L_k⁻¹ of the scaled covariance
     shifted: bool  # whether the shift row holds the previous pass's ln p(x_n) (see _pass)
 
 
@@ -413,6 +454,7 @@ class _Scratch(NamedTuple):
     inverse: np.ndarray  # (B,): 1 / Σ_k exp(…)
     scaled: np.ndarray  # (F, B): features / Σ_k exp(…)
     pivot_feats: np.ndarray  # (P, F, B): features of y = z − a_k for pivoted components
+    white: np.ndarray  # (D, B): L_k⁻¹ y of one pivoted component
     resp: np.ndarray  # (B,): one pivoted component's responsibilities
 
 
@@ -465,6 +507,7 @@ class FusedKernel:
         self._feats = feats
         self.center_scaled = self.center / self.scale
         self._log_norm = -d * math.log(self.scale) - 0.5 * d * _LOG_2PI
+        self._neg_half = np.full(d, -0.5)
         self._scratch: list[_Scratch] = []  # one per worker of a pass
         self._stats = np.empty((0, 0, 0))  # (n_blocks, K, F): respᵀ @ features per block
         self._last_output: tuple[Params, _Plan] | None = None
@@ -515,57 +558,92 @@ class FusedKernel:
         CollapseError
             If a covariance is not positive definite.
         """
-        kappa: list[float] | np.ndarray
-        base: list[float] | np.ndarray
+        loss: list[float] | np.ndarray
         mu: list[list[float]] | np.ndarray
         if len(weights) <= SCALAR_MAX_COMPONENTS:
-            rows, kappa, base, mu = self._rows_scalar(
+            rows, loss, mu = self._rows_scalar(
                 _as_list(weights), _as_list(means), _as_list(packed), when
             )
             coef = np.array(rows)
         else:  # lists come only from the scalar M-step, which has fewer components
-            coef, kappa, base, mu = self._rows_vector(
+            coef, loss, mu = self._rows_vector(
                 np.asarray(weights), np.asarray(means), np.asarray(packed), when
             )
-        if not max(kappa) > KAPPA_MAX:
-            return _Plan(coef, _NONE, _NO_SHIFT[self.n_features], _NO_ROWS[self.n_coef], shifted)
-        pivoted = np.flatnonzero(np.asarray(kappa) > KAPPA_MAX)
-        d, f = self.n_features, self.n_coef
-        pivot_coef = coef[pivoted, :f]
-        pivot_coef[:, 0] = np.asarray(base)[pivoted]  # about its own mean: no κ, no linear term
-        pivot_coef[:, 1 : 1 + d] = 0.0
-        return _Plan(coef, pivoted, np.asarray(mu)[pivoted], pivot_coef, shifted)
+        d = self.n_features
+        if not max(loss) > LOSS_MAX:
+            return _Plan(coef, _NONE, _NO_SHIFT[d], _NO_BASE, _NO_WHITEN[d], shifted)
+        pivoted = np.flatnonzero(np.asarray(loss) > LOSS_MAX)
+        base, whiten = self._whitening(
+            np.asarray(weights)[pivoted], np.asarray(packed)[pivoted], pivoted, when
+        )
+        return _Plan(coef, pivoted, np.asarray(mu)[pivoted], base, whiten, shifted)
+
+    def _whitening(
+        self, weights: np.ndarray, packed: np.ndarray, pivoted: np.ndarray, when: str
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Constant terms and ``L⁻¹`` of the pivoted components (see :class:`_Plan`).
+
+        ``packed`` holds their covariances (user units); the factor is of ``Σ/s²``, exact
+        since ``s`` is a power of two.
+
+        Raises
+        ------
+        CollapseError
+            If a covariance is too close to singular for its Cholesky factor.
+        """
+        lay, d = self._layout, self.n_features
+        cov = packed[:, lay.unpack].reshape(-1, d, d) * (1.0 / (self.scale * self.scale))
+        # Every leading minor was positive, but a nearly singular covariance can still fail
+        # here by rounding: that component has collapsed.
+        try:
+            chol = np.linalg.cholesky(cov)
+        except np.linalg.LinAlgError:  # one by one, to name the component
+            chol = np.empty_like(cov)
+            for row, (c, one) in enumerate(zip(pivoted.tolist(), cov, strict=True)):
+                try:
+                    chol[row] = np.linalg.cholesky(one)
+                except np.linalg.LinAlgError:
+                    raise CollapseError(c, f"non-positive pivot {when}") from None
+        diag = np.diagonal(chol, axis1=1, axis2=2)
+        ok = np.all((diag > 0.0) & (diag < math.inf), axis=1)  # False on NaN
+        if not ok.all():
+            raise CollapseError(int(pivoted[np.argmin(ok)]), f"non-positive pivot {when}")
+        eye = np.broadcast_to(np.eye(d), chol.shape)
+        whiten = np.linalg.solve(chol, eye)
+        with np.errstate(divide="ignore"):
+            log_w = np.log(weights)
+        base = log_w - np.add.reduce(np.log(diag), axis=1) + self._log_norm
+        return base, whiten
 
     def _rows_scalar(
         self, weights: list[float], means: list[list[float]], packed: list[list[float]], when: str
-    ) -> tuple[list[list[float]], list[float], list[float], list[list[float]]]:
-        """:meth:`_make_plan` on Python floats: (rows, κ, constant terms without κ, centred
-        scaled means)."""
+    ) -> tuple[list[list[float]], list[float], list[list[float]]]:
+        """:meth:`_make_plan` on Python floats: (rows, digit loss of the rows (see
+        :data:`LOSS_MAX`), centred scaled means)."""
         d, s = self.n_features, self.scale
         s2, log_s2d, log_norm, inv_s = s * s, 2 * d * math.log(s), self._log_norm, 1.0 / s
         terms, cz = _SCALAR_TERMS[d], self.center_scaled.tolist()
-        rows, kappas, bases, mus = [], [], [], []
+        rows, losses, mus = [], [], []
         for c, (w, mean, cov) in enumerate(
             zip(weights, means, packed, strict=True)
         ):
             mu = [m * inv_s - z for m, z in zip(mean, cz, strict=True)]
-            ok, det, prec_mu, quad, kappa = terms(cov, mu, s2)
+            ok, det, prec_mu, quad, kappa, loss = terms(cov, mu, s2)
             if not ok:
                 raise CollapseError(c, f"non-positive leading minor {when}")
             # Σ/s² has determinant |Σ|/s^(2D); s is a power of two.
             base = (math.log(w) if w > 0.0 else -math.inf) - 0.5 * (math.log(det) - log_s2d)
             base += log_norm
             rows.append([base - 0.5 * kappa, *prec_mu, *quad, -1.0])
-            kappas.append(kappa)
-            bases.append(base)
+            losses.append(loss)
             mus.append(mu)
-        return rows, kappas, bases, mus
+        return rows, losses, mus
 
     def _rows_vector(
         self, weights: np.ndarray, means: np.ndarray, packed: np.ndarray, when: str
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """:meth:`_make_plan` on NumPy arrays: (coef, κ, constant terms without κ, centred
-        scaled means)."""
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`_make_plan` on NumPy arrays: (coef, digit loss of the rows (see
+        :data:`LOSS_MAX`), centred scaled means)."""
         lay = self._layout
         k, d, f = weights.shape[0], lay.d, self.n_coef
         adj, det, lead = _ADJUGATE[d](packed)
@@ -583,7 +661,11 @@ class FusedKernel:
         coef[:, 0] = base - 0.5 * kappa
         np.multiply(prec, lay.quad, out=coef[:, 1 + d : f])
         coef[:, f] = -1.0
-        return coef, kappa, base, mu
+        abs_mu, sd = np.abs(mu), np.sqrt(packed[:, lay.diag])  # see LOSS_MAX
+        location = np.abs(prec) * (abs_mu[:, lay.i] * abs_mu[:, lay.j])
+        shape = np.abs(adj) * (sd[:, lay.i] * sd[:, lay.j]) / det[:, None]
+        loss = np.add.reduce((location + shape) * lay.pairs, axis=1)
+        return coef, loss, mu
 
     def _buffers(self, k: int, n_pivoted: int, workers: int) -> list[_Scratch]:
         """Scratch buffers for ``workers`` threads, and the per-block statistics array."""
@@ -603,6 +685,7 @@ class FusedKernel:
                     inverse=np.empty(b),
                     scaled=np.empty((f, b)),
                     pivot_feats=np.empty((n_pivoted, f, b)),
+                    white=np.empty((self.n_features, b)),
                     resp=np.empty(b),
                 )
             )
@@ -685,7 +768,14 @@ class FusedKernel:
         b_len = buf.log_p.shape[1]
         pivot_feats = buf.pivot_feats[: plan.pivoted.size]
         pivots = list(
-            zip(plan.pivoted.tolist(), plan.shift, plan.pivot_coef, pivot_feats, strict=True)
+            zip(
+                plan.pivoted.tolist(),
+                plan.shift,
+                plan.pivot_base.tolist(),
+                plan.whiten,
+                pivot_feats,
+                strict=True,
+            )
         )
         exact_coef = coef[:, :f]
         scale_features = f < k
@@ -711,21 +801,30 @@ class FusedKernel:
                     g = fb[:f]
                     np.multiply(lp, inv, out=lp)
                 np.matmul(lp, g.T, out=stats[b])
-                for c, _, _, pf in pivots:
+                for c, *_, pf in pivots:
                     r = lp[c]
                     if scale_features:
                         r = np.multiply(r, inv, out=buf.resp[:m])
                     np.matmul(pf[:, :m], r, out=stats[b, c])
 
-    def _pivot_rows(self, pivots: list, fb: np.ndarray, lp: np.ndarray, m: int) -> None:
-        """Log-densities of the pivoted components, each about its own pivot."""
+    def _pivot_rows(
+        self, pivots: list, fb: np.ndarray, lp: np.ndarray, buf: _Scratch, m: int
+    ) -> None:
+        """Log-densities of the pivoted components, each about its own pivot through its
+        Cholesky factor (see :class:`_Plan`); leaves their features ``f(y)`` for the M-step."""
         lay, d = self._layout, self.n_features
-        for c, shift, pivot_coef, pf in pivots:
+        white, neg_half = buf.white[:, :m], self._neg_half
+        for c, shift, base, whiten, pf in pivots:
             fy = pf[:, :m]
             fy[0] = 1.0
-            np.subtract(fb[1 : 1 + d], shift[:, None], out=fy[1 : 1 + d])
+            y = fy[1 : 1 + d]
+            np.subtract(fb[1 : 1 + d], shift[:, None], out=y)
             np.multiply(fy[1 + lay.i], fy[1 + lay.j], out=fy[1 + d :])
-            np.matmul(pivot_coef, fy, out=lp[c])
+            np.matmul(whiten, y, out=white)
+            np.multiply(white, white, out=white)
+            row = lp[c]
+            np.matmul(neg_half, white, out=row)  # −½‖L⁻¹y‖²
+            np.add(row, base, out=row)
 
     def _shifted_block(
         self, coef: np.ndarray, pivots: list, fb: np.ndarray, lp: np.ndarray, buf: _Scratch, m: int
@@ -733,7 +832,7 @@ class FusedKernel:
         """``exp(ln p_nk − c_n)`` with the shift row as ``c_n``; False if it is too far off."""
         np.matmul(coef, fb, out=lp)
         if pivots:
-            self._pivot_rows(pivots, fb, lp, m)
+            self._pivot_rows(pivots, fb, lp, buf, m)
             for c, *_ in pivots:
                 np.subtract(lp[c], fb[-1], out=lp[c])
         np.maximum(lp, buf.floor[:m], out=lp)
@@ -751,7 +850,7 @@ class FusedKernel:
         """``exp(ln p_nk − max_k ln p_nk)``, leaving the maximum in the shift row."""
         np.matmul(coef, fb[:-1], out=lp)
         if pivots:
-            self._pivot_rows(pivots, fb, lp, m)
+            self._pivot_rows(pivots, fb, lp, buf, m)
         top = fb[-1]
         np.maximum.reduce(lp, axis=0, out=top)
         np.subtract(lp, top, out=lp)

@@ -453,8 +453,7 @@ def _ari(labels: np.ndarray | None, resp: np.ndarray) -> float | None:
 
 
 def _resp_or_none(X: np.ndarray, params: Params) -> np.ndarray | None:
-    """Responsibilities, or None for parameters past a collapse (a singular covariance:
-    only the last state of a collapsed run, which no E-step follows)."""
+    """Responsibilities, or None for parameters with a singular covariance."""
     try:
         return e_step(X, params).resp
     except CollapseError:
@@ -614,7 +613,10 @@ def em_payload(
         keep = np.sort(np.random.default_rng(0).choice(len(X), n_draw, replace=False))
         X = X[keep]
         lab = None if lab is None else lab[keep]
-    resps = [_resp_or_none(X, p) for p in trace.params]
+    # The last state of a collapsed run is past the collapse whether or not its covariance
+    # still factors (a smallest eigenvalue below run_em's floor may be positive by rounding).
+    past = len(trace.params) - 1 if trace.stop_reason == "collapsed" else None
+    resps = [None if i == past else _resp_or_none(X, p) for i, p in enumerate(trace.params)]
     aris = [None if r is None else _ari(lab, r) for r in resps]
 
     ctx = F._make_ctx(X, k, opts, F.STEPPED)
