@@ -1062,9 +1062,9 @@ class Stepper {
     }
   }
 
-  // Plotly's "line-ew-open" markers: a horizontal stroke `size` px long at each point, with
-  // the point's text (if any) centred over it, as "top center".
-  static drawTicks(node, style, value, { fl, xa, ya, px }) {
+  // Plotly's "line-ew-open" markers: a horizontal stroke `size` px long at each point inside
+  // the axes' ranges, with the point's text (if any) centred over it, as "top center".
+  static drawTicks(node, style, value, { fl, size, xa, ya, px }) {
     const font = fl.font || {};
     Stepper.children(node, value.x.length, () => {
       const g = document.createElementNS(SVG_NS, "g");
@@ -1089,7 +1089,9 @@ class Stepper {
       const [path, rect, text] = node.childNodes[i].childNodes;
       const x = px(xa, value.x[i]);
       const y = px(ya, value.y[i]);
-      const ok = Number.isFinite(x) && Number.isFinite(y);
+      // hidden outside the axes' ranges (a zoom), as Plotly hides markers
+      const ok = Number.isFinite(x) && Number.isFinite(y) && x >= size.x0 - 0.5
+        && x <= size.x1 + 0.5 && y >= size.y0 - 0.5 && y <= size.y1 + 0.5;
       path.setAttribute("d", ok ? `M${(x - r).toFixed(2)},${y.toFixed(2)}H${(x + r).toFixed(2)}` : "");
       rect.setAttribute("x", ok ? (x - r).toFixed(2) : 0);
       rect.setAttribute("y", ok ? (y - 4).toFixed(2) : 0);
@@ -1267,10 +1269,16 @@ class Stepper {
     const base = Math.pow(10, Math.floor(Math.log(rough) / Math.LN10));
     const dtick = base * ([2, 5].find((s) => s > rough / base) || 10);
     const slack = (hi - lo) * 1e-4; // so that a tick rounded off an end stays
+    // each value as Plotly stores it: a multiple of dtick when within 1e-6 dtick of one
+    const snap = (v) => {
+      const k = Math.round(v / dtick) * dtick;
+      return v !== k && Math.abs(v - k) < dtick * 1e-6 ? k : v;
+    };
     const ticks = [];
-    for (let v = Math.ceil((lo - slack) / dtick) * dtick, prev = null;
+    // + 0, Plotly's tick0: the first tick is 0, not -0
+    for (let v = Math.ceil((lo - slack) / dtick) * dtick + 0, prev = null;
       v <= hi + slack && v !== prev && ticks.length < 1000; prev = v, v = Stepper.increment(v, dtick)) {
-      ticks.push(v);
+      ticks.push(snap(v));
     }
     const label = Stepper.tickFormat(dtick, Math.max(Math.abs(lo), Math.abs(hi)), format);
     return ticks.map((v) => ({ v, text: label(v) }));
@@ -1289,10 +1297,11 @@ class Stepper {
     return y;
   }
 
-  // Plotly's tick labels on a linear axis (axes.js: autoTickRound, numFormat): rounded two
-  // digits past dtick's first, trailing zeros dropped, a true minus sign; past 10^minexponent
-  // a power of ten taken out of every label ("exponentformat"); thousands separated beyond
-  // four digits ("separators": decimal point, then thousands).
+  // Plotly's tick labels on a linear axis (plotly.js 4, axes.js: autoTickRound, numFormat,
+  // formatLinear): rounded two digits past dtick's first, trailing zeros dropped, a true
+  // minus sign; past 10^minexponent a power of ten taken out of every label but 0's
+  // ("exponentformat"); thousands separated beyond four digits ("separators": the decimal
+  // point, then the thousands').
   static tickFormat(dtick, maxend, { exponentformat = "B", minexponent = 3, separators = ".,",
     separatethousands = false } = {}) {
     const round = 2 - Math.floor(Math.log(dtick) / Math.LN10 + 0.01);
@@ -1320,22 +1329,15 @@ class Stepper {
       SI: SI_PREFIXES[exponent / 3 + 5],
     }[fmt] || "";
     return (value) => {
+      if (Math.abs(value / dtick) < 1e-6) return "0";
       let r = round;
-      const e = Math.pow(10, -r) / 2;
       let v = Math.abs(value);
-      let s;
-      if (v < e) return "0" + suffix;
-      v += e;
+      if (v < Math.pow(10, -r) / 2) return "0";
       if (exponent) { v *= Math.pow(10, -exponent); r += exponent; }
-      if (r === 0) s = String(Math.floor(v));
-      else if (r < 0) {
-        s = String(Math.round(v));
-        s = s.slice(0, Math.max(0, s.length + r)) + "0".repeat(-r);
-      } else {
-        s = String(v);
-        const dp = s.indexOf(".") + 1;
-        if (dp) s = s.slice(0, dp + r).replace(/\.?0+$/, "");
-      }
+      let s;
+      if (r === 0) s = String(Math.round(v));
+      else if (r < 0) s = String(Math.round(v / Math.pow(10, -r)) * Math.pow(10, -r));
+      else s = v.toFixed(Math.min(20, r)).replace(/\.?0+$/, "");
       return (value < 0 ? "\u2212" : "") + separate(s) + suffix;
     };
   }
