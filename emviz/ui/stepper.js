@@ -896,6 +896,7 @@ class Stepper {
       return { fl, xa, ya, px, size: { x0, y0, x1: x0 + xa.ax._length, y1: y0 + ya.ax._length } };
     };
     let n = 0;
+    const measures = [];
     chart.spec.channels.forEach((channel, c) => {
       if (channel.kind !== "marks" || !m.values.has(c)) return;
       const value = m.values.get(c);
@@ -915,10 +916,15 @@ class Stepper {
         if (style.name) node.dataset.name = style.name;
         node.dataset.x = JSON.stringify(Array.from(mark.x || []));
         node.dataset.y = JSON.stringify(Array.from(mark.y || []));
-        draw.draw(node, style, mark, frameOf(style.axes, frame));
+        const measure = draw.draw(node, style, mark, frameOf(style.axes, frame));
+        if (measure) measures.push(measure);
         n += 1;
       });
     });
+    // Texts placed by their size (a bar's, a title moved off its labels) are measured once
+    // every mark is written, then placed: reading a size after a change lays the page out
+    // again, which costs more than the drawing, so all reads come before all writes.
+    measures.map((measure) => measure()).forEach((place) => place());
   }
 
   // A polyline through the points, clipped to the plot area, broken where a point is not
@@ -992,6 +998,7 @@ class Stepper {
       g.append(rect, text);
       return g;
     });
+    const shown = []; // the texts to place, once measured
     for (let i = 0; i < at.length; i++) {
       const [rect, text] = node.childNodes[i].childNodes;
       const base = value.base ? value.base[i] : 0;
@@ -1023,43 +1030,47 @@ class Stepper {
         continue;
       }
       text.setAttribute("visibility", "visible");
-      const fontSize = style.textsize || font.size || 12;
-      text.setAttribute("font-size", fontSize);
-      // Plotly's bar text: its box at the bar's end, 3 px in (or out), scaled down to fit
-      // the bar's width (and inside, its length)
-      const pad = 3;
-      let bb = text.getBBox();
-      const room = h ? box.h : box.w;
-      const scale = outside ? Math.min(1, room / bb.width)
-        : Math.min(1, (box.w - 2 * pad) / bb.width, (box.h - 2 * pad) / bb.height);
-      if (!(scale > 0.3)) { text.setAttribute("visibility", "hidden"); continue; }
-      if (scale < 1) { // the box shrinks about the text's anchor, with its font
-        const ax = Number(text.getAttribute("x")) || 0;
-        const ay = Number(text.getAttribute("y")) || 0;
-        text.setAttribute("font-size", (fontSize * scale).toFixed(2));
-        bb = { x: ax + (bb.x - ax) * scale, y: ay + (bb.y - ay) * scale,
-          width: bb.width * scale, height: bb.height * scale };
-      }
-      // the bar's end: its top (or right) unless drawn the other way (in pixels, as Plotly)
-      const up = h ? v1 >= v0 : v1 <= v0;
-      let cx;
-      let cy;
-      if (h) {
-        cy = box.y + box.h / 2;
-        const endX = up ? box.x + box.w : box.x;
-        cx = outside ? endX + (up ? pad + bb.width / 2 : -pad - bb.width / 2)
-          : endX + (up ? -pad - bb.width / 2 : pad + bb.width / 2);
-      } else {
-        cx = box.x + box.w / 2;
-        const endY = up ? box.y : box.y + box.h;
-        cy = outside ? endY + (up ? -pad - bb.height / 2 : pad + bb.height / 2)
-          : endY + (up ? pad + bb.height / 2 : -pad - bb.height / 2);
-      }
-      const x0 = Number(text.getAttribute("x")) || 0;
-      const y0 = Number(text.getAttribute("y")) || 0;
-      text.setAttribute("x", (x0 + cx - (bb.x + bb.width / 2)).toFixed(2));
-      text.setAttribute("y", (y0 + cy - (bb.y + bb.height / 2)).toFixed(2));
+      text.setAttribute("font-size", style.textsize || font.size || 12);
+      shown.push({ text, box, up: h ? v1 >= v0 : v1 <= v0 });
     }
+    // the texts' places, once every mark is written: one layout for all (see drawMarks)
+    return () => {
+      const measured = shown.map(({ text }) => ({ bb: text.getBBox(),
+        x: Number(text.getAttribute("x")) || 0, y: Number(text.getAttribute("y")) || 0 }));
+      return () => shown.forEach((bar, k) => Stepper.placeBarText(bar, measured[k], style, h, outside));
+    };
+  }
+
+  // Plotly's bar text: its box at the bar's end, 3 px in (or out), scaled down to fit the
+  // bar's width (and inside, its length); `bb` measured at the text's `x`, `y`.
+  static placeBarText({ text, box, up }, { bb, x: ax, y: ay }, style, h, outside) {
+    const pad = 3;
+    const fontSize = Number(text.getAttribute("font-size"));
+    const room = h ? box.h : box.w;
+    const scale = outside ? Math.min(1, room / bb.width)
+      : Math.min(1, (box.w - 2 * pad) / bb.width, (box.h - 2 * pad) / bb.height);
+    if (!(scale > 0.3)) { text.setAttribute("visibility", "hidden"); return; }
+    if (scale < 1) { // the box shrinks about the text's anchor, with its font
+      text.setAttribute("font-size", (fontSize * scale).toFixed(2));
+      bb = { x: ax + (bb.x - ax) * scale, y: ay + (bb.y - ay) * scale,
+        width: bb.width * scale, height: bb.height * scale };
+    }
+    // the bar's end: its top (or right) unless drawn the other way (in pixels, as Plotly)
+    let cx;
+    let cy;
+    if (h) {
+      cy = box.y + box.h / 2;
+      const endX = up ? box.x + box.w : box.x;
+      cx = outside ? endX + (up ? pad + bb.width / 2 : -pad - bb.width / 2)
+        : endX + (up ? -pad - bb.width / 2 : pad + bb.width / 2);
+    } else {
+      cx = box.x + box.w / 2;
+      const endY = up ? box.y : box.y + box.h;
+      cy = outside ? endY + (up ? -pad - bb.height / 2 : pad + bb.height / 2)
+        : endY + (up ? pad + bb.height / 2 : -pad - bb.height / 2);
+    }
+    text.setAttribute("x", (ax + cx - (bb.x + bb.width / 2)).toFixed(2));
+    text.setAttribute("y", (ay + cy - (bb.y + bb.height / 2)).toFixed(2));
   }
 
   // Plotly's "line-ew-open" markers: a horizontal stroke `size` px long at each point inside
@@ -1182,27 +1193,31 @@ class Stepper {
     title.setAttribute("x", x.toFixed(2));
     title.setAttribute("y", y.toFixed(2));
     title.setAttribute("transform", isX ? "" : `rotate(-90,${x.toFixed(2)},${y.toFixed(2)})`);
-    if (!style.title) return;
+    if (!style.title) return null;
     // Plotly's "avoid" (Titles.draw): past every label it overlaps, with 2 px to spare,
     // but not off the paper
-    const tb = title.getBoundingClientRect();
-    const paper = fl._paper.node().getBoundingClientRect();
-    const pad = 2;
-    const room = isX ? paper.bottom - tb.bottom : tb.left - paper.left;
-    let shift = 0;
-    for (const label of labels.childNodes) {
-      if (!label.textContent) continue;
-      const lb = label.getBoundingClientRect();
-      if (tb.left <= lb.right + pad && lb.left <= tb.right + pad && tb.top <= lb.bottom + pad
-        && lb.top <= tb.bottom + pad) {
-        shift = Math.max(shift, isX ? lb.bottom - tb.top + pad : tb.right - lb.left + pad);
-      }
-    }
-    shift = room < 0 ? room : Math.min(room, shift);
-    if (shift) {
-      const move = isX ? `translate(0,${shift.toFixed(2)})` : `translate(${(-shift).toFixed(2)},0)`;
-      title.setAttribute("transform", `${move} ${title.getAttribute("transform")}`);
-    }
+    return () => {
+      const tb = title.getBoundingClientRect();
+      const paper = fl._paper.node().getBoundingClientRect();
+      const boxes = Array.from(labels.childNodes, (label) => (label.textContent
+        ? label.getBoundingClientRect() : null)).filter(Boolean);
+      return () => {
+        const pad = 2;
+        const room = isX ? paper.bottom - tb.bottom : tb.left - paper.left;
+        let shift = 0;
+        for (const lb of boxes) {
+          if (tb.left <= lb.right + pad && lb.left <= tb.right + pad && tb.top <= lb.bottom + pad
+            && lb.top <= tb.bottom + pad) {
+            shift = Math.max(shift, isX ? lb.bottom - tb.top + pad : tb.right - lb.left + pad);
+          }
+        }
+        shift = room < 0 ? room : Math.min(room, shift);
+        if (shift) {
+          const move = isX ? `translate(0,${shift.toFixed(2)})` : `translate(${(-shift).toFixed(2)},0)`;
+          title.setAttribute("transform", `${move} ${title.getAttribute("transform")}`);
+        }
+      };
+    };
   }
 
   // A note at a point of the plot area ("ref": "paper") or of the mark's axes' box
@@ -1216,18 +1231,22 @@ class Stepper {
     text.setAttribute("text-anchor", { left: "start", center: "middle", right: "end" }[align]);
     Stepper.setText(text, value.text || "", 0);
     text.removeAttribute("transform");
-    if (!value.text) return;
-    const [x0, x1, y0, y1] = style.ref === "paper" ? [0, fl._size.w, 0, fl._size.h]
-      : [size.x0, size.x1, size.y0, size.y1];
-    const bb = text.getBBox();
-    const pad = 2;
-    const w = Math.round(bb.width) + 2 * pad; // Plotly rounds the text's size, then the box's place
-    const h = Math.round(bb.height) + 2 * pad;
-    const left = x0 + style.x * (x1 - x0) - { left: 0, center: 0.5, right: 1 }[style.xanchor || "center"] * w;
-    const top = y1 - style.y * (y1 - y0) - { top: 0, middle: 0.5, bottom: 1 }[style.yanchor || "middle"] * h;
-    const dx = Math.round(left) + pad - bb.x;
-    const dy = Math.round(top) + pad - bb.y;
-    text.setAttribute("transform", `translate(${dx.toFixed(2)},${dy.toFixed(2)})`);
+    if (!value.text) return null;
+    return () => {
+      const bb = text.getBBox();
+      return () => {
+        const [x0, x1, y0, y1] = style.ref === "paper" ? [0, fl._size.w, 0, fl._size.h]
+          : [size.x0, size.x1, size.y0, size.y1];
+        const pad = 2;
+        const w = Math.round(bb.width) + 2 * pad; // Plotly rounds the text's size, then the box's place
+        const h = Math.round(bb.height) + 2 * pad;
+        const left = x0 + style.x * (x1 - x0) - { left: 0, center: 0.5, right: 1 }[style.xanchor || "center"] * w;
+        const top = y1 - style.y * (y1 - y0) - { top: 0, middle: 0.5, bottom: 1 }[style.yanchor || "middle"] * h;
+        const dx = Math.round(left) + pad - bb.x;
+        const dy = Math.round(top) + pad - bb.y;
+        text.setAttribute("transform", `translate(${dx.toFixed(2)},${dy.toFixed(2)})`);
+      };
+    };
   }
 
   // A text's font, as Plotly sets it on its text.
