@@ -837,7 +837,9 @@ class Stepper {
     const layout = chart.spec.figure.layout || {};
     const home = {};
     for (const [name, axis] of Object.entries(layout)) {
-      if (/^[xy]axis\d*$/.test(name) && axis && axis.range) home[name.replace("axis", "")] = axis.range;
+      if (/^[xy]axis\d*$/.test(name) && axis && axis.range) {
+        home[name.replace("axis", "")] = axis.range;
+      }
     }
     chart.marks = { svg, layers: { under, clip, over: svg }, home, values: new Map(), nodes: [],
       version: 0, drawn: null };
@@ -1037,13 +1039,13 @@ class Stepper {
     return () => {
       const measured = shown.map(({ text }) => ({ bb: text.getBBox(),
         x: Number(text.getAttribute("x")) || 0, y: Number(text.getAttribute("y")) || 0 }));
-      return () => shown.forEach((bar, k) => Stepper.placeBarText(bar, measured[k], style, h, outside));
+      return () => shown.forEach((bar, k) => Stepper.placeBarText(bar, measured[k], h, outside));
     };
   }
 
   // Plotly's bar text: its box at the bar's end, 3 px in (or out), scaled down to fit the
   // bar's width (and inside, its length); `bb` measured at the text's `x`, `y`.
-  static placeBarText({ text, box, up }, { bb, x: ax, y: ay }, style, h, outside) {
+  static placeBarText({ text, box, up }, { bb, x: ax, y: ay }, h, outside) {
     const pad = 3;
     const fontSize = Number(text.getAttribute("font-size"));
     const room = h ? box.h : box.w;
@@ -1135,14 +1137,16 @@ class Stepper {
         exponentformat: ax.exponentformat, minexponent: ax.minexponent,
         separators: fl.separators, separatethousands: ax.separatethousands });
     if (!node.firstChild) {
-      node.append(...["path", "path", "g", "text"].map((tag) => document.createElementNS(SVG_NS, tag)));
+      const make = (tag) => document.createElementNS(SVG_NS, tag);
+      node.append(make("path"), make("path"), make("g"), make("text")); // grid, ticks, labels, title
     }
     const [grid, marks, labels, title] = node.childNodes;
     // the axis's start, and where its line and the counter axis's box lie (overlay px)
     const start = isX ? ax._offset - size.l : ax._offset - size.t;
-    const [lineAt, c0, c1] = isX
-      ? [ax._mainLinePosition - size.t, other.ax._offset - size.t, other.ax._offset - size.t + other.ax._length]
-      : [ax._mainLinePosition - size.l, other.ax._offset - size.l, other.ax._offset - size.l + other.ax._length];
+    const across = isX ? size.t : size.l;
+    const lineAt = ax._mainLinePosition - across;
+    const c0 = other.ax._offset - across;
+    const c1 = c0 + other.ax._length;
     const at = ticks.map((t) => px(a, t.v));
     const shown = ticks.map((t, i) => Number.isFinite(at[i]) && at[i] >= start - 0.5
       && at[i] <= start + ax._length + 0.5);
@@ -1159,7 +1163,8 @@ class Stepper {
       }
       if (out) m += isX ? `M${q},${lineAt + line}v${out}` : `M${lineAt - line},${q}h${-out}`;
     });
-    for (const [path, color, width] of [[grid, ax.gridcolor, ax.gridwidth], [marks, ax.tickcolor, ax.tickwidth]]) {
+    const strokes = [[grid, ax.gridcolor, ax.gridwidth], [marks, ax.tickcolor, ax.tickwidth]];
+    for (const [path, color, width] of strokes) {
       path.setAttribute("fill", "none");
       path.setAttribute("stroke", color);
       path.setAttribute("shape-rendering", "crispEdges");
@@ -1184,7 +1189,8 @@ class Stepper {
     // the title, at Plotly's standoff from the axis (axes.js, drawTitle), moved off the labels
     const tf = { ...fl.font, ...(style.titlefont || {}) };
     const lw = ax.linewidth ? ax.linewidth - 1 : 0;
-    const gap = 10 + 1.5 * tf.size + lw + tf.size * (isX ? (ax.showticklabels ? 1.5 : 0.5) : (ax.showticklabels ? 0.5 : 0));
+    const labelRoom = isX ? (ax.showticklabels ? 1.5 : 0.5) : (ax.showticklabels ? 0.5 : 0);
+    const gap = 10 + 1.5 * tf.size + lw + tf.size * labelRoom;
     const [x, y] = isX ? [start + ax._length / 2, c1 + gap]
       : [c0 - gap, start + ax._length / 2];
     Stepper.font(title, tf);
@@ -1213,7 +1219,8 @@ class Stepper {
         }
         shift = room < 0 ? room : Math.min(room, shift);
         if (shift) {
-          const move = isX ? `translate(0,${shift.toFixed(2)})` : `translate(${(-shift).toFixed(2)},0)`;
+          const move = isX ? `translate(0,${shift.toFixed(2)})`
+            : `translate(${(-shift).toFixed(2)},0)`;
           title.setAttribute("transform", `${move} ${title.getAttribute("transform")}`);
         }
       };
@@ -1238,10 +1245,13 @@ class Stepper {
         const [x0, x1, y0, y1] = style.ref === "paper" ? [0, fl._size.w, 0, fl._size.h]
           : [size.x0, size.x1, size.y0, size.y1];
         const pad = 2;
-        const w = Math.round(bb.width) + 2 * pad; // Plotly rounds the text's size, then the box's place
+        // Plotly rounds the text's size, then the box's place
+        const w = Math.round(bb.width) + 2 * pad;
         const h = Math.round(bb.height) + 2 * pad;
-        const left = x0 + style.x * (x1 - x0) - { left: 0, center: 0.5, right: 1 }[style.xanchor || "center"] * w;
-        const top = y1 - style.y * (y1 - y0) - { top: 0, middle: 0.5, bottom: 1 }[style.yanchor || "middle"] * h;
+        const fx = { left: 0, center: 0.5, right: 1 }[style.xanchor || "center"];
+        const fy = { top: 0, middle: 0.5, bottom: 1 }[style.yanchor || "middle"];
+        const left = x0 + style.x * (x1 - x0) - fx * w;
+        const top = y1 - style.y * (y1 - y0) - fy * h;
         const dx = Math.round(left) + pad - bb.x;
         const dy = Math.round(top) + pad - bb.y;
         text.setAttribute("transform", `translate(${dx.toFixed(2)},${dy.toFixed(2)})`);
@@ -1329,7 +1339,8 @@ class Stepper {
     const si = fmt === "SI" || fmt === "B";
     let exponent = 0;
     if (Math.abs(rangeexp) > minexponent && fmt !== "none") {
-      exponent = si && rangeexp <= 14 && rangeexp >= -15 ? 3 * Math.round((rangeexp - 1) / 3) : rangeexp;
+      const prefixed = si && rangeexp <= 14 && rangeexp >= -15; // SI steps of 10^3
+      exponent = prefixed ? 3 * Math.round((rangeexp - 1) / 3) : rangeexp;
     }
     if (si && (exponent > 14 || exponent < -15)) fmt = "power";
     const [point, thousands] = separators;
