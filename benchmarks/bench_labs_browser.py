@@ -129,7 +129,9 @@ BREAKDOWN = """() => {
   for (const m of ['update', 'restyle', 'animate', 'relayout']) {
     wrap(window.Plotly, m, 'Plotly.' + m, true);
   }
-  for (const m of ['renderOnce', 'chartUpdate', 'drawCanvas', 'drawTable', 'drawStatus']) {
+  const drawing = ['renderOnce', 'chartUpdate', 'drawCanvas', 'drawMarks', 'drawTable',
+    'drawStatus'];
+  for (const m of drawing) {
     wrap(s, m, 'stepper.' + m, false);
   }
 }"""

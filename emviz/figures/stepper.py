@@ -314,15 +314,31 @@ def marks(styles: Sequence[Mapping[str, Any]], values: Mapping[str, list]) -> di
     or past it with ``"textposition": "outside"``, shrunk to fit as Plotly's; its hover
     text as the rect's tooltip; ``"line"``: the colour of the outlines) or ``{"type":
     "ticks", "color", "size", "width"}`` (Plotly's "line-ew-open" markers of that size,
-    with their text over them). The axes must not depend on the marks: fix their ranges
-    (a relayout channel may move them), and keep in the figure a trace per series, with
-    nothing drawn, for the legend. Any style may have ``"axes"`` (e.g. ``["x2", "y2"]``,
-    default the first) and a ``"name"`` (the element's ``data-name``, for tests).
+    with their text over them). The axes must not depend on the marks: fix their ranges,
+    and keep in the figure a trace per series, with nothing drawn, for the legend. Any
+    style may have ``"axes"`` (e.g. ``["x2", "y2"]``, default the first) and a ``"name"``
+    (the element's ``data-name``, for tests).
+
     ``values``: a series whose values are lists with one ``{"x": [...], "y": [...]}`` per
     mark (bars also ``"base"``, ``"text"``, ``"hover"`` and optionally ``"outline"``,
     widths in px, and ``"colors"``, one per bar; ticks also ``"text"``, ``"hover"``), in
     data coordinates (a log axis takes the values themselves; a category axis, the
-    category's index). A line is broken where a point is not finite."""
+    category's index). A line is broken where a point is not finite.
+
+    Where a step changes an axis's scale (a relayout costs a chart as much as a redraw), a
+    value may instead be ``{"frame": {"y": [lo, hi], ...}, "marks": [...]}``: the marks'
+    data from ``lo`` to ``hi`` then spans that (linear) axis's range in the figure, which
+    stays fixed, with no ticks (``"tickmode": "array", "tickvals": []``), no zero line and
+    no title of its own; a zoom still moves the marks. Two more types draw what Plotly drew
+    for such an axis, in the style of Plotly's axis (its template's font, grid and ticks):
+    ``{"type": "axis", "axes", "axis": "x" or "y", "title", "titlefont"}`` (the ticks,
+    labels, grid lines and title of one of its axes, the title moved off the labels as
+    Plotly moves it; the value's ticks, ``{"x" or "y": positions, "text": labels}``, or,
+    with neither, Plotly's automatic ticks for the part of the frame on screen) and
+    ``{"type": "label", "axes", "ref": "paper" or "domain", "x", "y", "xanchor",
+    "yanchor", "align", "font"}`` (a note placed as a Plotly annotation without an arrow, at
+    a point of the plot area or of its axes' box; the value's ``{"text": ...}``, with
+    ``<br>`` lines, "" for none)."""
     return {"kind": "marks", "marks": [dict(s) for s in styles], **values}
 
 

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from emviz._messages import error
-from emviz.engine.em import Trace, bound_terms, e_step
+from emviz.engine.em import BoundTerms, Trace, bound_terms, e_step
 from emviz.engine.kmeans import KMeansTrace
 from emviz.errors import CollapseError, ParameterError
 from emviz.figures import geometry as geo
@@ -593,16 +593,42 @@ def _elbo_metrics(points: Sequence[FT.BoundPoint]) -> list[dict[str, Any]]:
     return [metric(key, label) for key, label in _ELBO_METRICS]
 
 
-#: Where the top of the bars' value axis sits, over the tallest bar: room for the text over
-#: it (Plotly's autorange would leave as much).
-_BAR_HEADROOM = 1.12
+#: Where the ends of a value axis sit past the values it shows (and 0): room for the text
+#: over the tallest bar (Plotly's autorange would leave as much), as
+#: :func:`emviz.figures.theory.decomposition_figure` sets its axis.
+_HEADROOM = 1.12
 
 
-def _bound_marks(window: Sequence[FT.BoundPoint], lab: Mapping[str, str]
-                 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def value_range(values: Any, headroom: float = _HEADROOM) -> list[float]:
+    """The range of a value axis that shows ``values`` and 0: from the lowest to the
+    highest, each end ``headroom`` times further from 0, as the lower bound's charts set
+    their axes.
+
+    Parameters
+    ----------
+    values : array-like of float
+        What the axis shows; values that are not finite (a state without a bound) are left
+        out.
+    headroom : float, optional
+
+    Returns
+    -------
+    list of float
+        ``[lo, hi]`` with ``lo <= 0 <= hi`` and ``lo < hi``; ``[0, 1]`` when no value is
+        finite and non-zero (an axis of nothing keeps a scale).
+    """
+    v = np.asarray(values, dtype=float).ravel()
+    v = v[np.isfinite(v)]
+    lo, hi = min(float(v.min(initial=0.0)), 0.0), max(float(v.max(initial=0.0)), 0.0)
+    if lo == hi:
+        return [0.0, 1.0]
+    return [lo * headroom, hi * headroom]
+
+
+def _bound_marks(window: Sequence[FT.BoundPoint], lab: Mapping[str, str]) -> dict[str, Any]:
     """What :func:`emviz.figures.theory.bound_figure` draws for ``window`` (its last point
-    current), as the stepper's marks: the L and KL bars, the ln p ticks and the waterfall;
-    and the layout that goes with them (categories, ranges, the baseline's note)."""
+    current), as the stepper's marks over their own frame (see :func:`_bound_chart`): the
+    axes' ticks and the notes, the L and KL bars, the ln p ticks and the waterfall."""
     seg = FT.bar_segments(window)
     k = len(window)
     slots = np.arange(k, dtype=float)
@@ -615,7 +641,18 @@ def _bound_marks(window: Sequence[FT.BoundPoint], lab: Mapping[str, str]
                      f"{elbo:.6g}\n{lab['kl']} = {kl:.4g}")
     kl_text = ["" if not np.isfinite(v) else ("KL = 0" if abs(v) < 1e-9 else
                                                f"KL = {sig(v, 3)}") for v in seg.kl_height]
+    last = window[-1]
+    t = last.terms
+    # without a bound yet (the start) the waterfall's axis is the one bound_figure gives it
+    lnp = last.log_likelihood
+    shown = t if t is not None else BoundTerms(lnp, lnp, 0.0, lnp, 0.0)
+    values = [shown.expected_complete, shown.entropy, shown.elbo, shown.kl,
+              shown.log_likelihood]
     marks = [
+        {"x": slots, "text": names},  # the half-steps' names under their bars
+        {}, {},  # the value axes: Plotly's automatic ticks for the frame
+        {"text": lab["baseline_note"].format(baseline=f"{seg.baseline:,.2f}")},
+        {"text": lab["no_q"] if t is None else ""},
         {"x": slots, "y": seg.elbo_height, "base": np.zeros(k), "outline": outline,
          "text": [""] * k, "hover": hover},
         {"x": slots, "y": seg.kl_height, "base": seg.elbo_height, "outline": outline,
@@ -623,34 +660,26 @@ def _bound_marks(window: Sequence[FT.BoundPoint], lab: Mapping[str, str]
         {"x": slots, "y": seg.lnp_height, "hover": hover,
          "text": [lab["no_q"] if p.terms is None else "" for p in window]},
     ]
-    top = float(np.nanmax([*seg.lnp_height, *(seg.elbo_height + seg.kl_height)]))
-    layout = {"xaxis.range": [-0.5, k - 0.5], "xaxis.tickvals": list(range(k)),
-              "xaxis.ticktext": names, "yaxis.range": [0.0, top * _BAR_HEADROOM],
-              "annotations[0].text": lab["baseline_note"].format(baseline=f"{seg.baseline:,.2f}")}
-    last = window[-1]
-    t = last.terms
+    frame = {"x": [-0.5, k - 0.5],  # the window's categories, each bar as wide as Plotly's
+             "y": value_range([*seg.lnp_height, *(seg.elbo_height + seg.kl_height)]),
+             "y2": value_range(values)}
     if t is None:
-        return [*marks, _NO_BARS, _NO_LINE], {**layout, "annotations[1].visible": True}
-    values = [t.expected_complete, t.entropy, t.elbo, t.kl, t.log_likelihood]
+        return {"frame": frame, "marks": [*marks, _NO_BARS, _NO_LINE]}
     base = [0.0, t.expected_complete, 0.0, t.elbo, 0.0]
-    height = [t.expected_complete, t.entropy, t.elbo, t.kl, t.log_likelihood]
     rise = {True: FT.ENTROPY_HEX, False: FT.Q_HEX}
     colors = [FT.ELBO_HEX, rise[t.entropy >= 0], FT.ELBO_HEX, rise[t.kl >= 0], FT.ELBO_HEX]
     words = [lab["q"], lab["entropy"], lab["elbo"], lab["kl"], lab["lnp"]]
     text = [f"{v:,.2f}" if abs(v) >= 0.01 or v == 0 else sig(v, 2) for v in values]
-    levels = [b + h for b, h in zip(base, height, strict=True)]
+    levels = [b + h for b, h in zip(base, values, strict=True)]
     half = _WATERFALL_WIDTH / 2
     cx, cy = [], []
     for i in range(4):  # a dotted connector from each bar's end to the next bar
         cx += [i + half, i + 1 - half, np.nan]
         cy += [levels[i], levels[i], np.nan]
-    lo, hi = min(*values, 0.0), max(*values, 0.0)
-    waterfall = {"x": np.arange(5, dtype=float), "y": np.array(height), "base": np.array(base),
+    waterfall = {"x": np.arange(5, dtype=float), "y": np.array(values), "base": np.array(base),
                  "colors": colors, "text": text,
                  "hover": [f"{w}: {v}" for w, v in zip(words, text, strict=True)]}
-    return [*marks, waterfall, {"x": np.array(cx), "y": np.array(cy)}], {
-        **layout, "annotations[1].visible": False,
-        "yaxis2.range": [lo * 1.12 if lo < 0 else 0, hi * 1.12 if hi > 0 else 0]}
+    return {"frame": frame, "marks": [*marks, waterfall, {"x": np.array(cx), "y": np.array(cy)}]}
 
 
 #: The outline of the current half-step's bars, in px (as :func:`emviz.figures.theory.
@@ -669,9 +698,14 @@ def _bound_chart(points: Sequence[FT.BoundPoint], opts: F.FigureOptions,
     draws them at each position. A state whose bound cannot be computed shows the figure
     of the state before it.
 
-    The stepper draws the bars (:func:`emviz.figures.stepper.marks`): a step moves the axes
-    with one relayout of a figure that has no data drawn, where Plotly would redraw every bar
-    and its text. The figure keeps its traces, empty, for the legend."""
+    The stepper draws it all (:func:`emviz.figures.stepper.marks`), so that a step makes no
+    Plotly call on this chart: Plotly redraws a bar chart whole, and a relayout of its
+    ranges or tick labels costs as much. The bars' axes follow the window (its categories,
+    the baseline under its lowest bar, and so the scale), so each position carries its own
+    frame: the range each value axis shows; the stepper draws those axes' ticks, grid lines
+    and titles, and the notes, as Plotly draws them. Plotly keeps the axes fixed at
+    ``[0, 1]``, without ticks, and the traces, empty, for the legend; the waterfall's
+    categories stay Plotly's."""
     lab = {**FT.DEFAULT_LABELS, **dict(labels or {})}
     n = len(points)
     reach = [h if _computable(points[h]) else max(j for j in range(h) if _computable(points[j]))
@@ -684,7 +718,24 @@ def _bound_chart(points: Sequence[FT.BoundPoint], opts: F.FigureOptions,
     fig = FT.bound_figure(points[:1], opts, labels).to_plotly_json()
     data, layout = fig["data"], fig["layout"]
     elbo, kl, lnp, waterfall = data
+    baseline_note, no_q = layout.pop("annotations")
+
+    def axis(axes: list[str], letter: str, name: str) -> dict[str, Any]:
+        title = layout[name].get("title", {})
+        return {"type": "axis", "axes": axes, "axis": letter, "name": name,
+                "title": title.get("text", ""), "titlefont": title.get("font", {})}
+
+    def label(axes: list[str], note: Mapping[str, Any], name: str) -> dict[str, Any]:
+        return {"type": "label", "axes": axes, "name": name,
+                "ref": "paper" if note["xref"] == "paper" else "domain",
+                "x": note["x"], "y": note["y"], "xanchor": note.get("xanchor", "center"),
+                "yanchor": note.get("yanchor", "middle"), "align": note.get("align", "center"),
+                "font": note["font"]}
+
     styles = [
+        axis(["x", "y"], "x", "xaxis"), axis(["x", "y"], "y", "yaxis"),
+        axis(["x2", "y2"], "y", "yaxis2"),
+        label(["x", "y"], baseline_note, "baseline note"), label(["x2", "y2"], no_q, "no q"),
         {"type": "bars", "orientation": "v", "color": elbo["marker"]["color"],
          "width": 1.0 - float(layout["bargap"]), "line": "#111", "name": elbo["name"]},
         {"type": "bars", "orientation": "v", "color": kl["marker"]["color"],
@@ -704,26 +755,21 @@ def _bound_chart(points: Sequence[FT.BoundPoint], opts: F.FigureOptions,
         trace.update(x=[0.0], y=[None], hoverinfo="skip")
         if trace["type"] == "bar":  # the legend outlines as the current bar is outlined
             trace["marker"]["line"] = {**trace["marker"]["line"], "width": _CURRENT_OUTLINE}
-    layout["xaxis"] = {**layout["xaxis"], "type": "linear", "tickmode": "array",
-                       "zeroline": False}
+    # the framed axes: fixed, without ticks or title of their own (the marks draw them);
+    # still "array" ticks, so that Plotly keeps their styles (grid, tick font) for the marks
+    framed = {"type": "linear", "range": [0.0, 1.0], "autorange": False, "tickmode": "array",
+              "tickvals": [], "zeroline": False}
+    for name in ("xaxis", "yaxis", "yaxis2"):
+        layout[name] = {**layout[name], **framed,
+                        "title": {**layout[name].get("title", {}), "text": ""}}
     layout["xaxis2"] = {**layout["xaxis2"], "type": "linear", "tickmode": "array",
                         "tickvals": list(range(5)), "ticktext": list(waterfall["x"]),
                         "range": [-0.5, 4.5], "zeroline": False}
-    layout["yaxis"] = {**layout["yaxis"], "autorange": False}
-    layout["yaxis2"] = {**layout["yaxis2"], "autorange": False}
-    for key, value in drawn[at[0]][1].items():
-        if "." in key and "[" not in key:
-            axis, attr = key.split(".")
-            layout[axis] = {**layout[axis], attr: value}
-    channels = [
-        S.marks(styles, S.series(at, lambda j: drawn[j][0])),
-        S.relayout(S.series(at, lambda j: _jsonable(drawn[j][1]))),
-    ]
     # an empty trace on the waterfall's axes, so that Plotly draws them
     panel = {"type": "scatter", "x": [], "y": [], "xaxis": "x2", "yaxis": "y2",
              "showlegend": False, "hoverinfo": "skip", "name": "waterfall"}
     return S.chart("bound", _jsonable({"data": [elbo, kl, lnp, panel], "layout": layout}),
-                   channels=channels)
+                   channels=[S.marks(styles, S.series(at, lambda j: drawn[j]))])
 
 
 def elbo_payload(
@@ -806,4 +852,5 @@ __all__ = [
     "kmeans_chart",
     "kmeans_gmm_payload",
     "mixture_chart",
+    "value_range",
 ]

@@ -24,6 +24,8 @@ const REMOVE_PX = 24; // Shift+click removes the nearest point if it is this clo
 const WIDE_PX = 1250; // side-by-side layout from this width (presenter mode at 1920 px)
 const DEFERRED_MS = 250; // legend names and the like follow this long after the last step
 const SVG_NS = "http://www.w3.org/2000/svg";
+// Plotly's SI prefixes, 10^-15 to 10^12 (a tick label's exponentformat "SI" or "B").
+const SI_PREFIXES = ["f", "p", "n", "μ", "m", "", "k", "M", "G", "T"];
 
 // ------------------------------------------------------------------------------------
 // Loading plotly.js once per page
@@ -818,14 +820,29 @@ class Stepper {
   // so marks that change at every step (a cursor on a curve, rings on the values shown,
   // bars over fixed axes) are drawn here, in an SVG over the plot area placed with Plotly's
   // axes, and follow its redraws (zoom, reveal).
+  //
+  // A relayout costs as much as a redraw too (Plotly recomputes the whole layout to change a
+  // tick label), so where a step changes an axis's scale, a marks channel's value may carry
+  // its own view of the axes, a frame: {"frame": {"y": [lo, hi]}, "marks": [...]} puts lo
+  // and hi at the ends of that axis's home range (the figure's; the axis stays put, with no
+  // ticks of its own), and "axis" marks draw its ticks, grid and title as Plotly would.
   setupMarks(chart) {
     const svg = document.createElementNS(SVG_NS, "svg");
     svg.setAttribute("class", "emv-marks");
+    const under = document.createElementNS(SVG_NS, "g"); // grid lines, under every mark
     const clip = document.createElementNS(SVG_NS, "svg"); // lines stay inside the plot area
-    svg.appendChild(clip);
+    svg.append(under, clip);
     const paper = chart.gd.querySelector(".main-svg");
     paper.parentNode.insertBefore(svg, paper.nextSibling);
-    chart.marks = { svg, clip, values: new Map(), nodes: [], version: 0, drawn: null };
+    const layout = chart.spec.figure.layout || {};
+    const home = {};
+    for (const [name, axis] of Object.entries(layout)) {
+      if (/^[xy]axis\d*$/.test(name) && axis && axis.range) {
+        home[name.replace("axis", "")] = axis.range;
+      }
+    }
+    chart.marks = { svg, layers: { under, clip, over: svg }, home, values: new Map(), nodes: [],
+      version: 0, drawn: null };
     chart.gd.on("plotly_afterplot", () => this.drawMarks(chart));
     chart.gd.on("plotly_relayout", () => this.drawMarks(chart));
     chart.gd.on("plotly_relayouting", () => this.drawMarks(chart));
@@ -852,27 +869,41 @@ class Stepper {
     Object.assign(m.svg.style, { left: size.l + "px", top: size.t + "px" });
     m.svg.setAttribute("width", size.w);
     m.svg.setAttribute("height", size.h);
-    m.clip.setAttribute("width", size.w);
-    m.clip.setAttribute("height", size.h);
+    m.layers.clip.setAttribute("width", size.w);
+    m.layers.clip.setAttribute("height", size.h);
+    // An axis as a mark sees it: Plotly's axis, and the maps between the mark's data and
+    // the axis's own coordinates (the identity, unless a frame places the data on it).
+    const view = (id, frame) => {
+      const ax = fl[id.replace(/^([xy])/, "$1axis")];
+      const r = frame && frame[id];
+      const h = m.home[id];
+      const linear = r && h && r[1] !== r[0];
+      return {
+        ax, id,
+        to: linear ? (v) => h[0] + ((v - r[0]) / (r[1] - r[0])) * (h[1] - h[0]) : (v) => v,
+        from: linear ? (c) => r[0] + ((c - h[0]) / (h[1] - h[0])) * (r[1] - r[0]) : (c) => c,
+      };
+    };
     // px from the plot area's corner (a subplot's axes start further in)
-    const px = (axis, v) => (Number.isFinite(v) && (axis.type !== "log" || v > 0)
-      ? axis.c2p(v) + axis._offset - (axis._id[0] === "x" ? size.l : size.t) : NaN);
-    const frames = {};
-    const frameOf = ([x, y] = ["x", "y"]) => {
-      const key = x + y;
-      if (!frames[key]) {
-        const xa = fl[x.replace("x", "xaxis")];
-        const ya = fl[y.replace("y", "yaxis")];
-        const x0 = xa._offset - size.l;
-        const y0 = ya._offset - size.t;
-        frames[key] = { fl, xa, ya, px, size: { x0, y0, x1: x0 + xa._length, y1: y0 + ya._length } };
-      }
-      return frames[key];
+    const px = (a, v) => {
+      const c = a.to(v);
+      return Number.isFinite(c) && (a.ax.type !== "log" || c > 0)
+        ? a.ax.c2p(c) + a.ax._offset - (a.id[0] === "x" ? size.l : size.t) : NaN;
+    };
+    const frameOf = ([x, y] = ["x", "y"], frame = null) => {
+      const xa = view(x, frame);
+      const ya = view(y, frame);
+      const x0 = xa.ax._offset - size.l;
+      const y0 = ya.ax._offset - size.t;
+      return { fl, xa, ya, px, size: { x0, y0, x1: x0 + xa.ax._length, y1: y0 + ya.ax._length } };
     };
     let n = 0;
+    const measures = [];
     chart.spec.channels.forEach((channel, c) => {
       if (channel.kind !== "marks" || !m.values.has(c)) return;
-      m.values.get(c).forEach((value, j) => {
+      const value = m.values.get(c);
+      const { frame = null, marks } = Array.isArray(value) ? { marks: value } : value;
+      marks.forEach((mark, j) => {
         const style = channel.marks[j];
         const draw = Stepper.MARKS[style.type];
         let node = m.nodes[n];
@@ -880,17 +911,22 @@ class Stepper {
           node = document.createElementNS(SVG_NS, draw.tag);
           node.dataset.type = style.type;
           if (m.nodes[n]) m.nodes[n].replaceWith(node);
-          else (draw.clipped ? m.clip : m.svg).appendChild(node);
+          else m.layers[draw.layer].appendChild(node);
           m.nodes[n] = node;
         }
         node.dataset.mark = String(n);
         if (style.name) node.dataset.name = style.name;
-        node.dataset.x = JSON.stringify(Array.from(value.x));
-        node.dataset.y = JSON.stringify(Array.from(value.y));
-        draw.draw(node, style, value, frameOf(style.axes));
+        node.dataset.x = JSON.stringify(Array.from(mark.x || []));
+        node.dataset.y = JSON.stringify(Array.from(mark.y || []));
+        const measure = draw.draw(node, style, mark, frameOf(style.axes, frame));
+        if (measure) measures.push(measure);
         n += 1;
       });
     });
+    // Texts placed by their size (a bar's, a title moved off its labels) are measured once
+    // every mark is written, then placed: reading a size after a change lays the page out
+    // again, which costs more than the drawing, so all reads come before all writes.
+    measures.map((measure) => measure()).forEach((place) => place());
   }
 
   // A polyline through the points, clipped to the plot area, broken where a point is not
@@ -964,6 +1000,7 @@ class Stepper {
       g.append(rect, text);
       return g;
     });
+    const shown = []; // the texts to place, once measured
     for (let i = 0; i < at.length; i++) {
       const [rect, text] = node.childNodes[i].childNodes;
       const base = value.base ? value.base[i] : 0;
@@ -995,48 +1032,52 @@ class Stepper {
         continue;
       }
       text.setAttribute("visibility", "visible");
-      const fontSize = style.textsize || font.size || 12;
-      text.setAttribute("font-size", fontSize);
-      // Plotly's bar text: its box at the bar's end, 3 px in (or out), scaled down to fit
-      // the bar's width (and inside, its length)
-      const pad = 3;
-      let bb = text.getBBox();
-      const room = h ? box.h : box.w;
-      const scale = outside ? Math.min(1, room / bb.width)
-        : Math.min(1, (box.w - 2 * pad) / bb.width, (box.h - 2 * pad) / bb.height);
-      if (!(scale > 0.3)) { text.setAttribute("visibility", "hidden"); continue; }
-      if (scale < 1) { // the box shrinks about the text's anchor, with its font
-        const ax = Number(text.getAttribute("x")) || 0;
-        const ay = Number(text.getAttribute("y")) || 0;
-        text.setAttribute("font-size", (fontSize * scale).toFixed(2));
-        bb = { x: ax + (bb.x - ax) * scale, y: ay + (bb.y - ay) * scale,
-          width: bb.width * scale, height: bb.height * scale };
-      }
-      // the bar's end: its top (or right) unless drawn the other way (in pixels, as Plotly)
-      const up = h ? v1 >= v0 : v1 <= v0;
-      let cx;
-      let cy;
-      if (h) {
-        cy = box.y + box.h / 2;
-        const endX = up ? box.x + box.w : box.x;
-        cx = outside ? endX + (up ? pad + bb.width / 2 : -pad - bb.width / 2)
-          : endX + (up ? -pad - bb.width / 2 : pad + bb.width / 2);
-      } else {
-        cx = box.x + box.w / 2;
-        const endY = up ? box.y : box.y + box.h;
-        cy = outside ? endY + (up ? -pad - bb.height / 2 : pad + bb.height / 2)
-          : endY + (up ? pad + bb.height / 2 : -pad - bb.height / 2);
-      }
-      const x0 = Number(text.getAttribute("x")) || 0;
-      const y0 = Number(text.getAttribute("y")) || 0;
-      text.setAttribute("x", (x0 + cx - (bb.x + bb.width / 2)).toFixed(2));
-      text.setAttribute("y", (y0 + cy - (bb.y + bb.height / 2)).toFixed(2));
+      text.setAttribute("font-size", style.textsize || font.size || 12);
+      shown.push({ text, box, up: h ? v1 >= v0 : v1 <= v0 });
     }
+    // the texts' places, once every mark is written: one layout for all (see drawMarks)
+    return () => {
+      const measured = shown.map(({ text }) => ({ bb: text.getBBox(),
+        x: Number(text.getAttribute("x")) || 0, y: Number(text.getAttribute("y")) || 0 }));
+      return () => shown.forEach((bar, k) => Stepper.placeBarText(bar, measured[k], h, outside));
+    };
   }
 
-  // Plotly's "line-ew-open" markers: a horizontal stroke `size` px long at each point, with
-  // the point's text (if any) centred over it, as "top center".
-  static drawTicks(node, style, value, { fl, xa, ya, px }) {
+  // Plotly's bar text: its box at the bar's end, 3 px in (or out), scaled down to fit the
+  // bar's width (and inside, its length); `bb` measured at the text's `x`, `y`.
+  static placeBarText({ text, box, up }, { bb, x: ax, y: ay }, h, outside) {
+    const pad = 3;
+    const fontSize = Number(text.getAttribute("font-size"));
+    const room = h ? box.h : box.w;
+    const scale = outside ? Math.min(1, room / bb.width)
+      : Math.min(1, (box.w - 2 * pad) / bb.width, (box.h - 2 * pad) / bb.height);
+    if (!(scale > 0.3)) { text.setAttribute("visibility", "hidden"); return; }
+    if (scale < 1) { // the box shrinks about the text's anchor, with its font
+      text.setAttribute("font-size", (fontSize * scale).toFixed(2));
+      bb = { x: ax + (bb.x - ax) * scale, y: ay + (bb.y - ay) * scale,
+        width: bb.width * scale, height: bb.height * scale };
+    }
+    // the bar's end: its top (or right) unless drawn the other way (in pixels, as Plotly)
+    let cx;
+    let cy;
+    if (h) {
+      cy = box.y + box.h / 2;
+      const endX = up ? box.x + box.w : box.x;
+      cx = outside ? endX + (up ? pad + bb.width / 2 : -pad - bb.width / 2)
+        : endX + (up ? -pad - bb.width / 2 : pad + bb.width / 2);
+    } else {
+      cx = box.x + box.w / 2;
+      const endY = up ? box.y : box.y + box.h;
+      cy = outside ? endY + (up ? -pad - bb.height / 2 : pad + bb.height / 2)
+        : endY + (up ? pad + bb.height / 2 : -pad - bb.height / 2);
+    }
+    text.setAttribute("x", (ax + cx - (bb.x + bb.width / 2)).toFixed(2));
+    text.setAttribute("y", (ay + cy - (bb.y + bb.height / 2)).toFixed(2));
+  }
+
+  // Plotly's "line-ew-open" markers: a horizontal stroke `size` px long at each point inside
+  // the axes' ranges, with the point's text (if any) centred over it, as "top center".
+  static drawTicks(node, style, value, { fl, size, xa, ya, px }) {
     const font = fl.font || {};
     Stepper.children(node, value.x.length, () => {
       const g = document.createElementNS(SVG_NS, "g");
@@ -1061,7 +1102,9 @@ class Stepper {
       const [path, rect, text] = node.childNodes[i].childNodes;
       const x = px(xa, value.x[i]);
       const y = px(ya, value.y[i]);
-      const ok = Number.isFinite(x) && Number.isFinite(y);
+      // hidden outside the axes' ranges (a zoom), as Plotly hides markers
+      const ok = Number.isFinite(x) && Number.isFinite(y) && x >= size.x0 - 0.5
+        && x <= size.x1 + 0.5 && y >= size.y0 - 0.5 && y <= size.y1 + 0.5;
       path.setAttribute("d", ok ? `M${(x - r).toFixed(2)},${y.toFixed(2)}H${(x + r).toFixed(2)}` : "");
       rect.setAttribute("x", ok ? (x - r).toFixed(2) : 0);
       rect.setAttribute("y", ok ? (y - 4).toFixed(2) : 0);
@@ -1075,6 +1118,258 @@ class Stepper {
       text.setAttribute("x", ok ? x.toFixed(2) : 0);
       text.setAttribute("y", ok ? (y - style.size / 2 - 6).toFixed(2) : 0);
     }
+  }
+
+  // A framed axis as Plotly draws an axis (Plotly's own is left without ticks): a tick mark
+  // and a label per tick, the grid lines off the axis's ends, and its title, moved off the
+  // labels as Plotly moves it. The ticks are the value's (`x` or `y` along the axis, with
+  // `text`), or else Plotly's automatic ticks for the part of the frame on screen: how many
+  // depends on the axis's length in px, which only the page knows (a legend's margin, the
+  // window, a zoom). The style and fonts are those of Plotly's axis (its template's).
+  static drawAxis(node, style, value, { fl, xa, ya, px }) {
+    const size = fl._size; // the plot area, in the paper
+    const isX = style.axis === "x";
+    const [a, other] = isX ? [xa, ya] : [ya, xa];
+    const ax = a.ax;
+    const given = isX ? value.x : value.y;
+    const ticks = given && value.text ? Array.from(given, (v, i) => ({ v, text: value.text[i] }))
+      : Stepper.linearTicks(a.from(ax.range[0]), a.from(ax.range[1]), ax._length, ax._id[0], {
+        exponentformat: ax.exponentformat, minexponent: ax.minexponent,
+        separators: fl.separators, separatethousands: ax.separatethousands });
+    if (!node.firstChild) {
+      const make = (tag) => document.createElementNS(SVG_NS, tag);
+      node.append(make("path"), make("path"), make("g"), make("text")); // grid, ticks, labels, title
+    }
+    const [grid, marks, labels, title] = node.childNodes;
+    // the axis's start, and where its line and the counter axis's box lie (overlay px)
+    const start = isX ? ax._offset - size.l : ax._offset - size.t;
+    const across = isX ? size.t : size.l;
+    const lineAt = ax._mainLinePosition - across;
+    const c0 = other.ax._offset - across;
+    const c1 = c0 + other.ax._length;
+    const at = ticks.map((t) => px(a, t.v));
+    const shown = ticks.map((t, i) => Number.isFinite(at[i]) && at[i] >= start - 0.5
+      && at[i] <= start + ax._length + 0.5);
+    const line = (ax.linewidth || 1) / 2;
+    const out = ax.ticks === "outside" ? ax.ticklen : 0;
+    // Plotly's grid: not within a pixel of the axis's ends (its line, the other's)
+    let d = "";
+    let m = "";
+    at.forEach((p, i) => {
+      if (!shown[i]) return;
+      const q = p.toFixed(2);
+      if (ax.showgrid && p - start > 1 && p - start < ax._length - 1) {
+        d += isX ? `M${q},${c0}V${c1}` : `M${c0},${q}H${c1}`;
+      }
+      if (out) m += isX ? `M${q},${lineAt + line}v${out}` : `M${lineAt - line},${q}h${-out}`;
+    });
+    const strokes = [[grid, ax.gridcolor, ax.gridwidth], [marks, ax.tickcolor, ax.tickwidth]];
+    for (const [path, color, width] of strokes) {
+      path.setAttribute("fill", "none");
+      path.setAttribute("stroke", color);
+      path.setAttribute("shape-rendering", "crispEdges");
+      path.style.strokeWidth = (width || 1) + "px";
+    }
+    grid.setAttribute("d", d);
+    marks.setAttribute("d", m);
+    // the labels: Plotly's standoff (makeLabelFns), x labels under their tick, y labels left
+    const font = ax.tickfont || fl.font;
+    const standoff = out + (ax.showticklabels && (out || ax.showline) ? 0.2 * font.size : 0) + line;
+    Stepper.children(labels, ticks.length, () => document.createElementNS(SVG_NS, "text"));
+    ticks.forEach((t, i) => {
+      const label = labels.childNodes[i];
+      Stepper.font(label, font);
+      label.setAttribute("text-anchor", isX ? "middle" : "end");
+      const [x, y] = isX ? [at[i], lineAt + standoff + font.size]
+        : [lineAt - standoff, at[i] + 0.35 * font.size];
+      Stepper.setText(label, shown[i] ? t.text : "", shown[i] ? x : 0);
+      label.setAttribute("x", shown[i] ? x.toFixed(2) : 0);
+      label.setAttribute("y", shown[i] ? y.toFixed(2) : 0);
+    });
+    // the title, at Plotly's standoff from the axis (axes.js, drawTitle), moved off the labels
+    const tf = { ...fl.font, ...(style.titlefont || {}) };
+    const lw = ax.linewidth ? ax.linewidth - 1 : 0;
+    const labelRoom = isX ? (ax.showticklabels ? 1.5 : 0.5) : (ax.showticklabels ? 0.5 : 0);
+    const gap = 10 + 1.5 * tf.size + lw + tf.size * labelRoom;
+    const [x, y] = isX ? [start + ax._length / 2, c1 + gap]
+      : [c0 - gap, start + ax._length / 2];
+    Stepper.font(title, tf);
+    title.setAttribute("text-anchor", "middle");
+    Stepper.setText(title, style.title || "", x);
+    title.setAttribute("x", x.toFixed(2));
+    title.setAttribute("y", y.toFixed(2));
+    title.setAttribute("transform", isX ? "" : `rotate(-90,${x.toFixed(2)},${y.toFixed(2)})`);
+    if (!style.title) return null;
+    // Plotly's "avoid" (Titles.draw): past every label it overlaps, with 2 px to spare,
+    // but not off the paper
+    return () => {
+      const tb = title.getBoundingClientRect();
+      const paper = fl._paper.node().getBoundingClientRect();
+      const boxes = Array.from(labels.childNodes, (label) => (label.textContent
+        ? label.getBoundingClientRect() : null)).filter(Boolean);
+      return () => {
+        const pad = 2;
+        const room = isX ? paper.bottom - tb.bottom : tb.left - paper.left;
+        let shift = 0;
+        for (const lb of boxes) {
+          if (tb.left <= lb.right + pad && lb.left <= tb.right + pad && tb.top <= lb.bottom + pad
+            && lb.top <= tb.bottom + pad) {
+            shift = Math.max(shift, isX ? lb.bottom - tb.top + pad : tb.right - lb.left + pad);
+          }
+        }
+        shift = room < 0 ? room : Math.min(room, shift);
+        if (shift) {
+          const move = isX ? `translate(0,${shift.toFixed(2)})`
+            : `translate(${(-shift).toFixed(2)},0)`;
+          title.setAttribute("transform", `${move} ${title.getAttribute("transform")}`);
+        }
+      };
+    };
+  }
+
+  // A note at a point of the plot area ("ref": "paper") or of the mark's axes' box
+  // ("domain"), as a Plotly annotation without an arrow: its box (the text and 2 px around
+  // it, Plotly's border and padding) anchored there ("xanchor", "yanchor"), its lines
+  // aligned "left", "center" or "right". The value's `text` ("" hides it).
+  static drawLabel(node, style, value, { fl, size }) {
+    const text = node.firstChild || node.appendChild(document.createElementNS(SVG_NS, "text"));
+    Stepper.font(text, { ...fl.font, ...(style.font || {}) });
+    const align = style.align || "center";
+    text.setAttribute("text-anchor", { left: "start", center: "middle", right: "end" }[align]);
+    Stepper.setText(text, value.text || "", 0);
+    text.removeAttribute("transform");
+    if (!value.text) return null;
+    return () => {
+      const bb = text.getBBox();
+      return () => {
+        const [x0, x1, y0, y1] = style.ref === "paper" ? [0, fl._size.w, 0, fl._size.h]
+          : [size.x0, size.x1, size.y0, size.y1];
+        const pad = 2;
+        // Plotly rounds the text's size, then the box's place
+        const w = Math.round(bb.width) + 2 * pad;
+        const h = Math.round(bb.height) + 2 * pad;
+        const fx = { left: 0, center: 0.5, right: 1 }[style.xanchor || "center"];
+        const fy = { top: 0, middle: 0.5, bottom: 1 }[style.yanchor || "middle"];
+        const left = x0 + style.x * (x1 - x0) - fx * w;
+        const top = y1 - style.y * (y1 - y0) - fy * h;
+        const dx = Math.round(left) + pad - bb.x;
+        const dy = Math.round(top) + pad - bb.y;
+        text.setAttribute("transform", `translate(${dx.toFixed(2)},${dy.toFixed(2)})`);
+      };
+    };
+  }
+
+  // A text's font, as Plotly sets it on its text.
+  static font(text, font) {
+    text.setAttribute("font-family", font.family || "sans-serif");
+    text.setAttribute("font-size", font.size || 12);
+    text.setAttribute("fill", font.color || "#444");
+    text.style.whiteSpace = "pre";
+  }
+
+  // Text as Plotly writes it: lines at <br> (1.3 em apart, each starting at x), and
+  // <sup>…</sup> raised and smaller (a tick label's power of ten); no other markup.
+  static setText(text, value, x) {
+    const lines = String(value).split(/<br\s*\/?>/i);
+    text.replaceChildren(...lines.map((line, i) => {
+      const row = document.createElementNS(SVG_NS, "tspan");
+      row.setAttribute("x", typeof x === "number" ? x.toFixed(2) : x);
+      row.setAttribute("dy", i ? "1.3em" : "0em");
+      line.split(/<\/?sup>/i).forEach((part, j) => {
+        if (!part) return;
+        const span = document.createElementNS(SVG_NS, "tspan");
+        span.textContent = part;
+        if (j % 2) { span.setAttribute("dy", "-0.6em"); span.style.fontSize = "70%"; }
+        row.appendChild(span);
+      });
+      return row;
+    }));
+  }
+
+  // Plotly's automatic ticks on a linear axis over [r0, r1], `length` px long (plotly.js
+  // axes.js: prepTicks, autoTicks, tickFirst, calcTicks): at most one per 80 px on an x axis,
+  // 40 on a y, 4 to 9 in all, 1, 2 or 5 times a power of ten apart, from 0; each with its
+  // label as Plotly writes it.
+  static linearTicks(r0, r1, length, letter, format = {}) {
+    const [lo, hi] = r0 <= r1 ? [r0, r1] : [r1, r0];
+    if (!(hi > lo) || !Number.isFinite(hi - lo)) return [];
+    const nt = Math.min(Math.max(length / (letter === "y" ? 40 : 80), 4), 9) + 1;
+    const rough = (hi - lo) / nt;
+    const base = Math.pow(10, Math.floor(Math.log(rough) / Math.LN10));
+    const dtick = base * ([2, 5].find((s) => s > rough / base) || 10);
+    const slack = (hi - lo) * 1e-4; // so that a tick rounded off an end stays
+    // each value as Plotly stores it: a multiple of dtick when within 1e-6 dtick of one
+    const snap = (v) => {
+      const k = Math.round(v / dtick) * dtick;
+      return v !== k && Math.abs(v - k) < dtick * 1e-6 ? k : v;
+    };
+    const ticks = [];
+    // + 0, Plotly's tick0: the first tick is 0, not -0
+    for (let v = Math.ceil((lo - slack) / dtick) * dtick + 0, prev = null;
+      v <= hi + slack && v !== prev && ticks.length < 1000; prev = v, v = Stepper.increment(v, dtick)) {
+      ticks.push(snap(v));
+    }
+    const label = Stepper.tickFormat(dtick, Math.max(Math.abs(lo), Math.abs(hi)), format);
+    return ticks.map((v) => ({ v, text: label(v) }));
+  }
+
+  // x + delta without float noise (plotly.js lib/increment.js), so ticks are 0.3, not
+  // 0.30000000000000004.
+  static increment(x, delta) {
+    const inv = 1 / Math.abs(delta);
+    let y = inv > 1 ? (inv * x + inv * delta) / inv : x + delta;
+    const n = String(y).length;
+    if (n > 16 && n >= String(delta).length + String(x).length) {
+      const p = parseFloat(y).toPrecision(12);
+      if (p.indexOf("e+") === -1) y = +p;
+    }
+    return y;
+  }
+
+  // Plotly's tick labels on a linear axis (plotly.js 4, axes.js: autoTickRound, numFormat,
+  // formatLinear): rounded two digits past dtick's first, trailing zeros dropped, a true
+  // minus sign; past 10^minexponent a power of ten taken out of every label but 0's
+  // ("exponentformat"); thousands separated beyond four digits ("separators": the decimal
+  // point, then the thousands').
+  static tickFormat(dtick, maxend, { exponentformat = "B", minexponent = 3, separators = ".,",
+    separatethousands = false } = {}) {
+    const round = 2 - Math.floor(Math.log(dtick) / Math.LN10 + 0.01);
+    const rangeexp = Math.floor(Math.log(maxend) / Math.LN10 + 0.01);
+    let fmt = exponentformat;
+    const si = fmt === "SI" || fmt === "B";
+    let exponent = 0;
+    if (Math.abs(rangeexp) > minexponent && fmt !== "none") {
+      const prefixed = si && rangeexp <= 14 && rangeexp >= -15; // SI steps of 10^3
+      exponent = prefixed ? 3 * Math.round((rangeexp - 1) / 3) : rangeexp;
+    }
+    if (si && (exponent > 14 || exponent < -15)) fmt = "power";
+    const [point, thousands] = separators;
+    const separate = (s) => {
+      const [whole, part] = s.split(".");
+      let w = whole;
+      if (thousands && (part !== undefined || w.length > 4 || separatethousands)) {
+        while (/(\d+)(\d{3})/.test(w)) w = w.replace(/(\d+)(\d{3})/, "$1" + thousands + "$2");
+      }
+      return part === undefined ? w : w + point + part;
+    };
+    const power = exponent < 0 ? "\u2212" + -exponent : (fmt === "power" ? "" : "+") + exponent;
+    const suffix = !exponent ? "" : {
+      e: "e" + power, E: "E" + power, power: "×10<sup>" + power + "</sup>",
+      B: exponent === 9 ? "B" : SI_PREFIXES[exponent / 3 + 5],
+      SI: SI_PREFIXES[exponent / 3 + 5],
+    }[fmt] || "";
+    return (value) => {
+      if (Math.abs(value / dtick) < 1e-6) return "0";
+      let r = round;
+      let v = Math.abs(value);
+      if (v < Math.pow(10, -r) / 2) return "0";
+      if (exponent) { v *= Math.pow(10, -exponent); r += exponent; }
+      let s;
+      if (r === 0) s = String(Math.round(v));
+      else if (r < 0) s = String(Math.round(v / Math.pow(10, -r)) * Math.pow(10, -r));
+      else s = v.toFixed(Math.min(20, r)).replace(/\.?0+$/, "");
+      return (value < 0 ? "\u2212" : "") + separate(s) + suffix;
+    };
   }
 
   // A bar's two edges in whole pixels, as Plotly's (crisp, no anti-aliased seam); one
@@ -1469,12 +1764,15 @@ class Stepper {
 }
 
 // The marks the stepper draws itself (see `marks` in emviz/figures/stepper.py): the element
-// each is drawn in, whether it is clipped to the plot area, and how it is drawn.
+// each is drawn in, its layer (under every other mark, clipped to the plot area, or over
+// it), and how it is drawn.
 Stepper.MARKS = {
-  line: { tag: "path", clipped: true, draw: Stepper.drawLine },
-  rings: { tag: "g", clipped: false, draw: Stepper.drawRings },
-  bars: { tag: "g", clipped: false, draw: Stepper.drawBars },
-  ticks: { tag: "g", clipped: false, draw: Stepper.drawTicks },
+  line: { tag: "path", layer: "clip", draw: Stepper.drawLine },
+  rings: { tag: "g", layer: "over", draw: Stepper.drawRings },
+  bars: { tag: "g", layer: "over", draw: Stepper.drawBars },
+  ticks: { tag: "g", layer: "over", draw: Stepper.drawTicks },
+  axis: { tag: "g", layer: "under", draw: Stepper.drawAxis },
+  label: { tag: "g", layer: "over", draw: Stepper.drawLabel },
 };
 
 // ------------------------------------------------------------------------------------

@@ -121,8 +121,11 @@ def test_elbo_notes_do_not_run_sentences_together(lang):
     at = open_page("elbo", {"lang": lang})
     bound = next(c for c in sv.payload(at)["charts"] if c["id"] == "bound")
     layout = bound["figure"]["layout"]
-    # the bars' baseline (a note above them) and the waterfall's sums (its axis title)
-    texts = [a.get("text", "") for a in layout["annotations"]]
+    # the bars' baseline (a note above them, one of the marks the stepper draws) and the
+    # waterfall's sums (its axis title)
+    marks = bound["channels"][0]
+    texts = [mark.get("text", "") for mark in sv.at_h(marks, 0)["marks"]
+             if isinstance(mark.get("text"), str)]
     texts.append(layout["xaxis2"]["title"]["text"])
     notes = [text for text in texts if "<br>" in text]
     assert len(notes) == 2, texts

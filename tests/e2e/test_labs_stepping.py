@@ -19,6 +19,7 @@ from playwright.sync_api import Locator, Page
 from stepper_page import (
     count_script_runs,
     follows_link,
+    key,
     keys,
     metric_px,
     open_stepper,
@@ -33,18 +34,19 @@ from stepper_page import (
 from emviz.data.synthetic import adjusted_rand_index, make_preset
 from emviz.engine.em import e_step, initialize, run_em
 from emviz.engine.kmeans import initial_centers, kmeans_run
-from emviz.figures.theory import bound_at
+from emviz.figures.theory import bar_segments, bound_at
 from emviz.numbers import sig
 from emviz.ui.labs.kmeans_vs_gmm import gmm_start
 
 #: What the stepper shows: its state, status line, big numbers, each chart's traces, the
-#: marks the stepper draws over it (bars: each rect's height in px and its text), its x
-#: axis's tick labels and whether each of its notes is shown.
+#: marks the stepper draws over it (bars: each rect's height in px and its text; axes: their
+#: tick labels and title; notes: their text), and Plotly's own x tick labels.
 STATE = """() => {
   const root = document.querySelector('[data-testid="emvizStepper"]');
   const charts = {};
   const marks = {};
   const ticks = {};
+  const axes = {};
   const notes = {};
   for (const gd of root.querySelectorAll('.emv-chart')) {
     const id = gd.dataset.chart;
@@ -52,19 +54,27 @@ STATE = """() => {
       name: t.name, visible: t.visible, x: Array.from(t.x || [], v => v),
       y: Array.from(t.y || [], v => v)}));
     marks[id] = {};
+    axes[id] = {};
+    notes[id] = {};
     for (const m of gd.querySelectorAll('.emv-marks [data-name]')) {
       marks[id][m.dataset.name] = {x: JSON.parse(m.dataset.x), y: JSON.parse(m.dataset.y),
         heights: Array.from(m.querySelectorAll('rect'), r => Number(r.getAttribute('height'))),
         text: Array.from(m.querySelectorAll('text'), t => t.textContent)};
+      if (m.dataset.type === 'axis') {
+        axes[id][m.dataset.name] = {
+          labels: Array.from(m.querySelectorAll(':scope > g > text'), t => t.textContent)
+            .filter(t => t),
+          title: m.querySelector(':scope > text').textContent};
+      }
+      if (m.dataset.type === 'label') notes[id][m.dataset.name] = m.textContent;
     }
     ticks[id] = Array.from(gd.querySelectorAll('.xtick text'), t => t.textContent);
-    notes[id] = (gd._fullLayout.annotations || []).map(a => a.visible);
   }
   const metrics = {};
   for (const m of root.querySelectorAll('.emv-metric')) {
     metrics[m.dataset.metric] = m.querySelector('.emv-metric-value').textContent;
   }
-  return {...root.dataset, charts, marks, ticks, notes, metrics,
+  return {...root.dataset, charts, marks, ticks, axes, notes, metrics,
           title: root.querySelector('.emv-title strong').textContent,
           line: root.querySelector('.emv-title').textContent,
           caption: root.querySelector('.emv-caption').textContent};
@@ -191,10 +201,18 @@ def elbo_in_sync(s: dict, h: int, elbo_run) -> None:
     assert m["lnp"] == f"{p.log_likelihood:,.3f}"
     bars = s["marks"]["bound"]
     labels = ["init"] + [f"{'EM'[(j - 1) % 2]}{(j + 1) // 2}" for j in range(1, h + 1)]
-    assert s["ticks"]["bound"] == labels[-9:]  # the last nine half-steps, the current one last
+    axes = s["axes"]["bound"]
+    # the last nine half-steps under their bars, the current one last (Plotly draws no ticks)
+    assert axes["xaxis"]["labels"] == labels[-9:] and s["ticks"]["bound"] == []
+    assert [axes[a]["title"] for a in ("xaxis", "yaxis", "yaxis2")] == [
+        "half-step", "nats above the baseline", "nats"]
     assert len(bars["L(q, θ)"]["heights"]) == len(labels[-9:])
+    window = [bound_at(X, tr, j) for j in range(max(0, h - 8), h + 1)]
+    notes = s["notes"]["bound"]
+    assert notes["baseline note"].startswith(
+        f"Bars start at a baseline of {bar_segments(window).baseline:,.2f} nats")
     waterfall = bars["waterfall"]
-    no_q = s["notes"]["bound"][1]
+    no_q = notes["no q"] == "no q yet"
     if p.terms is None:
         assert m["kl"] == "—" and waterfall["heights"] == [] and no_q is True
         assert s["caption"].startswith("Start: ln p(X|θ)")
@@ -204,9 +222,11 @@ def elbo_in_sync(s: dict, h: int, elbo_run) -> None:
             f"{t.elbo:,.3f}", f"{t.expected_complete:,.3f}", f"{t.entropy:,.3f}")
         assert m["kl"] == ("0" if hs.kind == "E" else sig(t.kl))
         assert no_q is False and len(waterfall["heights"]) == 5
-        # every bar is drawn, however thin (KL is 0 after an E-step)
+        # every bar is drawn, however thin (KL is 0 after an E-step); one under a hundredth
+        # of a pixel (a KL of 1e-8 nats next to ln p) has no height, as in Plotly
+        tiny = 1e-3 * max(abs(v) for v in waterfall["y"])
         assert all(hgt > 0 for hgt, v in zip(waterfall["heights"], waterfall["y"], strict=True)
-                   if abs(v) > 1e-9)
+                   if abs(v) > tiny)
         np.testing.assert_allclose(waterfall["y"], [t.expected_complete, t.entropy, t.elbo,
                                                     t.kl, t.log_likelihood], rtol=1e-9)
         assert waterfall["text"][2] == f"{t.elbo:,.2f}"
@@ -246,6 +266,188 @@ def test_elbo_link_opens_at_its_half_step(page: Page, elbo_run, wait_for_app,
                                           wait_for_stepper) -> None:
     open_lab(page, "/elbo?elbo_pos=6", wait_for_app, wait_for_stepper)
     elbo_in_sync(at(page, 6), 6, elbo_run)
+
+
+#: Count the stepper's Plotly calls on the bound chart from now on (a Plotly of its own
+#: whose drawing calls count those on that chart, then do what Plotly does).
+COUNT_BOUND_CALLS = """() => {
+  const stepper = window.__emvizActive;
+  const bound = stepper.charts.find((c) => c.spec.id === 'bound').gd;
+  const real = stepper.plotly;
+  const plotly = Object.create(real);
+  window.__boundCalls = [];
+  for (const name of ['animate', 'update', 'relayout', 'restyle', 'react', 'newPlot']) {
+    plotly[name] = (gd, ...rest) => {
+      if (gd === bound) window.__boundCalls.push(name);
+      return real[name](gd, ...rest);
+    };
+  }
+  plotly.__real = real;
+  stepper.plotly = plotly;
+}"""
+
+#: The tick labels Plotly itself would draw on the bound chart's value axes for what they
+#: show now (the frame of the position, or the part of it zoomed in on): the same figure,
+#: drawn off screen at the same size with those ranges and Plotly's automatic ticks. Tags
+#: (a power of ten's <sup>) left out, as in the text the page shows.
+PLOTLY_TICKS = """async () => {
+  const stepper = window.__emvizActive;
+  const plotly = stepper.plotly.__real || stepper.plotly;
+  const chart = stepper.charts.find((c) => c.spec.id === 'bound');
+  const fl = chart.gd._fullLayout;
+  const frame = chart.marks.values.get(0).frame;
+  const shown = (id) => {
+    const home = chart.marks.home[id];
+    const r = frame[id];
+    return fl[id.replace('y', 'yaxis')].range.map(
+      (c) => r[0] + ((c - home[0]) / (home[1] - home[0])) * (r[1] - r[0]));
+  };
+  const layout = JSON.parse(JSON.stringify(chart.spec.figure.layout));
+  Object.assign(layout, { width: fl.width, height: fl.height });
+  for (const id of ['y', 'y2']) {
+    const name = id.replace('y', 'yaxis');
+    layout[name] = { ...layout[name], range: shown(id), tickmode: 'auto' };
+    delete layout[name].tickvals;
+  }
+  const div = document.createElement('div');
+  div.style.cssText = 'position: absolute; left: -5000px; top: 0';
+  document.body.appendChild(div);
+  await plotly.newPlot(div, chart.gd.data, layout);
+  const out = {};
+  for (const id of ['y', 'y2']) {
+    out[id.replace('y', 'yaxis')] = div._fullLayout[id.replace('y', 'yaxis')]._vals
+      .map((v) => v.text.replace(/<[^>]*>/g, ''));
+  }
+  plotly.purge(div);
+  div.remove();
+  return out;
+}"""
+
+#: Each bar of the bound chart's L series and its half-step's label: the bar's centre (null
+#: where no bar is drawn) and the label's x, in px.
+BAR_CENTRES = """() => {
+  const gd = document.querySelector('.emv-chart[data-chart="bound"]');
+  const bars = Array.from(gd.querySelectorAll('.emv-marks [data-name="L(q, θ)"] rect'),
+    (r) => (Number(r.getAttribute('width')) > 0  // none at the start: no L yet
+      ? Number(r.getAttribute('x')) + Number(r.getAttribute('width')) / 2 : null));
+  const labels = Array.from(gd.querySelectorAll('.emv-marks [data-name="xaxis"] > g > text'),
+    (t) => Number(t.getAttribute('x')));
+  return { bars, labels };
+}"""
+
+
+def value_axes(s: dict) -> dict:
+    return {name: s["axes"]["bound"][name]["labels"] for name in ("yaxis", "yaxis2")}
+
+
+def test_elbo_step_makes_no_plotly_call_on_the_bound_chart(
+        page: Page, elbo_run, wait_for_app, wait_for_stepper, assert_app_ok,
+        screenshot_dir: Path) -> None:
+    """The bars, their axes and notes follow every half-step with no Plotly call on their
+    chart; the value axes' labels are the ones Plotly would draw there, also zoomed in; a
+    resize redraws them under their bars."""
+    open_lab(page, "/elbo?elbo_pos=0", wait_for_app, wait_for_stepper)
+    elbo_in_sync(at(page, 0), 0, elbo_run)
+    page.evaluate(COUNT_BOUND_CALLS)
+    for h in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12):
+        key(page, "ArrowRight")
+        s = at(page, h)
+        elbo_in_sync(s, h, elbo_run)
+        if h in (1, 2, 5, 12):
+            assert value_axes(s) == page.evaluate(PLOTLY_TICKS), h
+    press(page, "Run")
+    last = elbo_run[1].n_half_steps - 1
+    s = at(page, last)
+    elbo_in_sync(s, last, elbo_run)
+    assert value_axes(s) == page.evaluate(PLOTLY_TICKS)
+    key(page, "Home")
+    elbo_in_sync(at(page, 0), 0, elbo_run)
+    assert page.evaluate("() => window.__boundCalls") == []
+
+    # a zoom (Plotly's, as a drag would) moves the marks: bars twice as tall, finer ticks
+    press(page, "Step")
+    s = at(page, 2)
+    before = s["marks"]["bound"]["L(q, θ)"]["heights"]
+    page.evaluate("""() => window.__emvizActive.plotly.__real.relayout(
+        document.querySelector('.emv-chart[data-chart="bound"]'), {'yaxis.range': [0, 0.5]})""")
+    page.wait_for_function("() => new Promise(r => requestAnimationFrame(() => r(true)))")
+    zoomed = state(page)
+    np.testing.assert_allclose(zoomed["marks"]["bound"]["L(q, θ)"]["heights"],
+                               [min(2 * b, 282) for b in before], atol=2)
+    assert value_axes(zoomed) == page.evaluate(PLOTLY_TICKS) != value_axes(s)
+    # ln p of the current bar (the tallest) is above the zoomed range: hidden, as Plotly's
+    assert zoomed["marks"]["bound"]["ln p(X|θ)"]["heights"] == [8, 8, 0]
+    page.screenshot(path=screenshot_dir / "labs-stepping-elbo-zoomed.png")
+    page.evaluate("""() => window.__emvizActive.plotly.__real.relayout(
+        document.querySelector('.emv-chart[data-chart="bound"]'), {'yaxis.range': [0, 1]})""")
+    page.wait_for_function("() => new Promise(r => requestAnimationFrame(() => r(true)))")
+    assert value_axes(state(page)) == value_axes(s)
+
+    # a narrower window: the chart is redrawn narrower, each label still under its bar
+    wide = page.evaluate(BAR_CENTRES)
+    page.set_viewport_size({"width": 900, "height": 1400})
+    page.wait_for_function("""(w) => {
+      const gd = document.querySelector('.emv-chart[data-chart="bound"]');
+      return gd._fullLayout.width < w;}""", arg=page.evaluate(
+        "() => document.querySelector('.emv-chart[data-chart=\"bound\"]')._fullLayout.width"))
+    page.wait_for_timeout(300)
+    narrow = page.evaluate(BAR_CENTRES)
+    assert narrow["bars"][-1] < wide["bars"][-1]
+    drawn = [(b, x) for b, x in zip(narrow["bars"], narrow["labels"], strict=True)
+             if b is not None]
+    assert len(drawn) == 2  # after the E- and M-steps
+    np.testing.assert_allclose(*zip(*drawn, strict=True), atol=1)
+    elbo_in_sync(state(page), 2, elbo_run)
+    assert value_axes(state(page)) == page.evaluate(PLOTLY_TICKS)
+    assert page.evaluate("() => window.__boundCalls") == []
+    assert_app_ok(page)
+
+
+#: For each case [lo, hi, height, exponentformat]: the ticks Plotly draws on a plot's x and
+#: y axes over [lo, hi], and those the stepper computes for the same axis (value, label).
+TICKS_VS_PLOTLY = """async (cases) => {
+  const stepper = window.__emvizActive;
+  const plotly = stepper.plotly;
+  const out = [];
+  for (const [lo, hi, height, exponentformat] of cases) {
+    const div = document.createElement('div');
+    div.style.cssText = 'position: absolute; left: -5000px; top: 0';
+    document.body.appendChild(div);
+    const axis = { range: [lo, hi], exponentformat };
+    await plotly.newPlot(div, [], { width: 2 * height, height, xaxis: axis, yaxis: axis,
+      margin: { l: 80, r: 10, t: 10, b: 40 } });
+    const fl = div._fullLayout;
+    for (const id of ['x', 'y']) {
+      const ax = fl[id + 'axis'];
+      const mine = stepper.constructor.linearTicks(lo, hi, ax._length, id, {
+        exponentformat: ax.exponentformat, minexponent: ax.minexponent,
+        separators: fl.separators, separatethousands: ax.separatethousands });
+      out.push({ case: [lo, hi, height, exponentformat, id],
+        plotly: ax._vals.map((v) => [v.x, v.text]), mine: mine.map((t) => [t.v, t.text]) });
+    }
+    plotly.purge(div);
+    div.remove();
+  }
+  return out;
+}"""
+
+
+def test_the_stepper_ticks_a_value_axis_as_plotly_does(page: Page, wait_for_app,
+                                                       wait_for_stepper) -> None:
+    """The ticks the stepper draws on a framed axis are Plotly's own, label for label:
+    tiny and huge ranges (a power of ten taken out), negative ones, a range that ends just
+    past a tick, several axis lengths and number formats."""
+    open_lab(page, "/elbo", wait_for_app, wait_for_stepper)
+    cases = [[0, 0.28, 400, "power"], [0, 24.3, 400, "power"], [-2119.5, 125.2, 400, "power"],
+             [-2119.5, 125.2, 160, "power"], [-23456.7, 0, 400, "power"],
+             [-1.5e5, 3e3, 700, "power"], [0, 3e-5, 400, "power"], [0, 3e-5, 400, "e"],
+             [-0.001, 0.001, 300, "power"], [1e6, 1e6 + 5, 400, "power"],
+             [0, 1.0000001, 400, "power"], [-12.5, 12.5, 250, "none"],
+             [0, 2.5e4, 400, "B"], [0, 2.5e4, 400, "SI"], [-0.5, 8.5, 500, "power"],
+             [12345.6, 12399.9, 400, "none"]]
+    for result in page.evaluate(TICKS_VS_PLOTLY, cases):
+        assert result["mine"] == result["plotly"], result["case"]
+        assert result["mine"], result["case"]
 
 
 # --- a projector ---------------------------------------------------------------------------

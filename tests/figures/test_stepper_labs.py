@@ -224,22 +224,28 @@ def test_the_five_numbers_are_the_engines_at_every_half_step(elbo_run):
 def test_the_bars_and_the_waterfall_are_the_figure_of_each_half_step(elbo_run):
     X, trace, p = elbo_run
     bound = chart(p, "bound")
-    marks, layout = bound["channels"]
+    # one channel: a step changes nothing Plotly draws (no relayout, no restyle)
+    (marks,) = bound["channels"]
     assert marks["kind"] == "marks"
-    assert [m["type"] for m in marks["marks"]] == ["bars", "bars", "ticks", "bars", "line"]
+    assert [m["type"] for m in marks["marks"]] == [
+        "axis", "axis", "axis", "label", "label", "bars", "bars", "ticks", "bars", "line"]
     # the figure keeps its traces for the legend, with nothing drawn
     assert [t["name"] for t in bound["figure"]["data"][:3]] == [
-        m["name"] for m in marks["marks"][:3]]
+        m["name"] for m in marks["marks"][5:8]]
     assert all(t["y"] in ([None], []) for t in bound["figure"]["data"])
     points = [FT.bound_at(X, trace, h) for h in range(trace.n_half_steps)]
     for h in (0, 1, 2, 5, 12, trace.n_half_steps - 1):
         window = points[max(0, h - SL.BAR_WINDOW + 1):h + 1]
         fig = FT.bound_figure(window)
         seg = FT.bar_segments(window)
-        elbo, kl, lnp, waterfall, connectors = at_h(marks, h)
-        relayout = at_h(layout, h)
-        assert relayout["xaxis.ticktext"] == list(fig.data[0].x)
-        assert relayout["xaxis.tickvals"] == list(elbo["x"]) == list(range(len(window)))
+        value = at_h(marks, h)
+        frame = value["frame"]
+        xticks, yticks, y2ticks, note, no_q, elbo, kl, lnp, waterfall, connectors = (
+            value["marks"])
+        assert xticks["text"] == list(fig.data[0].x)  # the half-steps' names, in order
+        assert list(xticks["x"]) == list(elbo["x"]) == list(range(len(window)))
+        assert frame["x"] == [-0.5, len(window) - 0.5]  # as wide as Plotly's categories
+        assert yticks == y2ticks == {}  # Plotly's automatic ticks, drawn by the stepper
         np.testing.assert_allclose(elbo["y"], seg.elbo_height)
         np.testing.assert_allclose(kl["y"], seg.kl_height)
         np.testing.assert_allclose(kl["base"], seg.elbo_height)  # KL stacked on L
@@ -247,8 +253,13 @@ def test_the_bars_and_the_waterfall_are_the_figure_of_each_half_step(elbo_run):
         assert kl["text"] == list(fig.data[1].text)
         assert elbo["outline"] == list(fig.data[0].marker.line.width)
         top = np.nanmax(seg.lnp_height)
-        assert top < relayout["yaxis.range"][1] < 1.2 * top
-        assert relayout["annotations[1].visible"] == (h == 0)  # "no q yet"
+        assert frame["y"][0] == 0 and top < frame["y"][1] < 1.2 * top
+        assert frame["y2"] == list(fig.layout.yaxis2.range)
+        assert note["text"] == fig.layout.annotations[0].text == (
+            f"Bars start at a baseline of {seg.baseline:,.2f} nats (just below the lowest L "
+            "shown), <br>so small changes stay visible: height = value − baseline, and "
+            "L + KL = ln p exactly.")
+        assert no_q["text"] == ("no q yet" if h == 0 else "")  # beside the empty waterfall
         if h == 0:
             assert len(waterfall["y"]) == len(connectors["x"]) == 0
             continue
@@ -258,11 +269,55 @@ def test_the_bars_and_the_waterfall_are_the_figure_of_each_half_step(elbo_run):
                                                     t.kl, t.log_likelihood])
         np.testing.assert_allclose(waterfall["base"], [0, t.expected_complete, 0, t.elbo, 0])
         assert waterfall["text"] == list(fig.data[3].text)
-        assert relayout["yaxis2.range"] == list(fig.layout.yaxis2.range)
-        assert relayout["annotations[0].text"] == (
-            f"Bars start at a baseline of {seg.baseline:,.2f} nats (just below the lowest L "
-            "shown), <br>so small changes stay visible: height = value − baseline, and "
-            "L + KL = ln p exactly.")
+
+
+def test_the_bound_chart_keeps_plotly_axes_fixed_and_the_marks_draw_them(elbo_run):
+    _, _, p = elbo_run
+    bound = chart(p, "bound")
+    layout = bound["figure"]["layout"]
+    styles = {m["name"]: m for m in bound["channels"][0]["marks"]}
+    assert "annotations" not in layout  # the notes are marks
+    for name in ("xaxis", "yaxis", "yaxis2"):  # framed: fixed, no ticks, no title of its own
+        axis = layout[name]
+        assert axis["range"] == [0.0, 1.0] and axis["autorange"] is False
+        assert axis["tickmode"] == "array" and axis["tickvals"] == []
+        assert axis["title"]["text"] == "" and axis["zeroline"] is False
+        assert styles[name]["type"] == "axis" and styles[name]["titlefont"] == {"size": 15}
+    assert [styles[n]["title"] for n in ("xaxis", "yaxis", "yaxis2")] == [
+        "half-step", "nats above the baseline", "nats"]
+    assert [styles[n]["axes"] for n in ("xaxis", "yaxis", "yaxis2")] == [
+        ["x", "y"], ["x", "y"], ["x2", "y2"]]
+    assert layout["xaxis2"]["ticktext"] == ["Q", "H(q)", "L(q, θ)", "KL", "ln p"]
+    note, no_q = styles["baseline note"], styles["no q"]
+    assert (note["ref"], note["x"], note["y"], note["xanchor"], note["yanchor"]) == (
+        "paper", 0, 1.02, "left", "bottom")
+    assert (no_q["ref"], no_q["axes"], no_q["xanchor"], no_q["yanchor"]) == (
+        "domain", ["x2", "y2"], "center", "middle")
+
+
+@pytest.mark.parametrize(("values", "expected"), [
+    ([3.0, 1.0, 2.0], [0.0, 3.36]),  # bars: from 0 to the tallest, with room over it
+    ([-1892.4, 111.81, -1780.58, 0.0, -1780.58], [-2119.488, 125.2272]),  # the waterfall
+    ([-5.0, -2.0], [-5.6, 0.0]),  # all negative: the axis still reaches 0
+    ([2.0, 2.0, 2.0], [0.0, 2.24]),  # all equal
+    ([0.0, 0.0], [0.0, 1.0]),  # nothing but zeros: an axis of nothing keeps a scale
+    ([np.nan, 4.0, np.inf], [0.0, 4.48]),  # a state without a bound is left out
+    ([np.nan, np.nan], [0.0, 1.0]),
+    ([], [0.0, 1.0]),
+])
+def test_value_range_shows_every_value_and_zero_with_room(values, expected):
+    lo, hi = SL.value_range(values)
+    np.testing.assert_allclose([lo, hi], expected)
+    assert lo < hi and all(np.isfinite([lo, hi]))
+
+
+def test_value_range_is_the_waterfall_axis_of_the_figure(elbo_run):
+    X, trace, _ = elbo_run
+    for h in (1, 2, 9):
+        t = FT.bound_at(X, trace, h).terms
+        fig = FT.decomposition_figure(FT.bound_at(X, trace, h))
+        assert SL.value_range([t.expected_complete, t.entropy, t.elbo, t.kl,
+                               t.log_likelihood]) == list(fig.layout.yaxis.range)
 
 
 def test_the_scatter_follows_the_half_steps_as_on_explore(elbo_run):
@@ -304,6 +359,7 @@ def test_a_collapsed_run_shows_the_last_bound_it_had():
     assert at_h(m["lnp"], last) == "+∞" and at_h(m["elbo"], last) == "—"
     marks = chart(p, "bound")["channels"][0]
     assert marks["index"][last] == marks["index"][last - 1]  # the bars before the collapse
+    assert all(np.isfinite(at_h(marks, last)["frame"]["y"]))
     assert p["end"]["level"] == "warning"
 
 
