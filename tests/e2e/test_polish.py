@@ -162,11 +162,12 @@ def _coins(page: Page, lang: str, wait_for_app, shots: Path) -> None:
 
 def _elbo(page: Page, lang: str, wait_for_app) -> None:
     _open(page, f"/elbo?lang={lang}", wait_for_app)
-    page.locator('[data-testid="emvizStepper"] .emv-chart .main-svg').first.wait_for(
-        timeout=60_000)
-    notes = page.evaluate("""() => Array.from(document.querySelectorAll(
-        '[data-testid="emvizStepper"] g.annotation text, .g-x2title text'))
-        .map(t => t.textContent).filter(s => s.includes('L + KL'))""")
+    # the bars' baseline: a note the stepper draws (a label mark); the waterfall's: its title
+    texts = """() => Array.from(document.querySelectorAll(
+        '[data-testid="emvizStepper"] .emv-marks [data-type="label"] text, .g-x2title text'))
+        .map(t => t.textContent).filter(s => s.includes('L + KL'))"""
+    page.wait_for_function(f"() => ({texts})().length === 2", timeout=60_000)
+    notes = page.evaluate(texts)
     assert len(notes) == 2, notes
     if lang != "ja":  # what a screen reader reads: "shown), so", "KL. Values"
         assert not [n for n in notes if re.search(r"[),.;:][^\W\d_]", n)], notes
