@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_scale.py [--rows 1000000] [--no-browser]
 
-Issue 7 asks that a 1,000,000-row, 3-column CSV (about 60 MB) uploads, parses and runs 100 EM
+The target: a 1,000,000-row, 3-column CSV (about 60 MB) uploads, parses and runs 100 EM
 iterations with K = 5 in well under 30 s, with the server's peak memory under 2 GB. This
 script measures it three ways:
 

@@ -1,4 +1,4 @@
-"""AppTest: presenter mode, shareable links, downloads and the three languages (issue 6)."""
+"""AppTest: presenter mode, shareable links, downloads and the three languages."""
 
 from __future__ import annotations
 

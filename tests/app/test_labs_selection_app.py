@@ -258,7 +258,7 @@ def test_labs_render_in_other_languages(lang):
     assert "Best by" not in texts(at)
 
 
-# --- more than 3 columns (issue 4: iris with all 4 columns) ---------------------------------
+# --- more than 3 columns (iris with all 4 columns) -----------------------------------------
 def _page(at: AppTest, url_path: str) -> AppTest:
     at._page_hash = next(h for h, info in at._registered_pages.items()
                          if info.get("url_pathname") == url_path)

@@ -159,7 +159,7 @@ def test_linked_columns_are_checked_against_the_sample():
 
 
 # --------------------------------------------------------------------------------------
-# The labs' own controls (issue 6): settings -> URL -> fresh AppTest session -> same state
+# The labs' own controls: settings -> URL -> fresh AppTest session -> same state
 # --------------------------------------------------------------------------------------
 import json  # noqa: E402
 from pathlib import Path  # noqa: E402

@@ -80,7 +80,7 @@ def test_soft_kmeans_and_limit_figures():
     assert len(lim.data) == 2 and lim.layout.xaxis.type == "log"
 
 
-# --- soft k-means limit (issue 4) ------------------------------------------------------------
+# --- soft k-means limit ---------------------------------------------------------------------
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_soft_kmeans_assignments_equal_kmeans_as_sigma_goes_to_zero(seed):
     X = make_preset("unequal_sizes", seed).X

@@ -128,7 +128,7 @@ def _init_state() -> None:
 
 
 def apply_iris() -> None:
-    """Callback: iris with all 4 columns and the settings of issue 4's story."""
+    """Callback: iris with all 4 columns and the settings of the two-optima iris story."""
     ss = st.session_state
     try:
         info = cache.table_info("sample", IRIS, "")
